@@ -1,0 +1,52 @@
+"""Errors raised by stickiness.
+
+Every error names the column or option at fault and ends with how to fix it.
+Each class also inherits the matching builtin, so ``except KeyError`` or
+``except ValueError`` in existing code keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AmbiguousColumnError",
+    "ColumnNotFoundError",
+    "InvalidOptionError",
+    "MixedTimeZoneError",
+    "StickinessError",
+    "UnsupportedSourceError",
+    "UsersTableError",
+]
+
+
+class StickinessError(Exception):
+    """Base class of every error stickiness raises on purpose."""
+
+
+class ColumnNotFoundError(StickinessError, KeyError):
+    """A required column is missing, or a named column does not exist."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class AmbiguousColumnError(StickinessError, KeyError):
+    """More than one column could play the same role (user, time or event)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class MixedTimeZoneError(StickinessError, ValueError):
+    """A time column mixes values with a UTC offset and values without one."""
+
+
+class InvalidOptionError(StickinessError, ValueError):
+    """A keyword option has a value outside what it accepts."""
+
+
+class UnsupportedSourceError(StickinessError, TypeError):
+    """The input is neither a supported file nor a supported in-memory frame."""
+
+
+class UsersTableError(StickinessError, ValueError):
+    """The users table cannot be joined to the log (missing key, duplicate users)."""

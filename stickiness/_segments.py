@@ -1,0 +1,73 @@
+"""Active (segment, user, day) rows in the log's engine: the input of the active-user metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import narwhals as nw
+import polars as pl
+
+from stickiness._engine import lift
+from stickiness._errors import ColumnNotFoundError, InvalidOptionError
+from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+
+__all__ = ["ALL_SEGMENT", "SEGMENT", "active_days", "calendar"]
+
+SEGMENT = "__segment"
+#: The segment of every user when no ``by`` is given.
+ALL_SEGMENT = "(all)"
+
+
+def check_by(log: UsageLog, by: str | None) -> None:
+    """Raise a clear error if ``by`` is not a column of the log's users table."""
+    if by is None:
+        return
+    if log.users is None:
+        raise InvalidOptionError(
+            f"by={by!r} needs a users table with that column: read_log(..., users='users.csv')."
+        )
+    if by not in log.segment_columns:
+        raise ColumnNotFoundError(
+            f"by={by!r}: the users table has no column {by!r}. Segment columns: {list(log.segment_columns)}."
+        )
+
+
+def active_days(
+    log: UsageLog, *, by: str | None, active_events: Collection[str] | None
+) -> dict[str, nw.LazyFrame[Any]]:
+    """Lift the log into its engine and return its distinct active (segment, user, day) rows.
+
+    Returns a dict with ``days`` (columns ``__segment, user, day``) and
+    ``calendar`` (every ``__segment`` x ``day`` from ``first_day`` to ``as_of``).
+    """
+    check_by(log, by)
+    activity = log.activity.select("user", "day", "event")
+    frames: dict[str, pl.DataFrame] = {"activity": activity, "dates": _dates(log)}
+    if by is not None:
+        assert log.users is not None
+        frames["users"] = log.users.select("user", pl.col(by).cast(pl.String).alias(SEGMENT))
+    lazy = lift(log.engine, **frames)
+    days = lazy["activity"]
+    if active_events is not None:
+        days = days.filter(nw.col("event").is_in(list(active_events)))
+    if by is None:
+        days = days.with_columns(nw.lit(ALL_SEGMENT).alias(SEGMENT))
+    else:
+        days = days.join(lazy["users"], on="user", how="left").with_columns(
+            nw.col(SEGMENT).fill_null(UNKNOWN_SEGMENT)
+        )
+    days = days.select(SEGMENT, "user", "day").unique()
+    segments = days.select(SEGMENT).unique()
+    return {"days": days, "calendar": lazy["dates"].join(segments, how="cross")}
+
+
+def calendar(log: UsageLog) -> pl.DataFrame:
+    """Every day from ``log.first_day`` to ``log.as_of`` as a one-column (``day``) frame."""
+    return _dates(log)
+
+
+def _dates(log: UsageLog) -> pl.DataFrame:
+    if log.first_day is None or log.as_of is None:
+        return pl.DataFrame(schema={"day": pl.Date})
+    return pl.DataFrame({"day": pl.date_range(log.first_day, log.as_of, "1d", eager=True)})

@@ -1,0 +1,199 @@
+"""Active users (DAU, WAU, MAU) and stickiness, daily and per calendar month.
+
+Definitions (the contract, with worked examples: docs/metrics.md):
+
+- a user is *active* on day d if they have at least one event on d (only events
+  in ``active_events`` when given);
+- DAU(d) = distinct users active on d; WAU(d) = distinct users active in
+  [d-6, d]; MAU(d) = distinct users active in [d-(W-1), d], W = ``window``;
+- stickiness(d) = DAU(d) / MAU(d); ``complete`` is false while the W-day window
+  reaches before the log's first day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+import narwhals as nw
+import polars as pl
+
+from stickiness._engine import collect
+from stickiness._errors import InvalidOptionError
+from stickiness._segments import SEGMENT, active_days
+from stickiness._sources import Source
+from stickiness.log import UsageLog, as_log
+
+__all__ = ["active_users", "monthly_active_users"]
+
+WEEK = 7
+
+
+def _window_changes(days: nw.LazyFrame[Any], window: int, name: str) -> nw.LazyFrame[Any]:
+    """Per (segment, day): users entering minus users leaving a trailing ``window``-day count.
+
+    A user active on day a is counted on days a .. a+window-1. Cutting each such
+    span at the user's next active day makes the spans of one user disjoint, so
+    a running sum of +1 (span start) and -1 (span end) counts distinct users.
+    """
+    spans = days.with_columns(
+        nw.min_horizontal(
+            nw.col("day").shift(-1).over(SEGMENT, "user", order_by="day"),
+            nw.col("day").dt.offset_by(f"{window}d").cast(nw.Date),
+        ).alias("__end")
+    )
+    starts = spans.group_by(SEGMENT, "day").agg(nw.len().alias("__in"))
+    ends = spans.group_by(SEGMENT, "__end").agg(nw.len().alias("__out")).rename({"__end": "day"})
+    return (
+        starts.join(ends, on=[SEGMENT, "day"], how="full", suffix="_r")
+        .select(
+            nw.coalesce(SEGMENT, f"{SEGMENT}_r").alias(SEGMENT),
+            nw.coalesce("day", "day_r").alias("day"),
+            (nw.col("__in").fill_null(0) - nw.col("__out").fill_null(0)).alias(name),
+        )
+    )
+
+
+def _daily(log: UsageLog, *, window: int, by: str | None, active_events: Collection[str] | None) -> nw.LazyFrame[Any]:
+    frames = active_days(log, by=by, active_events=active_events)
+    days = frames["days"]
+    dau = days.group_by(SEGMENT, "day").agg(nw.len().alias("dau"))
+    keys = [SEGMENT, "day"]
+    table = (
+        frames["calendar"]
+        .join(dau, on=keys, how="left")
+        .join(_window_changes(days, WEEK, "__wau"), on=keys, how="left")
+        .join(_window_changes(days, window, "__mau"), on=keys, how="left")
+        .with_columns(nw.col("dau", "__wau", "__mau").fill_null(0))
+        .with_columns(
+            nw.col("__wau").cum_sum().over(SEGMENT, order_by="day").alias("wau"),
+            nw.col("__mau").cum_sum().over(SEGMENT, order_by="day").alias("mau"),
+        )
+    )
+    return table
+
+
+def _check_window(window: int) -> None:
+    if not isinstance(window, int) or isinstance(window, bool) or window < WEEK:
+        raise InvalidOptionError(
+            f"window={window!r}: the MAU window is a whole number of days, at least {WEEK} (30 by default, 28 is common)."
+        )
+
+
+def _output_schema(by: str | None, columns: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
+    return ({by: pl.String} if by else {}) | columns
+
+
+def active_users(
+    data: UsageLog | Source,
+    *,
+    window: int = 30,
+    by: str | None = None,
+    active_events: Collection[str] | None = None,
+) -> pl.DataFrame:
+    """Daily DAU, WAU, MAU and stickiness (DAU / MAU), overall or per segment.
+
+    Parameters
+    ----------
+    data
+        A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
+    window
+        MAU window W in days (default 30; 28 is common).
+    by
+        A users-table column (e.g. ``"persona"``): one series per segment.
+    active_events
+        Count a user as active only for these events (default: any event).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``[by,] day, dau, wau, mau, stickiness, complete``: one row per day from
+        the log's first day to ``as_of`` (per segment), sorted. ``day`` is a Date,
+        counts are Int64, ``stickiness`` a Float64 (null when MAU is 0), and
+        ``complete`` is false while the W-day window reaches before the first day.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness import active_users
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "b", "a"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 3)],
+    ...     "event": ["open"] * 3,
+    ... })
+    >>> active_users(events, window=7).select("day", "dau", "mau", "stickiness").rows()
+    [(datetime.date(2024, 1, 1), 2, 2, 1.0), (datetime.date(2024, 1, 2), 0, 2, 0.0), (datetime.date(2024, 1, 3), 1, 2, 0.5)]
+    """
+    _check_window(window)
+    log = as_log(data)
+    first = log.first_day or dt.date.min
+    table = _daily(log, window=window, by=by, active_events=active_events).with_columns(
+        (nw.when(nw.col("mau") > 0).then(nw.col("dau") / nw.col("mau"))).alias("stickiness"),
+        (nw.col("day") >= nw.lit(first + dt.timedelta(days=window - 1))).alias("complete"),
+    )
+    if by:
+        table = table.rename({SEGMENT: by})
+    schema = _output_schema(
+        by,
+        {"day": pl.Date, "dau": pl.Int64, "wau": pl.Int64, "mau": pl.Int64, "stickiness": pl.Float64, "complete": pl.Boolean},
+    )
+    return collect(table, schema).sort([*([by] if by else []), "day"])
+
+
+def monthly_active_users(
+    data: UsageLog | Source,
+    *,
+    by: str | None = None,
+    active_events: Collection[str] | None = None,
+) -> pl.DataFrame:
+    """Per calendar month: mean DAU, distinct users active in the month, and their ratio.
+
+    Only days from the log's first day to ``as_of`` are counted, so the first
+    and last months may be partial; ``complete`` says whether every day of the
+    month was observed.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``[by,] month, days, mean_dau, mau, stickiness, complete``: ``month`` is
+        the Date of the month's first day, ``days`` the observed days (Int64),
+        ``mean_dau`` the mean DAU over those days, ``mau`` the distinct users
+        active in them (Int64), ``stickiness = mean_dau / mau`` (null when mau is 0).
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness import monthly_active_users
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "b", "a"],
+    ...     "timestamp": [dt.datetime(2024, 2, 1), dt.datetime(2024, 2, 1), dt.datetime(2024, 2, 29)],
+    ...     "event": ["open"] * 3,
+    ... })
+    >>> monthly_active_users(events).rows()
+    [(datetime.date(2024, 2, 1), 29, 0.10344827586206896, 2, 0.05172413793103448, True)]
+    """
+    log = as_log(data)
+    frames = active_days(log, by=by, active_events=active_events)
+    days = frames["days"].with_columns(nw.col("day").dt.truncate("1mo").alias("month"))
+    daily = (
+        frames["calendar"]
+        .join(days.group_by(SEGMENT, "day").agg(nw.len().alias("dau")), on=[SEGMENT, "day"], how="left")
+        .with_columns(nw.col("dau").fill_null(0), nw.col("day").dt.truncate("1mo").alias("month"))
+        .group_by(SEGMENT, "month")
+        .agg(nw.len().alias("days"), nw.col("dau").mean().alias("mean_dau"))
+    )
+    mau = days.select(SEGMENT, "user", "month").unique().group_by(SEGMENT, "month").agg(nw.len().alias("mau"))
+    table = (
+        daily.join(mau, on=[SEGMENT, "month"], how="left")
+        .with_columns(nw.col("mau").fill_null(0))
+        .with_columns((nw.when(nw.col("mau") > 0).then(nw.col("mean_dau") / nw.col("mau"))).alias("stickiness"))
+    )
+    if by:
+        table = table.rename({SEGMENT: by})
+    schema = _output_schema(
+        by, {"month": pl.Date, "days": pl.Int64, "mean_dau": pl.Float64, "mau": pl.Int64, "stickiness": pl.Float64}
+    )
+    out = collect(table, schema)
+    month_days = (pl.col("month").dt.offset_by("1mo") - pl.col("month")).dt.total_days()
+    return out.with_columns(complete=pl.col("days") == month_days).sort([*([by] if by else []), "month"])

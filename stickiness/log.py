@@ -1,0 +1,336 @@
+"""Read a usage log into an activity table, with a ledger of every row.
+
+The log is read in one lazy pass: times are parsed to days in the analysis time
+zone, rows that cannot be used are set aside by reason, exact duplicates are
+removed, and events are counted per (user, day, event). That *activity table*
+is what every metric starts from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+from stickiness._columns import AUTO, ColumnMap, resolve_column, resolve_columns
+from stickiness._engine import Engine, check_engine
+from stickiness._errors import InvalidOptionError, MixedTimeZoneError, UsersTableError
+from stickiness._sources import Source, scan_source
+from stickiness._time import TimeUnit, parse_day
+from stickiness.ledger import REASONS, Ledger
+
+__all__ = ["UNKNOWN_SEGMENT", "UsageLog", "as_log", "read_log"]
+
+#: Segment given to users absent from the users table (or with an empty value there).
+UNKNOWN_SEGMENT = "(unknown)"
+#: Event name used when the log has no event column (``event=None``).
+NO_EVENT = "(event)"
+
+
+@dataclass(frozen=True)
+class UsageLog:
+    """A usage log, read and cleaned: the input of every metric.
+
+    Attributes
+    ----------
+    activity
+        One row per user, day and event: ``user``, ``day`` (Date in ``tz``),
+        ``event`` (String) and ``events`` (Int64, rows after removing exact duplicates).
+    ledger
+        Rows read, used and set aside by reason.
+    users
+        The users table (``user`` plus segment columns), or None.
+    first_day, as_of
+        The first and last day observed (``start`` and ``as_of`` when given);
+        None when no row was usable.
+    tz
+        The analysis time zone: a day is a calendar date there.
+    engine
+        Where metrics run: ``"polars"`` or ``"duckdb"``.
+    columns
+        Which input columns were read as user, time and event.
+    """
+
+    activity: pl.DataFrame
+    ledger: Ledger
+    users: pl.DataFrame | None
+    first_day: dt.date | None
+    as_of: dt.date | None
+    tz: str
+    engine: Engine
+    columns: ColumnMap
+
+    @property
+    def segment_columns(self) -> tuple[str, ...]:
+        """Columns of the users table that ``by=`` can name."""
+        return () if self.users is None else tuple(c for c in self.users.columns if c != "user")
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no row of the log was usable."""
+        return self.activity.height == 0
+
+    def __repr__(self) -> str:
+        span = f"{self.first_day} .. {self.as_of}" if self.first_day else "no usable rows"
+        return (
+            f"UsageLog({self.ledger.rows_used:,} of {self.ledger.rows_read:,} rows used, "
+            f"{self.ledger.users:,} users, {span}, tz={self.tz!r}, engine={self.engine!r})"
+        )
+
+
+def read_log(
+    source: Source,
+    *,
+    users: Source | None = None,
+    user: str = AUTO,
+    time: str = AUTO,
+    event: str | None = AUTO,
+    users_key: str = AUTO,
+    tz: str = "UTC",
+    time_unit: TimeUnit | None = None,
+    start: dt.date | str | None = None,
+    as_of: dt.date | str | None = None,
+    now: dt.datetime | None = None,
+    mixed_offsets: Literal["error", "assume_tz"] = "error",
+    engine: Engine = "polars",
+) -> UsageLog:
+    """Read a usage log (one row per event) into a :class:`UsageLog`.
+
+    Parameters
+    ----------
+    source
+        CSV, Parquet (file, glob or folder) or NDJSON path, or a polars, pandas or
+        pyarrow frame. Files are scanned lazily.
+    users
+        Optional users table (same kinds of source): one row per user, any
+        segment columns (``persona``, ``plan``, ...). Users absent from it get
+        the segment ``"(unknown)"``.
+    user, time, event
+        The log's column names; ``"auto"`` (default) detects common names
+        (``user_id``, ``distinct_id``, ``userId``, ``customer_id``; ``timestamp``,
+        ``ts``, ``time``, ``event_time``, ``created_at``; ``event``,
+        ``event_name``, ``event_type``). ``event=None``: the log has no event
+        column and every row is one kind of use.
+    users_key
+        The users table's user column; ``"auto"`` uses the log's user column
+        name if present, else detects it like ``user``.
+    tz
+        Analysis time zone (IANA name, default ``"UTC"``). A day is a calendar
+        date in ``tz``; naive timestamps are read as wall-clock times in ``tz``.
+    time_unit
+        Read the time column as epoch numbers in this unit (``"s"``, ``"ms"``).
+    start, as_of
+        Keep only days in ``[start, as_of]``; rows outside are set aside and
+        counted. Default: the log's first and last usable day.
+    now
+        The current time, for setting aside future rows (default: the clock).
+    mixed_offsets
+        A text time column that mixes values with and without a UTC offset is
+        an error (``"error"``, default), or its offset-less values are read as
+        wall-clock times in ``tz`` and counted in the ledger (``"assume_tz"``).
+    engine
+        Where metrics run: ``"polars"`` (default) or ``"duckdb"``.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness import read_log
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "b", "a"],
+    ...     "timestamp": ["2024-03-01T09:00:00Z", "2024-03-01T23:30:00-05:00", "2024-03-02T08:00:00Z"],
+    ...     "event": ["open", "open", "search"],
+    ... })
+    >>> log = read_log(events, tz="UTC")
+    >>> log.activity.sort("user", "day").rows()
+    [('a', datetime.date(2024, 3, 1), 'open', 1), ('a', datetime.date(2024, 3, 2), 'search', 1), ('b', datetime.date(2024, 3, 2), 'open', 1)]
+    """
+    engine = check_engine(engine)
+    _check_tz(tz)
+    if mixed_offsets not in ("error", "assume_tz"):
+        raise InvalidOptionError(f"mixed_offsets={mixed_offsets!r}: use 'error' or 'assume_tz'.")
+    start_day, as_of_day = _as_date(start, "start"), _as_date(as_of, "as_of")
+    if start_day and as_of_day and start_day > as_of_day:
+        raise InvalidOptionError(f"start={start_day} is after as_of={as_of_day}. Swap them.")
+    frame = scan_source(source, role="log")
+    schema = _schema(frame, role="log")
+    columns = resolve_columns(schema.names(), user=user, time=time, event=event)
+    parse = parse_day(columns.time, schema[columns.time], tz=tz, time_unit=time_unit)
+    today = (now or dt.datetime.now(dt.timezone.utc)).astimezone(zoneinfo.ZoneInfo(tz)).date()
+
+    user_col = pl.col(columns.user)
+    if schema[columns.user] == pl.String:
+        user_col = pl.when(user_col.str.strip_chars() != "").then(user_col)
+    event_col = pl.lit(NO_EVENT) if columns.event is None else pl.col(columns.event).cast(pl.String)
+    reason = pl.when(user_col.is_null()).then(pl.lit("null_user"))
+    reason = reason.when(pl.col(columns.time).is_null()).then(pl.lit("null_time"))
+    reason = reason.when(parse.day.is_null()).then(pl.lit("unparseable_time"))
+    reason = reason.when(event_col.is_null()).then(pl.lit("null_event"))
+    reason = reason.when(parse.day > today).then(pl.lit("future_time"))
+    if start_day:
+        reason = reason.when(parse.day < start_day).then(pl.lit("before_start"))
+    if as_of_day:
+        reason = reason.when(parse.day > as_of_day).then(pl.lit("after_as_of"))
+    reason = reason.otherwise(pl.lit(None, dtype=pl.String))
+
+    used = pl.col("__reason").is_null()
+    grouped = (
+        frame.select(
+            __reason=reason,
+            __user=user_col,
+            __day=parse.day,
+            __event=event_col,
+            __time=pl.col(columns.time),
+            __offset=parse.has_offset,
+            __naive=parse.is_naive_text,
+        )
+        .with_columns(
+            # Set-aside rows collapse to one group per reason.
+            [pl.when(used).then(pl.col(c)).alias(c) for c in ("__user", "__day", "__event")]
+        )
+        .group_by("__reason", "__user", "__day", "__event")
+        .agg(
+            rows=pl.len(),
+            distinct=pl.col("__time").n_unique(),
+            offset=pl.col("__offset").sum(),
+            naive=pl.col("__naive").sum(),
+        )
+        .collect(engine="streaming")
+    )
+    used_rows = grouped.filter(pl.col("__reason").is_null())
+    offset_rows, naive_rows = int(used_rows["offset"].sum()), int(used_rows["naive"].sum())
+    notes: list[str] = []
+    if offset_rows and naive_rows:
+        message = (
+            f"the time column {columns.time!r} mixes {offset_rows:,} values with a UTC offset "
+            f"and {naive_rows:,} without one"
+        )
+        if mixed_offsets == "error":
+            raise MixedTimeZoneError(
+                f"{message}, so the offset-less ones have no known time zone. Fix the export so every "
+                f"value has an offset (e.g. '2024-03-01T09:00:00Z'), or, if the offset-less values are "
+                f"wall-clock times in {tz!r}, pass mixed_offsets='assume_tz'."
+            )
+        notes.append(f"{message}; those without were read as wall-clock times in {tz}")
+
+    activity = (
+        used_rows.select(
+            user=pl.col("__user"),
+            day=pl.col("__day"),
+            event=pl.col("__event"),
+            events=pl.col("distinct").cast(pl.Int64),
+        )
+        .sort("user", "day", "event")
+    )
+    set_aside = {r: 0 for r in REASONS}
+    for reason_name, rows in grouped.group_by("__reason").agg(pl.col("rows").sum()).iter_rows():
+        if reason_name is not None:
+            set_aside[reason_name] += int(rows)
+    set_aside["duplicate"] = int((used_rows["rows"] - used_rows["distinct"]).sum())
+    rows_read = int(grouped["rows"].sum())
+    if columns.event is None:
+        notes.append(f"the log has no event column: every row counts as the event {NO_EVENT!r}")
+
+    user_table, without_segment = (None, None)
+    if users is not None:
+        user_table, without_segment, user_notes = _read_users(
+            users, key=users_key, log_user=columns.user, user_dtype=activity.schema["user"], activity=activity
+        )
+        notes.extend(user_notes)
+    n_users = activity["user"].n_unique()
+    ledger = Ledger(
+        rows_read=rows_read,
+        rows_used=rows_read - sum(set_aside.values()),
+        set_aside=set_aside,
+        users=n_users,
+        users_without_segment=without_segment,
+        notes=tuple(notes),
+    )
+    first_day = start_day or (activity["day"].min() if activity.height else None)
+    last_day = as_of_day or (activity["day"].max() if activity.height else None)
+    return UsageLog(
+        activity=activity,
+        ledger=ledger,
+        users=user_table,
+        first_day=first_day,  # type: ignore[arg-type]
+        as_of=last_day,  # type: ignore[arg-type]
+        tz=tz,
+        engine=engine,
+        columns=columns,
+    )
+
+
+def as_log(data: UsageLog | Source, **options: Any) -> UsageLog:
+    """Return ``data`` if it is a :class:`UsageLog`, else :func:`read_log` of it."""
+    if isinstance(data, UsageLog):
+        if options:
+            raise InvalidOptionError(
+                f"{sorted(options)} are read_log options; the log is already read. Pass them to read_log()."
+            )
+        return data
+    return read_log(data, **options)
+
+
+def _schema(frame: pl.LazyFrame, *, role: str) -> pl.Schema:
+    try:
+        return frame.collect_schema()
+    except pl.exceptions.NoDataError as err:
+        raise InvalidOptionError(
+            f"the {role} is empty (not even a header row). Check the file, or pass a frame with columns."
+        ) from err
+
+
+def _check_tz(tz: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as err:
+        raise InvalidOptionError(
+            f"tz={tz!r} is not a known time zone. Use an IANA name such as 'UTC', 'Europe/Berlin' "
+            "or 'America/New_York'."
+        ) from err
+
+
+def _as_date(value: dt.date | str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as err:
+        raise InvalidOptionError(f"{option}={value!r} is not a date. Use 'YYYY-MM-DD'.") from err
+
+
+def _read_users(
+    source: Source, *, key: str, log_user: str, user_dtype: pl.DataType, activity: pl.DataFrame
+) -> tuple[pl.DataFrame, int, list[str]]:
+    frame = scan_source(source, role="users table")
+    names = _schema(frame, role="users table").names()
+    if key == AUTO and log_user in names:
+        key = log_user
+    key_col = resolve_column(names, "user", key, option="users_key", where="users table")
+    assert key_col is not None
+    segments = [c for c in names if c != key_col]
+    if not segments:
+        raise UsersTableError(
+            f"the users table has only the user column {key_col!r}: add segment columns such as 'persona'."
+        )
+    table = frame.collect().rename({key_col: "user"})
+    table = table.with_columns(pl.col("user").cast(user_dtype, strict=False))
+    notes: list[str] = []
+    null_keys = table["user"].null_count()
+    if null_keys:
+        notes.append(f"{null_keys:,} users-table rows have no usable user id and were ignored")
+        table = table.filter(pl.col("user").is_not_null())
+    dupes = table.filter(pl.col("user").is_duplicated())["user"].unique().sort()
+    if dupes.len():
+        raise UsersTableError(
+            f"the users table has {dupes.len():,} users on more than one row (e.g. {dupes.head(3).to_list()}), "
+            f"so their segment is ambiguous. Keep one row per {key_col!r}."
+        )
+    known = activity.select("user").unique().join(table.select("user"), on="user", how="anti")
+    return table, known.height, notes
