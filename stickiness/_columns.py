@@ -51,8 +51,7 @@ def resolve_column(
         close = difflib.get_close_matches(given, list(columns), n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
         raise ColumnNotFoundError(
-            f"{option}={given!r}: the {where} has no column {given!r}.{hint} "
-            f"Columns found: {list(columns)}."
+            f"{option}={given!r}: the {where} has no column {given!r}.{hint} Columns found: {list(columns)}."
         )
     exact = [c for c in CANDIDATES[role] if c in columns]
     if not exact:
@@ -72,9 +71,7 @@ def resolve_column(
     )
 
 
-def resolve_columns(
-    columns: Sequence[str], *, user: str, time: str, event: str | None
-) -> ColumnMap:
+def resolve_columns(columns: Sequence[str], *, user: str, time: str, event: str | None) -> ColumnMap:
     """Resolve the user, time and event columns of a log."""
     user_col = resolve_column(columns, "user", user, option="user")
     time_col = resolve_column(columns, "time", time, option="time")

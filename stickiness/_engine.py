@@ -53,5 +53,5 @@ def lift(engine: Engine, **frames: pl.DataFrame) -> dict[str, nw.LazyFrame[Any]]
 
 def collect(frame: nw.LazyFrame[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     """Run ``frame`` and return a polars frame with exactly ``schema``'s columns and types."""
-    out = frame.collect("polars").to_native()
+    out: pl.DataFrame = frame.collect("polars").to_native()
     return out.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])

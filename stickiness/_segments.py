@@ -24,9 +24,7 @@ def check_by(log: UsageLog, by: str | None) -> None:
     if by is None:
         return
     if log.users is None:
-        raise InvalidOptionError(
-            f"by={by!r} needs a users table with that column: read_log(..., users='users.csv')."
-        )
+        raise InvalidOptionError(f"by={by!r} needs a users table with that column: read_log(..., users='users.csv').")
     if by not in log.segment_columns:
         raise ColumnNotFoundError(
             f"by={by!r}: the users table has no column {by!r}. Segment columns: {list(log.segment_columns)}."
@@ -54,9 +52,7 @@ def active_days(
     if by is None:
         days = days.with_columns(nw.lit(ALL_SEGMENT).alias(SEGMENT))
     else:
-        days = days.join(lazy["users"], on="user", how="left").with_columns(
-            nw.col(SEGMENT).fill_null(UNKNOWN_SEGMENT)
-        )
+        days = days.join(lazy["users"], on="user", how="left").with_columns(nw.col(SEGMENT).fill_null(UNKNOWN_SEGMENT))
     days = days.select(SEGMENT, "user", "day").unique()
     segments = days.select(SEGMENT).unique()
     return {"days": days, "calendar": lazy["dates"].join(segments, how="cross")}

@@ -18,7 +18,7 @@ import polars as pl
 
 from stickiness._errors import InvalidOptionError
 
-__all__ = ["TimeUnit", "DayParse", "parse_day"]
+__all__ = ["DayParse", "TimeUnit", "parse_day"]
 
 TimeUnit = Literal["s", "ms", "us", "ns"]
 _TO_MICROS = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
@@ -99,4 +99,6 @@ def _text_day(raw: pl.Expr, tz: str) -> DayParse:
     instant = canonical.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%:z", strict=False, time_unit="us")
     offset_day = instant.dt.convert_time_zone(tz).dt.date()
     day = pl.when(has_offset).then(offset_day).when(is_naive).then(naive_day)
-    return DayParse(day=day, has_offset=has_offset & offset_day.is_not_null(), is_naive_text=is_naive & naive_day.is_not_null())
+    return DayParse(
+        day=day, has_offset=has_offset & offset_day.is_not_null(), is_naive_text=is_naive & naive_day.is_not_null()
+    )

@@ -45,13 +45,10 @@ def _window_changes(days: nw.LazyFrame[Any], window: int, name: str) -> nw.LazyF
     )
     starts = spans.group_by(SEGMENT, "day").agg(nw.len().alias("__in"))
     ends = spans.group_by(SEGMENT, "__end").agg(nw.len().alias("__out")).rename({"__end": "day"})
-    return (
-        starts.join(ends, on=[SEGMENT, "day"], how="full", suffix="_r")
-        .select(
-            nw.coalesce(SEGMENT, f"{SEGMENT}_r").alias(SEGMENT),
-            nw.coalesce("day", "day_r").alias("day"),
-            (nw.col("__in").fill_null(0) - nw.col("__out").fill_null(0)).alias(name),
-        )
+    return starts.join(ends, on=[SEGMENT, "day"], how="full", suffix="_r").select(
+        nw.coalesce(SEGMENT, f"{SEGMENT}_r").alias(SEGMENT),
+        nw.coalesce("day", "day_r").alias("day"),
+        (nw.col("__in").fill_null(0) - nw.col("__out").fill_null(0)).alias(name),
     )
 
 
@@ -77,12 +74,13 @@ def _daily(log: UsageLog, *, window: int, by: str | None, active_events: Collect
 def _check_window(window: int) -> None:
     if not isinstance(window, int) or isinstance(window, bool) or window < WEEK:
         raise InvalidOptionError(
-            f"window={window!r}: the MAU window is a whole number of days, at least {WEEK} (30 by default, 28 is common)."
+            f"window={window!r}: the MAU window is a whole number of days, at least {WEEK} "
+            "(30 by default, 28 is common)."
         )
 
 
 def _output_schema(by: str | None, columns: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
-    return ({by: pl.String} if by else {}) | columns
+    return ({by: pl.String()} if by else {}) | columns
 
 
 def active_users(
@@ -122,8 +120,8 @@ def active_users(
     ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 3)],
     ...     "event": ["open"] * 3,
     ... })
-    >>> active_users(events, window=7).select("day", "dau", "mau", "stickiness").rows()
-    [(datetime.date(2024, 1, 1), 2, 2, 1.0), (datetime.date(2024, 1, 2), 0, 2, 0.0), (datetime.date(2024, 1, 3), 1, 2, 0.5)]
+    >>> active_users(events, window=7).select("dau", "mau", "stickiness", "complete").rows()
+    [(2, 2, 1.0, False), (0, 2, 0.0, False), (1, 2, 0.5, False)]
     """
     _check_window(window)
     log = as_log(data)
@@ -136,7 +134,14 @@ def active_users(
         table = table.rename({SEGMENT: by})
     schema = _output_schema(
         by,
-        {"day": pl.Date, "dau": pl.Int64, "wau": pl.Int64, "mau": pl.Int64, "stickiness": pl.Float64, "complete": pl.Boolean},
+        {
+            "day": pl.Date(),
+            "dau": pl.Int64(),
+            "wau": pl.Int64(),
+            "mau": pl.Int64(),
+            "stickiness": pl.Float64(),
+            "complete": pl.Boolean(),
+        },
     )
     return collect(table, schema).sort([*([by] if by else []), "day"])
 
@@ -192,7 +197,14 @@ def monthly_active_users(
     if by:
         table = table.rename({SEGMENT: by})
     schema = _output_schema(
-        by, {"month": pl.Date, "days": pl.Int64, "mean_dau": pl.Float64, "mau": pl.Int64, "stickiness": pl.Float64}
+        by,
+        {
+            "month": pl.Date(),
+            "days": pl.Int64(),
+            "mean_dau": pl.Float64(),
+            "mau": pl.Int64(),
+            "stickiness": pl.Float64(),
+        },
     )
     out = collect(table, schema)
     month_days = (pl.col("month").dt.offset_by("1mo") - pl.col("month")).dt.total_days()

@@ -65,7 +65,7 @@ class Ledger:
         return self.rows_read == self.rows_used + self.rows_set_aside
 
     def to_dict(self) -> dict[str, Any]:
-        """The ledger as plain Python data (what ``ledger.json`` holds)."""
+        """Return the ledger as plain Python data (what ``ledger.json`` holds)."""
         return {
             "rows_read": self.rows_read,
             "rows_used": self.rows_used,
@@ -103,8 +103,6 @@ class Ledger:
                 lines.append(f"  {reason:<16} {rows:>{width},}  ({REASONS.get(reason, '')})")
         lines.append(f"users     {self.users:>{width + 9},}")
         if self.users_without_segment:
-            lines.append(
-                f"  {self.users_without_segment:,} users are not in the users table: segment '(unknown)'"
-            )
+            lines.append(f"  {self.users_without_segment:,} users are not in the users table: segment '(unknown)'")
         lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)

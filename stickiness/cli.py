@@ -1,0 +1,161 @@
+"""The ``stickiness`` command: ``report`` on a usage log, ``demo`` to write the demo data.
+
+Run ``stickiness report --help`` for the options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+
+from stickiness import __version__
+from stickiness._errors import StickinessError
+from stickiness.active_users import active_users, monthly_active_users
+from stickiness.log import UsageLog, read_log
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+
+
+def _step(label: str, func: Callable[[], T]) -> T:
+    """Run one step of a report, telling the user what it does and how long it took."""
+    print(f"  {label} ...", end="", file=sys.stderr, flush=True)
+    began = time.perf_counter()
+    result = func()
+    print(f" {time.perf_counter() - began:.1f} s", file=sys.stderr, flush=True)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stickiness",
+        description="How often each kind of customer uses each part of your product.",
+    )
+    parser.add_argument("--version", action="version", version=f"stickiness {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    report = commands.add_parser(
+        "report",
+        help="compute the metrics of a usage log and write tables and the row ledger",
+        description="Compute the metrics of a usage log; write DIR/tables/*.csv and DIR/ledger.json.",
+    )
+    report.add_argument("events", nargs="?", help="usage log: CSV, Parquet (file, glob or folder) or NDJSON")
+    report.add_argument("--demo", action="store_true", help="use the built-in demo log and users table")
+    report.add_argument("--users", help="users table with segment columns (e.g. persona)")
+    report.add_argument("--by", help="users-table column to break metrics down by (e.g. persona)")
+    report.add_argument("--tz", default="UTC", help="analysis time zone, an IANA name (default: UTC)")
+    report.add_argument("--start", help="first day to analyse, YYYY-MM-DD (default: first day of the log)")
+    report.add_argument("--as-of", help="last day to analyse, YYYY-MM-DD (default: last day of the log)")
+    report.add_argument("--window", type=int, default=30, help="MAU window in days (default: 30)")
+    report.add_argument("--user-col", default="auto", help="the log's user column (default: detect)")
+    report.add_argument("--time-col", default="auto", help="the log's time column (default: detect)")
+    report.add_argument("--event-col", default="auto", help="the log's event column (default: detect)")
+    report.add_argument("--no-event-col", action="store_true", help="the log has no event column")
+    report.add_argument("--time-unit", choices=["s", "ms", "us", "ns"], help="read times as epoch numbers")
+    report.add_argument(
+        "--mixed-offsets",
+        choices=["error", "assume_tz"],
+        default="error",
+        help="times with and without UTC offset in one column: fail (default) or read the latter in --tz",
+    )
+    report.add_argument("--engine", choices=["polars", "duckdb"], default="polars", help="engine (default: polars)")
+    report.add_argument("--out", required=True, help="output folder (created if missing)")
+
+    demo = commands.add_parser("demo", help="write the built-in demo log, users table and use-case catalog")
+    demo.add_argument("--out", required=True, help="output folder (created if missing)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
+    return parser
+
+
+def _read(args: argparse.Namespace) -> UsageLog:
+    options: dict[str, Any] = {
+        "tz": args.tz,
+        "start": args.start,
+        "as_of": args.as_of,
+        "time_unit": args.time_unit,
+        "mixed_offsets": args.mixed_offsets,
+        "engine": args.engine,
+    }
+    if args.demo:
+        from stickiness.demo import demo_events, demo_users
+
+        return read_log(demo_events(), users=demo_users(), **options)
+    return read_log(
+        args.events,
+        users=args.users,
+        user=args.user_col,
+        time=args.time_col,
+        event=None if args.no_event_col else args.event_col,
+        **options,
+    )
+
+
+def _report(args: argparse.Namespace) -> int:
+    if bool(args.events) == bool(args.demo):
+        print("error: give a usage log (EVENTS) or --demo, not both and not neither.", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    tables = out / "tables"
+    tables.mkdir(parents=True, exist_ok=True)
+    source = "the demo log" if args.demo else args.events
+    print(f"stickiness report: {source} -> {out}/", file=sys.stderr)
+    log = _step("reading the log", lambda: _read(args))
+    log.ledger.write_json(out / "ledger.json")
+    print("\nRow ledger\n" + str(log.ledger) + "\n")
+    if log.is_empty:
+        print(
+            f"error: no usable rows in {source}; the ledger above says why. Wrote {out / 'ledger.json'}.",
+            file=sys.stderr,
+        )
+        return 1
+    daily = _step("active users", lambda: active_users(log, window=args.window, by=args.by))
+    monthly = _step("monthly active users", lambda: monthly_active_users(log, by=args.by))
+    daily.write_csv(tables / "active_users.csv")
+    monthly.write_csv(tables / "monthly_active_users.csv")
+    print(_summary(daily, by=args.by, window=args.window))
+    print(f"\nWrote {tables / 'active_users.csv'}, {tables / 'monthly_active_users.csv'}, {out / 'ledger.json'}")
+    return 0
+
+
+def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:
+    last_day = daily["day"].max()
+    latest = daily.filter(pl.col("day") == last_day)
+    lines = [f"Active users on {last_day!s} (MAU over {window} days)"]
+    for row in latest.sort("mau", descending=True).iter_rows(named=True):
+        label = f"{row[by]:<20}" if by else f"{'all users':<20}"
+        ratio = "-" if row["stickiness"] is None else f"{row['stickiness']:.1%}"
+        flag = "" if row["complete"] else "  (incomplete: window starts before the log)"
+        lines.append(
+            f"  {label} DAU {row['dau']:>7,}  WAU {row['wau']:>7,}  MAU {row['mau']:>7,}  DAU/MAU {ratio:>6}{flag}"
+        )
+    return "\n".join(lines)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from stickiness.demo import write_demo
+
+    paths = write_demo(args.out, seed=args.seed)
+    for name, path in paths.items():
+        print(f"wrote {name:<9} {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``stickiness`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return _report(args) if args.command == "report" else _demo(args)
+    except (StickinessError, FileNotFoundError, ImportError) as err:
+        print(f"\nerror: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

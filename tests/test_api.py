@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import stickiness
+
+DOCUMENTED = {
+    "AmbiguousColumnError",
+    "ColumnNotFoundError",
+    "InvalidOptionError",
+    "Ledger",
+    "MixedTimeZoneError",
+    "REASONS",
+    "StickinessError",
+    "UNKNOWN_SEGMENT",
+    "UnsupportedSourceError",
+    "UsageLog",
+    "UsersTableError",
+    "__version__",
+    "active_users",
+    "monthly_active_users",
+    "read_log",
+}
+
+
+def test_public_api_is_what_the_docs_list() -> None:
+    assert set(stickiness.__all__) == DOCUMENTED
+    for name in stickiness.__all__:
+        assert getattr(stickiness, name) is not None
+
+
+def test_api_reference_in_docs_names_every_public_function() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    for name in DOCUMENTED - {"__version__"}:
+        assert f"`{name}" in docs, name
+
+
+def test_import_loads_polars_and_narwhals_only() -> None:
+    code = (
+        "import sys, stickiness; "
+        "mods = ('duckdb', 'pandas', 'pyarrow', 'altair', 'ipywidgets', 'IPython', 'jupyter_client', 'numpy'); "
+        "bad = [m for m in mods if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_errors_inherit_the_matching_builtin() -> None:
+    assert issubclass(stickiness.ColumnNotFoundError, KeyError)
+    assert issubclass(stickiness.MixedTimeZoneError, ValueError)
+    assert issubclass(stickiness.UnsupportedSourceError, TypeError)

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from stickiness.cli import main
+
+
+@pytest.fixture
+def log_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "user_id,timestamp,event\n"
+        "a,2024-05-01T10:00:00Z,open\n"
+        "a,2024-05-01T10:00:00Z,open\n"
+        "b,2024-05-02T10:00:00Z,open\n"
+        ",2024-05-02T10:00:00Z,open\n"
+        "a,not a time,open\n"
+    )
+    (tmp_path / "users.csv").write_text("user_id,persona\na,agent\n")
+    return path
+
+
+def test_report_writes_tables_and_ledger(log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert (
+        main(["report", str(log_csv), "--users", str(tmp_path / "users.csv"), "--by", "persona", "--out", str(out)])
+        == 0
+    )
+    daily = pl.read_csv(out / "tables" / "active_users.csv", try_parse_dates=True)
+    assert daily.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete"]
+    assert set(daily["persona"]) == {"agent", "(unknown)"}
+    ledger = json.loads((out / "ledger.json").read_text())
+    assert ledger["rows_read"] == 5 and ledger["rows_used"] == 2
+    assert ledger["set_aside"]["duplicate"] == 1 and ledger["set_aside"]["null_user"] == 1
+    assert ledger["set_aside"]["unparseable_time"] == 1
+    printed = capsys.readouterr()
+    assert "Row ledger" in printed.out and "duplicate" in printed.out
+    assert "reading the log" in printed.err
+    monthly = pl.read_csv(out / "tables" / "monthly_active_users.csv")
+    assert monthly.columns == ["persona", "month", "days", "mean_dau", "mau", "stickiness", "complete"]
+
+
+def test_report_without_by_has_the_contract_columns(log_csv: Path, tmp_path: Path) -> None:
+    assert (
+        main(["report", str(log_csv), "--tz", "Europe/Berlin", "--as-of", "2024-05-02", "--out", str(tmp_path / "o")])
+        == 0
+    )
+    daily = pl.read_csv(tmp_path / "o" / "tables" / "active_users.csv")
+    assert daily.columns == ["day", "dau", "wau", "mau", "stickiness", "complete"]
+
+
+def test_report_errors_are_one_clear_line(log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(log_csv), "--user-col", "who", "--out", str(tmp_path / "o")]) == 2
+    assert "error: user='who': the log has no column 'who'" in capsys.readouterr().err
+    assert main(["report", "--out", str(tmp_path / "o")]) == 2
+    assert main(["report", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_report_on_a_log_with_no_usable_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bad.csv").write_text("user_id,timestamp,event\n,2024-05-01,open\n")
+    assert main(["report", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "o")]) == 1
+    assert json.loads((tmp_path / "o" / "ledger.json").read_text())["set_aside"]["null_user"] == 1
+    assert "no usable rows" in capsys.readouterr().err
+
+
+def test_demo_command_writes_files_that_report_reads(tmp_path: Path) -> None:
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    paths = sorted(p.name for p in (tmp_path / "demo").iterdir())
+    assert {"events.csv", "users.csv"} <= set(paths)
+    code = main(
+        [
+            "report",
+            str(tmp_path / "demo" / "events.csv"),
+            "--users",
+            str(tmp_path / "demo" / "users.csv"),
+            "--by",
+            "persona",
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
+    assert code == 0
+    assert (tmp_path / "r" / "tables" / "active_users.csv").exists()
+
+
+def test_installed_command_runs_the_demo_report(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "stickiness.cli", "report", "--demo", "--by", "persona", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Active users on 2026-06-30" in done.stdout
+    assert json.loads((tmp_path / "ledger.json").read_text())["set_aside"]["duplicate"] > 0
