@@ -21,7 +21,7 @@ demo: $(BIN)/.installed  ## set up, then run the report on the built-in demo dat
 
 test: $(BIN)/.installed  ## set up, then lint and run every test
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check stickiness tests benchmarks
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
