@@ -17,7 +17,9 @@ import polars as pl
 from stickiness import __version__
 from stickiness._errors import StickinessError
 from stickiness.active_users import active_users, monthly_active_users
+from stickiness.catalog import Catalog, read_catalog
 from stickiness.log import UsageLog, read_log
+from stickiness.use_cases import drifting_users, frequency_spectrum, unmapped_events, use_case_map
 
 __all__ = ["main"]
 
@@ -53,7 +55,18 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--tz", default="UTC", help="analysis time zone, an IANA name (default: UTC)")
     report.add_argument("--start", help="first day to analyse, YYYY-MM-DD (default: first day of the log)")
     report.add_argument("--as-of", help="last day to analyse, YYYY-MM-DD (default: last day of the log)")
-    report.add_argument("--window", type=int, default=30, help="MAU window in days (default: 30)")
+    report.add_argument("--mau-window", type=int, default=30, help="MAU window in days (default: 30)")
+    habits = report.add_argument_group("use cases (docs/use-cases.md)")
+    habits.add_argument("--use-cases", help="use-case catalog: CSV (event, use_case, ...) or YAML")
+    habits.add_argument("--profiles", help="per persona x use case: problem, why_us, alternatives, expected_frequency")
+    habits.add_argument("--habit-window", type=int, default=90, help="window W for rates, in days (default: 90)")
+    habits.add_argument("--horizon", type=int, default=365, help="horizon H for adopters, in days (default: 365)")
+    habits.add_argument("--min-exposure", type=int, default=30, help="days of exposure to be evaluable (default: 30)")
+    habits.add_argument("--threshold", type=float, default=1.0, help="forgettable below this many days/30 (default: 1)")
+    habits.add_argument(
+        "--majority", type=float, default=0.5, help="forgettable share that flags a segment (default: 0.5)"
+    )
+    habits.add_argument("--min-users", type=int, default=30, help="evaluable adopters needed to flag (default: 30)")
     report.add_argument("--user-col", default="auto", help="the log's user column (default: detect)")
     report.add_argument("--time-col", default="auto", help="the log's time column (default: detect)")
     report.add_argument("--event-col", default="auto", help="the log's event column (default: detect)")
@@ -115,13 +128,75 @@ def _report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    daily = _step("active users", lambda: active_users(log, window=args.window, by=args.by))
+    daily = _step("active users", lambda: active_users(log, window=args.mau_window, by=args.by))
     monthly = _step("monthly active users", lambda: monthly_active_users(log, by=args.by))
     daily.write_csv(tables / "active_users.csv")
     monthly.write_csv(tables / "monthly_active_users.csv")
-    print(_summary(daily, by=args.by, window=args.window))
-    print(f"\nWrote {tables / 'active_users.csv'}, {tables / 'monthly_active_users.csv'}, {out / 'ledger.json'}")
+    written = [tables / "active_users.csv", tables / "monthly_active_users.csv"]
+    catalog = _catalog(args)
+    usecase_map = None if catalog is None else _use_case_tables(log, catalog, args, tables)
+    if usecase_map is not None:
+        written += [tables / f"{name}.csv" for name in ("frequency_spectrum", "use_case_map", "drifting_users")]
+    print(_summary(daily, by=args.by, window=args.mau_window))
+    if usecase_map is not None:
+        print(_forgettable_summary(usecase_map, args))
+    print("\nWrote " + ", ".join(str(p) for p in [*written, out / "ledger.json"]))
     return 0
+
+
+def _catalog(args: argparse.Namespace) -> Catalog | None:
+    if args.use_cases:
+        return read_catalog(args.use_cases, profiles=args.profiles)
+    if args.demo:
+        from stickiness.demo import demo_catalog, demo_use_case_profiles
+
+        return read_catalog(demo_catalog(), profiles=demo_use_case_profiles())
+    return None
+
+
+def _use_case_tables(log: UsageLog, catalog: Catalog, args: argparse.Namespace, tables: Path) -> pl.DataFrame:
+    """Write the use-case tables to ``tables`` and return the use-case map."""
+    by = args.by or ("persona" if "persona" in log.segment_columns else None)
+    common: dict[str, Any] = {
+        "by": by,
+        "window": args.habit_window,
+        "horizon": args.horizon,
+        "min_exposure": args.min_exposure,
+    }
+    spectrum = _step("frequency spectrum", lambda: frequency_spectrum(log, catalog, **common))
+    usecase_map = _step(
+        "use-case map",
+        lambda: use_case_map(
+            log, catalog, threshold=args.threshold, majority=args.majority, min_users=args.min_users, **common
+        ),
+    )
+    drifting = _step("drifting users", lambda: drifting_users(log, catalog, threshold=args.threshold, **common))
+    unmapped = unmapped_events(log, catalog)
+    spectrum.write_csv(tables / "frequency_spectrum.csv")
+    usecase_map.write_csv(tables / "use_case_map.csv")
+    drifting.write_csv(tables / "drifting_users.csv")
+    if unmapped.height:
+        unmapped.write_csv(tables / "unmapped_events.csv")
+        top = ", ".join(f"{e} ({n:,})" for e, n in unmapped.select("event", "events").head(5).iter_rows())
+        print(f"Events in no use case (extend the catalog; all in tables/unmapped_events.csv): {top}")
+    return usecase_map
+
+
+def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace) -> str:
+    zone = usecase_map.filter(pl.col("forgettable").cast(pl.String) == "true").sort("evaluable", descending=True)
+    header = (
+        f"\nForgettable zone: segments where more than {args.majority:.0%} of evaluable adopters use the use case "
+        f"less than {args.threshold:g} day per 30 (window {args.habit_window} days)"
+    )
+    if zone.height == 0:
+        return header + "\n  none"
+    lines = [header]
+    for row in zone.iter_rows(named=True):
+        lines.append(
+            f"  {row['persona']:<16} {row['use_case']:<20} {row['forgettable_share']:>6.1%} "
+            f"(95% CI {row['ci_low']:.1%}-{row['ci_high']:.1%}) of {row['evaluable']:,} users"
+        )
+    return "\n".join(lines)
 
 
 def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:

@@ -506,9 +506,10 @@ def write_demo(directory: str | os.PathLike[str], *, seed: int = DEFAULT_SEED) -
         * ``events.csv`` -- ``user_id,timestamp,event`` with ISO-8601 UTC
           timestamps such as ``2025-03-04T14:22:31.123Z``;
         * ``users.csv`` -- ``user_id,persona,signup_date,plan``;
-        * ``use_cases.csv`` -- the catalog only (``event,use_case``, as
-          :func:`demo_catalog`). The qualitative profiles are available from
-          :func:`demo_use_case_profiles`.
+        * ``use_cases.csv`` -- the catalog (``event,use_case``, as
+          :func:`demo_catalog`);
+        * ``use_case_profiles.csv`` -- per persona and use case: ``problem,
+          why_us, alternatives, expected_frequency`` (:func:`demo_use_case_profiles`).
 
     Examples
     --------
@@ -517,7 +518,7 @@ def write_demo(directory: str | os.PathLike[str], *, seed: int = DEFAULT_SEED) -
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     paths = write_demo(folder)
     ...     sorted(paths), paths["events"].name
-    (['events', 'use_cases', 'users'], 'events.csv')
+    (['events', 'profiles', 'use_cases', 'users'], 'events.csv')
     """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
@@ -525,12 +526,14 @@ def write_demo(directory: str | os.PathLike[str], *, seed: int = DEFAULT_SEED) -
         "events": folder / "events.csv",
         "users": folder / "users.csv",
         "use_cases": folder / "use_cases.csv",
+        "profiles": folder / "use_case_profiles.csv",
     }
     iso = pl.col("timestamp").dt.strftime(_ISO_FORMAT)
     events = demo_events(seed=seed).with_columns(iso)
     events.write_csv(paths["events"])
     demo_users(seed=seed).write_csv(paths["users"])
     demo_catalog().write_csv(paths["use_cases"])
+    demo_use_case_profiles().write_csv(paths["profiles"])
     return paths
 
 

@@ -21,6 +21,15 @@ DOCUMENTED = {
     "active_users",
     "monthly_active_users",
     "read_log",
+    "BANDS",
+    "Catalog",
+    "read_catalog",
+    "use_case_rates",
+    "frequency_spectrum",
+    "use_case_map",
+    "forgettable_zone",
+    "drifting_users",
+    "unmapped_events",
 }
 
 

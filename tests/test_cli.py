@@ -48,7 +48,20 @@ def test_report_writes_tables_and_ledger(log_csv: Path, tmp_path: Path, capsys: 
 
 def test_report_without_by_has_the_contract_columns(log_csv: Path, tmp_path: Path) -> None:
     assert (
-        main(["report", str(log_csv), "--tz", "Europe/Berlin", "--as-of", "2024-05-02", "--out", str(tmp_path / "o")])
+        main(
+            [
+                "report",
+                str(log_csv),
+                "--tz",
+                "Europe/Berlin",
+                "--as-of",
+                "2024-05-02",
+                "--mau-window",
+                "28",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
         == 0
     )
     daily = pl.read_csv(tmp_path / "o" / "tables" / "active_users.csv")
@@ -99,3 +112,42 @@ def test_installed_command_runs_the_demo_report(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Active users on 2026-06-30" in done.stdout
     assert json.loads((tmp_path / "ledger.json").read_text())["set_aside"]["duplicate"] > 0
+
+
+def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--out", str(tmp_path / "d")]) == 0
+    d = tmp_path / "d"
+    # a catalog missing one use case, so some events are unmapped
+    catalog = pl.read_csv(d / "use_cases.csv").filter(pl.col("use_case") != "home_value")
+    catalog.write_csv(tmp_path / "catalog.csv")
+    argv = [
+        "report",
+        str(d / "events.csv"),
+        "--users",
+        str(d / "users.csv"),
+        "--use-cases",
+        str(tmp_path / "catalog.csv"),
+    ]
+    assert main([*argv, "--profiles", str(d / "use_case_profiles.csv"), "--out", str(tmp_path / "r")]) == 0
+    tables = tmp_path / "r" / "tables"
+    spectrum = pl.read_csv(tables / "frequency_spectrum.csv")
+    assert spectrum.columns == ["persona", "use_case", "band", "users", "share"]
+    usecase_map = pl.read_csv(tables / "use_case_map.csv")
+    assert {"persona", "use_case", "problem", "why_us", "alternatives", "forgettable", "ci_low"} <= set(
+        usecase_map.columns
+    )
+    assert "(unmapped)" in set(usecase_map["use_case"]) and "(any)" in set(usecase_map["use_case"])
+    drifting = pl.read_csv(tables / "drifting_users.csv")
+    assert drifting.columns == [
+        "user",
+        "persona",
+        "use_case",
+        "previous_rate",
+        "current_rate",
+        "last_active",
+        "days_since",
+    ]
+    unmapped = pl.read_csv(tables / "unmapped_events.csv")
+    assert set(unmapped["event"]) == {"estimate_viewed", "estimate_shared"}
+    out = capsys.readouterr().out
+    assert "Forgettable zone" in out and "find_rental" in out and "Events in no use case" in out

@@ -234,9 +234,9 @@ def usage_in_window(
 def test_write_demo(tmp_path: Path, events: pl.DataFrame, users: pl.DataFrame) -> None:
     folder = tmp_path / "new" / "demo"
     paths = write_demo(folder)
-    assert set(paths) == {"events", "users", "use_cases"}
+    assert set(paths) == {"events", "users", "use_cases", "profiles"}
     assert all(p.parent == folder and p.is_file() for p in paths.values())
-    assert [p.name for p in paths.values()] == ["events.csv", "users.csv", "use_cases.csv"]
+    assert [p.name for p in paths.values()] == ["events.csv", "users.csv", "use_cases.csv", "use_case_profiles.csv"]
 
     written = pl.read_csv(paths["events"], infer_schema=False)
     assert written.columns == ["user_id", "timestamp", "event"]
@@ -251,6 +251,7 @@ def test_write_demo(tmp_path: Path, events: pl.DataFrame, users: pl.DataFrame) -
     written_users = pl.read_csv(paths["users"], try_parse_dates=True)
     assert written_users.equals(users)
     assert pl.read_csv(paths["use_cases"]).equals(demo_catalog())
+    assert pl.read_csv(paths["profiles"]).equals(demo_use_case_profiles())
 
 
 # --------------------------------------------------------------------------- arguments

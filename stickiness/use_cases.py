@@ -1,0 +1,871 @@
+"""Use-case metrics: how often each segment uses each use case, and who is in the forgettable zone.
+
+Definitions (the contract, step by step: docs/use-cases.md). Per segment p
+(the users-table column ``by``, ``"persona"`` by default) and use case c, with
+A = ``as_of``, W = ``window`` and H = ``horizon``:
+
+- *adopters*: users of p with an event of c in ``A-H+1 .. A``; *first use*: their
+  first day with c (up to A); *exposure* = ``A - max(A-W+1, first use) + 1``;
+  adopters with exposure < ``min_exposure`` are *too new* and measured no further;
+- *rate* r = 30 x (distinct active days of c in ``A-W+1 .. A``) / exposure, and its
+  *band*: daily (r >= 20), weekly (>= 4), monthly (>= 1), occasional (> 0), lapsed;
+- *typical interval*: the median gap between consecutive active days of c in
+  the horizon; *forgettable share*: the share of evaluable adopters with
+  r < ``threshold``, with a 95% Wilson interval.
+
+Everything up to the per-segment counts runs in the log's engine (polars or
+DuckDB) as one lazy narwhals query per output; only small aggregated frames are
+finished in polars.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import narwhals as nw
+import polars as pl
+
+from stickiness._engine import collect, lift
+from stickiness._errors import InvalidOptionError
+from stickiness._segments import ALL_SEGMENT, check_by
+from stickiness._sources import Source
+from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, read_catalog, resolve_profiles
+from stickiness.log import UNKNOWN_SEGMENT, UsageLog, as_log
+
+__all__ = [
+    "BANDS",
+    "DEFAULT_BANDS",
+    "drifting_users",
+    "forgettable_zone",
+    "frequency_spectrum",
+    "unmapped_events",
+    "use_case_map",
+    "use_case_rates",
+]
+
+#: The habit bands, from the most to the least frequent.
+BANDS: tuple[str, ...] = ("daily", "weekly", "monthly", "occasional", "lapsed")
+#: Lower edges of the banded rates, in active days per 30 days.
+DEFAULT_BANDS: Mapping[str, float] = {"daily": 20.0, "weekly": 4.0, "monthly": 1.0}
+#: z of the 95% Wilson score interval.
+Z = 1.959964
+#: The band each ``expected_frequency`` is expected to land in.
+EXPECTED_BAND: Mapping[str, str] = {
+    "daily": "daily",
+    "weekly": "weekly",
+    "monthly": "monthly",
+    "quarterly": "occasional",
+    "yearly": "occasional",
+}
+
+_SEG = "persona"  # the output's segment column: it holds the ``by`` segment
+_EPOCH = dt.date(1970, 1, 1)
+
+RATES_SCHEMA: dict[str, pl.DataType] = {
+    "user": pl.String(),  # replaced by the log's user dtype
+    "persona": pl.String(),
+    "use_case": pl.String(),
+    "first_use": pl.Date(),
+    "last_active": pl.Date(),
+    "exposure": pl.Int64(),
+    "active_days": pl.Int64(),
+    "rate": pl.Float64(),
+    "band": pl.String(),
+    "too_new": pl.Boolean(),
+    "interval_days": pl.Float64(),
+    "previous_rate": pl.Float64(),
+}
+SPECTRUM_SCHEMA: dict[str, pl.DataType] = {
+    "persona": pl.String(),
+    "use_case": pl.String(),
+    "band": pl.String(),
+    "users": pl.Int64(),
+    "share": pl.Float64(),
+}
+MAP_SCHEMA: dict[str, pl.DataType] = {
+    "persona": pl.String(),
+    "use_case": pl.String(),
+    "problem": pl.String(),
+    "why_us": pl.String(),
+    "alternatives": pl.String(),
+    "expected_frequency": pl.String(),
+    "adopters": pl.Int64(),
+    "too_new": pl.Int64(),
+    "evaluable": pl.Int64(),
+    "adoption_rate": pl.Float64(),
+    "median_rate": pl.Float64(),
+    "median_interval_days": pl.Float64(),
+    "modal_band": pl.String(),
+    "forgettable_share": pl.Float64(),
+    "ci_low": pl.Float64(),
+    "ci_high": pl.Float64(),
+    "forgettable": pl.String(),
+    "frequency_mismatch": pl.Boolean(),
+}
+DRIFTING_SCHEMA: dict[str, pl.DataType] = {
+    "user": pl.String(),  # replaced by the log's user dtype
+    "persona": pl.String(),
+    "use_case": pl.String(),
+    "previous_rate": pl.Float64(),
+    "current_rate": pl.Float64(),
+    "last_active": pl.Date(),
+    "days_since": pl.Int64(),
+}
+UNMAPPED_SCHEMA: dict[str, pl.DataType] = {"event": pl.String(), "events": pl.Int64(), "users": pl.Int64()}
+
+
+# --------------------------------------------------------------------------- #
+# Options                                                                      #
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class _Options:
+    by: str | None
+    as_of: dt.date | None
+    window: int
+    horizon: int
+    min_exposure: int
+    threshold: float
+    bands: tuple[float, float, float]  # daily, weekly, monthly lower edges
+
+
+def _whole(value: Any, option: str, minimum: int, hint: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidOptionError(f"{option}={value!r}: use a whole number of days >= {minimum} ({hint}).")
+    return int(value)
+
+
+def _positive(value: Any, option: str, hint: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise InvalidOptionError(f"{option}={value!r}: use a number > 0 ({hint}).")
+    return float(value)
+
+
+def _check_bands(bands: Mapping[str, float] | None) -> tuple[float, float, float]:
+    if bands is None:
+        return (DEFAULT_BANDS["daily"], DEFAULT_BANDS["weekly"], DEFAULT_BANDS["monthly"])
+    if not isinstance(bands, Mapping):
+        raise InvalidOptionError(
+            f"bands={bands!r}: give the lower edges as a dict, e.g. {{'daily': 20, 'weekly': 4, 'monthly': 1}}."
+        )
+    unknown = sorted(set(bands) - set(DEFAULT_BANDS))
+    if unknown:
+        raise InvalidOptionError(
+            f"bands={dict(bands)!r}: unknown band(s) {unknown}. Give edges for 'daily', 'weekly' and 'monthly' "
+            "(occasional is any rate > 0 below monthly; lapsed is a rate of 0)."
+        )
+    edges = {**DEFAULT_BANDS, **bands}
+    values = [edges[name] for name in ("daily", "weekly", "monthly")]
+    for name, value in zip(("daily", "weekly", "monthly"), values, strict=True):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise InvalidOptionError(
+                f"bands[{name!r}]={value!r}: a band edge is a number of active days per 30 days > 0."
+            )
+    if not values[0] > values[1] > values[2]:
+        raise InvalidOptionError(
+            f"bands={edges!r}: the edges must be strictly decreasing (daily > weekly > monthly > 0), "
+            "e.g. {'daily': 20, 'weekly': 4, 'monthly': 1}."
+        )
+    return (float(values[0]), float(values[1]), float(values[2]))
+
+
+def _check_options(
+    *,
+    by: str | None,
+    as_of: dt.date | str | None,
+    window: int,
+    horizon: int,
+    min_exposure: int,
+    threshold: float = 1.0,
+    bands: Mapping[str, float] | None = None,
+) -> _Options:
+    window = _whole(window, "window", 1, "the current window, 90 by default")
+    horizon = _whole(horizon, "horizon", 1, "adopters and intervals look this far back, 365 by default")
+    if horizon < window:
+        raise InvalidOptionError(
+            f"horizon={horizon} is shorter than window={window}: the horizon must cover the window. "
+            f"Use horizon >= {window}."
+        )
+    min_exposure = _whole(min_exposure, "min_exposure", 0, "shorter exposure makes a user too_new, 30 by default")
+    threshold = _positive(threshold, "threshold", "active days per 30 days below which a user is forgettable")
+    day: dt.date | None
+    if as_of is None or isinstance(as_of, dt.date):
+        day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
+    else:
+        try:
+            day = dt.date.fromisoformat(str(as_of))
+        except ValueError as err:
+            raise InvalidOptionError(f"as_of={as_of!r} is not a date. Use 'YYYY-MM-DD'.") from err
+    return _Options(
+        by=by,
+        as_of=day,
+        window=window,
+        horizon=horizon,
+        min_exposure=min_exposure,
+        threshold=threshold,
+        bands=_check_bands(bands),
+    )
+
+
+def _check_map_options(majority: float, min_users: int) -> None:
+    if (
+        isinstance(majority, bool)
+        or not isinstance(majority, (int, float))
+        or not math.isfinite(majority)
+        or not 0 < majority < 1
+    ):
+        raise InvalidOptionError(
+            f"majority={majority!r}: use a share strictly between 0 and 1 (0.5 by default: "
+            "a segment is forgettable when more than half its evaluable adopters are)."
+        )
+    if isinstance(min_users, bool) or not isinstance(min_users, int) or min_users < 1:
+        raise InvalidOptionError(
+            f"min_users={min_users!r}: use a whole number >= 1 of evaluable adopters needed to judge a segment "
+            "(30 by default)."
+        )
+
+
+def _as_catalog(catalog: Any) -> Catalog | None:
+    if catalog is None or isinstance(catalog, Catalog):
+        return catalog
+    return read_catalog(catalog)
+
+
+def _as_of(log: UsageLog, option: dt.date | None) -> dt.date | None:
+    if option is None:
+        return log.as_of
+    if log.as_of is not None and option > log.as_of:
+        raise InvalidOptionError(
+            f"as_of={option} is after the log's last day ({log.as_of}): there is no data to measure then. "
+            f"Use as_of <= {log.as_of}, or read the log with read_log(..., as_of={str(option)!r})."
+        )
+    return option
+
+
+# --------------------------------------------------------------------------- #
+# The per-adopter query                                                        #
+# --------------------------------------------------------------------------- #
+
+
+def _day_number(day: dt.date) -> int:
+    return (day - _EPOCH).days
+
+
+def _segments(log: UsageLog, by: str | None) -> pl.DataFrame | None:
+    """``user, persona`` (the ``by`` segment as String), or None when every user is in ``(all)``."""
+    if by is None or (by == "persona" and log.users is None):
+        return None
+    check_by(log, by)
+    assert log.users is not None
+    segment = pl.col(by).cast(pl.String)
+    return log.users.select("user", pl.when(segment.str.strip_chars() != "").then(segment).alias(_SEG))
+
+
+def _band(rate: nw.Expr, edges: tuple[float, float, float]) -> nw.Expr:
+    daily, weekly, monthly = edges
+    return (
+        nw.when(rate >= daily)
+        .then(nw.lit("daily"))
+        .when(rate >= weekly)
+        .then(nw.lit("weekly"))
+        .when(rate >= monthly)
+        .then(nw.lit("monthly"))
+        .when(rate > 0)
+        .then(nw.lit("occasional"))
+        .otherwise(nw.lit("lapsed"))
+    )
+
+
+def _codes(log: UsageLog, catalog: Catalog | None) -> dict[str, pl.DataFrame]:
+    """Small integer codes for users, events and use cases, so the engine sorts and hashes integers, not text.
+
+    Returns ``activity`` (``__u, __d, __e``: user code, day number, event code),
+    ``mapping`` (``__e, __c``: every use case of every event), ``use_cases``
+    (``__c, use_case``), ``users`` (``__u, user``) and, with segments,
+    ``segments`` (``__u, persona``).
+    """
+    activity = log.activity
+    events = activity.select("event").unique().sort("event").with_row_index("__e")
+    if catalog is None:
+        pairs = events.select("event", use_case=pl.lit(ANY_USE_CASE, dtype=pl.String))
+    else:
+        pairs = catalog.use_cases_of(events["event"])
+    use_cases = pairs.select("use_case").unique().sort("use_case").with_row_index("__c")
+    mapping = pairs.join(events, on="event").join(use_cases, on="use_case").select("__e", "__c")
+    users = activity.select("user").unique(maintain_order=True).with_row_index("__u")
+    frames = {
+        "activity": activity.select("user", "day", "event")
+        .join(users, on="user")
+        .join(events, on="event")
+        .select("__u", pl.col("day").cast(pl.Int32).alias("__d"), "__e"),
+        "mapping": mapping,
+        "use_cases": use_cases,
+        "users": users,
+    }
+    return frames
+
+
+def _rates(
+    log: UsageLog, catalog: Catalog | None, opts: _Options, as_of: dt.date, *, with_users: bool = True
+) -> nw.LazyFrame[Any]:
+    """One lazy row per adopter x use case with the columns of :func:`use_case_rates` (days as integers).
+
+    With ``with_users=False`` the ``user`` column is left out (the segment
+    aggregates do not need it).
+    """
+    frames = _codes(log, catalog)
+    segments = _segments(log, opts.by)
+    if segments is not None:
+        frames["segments"] = frames["users"].join(segments, on="user", how="inner").select("__u", _SEG)
+    lazy = lift(log.engine, **frames)
+
+    end = _day_number(as_of)
+    window_start = end - opts.window + 1
+    horizon_start = end - opts.horizon + 1
+    previous_start, previous_end = end - 2 * opts.window + 1, end - opts.window
+    d = nw.col("__d")
+    keys = ["__u", "__c"]
+
+    days = lazy["activity"].filter(d <= end).join(lazy["mapping"], on="__e", how="inner").select(*keys, "__d").unique()
+    gap = d - d.shift(1).over(*keys, order_by="__d")
+    table = (
+        days.with_columns(
+            (d >= window_start).cast(nw.Int64).alias("__now"),
+            ((d >= previous_start) & (d <= previous_end)).cast(nw.Int64).alias("__before"),
+            gap.alias("__gap"),
+        )
+        .with_columns(
+            # a gap between two active days of the horizon
+            nw.when((d >= horizon_start) & (d - nw.col("__gap") >= horizon_start)).then(nw.col("__gap")).alias("__gap")
+        )
+        .group_by(*keys)
+        .agg(
+            d.min().alias("first_use"),
+            d.max().alias("last_active"),
+            nw.col("__now").sum().cast(nw.Int64).alias("active_days"),
+            nw.col("__before").sum().cast(nw.Int64).alias("__active_before"),
+            nw.col("__gap").median().alias("__interval"),
+        )
+        .filter(nw.col("last_active") >= horizon_start)
+        .join(lazy["use_cases"], on="__c", how="inner")
+    )
+    if with_users:
+        table = table.join(lazy["users"], on="__u", how="inner")
+    if segments is None:
+        table = table.with_columns(nw.lit(ALL_SEGMENT).alias(_SEG))
+    else:
+        table = table.join(lazy["segments"], on="__u", how="left").with_columns(nw.col(_SEG).fill_null(UNKNOWN_SEGMENT))
+
+    exposure = end - nw.max_horizontal(nw.col("first_use"), nw.lit(window_start)) + 1
+    exposure_before = previous_end - nw.max_horizontal(nw.col("first_use"), nw.lit(previous_start)) + 1
+    table = table.with_columns(
+        exposure.cast(nw.Int64).alias("exposure"),
+        exposure_before.cast(nw.Int64).alias("__exposure_before"),
+    ).with_columns((nw.col("exposure") < opts.min_exposure).alias("too_new"))
+    evaluable = ~nw.col("too_new")
+    rate = nw.when(evaluable).then(30 * nw.col("active_days") / nw.col("exposure"))
+    measured_before = evaluable & (nw.col("__exposure_before") >= max(opts.min_exposure, 1))
+    table = table.with_columns(
+        rate.alias("rate"),
+        nw.when(measured_before)
+        .then(30 * nw.col("__active_before") / nw.col("__exposure_before"))
+        .alias("previous_rate"),
+        nw.when(evaluable).then(nw.col("__interval")).alias("interval_days"),
+    ).with_columns(nw.when(evaluable).then(_band(nw.col("rate"), opts.bands)).alias("band"))
+    return table
+
+
+def _finish_rates(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col("first_use", "last_active").cast(pl.Int32).cast(pl.Date))
+
+
+def _user_schema(log: UsageLog, schema: Mapping[str, pl.DataType]) -> dict[str, pl.DataType]:
+    user_type = log.activity.schema["user"]
+    return {name: (user_type if name == "user" else dtype) for name, dtype in schema.items()}
+
+
+def _empty(log: UsageLog, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(schema=_user_schema(log, schema))
+
+
+def _prepare(data: UsageLog | Source, catalog: Any, opts: _Options) -> tuple[UsageLog, Catalog | None, dt.date | None]:
+    log = as_log(data)
+    if opts.by is not None and not (opts.by == "persona" and log.users is None):
+        check_by(log, opts.by)
+    as_of = _as_of(log, opts.as_of)
+    return log, _as_catalog(catalog), (None if log.is_empty else as_of)
+
+
+# --------------------------------------------------------------------------- #
+# Public API                                                                   #
+# --------------------------------------------------------------------------- #
+
+
+def use_case_rates(
+    data: UsageLog | Source,
+    catalog: Catalog | Any | None = None,
+    *,
+    by: str | None = "persona",
+    as_of: dt.date | str | None = None,
+    window: int = 90,
+    horizon: int = 365,
+    min_exposure: int = 30,
+    threshold: float = 1.0,
+    bands: Mapping[str, float] | None = None,
+) -> pl.DataFrame:
+    """Per adopter and use case: exposure, active days, rate (active days per 30 days) and band.
+
+    Parameters
+    ----------
+    data
+        A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
+    catalog
+        A :class:`~stickiness.catalog.Catalog` or anything
+        :func:`~stickiness.catalog.read_catalog` reads; None: only the use case
+        ``"(any)"`` (the product as a whole).
+    by
+        The users-table column that defines segments (default ``"persona"``).
+        Without a users table (and ``by="persona"``), every user is in ``"(all)"``;
+        users absent from the users table are in ``"(unknown)"``.
+    as_of
+        The day of the measurement (default: the log's ``as_of``; may not be later).
+    window
+        The current window W in days (default 90): days ``as_of - W + 1 .. as_of``.
+    horizon
+        Adopters and intervals look at days ``as_of - H + 1 .. as_of`` (default 365; H >= W).
+    min_exposure
+        Adopters with fewer days of exposure are ``too_new`` (default 30).
+    threshold
+        Accepted for symmetry with :func:`use_case_map` (it does not change this table).
+    bands
+        Lower band edges in active days per 30 days (default
+        ``{"daily": 20, "weekly": 4, "monthly": 1}``).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per adopter x use case: ``user`` (the log's user type),
+        ``persona`` (the ``by`` segment, String), ``use_case``, ``first_use``
+        and ``last_active`` (Date: first and last day with the use case, up to
+        ``as_of``), ``exposure`` and ``active_days`` (Int64), ``rate``
+        (Float64), ``band`` (String), ``too_new`` (Boolean), ``interval_days``
+        (Float64: median gap between active days in the horizon; null with fewer
+        than 2) and ``previous_rate`` (Float64: the rate in the previous window,
+        null when its exposure is below ``min_exposure``). ``rate``, ``band``,
+        ``interval_days`` and ``previous_rate`` are null for ``too_new`` adopters.
+        Sorted by persona, use case and user.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.use_cases import use_case_rates
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "a", "a"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 11), dt.datetime(2024, 1, 31)],
+    ...     "event": ["open"] * 3,
+    ... })
+    >>> use_case_rates(events).select("use_case", "exposure", "active_days", "rate", "band", "interval_days").rows()
+    [('(any)', 31, 3, 2.903225806451613, 'monthly', 15.0)]
+    """
+    opts = _check_options(
+        by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
+    )
+    log, cat, day = _prepare(data, catalog, opts)
+    if day is None:
+        return _empty(log, RATES_SCHEMA)
+    table = _rates(log, cat, opts, day)
+    schema = _user_schema(log, RATES_SCHEMA) | {"first_use": pl.Int32(), "last_active": pl.Int32()}
+    return _finish_rates(collect(table, schema)).sort(_SEG, "use_case", "user")
+
+
+def _segment_counts(log: UsageLog, catalog: Catalog | None, opts: _Options, day: dt.date) -> pl.DataFrame:
+    """Per (persona, use case): adopters, too_new, band counts, forgettable count and medians (one collect)."""
+    rates = _rates(log, catalog, opts, day, with_users=False)
+    evaluable = ~nw.col("too_new")
+    rates = rates.with_columns(
+        nw.col("too_new").cast(nw.Int64).alias("__too_new"),
+        (evaluable & (nw.col("rate") < opts.threshold)).cast(nw.Int64).alias("__forgettable"),
+        *[(nw.col("band") == band).fill_null(value=False).cast(nw.Int64).alias(f"__{band}") for band in BANDS],
+    )
+    counts = rates.group_by(_SEG, "use_case").agg(
+        nw.len().alias("adopters"),
+        nw.col("__too_new").sum().alias("too_new"),
+        nw.col("__forgettable").sum().alias("__forgettable"),
+        nw.col("rate").median().alias("median_rate"),
+        nw.col("interval_days").median().alias("median_interval_days"),
+        *[nw.col(f"__{band}").sum().alias(f"__{band}") for band in BANDS],
+    )
+    schema: dict[str, pl.DataType] = {
+        _SEG: pl.String(),
+        "use_case": pl.String(),
+        "adopters": pl.Int64(),
+        "too_new": pl.Int64(),
+        "__forgettable": pl.Int64(),
+        "median_rate": pl.Float64(),
+        "median_interval_days": pl.Float64(),
+        **{f"__{band}": pl.Int64() for band in BANDS},
+    }
+    return collect(counts, schema).with_columns(evaluable=pl.col("adopters") - pl.col("too_new"))
+
+
+def _empty_counts() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            _SEG: pl.String,
+            "use_case": pl.String,
+            "adopters": pl.Int64,
+            "too_new": pl.Int64,
+            "__forgettable": pl.Int64,
+            "median_rate": pl.Float64,
+            "median_interval_days": pl.Float64,
+            **{f"__{band}": pl.Int64 for band in BANDS},
+            "evaluable": pl.Int64,
+        }
+    )
+
+
+def frequency_spectrum(
+    data: UsageLog | Source,
+    catalog: Catalog | Any | None = None,
+    *,
+    by: str | None = "persona",
+    as_of: dt.date | str | None = None,
+    window: int = 90,
+    horizon: int = 365,
+    min_exposure: int = 30,
+    bands: Mapping[str, float] | None = None,
+) -> pl.DataFrame:
+    """How many evaluable adopters of each segment x use case fall in each habit band.
+
+    Parameters
+    ----------
+    data, catalog, by, as_of, window, horizon, min_exposure, bands
+        As for :func:`use_case_rates`.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``persona`` (the ``by`` segment), ``use_case``, ``band``, ``users``
+        (Int64) and ``share`` (Float64, ``users / evaluable adopters``; null
+        when the segment has no evaluable adopter): every band of :data:`BANDS`
+        (in that order, zeros too) for every persona x use case with at least one
+        adopter. No rows when there is none.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.use_cases import frequency_spectrum
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "a", "a"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 11), dt.datetime(2024, 1, 31)],
+    ...     "event": ["open"] * 3,
+    ... })
+    >>> frequency_spectrum(events).select("band", "users", "share").rows()
+    [('daily', 0, 0.0), ('weekly', 0, 0.0), ('monthly', 1, 1.0), ('occasional', 0, 0.0), ('lapsed', 0, 0.0)]
+    """
+    opts = _check_options(by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, bands=bands)
+    log, cat, day = _prepare(data, catalog, opts)
+    counts = _empty_counts() if day is None else _segment_counts(log, cat, opts, day)
+    order = pl.DataFrame({"band": BANDS, "__order": range(len(BANDS))}, schema={"band": pl.String, "__order": pl.Int64})
+    long = (
+        counts.select(_SEG, "use_case", "evaluable", *[pl.col(f"__{b}").alias(b) for b in BANDS])
+        .unpivot(index=[_SEG, "use_case", "evaluable"], on=list(BANDS), variable_name="band", value_name="users")
+        .join(order, on="band", how="left")
+        .with_columns(share=pl.when(pl.col("evaluable") > 0).then(pl.col("users") / pl.col("evaluable")))
+        .sort(_SEG, "use_case", "__order")
+    )
+    return long.select([pl.col(name).cast(dtype) for name, dtype in SPECTRUM_SCHEMA.items()])
+
+
+def _wilson(share: pl.Expr, n: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    z2 = Z * Z
+    denominator = 1 + z2 / n
+    centre = (share + z2 / (2 * n)) / denominator
+    half = Z * (share * (1 - share) / n + z2 / (4 * n * n)).sqrt() / denominator
+    return centre - half, centre + half
+
+
+def use_case_map(
+    data: UsageLog | Source,
+    catalog: Catalog | Any | None = None,
+    *,
+    by: str | None = "persona",
+    as_of: dt.date | str | None = None,
+    window: int = 90,
+    horizon: int = 365,
+    min_exposure: int = 30,
+    threshold: float = 1.0,
+    majority: float = 0.5,
+    min_users: int = 30,
+    bands: Mapping[str, float] | None = None,
+) -> pl.DataFrame:
+    """Map each segment x use case: adoption, habit and the forgettable-zone verdict.
+
+    Parameters
+    ----------
+    data, catalog, by, as_of, window, horizon, min_exposure, bands
+        As for :func:`use_case_rates`.
+    threshold
+        Rate (active days per 30 days) below which an evaluable adopter is
+        forgettable (default 1.0).
+    majority
+        A segment is forgettable when its forgettable share is greater than this
+        (default 0.5; strictly between 0 and 1).
+    min_users
+        Segments with fewer evaluable adopters are ``"insufficient_data"`` (default 30).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per persona (the ``by`` segment) x use case with at least one
+        adopter, sorted: ``persona, use_case``; the catalog's ``problem, why_us,
+        alternatives, expected_frequency`` (String; the persona's own values,
+        else those given for every persona); ``adopters, too_new, evaluable``
+        (Int64); ``adoption_rate`` (adopters / users of the segment active in
+        the horizon), ``median_rate``, ``median_interval_days`` (Float64);
+        ``modal_band`` (String); ``forgettable_share, ci_low, ci_high``
+        (Float64, 95% Wilson interval; null with no evaluable adopter);
+        ``forgettable`` (``"true"``, ``"false"`` or ``"insufficient_data"``) and
+        ``frequency_mismatch`` (Boolean: modal band differs from the expected
+        frequency's band; null without either).
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.use_cases import use_case_map
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "a", "a"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 11), dt.datetime(2024, 1, 31)],
+    ...     "event": ["open"] * 3,
+    ... })
+    >>> use_case_map(events, min_users=1).select("use_case", "adopters", "modal_band", "forgettable").rows()
+    [('(any)', 1, 'monthly', 'false')]
+    """
+    opts = _check_options(
+        by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
+    )
+    _check_map_options(majority, min_users)
+    log, cat, day = _prepare(data, catalog, opts)
+    counts = _empty_counts() if day is None else _segment_counts(log, cat, opts, day)
+    return _map_from_counts(counts, cat, majority=majority, min_users=min_users)
+
+
+def _map_from_counts(counts: pl.DataFrame, catalog: Catalog | None, *, majority: float, min_users: int) -> pl.DataFrame:
+    active = counts.filter(pl.col("use_case") == ANY_USE_CASE).select(_SEG, pl.col("adopters").alias("__active"))
+    n = pl.col("evaluable").cast(pl.Float64)
+    share = pl.col("forgettable_share")
+    low, high = _wilson(share, n)
+    best = pl.max_horizontal([pl.col(f"__{b}") for b in BANDS])
+    modal: Any = pl.when(pl.col("evaluable") == 0).then(pl.lit(None, dtype=pl.String))
+    for band in BANDS:  # ties go to the more frequent band
+        modal = modal.when(pl.col(f"__{band}") == best).then(pl.lit(band))
+    expected = pl.col("expected_frequency").replace_strict(EXPECTED_BAND, default=None, return_dtype=pl.String)
+    table = (
+        counts.join(active, on=_SEG, how="left")
+        .with_columns(
+            adoption_rate=pl.col("adopters") / pl.col("__active"),
+            forgettable_share=pl.when(pl.col("evaluable") > 0).then(pl.col("__forgettable") / n),
+            modal_band=modal.otherwise(pl.lit(None, dtype=pl.String)),
+        )
+        .with_columns(
+            ci_low=pl.when(pl.col("evaluable") > 0).then(low),
+            ci_high=pl.when(pl.col("evaluable") > 0).then(high),
+            forgettable=pl.when(pl.col("evaluable") < min_users)
+            .then(pl.lit("insufficient_data"))
+            .when(share > majority)
+            .then(pl.lit("true"))
+            .otherwise(pl.lit("false")),
+        )
+    )
+    profiles = resolve_profiles(catalog, table.select(_SEG, "use_case"))
+    table = table.join(profiles, on=[_SEG, "use_case"], how="left").with_columns(
+        frequency_mismatch=pl.when(expected.is_not_null() & pl.col("modal_band").is_not_null()).then(
+            pl.col("modal_band") != expected
+        )
+    )
+    out = table.select([pl.col(name).cast(dtype) for name, dtype in MAP_SCHEMA.items()])
+    return out.sort(_SEG, "use_case")
+
+
+def forgettable_zone(
+    data: UsageLog | Source,
+    catalog: Catalog | Any | None = None,
+    *,
+    by: str | None = "persona",
+    as_of: dt.date | str | None = None,
+    window: int = 90,
+    horizon: int = 365,
+    min_exposure: int = 30,
+    threshold: float = 1.0,
+    majority: float = 0.5,
+    min_users: int = 30,
+    bands: Mapping[str, float] | None = None,
+) -> pl.DataFrame:
+    """List the segments in the forgettable zone: the :func:`use_case_map` rows with ``forgettable == "true"``.
+
+    Parameters
+    ----------
+    data, catalog, by, as_of, window, horizon, min_exposure, threshold, majority, min_users, bands
+        As for :func:`use_case_map`.
+
+    Returns
+    -------
+    polars.DataFrame
+        The columns of :func:`use_case_map`, largest ``evaluable`` first (then
+        by persona and use case).
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.use_cases import forgettable_zone
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "c", "b", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2 + [dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 31)],
+    ...     "event": ["open"] * 4,
+    ... })
+    >>> zone = forgettable_zone(events, min_users=3)  # a and c: 0 active days in the last 90
+    >>> zone.select("use_case", "evaluable", "forgettable_share").rows()
+    [('(any)', 3, 0.6666666666666666)]
+    """
+    table = use_case_map(
+        data,
+        catalog,
+        by=by,
+        as_of=as_of,
+        window=window,
+        horizon=horizon,
+        min_exposure=min_exposure,
+        threshold=threshold,
+        majority=majority,
+        min_users=min_users,
+        bands=bands,
+    )
+    return table.filter(pl.col("forgettable") == "true").sort(
+        ["evaluable", _SEG, "use_case"], descending=[True, False, False]
+    )
+
+
+def drifting_users(
+    data: UsageLog | Source,
+    catalog: Catalog | Any | None = None,
+    *,
+    by: str | None = "persona",
+    as_of: dt.date | str | None = None,
+    window: int = 90,
+    horizon: int = 365,
+    min_exposure: int = 30,
+    threshold: float = 1.0,
+) -> pl.DataFrame:
+    """List drifting users: evaluable adopters below ``threshold`` now who were at or above it before.
+
+    A user drifts in a use case when their rate in the current window is below
+    ``threshold`` while their rate in the previous window (``as_of - 2W + 1 ..
+    as_of - W``, measured over an exposure of at least ``min_exposure`` days)
+    was at least ``threshold``.
+
+    Parameters
+    ----------
+    data, catalog, by, as_of, window, horizon, min_exposure, threshold
+        As for :func:`use_case_map`.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``user`` (the log's user type), ``persona`` (the ``by`` segment),
+        ``use_case``, ``previous_rate``, ``current_rate`` (Float64),
+        ``last_active`` (Date) and ``days_since`` (Int64, ``as_of -
+        last_active``); sorted by persona, use case, previous rate (highest
+        first) and user.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.use_cases import drifting_users
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 20), dt.datetime(2024, 2, 1), dt.datetime(2024, 2, 10),
+    ...                   dt.datetime(2024, 3, 31)],
+    ...     "event": ["open"] * 4,
+    ... })
+    >>> drifting_users(events, window=45, min_exposure=10).select("user", "previous_rate", "days_since").rows()
+    [('a', 3.3333333333333335, 50)]
+    """
+    opts = _check_options(
+        by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold
+    )
+    log, cat, day = _prepare(data, catalog, opts)
+    if day is None:
+        return _empty(log, DRIFTING_SCHEMA)
+    rates = _rates(log, cat, opts, day)
+    drifting = rates.filter(
+        ~nw.col("too_new") & (nw.col("rate") < opts.threshold) & (nw.col("previous_rate") >= opts.threshold)
+    ).select(
+        "user",
+        _SEG,
+        "use_case",
+        "previous_rate",
+        nw.col("rate").alias("current_rate"),
+        "last_active",
+        (_day_number(day) - nw.col("last_active")).cast(nw.Int64).alias("days_since"),
+    )
+    schema = _user_schema(log, DRIFTING_SCHEMA) | {"last_active": pl.Int32()}
+    out = collect(drifting, schema).with_columns(pl.col("last_active").cast(pl.Date))
+    return out.sort([_SEG, "use_case", "previous_rate", "user"], descending=[False, False, True, False])
+
+
+def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, top: int | None = 20) -> pl.DataFrame:
+    """List the most frequent events that no catalog rule matches, to extend the catalog with.
+
+    Parameters
+    ----------
+    data
+        A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
+    catalog
+        A :class:`~stickiness.catalog.Catalog` or anything
+        :func:`~stickiness.catalog.read_catalog` reads (None: every event is unmapped).
+    top
+        How many events to list (default 20; None: all).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``event`` (String), ``events`` (Int64: rows of the log after removing
+        exact duplicates) and ``users`` (Int64: distinct users), most events first
+        (ties by event name), over the whole log.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.use_cases import unmapped_events
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "b", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3,
+    ...     "event": ["search", "logout", "help"],
+    ... })
+    >>> unmapped_events(events, {"event": ["search"], "use_case": ["browse"]}).rows()
+    [('help', 1, 1), ('logout', 1, 1)]
+    """
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise InvalidOptionError(f"top={top!r}: use a whole number >= 1 of events to list (20 by default), or None.")
+    log = as_log(data)
+    cat = _as_catalog(catalog)
+    events = log.activity["event"].unique()
+    if cat is None:
+        unmapped = pl.DataFrame({"event": events}, schema={"event": pl.String})
+    else:
+        mapping = cat.use_cases_of(events)
+        unmapped = mapping.filter(pl.col("use_case") == UNMAPPED_USE_CASE).select("event")
+    lazy = lift(log.engine, activity=log.activity.select("user", "event", "events"), unmapped=unmapped)
+    table = (
+        lazy["activity"]
+        .join(lazy["unmapped"], on="event", how="inner")
+        .group_by("event")
+        .agg(nw.col("events").sum().alias("events"), nw.col("user").n_unique().alias("users"))
+    )
+    out = collect(table, UNMAPPED_SCHEMA).sort(["events", "event"], descending=[True, False])
+    return out if top is None else out.head(top)
