@@ -53,13 +53,14 @@ BANDS: tuple[str, ...] = ("daily", "weekly", "monthly", "occasional", "lapsed")
 DEFAULT_BANDS: Mapping[str, float] = {"daily": 20.0, "weekly": 4.0, "monthly": 1.0}
 #: z of the 95% Wilson score interval.
 Z = 1.959964
-#: The band each ``expected_frequency`` is expected to land in.
-EXPECTED_BAND: Mapping[str, str] = {
-    "daily": "daily",
-    "weekly": "weekly",
-    "monthly": "monthly",
-    "quarterly": "occasional",
-    "yearly": "occasional",
+#: The bands each ``expected_frequency`` agrees with. A habit slower than monthly often has
+#: no active day in the window at all, so "lapsed" agrees with quarterly and yearly too.
+EXPECTED_BANDS: Mapping[str, tuple[str, ...]] = {
+    "daily": ("daily",),
+    "weekly": ("weekly",),
+    "monthly": ("monthly",),
+    "quarterly": ("occasional", "lapsed"),
+    "yearly": ("occasional", "lapsed"),
 }
 
 _SEG = "persona"  # the output's segment column: it holds the ``by`` segment
@@ -664,7 +665,6 @@ def _map_from_counts(counts: pl.DataFrame, catalog: Catalog | None, *, majority:
     modal: Any = pl.when(pl.col("evaluable") == 0).then(pl.lit(None, dtype=pl.String))
     for band in BANDS:  # ties go to the more frequent band
         modal = modal.when(pl.col(f"__{band}") == best).then(pl.lit(band))
-    expected = pl.col("expected_frequency").replace_strict(EXPECTED_BAND, default=None, return_dtype=pl.String)
     table = (
         counts.join(active, on=_SEG, how="left")
         .with_columns(
@@ -684,8 +684,12 @@ def _map_from_counts(counts: pl.DataFrame, catalog: Catalog | None, *, majority:
     )
     profiles = resolve_profiles(catalog, table.select(_SEG, "use_case"))
     table = table.join(profiles, on=[_SEG, "use_case"], how="left").with_columns(
-        frequency_mismatch=pl.when(expected.is_not_null() & pl.col("modal_band").is_not_null()).then(
-            pl.col("modal_band") != expected
+        frequency_mismatch=pl.when(
+            pl.col("expected_frequency").is_not_null() & pl.col("modal_band").is_not_null()
+        ).then(
+            ~pl.concat_str("expected_frequency", pl.lit(":"), "modal_band").is_in(
+                [f"{freq}:{band}" for freq, bands in EXPECTED_BANDS.items() for band in bands]
+            )
         )
     )
     out = table.select([pl.col(name).cast(dtype) for name, dtype in MAP_SCHEMA.items()])

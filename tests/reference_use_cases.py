@@ -27,12 +27,12 @@ ALL = "(all)"
 UNKNOWN = "(unknown)"
 BANDS = ("daily", "weekly", "monthly", "occasional", "lapsed")
 DEFAULT_EDGES = {"daily": 20, "weekly": 4, "monthly": 1}
-EXPECTED_BAND = {
-    "daily": "daily",
-    "weekly": "weekly",
-    "monthly": "monthly",
-    "quarterly": "occasional",
-    "yearly": "occasional",
+EXPECTED_BANDS = {
+    "daily": {"daily"},
+    "weekly": {"weekly"},
+    "monthly": {"monthly"},
+    "quarterly": {"occasional", "lapsed"},
+    "yearly": {"occasional", "lapsed"},
 }
 Z = 1.959964
 
@@ -248,7 +248,7 @@ def use_case_map(
         expectation = (expected or {}).get((persona, use_case))
         mismatch = None
         if expectation is not None and modal is not None:
-            mismatch = EXPECTED_BAND[expectation] != modal
+            mismatch = modal not in EXPECTED_BANDS[expectation]
         out[(persona, use_case)] = {
             "persona": persona,
             "use_case": use_case,
