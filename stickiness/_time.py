@@ -5,6 +5,7 @@ Rules (the contract is docs/metrics.md, "Days and time zones"):
 - time-zone-aware timestamps are instants: converted to ``tz``, then the date is taken;
 - naive timestamps and ISO strings without an offset are wall-clock times *in* ``tz``:
   their date is the day, whatever the daylight-saving rules;
+- ISO-8601 dates in the basic format (``19970101``) are days;
 - ISO-8601 strings with an offset (``Z``, ``+02:00``, ``+0200``, ``+02``) are instants;
 - integers (or numeric strings) are epoch times in ``time_unit`` (``"s"`` or ``"ms"``), i.e. instants.
 """
@@ -27,6 +28,7 @@ _TIME = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
 _OFFSET = r"(?:Z|z|UTC|[+-]\d{2}(?::?\d{2})?)"
 OFFSET_TEXT = rf"^\d{{4}}-\d{{2}}-\d{{2}}[T ]{_TIME}\s*{_OFFSET}$"
 NAIVE_TEXT = rf"^\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]{_TIME})?$"
+COMPACT_DATE = r"^\d{8}$"  # ISO-8601 basic format, YYYYMMDD
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,14 @@ def _epoch_day(col: pl.Expr, unit: TimeUnit, tz: str) -> pl.Expr:
 def _text_day(raw: pl.Expr, tz: str) -> DayParse:
     text = raw.str.strip_chars()
     has_offset = text.str.contains(OFFSET_TEXT)
-    is_naive = text.str.contains(NAIVE_TEXT)
+    is_compact = text.str.contains(COMPACT_DATE)
+    is_naive = text.str.contains(NAIVE_TEXT) | is_compact
     # Naive text is wall-clock time in tz: its day is its date part.
-    naive_day = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    naive_day = (
+        pl.when(is_compact)
+        .then(text.str.to_date("%Y%m%d", strict=False))
+        .otherwise(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
+    )
     canonical = (
         text.str.replace(r"^(\d{4}-\d{2}-\d{2})[T ]", "${1} ")
         .str.replace(r"\s*(?:Z|z|UTC)$", "+00:00")

@@ -227,6 +227,19 @@ def read_log(
             set_aside[reason_name] += int(rows)
     set_aside["duplicate"] = int((used_rows["rows"] - used_rows["distinct"]).sum())
     rows_read = int(grouped["rows"].sum())
+    if set_aside["unparseable_time"]:
+        # A second, small query, only when something needs explaining.
+        bad_times = (
+            frame.filter(reason == "unparseable_time")
+            .select(pl.col(columns.time).cast(pl.String).unique().sort().head(3))
+            .collect()
+            .to_series()
+        )
+        shown = ", ".join(repr(v) for v in bad_times)
+        notes.append(
+            f"unparseable times in {columns.time!r} look like {shown}: use ISO-8601 text "
+            "(2024-03-10T09:30:00Z), a timestamp column, or epoch numbers with time_unit"
+        )
     if columns.event is None:
         notes.append(f"the log has no event column: every row counts as the event {NO_EVENT!r}")
 

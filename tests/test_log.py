@@ -171,6 +171,7 @@ def test_log_without_event_column_needs_event_none() -> None:
         ("2024-03-10T02:30:00", "America/New_York", D(2024, 3, 10)),  # naive: wall-clock, even in the DST gap
         ("2024-03-10 23:59", "Asia/Tokyo", D(2024, 3, 10)),
         ("2024-03-10", "Pacific/Auckland", D(2024, 3, 10)),
+        ("20240310", "UTC", D(2024, 3, 10)),  # ISO-8601 basic format, as in the CDNOW log
     ],
 )
 def test_iso_text_times(text: str, tz: str, day: dt.date) -> None:
@@ -259,6 +260,7 @@ def test_ledger_counts_every_reason_and_balances() -> None:
         "duplicate": 2,
     }
     assert ledger.balanced
+    assert any("'2024-02-30T10:00:00Z', 'yesterday'" in note for note in ledger.notes)
     text = str(ledger)
     assert "null_user" in text and "duplicate" in text and "rows read" in text
     assert ledger.to_dict()["rows_set_aside"] == 11
