@@ -12,7 +12,7 @@ from stickiness._engine import lift
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
 
-__all__ = ["ALL_SEGMENT", "SEGMENT", "active_days", "calendar"]
+__all__ = ["ALL_SEGMENT", "SEGMENT", "active_days", "check_by", "with_calendar"]
 
 SEGMENT = "__segment"
 #: The segment of every user when no ``by`` is given.
@@ -37,7 +37,8 @@ def active_days(
     """Lift the log into its engine and return its distinct active (segment, user, day) rows.
 
     Returns a dict with ``days`` (columns ``__segment, user, day``) and
-    ``calendar`` (every ``__segment`` x ``day`` from ``first_day`` to ``as_of``).
+    ``dates`` (one column ``day``: every day from ``first_day`` to ``as_of``);
+    :func:`with_calendar` spreads per-day counts over it.
     """
     check_by(log, by)
     activity = log.activity.select("user", "day", "event")
@@ -49,18 +50,21 @@ def active_days(
     days = lazy["activity"]
     if active_events is not None:
         days = days.filter(nw.col("event").is_in(list(active_events)))
+    days = days.select("user", "day").unique()
     if by is None:
         days = days.with_columns(nw.lit(ALL_SEGMENT).alias(SEGMENT))
     else:
         days = days.join(lazy["users"], on="user", how="left").with_columns(nw.col(SEGMENT).fill_null(UNKNOWN_SEGMENT))
-    days = days.select(SEGMENT, "user", "day").unique()
-    segments = days.select(SEGMENT).unique()
-    return {"days": days, "calendar": lazy["dates"].join(segments, how="cross")}
+    return {"days": days.select(SEGMENT, "user", "day"), "dates": lazy["dates"]}
 
 
-def calendar(log: UsageLog) -> pl.DataFrame:
-    """Every day from ``log.first_day`` to ``log.as_of`` as a one-column (``day``) frame."""
-    return _dates(log)
+def with_calendar(dates: nw.LazyFrame[Any], per_day: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:
+    """Every (segment, day) of the observed span with ``per_day``'s ``column``, 0 where absent.
+
+    The segments are those present in ``per_day`` (a small, aggregated frame).
+    """
+    grid = dates.join(per_day.select(SEGMENT).unique(), how="cross")
+    return grid.join(per_day, on=[SEGMENT, "day"], how="left").with_columns(nw.col(column).fill_null(0))
 
 
 def _dates(log: UsageLog) -> pl.DataFrame:

@@ -21,7 +21,7 @@ import polars as pl
 
 from stickiness._engine import collect
 from stickiness._errors import InvalidOptionError
-from stickiness._segments import SEGMENT, active_days
+from stickiness._segments import SEGMENT, active_days, with_calendar
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
 
@@ -30,45 +30,33 @@ __all__ = ["active_users", "monthly_active_users"]
 WEEK = 7
 
 
-def _window_changes(days: nw.LazyFrame[Any], window: int, name: str) -> nw.LazyFrame[Any]:
-    """Per (segment, day): users entering minus users leaving a trailing ``window``-day count.
+def _window_ends(spans: nw.LazyFrame[Any], window: int, name: str) -> nw.LazyFrame[Any]:
+    """Per (segment, day): how many users leave a trailing ``window``-day count on that day.
 
     A user active on day a is counted on days a .. a+window-1. Cutting each such
-    span at the user's next active day makes the spans of one user disjoint, so
-    a running sum of +1 (span start) and -1 (span end) counts distinct users.
+    span at the user's next active day makes one user's spans disjoint, so a
+    running sum of the users entering (that day's DAU) minus the users leaving
+    counts distinct users exactly.
     """
-    spans = days.with_columns(
-        nw.min_horizontal(
-            nw.col("day").shift(-1).over(SEGMENT, "user", order_by="day"),
-            nw.col("day").dt.offset_by(f"{window}d").cast(nw.Date),
-        ).alias("__end")
-    )
-    starts = spans.group_by(SEGMENT, "day").agg(nw.len().alias("__in"))
-    ends = spans.group_by(SEGMENT, "__end").agg(nw.len().alias("__out")).rename({"__end": "day"})
-    return starts.join(ends, on=[SEGMENT, "day"], how="full", suffix="_r").select(
-        nw.coalesce(SEGMENT, f"{SEGMENT}_r").alias(SEGMENT),
-        nw.coalesce("day", "day_r").alias("day"),
-        (nw.col("__in").fill_null(0) - nw.col("__out").fill_null(0)).alias(name),
-    )
+    end = nw.min_horizontal(nw.col("__next"), nw.col("day").dt.offset_by(f"{window}d").cast(nw.Date()))
+    return spans.group_by(SEGMENT, end.alias("day")).agg(nw.len().alias(name))
 
 
 def _daily(log: UsageLog, *, window: int, by: str | None, active_events: Collection[str] | None) -> nw.LazyFrame[Any]:
     frames = active_days(log, by=by, active_events=active_events)
-    days = frames["days"]
-    dau = days.group_by(SEGMENT, "day").agg(nw.len().alias("dau"))
+    spans = frames["days"].with_columns(nw.col("day").shift(-1).over(SEGMENT, "user", order_by="day").alias("__next"))
     keys = [SEGMENT, "day"]
-    table = (
-        frames["calendar"]
-        .join(dau, on=keys, how="left")
-        .join(_window_changes(days, WEEK, "__wau"), on=keys, how="left")
-        .join(_window_changes(days, window, "__mau"), on=keys, how="left")
-        .with_columns(nw.col("dau", "__wau", "__mau").fill_null(0))
+    dau = spans.group_by(SEGMENT, "day").agg(nw.len().alias("dau"))
+    return (
+        with_calendar(frames["dates"], dau, "dau")
+        .join(_window_ends(spans, WEEK, "__wau_out"), on=keys, how="left")
+        .join(_window_ends(spans, window, "__mau_out"), on=keys, how="left")
+        .with_columns(nw.col("__wau_out", "__mau_out").fill_null(0))
         .with_columns(
-            nw.col("__wau").cum_sum().over(SEGMENT, order_by="day").alias("wau"),
-            nw.col("__mau").cum_sum().over(SEGMENT, order_by="day").alias("mau"),
+            (nw.col("dau") - nw.col("__wau_out")).cum_sum().over(SEGMENT, order_by="day").alias("wau"),
+            (nw.col("dau") - nw.col("__mau_out")).cum_sum().over(SEGMENT, order_by="day").alias("mau"),
         )
     )
-    return table
 
 
 def _check_window(window: int) -> None:
@@ -181,10 +169,10 @@ def monthly_active_users(
     log = as_log(data)
     frames = active_days(log, by=by, active_events=active_events)
     days = frames["days"].with_columns(nw.col("day").dt.truncate("1mo").alias("month"))
+    dau = days.group_by(SEGMENT, "day").agg(nw.len().alias("dau"))
     daily = (
-        frames["calendar"]
-        .join(days.group_by(SEGMENT, "day").agg(nw.len().alias("dau")), on=[SEGMENT, "day"], how="left")
-        .with_columns(nw.col("dau").fill_null(0), nw.col("day").dt.truncate("1mo").alias("month"))
+        with_calendar(frames["dates"], dau, "dau")
+        .with_columns(nw.col("day").dt.truncate("1mo").alias("month"))
         .group_by(SEGMENT, "month")
         .agg(nw.len().alias("days"), nw.col("dau").mean().alias("mean_dau"))
     )

@@ -38,7 +38,8 @@ class UsageLog:
     ----------
     activity
         One row per user, day and event: ``user``, ``day`` (Date in ``tz``),
-        ``event`` (String) and ``events`` (Int64, rows after removing exact duplicates).
+        ``event`` (String) and ``events`` (Int64, rows after removing exact duplicates),
+        in no particular order.
     ledger
         Rows read, used and set aside by reason.
     users
@@ -144,7 +145,7 @@ def read_log(
     ...     "event": ["open", "open", "search"],
     ... })
     >>> log = read_log(events, tz="UTC")
-    >>> log.activity.select("user", "day").rows()  # b's 23:30 at UTC-5 is March 2 in UTC
+    >>> log.activity.sort("user", "day").select("user", "day").rows()  # b's 23:30 at UTC-5 is March 2 in UTC
     [('a', datetime.date(2024, 3, 1)), ('a', datetime.date(2024, 3, 2)), ('b', datetime.date(2024, 3, 2))]
     """
     engine = check_engine(engine)
@@ -220,7 +221,7 @@ def read_log(
         day=pl.col("__day"),
         event=pl.col("__event"),
         events=pl.col("distinct").cast(pl.Int64),
-    ).sort("user", "day", "event")
+    )
     set_aside = {r: 0 for r in REASONS}
     for reason_name, rows in grouped.group_by("__reason").agg(pl.col("rows").sum()).iter_rows():
         if reason_name is not None:
