@@ -1,4 +1,4 @@
-"""Active (segment, user, day) rows in the log's engine: the input of the active-user metrics."""
+"""Active (segment, user, day) rows in the log's engine, kept on the log: the input of the active-user metrics."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import lift
+from stickiness._cache import cached
+from stickiness._engine import collect, lift
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
 
@@ -17,6 +18,8 @@ __all__ = ["ALL_SEGMENT", "SEGMENT", "active_days", "check_by", "with_calendar"]
 SEGMENT = "__segment"
 #: The segment of every user when no ``by`` is given.
 ALL_SEGMENT = "(all)"
+#: How many ``active_events`` choices keep their active days on a log.
+KEEP = 2
 
 
 def check_by(log: UsageLog, by: str | None) -> None:
@@ -36,26 +39,43 @@ def active_days(
 ) -> dict[str, nw.LazyFrame[Any]]:
     """Lift the log into its engine and return its distinct active (segment, user, day) rows.
 
-    Returns a dict with ``days`` (columns ``__segment, user, day``) and
-    ``dates`` (one column ``day``: every day from ``first_day`` to ``as_of``);
+    Returns a dict with ``days`` (columns ``__segment, user, day, __next``:
+    ``__next`` is the user's next active day, null after the last) and ``dates``
+    (one column ``day``: every day from ``first_day`` to ``as_of``);
     :func:`with_calendar` spreads per-day counts over it.
+
+    The (user, day, __next) rows do not depend on ``by`` and are kept on the log
+    per ``active_events``: another window or segment column reuses them.
     """
     check_by(log, by)
-    activity = log.activity.select("user", "day", "event")
-    frames: dict[str, pl.DataFrame] = {"activity": activity, "dates": _dates(log)}
+    events = None if active_events is None else frozenset(active_events)
+    days = cached(log, "active_days", events, lambda: _user_days(log, events), keep=KEEP)
+    frames: dict[str, pl.DataFrame] = {"days": days, "dates": _dates(log)}
     if by is not None:
         assert log.users is not None
         frames["users"] = log.users.select("user", pl.col(by).cast(pl.String).alias(SEGMENT))
     lazy = lift(log.engine, **frames)
-    days = lazy["activity"]
-    if active_events is not None:
-        days = days.filter(nw.col("event").is_in(list(active_events)))
-    days = days.select("user", "day").unique()
+    spans = lazy["days"]
     if by is None:
-        days = days.with_columns(nw.lit(ALL_SEGMENT).alias(SEGMENT))
+        spans = spans.with_columns(nw.lit(ALL_SEGMENT).alias(SEGMENT))
     else:
-        days = days.join(lazy["users"], on="user", how="left").with_columns(nw.col(SEGMENT).fill_null(UNKNOWN_SEGMENT))
-    return {"days": days.select(SEGMENT, "user", "day"), "dates": lazy["dates"]}
+        spans = spans.join(lazy["users"], on="user", how="left").with_columns(
+            nw.col(SEGMENT).fill_null(UNKNOWN_SEGMENT)
+        )
+    return {"days": spans.select(SEGMENT, "user", "day", "__next"), "dates": lazy["dates"]}
+
+
+def _user_days(log: UsageLog, events: frozenset[str] | None) -> pl.DataFrame:
+    """Find the distinct active (user, day) rows and each user's next active day, in the log's engine."""
+    activity = lift(log.engine, activity=log.activity.select("user", "day", "event"))["activity"]
+    if events is not None:
+        activity = activity.filter(nw.col("event").is_in(list(events)))
+    days = (
+        activity.select("user", "day")
+        .unique()
+        .with_columns(nw.col("day").shift(-1).over("user", order_by="day").alias("__next"))
+    )
+    return collect(days, {"user": log.activity.schema["user"], "day": pl.Date(), "__next": pl.Date()})
 
 
 def with_calendar(dates: nw.LazyFrame[Any], per_day: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:

@@ -44,7 +44,7 @@ def _window_ends(spans: nw.LazyFrame[Any], window: int, name: str) -> nw.LazyFra
 
 def _daily(log: UsageLog, *, window: int, by: str | None, active_events: Collection[str] | None) -> nw.LazyFrame[Any]:
     frames = active_days(log, by=by, active_events=active_events)
-    spans = frames["days"].with_columns(nw.col("day").shift(-1).over(SEGMENT, "user", order_by="day").alias("__next"))
+    spans = frames["days"]  # with __next, the user's next active day
     keys = [SEGMENT, "day"]
     dau = spans.group_by(SEGMENT, "day").agg(nw.len().alias("dau"))
     return (

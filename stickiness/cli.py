@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         help="times with and without UTC offset in one column: fail (default) or read the latter in --tz",
     )
     report.add_argument("--engine", choices=["polars", "duckdb"], default="polars", help="engine (default: polars)")
+    report.add_argument("--no-charts", action="store_true", help="write tables and the ledger only (faster)")
     report.add_argument("--out", required=True, help="output folder (created if missing)")
 
     demo = commands.add_parser("demo", help="write the built-in demo log, users table and use-case catalog")
@@ -134,14 +135,48 @@ def _report(args: argparse.Namespace) -> int:
     monthly.write_csv(tables / "monthly_active_users.csv")
     written = [tables / "active_users.csv", tables / "monthly_active_users.csv"]
     catalog = _catalog(args)
-    usecase_map = None if catalog is None else _use_case_tables(log, catalog, args, tables)
-    if usecase_map is not None:
+    frames = {"active_users": daily, "monthly_active_users": monthly}
+    if catalog is not None:
+        frames |= _use_case_tables(log, catalog, args, tables)
         written += [tables / f"{name}.csv" for name in ("frequency_spectrum", "use_case_map", "drifting_users")]
+    if not args.no_charts:
+        written += _step("charts", lambda: _charts(frames, by=args.by, args=args, directory=out / "charts"))
     print(_summary(daily, by=args.by, window=args.mau_window))
-    if usecase_map is not None:
-        print(_forgettable_summary(usecase_map, args))
-    print("\nWrote " + ", ".join(str(p) for p in [*written, out / "ledger.json"]))
+    if "use_case_map" in frames:
+        print(_forgettable_summary(frames["use_case_map"], args))
+    n_tables = sum(1 for p in written if p.suffix == ".csv")
+    n_charts = sum(1 for p in written if p.suffix == ".png")
+    print(
+        f"\nWrote {n_tables} tables to {tables}/, {n_charts} charts (PNG and SVG) to {out / 'charts'}/, "
+        f"and {out / 'ledger.json'}"
+    )
     return 0
+
+
+def _charts(
+    frames: dict[str, pl.DataFrame], *, by: str | None, args: argparse.Namespace, directory: Path
+) -> list[Path]:
+    """Write a PNG and an SVG of every metric's chart, when the Jupyter layer is installed.
+
+    The core never imports chart code; the command does, only here and only if present.
+    """
+    try:
+        import stickiness_widgets as sw
+    except ImportError:
+        print(
+            " skipped: install the Jupyter layer for charts: pip install 'stickiness[jupyter]'", end="", file=sys.stderr
+        )
+        return []
+    charts: dict[str, Any] = {
+        "active_users": sw.active_users_chart(frames["active_users"], by=by),
+        "monthly_active_users": sw.monthly_active_users_chart(frames["monthly_active_users"], by=by),
+    }
+    if "use_case_map" in frames:
+        spectrum = frames["frequency_spectrum"]
+        charts["frequency_spectrum"] = sw.spectrum_chart(spectrum, majority=args.majority, min_users=args.min_users)
+        charts["use_case_map"] = sw.use_case_map_chart(frames["use_case_map"])
+        charts["forgettable_zone"] = sw.forgettable_zone_chart(frames["use_case_map"], majority=args.majority)
+    return sw.write_charts(charts, directory, formats=("png", "svg"))
 
 
 def _catalog(args: argparse.Namespace) -> Catalog | None:
@@ -154,8 +189,10 @@ def _catalog(args: argparse.Namespace) -> Catalog | None:
     return None
 
 
-def _use_case_tables(log: UsageLog, catalog: Catalog, args: argparse.Namespace, tables: Path) -> pl.DataFrame:
-    """Write the use-case tables to ``tables`` and return the use-case map."""
+def _use_case_tables(
+    log: UsageLog, catalog: Catalog, args: argparse.Namespace, tables: Path
+) -> dict[str, pl.DataFrame]:
+    """Write the use-case tables to ``tables`` and return the spectrum and the use-case map."""
     by = args.by or ("persona" if "persona" in log.segment_columns else None)
     common: dict[str, Any] = {
         "by": by,
@@ -179,7 +216,7 @@ def _use_case_tables(log: UsageLog, catalog: Catalog, args: argparse.Namespace, 
         unmapped.write_csv(tables / "unmapped_events.csv")
         top = ", ".join(f"{e} ({n:,})" for e, n in unmapped.select("event", "events").head(5).iter_rows())
         print(f"Events in no use case (extend the catalog; all in tables/unmapped_events.csv): {top}")
-    return usecase_map
+    return {"frequency_spectrum": spectrum, "use_case_map": usecase_map}
 
 
 def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import polars as pl
@@ -53,6 +53,13 @@ class UsageLog:
         Where metrics run: ``"polars"`` or ``"duckdb"``.
     columns
         Which input columns were read as user, time and event.
+
+    Notes
+    -----
+    A log keeps the intermediate frames of its latest metric calls (a few per
+    kind, keyed by the options they depend on), so that calling a metric again
+    with another window or threshold redoes only the part that changes. They are
+    private, not compared and not shown; read the log again to drop them.
     """
 
     activity: pl.DataFrame
@@ -63,6 +70,7 @@ class UsageLog:
     tz: str
     engine: Engine
     columns: ColumnMap
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def segment_columns(self) -> tuple[str, ...]:

@@ -13,17 +13,17 @@ A = ``as_of``, W = ``window`` and H = ``horizon``:
   the horizon; *forgettable share*: the share of evaluable adopters with
   r < ``threshold``, with a 95% Wilson interval.
 
-Everything up to the per-segment counts runs in the log's engine (polars or
-DuckDB) as one lazy narwhals query per output; only small aggregated frames are
-finished in polars.
+The per-adopter table is computed in stages kept on the log (``stickiness/_habits.py``):
+the window-independent part once per catalog, ``as_of`` and ``horizon``, the rates
+once per window, the segment counts once per threshold; each stage runs in the
+log's engine (polars or DuckDB) as a lazy narwhals query, and only small
+aggregated frames are finished in polars.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import narwhals as nw
@@ -31,10 +31,12 @@ import polars as pl
 
 from stickiness._engine import collect, lift
 from stickiness._errors import InvalidOptionError
-from stickiness._segments import ALL_SEGMENT, check_by
+from stickiness._habit_options import BANDS, DEFAULT_BANDS, Options, check_map_options, check_options
+from stickiness._habits import SEG, adopter_rates, day_number, segment_counts
+from stickiness._segments import check_by
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, read_catalog, resolve_profiles
-from stickiness.log import UNKNOWN_SEGMENT, UsageLog, as_log
+from stickiness.log import UsageLog, as_log
 
 __all__ = [
     "BANDS",
@@ -47,10 +49,6 @@ __all__ = [
     "use_case_rates",
 ]
 
-#: The habit bands, from the most to the least frequent.
-BANDS: tuple[str, ...] = ("daily", "weekly", "monthly", "occasional", "lapsed")
-#: Lower edges of the banded rates, in active days per 30 days.
-DEFAULT_BANDS: Mapping[str, float] = {"daily": 20.0, "weekly": 4.0, "monthly": 1.0}
 #: z of the 95% Wilson score interval.
 Z = 1.959964
 #: The bands each ``expected_frequency`` agrees with. A habit slower than monthly often has
@@ -63,8 +61,6 @@ EXPECTED_BANDS: Mapping[str, tuple[str, ...]] = {
     "yearly": ("occasional", "lapsed"),
 }
 
-_SEG = "persona"  # the output's segment column: it holds the ``by`` segment
-_EPOCH = dt.date(1970, 1, 1)
 
 RATES_SCHEMA: dict[str, pl.DataType] = {
     "user": pl.String(),  # replaced by the log's user dtype
@@ -120,115 +116,8 @@ UNMAPPED_SCHEMA: dict[str, pl.DataType] = {"event": pl.String(), "events": pl.In
 
 
 # --------------------------------------------------------------------------- #
-# Options                                                                      #
+# Shared steps                                                                 #
 # --------------------------------------------------------------------------- #
-
-
-@dataclass(frozen=True)
-class _Options:
-    by: str | None
-    as_of: dt.date | None
-    window: int
-    horizon: int
-    min_exposure: int
-    threshold: float
-    bands: tuple[float, float, float]  # daily, weekly, monthly lower edges
-
-
-def _whole(value: Any, option: str, minimum: int, hint: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidOptionError(f"{option}={value!r}: use a whole number of days >= {minimum} ({hint}).")
-    return int(value)
-
-
-def _positive(value: Any, option: str, hint: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise InvalidOptionError(f"{option}={value!r}: use a number > 0 ({hint}).")
-    return float(value)
-
-
-def _check_bands(bands: Mapping[str, float] | None) -> tuple[float, float, float]:
-    if bands is None:
-        return (DEFAULT_BANDS["daily"], DEFAULT_BANDS["weekly"], DEFAULT_BANDS["monthly"])
-    if not isinstance(bands, Mapping):
-        raise InvalidOptionError(
-            f"bands={bands!r}: give the lower edges as a dict, e.g. {{'daily': 20, 'weekly': 4, 'monthly': 1}}."
-        )
-    unknown = sorted(set(bands) - set(DEFAULT_BANDS))
-    if unknown:
-        raise InvalidOptionError(
-            f"bands={dict(bands)!r}: unknown band(s) {unknown}. Give edges for 'daily', 'weekly' and 'monthly' "
-            "(occasional is any rate > 0 below monthly; lapsed is a rate of 0)."
-        )
-    edges = {**DEFAULT_BANDS, **bands}
-    values = [edges[name] for name in ("daily", "weekly", "monthly")]
-    for name, value in zip(("daily", "weekly", "monthly"), values, strict=True):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-            raise InvalidOptionError(
-                f"bands[{name!r}]={value!r}: a band edge is a number of active days per 30 days > 0."
-            )
-    if not values[0] > values[1] > values[2]:
-        raise InvalidOptionError(
-            f"bands={edges!r}: the edges must be strictly decreasing (daily > weekly > monthly > 0), "
-            "e.g. {'daily': 20, 'weekly': 4, 'monthly': 1}."
-        )
-    return (float(values[0]), float(values[1]), float(values[2]))
-
-
-def _check_options(
-    *,
-    by: str | None,
-    as_of: dt.date | str | None,
-    window: int,
-    horizon: int,
-    min_exposure: int,
-    threshold: float = 1.0,
-    bands: Mapping[str, float] | None = None,
-) -> _Options:
-    window = _whole(window, "window", 1, "the current window, 90 by default")
-    horizon = _whole(horizon, "horizon", 1, "adopters and intervals look this far back, 365 by default")
-    if horizon < window:
-        raise InvalidOptionError(
-            f"horizon={horizon} is shorter than window={window}: the horizon must cover the window. "
-            f"Use horizon >= {window}."
-        )
-    min_exposure = _whole(min_exposure, "min_exposure", 0, "shorter exposure makes a user too_new, 30 by default")
-    threshold = _positive(threshold, "threshold", "active days per 30 days below which a user is forgettable")
-    day: dt.date | None
-    if as_of is None or isinstance(as_of, dt.date):
-        day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
-    else:
-        try:
-            day = dt.date.fromisoformat(str(as_of))
-        except ValueError as err:
-            raise InvalidOptionError(f"as_of={as_of!r} is not a date. Use 'YYYY-MM-DD'.") from err
-    return _Options(
-        by=by,
-        as_of=day,
-        window=window,
-        horizon=horizon,
-        min_exposure=min_exposure,
-        threshold=threshold,
-        bands=_check_bands(bands),
-    )
-
-
-def _check_map_options(majority: float, min_users: int) -> None:
-    if (
-        isinstance(majority, bool)
-        or not isinstance(majority, (int, float))
-        or not math.isfinite(majority)
-        or not 0 < majority < 1
-    ):
-        raise InvalidOptionError(
-            f"majority={majority!r}: use a share strictly between 0 and 1 (0.5 by default: "
-            "a segment is forgettable when more than half its evaluable adopters are)."
-        )
-    if isinstance(min_users, bool) or not isinstance(min_users, int) or min_users < 1:
-        raise InvalidOptionError(
-            f"min_users={min_users!r}: use a whole number >= 1 of evaluable adopters needed to judge a segment "
-            "(30 by default)."
-        )
 
 
 def _as_catalog(catalog: Any) -> Catalog | None:
@@ -248,139 +137,6 @@ def _as_of(log: UsageLog, option: dt.date | None) -> dt.date | None:
     return option
 
 
-# --------------------------------------------------------------------------- #
-# The per-adopter query                                                        #
-# --------------------------------------------------------------------------- #
-
-
-def _day_number(day: dt.date) -> int:
-    return (day - _EPOCH).days
-
-
-def _segments(log: UsageLog, by: str | None) -> pl.DataFrame | None:
-    """``user, persona`` (the ``by`` segment as String), or None when every user is in ``(all)``."""
-    if by is None or (by == "persona" and log.users is None):
-        return None
-    check_by(log, by)
-    assert log.users is not None
-    segment = pl.col(by).cast(pl.String)
-    return log.users.select("user", pl.when(segment.str.strip_chars() != "").then(segment).alias(_SEG))
-
-
-def _band(rate: nw.Expr, edges: tuple[float, float, float]) -> nw.Expr:
-    daily, weekly, monthly = edges
-    return (
-        nw.when(rate >= daily)
-        .then(nw.lit("daily"))
-        .when(rate >= weekly)
-        .then(nw.lit("weekly"))
-        .when(rate >= monthly)
-        .then(nw.lit("monthly"))
-        .when(rate > 0)
-        .then(nw.lit("occasional"))
-        .otherwise(nw.lit("lapsed"))
-    )
-
-
-def _codes(log: UsageLog, catalog: Catalog | None) -> dict[str, pl.DataFrame]:
-    """Small integer codes for users, events and use cases, so the engine sorts and hashes integers, not text.
-
-    Returns ``activity`` (``__u, __d, __e``: user code, day number, event code),
-    ``mapping`` (``__e, __c``: every use case of every event), ``use_cases``
-    (``__c, use_case``), ``users`` (``__u, user``) and, with segments,
-    ``segments`` (``__u, persona``).
-    """
-    activity = log.activity
-    events = activity.select("event").unique().sort("event").with_row_index("__e")
-    if catalog is None:
-        pairs = events.select("event", use_case=pl.lit(ANY_USE_CASE, dtype=pl.String))
-    else:
-        pairs = catalog.use_cases_of(events["event"])
-    use_cases = pairs.select("use_case").unique().sort("use_case").with_row_index("__c")
-    mapping = pairs.join(events, on="event").join(use_cases, on="use_case").select("__e", "__c")
-    users = activity.select("user").unique(maintain_order=True).with_row_index("__u")
-    frames = {
-        "activity": activity.select("user", "day", "event")
-        .join(users, on="user")
-        .join(events, on="event")
-        .select("__u", pl.col("day").cast(pl.Int32).alias("__d"), "__e"),
-        "mapping": mapping,
-        "use_cases": use_cases,
-        "users": users,
-    }
-    return frames
-
-
-def _rates(
-    log: UsageLog, catalog: Catalog | None, opts: _Options, as_of: dt.date, *, with_users: bool = True
-) -> nw.LazyFrame[Any]:
-    """One lazy row per adopter x use case with the columns of :func:`use_case_rates` (days as integers).
-
-    With ``with_users=False`` the ``user`` column is left out (the segment
-    aggregates do not need it).
-    """
-    frames = _codes(log, catalog)
-    segments = _segments(log, opts.by)
-    if segments is not None:
-        frames["segments"] = frames["users"].join(segments, on="user", how="inner").select("__u", _SEG)
-    lazy = lift(log.engine, **frames)
-
-    end = _day_number(as_of)
-    window_start = end - opts.window + 1
-    horizon_start = end - opts.horizon + 1
-    previous_start, previous_end = end - 2 * opts.window + 1, end - opts.window
-    d = nw.col("__d")
-    keys = ["__u", "__c"]
-
-    days = lazy["activity"].filter(d <= end).join(lazy["mapping"], on="__e", how="inner").select(*keys, "__d").unique()
-    gap = d - d.shift(1).over(*keys, order_by="__d")
-    table = (
-        days.with_columns(
-            (d >= window_start).cast(nw.Int64).alias("__now"),
-            ((d >= previous_start) & (d <= previous_end)).cast(nw.Int64).alias("__before"),
-            gap.alias("__gap"),
-        )
-        .with_columns(
-            # a gap between two active days of the horizon
-            nw.when((d >= horizon_start) & (d - nw.col("__gap") >= horizon_start)).then(nw.col("__gap")).alias("__gap")
-        )
-        .group_by(*keys)
-        .agg(
-            d.min().alias("first_use"),
-            d.max().alias("last_active"),
-            nw.col("__now").sum().cast(nw.Int64).alias("active_days"),
-            nw.col("__before").sum().cast(nw.Int64).alias("__active_before"),
-            nw.col("__gap").median().alias("__interval"),
-        )
-        .filter(nw.col("last_active") >= horizon_start)
-        .join(lazy["use_cases"], on="__c", how="inner")
-    )
-    if with_users:
-        table = table.join(lazy["users"], on="__u", how="inner")
-    if segments is None:
-        table = table.with_columns(nw.lit(ALL_SEGMENT).alias(_SEG))
-    else:
-        table = table.join(lazy["segments"], on="__u", how="left").with_columns(nw.col(_SEG).fill_null(UNKNOWN_SEGMENT))
-
-    exposure = end - nw.max_horizontal(nw.col("first_use"), nw.lit(window_start)) + 1
-    exposure_before = previous_end - nw.max_horizontal(nw.col("first_use"), nw.lit(previous_start)) + 1
-    table = table.with_columns(
-        exposure.cast(nw.Int64).alias("exposure"),
-        exposure_before.cast(nw.Int64).alias("__exposure_before"),
-    ).with_columns((nw.col("exposure") < opts.min_exposure).alias("too_new"))
-    evaluable = ~nw.col("too_new")
-    rate = nw.when(evaluable).then(30 * nw.col("active_days") / nw.col("exposure"))
-    measured_before = evaluable & (nw.col("__exposure_before") >= max(opts.min_exposure, 1))
-    table = table.with_columns(
-        rate.alias("rate"),
-        nw.when(measured_before)
-        .then(30 * nw.col("__active_before") / nw.col("__exposure_before"))
-        .alias("previous_rate"),
-        nw.when(evaluable).then(nw.col("__interval")).alias("interval_days"),
-    ).with_columns(nw.when(evaluable).then(_band(nw.col("rate"), opts.bands)).alias("band"))
-    return table
-
-
 def _finish_rates(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("first_use", "last_active").cast(pl.Int32).cast(pl.Date))
 
@@ -394,7 +150,7 @@ def _empty(log: UsageLog, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=_user_schema(log, schema))
 
 
-def _prepare(data: UsageLog | Source, catalog: Any, opts: _Options) -> tuple[UsageLog, Catalog | None, dt.date | None]:
+def _prepare(data: UsageLog | Source, catalog: Any, opts: Options) -> tuple[UsageLog, Catalog | None, dt.date | None]:
     log = as_log(data)
     if opts.by is not None and not (opts.by == "persona" and log.users is None):
         check_by(log, opts.by)
@@ -473,51 +229,21 @@ def use_case_rates(
     >>> use_case_rates(events).select("use_case", "exposure", "active_days", "rate", "band", "interval_days").rows()
     [('(any)', 31, 3, 2.903225806451613, 'monthly', 15.0)]
     """
-    opts = _check_options(
+    opts = check_options(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
     )
     log, cat, day = _prepare(data, catalog, opts)
     if day is None:
         return _empty(log, RATES_SCHEMA)
-    table = _rates(log, cat, opts, day)
+    table = adopter_rates(log, cat, opts, day)
     schema = _user_schema(log, RATES_SCHEMA) | {"first_use": pl.Int32(), "last_active": pl.Int32()}
-    return _finish_rates(collect(table, schema)).sort(_SEG, "use_case", "user")
-
-
-def _segment_counts(log: UsageLog, catalog: Catalog | None, opts: _Options, day: dt.date) -> pl.DataFrame:
-    """Per (persona, use case): adopters, too_new, band counts, forgettable count and medians (one collect)."""
-    rates = _rates(log, catalog, opts, day, with_users=False)
-    evaluable = ~nw.col("too_new")
-    rates = rates.with_columns(
-        nw.col("too_new").cast(nw.Int64).alias("__too_new"),
-        (evaluable & (nw.col("rate") < opts.threshold)).cast(nw.Int64).alias("__forgettable"),
-        *[(nw.col("band") == band).fill_null(value=False).cast(nw.Int64).alias(f"__{band}") for band in BANDS],
-    )
-    counts = rates.group_by(_SEG, "use_case").agg(
-        nw.len().alias("adopters"),
-        nw.col("__too_new").sum().alias("too_new"),
-        nw.col("__forgettable").sum().alias("__forgettable"),
-        nw.col("rate").median().alias("median_rate"),
-        nw.col("interval_days").median().alias("median_interval_days"),
-        *[nw.col(f"__{band}").sum().alias(f"__{band}") for band in BANDS],
-    )
-    schema: dict[str, pl.DataType] = {
-        _SEG: pl.String(),
-        "use_case": pl.String(),
-        "adopters": pl.Int64(),
-        "too_new": pl.Int64(),
-        "__forgettable": pl.Int64(),
-        "median_rate": pl.Float64(),
-        "median_interval_days": pl.Float64(),
-        **{f"__{band}": pl.Int64() for band in BANDS},
-    }
-    return collect(counts, schema).with_columns(evaluable=pl.col("adopters") - pl.col("too_new"))
+    return _finish_rates(collect(table, schema)).sort(SEG, "use_case", "user")
 
 
 def _empty_counts() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            _SEG: pl.String,
+            SEG: pl.String,
             "use_case": pl.String,
             "adopters": pl.Int64,
             "too_new": pl.Int64,
@@ -569,16 +295,16 @@ def frequency_spectrum(
     >>> frequency_spectrum(events).select("band", "users", "share").rows()
     [('daily', 0, 0.0), ('weekly', 0, 0.0), ('monthly', 1, 1.0), ('occasional', 0, 0.0), ('lapsed', 0, 0.0)]
     """
-    opts = _check_options(by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, bands=bands)
+    opts = check_options(by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, bands=bands)
     log, cat, day = _prepare(data, catalog, opts)
-    counts = _empty_counts() if day is None else _segment_counts(log, cat, opts, day)
+    counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
     order = pl.DataFrame({"band": BANDS, "__order": range(len(BANDS))}, schema={"band": pl.String, "__order": pl.Int64})
     long = (
-        counts.select(_SEG, "use_case", "evaluable", *[pl.col(f"__{b}").alias(b) for b in BANDS])
-        .unpivot(index=[_SEG, "use_case", "evaluable"], on=list(BANDS), variable_name="band", value_name="users")
+        counts.select(SEG, "use_case", "evaluable", *[pl.col(f"__{b}").alias(b) for b in BANDS])
+        .unpivot(index=[SEG, "use_case", "evaluable"], on=list(BANDS), variable_name="band", value_name="users")
         .join(order, on="band", how="left")
         .with_columns(share=pl.when(pl.col("evaluable") > 0).then(pl.col("users") / pl.col("evaluable")))
-        .sort(_SEG, "use_case", "__order")
+        .sort(SEG, "use_case", "__order")
     )
     return long.select([pl.col(name).cast(dtype) for name, dtype in SPECTRUM_SCHEMA.items()])
 
@@ -647,17 +373,17 @@ def use_case_map(
     >>> use_case_map(events, min_users=1).select("use_case", "adopters", "modal_band", "forgettable").rows()
     [('(any)', 1, 'monthly', 'false')]
     """
-    opts = _check_options(
+    opts = check_options(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
     )
-    _check_map_options(majority, min_users)
+    check_map_options(majority, min_users)
     log, cat, day = _prepare(data, catalog, opts)
-    counts = _empty_counts() if day is None else _segment_counts(log, cat, opts, day)
+    counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
     return _map_from_counts(counts, cat, majority=majority, min_users=min_users)
 
 
 def _map_from_counts(counts: pl.DataFrame, catalog: Catalog | None, *, majority: float, min_users: int) -> pl.DataFrame:
-    active = counts.filter(pl.col("use_case") == ANY_USE_CASE).select(_SEG, pl.col("adopters").alias("__active"))
+    active = counts.filter(pl.col("use_case") == ANY_USE_CASE).select(SEG, pl.col("adopters").alias("__active"))
     n = pl.col("evaluable").cast(pl.Float64)
     share = pl.col("forgettable_share")
     low, high = _wilson(share, n)
@@ -666,7 +392,7 @@ def _map_from_counts(counts: pl.DataFrame, catalog: Catalog | None, *, majority:
     for band in BANDS:  # ties go to the more frequent band
         modal = modal.when(pl.col(f"__{band}") == best).then(pl.lit(band))
     table = (
-        counts.join(active, on=_SEG, how="left")
+        counts.join(active, on=SEG, how="left")
         .with_columns(
             adoption_rate=pl.col("adopters") / pl.col("__active"),
             forgettable_share=pl.when(pl.col("evaluable") > 0).then(pl.col("__forgettable") / n),
@@ -682,8 +408,8 @@ def _map_from_counts(counts: pl.DataFrame, catalog: Catalog | None, *, majority:
             .otherwise(pl.lit("false")),
         )
     )
-    profiles = resolve_profiles(catalog, table.select(_SEG, "use_case"))
-    table = table.join(profiles, on=[_SEG, "use_case"], how="left").with_columns(
+    profiles = resolve_profiles(catalog, table.select(SEG, "use_case"))
+    table = table.join(profiles, on=[SEG, "use_case"], how="left").with_columns(
         frequency_mismatch=pl.when(
             pl.col("expected_frequency").is_not_null() & pl.col("modal_band").is_not_null()
         ).then(
@@ -693,7 +419,7 @@ def _map_from_counts(counts: pl.DataFrame, catalog: Catalog | None, *, majority:
         )
     )
     out = table.select([pl.col(name).cast(dtype) for name, dtype in MAP_SCHEMA.items()])
-    return out.sort(_SEG, "use_case")
+    return out.sort(SEG, "use_case")
 
 
 def forgettable_zone(
@@ -750,7 +476,7 @@ def forgettable_zone(
         bands=bands,
     )
     return table.filter(pl.col("forgettable") == "true").sort(
-        ["evaluable", _SEG, "use_case"], descending=[True, False, False]
+        ["evaluable", SEG, "use_case"], descending=[True, False, False]
     )
 
 
@@ -799,27 +525,27 @@ def drifting_users(
     >>> drifting_users(events, window=45, min_exposure=10).select("user", "previous_rate", "days_since").rows()
     [('a', 3.3333333333333335, 50)]
     """
-    opts = _check_options(
+    opts = check_options(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold
     )
     log, cat, day = _prepare(data, catalog, opts)
     if day is None:
         return _empty(log, DRIFTING_SCHEMA)
-    rates = _rates(log, cat, opts, day)
+    rates = adopter_rates(log, cat, opts, day)
     drifting = rates.filter(
         ~nw.col("too_new") & (nw.col("rate") < opts.threshold) & (nw.col("previous_rate") >= opts.threshold)
     ).select(
         "user",
-        _SEG,
+        SEG,
         "use_case",
         "previous_rate",
         nw.col("rate").alias("current_rate"),
         "last_active",
-        (_day_number(day) - nw.col("last_active")).cast(nw.Int64).alias("days_since"),
+        (day_number(day) - nw.col("last_active")).cast(nw.Int64).alias("days_since"),
     )
     schema = _user_schema(log, DRIFTING_SCHEMA) | {"last_active": pl.Int32()}
     out = collect(drifting, schema).with_columns(pl.col("last_active").cast(pl.Date))
-    return out.sort([_SEG, "use_case", "previous_rate", "user"], descending=[False, False, True, False])
+    return out.sort([SEG, "use_case", "previous_rate", "user"], descending=[False, False, True, False])
 
 
 def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, top: int | None = 20) -> pl.DataFrame:

@@ -111,6 +111,7 @@ def test_installed_command_runs_the_demo_report(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Active users on 2026-06-30" in done.stdout
+    assert "Forgettable zone" in done.stdout and "charts (PNG and SVG)" in done.stdout
     assert json.loads((tmp_path / "ledger.json").read_text())["set_aside"]["duplicate"] > 0
 
 
@@ -128,7 +129,9 @@ def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFi
         "--use-cases",
         str(tmp_path / "catalog.csv"),
     ]
-    assert main([*argv, "--profiles", str(d / "use_case_profiles.csv"), "--out", str(tmp_path / "r")]) == 0
+    assert (
+        main([*argv, "--profiles", str(d / "use_case_profiles.csv"), "--no-charts", "--out", str(tmp_path / "r")]) == 0
+    )
     tables = tmp_path / "r" / "tables"
     spectrum = pl.read_csv(tables / "frequency_spectrum.csv")
     assert spectrum.columns == ["persona", "use_case", "band", "users", "share"]
@@ -151,3 +154,12 @@ def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFi
     assert set(unmapped["event"]) == {"estimate_viewed", "estimate_shared"}
     out = capsys.readouterr().out
     assert "Forgettable zone" in out and "find_rental" in out and "Events in no use case" in out
+
+
+def test_report_writes_every_chart_as_png_and_svg(tmp_path: Path) -> None:
+    pytest.importorskip("stickiness_widgets", reason="charts need the Jupyter layer: pip install 'stickiness[jupyter]'")
+    assert main(["report", "--demo", "--by", "persona", "--out", str(tmp_path)]) == 0
+    names = ["active_users", "monthly_active_users", "frequency_spectrum", "use_case_map", "forgettable_zone"]
+    for name in names:
+        assert (tmp_path / "charts" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert b"<svg" in (tmp_path / "charts" / f"{name}.svg").read_bytes()[:500], name

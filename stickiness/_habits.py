@@ -1,0 +1,295 @@
+"""The per-adopter habit table behind the use-case metrics, computed in stages kept on the log.
+
+1. **Habits** (per catalog mapping, ``as_of`` and ``horizon``; no window): events
+   coded as use cases, the distinct (user, use case, day) rows up to ``as_of``,
+   and per adopter the first use, the last active day and the typical interval.
+   This is most of the work.
+2. **Rates** (per habits, ``by``, ``window``, ``min_exposure`` and ``bands``):
+   the active days in the current and the previous window, exposure, rate and
+   band: one row per adopter x use case.
+3. **Segment counts** (per rates and ``threshold``): adopters, band counts,
+   forgettable count and medians per segment x use case, shared by the spectrum
+   and the map.
+
+Each stage runs as a narwhals query in the log's engine and its result is kept
+on the log as a polars frame (the latest few per stage), so another window
+redoes stages 2 and 3 only, another threshold stage 3 only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import narwhals as nw
+import polars as pl
+
+from stickiness._cache import cached
+from stickiness._engine import collect, lift
+from stickiness._habit_options import BANDS, Options
+from stickiness._segments import ALL_SEGMENT, check_by
+from stickiness.catalog import ANY_USE_CASE, Catalog
+from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+
+__all__ = ["SEG", "adopter_rates", "day_number", "segment_counts"]
+
+SEG = "persona"  # the output's segment column: it holds the ``by`` segment
+#: How many results of each stage a log keeps.
+KEEP_HABITS, KEEP_RATES, KEEP_COUNTS = 2, 3, 16
+
+_EPOCH = dt.date(1970, 1, 1)
+_RATES_SCHEMA: dict[str, pl.DataType] = {
+    "__u": pl.UInt32(),
+    SEG: pl.String(),
+    "use_case": pl.String(),
+    "first_use": pl.Int32(),
+    "last_active": pl.Int32(),
+    "exposure": pl.Int64(),
+    "active_days": pl.Int64(),
+    "rate": pl.Float64(),
+    "band": pl.String(),
+    "too_new": pl.Boolean(),
+    "interval_days": pl.Float64(),
+    "previous_rate": pl.Float64(),
+}
+_COUNTS_SCHEMA: dict[str, pl.DataType] = {
+    SEG: pl.String(),
+    "use_case": pl.String(),
+    "adopters": pl.Int64(),
+    "too_new": pl.Int64(),
+    "__forgettable": pl.Int64(),
+    "median_rate": pl.Float64(),
+    "median_interval_days": pl.Float64(),
+    **{f"__{band}": pl.Int64() for band in BANDS},
+}
+
+
+def day_number(day: dt.date) -> int:
+    """Days since 1970-01-01: how the stages hold days."""
+    return (day - _EPOCH).days
+
+
+@dataclass(frozen=True)
+class _Habits:
+    """Stage 1: what every window of one (catalog mapping, as_of, horizon) needs."""
+
+    key: Hashable
+    end: int  # as_of, as a day number
+    adopters: pl.DataFrame  # __k (user x use case), __u, use_case, first_use, last_active, __interval
+    days: pl.DataFrame  # __k, __d: active days from as_of - 2H + 1 (any window W <= H and the one before)
+
+
+# --------------------------------------------------------------------------- #
+# Stage 1: habits                                                              #
+# --------------------------------------------------------------------------- #
+
+
+def _event_codes(log: UsageLog) -> pl.DataFrame:
+    """``event, __e``: the log's distinct events, sorted, with small integer codes."""
+    return cached(log, "event_codes", None, lambda: _distinct(log, "event", "__e", sort=True), keep=1)
+
+
+def _user_codes(log: UsageLog) -> pl.DataFrame:
+    """``__u, user``: the log's distinct users with small integer codes."""
+    return cached(log, "user_codes", None, lambda: _distinct(log, "user", "__u", sort=False), keep=1)
+
+
+def _distinct(log: UsageLog, column: str, code: str, *, sort: bool) -> pl.DataFrame:
+    values = log.activity.select(column)
+    values = values.unique().sort(column) if sort else values.unique(maintain_order=True)
+    return values.with_row_index(code)
+
+
+def _habits(log: UsageLog, catalog: Catalog | None, *, end: int, horizon: int) -> _Habits:
+    events = _event_codes(log)
+    if catalog is None:
+        pairs = events.select("event", use_case=pl.lit(ANY_USE_CASE, dtype=pl.String))
+    else:
+        pairs = catalog.use_cases_of(events["event"])
+    key = (tuple(pairs.select("event", "use_case").iter_rows()), end, horizon)
+    return cached(log, "habits", key, lambda: _compute_habits(log, events, pairs, key), keep=KEEP_HABITS)
+
+
+def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, key: tuple[Any, int, int]) -> _Habits:
+    _, end, horizon = key
+    # Small integer codes, so the engine sorts and hashes integers, not text: __u (user), __e (event),
+    # __c (use case) and __k = __u * (number of use cases) + __c, one per (user, use case).
+    use_cases = pairs.select("use_case").unique().sort("use_case").with_row_index("__c")
+    n_use_cases = use_cases.height
+    mapping = pairs.join(events, on="event").join(use_cases, on="use_case").select("__e", "__c")
+    activity = (
+        log.activity.select("user", "day", "event")
+        .join(_user_codes(log), on="user")
+        .join(events, on="event")
+        .select("__u", pl.col("day").cast(pl.Int32).alias("__d"), "__e")
+    )
+    lazy = lift(log.engine, activity=activity, mapping=mapping)
+    d = nw.col("__d")
+    pair = nw.col("__u").cast(nw.Int64()) * n_use_cases + nw.col("__c").cast(nw.Int64())
+    days = (
+        lazy["activity"]
+        .filter(d <= end)
+        .join(lazy["mapping"], on="__e", how="inner")
+        .select(pair.alias("__k"), "__d")
+        .unique()
+        .with_columns((d - d.shift(1).over("__k", order_by="__d")).alias("__gap"))
+    )
+    day_types: dict[str, pl.DataType] = {"__k": pl.Int64(), "__d": pl.Int32()}
+    gaps = collect(days, day_types | {"__gap": pl.Int32()})
+
+    lazy = lift(log.engine, days=gaps, use_cases=use_cases)
+    horizon_start = end - horizon + 1
+    gap = nw.col("__gap")
+    adopters = (
+        # a gap between two active days of the horizon
+        lazy["days"]
+        .with_columns(nw.when((d >= horizon_start) & (d - gap >= horizon_start)).then(gap).alias("__gap"))
+        .group_by("__k")
+        .agg(d.min().alias("first_use"), d.max().alias("last_active"), gap.median().alias("__interval"))
+        .filter(nw.col("last_active") >= horizon_start)
+        .with_columns(
+            (nw.col("__k") // n_use_cases).cast(nw.UInt32()).alias("__u"),
+            (nw.col("__k") % n_use_cases).cast(nw.UInt32()).alias("__c"),
+        )
+        .join(lazy["use_cases"], on="__c", how="inner")
+    )
+    adopter_types: dict[str, pl.DataType] = {
+        "__k": pl.Int64(),
+        "__u": pl.UInt32(),
+        "use_case": pl.String(),
+        "first_use": pl.Int32(),
+        "last_active": pl.Int32(),
+        "__interval": pl.Float64(),
+    }
+    # Days before as_of - 2H + 1 are in no window W <= H nor the one before it.
+    recent = lazy["days"].filter(d >= end - 2 * horizon + 1).select("__k", "__d")
+    return _Habits(key=key, end=end, adopters=collect(adopters, adopter_types), days=collect(recent, day_types))
+
+
+# --------------------------------------------------------------------------- #
+# Stage 2: rates                                                               #
+# --------------------------------------------------------------------------- #
+
+
+def _segments(log: UsageLog, by: str | None) -> pl.DataFrame | None:
+    """``user, persona`` (the ``by`` segment as String), or None when every user is in ``(all)``."""
+    if by is None or (by == "persona" and log.users is None):
+        return None
+    check_by(log, by)
+    assert log.users is not None
+    segment = pl.col(by).cast(pl.String)
+    return log.users.select("user", pl.when(segment.str.strip_chars() != "").then(segment).alias(SEG))
+
+
+def _band(rate: nw.Expr, edges: tuple[float, float, float]) -> nw.Expr:
+    daily, weekly, monthly = edges
+    return (
+        nw.when(rate >= daily)
+        .then(nw.lit("daily"))
+        .when(rate >= weekly)
+        .then(nw.lit("weekly"))
+        .when(rate >= monthly)
+        .then(nw.lit("monthly"))
+        .when(rate > 0)
+        .then(nw.lit("occasional"))
+        .otherwise(nw.lit("lapsed"))
+    )
+
+
+def _rates(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date) -> tuple[Hashable, pl.DataFrame]:
+    """Stage 2, kept on the log: its key and one row per adopter x use case (``__u`` for the user)."""
+    habits = _habits(log, catalog, end=day_number(as_of), horizon=opts.horizon)
+    key = (habits.key, opts.by, opts.window, opts.min_exposure, opts.bands)
+    return key, cached(log, "rates", key, lambda: _compute_rates(log, habits, opts), keep=KEEP_RATES)
+
+
+def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFrame:
+    end = habits.end
+    window_start = end - opts.window + 1
+    previous_start, previous_end = end - 2 * opts.window + 1, end - opts.window
+    frames = {"adopters": habits.adopters, "days": habits.days}
+    segments = _segments(log, opts.by)
+    if segments is not None:
+        frames["segments"] = _user_codes(log).join(segments, on="user", how="inner").select("__u", SEG)
+    lazy = lift(log.engine, **frames)
+
+    d = nw.col("__d")
+    active = (
+        lazy["days"]
+        .filter(d >= previous_start)
+        .with_columns(
+            (d >= window_start).cast(nw.Int64).alias("__now"),
+            (d <= previous_end).cast(nw.Int64).alias("__before"),
+        )
+        .group_by("__k")
+        .agg(
+            nw.col("__now").sum().cast(nw.Int64).alias("active_days"),
+            nw.col("__before").sum().cast(nw.Int64).alias("__active_before"),
+        )
+    )
+    table = (
+        lazy["adopters"]
+        .join(active, on="__k", how="left")
+        .with_columns(nw.col("active_days", "__active_before").fill_null(0))
+    )
+    if segments is None:
+        table = table.with_columns(nw.lit(ALL_SEGMENT).alias(SEG))
+    else:
+        table = table.join(lazy["segments"], on="__u", how="left").with_columns(nw.col(SEG).fill_null(UNKNOWN_SEGMENT))
+
+    exposure = end - nw.max_horizontal(nw.col("first_use"), nw.lit(window_start)) + 1
+    exposure_before = previous_end - nw.max_horizontal(nw.col("first_use"), nw.lit(previous_start)) + 1
+    table = table.with_columns(
+        exposure.cast(nw.Int64).alias("exposure"),
+        exposure_before.cast(nw.Int64).alias("__exposure_before"),
+    ).with_columns((nw.col("exposure") < opts.min_exposure).alias("too_new"))
+    evaluable = ~nw.col("too_new")
+    rate = nw.when(evaluable).then(30 * nw.col("active_days") / nw.col("exposure"))
+    measured_before = evaluable & (nw.col("__exposure_before") >= max(opts.min_exposure, 1))
+    table = table.with_columns(
+        rate.alias("rate"),
+        nw.when(measured_before)
+        .then(30 * nw.col("__active_before") / nw.col("__exposure_before"))
+        .alias("previous_rate"),
+        nw.when(evaluable).then(nw.col("__interval")).alias("interval_days"),
+    ).with_columns(nw.when(evaluable).then(_band(nw.col("rate"), opts.bands)).alias("band"))
+    return collect(table, _RATES_SCHEMA)
+
+
+def adopter_rates(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date) -> nw.LazyFrame[Any]:
+    """One lazy row per adopter x use case with the columns of ``use_case_rates`` (days as integers)."""
+    _, rates = _rates(log, catalog, opts, as_of)
+    lazy = lift(log.engine, rates=rates, users=_user_codes(log))
+    return lazy["rates"].join(lazy["users"], on="__u", how="inner")
+
+
+# --------------------------------------------------------------------------- #
+# Stage 3: segment counts                                                      #
+# --------------------------------------------------------------------------- #
+
+
+def segment_counts(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date) -> pl.DataFrame:
+    """Per (persona, use case): adopters, too_new, evaluable, band counts, forgettable count and medians."""
+    rates_key, rates = _rates(log, catalog, opts, as_of)
+    key = (rates_key, opts.threshold)
+    return cached(log, "segment_counts", key, lambda: _compute_counts(log, rates, opts.threshold), keep=KEEP_COUNTS)
+
+
+def _compute_counts(log: UsageLog, rates: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    evaluable = ~nw.col("too_new")
+    table = lift(log.engine, rates=rates)["rates"].with_columns(
+        nw.col("too_new").cast(nw.Int64).alias("__too_new"),
+        (evaluable & (nw.col("rate") < threshold)).cast(nw.Int64).alias("__forgettable"),
+        *[(nw.col("band") == band).fill_null(value=False).cast(nw.Int64).alias(f"__{band}") for band in BANDS],
+    )
+    counts = table.group_by(SEG, "use_case").agg(
+        nw.len().alias("adopters"),
+        nw.col("__too_new").sum().alias("too_new"),
+        nw.col("__forgettable").sum().alias("__forgettable"),
+        nw.col("rate").median().alias("median_rate"),
+        nw.col("interval_days").median().alias("median_interval_days"),
+        *[nw.col(f"__{band}").sum().alias(f"__{band}") for band in BANDS],
+    )
+    return collect(counts, _COUNTS_SCHEMA).with_columns(evaluable=pl.col("adopters") - pl.col("too_new"))

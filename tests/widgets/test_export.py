@@ -1,0 +1,255 @@
+"""Exports: PNG, SVG, PDF and self-contained HTML, written offline by vl-convert."""
+
+from __future__ import annotations
+
+import doctest
+import os
+import re
+import struct
+import xml.etree.ElementTree as ET
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("altair", reason="the exports need the jupyter extra: pip install 'stickiness[jupyter]'")
+pytest.importorskip("vl_convert", reason="the exports need the jupyter extra: pip install 'stickiness[jupyter]'")
+
+import altair as alt
+import numpy as np
+import polars as pl
+import stickiness_widgets as sw
+import vl_convert
+from stickiness_widgets import _png, export
+from stickiness_widgets.export import chart_spec
+
+from stickiness import InvalidOptionError, UnsupportedSourceError
+
+TITLE = "2 of 3 segments are in the forgettable zone"
+EXTERNAL = re.compile(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def chart() -> Any:
+    """A small forgettable-zone chart (hand-made map rows: exports need no demo data)."""
+    rows = [
+        ("home_buyer", "buy_home", 191, 0.93, 0.89, 0.96, "true"),
+        ("renter", "find_rental", 162, 0.95, 0.91, 0.97, "true"),
+        ("agent", "browse_homes", 229, 0.14, 0.10, 0.19, "false"),
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema=["persona", "use_case", "evaluable", "forgettable_share", "ci_low", "ci_high", "forgettable"],
+        orient="row",
+    ).with_columns(
+        pl.lit(None, pl.String).alias("problem"),
+        pl.lit(None, pl.String).alias("why_us"),
+        pl.lit(None, pl.String).alias("alternatives"),
+        pl.lit(None, pl.String).alias("expected_frequency"),
+        pl.col("evaluable").alias("adopters"),
+        pl.lit(0).alias("too_new"),
+        pl.lit(1.0).alias("adoption_rate"),
+        pl.lit(0.5).alias("median_rate"),
+        pl.lit(30.0).alias("median_interval_days"),
+        pl.lit("lapsed").alias("modal_band"),
+        pl.lit(False).alias("frequency_mismatch"),
+    )
+    return sw.forgettable_zone_chart(frame)
+
+
+@pytest.fixture(scope="module")
+def page_path(chart: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    second = alt.Chart(alt.InlineData(values=[{"x": 1}]), title="</script><script>alert(1)</script>").mark_point()
+    return sw.charts_to_html(
+        {"zone": chart, "second": second.encode(x="x:Q")},
+        tmp_path_factory.mktemp("html") / "report.html",
+        title="Nestly <habits>",
+        intro="Who forgets us.\n\nAnd who does not & why.",
+    )
+
+
+@pytest.fixture(scope="module")
+def page(page_path: Path) -> str:
+    return page_path.read_text(encoding="utf-8")
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.fixture(scope="module")
+def png(chart: Any, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = sw.save_chart(chart, tmp_path_factory.mktemp("png") / "zone.png")
+    assert path.name == "zone.png"
+    return path.read_bytes()
+
+
+def _ppi(data: bytes) -> int:
+    start = data.index(b"pHYs") + 4
+    (per_metre,) = struct.unpack(">I", data[start : start + 4])
+    return round(int(per_metre) * 0.0254)
+
+
+def test_png(chart: Any, png: bytes, tmp_path: Path) -> None:
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    once = sw.save_chart(chart, tmp_path / "once.png", scale=1.0).read_bytes()
+    assert _png_size(png) == tuple(2 * n for n in _png_size(once))  # scale 2 by default
+    assert (_ppi(png), _ppi(once)) == (144, 72)  # 72 x scale: placed in a document, both keep the chart's size
+
+
+def test_ppi_changes_the_recorded_resolution_not_the_pixels(chart: Any, png: bytes, tmp_path: Path) -> None:
+    data = sw.save_chart(chart, tmp_path / "print.png", ppi=300).read_bytes()
+    assert _png_size(data) == _png_size(png) and _ppi(data) == 300
+
+
+def test_svg(chart: Any, tmp_path: Path) -> None:
+    root = ET.parse(sw.save_chart(chart, tmp_path / "zone.SVG")).getroot()
+    assert root.tag.endswith("svg") and TITLE in "".join(root.itertext())
+
+
+def test_pdf(chart: Any, tmp_path: Path) -> None:
+    assert sw.save_chart(chart, tmp_path / "zone.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_html_of_one_chart(chart: Any, tmp_path: Path) -> None:
+    text = sw.save_chart(chart, tmp_path / "zone.html").read_text(encoding="utf-8")
+    assert f"<title>{TITLE}</title>" in text and TITLE in text
+    assert not EXTERNAL.search(text)
+
+
+def test_unknown_suffix_and_bad_options(chart: Any, tmp_path: Path) -> None:
+    with pytest.raises(InvalidOptionError, match=r"\.png, \.svg, \.pdf, \.html"):
+        sw.save_chart(chart, tmp_path / "zone.jpeg")
+    with pytest.raises(InvalidOptionError, match="scale"):
+        sw.save_chart(chart, tmp_path / "zone.png", scale=0)
+    with pytest.raises(InvalidOptionError, match="ppi"):
+        sw.save_chart(chart, tmp_path / "zone.png", ppi=-1)
+    with pytest.raises(UnsupportedSourceError, match="altair chart"):
+        sw.save_chart("zone", tmp_path / "zone.png")  # type: ignore[arg-type]
+
+
+def test_default_width_for_a_single_view_without_one() -> None:
+    bare = alt.Chart(alt.InlineData(values=[{"x": 1}])).mark_point().encode(x="x:Q")
+    assert chart_spec(bare)["width"] == 720
+    assert chart_spec(bare.properties(width=300))["width"] == 300
+    assert "width" not in chart_spec(alt.vconcat(bare, bare))
+    assert chart_spec({"mark": "point"})["width"] == 720  # a plain Vega-Lite spec too
+
+
+def test_write_charts(chart: Any, tmp_path: Path) -> None:
+    paths = sw.write_charts({"zone": chart}, tmp_path / "new" / "charts")
+    assert paths == [tmp_path / "new" / "charts" / "zone.png", tmp_path / "new" / "charts" / "zone.svg"]
+    assert paths[0].read_bytes().startswith(b"\x89PNG") and ET.parse(paths[1]).getroot().tag.endswith("svg")
+    point = alt.Chart(alt.InlineData(values=[{"x": 1}])).mark_point().encode(x="x:Q")
+    more = sw.write_charts({"a": point, "b.v2": point}, tmp_path, formats=[".PDF", "svg", "pdf"])
+    assert [p.name for p in more] == ["a.pdf", "a.svg", "b.v2.pdf", "b.v2.svg"]
+    with pytest.raises(InvalidOptionError, match="chart name"):
+        sw.write_charts({"../zone": chart}, tmp_path)
+    with pytest.raises(InvalidOptionError, match="formats="):
+        sw.write_charts({"zone": chart}, tmp_path, formats=("gif",))
+
+
+def test_html_page_is_self_contained(page: str) -> None:
+    assert not EXTERNAL.search(page)
+    assert page.count('<script type="module">') == 2  # the bundle once, then the charts
+    assert page.count("vegaEmbed(") == 1  # one call in a loop over the charts
+    assert '"renderer": "svg"' in page
+
+
+def test_html_page_has_the_specs_and_the_text(page: str) -> None:
+    assert TITLE in page and '"forgettable_share"' in page
+    assert "<title>Nestly &lt;habits&gt;</title>" in page and "<h1>Nestly &lt;habits&gt;</h1>" in page
+    assert '<p class="intro">Who forgets us.</p>' in page and "And who does not &amp; why." in page
+    assert page.count("<figure") == 2
+
+
+def test_html_page_cannot_be_broken_by_chart_text(page: str) -> None:
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, flags=re.DOTALL | re.IGNORECASE)
+    assert len(scripts) == 2  # no script closed early by a title
+    assert "alert(1)" in scripts[1] and "</script" not in scripts[1].lower()
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it), or CHROMIUM=path",
+)
+def test_html_page_draws_offline_in_chromium(page_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
+        tab = browser.new_page()
+        requests: list[str] = []
+        messages: list[str] = []
+        tab.on("request", lambda request: requests.append(request.url))
+        tab.on("console", lambda message: messages.append(message.text) if message.type != "log" else None)
+        tab.on("pageerror", lambda error: messages.append(str(error)))
+        tab.goto(page_path.as_uri())
+        tab.wait_for_function("document.querySelectorAll('figure svg.marks').length === 2", timeout=20_000)
+        texts = tab.evaluate("Array.from(document.querySelectorAll('figure svg.marks')).map(s => s.textContent)")
+        browser.close()
+    assert TITLE in texts[0] and "alert(1)" in texts[1]
+    assert [url for url in requests if not url.startswith("file://")] == []
+    assert messages == []
+
+
+def _decode(png: bytes) -> np.ndarray[Any, Any]:
+    """A plain PNG decoder (all five filters), to check the compaction is lossless."""
+    chunks, pos = {}, 8
+    data = b""
+    while pos < len(png):
+        (size,) = struct.unpack(">I", png[pos : pos + 4])
+        kind, body = png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + size]
+        chunks[kind] = body
+        data += body if kind == b"IDAT" else b""
+        pos += 12 + size
+    width, height, _, colour, _, _, _ = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
+    channels = {2: 3, 6: 4}[colour]
+    stride = width * channels
+    raw = zlib.decompress(data)
+    out = np.zeros((height, stride), dtype=np.int64)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        row = np.frombuffer(raw, dtype=np.uint8, count=stride, offset=y * (stride + 1) + 1).astype(np.int64)
+        up = out[y - 1] if y else np.zeros(stride, dtype=np.int64)
+        for x in range(stride):
+            left = out[y, x - channels] if x >= channels else 0
+            upper_left = up[x - channels] if x >= channels and y else 0
+            predictor = [0, left, up[x], (left + up[x]) // 2, _paeth(left, up[x], upper_left)][kind]
+            out[y, x] = (row[x] + predictor) % 256
+    pixels = out.reshape(height, width, channels)
+    if channels == 3:
+        pixels = np.concatenate([pixels, np.full((height, width, 1), 255)], axis=2)
+    return pixels
+
+
+def _paeth(a: int, b: int, c: int) -> int:
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else b if pb <= pc else c
+
+
+def test_png_compaction_is_lossless_and_smaller() -> None:
+    spec = {
+        "data": {"values": [{"x": i, "y": (i * 7) % 5} for i in range(12)]},
+        "mark": {"type": "line", "point": True},
+        "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}},
+        "width": 60,
+        "height": 40,
+    }
+    png = vl_convert.vegalite_to_png(spec)
+    small = _png.compact(png)
+    assert len(small) < len(png)
+    assert np.array_equal(_decode(small), _decode(png))
+    assert _png.compact(b"not a png") == b"not a png"
+
+
+def test_docstring_examples() -> None:
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    for module in (export, _png):
+        assert doctest.testmod(module, optionflags=flags).failed == 0

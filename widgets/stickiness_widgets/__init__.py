@@ -1,0 +1,58 @@
+"""stickiness_widgets: charts and Jupyter helpers for the stickiness kit.
+
+Chart functions take a metric output of :mod:`stickiness` (a small polars
+frame) and return an altair chart that states its finding in the title::
+
+    import stickiness, stickiness_widgets as sw
+    sw.spectrum_chart(stickiness.frequency_spectrum(log, catalog))
+
+Importing this package calls :func:`enable_offline`: it registers and enables
+the ``"stickiness"`` altair renderer, which displays charts with no network in
+JupyterLab 4 (interactive, Vega-Lite v5) and in nbconvert's HTML (SVG). Export
+with :func:`save_chart` (PNG, SVG, PDF, HTML), :func:`write_charts` and
+:func:`charts_to_html`, offline as well. The explorers (:func:`explore_active_users`,
+:func:`explore_use_cases`, :func:`explore_forgettable_zone`) are ipywidgets controls
+that re-run a metric and redraw its chart.
+"""
+
+from __future__ import annotations
+
+from stickiness_widgets.charts import (
+    ChartDataError,
+    active_users_chart,
+    forgettable_zone_chart,
+    monthly_active_users_chart,
+    spectrum_chart,
+    use_case_map_chart,
+)
+from stickiness_widgets.explorers import (
+    ActiveUsersExplorer,
+    ForgettableZoneExplorer,
+    UseCaseExplorer,
+    explore_active_users,
+    explore_forgettable_zone,
+    explore_use_cases,
+)
+from stickiness_widgets.export import charts_to_html, save_chart, write_charts
+from stickiness_widgets.render import enable_offline
+
+__all__ = [
+    "ActiveUsersExplorer",
+    "ChartDataError",
+    "ForgettableZoneExplorer",
+    "UseCaseExplorer",
+    "active_users_chart",
+    "charts_to_html",
+    "enable_offline",
+    "explore_active_users",
+    "explore_forgettable_zone",
+    "explore_use_cases",
+    "forgettable_zone_chart",
+    "monthly_active_users_chart",
+    "save_chart",
+    "spectrum_chart",
+    "use_case_map_chart",
+    "write_charts",
+]
+
+enable_offline()

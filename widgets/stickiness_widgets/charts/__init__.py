@@ -1,0 +1,24 @@
+"""Chart functions: one module per metric output, each returning an altair chart.
+
+Every function takes a metric frame (never raw events), checks its columns and
+size, states the finding in the title and applies the stickiness theme.
+"""
+
+from __future__ import annotations
+
+from stickiness_widgets.charts._data import MAX_ROWS, ChartDataError
+from stickiness_widgets.charts.active_users import active_users_chart
+from stickiness_widgets.charts.forgettable import forgettable_zone_chart
+from stickiness_widgets.charts.monthly import monthly_active_users_chart
+from stickiness_widgets.charts.spectrum import spectrum_chart
+from stickiness_widgets.charts.use_case_map import use_case_map_chart
+
+__all__ = [
+    "MAX_ROWS",
+    "ChartDataError",
+    "active_users_chart",
+    "forgettable_zone_chart",
+    "monthly_active_users_chart",
+    "spectrum_chart",
+    "use_case_map_chart",
+]

@@ -1,0 +1,75 @@
+"""What every chart function does last: the title (its finding), the theme, and the empty-frame chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+import altair as alt
+
+from stickiness_widgets.charts._fields import pixels
+from stickiness_widgets.theme import GREY, WIDTH, apply_theme
+
+__all__ = ["Title", "empty_chart", "finish", "percent", "zone_finding"]
+
+#: A chart title option: None (the finding, worked out from the data), a text, or altair title parameters.
+Title: TypeAlias = str | alt.TitleParams | None
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """Format a share as a percentage.
+
+    Examples
+    --------
+    >>> percent(0.3194), percent(1.0, 0), percent(None)
+    ('31.9%', '100%', 'n/a')
+    """
+    return "n/a" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def finish(chart: Any, *, title: Title, finding: str, notes: Sequence[str] = ()) -> alt.typing.ChartType:
+    """Put the title on ``chart`` and apply the theme.
+
+    ``finding`` is the default title text; ``notes`` become the subtitle (how to
+    read the chart). A text ``title`` replaces the finding and keeps the notes;
+    :class:`altair.TitleParams` replace both.
+    """
+    if isinstance(title, alt.TitleParams):
+        params = title
+    else:
+        params = alt.TitleParams(text=finding if title is None else title, subtitle=list(notes) or alt.Undefined)
+    themed = apply_theme(chart)  # a shallow copy: the chart's data are not copied
+    themed.title = params
+    return themed
+
+
+def empty_chart(*, title: Title, what: str, hint: str) -> alt.typing.ChartType:
+    """Return a chart that says there is nothing to draw: the chart functions' answer to a frame with no rows.
+
+    Examples
+    --------
+    >>> spec = empty_chart(title=None, what="Frequency spectrum", hint="no adopters").to_dict()
+    >>> spec["title"]["text"]
+    'Frequency spectrum: no data'
+    """
+    message = alt.InlineData(values=[{"message": f"No rows to chart: {hint}."}])
+    chart = (
+        alt.Chart(message)
+        .mark_text(fontSize=14, color=GREY, align="left", baseline="middle")
+        .encode(text=alt.Text("message:N"), x=pixels("x", 0), y=pixels("y", 30))
+        .properties(width=WIDTH, height=60)
+    )
+    return finish(chart, title=title, finding=f"{what}: no data")
+
+
+def zone_finding(flagged: int, total: int) -> str:
+    """Return the forgettable-zone finding, e.g. "3 of 13 segments are in the forgettable zone".
+
+    Examples
+    --------
+    >>> zone_finding(1, 13), zone_finding(0, 1)
+    ('1 of 13 segments is in the forgettable zone', '0 of 1 segment is in the forgettable zone')
+    """
+    noun = "segment" if total == 1 else "segments"
+    verb = "is" if flagged == 1 or total == 1 else "are"
+    return f"{flagged} of {total} {noun} {verb} in the forgettable zone"

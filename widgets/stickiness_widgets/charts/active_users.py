@@ -1,0 +1,262 @@
+"""Chart of :func:`stickiness.active_users`: daily DAU, WAU, MAU and stickiness (DAU / MAU)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Final
+
+import altair as alt
+import polars as pl
+
+from stickiness import InvalidOptionError
+from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
+from stickiness_widgets.charts._fields import field, pixels, utc_day, utc_tooltip
+from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.theme import GREY, METRIC_COLOURS, OKABE_ITO, WIDTH
+
+__all__ = ["active_users_chart"]
+
+COLUMNS: Final = ("day", "dau", "wau", "mau", "stickiness", "complete")
+METRICS: Final = ("dau", "wau", "mau")
+WEEK: Final = 7
+_SUBTITLE_SIZE = 14
+_FACET_GAP = 40
+
+
+def active_users_chart(
+    frame: Any,
+    *,
+    by: str | None = None,
+    metrics: Sequence[str] = METRICS,
+    title: Title = None,
+) -> alt.typing.ChartType:
+    """Chart daily stickiness (DAU / MAU) above the DAU, WAU and MAU lines.
+
+    Days whose MAU window reaches before the log's first day (``complete`` is
+    false: WAU and MAU undercount) sit in a grey band labelled "window
+    incomplete", explained in the subtitle.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`stickiness.active_users` (``[by,] day, dau, wau,
+        mau, stickiness, complete``).
+    by
+        The segment column. Default: the frame's one column beyond the
+        standard ones, if it has one (``active_users(log, by="persona")`` gives
+        ``persona``). With segments, the top panel compares their stickiness
+        (one colour per segment) and the counts become small multiples.
+    metrics
+        Which of ``"dau"``, ``"wau"``, ``"mau"`` to draw in the counts panel
+        (default all three; an empty sequence leaves out the counts panel).
+    title
+        Default: the finding, e.g. ``"Stickiness (DAU/MAU) 31.9% on 2026-06-30"``.
+        A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
+
+    Returns
+    -------
+    altair chart
+        An ``altair.VConcatChart``.
+        A frame with no rows gives a chart that says so.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> frame = pl.DataFrame({
+    ...     "day": [dt.date(2024, 1, 1), dt.date(2024, 1, 2)], "dau": [2, 1], "wau": [2, 2],
+    ...     "mau": [2, 2], "stickiness": [1.0, 0.5], "complete": [False, True],
+    ... })
+    >>> active_users_chart(frame).to_dict()["title"]["text"]
+    'Stickiness (DAU/MAU) 50.0% on 2024-01-02'
+    """
+    table = metric_frame(frame, columns=[*COLUMNS, *([by] if by else [])], metric="active_users", dates=["day"])
+    by = by or _segment_column(table)
+    chosen = _check_metrics(metrics)
+    if table.is_empty():
+        return empty_chart(title=title, what="Active users", hint="the log has no days in range")
+    segments = table.get_column(by).cast(pl.String).unique(maintain_order=True).sort().to_list() if by else []
+    values = table.select(
+        *([pl.col(by).cast(pl.String)] if by else []),
+        "day",
+        pl.col("dau").alias("DAU"),
+        pl.col("wau").alias("WAU"),
+        pl.col("mau").alias("MAU"),
+        "stickiness",
+        "complete",
+    )
+    window = _window(table)
+    data = inline(values)  # one dataset in the spec: altair merges identical inline data
+    incomplete = not table.get_column("complete").all()
+    panels = [_stickiness_panel(data, by, segments, window, incomplete=incomplete)]
+    if chosen:
+        panels.append(_counts_panel(data, by, [m.upper() for m in chosen], window, incomplete=incomplete))
+    chart = alt.vconcat(*panels).resolve_scale(color="independent")
+    return finish(chart, title=title, finding=_finding(table, by), notes=_notes(table, window))
+
+
+def _segment_column(table: pl.DataFrame) -> str | None:
+    extra = [name for name in table.columns if name not in COLUMNS]
+    if len(extra) > 1:
+        raise ChartDataError(
+            f"the frame has several columns beyond {', '.join(COLUMNS)}: {', '.join(map(repr, extra))}. "
+            "Pass by= the segment column."
+        )
+    return extra[0] if extra else None
+
+
+def _check_metrics(metrics: Sequence[str]) -> list[str]:
+    if isinstance(metrics, str) or any(m not in METRICS for m in metrics):
+        raise InvalidOptionError(
+            f"metrics={metrics!r}: pass a sequence of 'dau', 'wau' and 'mau' (e.g. metrics=('dau', 'mau'))."
+        )
+    return [m for m in METRICS if m in metrics]
+
+
+def _window(table: pl.DataFrame) -> int | None:
+    """Return the MAU window W in days (the first complete day is W - 1 days after the first day), if known."""
+    first = table.get_column("day").min()
+    complete = table.filter(pl.col("complete")).get_column("day").min()
+    if not isinstance(first, dt.date) or not isinstance(complete, dt.date) or complete == first:
+        return None
+    return (complete - first).days + 1
+
+
+def _mau_name(window: int | None) -> str:
+    return "MAU" if window is None else f"MAU ({window} days)"
+
+
+def _band(base: alt.Chart, *, shown: bool, label: bool) -> list[alt.Chart]:
+    """Return a grey band over the incomplete days, optionally labelled; nothing when every day is complete.
+
+    (Left out rather than filtered to nothing: an empty layer makes Vega warn of an infinite extent.)
+    """
+    if not shown:
+        return []
+    incomplete = base.transform_filter("!datum.complete")
+    start = alt.X("min(day):T", scale=alt.Scale(type="utc"))
+    band = incomplete.mark_rect(color=GREY, opacity=0.16).encode(x=start, x2=alt.X2(field="day", aggregate="max"))
+    if not label:
+        return [band]
+    text = incomplete.mark_text(align="left", baseline="top", dx=5, dy=4, color="#666666", fontSize=12).encode(
+        x=start, y=pixels("y", 0), text=alt.TextValue("window incomplete")
+    )
+    return [band, text]
+
+
+def _panel_title(text: str) -> alt.TitleParams:
+    return alt.TitleParams(text, fontSize=_SUBTITLE_SIZE, fontWeight="normal")
+
+
+def _stickiness_panel(
+    data: dict[str, Any], by: str | None, segments: list[str], window: int | None, *, incomplete: bool
+) -> alt.typing.ChartType:
+    """Stickiness as a trailing 7-day mean (thick), over the daily values (thin, faint) for a single series.
+
+    With segments, the daily lines would tangle: only the means are drawn, and
+    the tooltip gives every segment's daily value.
+    """
+    base = alt.Chart()
+    groups = [field(by)] if by else []
+    y = alt.Y("week:Q", title="DAU / MAU", axis=alt.Axis(format="%", tickCount=5))
+    weekly = base.transform_window(
+        week="mean(stickiness)", frame=[-(WEEK - 1), 0], groupby=groups, sort=[alt.SortField("day")]
+    ).encode(x=utc_day(), y=y)
+    mau = _mau_name(window)
+    if by:
+        colour = alt.Color(f"{field(by)}:N", title=by, scale=alt.Scale(domain=segments, range=list(OKABE_ITO)))
+        lines = [weekly.mark_line(strokeWidth=2.2).encode(color=colour)]
+        pivoted = base.transform_pivot(field(by), value="stickiness", groupby=["day"])
+        tips = [utc_tooltip(), *(alt.Tooltip(f"{field(s)}:Q", format=".1%", title=s) for s in segments)]
+        tip = pivoted.mark_rule(opacity=0, strokeWidth=3).encode(x=utc_day(), tooltip=tips)
+        title = f"Stickiness: DAU / {mau}, trailing 7-day mean (daily values in the tooltip)"
+    else:
+        daily = base.mark_line(strokeWidth=1, opacity=0.35, color=OKABE_ITO[0]).encode(
+            x=utc_day(), y=alt.Y("stickiness:Q", title="DAU / MAU")
+        )
+        lines = [daily, weekly.mark_line(strokeWidth=2.4, color=OKABE_ITO[0])]
+        tip = base.mark_rule(opacity=0, strokeWidth=3).encode(x=utc_day(), tooltip=_day_tooltips())
+        title = f"Stickiness: DAU / {mau} (thin: daily, thick: trailing 7-day mean)"
+    return alt.LayerChart(
+        layer=[*_band(base, shown=incomplete, label=False), *lines, tip],
+        data=data,
+        width=WIDTH,
+        height=200,
+        title=_panel_title(title),
+    )
+
+
+def _day_tooltips() -> list[alt.Tooltip]:
+    return [
+        utc_tooltip(),
+        alt.Tooltip("DAU:Q", format=","),
+        alt.Tooltip("WAU:Q", format=","),
+        alt.Tooltip("MAU:Q", format=","),
+        alt.Tooltip("stickiness:Q", format=".1%", title="DAU / MAU"),
+        alt.Tooltip("complete:N", title="window complete"),
+    ]
+
+
+def _counts_panel(
+    data: dict[str, Any], by: str | None, labels: list[str], window: int | None, *, incomplete: bool
+) -> alt.typing.ChartType:
+    """DAU, WAU and MAU lines; small multiples (without tooltips: the top panel has them) per segment."""
+    base = alt.Chart()
+    colour = alt.Color(
+        "metric:N",
+        title=None,
+        scale=alt.Scale(domain=labels, range=[METRIC_COLOURS[m] for m in labels]),
+        legend=alt.Legend(orient="right"),
+    )
+    lines = (
+        base.transform_fold(list[str | alt.FieldName](labels), as_=["metric", "users"])
+        .mark_line(strokeWidth=1.4)
+        .encode(x=utc_day(), y=alt.Y("users:Q", title="active users", axis=alt.Axis(format=",d")), color=colour)
+    )
+    names = ", ".join(_mau_name(window) if m == "MAU" else m for m in labels)
+    title = _panel_title(f"Active users: {names}")
+    if not by:
+        tip = base.mark_rule(opacity=0, strokeWidth=3).encode(x=utc_day(), tooltip=_day_tooltips())
+        return alt.LayerChart(
+            layer=[*_band(base, shown=incomplete, label=True), lines, tip],
+            data=data,
+            width=WIDTH,
+            height=220,
+            title=title,
+        )
+    header = alt.Header(labelFontSize=13, labelFontWeight="bold", labelAnchor="start", labelAlign="left", title=None)
+    return alt.LayerChart(
+        layer=[*_band(base, shown=incomplete, label=True), lines], width=(WIDTH - _FACET_GAP) // 2, height=130
+    ).facet(
+        facet=alt.Facet(f"{field(by)}:N", header=header, title=None),
+        columns=2,
+        spacing={"column": _FACET_GAP, "row": 16},
+        title=title,
+        data=data,
+    )
+
+
+def _finding(table: pl.DataFrame, by: str | None) -> str:
+    last = table.get_column("day").max()
+    assert isinstance(last, dt.date)
+    today = table.filter(pl.col("day") == last)
+    incomplete = "" if today.get_column("complete").all() else " (window incomplete)"
+    known = today.filter(pl.col("stickiness").is_not_null()).sort("stickiness")
+    if known.is_empty():
+        return f"Stickiness (DAU/MAU) on {last}: no monthly active users{incomplete}"
+    if not by or known.height == 1:
+        share = known.get_column("stickiness")[-1]
+        who = f" ({known.get_column(by)[-1]})" if by else ""
+        return f"Stickiness (DAU/MAU) {percent(share)}{who} on {last}{incomplete}"
+    low, high = known.row(0, named=True), known.row(-1, named=True)
+    return (
+        f"Stickiness (DAU/MAU) on {last}: from {percent(low['stickiness'])} ({low[by]}) "
+        f"to {percent(high['stickiness'])} ({high[by]}){incomplete}"
+    )
+
+
+def _notes(table: pl.DataFrame, window: int | None) -> list[str]:
+    if table.get_column("complete").all():
+        return []
+    days = f"{window}-day" if window else "MAU"
+    return [f"Grey band: the {days} window reaches before the log's first day, so WAU and MAU undercount there."]

@@ -1,0 +1,175 @@
+"""Chart of :func:`stickiness.monthly_active_users`: monthly stickiness (mean DAU / MAU)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final
+
+import altair as alt
+import polars as pl
+
+from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
+from stickiness_widgets.charts._fields import field, utc_tooltip
+from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
+
+__all__ = ["monthly_active_users_chart"]
+
+COLUMNS: Final = ("month", "days", "mean_dau", "mau", "stickiness", "complete")
+# Month names, with the year under January and under the first month.
+_MONTH = alt.Axis(
+    labelAngle=0,
+    labelExpr=(
+        "[utcFormat(datum.value, '%b'), "
+        "datum.index == 0 || utcFormat(datum.value, '%m') == '01' ? utcFormat(datum.value, '%Y') : '']"
+    ),
+)
+
+
+def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
+    """Chart monthly stickiness: mean DAU / MAU per calendar month, partial months marked.
+
+    Without segments, one bar per month labelled with its value; a partial month
+    (not every day observed: the log starts or ends inside it) is drawn pale
+    with the label "partial". With segments, one line per segment, partial
+    months as hollow points.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`stickiness.monthly_active_users` (``[by,] month,
+        days, mean_dau, mau, stickiness, complete``).
+    by
+        The segment column. Default: the frame's one column beyond the standard
+        ones, if it has one.
+    title
+        Default: the finding for the last complete month, e.g. ``"Monthly
+        stickiness (mean DAU / MAU) 26.4% in Jun 2026"``. A text replaces it (the
+        subtitle stays); :class:`altair.TitleParams` replace both.
+
+    Returns
+    -------
+    altair chart
+        An ``altair.LayerChart``.
+        A frame with no rows gives a chart that says so.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> frame = pl.DataFrame({
+    ...     "month": [dt.date(2024, 1, 1), dt.date(2024, 2, 1)], "days": [31, 10], "mean_dau": [2.0, 3.0],
+    ...     "mau": [10, 6], "stickiness": [0.2, 0.5], "complete": [True, False],
+    ... })
+    >>> monthly_active_users_chart(frame).to_dict()["title"]["text"]
+    'Monthly stickiness (mean DAU / MAU) 20.0% in Jan 2024'
+    """
+    table = metric_frame(
+        frame, columns=[*COLUMNS, *([by] if by else [])], metric="monthly_active_users", dates=["month"]
+    )
+    by = by or _segment_column(table)
+    if table.is_empty():
+        return empty_chart(title=title, what="Monthly stickiness", hint="the log has no days in range")
+    values = table.select(
+        *([pl.col(by).cast(pl.String)] if by else []),
+        "month",
+        "days",
+        "mean_dau",
+        "mau",
+        "stickiness",
+        "complete",
+        pl.when(pl.col("complete")).then(pl.lit("complete")).otherwise(pl.lit("partial")).alias("observed"),
+    )
+    data = inline(values)
+    partial = not table.get_column("complete").all()
+    chart = _segment_lines(data, by, values) if by else _bars(data, partial=partial)
+    notes = [
+        "Stickiness of a month: its mean DAU divided by the users active at least once in it.",
+        *([] if table.get_column("complete").all() else [_partial_note(by)]),
+    ]
+    return finish(chart, title=title, finding=_finding(table, by), notes=notes)
+
+
+def _segment_column(table: pl.DataFrame) -> str | None:
+    extra = [name for name in table.columns if name not in COLUMNS]
+    if len(extra) > 1:
+        raise ChartDataError(
+            f"the frame has several columns beyond {', '.join(COLUMNS)}: {', '.join(map(repr, extra))}. "
+            "Pass by= the segment column."
+        )
+    return extra[0] if extra else None
+
+
+def _partial_note(by: str | None) -> str:
+    marked = "hollow points" if by else "pale bars"
+    return f"Partial months ({marked}): the log starts or ends inside them, so they cover fewer days."
+
+
+def _x() -> alt.X:
+    return alt.X("utcyearmonth(month):O", title=None, axis=_MONTH)
+
+
+def _tooltips(by: str | None) -> list[alt.Tooltip]:
+    return [
+        *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
+        utc_tooltip("month", title="month", unit="utcyearmonth"),
+        alt.Tooltip("stickiness:Q", format=".1%", title="mean DAU / MAU"),
+        alt.Tooltip("mean_dau:Q", format=",.1f", title="mean DAU"),
+        alt.Tooltip("mau:Q", format=",", title="MAU (month)"),
+        alt.Tooltip("days:Q", title="days observed"),
+        alt.Tooltip("observed:N", title="month"),
+    ]
+
+
+def _y() -> alt.Y:
+    return alt.Y("stickiness:Q", title="mean DAU / MAU", axis=alt.Axis(format="%", tickCount=5))
+
+
+def _bars(data: dict[str, Any], *, partial: bool) -> alt.typing.ChartType:
+    base = alt.Chart().encode(x=_x(), y=_y())
+    opacity = alt.Opacity("observed:O", scale=alt.Scale(domain=["complete", "partial"], range=[1.0, 0.35]), legend=None)
+    bars = base.mark_bar(color=OKABE_ITO[0], width={"band": 0.8}).encode(opacity=opacity, tooltip=_tooltips(None))
+    labels = base.mark_text(baseline="bottom", dy=-4, fontSize=11).encode(text=alt.Text("stickiness:Q", format=".0%"))
+    note = (  # only when some month is partial: an empty layer makes Vega warn of an infinite extent
+        base.transform_filter("!datum.complete")
+        .mark_text(baseline="bottom", dy=-18, fontSize=11, color=GREY)
+        .encode(text=alt.TextValue("partial"))
+    )
+    return alt.LayerChart(layer=[bars, labels, *([note] if partial else [])], data=data, width=WIDTH, height=300)
+
+
+def _segment_lines(data: dict[str, Any], by: str, values: pl.DataFrame) -> alt.typing.ChartType:
+    segments = values.get_column(by).unique().sort().to_list()
+    colour = alt.Color(f"{field(by)}:N", title=by, scale=alt.Scale(domain=segments, range=list(OKABE_ITO)))
+    base = alt.Chart().encode(x=_x(), y=_y(), color=colour)
+    line = base.mark_line(strokeWidth=2)
+    points = base.mark_point(size=60, strokeWidth=2, fill="white", opacity=1).encode(
+        fillOpacity=alt.FillOpacity(
+            "observed:O", scale=alt.Scale(domain=["complete", "partial"], range=[1.0, 0.0]), legend=None
+        ),
+        fill=colour,
+        tooltip=_tooltips(by),
+    )
+    return alt.LayerChart(layer=[line, points], data=data, width=WIDTH, height=300)
+
+
+def _month(day: dt.date) -> str:
+    return day.strftime("%b %Y")
+
+
+def _finding(table: pl.DataFrame, by: str | None) -> str:
+    complete = table.filter(pl.col("complete"))
+    months = complete if not complete.is_empty() else table
+    last = months.get_column("month").max()
+    assert isinstance(last, dt.date)
+    when = _month(last) + ("" if not complete.is_empty() else " (partial month)")
+    known = months.filter((pl.col("month") == last) & pl.col("stickiness").is_not_null()).sort("stickiness")
+    if known.is_empty():
+        return f"Monthly stickiness in {when}: no active users"
+    if not by or known.height == 1:
+        who = f" ({known.get_column(by)[-1]})" if by else ""
+        return f"Monthly stickiness (mean DAU / MAU) {percent(known.get_column('stickiness')[-1])}{who} in {when}"
+    low, high = known.row(0, named=True), known.row(-1, named=True)
+    return (
+        f"Monthly stickiness (mean DAU / MAU) in {when}: from {percent(low['stickiness'])} ({low[by]}) "
+        f"to {percent(high['stickiness'])} ({high[by]})"
+    )

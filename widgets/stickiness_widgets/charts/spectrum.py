@@ -1,0 +1,181 @@
+"""Chart of :func:`stickiness.frequency_spectrum`: how each segment's adopters spread over the habit bands."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import altair as alt
+import polars as pl
+
+from stickiness import BANDS, InvalidOptionError
+from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._fields import colour_when
+from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
+from stickiness_widgets.theme import BAND_COLOURS, FORGETTABLE_BANDS, STATUS_COLOURS, WIDTH
+
+__all__ = ["spectrum_chart"]
+
+COLUMNS: Final = ("persona", "use_case", "band", "users", "share")
+_LABEL_ROOM = 0.22  # x beyond 100% (as a share) keeps room for the forgettable-share label
+_STEP = 24  # px per bar
+_INK = "#444444"
+
+
+def spectrum_chart(
+    frame: Any, *, majority: float = 0.5, min_users: int = 30, title: Title = None
+) -> alt.typing.ChartType:
+    """Chart the frequency spectrum: one 100% bar per persona x use case, split into habit bands.
+
+    Bands run left to right from daily to lapsed, in cool blues for the habits
+    (daily, weekly, monthly) and warm reds for the forgettable bands
+    (occasional, lapsed). Right of each bar: its forgettable share (occasional +
+    lapsed), in bold red for a segment in the forgettable zone. A dashed rule at
+    ``1 - majority`` marks where the warm part means a majority.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`stickiness.frequency_spectrum` (``persona,
+        use_case, band, users, share``).
+    majority, min_users
+        As for :func:`stickiness.use_case_map` (defaults 0.5 and 30): a segment
+        is in the forgettable zone when at least ``min_users`` adopters are
+        evaluable and more than ``majority`` of them are occasional or lapsed
+        (with the default bands and threshold that is the kit's verdict).
+    title
+        Default: the finding, e.g. ``"3 of 13 segments are in the forgettable zone"``.
+        A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
+
+    Returns
+    -------
+    altair chart
+        An ``altair.VConcatChart``.
+        One block of bars per persona. A frame with no rows gives a chart that says so.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> frame = pl.DataFrame({
+    ...     "persona": ["p"] * 5, "use_case": ["c"] * 5, "band": ["daily", "weekly", "monthly", "occasional", "lapsed"],
+    ...     "users": [0, 10, 10, 20, 20], "share": [0.0, 0.166, 0.166, 0.333, 0.333],
+    ... })
+    >>> spectrum_chart(frame).to_dict()["title"]["text"]
+    '1 of 1 segment is in the forgettable zone'
+    """
+    if not 0 < majority < 1:
+        raise InvalidOptionError(f"majority={majority!r}: pass a share strictly between 0 and 1 (default 0.5).")
+    table = metric_frame(frame, columns=COLUMNS, metric="frequency_spectrum")
+    if table.is_empty():
+        return empty_chart(title=title, what="Frequency spectrum", hint="no persona x use case has an adopter")
+    segments = _segments(table, majority=majority, min_users=min_users)
+    order = pl.col("band").replace_strict({band: i for i, band in enumerate(BANDS)}, default=len(BANDS))
+    bars = (  # stacked here, not by Vega-Lite: every layer then reads the same (unforked) data
+        table.join(segments, on=["persona", "use_case"], how="left")
+        .sort("persona", "use_case", order)
+        .with_columns(pl.col("share").cum_sum().over("persona", "use_case").alias("end"))
+        .with_columns((pl.col("end") - pl.col("share")).alias("start"))
+    )
+    flagged = segments.filter(pl.col("status") == "forgettable").height
+    finding = zone_finding(flagged, segments.height)
+    notes = [
+        "Share of evaluable adopters in each habit band (active days per 30 days); right: occasional + lapsed.",
+        f"Bold red: the forgettable zone, more than {percent(majority, 0)} (dashed line) of at least "
+        f"{min_users} evaluable adopters.",
+    ]
+    chart = _chart(bars, majority=majority)
+    return finish(chart, title=title, finding=finding, notes=notes)
+
+
+def _segments(table: pl.DataFrame, *, majority: float, min_users: int) -> pl.DataFrame:
+    """One row per persona x use case: evaluable adopters, forgettable share, verdict and label."""
+    forgettable = pl.col("band").is_in(FORGETTABLE_BANDS)
+    return (
+        table.group_by("persona", "use_case", maintain_order=True)
+        .agg(
+            pl.col("users").sum().alias("evaluable"),
+            pl.col("users").filter(forgettable).sum().alias("forgettable_users"),
+        )
+        .with_columns(
+            pl.when(pl.col("evaluable") > 0)
+            .then(pl.col("forgettable_users") / pl.col("evaluable"))
+            .alias("forgettable_share")
+        )
+        .with_columns(
+            pl.when(pl.col("evaluable") < min_users)
+            .then(pl.lit("insufficient data"))
+            .when(pl.col("forgettable_share") > majority)
+            .then(pl.lit("forgettable"))
+            .otherwise(pl.lit("not forgettable"))
+            .alias("status"),
+        )
+        .with_columns(
+            pl.when(pl.col("evaluable") == 0)
+            .then(pl.lit("no evaluable adopter"))
+            .when(pl.col("status") == "insufficient data")
+            .then(pl.format("n={} (too few)", pl.col("evaluable")))
+            .otherwise((pl.col("forgettable_share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
+            .alias("label"),
+        )
+    )
+
+
+def _chart(bars: pl.DataFrame, *, majority: float) -> alt.VConcatChart:
+    """One block of bars per persona, stacked vertically (a facet with independent y scales would size them wrongly)."""
+    personas = bars.get_column("persona").unique(maintain_order=True).to_list()
+    blocks = [
+        _block(bars.filter(pl.col("persona") == persona), persona, majority=majority, axis=i == len(personas) - 1)
+        for i, persona in enumerate(personas)
+    ]
+    return alt.vconcat(*blocks, spacing=14)
+
+
+def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool) -> alt.typing.ChartType:
+    y = alt.Y("use_case:N", title=None, sort=None, axis=alt.Axis(labelLimit=220, ticks=False, domain=False))
+    x = alt.X(
+        "start:Q",
+        title="share of evaluable adopters" if axis else None,
+        scale=alt.Scale(domain=[0, 1 + _LABEL_ROOM], nice=False),
+        axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1], grid=False, domain=False) if axis else None,
+    )
+    colour = alt.Color(
+        "band:N",
+        title="habit band",
+        scale=alt.Scale(domain=list(BANDS), range=[BAND_COLOURS[b] for b in BANDS]),
+        legend=alt.Legend(orient="top", direction="horizontal", symbolType="square"),
+    )
+    base = alt.Chart()  # the data go on the layer: altair copies a chart at every step
+    stacked = base.mark_bar(height={"band": 0.75}).encode(
+        x=x,
+        x2=alt.X2(field="end"),
+        y=y,
+        color=colour,
+        tooltip=[
+            alt.Tooltip("persona:N"),
+            alt.Tooltip("use_case:N", title="use case"),
+            alt.Tooltip("band:N"),
+            alt.Tooltip("users:Q", format=","),
+            alt.Tooltip("share:Q", format=".1%"),
+            alt.Tooltip("evaluable:Q", format=",", title="evaluable adopters"),
+        ],
+    )
+    once = alt.Chart(alt.InlineData(values=[{}]))  # one rule, not one per row
+    rule = once.mark_rule(strokeDash=[4, 3], color=_INK, strokeWidth=1).encode(
+        x=alt.XDatum(1 - majority, type="quantitative")
+    )
+    labels = base.transform_filter(f"datum.band == '{BANDS[-1]}'")  # one row per segment: every band is listed
+    plain = labels.transform_filter("datum.status != 'forgettable'").mark_text(align="left", dx=6, fontSize=12)
+    plain = plain.encode(
+        x=alt.XDatum(1.0, type="quantitative"),
+        y=y,
+        text=alt.Text("label:N"),
+        color=colour_when(("datum.status == 'insufficient data'", STATUS_COLOURS["insufficient data"]), otherwise=_INK),
+    )
+    bold = (
+        labels.transform_filter("datum.status == 'forgettable'")
+        .mark_text(align="left", dx=6, fontSize=12, fontWeight="bold", color=STATUS_COLOURS["forgettable"])
+        .encode(x=alt.XDatum(1.0, type="quantitative"), y=y, text=alt.Text("label:N"))
+    )
+    title = alt.TitleParams(persona, fontSize=13, fontWeight="bold", anchor="start", frame="group", offset=4)
+    return alt.LayerChart(
+        layer=[stacked, rule, plain, bold], data=inline(bars), width=WIDTH - 160, height={"step": _STEP}, title=title
+    )

@@ -1,0 +1,190 @@
+"""Chart of :func:`stickiness.use_case_map`: the persona x use-case grid."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import altair as alt
+import polars as pl
+
+from stickiness import BANDS
+from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._fields import colour_when
+from stickiness_widgets.charts._finish import Title, empty_chart, finish, zone_finding
+from stickiness_widgets.theme import BAND_COLOURS
+
+__all__ = ["MAP_COLUMNS", "use_case_map_chart"]
+
+#: The use_case_map() columns the map and the forgettable-zone charts read.
+MAP_COLUMNS: Final = (
+    "persona",
+    "use_case",
+    "problem",
+    "why_us",
+    "alternatives",
+    "expected_frequency",
+    "adopters",
+    "too_new",
+    "evaluable",
+    "adoption_rate",
+    "median_rate",
+    "median_interval_days",
+    "modal_band",
+    "forgettable_share",
+    "ci_low",
+    "ci_high",
+    "forgettable",
+    "frequency_mismatch",
+)
+TOO_FEW: Final = "too few adopters"
+_CELL_WIDTH = 124
+_CELL_HEIGHT = 84
+_DARK_BANDS = ("daily", "lapsed")  # white text on these fills
+_OUTLINE = "#111111"
+_GAP = 8
+_GREY_FILL = "#E6E6E6"
+
+
+def use_case_map_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartType:
+    """Chart the use-case map: one cell per persona x use case with adoption and the modal habit band.
+
+    Each cell is filled with the colour of its modal band (grey when fewer than
+    ``min_users`` adopters are evaluable) and shows the adoption rate and the band.
+    Segments in the forgettable zone have a thick dark outline and their
+    forgettable share; a "≠" marks a modal band that differs from the catalog's
+    expected frequency. Tooltips carry the catalog's problem, why us,
+    alternatives and expected frequency, and the rates.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`stickiness.use_case_map` (or of
+        :func:`stickiness.forgettable_zone`: same columns).
+    title
+        Default: the finding, e.g. ``"3 of 13 segments are in the forgettable
+        zone"``, with the segments named in the subtitle. A text replaces it (the
+        subtitle stays); :class:`altair.TitleParams` replace both.
+
+    Returns
+    -------
+    altair chart
+        An ``altair.LayerChart``.
+        A frame with no rows gives a chart that says so.
+
+    Examples
+    --------
+    >>> import stickiness, stickiness.demo as demo
+    >>> log = stickiness.read_log(demo.demo_events(users=200), users=demo.demo_users(users=200))
+    >>> chart = use_case_map_chart(stickiness.use_case_map(log, demo.demo_catalog(), min_users=5))
+    >>> chart.to_dict()["title"]["text"]
+    '... of ... segments are in the forgettable zone'
+    """
+    table = metric_frame(
+        frame, columns=MAP_COLUMNS, metric="use_case_map", texts=["forgettable"], flags=["frequency_mismatch"]
+    )
+    if table.is_empty():
+        return empty_chart(title=title, what="Use-case map", hint="no persona x use case has an adopter")
+    cells = _cells(table)
+    flagged = cells.filter(pl.col("forgettable") == "true")
+    finding = zone_finding(flagged.height, cells.height)
+    names = ", ".join(f"{p} × {c}" for p, c in flagged.select("persona", "use_case").iter_rows())
+    notes = [
+        "Fill: the modal habit band; text: adoption (share of the persona's active users using it).",
+        "Outlined: the forgettable zone" + (f": {names}." if names else "."),
+    ]
+    if cells.get_column("frequency_mismatch").any():
+        notes.append("≠: the modal band differs from the catalog's expected frequency.")
+    return finish(_chart(cells), title=title, finding=finding, notes=notes)
+
+
+def _percent(column: str) -> pl.Expr:
+    return pl.format("{}%", (pl.col(column) * 100).round(0).cast(pl.Int64))
+
+
+def _cells(table: pl.DataFrame) -> pl.DataFrame:
+    """Return the map's rows with the labels the cells show."""
+    too_few = pl.col("forgettable") == "insufficient_data"
+    return table.select(
+        *MAP_COLUMNS,
+        pl.when(too_few).then(pl.lit(TOO_FEW)).otherwise(pl.col("modal_band")).alias("fill"),
+        pl.format("{} adopt", _percent("adoption_rate")).alias("adoption"),
+        pl.when(too_few)
+        .then(pl.format("n={} evaluable", pl.col("evaluable")))
+        .otherwise(pl.col("modal_band"))
+        .alias("band_text"),
+        pl.when(pl.col("forgettable") == "true")
+        .then(pl.format("forgettable {}", _percent("forgettable_share")))
+        .otherwise(pl.lit(""))
+        .alias("zone_text"),
+        (pl.col("modal_band").is_in(_DARK_BANDS) & ~too_few).alias("dark"),
+        pl.when(pl.col("ci_low").is_not_null())
+        .then(pl.format("{} to {}", _percent("ci_low"), _percent("ci_high")))
+        .alias("ci"),
+    )
+
+
+def _chart(cells: pl.DataFrame) -> alt.typing.ChartType:
+    x = alt.X(
+        "use_case:N",
+        title=None,
+        axis=alt.Axis(orient="top", labelAngle=0, labelLimit=_CELL_WIDTH, ticks=False, domain=False, labelPadding=6),
+    )
+    y = alt.Y(
+        "persona:N",
+        title=None,
+        axis=alt.Axis(labelFontWeight="bold", labelFontSize=13, ticks=False, domain=False, labelPadding=8),
+    )
+    base = alt.Chart().encode(x=x, y=y)  # the data go on the layer: altair copies a chart at every step
+    extra = [TOO_FEW] if (cells.get_column("fill") == TOO_FEW).any() else []
+    fills = [*(BAND_COLOURS[b] for b in BANDS), *([_GREY_FILL] * len(extra))]
+    fill = alt.Color(
+        "fill:N",
+        title="modal habit band",
+        scale=alt.Scale(domain=[*BANDS, *extra], range=fills),
+        legend=alt.Legend(orient="bottom", direction="horizontal", symbolType="square"),
+    )
+    # A wide white stroke leaves a gap around each cell; the forgettable outline runs in that gap,
+    # so it stays visible on dark fills.
+    rect = base.mark_rect(stroke="white", strokeWidth=_GAP).encode(color=fill, tooltip=_tooltips())
+    outline = (
+        base.transform_filter("datum.forgettable == 'true'")
+        .mark_rect(fill=None, stroke=_OUTLINE, strokeWidth=3, width=_CELL_WIDTH - 3, height=_CELL_HEIGHT - 3)
+        .encode(tooltip=_tooltips())
+    )
+    ink = colour_when(("datum.dark", "white"), otherwise="#1A1A1A")
+    adoption = base.mark_text(dy=-16, fontSize=15, fontWeight="bold").encode(text=alt.Text("adoption:N"), color=ink)
+    band = base.mark_text(dy=4, fontSize=12).encode(text=alt.Text("band_text:N"), color=ink)
+    zone = base.mark_text(dy=22, fontSize=11, fontWeight="bold").encode(text=alt.Text("zone_text:N"), color=ink)
+    mismatch = (
+        base.transform_filter("datum.frequency_mismatch")
+        .mark_text(align="right", baseline="top", dx=_CELL_WIDTH / 2 - 8, dy=-_CELL_HEIGHT / 2 + 6, fontSize=14)
+        .encode(text=alt.TextValue("≠"), color=ink)
+    )
+    return alt.LayerChart(
+        layer=[rect, outline, adoption, band, zone, mismatch],
+        data=inline(cells),
+        width={"step": _CELL_WIDTH},
+        height={"step": _CELL_HEIGHT},
+    )
+
+
+def _tooltips() -> list[alt.Tooltip]:
+    return [
+        alt.Tooltip("persona:N"),
+        alt.Tooltip("use_case:N", title="use case"),
+        alt.Tooltip("problem:N"),
+        alt.Tooltip("why_us:N", title="why us"),
+        alt.Tooltip("alternatives:N"),
+        alt.Tooltip("expected_frequency:N", title="expected frequency"),
+        alt.Tooltip("modal_band:N", title="modal band"),
+        alt.Tooltip("frequency_mismatch:N", title="differs from expected"),
+        alt.Tooltip("adoption_rate:Q", format=".1%", title="adoption"),
+        alt.Tooltip("adopters:Q", format=","),
+        alt.Tooltip("evaluable:Q", format=",", title="evaluable adopters"),
+        alt.Tooltip("too_new:Q", format=",", title="too new"),
+        alt.Tooltip("median_rate:Q", format=".1f", title="median active days / 30"),
+        alt.Tooltip("median_interval_days:Q", format=".1f", title="median interval (days)"),
+        alt.Tooltip("forgettable_share:Q", format=".1%", title="forgettable share"),
+        alt.Tooltip("ci:N", title="95% interval"),
+        alt.Tooltip("forgettable:N", title="forgettable zone"),
+    ]
