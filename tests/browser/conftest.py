@@ -26,18 +26,10 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Request, Route
 
-#: Debian's chromium (the module skips without it).
-CHROMIUM = Path("/usr/bin/chromium")
-#: Headless, and nothing that phones home.
-CHROMIUM_ARGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
+from tests.conftest import CHROMIUM
+
+__all__ = ["CHROMIUM", "Lab", "Watch", "offline_page"]
+
 #: The server's token (the server listens on 127.0.0.1 only, for the test's lifetime).
 TOKEN = "stickiness-browser-test"
 #: Seconds to wait for the server to answer /api/status.
@@ -186,19 +178,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             yield lab
         finally:
             _stop(lab, process)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Launch Debian's chromium headless through Playwright (no Playwright browser download)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def offline_page(browser: Browser, watch: Watch, *, width: int = 1400, height: int = 1000) -> Page:

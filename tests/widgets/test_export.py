@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import doctest
-import os
 import re
 import struct
 import xml.etree.ElementTree as ET
@@ -171,19 +170,10 @@ def test_html_page_cannot_be_broken_by_chart_text(page: str) -> None:
     assert "alert(1)" in scripts[1] and "</script" not in scripts[1].lower()
 
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it), or CHROMIUM=path",
-)
-def test_html_page_draws_offline_in_chromium(page_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
-        tab = browser.new_page()
+def test_html_page_draws_offline_in_chromium(page_path: Path, browser: Any) -> None:
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
         requests: list[str] = []
         messages: list[str] = []
         tab.on("request", lambda request: requests.append(request.url))
@@ -192,7 +182,8 @@ def test_html_page_draws_offline_in_chromium(page_path: Path) -> None:
         tab.goto(page_path.as_uri())
         tab.wait_for_function("document.querySelectorAll('figure svg.marks').length === 2", timeout=20_000)
         texts = tab.evaluate("Array.from(document.querySelectorAll('figure svg.marks')).map(s => s.textContent)")
-        browser.close()
+    finally:
+        context.close()
     assert TITLE in texts[0] and "alert(1)" in texts[1]
     assert [url for url in requests if not url.startswith("file://")] == []
     assert messages == []
