@@ -339,7 +339,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         "memory": memory,
         "repeat": args.repeat,
         "date": dt.date.today().isoformat(),
-        "kit_version": kit_version(),
+        "kit_version": KIT_VERSION,
     }
 
 
@@ -395,6 +395,10 @@ def kit_version() -> str:
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return f"{head} + uncommitted changes in stickiness/" if dirty else head
+
+
+#: The kit's code as imported by this process (the repo may change while a long run goes on).
+KIT_VERSION = kit_version()
 
 
 def _cpu_name() -> str:
