@@ -455,8 +455,7 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def save(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:
-    info = machine()
+def save(rows: list[dict[str, Any]], args: argparse.Namespace, info: dict[str, Any]) -> list[dict[str, Any]]:
     json_path = args.out / f"{NAME}.json"
     keep: list[dict[str, Any]] = []
     if json_path.exists() and not args.fresh:
@@ -510,11 +509,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    info = machine()  # at the start: the code that is measured
     rows = []
     for n in args.sizes:
         rows.append(bench_size(n, args))
-        save(rows, args)  # after every size, so a long run leaves its finished sizes behind
-    all_rows = save(rows, args)
+        save(rows, args, info)  # after every size, so a long run leaves its finished sizes behind
+    all_rows = save(rows, args, info)
     print(table(all_rows))
     variants = variants_table(all_rows)
     if variants:
