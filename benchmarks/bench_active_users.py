@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import json
 import os
 import platform
@@ -46,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb_sql
 import generate
+from _harness import log, measured, status_kb, timed
 
 import stickiness
 
@@ -83,82 +83,11 @@ def floor(path: Path, *, with_event: bool = False) -> tuple[Any, ...]:
     return pl.scan_parquet(generate.parquet_glob(path)).select(exprs).collect().row(0)
 
 
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    gc.collect()
-    started = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - started
-
-
-# --- noise: CPU used by other processes (the machine may be shared) --------------------------------------
-
-
-def _snapshot() -> tuple[float, float, float] | None:
-    """(machine busy CPU-seconds, this process's CPU-seconds, wall time), or None without /proc/stat."""
-    try:
-        first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
-    except OSError:
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in first[1:9])
-    own = os.times()
-    busy = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-    return busy, own.user + own.system + own.children_user + own.children_system, time.perf_counter()
-
-
-def others_cpu(before: tuple[float, float, float] | None, after: tuple[float, float, float] | None) -> float | None:
-    """Share of the machine's CPU (0..1) that other processes (and the hypervisor) used in between."""
-    if before is None or after is None or after[2] <= before[2]:
-        return None
-    ncpu = os.cpu_count() or 1
-    other = (after[0] - before[0]) - (after[1] - before[1])
-    return max(0.0, min(1.0, other / (ncpu * (after[2] - before[2]))))
-
-
-def wait_until_idle(max_wait: float, threshold: float = 0.1) -> None:
-    """Wait (up to ``max_wait`` s) until other processes use under ``threshold`` of the CPU for 1 s."""
-    waited = 0.0
-    while True:
-        before = _snapshot()
-        time.sleep(1.0)
-        share = others_cpu(before, _snapshot())
-        waited += 1.0
-        if share is None or share < threshold:
-            return
-        if waited == 1.0:
-            log(f"  other processes use {share:.0%} of the CPU: waiting (up to {max_wait:.0f} s) ...")
-        if waited >= max_wait:
-            log(f"  still {share:.0%} busy after {waited:.0f} s: measuring anyway (noted in the results)")
-            return
-
-
-def measured(fn: Callable[[], Any], max_wait: float) -> tuple[Any, float, float | None]:
-    """Wait for a quiet machine, then run ``fn``: (result, seconds, other processes' CPU share meanwhile)."""
-    if max_wait > 0:
-        wait_until_idle(max_wait)
-    before = _snapshot()
-    out, seconds = timed(fn)
-    return out, seconds, others_cpu(before, _snapshot())
-
-
-# --- peak memory: one run per engine in a fresh subprocess ------------------------------------------------
-
-
-def _status_kb(field: str) -> int | None:
-    """A memory field of /proc/self/status (Linux), in KiB, or None elsewhere."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
 def worker(engine: str, path: Path, window: int) -> None:
     """Run one engine once in this fresh process and print JSON (seconds, RSS) for the parent."""
     if engine == "duckdb":
         import duckdb  # noqa: F401  (loaded before the baseline, like polars for the kit)
-    baseline = _status_kb("VmRSS")
+    baseline = status_kb("VmRSS")
     started = time.perf_counter()
     if engine == "kit":
         kit(path, window)
@@ -171,7 +100,7 @@ def worker(engine: str, path: Path, window: int) -> None:
     seconds = time.perf_counter() - started
     # VmHWM is the peak RSS of this process image. (getrusage's ru_maxrss would not do: on Linux it
     # carries over the RSS of the parent that forked this process before exec.)
-    peak = _status_kb("VmHWM")
+    peak = status_kb("VmHWM")
     if peak is None:
         import resource
 
@@ -182,12 +111,12 @@ def worker(engine: str, path: Path, window: int) -> None:
 
 def guard_memory(limit_gb: float) -> None:
     """Exit at once (code 3) if this process's RSS passes ``limit_gb``: better than the OOM killer."""
-    if limit_gb <= 0 or _status_kb("VmRSS") is None:
+    if limit_gb <= 0 or status_kb("VmRSS") is None:
         return
 
     def watch() -> None:
         while True:
-            rss = _status_kb("VmRSS") or 0
+            rss = status_kb("VmRSS") or 0
             if rss > limit_gb * 2**20:
                 log(f"ABORT: RSS {rss / 2**20:.1f} GB passed --max-rss-gb={limit_gb:g}; this size needs more memory.")
                 os._exit(3)
@@ -213,10 +142,6 @@ def peak_rss(engine: str, path: Path, window: int, limit_gb: float) -> dict[str,
 
 
 # --- one size ---------------------------------------------------------------------------------------------
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def check_equal(kit_table: pl.DataFrame, duck_table: pl.DataFrame, label: str) -> None:
@@ -359,10 +284,12 @@ def machine() -> dict[str, Any]:
 
 
 def _git_commit() -> str | None:
-    """The repository's commit, with "+dirty" when stickiness/ has uncommitted changes (read-only git calls)."""
+    """The last commit that changed stickiness/, "+dirty" if it has uncommitted changes (read-only git calls)."""
     repo = str(HERE.parent)
     try:
-        rev = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        rev = subprocess.run(
+            ["git", "-C", repo, "log", "-1", "--format=%h", "--", "stickiness"], capture_output=True, text=True
+        )
         diff = subprocess.run(
             ["git", "-C", repo, "diff", "--name-only", "HEAD", "--", "stickiness"], capture_output=True, text=True
         )

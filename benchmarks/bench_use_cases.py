@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb_use_cases_sql as peer
 import generate
+from _harness import log, measured, status_kb, timed
 
 import stickiness
 from stickiness.catalog import Catalog, read_catalog
@@ -89,83 +90,12 @@ def duck(path: Path, personas: Path, *, medians: bool = True) -> tuple[pl.DataFr
     return peer.use_cases(path, personas, medians=medians)
 
 
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    gc.collect()
-    started = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - started
-
-
-# --- noise: CPU used by other processes (the machine may be shared) --------------------------------------
-
-
-def _snapshot() -> tuple[float, float, float] | None:
-    """(machine busy CPU-seconds, this process's CPU-seconds, wall time), or None without /proc/stat."""
-    try:
-        first = Path("/proc/stat").read_text().split("\n", 1)[0].split()
-    except OSError:
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in first[1:9])
-    own = os.times()
-    busy = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-    return busy, own.user + own.system + own.children_user + own.children_system, time.perf_counter()
-
-
-def others_cpu(before: tuple[float, float, float] | None, after: tuple[float, float, float] | None) -> float | None:
-    """Share of the machine's CPU (0..1) that other processes used in between."""
-    if before is None or after is None or after[2] <= before[2]:
-        return None
-    ncpu = os.cpu_count() or 1
-    other = (after[0] - before[0]) - (after[1] - before[1])
-    return max(0.0, min(1.0, other / (ncpu * (after[2] - before[2]))))
-
-
-def wait_until_idle(max_wait: float, threshold: float = 0.1) -> None:
-    """Wait (up to ``max_wait`` s) until other processes use under ``threshold`` of the CPU for 1 s."""
-    waited = 0.0
-    while True:
-        before = _snapshot()
-        time.sleep(1.0)
-        share = others_cpu(before, _snapshot())
-        waited += 1.0
-        if share is None or share < threshold:
-            return
-        if waited == 1.0:
-            log(f"  other processes use {share:.0%} of the CPU: waiting (up to {max_wait:.0f} s) ...")
-        if waited >= max_wait:
-            log(f"  still {share:.0%} busy after {waited:.0f} s: measuring anyway (noted in the results)")
-            return
-
-
-def measured(fn: Callable[[], Any], max_wait: float) -> tuple[Any, float, float | None]:
-    """Wait for a quiet machine, then run ``fn``: (result, seconds, other processes' CPU share meanwhile)."""
-    if max_wait > 0:
-        wait_until_idle(max_wait)
-    before = _snapshot()
-    out, seconds = timed(fn)
-    return out, seconds, others_cpu(before, _snapshot())
-
-
-# --- peak memory: one run per engine in a fresh subprocess ------------------------------------------------
-
-
-def _status_kb(field: str) -> int | None:
-    """A memory field of /proc/self/status (Linux), in KiB, or None elsewhere."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
 def worker(engine: str, path: Path, personas: Path) -> None:
     """Run one engine once in this fresh process and print JSON (seconds, RSS) for the parent."""
     import duckdb  # noqa: F401  (loaded before the baseline by both engines, like polars)
 
     catalog = read_catalog(peer.catalog_frame())
-    baseline = _status_kb("VmRSS")
+    baseline = status_kb("VmRSS")
     started = time.perf_counter()
     if engine == "kit":
         kit(path, personas, catalog)
@@ -176,7 +106,7 @@ def worker(engine: str, path: Path, personas: Path) -> None:
     seconds = time.perf_counter() - started
     # VmHWM: the peak RSS of this process image. getrusage's ru_maxrss (here or RUSAGE_CHILDREN in the
     # parent) would not do on Linux: it keeps the high-water mark of the forking parent's image.
-    peak = _status_kb("VmHWM")
+    peak = status_kb("VmHWM")
     if peak is None:
         import resource
 
@@ -202,10 +132,6 @@ def peak_rss(engine: str, path: Path, personas: Path) -> dict[str, Any]:
 
 
 # --- equality ---------------------------------------------------------------------------------------------
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def check_equal(kit_out: Any, duck_out: Any, label: str, *, medians: bool = True) -> bool:
