@@ -372,7 +372,7 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         "**floor + event** also reads `event` (`n_unique`).",
         "- **peak MB** = peak RSS (`VmHWM`) of a fresh Python process that imports the engine and runs the path "
         f"once; it includes the interpreter and libraries ({baselines} MB after imports).",
-        "- **equal**: the two daily tables are identical (every row, exact values and types).",
+        "- **equal**: every daily table of every run, the kit's and DuckDB's, is identical (rows, values, types).",
         "- **others' CPU**: share of the machine's CPU used by other processes during the kept kit and DuckDB "
         "runs (each run waits for a quiet machine first); a few % is noise-free.",
     ]
