@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import gc
 import os
+import platform
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["log", "measured", "others_cpu", "snapshot", "status_kb", "timed", "wait_until_idle"]
+__all__ = [
+    "cpu_name",
+    "human",
+    "log",
+    "measured",
+    "noise",
+    "others_cpu",
+    "sizes",
+    "snapshot",
+    "status_kb",
+    "timed",
+    "wait_until_idle",
+]
 
 
 def log(message: str) -> None:
@@ -87,3 +100,29 @@ def status_kb(field: str) -> int | None:
     except OSError:
         pass
     return None
+
+
+def human(n: int) -> str:
+    for unit, size in (("B", 10**9), ("M", 10**6), ("k", 10**3)):
+        if n >= size and n % (size // 10) == 0:
+            return f"{n / size:g}{unit}"
+    return f"{n:,}"
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def sizes(text: str) -> list[int]:
+    return [int(float(s)) for s in text.split(",") if s.strip()]
+
+
+def noise(row: dict[str, Any]) -> str:
+    shares = [v for k, v in row.get("others_cpu", {}).items() if k in ("kit", "duckdb") and v is not None]
+    return "–" if not shares else f"{max(shares):.0%}"

@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb_use_cases_sql as peer
 import generate
-from _harness import log, measured, status_kb, timed
+from _harness import cpu_name, human, log, measured, noise, sizes, status_kb, timed
 
 import stickiness
 from stickiness.catalog import Catalog, read_catalog
@@ -272,13 +272,6 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
 # --- reporting --------------------------------------------------------------------------------------------
 
 
-def human(n: int) -> str:
-    for unit, size in (("B", 10**9), ("M", 10**6), ("k", 10**3)):
-        if n >= size and n % (size // 10) == 0:
-            return f"{n / size:g}{unit}"
-    return f"{n:,}"
-
-
 def machine() -> dict[str, Any]:
     try:
         ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -293,7 +286,7 @@ def machine() -> dict[str, Any]:
     return {
         "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "ram_gb": round(ram, 1),
-        "cpu": _cpu_name(),
+        "cpu": cpu_name(),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "polars": pl.__version__,
@@ -327,24 +320,9 @@ def kit_version() -> str:
 KIT_VERSION = kit_version()
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def _mb(row: dict[str, Any], engine: str) -> str:
     entry = row["memory"].get(engine)
     return "–" if not entry else f"{entry['peak_mb']:,.0f}"
-
-
-def _noise(row: dict[str, Any]) -> str:
-    shares = [v for k, v in row.get("others_cpu", {}).items() if k in ("kit", "duckdb") and v is not None]
-    return "–" if not shares else f"{max(shares):.0%}"
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -358,7 +336,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {human(r['events'])} | {r['users']:,} | {r['adopter_rows']:,} | {s['kit']:.2f} | {s['read_log']:.2f} "
             f"| {s['frequency_spectrum']:.2f} | {s['use_case_map']:.2f} | {s['duckdb']:.2f} | {r['ratio']:.1f}x "
-            f"| {_mb(r, 'kit')} | {_mb(r, 'duckdb')} | {'yes' if r['equal'] else 'NO'} | {_noise(r)} |"
+            f"| {_mb(r, 'kit')} | {_mb(r, 'duckdb')} | {'yes' if r['equal'] else 'NO'} | {noise(r)} |"
         )
     return "\n".join(lines)
 
@@ -453,10 +431,6 @@ def save(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str,
     json_path.write_text(json.dumps({"machine": info, "results": all_rows}, indent=2) + "\n")
     md_path.write_text(markdown(info, all_rows, notes))
     return all_rows
-
-
-def sizes(text: str) -> list[int]:
-    return [int(float(s)) for s in text.split(",") if s.strip()]
 
 
 def main(argv: list[str] | None = None) -> None:
