@@ -66,6 +66,23 @@ class Lab:
             body = response.read()
         return json.loads(body) if body else None
 
+    def call(self, method: str, path: str, body: Any = None, *, token: bool = True) -> tuple[int, Any]:
+        """Send ``body`` as JSON to ``path`` (after the server's URL); return the status and the JSON answer.
+
+        Unlike :meth:`api`, an error status is returned, not raised; ``token=False`` sends no credentials.
+        """
+        headers = {"Authorization": f"token {self.token}"} if token else {}
+        data = None if body is None else json.dumps(body).encode()
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(f"{self.url}/{path}", data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, answer = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, answer = error.code, error.read()
+        return status, json.loads(answer) if answer.strip().startswith((b"{", b"[")) else answer.decode()
+
     def tree(self, notebook: str) -> str:
         """Return the URL that opens ``notebook`` (relative to the root) in Lab, logged in with the token."""
         return f"{self.url}/lab/tree/{notebook}?token={self.token}"
@@ -180,12 +197,27 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             _stop(lab, process)
 
 
-def offline_page(browser: Browser, watch: Watch, *, width: int = 1400, height: int = 1000) -> Page:
-    """Open a page whose requests to anything but 127.0.0.1 are aborted (and recorded in ``watch``)."""
+def offline_page(
+    browser: Browser,
+    watch: Watch,
+    *,
+    width: int = 1400,
+    height: int = 1000,
+    hosts: tuple[str, ...] = ("127.0.0.1",),
+    allow: tuple[str, ...] = (),
+) -> Page:
+    """Open a page whose requests to anything but ``hosts`` (127.0.0.1) are aborted (and recorded in ``watch``).
+
+    For a page opened from disk that must need nothing else: ``hosts=()`` and ``allow=(its file:// URL,)``.
+    """
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
 
     def route(route: Route, request: Request) -> None:
-        if urlsplit(request.url).hostname == "127.0.0.1" or request.url.startswith(("data:", "blob:")):
+        if (
+            urlsplit(request.url).hostname in hosts
+            or request.url in allow
+            or request.url.startswith(("data:", "blob:"))
+        ):
             route.continue_()
         else:
             watch.blocked.append(request.url)
