@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import narwhals as nw
@@ -35,7 +35,11 @@ def check_by(log: UsageLog, by: str | None) -> None:
 
 
 def active_days(
-    log: UsageLog, *, by: str | None, active_events: Collection[str] | None
+    log: UsageLog,
+    *,
+    by: str | None,
+    active_events: Collection[str] | None,
+    extra: Mapping[str, pl.DataFrame] | None = None,
 ) -> dict[str, nw.LazyFrame[Any]]:
     """Lift the log into its engine and return its distinct active (segment, user, day) rows.
 
@@ -46,11 +50,14 @@ def active_days(
 
     The (user, day, __next) rows do not depend on ``by`` and are kept on the log
     per ``active_events``: another window or segment column reuses them.
+
+    ``extra`` frames (small polars frames, e.g. a calendar) are lifted with them,
+    so they can be joined in the same engine, and returned under their names.
     """
     check_by(log, by)
     events = None if active_events is None else frozenset(active_events)
     days = cached(log, "active_days", events, lambda: _user_days(log, events), keep=KEEP)
-    frames: dict[str, pl.DataFrame] = {"days": days, "dates": _dates(log)}
+    frames: dict[str, pl.DataFrame] = {**(extra or {}), "days": days, "dates": _dates(log)}
     if by is not None:
         assert log.users is not None
         frames["users"] = log.users.select("user", pl.col(by).cast(pl.String).alias(SEGMENT))
@@ -62,7 +69,8 @@ def active_days(
         spans = spans.join(lazy["users"], on="user", how="left").with_columns(
             nw.col(SEGMENT).fill_null(UNKNOWN_SEGMENT)
         )
-    return {"days": spans.select(SEGMENT, "user", "day", "__next"), "dates": lazy["dates"]}
+    lifted = {name: lazy[name] for name in extra or {}}
+    return lifted | {"days": spans.select(SEGMENT, "user", "day", "__next"), "dates": lazy["dates"]}
 
 
 def _user_days(log: UsageLog, events: frozenset[str] | None) -> pl.DataFrame:
