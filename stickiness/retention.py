@@ -1,0 +1,532 @@
+"""Retention and churn per period, the cohort retention matrix, one-and-done users and the repeat rate.
+
+Definitions (the contract, with a worked example: docs/retention.md). Periods are
+calendar months by default (also days, or ISO weeks from Monday to Sunday); a
+user is *active* in a period if they have an active day in it; per segment and
+period P:
+
+- CS = users active in P-1, CE = users active in P, CN = users whose first
+  active period in the log is P; *retained* = active in P-1 and in P;
+  *churned* = active in P-1, not in P;
+- retention rate = (CE - CN) / CS; churn rate = churned / CS (null when CS = 0);
+- cohort matrix: users by first active period (cohort) x offset, active in
+  exactly that period (``mode="on"``) or in it or any later one (``"on_or_after"``);
+- one-and-done: users with exactly one active day up to ``as_of``;
+- repeat rate of P: the share of P's active users with an active day in P after
+  their first-ever active day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any, Literal
+
+import narwhals as nw
+import polars as pl
+
+from stickiness._engine import collect
+from stickiness._errors import InvalidOptionError
+from stickiness._habit_options import _whole
+from stickiness._periods import Period, check_period, finish, period_table, user_periods
+from stickiness._segments import SEGMENT
+from stickiness._sources import Source
+from stickiness.log import UsageLog, _as_date, as_log
+
+__all__ = ["cohort_matrix", "one_and_done", "range_retention", "repeat_rate", "retention"]
+
+CohortMode = Literal["on", "on_or_after"]
+COHORT_MODES: tuple[str, ...] = ("on", "on_or_after")
+
+#: The counts behind retention and lifecycle, per (segment, period).
+_COUNTS: dict[str, pl.DataType] = {
+    SEGMENT: pl.String(),
+    "__period": pl.Int64(),
+    "active": pl.Int64(),
+    "new": pl.Int64(),
+    "retained": pl.Int64(),
+    "churned": pl.Int64(),
+    "__complete": pl.Boolean(),
+}
+_RETENTION: dict[str, pl.DataType] = {
+    "period": pl.Date(),
+    "active_before": pl.Int64(),
+    "active": pl.Int64(),
+    "new": pl.Int64(),
+    "retained": pl.Int64(),
+    "churned": pl.Int64(),
+    "retention_rate": pl.Float64(),
+    "churn_rate": pl.Float64(),
+    "complete": pl.Boolean(),
+}
+_COHORTS: dict[str, pl.DataType] = {
+    "cohort": pl.Date(),
+    "offset": pl.Int64(),
+    "period": pl.Date(),
+    "cohort_users": pl.Int64(),
+    "users": pl.Int64(),
+    "share": pl.Float64(),
+    "complete": pl.Boolean(),
+}
+_REPEAT: dict[str, pl.DataType] = {
+    "period": pl.Date(),
+    "active": pl.Int64(),
+    "repeat": pl.Int64(),
+    "repeat_rate": pl.Float64(),
+    "complete": pl.Boolean(),
+}
+_ONE_AND_DONE: dict[str, pl.DataType] = {
+    "users": pl.Int64(),
+    "too_new": pl.Int64(),
+    "one_and_done": pl.Int64(),
+    "one_and_done_share": pl.Float64(),
+    "repeat_users": pl.Int64(),
+    "repeat_rate": pl.Float64(),
+}
+
+
+def _flag(condition: nw.Expr) -> nw.Expr:
+    """1 where ``condition`` holds, else 0 (null counts as false)."""
+    return condition.fill_null(value=False).cast(nw.Int64())
+
+
+def _ratio(numerator: str, denominator: str) -> nw.Expr:
+    """``numerator / denominator``, null when the denominator is 0."""
+    return nw.when(nw.col(denominator) > 0).then(nw.col(numerator) / nw.col(denominator))
+
+
+def _grid(frames: dict[str, nw.LazyFrame[Any]]) -> nw.LazyFrame[Any]:
+    """Every (segment, period) of the periods table, for the segments with an active user."""
+    segments = frames["users"].select(SEGMENT).unique()
+    return segments.join(frames["periods"], how="cross").rename({"__p": "__period"})
+
+
+def period_counts(frames: dict[str, nw.LazyFrame[Any]], birth: str = "__first") -> nw.LazyFrame[Any]:
+    """Per (segment, period): active, new, retained (active in the period before too), churned, complete.
+
+    A user is *new* in the period ``birth`` (default: their first active period);
+    ``churned`` counts the users active in the period before and not in this one.
+    """
+    users = frames["users"]
+    p = nw.col("__p")
+    active = users.group_by(SEGMENT, p.alias("__period")).agg(
+        nw.len().alias("active"),
+        _flag(p == nw.col(birth)).sum().alias("new"),
+        _flag(nw.col("__prev") == p - 1).sum().alias("retained"),
+    )
+    left = users.filter(nw.col("__next").is_null() | (nw.col("__next") > p + 1))
+    churned = left.group_by(SEGMENT, (p + 1).alias("__period")).agg(nw.len().alias("churned"))
+    keys = [SEGMENT, "__period"]
+    return (
+        _grid(frames)
+        .join(active, on=keys, how="left")
+        .join(churned, on=keys, how="left")
+        .with_columns(nw.col("active", "new", "retained", "churned").fill_null(0))
+    )
+
+
+def _complete_with_previous(counts: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
+    """``__complete``: the period and the one before it are fully observed."""
+    before = periods.select((pl.col("__p") + 1).alias("__period"), pl.col("__complete").alias("__before"))
+    return counts.join(before, on="__period", how="left").with_columns(
+        (pl.col("__complete") & pl.col("__before").fill_null(value=False)).alias("__complete")
+    )
+
+
+def counts_table(
+    log: UsageLog,
+    *,
+    period: Period,
+    by: str | None,
+    active_events: Collection[str] | None,
+    days: pl.DataFrame | None = None,
+    periods: pl.DataFrame | None = None,
+    signup: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """:func:`period_counts` collected, with ``__complete`` over the period and the one before.
+
+    ``days`` and ``periods`` replace the calendar and the periods table (see
+    :func:`~stickiness._periods.user_periods`); ``signup`` (``user, __signup``)
+    makes a user new in the earlier of their signup period and first active period.
+    """
+    periods = period_table(log, period) if periods is None else periods
+    extra = None if signup is None else {"signup": signup}
+    frames = user_periods(
+        log, period=period, by=by, active_events=active_events, days=days, periods=periods, extra=extra
+    )
+    birth = "__first"
+    if signup is not None:
+        signed = nw.col("__signup").fill_null(nw.col("__first"))
+        frames["users"] = (
+            frames["users"]
+            .join(frames["signup"], on="user", how="left")
+            .with_columns(
+                nw.when(signed < nw.col("__first")).then(signed).otherwise(nw.col("__first")).alias("__birth")
+            )
+        )
+        birth = "__birth"
+    counts = collect(period_counts(frames, birth), _COUNTS)
+    return _complete_with_previous(counts, periods)
+
+
+def _retention_columns(counts: pl.DataFrame) -> pl.DataFrame:
+    before = pl.col("retained") + pl.col("churned")
+    return counts.with_columns(before.alias("active_before")).with_columns(
+        pl.when(pl.col("active_before") > 0)
+        .then((pl.col("active") - pl.col("new")) / pl.col("active_before"))
+        .alias("retention_rate"),
+        pl.when(pl.col("active_before") > 0).then(pl.col("churned") / pl.col("active_before")).alias("churn_rate"),
+        pl.col("__complete").alias("complete"),
+    )
+
+
+def retention(
+    data: UsageLog | Source,
+    *,
+    period: Period = "month",
+    by: str | None = None,
+    active_events: Collection[str] | None = None,
+) -> pl.DataFrame:
+    """Retention and churn rates per period: (CE - CN) / CS and churned / CS.
+
+    Parameters
+    ----------
+    data
+        A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
+    period
+        ``"month"`` (calendar month, default), ``"week"`` (ISO week, Monday to
+        Sunday) or ``"day"``.
+    by
+        A users-table column (e.g. ``"persona"``): one series per segment; users
+        absent from the users table are in ``"(unknown)"``.
+    active_events
+        Count a user as active only for these events (default: any event).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``[by,] period, active_before, active, new, retained, churned,
+        retention_rate, churn_rate, complete``: one row per period from the one
+        holding the log's first day to the one holding ``as_of`` (per segment),
+        sorted. ``period`` is the Date of the period's first day;
+        ``active_before`` (CS: users active in the period before), ``active``
+        (CE), ``new`` (CN: first active period in the log), ``retained`` (active
+        in both) and ``churned`` (``active_before - retained``) are Int64;
+        ``retention_rate = (active - new) / active_before`` and ``churn_rate =
+        churned / active_before`` are Float64, null when ``active_before`` is 0
+        (always in the first period). ``complete`` (Boolean) is true when the
+        period and the one before are fully observed.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.retention import retention
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "b", "a", "c"],
+    ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7)],
+    ...     "event": ["open"] * 4,
+    ... })
+    >>> retention(events).select("period", "active_before", "active", "new", "retention_rate", "churn_rate").rows()
+    [(datetime.date(2024, 1, 1), 0, 2, 2, None, None), (datetime.date(2024, 2, 1), 2, 2, 1, 0.5, 0.5)]
+    """
+    period = check_period(period)
+    log = as_log(data)
+    counts = counts_table(log, period=period, by=by, active_events=active_events)
+    return finish(_retention_columns(counts), by=by, period=period, columns=_RETENTION)
+
+
+def range_retention(
+    data: UsageLog | Source,
+    *,
+    start: dt.date | str,
+    end: dt.date | str,
+    by: str | None = None,
+    active_events: Collection[str] | None = None,
+) -> pl.DataFrame:
+    """Retention and churn over any range of days, against the range of the same length just before it.
+
+    Parameters
+    ----------
+    data
+        A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
+    start, end
+        The range's first and last day (dates or ``"YYYY-MM-DD"``), both included.
+        With L = ``end - start + 1`` days, the range before is ``start - L .. start - 1``.
+    by, active_events
+        As for :func:`retention`.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``[by,] start, end, active_before, active, new, retained, churned,
+        retention_rate, churn_rate, complete``: one row (per segment with a user
+        active up to ``end``), the columns of :func:`retention` for the range;
+        ``new`` counts users whose first active day in the log is in the range.
+        ``complete`` is true when both ranges lie within the log's first day and
+        ``as_of``.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.retention import range_retention
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "b", "a", "c"],
+    ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 1, 16), dt.date(2024, 1, 17)],
+    ...     "event": ["open"] * 4,
+    ... })
+    >>> range_retention(events, start="2024-01-12", end="2024-01-18").select("active_before", "active", "new").rows()
+    [(2, 2, 1)]
+    """
+    first, last = _as_date(start, "start"), _as_date(end, "end")
+    if first is None or last is None:
+        raise InvalidOptionError(f"start={start!r}, end={end!r}: give both days of the range as 'YYYY-MM-DD'.")
+    if first > last:
+        raise InvalidOptionError(f"start={first} is after end={last}: give the range's first day first. Swap them.")
+    log = as_log(data)
+    length = (last - first).days + 1
+    before = first - dt.timedelta(days=length)
+    days = pl.DataFrame(schema={"day": pl.Date, "__p": pl.Int64})
+    if log.first_day is not None and log.as_of is not None and log.first_day <= last:
+        span = pl.date_range(log.first_day, min(last, log.as_of), "1d", eager=True)
+        days = pl.DataFrame({"day": span}).with_columns(
+            pl.when(pl.col("day") >= first).then(1).when(pl.col("day") >= before).then(0).otherwise(-1).alias("__p")
+        )
+    observed = log.first_day is not None and log.as_of is not None and log.first_day <= before and last <= log.as_of
+    periods = pl.DataFrame({"__p": [-1, 0, 1], "__complete": [observed] * 3})
+    counts = counts_table(log, period="day", by=by, active_events=active_events, days=days, periods=periods)
+    table = _retention_columns(counts.filter(pl.col("__period") == 1)).with_columns(
+        pl.lit(first).alias("start"), pl.lit(last).alias("end")
+    )
+    columns: dict[str, pl.DataType] = {"start": pl.Date(), "end": pl.Date()}
+    columns |= {name: dtype for name, dtype in _RETENTION.items() if name != "period"}
+    selected = [pl.col(name).cast(dtype) for name, dtype in columns.items()]
+    if by:
+        return table.sort(SEGMENT).select(pl.col(SEGMENT).alias(by), *selected)
+    return table.select(selected)
+
+
+def cohort_matrix(
+    data: UsageLog | Source,
+    *,
+    period: Period = "month",
+    mode: CohortMode = "on",
+    by: str | None = None,
+    active_events: Collection[str] | None = None,
+) -> pl.DataFrame:
+    """Count each cohort (users by first active period) active in each later period: the retention matrix, long.
+
+    Parameters
+    ----------
+    data
+        A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
+    period
+        The cohort and offset unit: ``"month"`` (default), ``"week"`` (ISO week,
+        Monday to Sunday) or ``"day"``.
+    mode
+        ``"on"`` (default): a cohort's user counts at offset k if active in
+        exactly the k-th period after their first; ``"on_or_after"`` (unbounded
+        retention): if active in that period or any later one (up to ``as_of``).
+    by, active_events
+        As for :func:`retention`.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``[by,] cohort, offset, period, cohort_users, users, share, complete``:
+        one row per cohort (Date of its first period) and offset (Int64, 0 to the
+        period holding ``as_of``; cells after ``as_of`` are not listed), sorted.
+        ``period`` is the cell's period (Date), ``cohort_users`` the users whose
+        first active period is the cohort, ``users`` those counted in the cell
+        (Int64), ``share = users / cohort_users`` (Float64). ``complete`` (Boolean)
+        is false when the cell's period is not fully observed (it lies partly
+        before the log's first day or after ``as_of``): its count may still grow.
+        Pivot to a matrix with ``out.pivot("offset", index="cohort", values="share")``.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.retention import cohort_matrix
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "b", "a", "c"],
+    ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7)],
+    ...     "event": ["open"] * 4,
+    ... })
+    >>> cohort_matrix(events).select("cohort", "offset", "users", "share", "complete").rows()
+    [(datetime.date(2024, 1, 1), 0, 2, 1.0, True), (datetime.date(2024, 1, 1), 1, 1, 0.5, False),
+     (datetime.date(2024, 2, 1), 0, 1, 1.0, False)]
+    """
+    period = check_period(period)
+    if mode not in COHORT_MODES:
+        raise InvalidOptionError(
+            f"mode={mode!r}: use 'on' (active in exactly that period, the default) or 'on_or_after' "
+            "(active in that period or any later one)."
+        )
+    log = as_log(data)
+    frames = user_periods(log, period=period, by=by, active_events=active_events)
+    users, p = frames["users"], nw.col("__p")
+    sizes = users.filter(p == nw.col("__first")).group_by(SEGMENT, "__first").agg(nw.len().alias("cohort_users"))
+    cells = (
+        sizes.join(frames["periods"], how="cross")
+        .filter(p >= nw.col("__first"))
+        .rename({"__first": "__cohort", "__p": "__period"})
+    )
+    keys = [SEGMENT, "__cohort", "__period"]
+    if mode == "on":
+        counted = users.group_by(SEGMENT, nw.col("__first").alias("__cohort"), p.alias("__period"))
+        cells = cells.join(counted.agg(nw.len().alias("users")), on=keys, how="left")
+        cells = cells.with_columns(nw.col("users").fill_null(0))
+    else:
+        # users whose last active period is this one; still active on or after it = cohort - those ending before
+        last = users.filter(nw.col("__next").is_null())
+        ending = last.group_by(SEGMENT, nw.col("__first").alias("__cohort"), p.alias("__period"))
+        cells = (
+            cells.join(ending.agg(nw.len().alias("__ending")), on=keys, how="left")
+            .with_columns(nw.col("__ending").fill_null(0))
+            .with_columns(nw.col("__ending").cum_sum().over(SEGMENT, "__cohort", order_by="__period").alias("__ended"))
+            .with_columns((nw.col("cohort_users") - nw.col("__ended") + nw.col("__ending")).alias("users"))
+        )
+    cells = cells.with_columns(
+        (nw.col("__period") - nw.col("__cohort")).alias("offset"),
+        _ratio("users", "cohort_users").alias("share"),
+        nw.col("__complete").alias("complete"),
+    )
+    types: dict[str, pl.DataType] = {SEGMENT: pl.String(), "__cohort": pl.Int64(), "__period": pl.Int64()}
+    types |= {name: dtype for name, dtype in _COHORTS.items() if dtype != pl.Date()}
+    return finish(collect(cells, types), by=by, period=period, columns=_COHORTS)
+
+
+def repeat_rate(
+    data: UsageLog | Source,
+    *,
+    period: Period = "month",
+    by: str | None = None,
+    active_events: Collection[str] | None = None,
+) -> pl.DataFrame:
+    """Per period, the share of active users who came back: active on a day after their first-ever active day.
+
+    A user repeats in period P when they have an active day in P that is not
+    their first active day in the log: either they were active before P, or they
+    came back within P. Equivalently: active in P with at least two active days
+    up to the end of P.
+
+    Parameters
+    ----------
+    data, period, by, active_events
+        As for :func:`retention`.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``[by,] period, active, repeat, repeat_rate, complete``: ``active`` users
+        in the period and those who ``repeat`` (Int64), ``repeat_rate = repeat /
+        active`` (Float64, null when no user is active), ``complete`` (Boolean:
+        the period is fully observed); one row per period, sorted.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.retention import repeat_rate
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "a", "b", "b"],
+    ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 7)],
+    ...     "event": ["open"] * 4,
+    ... })
+    >>> repeat_rate(events).select("period", "active", "repeat", "repeat_rate").rows()
+    [(datetime.date(2024, 1, 1), 2, 1, 0.5), (datetime.date(2024, 2, 1), 1, 1, 1.0)]
+    """
+    period = check_period(period)
+    log = as_log(data)
+    frames = user_periods(log, period=period, by=by, active_events=active_events)
+    day = nw.col("day")
+    per_user = (
+        frames["days"]
+        .with_columns(_flag(day > day.min().over("user")).alias("__again"))
+        .group_by(SEGMENT, "user", nw.col("__p").alias("__period"))
+        .agg(nw.col("__again").max().alias("__again"))
+    )
+    counts = per_user.group_by(SEGMENT, "__period").agg(
+        nw.len().alias("active"), nw.col("__again").sum().alias("repeat")
+    )
+    keys = [SEGMENT, "__period"]
+    table = (
+        _grid(frames)
+        .join(counts, on=keys, how="left")
+        .with_columns(nw.col("active", "repeat").fill_null(0))
+        .with_columns(_ratio("repeat", "active").alias("repeat_rate"), nw.col("__complete").alias("complete"))
+    )
+    types = {SEGMENT: pl.String(), "__period": pl.Int64()} | {k: v for k, v in _REPEAT.items() if k != "period"}
+    return finish(collect(table, types), by=by, period=period, columns=_REPEAT)
+
+
+def one_and_done(
+    data: UsageLog | Source,
+    *,
+    by: str | None = None,
+    active_events: Collection[str] | None = None,
+    min_age: int = 0,
+) -> pl.DataFrame:
+    """Count the users with a single active day who never came back, and the others (the repeat rate).
+
+    Parameters
+    ----------
+    data, by, active_events
+        As for :func:`retention`.
+    min_age
+        Count only users whose first active day is at least this many days
+        before ``as_of`` (default 0: every user); younger users are ``too_new``,
+        they have not had the time to come back.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``[by,] users, too_new, one_and_done, one_and_done_share, repeat_users,
+        repeat_rate``: per segment, the users counted (first active day <=
+        ``as_of - min_age``) and those left out as ``too_new``; of the counted
+        users, those with exactly one active day up to ``as_of``
+        (``one_and_done``) and with two or more (``repeat_users``), all Int64;
+        their shares of ``users`` (Float64, null when ``users`` is 0), which add
+        up to 1. One row per segment, sorted; no row for an empty log.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.retention import one_and_done
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "a", "b", "c"],
+    ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 7)],
+    ...     "event": ["open"] * 4,
+    ... })
+    >>> one_and_done(events).rows()
+    [(3, 0, 2, 0.6666666666666666, 1, 0.3333333333333333)]
+    >>> one_and_done(events, min_age=7).select("users", "too_new", "one_and_done").rows()
+    [(2, 1, 1)]
+    """
+    min_age = _whole(min_age, "min_age", 0, "users first seen later than as_of - min_age are too_new, 0 by default")
+    log = as_log(data)
+    frames = user_periods(log, period="day", by=by, active_events=active_events)
+    per_user = frames["users"].group_by(SEGMENT, "user").agg(nw.len().alias("__days"), nw.col("__first").min())
+    as_of = (log.as_of - dt.date(1970, 1, 1)).days if log.as_of else 0  # __first is a day number
+    counted = nw.col("__first") <= as_of - min_age
+    table = (
+        per_user.with_columns(
+            _flag(counted).alias("__counted"),
+            _flag(counted & (nw.col("__days") == 1)).alias("__once"),
+        )
+        .group_by(SEGMENT)
+        .agg(
+            nw.col("__counted").sum().alias("users"),
+            nw.len().alias("__all"),
+            nw.col("__once").sum().alias("one_and_done"),
+        )
+        .with_columns(
+            (nw.col("__all") - nw.col("users")).alias("too_new"),
+            (nw.col("users") - nw.col("one_and_done")).alias("repeat_users"),
+        )
+        .with_columns(
+            _ratio("one_and_done", "users").alias("one_and_done_share"),
+            _ratio("repeat_users", "users").alias("repeat_rate"),
+        )
+    )
+    out = collect(table, {SEGMENT: pl.String(), **_ONE_AND_DONE}).sort(SEGMENT)
+    selected = [pl.col(name) for name in _ONE_AND_DONE]
+    return out.select(pl.col(SEGMENT).alias(by), *selected) if by else out.select(selected)
