@@ -476,3 +476,34 @@ def test_cdnow_one_and_done_share_and_monthly_repeat_rate(engine: str) -> None:
     assert rates[D(1997, 1, 1)] == pytest.approx(0.0960, abs=1e-4)
     assert rates[D(1997, 3, 1)] == pytest.approx(0.3307, abs=1e-4)
     assert all(rates[m] == 1.0 for m in rates if m >= D(1997, 4, 1))  # the cohort was acquired in Q1 1997
+
+
+# --- both engines on a larger log ------------------------------------------------------------------------------
+
+
+def test_engines_agree_on_the_demo() -> None:
+    pytest.importorskip("duckdb", reason="duckdb is an optional engine: pip install 'stickiness[duckdb]'")
+    from stickiness.adoption import feature_adoption, time_to_first_use, where_users_leave
+    from stickiness.demo import demo_catalog, demo_events, demo_users
+    from stickiness.dormancy import dormancy, inactive_users
+
+    events, users, catalog = demo_events(users=100), demo_users(users=100), demo_catalog()
+    logs = {engine: read_log(events, users=users, engine=engine, now=NOW) for engine in ("polars", "duckdb")}
+    metrics = {
+        "retention": lambda log: retention(log, by="persona"),
+        "range_retention": lambda log: range_retention(log, start="2026-01-01", end="2026-03-31", by="plan"),
+        "cohort_matrix": lambda log: cohort_matrix(log, period="week", mode="on_or_after"),
+        "lifecycle": lambda log: lifecycle(log, by="persona", signup="signup_date"),
+        "new_vs_returning": lambda log: new_vs_returning(log, period="week"),
+        "one_and_done": lambda log: one_and_done(log, by="persona", min_age=30),
+        "repeat_rate": lambda log: repeat_rate(log),
+        "dormancy": lambda log: dormancy(log, catalog),
+        "inactive_users": lambda log: inactive_users(log),
+        "feature_adoption": lambda log: feature_adoption(log, catalog),
+        "time_to_first_use": lambda log: time_to_first_use(log, catalog),
+        "where_users_leave": lambda log: where_users_leave(log, catalog),
+    }
+    for name, metric in metrics.items():
+        on_polars, on_duckdb = metric(logs["polars"]), metric(logs["duckdb"])
+        assert on_polars.height > 0, name
+        assert on_polars.equals(on_duckdb), name

@@ -1,0 +1,83 @@
+"""Each user's active days per use case, in the log's engine: the input of dormancy and adoption.
+
+Days are held as day numbers (``__d``, Int32 days since 1970-01-01) so that the
+engine subtracts integers; outputs turn them back into Dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import narwhals as nw
+import polars as pl
+
+from stickiness._engine import lift
+from stickiness._habits import SEG, _segments
+from stickiness._segments import ALL_SEGMENT
+from stickiness.catalog import ANY_USE_CASE, Catalog
+from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+
+__all__ = ["SEG", "as_dates", "lift_use_case_days", "use_case_pairs"]
+
+
+def use_case_pairs(
+    log: UsageLog, catalog: Catalog | None, *, without_catalog: Literal["product", "events"], with_any: bool
+) -> pl.DataFrame:
+    """``event, use_case``: each event of the log with every use case it belongs to.
+
+    With a catalog: the catalog's use cases and ``"(unmapped)"``, plus ``"(any)"``
+    when ``with_any``. Without one: ``"(any)"`` only (``"product"``), or each
+    event as its own use case (``"events"``).
+    """
+    events = log.activity.select(pl.col("event").unique().sort())
+    if catalog is not None:
+        pairs = catalog.use_cases_of(events["event"])
+        return pairs if with_any else pairs.filter(pl.col("use_case") != ANY_USE_CASE)
+    if without_catalog == "product":
+        return events.with_columns(pl.lit(ANY_USE_CASE, dtype=pl.String).alias("use_case"))
+    return events.with_columns(pl.col("event").alias("use_case"))
+
+
+def lift_use_case_days(
+    log: UsageLog,
+    pairs: pl.DataFrame,
+    *,
+    by: str | None,
+    end: int | None = None,
+    extra: Mapping[str, pl.DataFrame] | None = None,
+) -> dict[str, nw.LazyFrame[Any]]:
+    """Lift the log into its engine: distinct active days per user and use case, and per user.
+
+    Returns a dict with ``days`` (``persona, user, use_case, __d``: the distinct
+    days with an event of the use case), ``active`` (``persona, user, __d``: the
+    distinct days with any event) and the lifted ``extra`` frames. ``persona``
+    holds the ``by`` segment (``"(all)"`` without one, ``"(unknown)"`` for users
+    absent from the users table); only days up to ``end`` (a day number) count.
+    """
+    frames = {
+        **(extra or {}),
+        "activity": log.activity.select("user", pl.col("day").cast(pl.Int32).alias("__d"), "event"),
+        "pairs": pairs.select("event", "use_case"),
+    }
+    segments = _segments(log, by)
+    if segments is not None:
+        frames["segments"] = segments
+    lazy = lift(log.engine, **frames)
+    activity = lazy["activity"]
+    if end is not None:
+        activity = activity.filter(nw.col("__d") <= end)
+    if segments is None:
+        activity = activity.with_columns(nw.lit(ALL_SEGMENT).alias(SEG))
+    else:
+        activity = activity.join(lazy["segments"], on="user", how="left").with_columns(
+            nw.col(SEG).fill_null(UNKNOWN_SEGMENT)
+        )
+    days = activity.join(lazy["pairs"], on="event", how="inner").select(SEG, "user", "use_case", "__d").unique()
+    active = activity.select(SEG, "user", "__d").unique()
+    return {name: lazy[name] for name in extra or {}} | {"days": days, "active": active}
+
+
+def as_dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """Turn day-number columns (days since 1970-01-01) into Dates."""
+    return frame.with_columns(pl.col(c).cast(pl.Int32).cast(pl.Date) for c in columns)
