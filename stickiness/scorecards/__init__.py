@@ -1,0 +1,13 @@
+"""Scorecards: customer health, NPS, customer fit and lifetime value (contract: docs/scorecards.md).
+
+Each takes its data first (a usage log, or a table of survey answers, accounts or
+transactions: a path or a polars, pandas or pyarrow frame) and options by keyword,
+and returns a polars DataFrame with documented columns.
+"""
+
+from __future__ import annotations
+
+from stickiness.scorecards._tables import InvalidValueError
+from stickiness.scorecards.nps import nps
+
+__all__ = ["InvalidValueError", "nps"]
