@@ -10,6 +10,7 @@ from __future__ import annotations
 from stickiness._errors import (
     AmbiguousColumnError,
     ColumnNotFoundError,
+    EmptyLogError,
     InvalidOptionError,
     MixedTimeZoneError,
     StickinessError,
@@ -39,6 +40,7 @@ __all__ = [
     "AmbiguousColumnError",
     "Catalog",
     "ColumnNotFoundError",
+    "EmptyLogError",
     "InvalidOptionError",
     "Ledger",
     "MixedTimeZoneError",

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "AmbiguousColumnError",
     "ColumnNotFoundError",
+    "EmptyLogError",
     "InvalidOptionError",
     "MixedTimeZoneError",
     "StickinessError",
@@ -46,6 +47,10 @@ class InvalidOptionError(StickinessError, ValueError):
 
 class UnsupportedSourceError(StickinessError, TypeError):
     """The input is neither a supported file nor a supported in-memory frame."""
+
+
+class EmptyLogError(StickinessError, ValueError):
+    """No row of the log is usable: every row was set aside (the ledger says why)."""
 
 
 class UsersTableError(StickinessError, ValueError):

@@ -1,11 +1,15 @@
-"""The ``stickiness`` command: ``report`` on a usage log, ``demo`` to write the demo data.
+"""The ``stickiness`` command: ``report`` on a usage log, ``new`` to start a notebook, ``demo`` for demo data.
 
-Run ``stickiness report --help`` for the options.
+``report`` runs a notebook template headless (the Jupyter layer, imported only
+then) into ``DIR/report.html``, ``report.pdf``, ``tables/``, ``charts/`` and
+``ledger.json``; ``--no-notebook`` computes the tables and charts directly,
+without Jupyter. Run ``stickiness report --help`` for the options.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +22,7 @@ from stickiness import __version__
 from stickiness._errors import StickinessError
 from stickiness.active_users import active_users, monthly_active_users
 from stickiness.catalog import Catalog, read_catalog
+from stickiness.ledger import Ledger
 from stickiness.log import UsageLog, read_log
 from stickiness.use_cases import drifting_users, frequency_spectrum, unmapped_events, use_case_map
 
@@ -45,13 +50,18 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report",
-        help="compute the metrics of a usage log and write tables and the row ledger",
-        description="Compute the metrics of a usage log; write DIR/tables/*.csv and DIR/ledger.json.",
+        help="run a notebook template on a usage log: report.html and .pdf, tables, charts and the row ledger",
+        description=(
+            "Run a notebook template headless on a usage log and write DIR/report.html (one self-contained page), "
+            "DIR/report.pdf, DIR/report.ipynb, DIR/tables/*.csv, DIR/charts/*.png|svg and DIR/ledger.json."
+        ),
     )
     report.add_argument("events", nargs="?", help="usage log: CSV, Parquet (file, glob or folder) or NDJSON")
     report.add_argument("--demo", action="store_true", help="use the built-in demo log and users table")
     report.add_argument("--users", help="users table with segment columns (e.g. persona)")
-    report.add_argument("--by", help="users-table column to break metrics down by (e.g. persona)")
+    report.add_argument(
+        "--by", help="users-table column to break metrics down by (default: persona, when the users table has it)"
+    )
     report.add_argument("--tz", default="UTC", help="analysis time zone, an IANA name (default: UTC)")
     report.add_argument("--start", help="first day to analyse, YYYY-MM-DD (default: first day of the log)")
     report.add_argument("--as-of", help="last day to analyse, YYYY-MM-DD (default: last day of the log)")
@@ -79,8 +89,26 @@ def _parser() -> argparse.ArgumentParser:
         help="times with and without UTC offset in one column: fail (default) or read the latter in --tz",
     )
     report.add_argument("--engine", choices=["polars", "duckdb"], default="polars", help="engine (default: polars)")
-    report.add_argument("--no-charts", action="store_true", help="write tables and the ledger only (faster)")
+    report.add_argument(
+        "--template", default="quickstart", help="notebook template to run (default: quickstart; see 'stickiness new')"
+    )
+    report.add_argument("--no-pdf", action="store_true", help="skip report.pdf (it needs chromium)")
+    report.add_argument(
+        "--no-notebook",
+        action="store_true",
+        help="compute the quickstart's tables, charts and ledger directly, without Jupyter (no report.html)",
+    )
+    report.add_argument("--no-charts", action="store_true", help="with --no-notebook: tables and the ledger only")
     report.add_argument("--out", required=True, help="output folder (created if missing)")
+
+    new = commands.add_parser(
+        "new",
+        help="copy a notebook template, ready to edit",
+        description="Write a notebook template as an .ipynb to open in JupyterLab. With no TEMPLATE, list them.",
+    )
+    new.add_argument("template", nargs="?", help="template name (run 'stickiness new' to list them)")
+    new.add_argument("path", nargs="?", help="notebook to write (default: ./TEMPLATE.ipynb)")
+    new.add_argument("--force", action="store_true", help="replace the notebook if it exists")
 
     demo = commands.add_parser("demo", help="write the built-in demo log, users table and use-case catalog")
     demo.add_argument("--out", required=True, help="output folder (created if missing)")
@@ -115,6 +143,119 @@ def _report(args: argparse.Namespace) -> int:
     if bool(args.events) == bool(args.demo):
         print("error: give a usage log (EVENTS) or --demo, not both and not neither.", file=sys.stderr)
         return 2
+    if args.no_charts and not args.no_notebook:
+        print("error: --no-charts applies to --no-notebook (a template always draws its charts).", file=sys.stderr)
+        return 2
+    return _report_direct(args) if args.no_notebook else _report_notebook(args)
+
+
+#: Template parameters set from the command line's options of the same name.
+_PARAMETERS = (
+    "users",
+    "use_cases",
+    "profiles",
+    "by",
+    "tz",
+    "start",
+    "as_of",
+    "user_col",
+    "time_col",
+    "event_col",
+    "time_unit",
+    "mixed_offsets",
+    "engine",
+    "mau_window",
+    "habit_window",
+    "horizon",
+    "min_exposure",
+    "threshold",
+    "majority",
+    "min_users",
+)
+_PATHS = ("events", "users", "use_cases", "profiles")
+
+
+def _template_parameters(args: argparse.Namespace, known: set[str]) -> dict[str, Any]:
+    """Map the options to the template's parameters, and report options the template has no parameter for."""
+    values: dict[str, Any] = {"events": None if args.demo else args.events}
+    values |= {name: getattr(args, name) for name in _PARAMETERS}
+    if args.no_event_col:
+        values["event_col"] = None
+    for name in _PATHS:  # the kernel runs in the output folder: make paths absolute
+        if values.get(name) is not None:
+            values[name] = str(Path(values[name]).resolve())
+    defaults = _parser().parse_args(["report", "--demo", "--out", "."])
+    ignored = [name for name in values if name not in known and values[name] not in (None, getattr(defaults, name))]
+    if ignored:
+        print(
+            f"note: template {args.template!r} has no parameter {', '.join(ignored)}: ignored "
+            "(run 'stickiness report --template quickstart' for everything).",
+            file=sys.stderr,
+        )
+    return {name: value for name, value in values.items() if name in known}
+
+
+def _report_notebook(args: argparse.Namespace) -> int:
+    """Run the template headless, then print the ledger and the headline figures from what it wrote."""
+    try:
+        from stickiness_notebooks import TemplateCellError, template_notebook, write_report
+        from stickiness_notebooks.run import parameter_names
+    except ImportError as err:
+        print(
+            f"error: the notebook report needs the Jupyter layer ({err}): pip install 'stickiness[jupyter]'; "
+            "or add --no-notebook for the tables and ledger alone.",
+            file=sys.stderr,
+        )
+        return 2
+    out = Path(args.out)
+    source = "the demo log" if args.demo else args.events
+    print(f"stickiness report: template {args.template!r} on {source} -> {out}/", file=sys.stderr)
+    parameters = _template_parameters(args, parameter_names(template_notebook(args.template)))
+    try:
+        files = write_report(args.template, out, parameters, pdf=not args.no_pdf)
+    except TemplateCellError as err:
+        print(f"\nerror: {err}", file=sys.stderr)
+        if err.ename == "EmptyLogError":
+            return 1
+        return 2 if err.ename in _INPUT_ERRORS else 3
+    _print_outputs(out, args)
+    pdf = f", {files.pdf.name}" if files.pdf else ""
+    print(f"\nWrote {files.html} (open it in any browser; it needs no network){pdf}, {files.notebook.name}")
+    if files.pdf_error:
+        print(f"note: no report.pdf: {files.pdf_error}", file=sys.stderr)
+    return 0
+
+
+#: Errors in a template's cell that mean the input or an option is wrong (exit 2), not the kit (exit 3).
+_INPUT_ERRORS = frozenset(
+    {
+        "StickinessError",
+        "ColumnNotFoundError",
+        "AmbiguousColumnError",
+        "MixedTimeZoneError",
+        "InvalidOptionError",
+        "UnsupportedSourceError",
+        "UsersTableError",
+        "FileNotFoundError",
+    }
+)
+
+
+def _print_outputs(out: Path, args: argparse.Namespace) -> None:
+    """Print the ledger, the latest day's active users and the forgettable zone from the files written."""
+    ledger = Ledger.from_dict(json.loads((out / "ledger.json").read_text()))
+    print("\nRow ledger\n" + str(ledger) + "\n")
+    tables = out / "tables"
+    if (tables / "active_users.csv").exists():
+        daily = pl.read_csv(tables / "active_users.csv", try_parse_dates=True)
+        by = daily.columns[0] if daily.columns[0] != "day" else None
+        print(_summary(daily, by=by, window=args.mau_window))
+    if (tables / "use_case_map.csv").exists():
+        usecase_map = pl.read_csv(tables / "use_case_map.csv", infer_schema_length=None)
+        print(_forgettable_summary(usecase_map, args))
+
+
+def _report_direct(args: argparse.Namespace) -> int:
     out = Path(args.out)
     tables = out / "tables"
     tables.mkdir(parents=True, exist_ok=True)
@@ -129,6 +270,10 @@ def _report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    # as in the templates: by persona when the users table has one and --by is not given
+    args = argparse.Namespace(
+        **{**vars(args), "by": args.by or ("persona" if "persona" in log.segment_columns else None)}
+    )
     daily = _step("active users", lambda: active_users(log, window=args.mau_window, by=args.by))
     monthly = _step("monthly active users", lambda: monthly_active_users(log, by=args.by))
     daily.write_csv(tables / "active_users.csv")
@@ -193,9 +338,8 @@ def _use_case_tables(
     log: UsageLog, catalog: Catalog, args: argparse.Namespace, tables: Path
 ) -> dict[str, pl.DataFrame]:
     """Write the use-case tables to ``tables`` and return the spectrum and the use-case map."""
-    by = args.by or ("persona" if "persona" in log.segment_columns else None)
     common: dict[str, Any] = {
-        "by": by,
+        "by": args.by,
         "window": args.habit_window,
         "horizon": args.horizon,
         "min_exposure": args.min_exposure,
@@ -259,11 +403,32 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    try:
+        from stickiness_notebooks import TEMPLATES, new_notebook
+    except ImportError as err:
+        print(f"error: templates need the Jupyter layer ({err}): pip install 'stickiness[jupyter]'", file=sys.stderr)
+        return 2
+    if args.template is None:
+        print("Templates (stickiness new TEMPLATE [PATH]):")
+        for template in TEMPLATES.values():
+            print(f"  {template.name:<18} {template.summary}")
+        return 0
+    try:
+        path = new_notebook(args.template, args.path, overwrite=args.force)
+    except FileExistsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: open it in JupyterLab (jupyter lab {path}), set the parameters cell, and run all cells.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``stickiness`` command; returns the exit code."""
     args = _parser().parse_args(argv)
+    commands = {"report": _report, "new": _new, "demo": _demo}
     try:
-        return _report(args) if args.command == "report" else _demo(args)
+        return commands[args.command](args)
     except (StickinessError, FileNotFoundError, ImportError) as err:
         print(f"\nerror: {err}", file=sys.stderr)
         return 2

@@ -76,6 +76,23 @@ class Ledger:
             "notes": list(self.notes),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Ledger:
+        """Rebuild a ledger from :meth:`to_dict`'s data (what ``ledger.json`` holds).
+
+        >>> ledger = Ledger(rows_read=3, rows_used=2, set_aside={"duplicate": 1}, users=2)
+        >>> Ledger.from_dict(ledger.to_dict()) == ledger
+        True
+        """
+        return cls(
+            rows_read=int(data["rows_read"]),
+            rows_used=int(data["rows_used"]),
+            set_aside={str(reason): int(rows) for reason, rows in data["set_aside"].items()},
+            users=int(data.get("users", 0)),
+            users_without_segment=data.get("users_without_segment"),
+            notes=tuple(data.get("notes", ())),
+        )
+
     def to_frame(self) -> pl.DataFrame:
         """One row per reason: ``reason, rows, meaning``, then a ``used`` row."""
         reasons = list(self.set_aside)

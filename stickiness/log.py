@@ -17,7 +17,7 @@ import polars as pl
 
 from stickiness._columns import AUTO, ColumnMap, resolve_column, resolve_columns
 from stickiness._engine import Engine, check_engine
-from stickiness._errors import InvalidOptionError, MixedTimeZoneError, UsersTableError
+from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness._sources import Source, scan_source
 from stickiness._time import TimeUnit, parse_day
 from stickiness.ledger import REASONS, Ledger
@@ -81,6 +81,21 @@ class UsageLog:
     def is_empty(self) -> bool:
         """True when no row of the log was usable."""
         return self.activity.height == 0
+
+    def require_rows(self) -> UsageLog:
+        """Return the log, or raise :class:`EmptyLogError` with the ledger when no row is usable.
+
+        >>> import polars as pl
+        >>> read_log(pl.DataFrame({"user_id": [None], "timestamp": ["2024-01-01"], "event": ["a"]})).require_rows()
+        Traceback (most recent call last):
+        ...
+        stickiness._errors.EmptyLogError: no usable rows: ...
+        """
+        if self.is_empty:
+            raise EmptyLogError(
+                f"no usable rows: all {self.ledger.rows_read:,} rows were set aside. Ledger:\n{self.ledger}"
+            )
+        return self
 
     def __repr__(self) -> str:
         span = f"{self.first_day} .. {self.as_of}" if self.first_day else "no usable rows"

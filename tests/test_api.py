@@ -8,6 +8,7 @@ import stickiness
 DOCUMENTED = {
     "AmbiguousColumnError",
     "ColumnNotFoundError",
+    "EmptyLogError",
     "InvalidOptionError",
     "Ledger",
     "MixedTimeZoneError",
@@ -62,3 +63,4 @@ def test_errors_inherit_the_matching_builtin() -> None:
     assert issubclass(stickiness.ColumnNotFoundError, KeyError)
     assert issubclass(stickiness.MixedTimeZoneError, ValueError)
     assert issubclass(stickiness.UnsupportedSourceError, TypeError)
+    assert issubclass(stickiness.EmptyLogError, ValueError)

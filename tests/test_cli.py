@@ -28,10 +28,8 @@ def log_csv(tmp_path: Path) -> Path:
 
 def test_report_writes_tables_and_ledger(log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
-    assert (
-        main(["report", str(log_csv), "--users", str(tmp_path / "users.csv"), "--by", "persona", "--out", str(out)])
-        == 0
-    )
+    users = ["--users", str(tmp_path / "users.csv"), "--by", "persona"]
+    assert main(["report", str(log_csv), *users, "--no-notebook", "--out", str(out)]) == 0
     daily = pl.read_csv(out / "tables" / "active_users.csv", try_parse_dates=True)
     assert daily.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete"]
     assert set(daily["persona"]) == {"agent", "(unknown)"}
@@ -58,6 +56,7 @@ def test_report_without_by_has_the_contract_columns(log_csv: Path, tmp_path: Pat
                 "2024-05-02",
                 "--mau-window",
                 "28",
+                "--no-notebook",
                 "--out",
                 str(tmp_path / "o"),
             ]
@@ -69,7 +68,7 @@ def test_report_without_by_has_the_contract_columns(log_csv: Path, tmp_path: Pat
 
 
 def test_report_errors_are_one_clear_line(log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", str(log_csv), "--user-col", "who", "--out", str(tmp_path / "o")]) == 2
+    assert main(["report", str(log_csv), "--user-col", "who", "--no-notebook", "--out", str(tmp_path / "o")]) == 2
     assert "error: user='who': the log has no column 'who'" in capsys.readouterr().err
     assert main(["report", "--out", str(tmp_path / "o")]) == 2
     assert main(["report", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o")]) == 2
@@ -77,7 +76,7 @@ def test_report_errors_are_one_clear_line(log_csv: Path, tmp_path: Path, capsys:
 
 def test_report_on_a_log_with_no_usable_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "bad.csv").write_text("user_id,timestamp,event\n,2024-05-01,open\n")
-    assert main(["report", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "o")]) == 1
+    assert main(["report", str(tmp_path / "bad.csv"), "--no-notebook", "--out", str(tmp_path / "o")]) == 1
     assert json.loads((tmp_path / "o" / "ledger.json").read_text())["set_aside"]["null_user"] == 1
     assert "no usable rows" in capsys.readouterr().err
 
@@ -94,6 +93,7 @@ def test_demo_command_writes_files_that_report_reads(tmp_path: Path) -> None:
             str(tmp_path / "demo" / "users.csv"),
             "--by",
             "persona",
+            "--no-notebook",
             "--out",
             str(tmp_path / "r"),
         ]
@@ -103,6 +103,8 @@ def test_demo_command_writes_files_that_report_reads(tmp_path: Path) -> None:
 
 
 def test_installed_command_runs_the_demo_report(tmp_path: Path) -> None:
+    """What ``make demo`` runs: the quickstart template headless, into report.html, .pdf, tables and charts."""
+    pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
     done = subprocess.run(
         [sys.executable, "-m", "stickiness.cli", "report", "--demo", "--by", "persona", "--out", str(tmp_path)],
         capture_output=True,
@@ -110,9 +112,16 @@ def test_installed_command_runs_the_demo_report(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "Active users on 2026-06-30" in done.stdout
-    assert "Forgettable zone" in done.stdout and "charts (PNG and SVG)" in done.stdout
+    assert "Active users on 2026-06-30" in done.stdout and "Forgettable zone" in done.stdout
+    assert "Row ledger" in done.stdout and "duplicate" in done.stdout
+    assert f"Wrote {tmp_path / 'report.html'}" in done.stdout
+    assert "Executing" in done.stderr and "100%" in done.stderr  # the progress bar
     assert json.loads((tmp_path / "ledger.json").read_text())["set_aside"]["duplicate"] > 0
+    assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    names = ["active_users", "monthly_active_users", "frequency_spectrum", "use_case_map", "forgettable_zone"]
+    for name in names:
+        assert (tmp_path / "charts" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert (tmp_path / "tables" / f"{name}.csv").exists() or name == "forgettable_zone"
 
 
 def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,7 +139,18 @@ def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFi
         str(tmp_path / "catalog.csv"),
     ]
     assert (
-        main([*argv, "--profiles", str(d / "use_case_profiles.csv"), "--no-charts", "--out", str(tmp_path / "r")]) == 0
+        main(
+            [
+                *argv,
+                "--profiles",
+                str(d / "use_case_profiles.csv"),
+                "--no-charts",
+                "--no-notebook",
+                "--out",
+                str(tmp_path / "r"),
+            ]
+        )
+        == 0
     )
     tables = tmp_path / "r" / "tables"
     spectrum = pl.read_csv(tables / "frequency_spectrum.csv")
@@ -158,8 +178,88 @@ def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_report_writes_every_chart_as_png_and_svg(tmp_path: Path) -> None:
     pytest.importorskip("stickiness_widgets", reason="charts need the Jupyter layer: pip install 'stickiness[jupyter]'")
-    assert main(["report", "--demo", "--by", "persona", "--out", str(tmp_path)]) == 0
+    assert main(["report", "--demo", "--by", "persona", "--no-notebook", "--out", str(tmp_path)]) == 0
     names = ["active_users", "monthly_active_users", "frequency_spectrum", "use_case_map", "forgettable_zone"]
     for name in names:
         assert (tmp_path / "charts" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
         assert b"<svg" in (tmp_path / "charts" / f"{name}.svg").read_bytes()[:500], name
+
+
+# --- the notebook report (the default): a template run headless -----------------------------------------------
+
+
+def test_report_runs_a_template_into_one_page_with_the_same_tables(
+    log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
+    users = ["--users", str(tmp_path / "users.csv"), "--as-of", "2024-05-02"]
+    argv = ["report", str(log_csv), *users, "--template", "active_users", "--no-pdf"]
+    assert main([*argv, "--out", str(tmp_path / "nb")]) == 0
+    printed = capsys.readouterr()
+    assert "template 'active_users'" in printed.err and "writing report.html" in printed.err
+    assert "Row ledger" in printed.out and "Active users on 2024-05-02" in printed.out
+    assert (tmp_path / "nb" / "report.html").read_text().startswith("<!DOCTYPE html>")
+    assert not (tmp_path / "nb" / "report.pdf").exists()
+    # the direct path (no Jupyter) computes the same tables and ledger
+    assert main(["report", str(log_csv), *users, "--no-notebook", "--no-charts", "--out", str(tmp_path / "d")]) == 0
+    for table in ("active_users", "monthly_active_users"):
+        notebook = pl.read_csv(tmp_path / "nb" / "tables" / f"{table}.csv")
+        direct = pl.read_csv(tmp_path / "d" / "tables" / f"{table}.csv")
+        assert notebook.equals(direct), table
+    assert (tmp_path / "nb" / "ledger.json").read_text() == (tmp_path / "d" / "ledger.json").read_text()
+
+
+def test_report_names_the_failing_cell_and_keeps_the_partial_notebook(
+    log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
+    argv = ["report", str(log_csv), "--template", "active_users", "--user-col", "who", "--no-pdf"]
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert 'the cell "Read the log"' in err and "ColumnNotFoundError" in err and "no column 'who'" in err
+    assert str(tmp_path / "o" / "report.ipynb") in err and (tmp_path / "o" / "report.ipynb").exists()
+
+
+def test_report_on_a_log_with_no_usable_rows_in_a_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
+    (tmp_path / "bad.csv").write_text("user_id,timestamp,event\n,2024-05-01,open\n")
+    argv = ["report", str(tmp_path / "bad.csv"), "--template", "active_users", "--no-pdf"]
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 1
+    assert json.loads((tmp_path / "o" / "ledger.json").read_text())["set_aside"]["null_user"] == 1
+    assert "no usable rows" in capsys.readouterr().err
+
+
+def test_report_says_which_options_a_template_ignores(log_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
+    from stickiness_notebooks import template_notebook
+    from stickiness_notebooks.run import parameter_names
+
+    from stickiness.cli import _parser, _template_parameters
+
+    args = _parser().parse_args(
+        ["report", str(log_csv), "--template", "active_users", "--threshold", "2", "--out", "o"]
+    )
+    values = _template_parameters(args, parameter_names(template_notebook("active_users")))
+    assert "template 'active_users' has no parameter threshold: ignored" in capsys.readouterr().err
+    assert "threshold" not in values and values["events"] == str(log_csv.resolve())
+
+
+def test_no_charts_needs_no_notebook(log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(log_csv), "--no-charts", "--out", str(tmp_path / "o")]) == 2
+    assert "--no-charts applies to --no-notebook" in capsys.readouterr().err
+
+
+def test_new_lists_the_templates_and_writes_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    nbformat = pytest.importorskip("nbformat", reason="templates need pip install 'stickiness[jupyter]'")
+    assert main(["new"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in ("quickstart", "active_users", "use_cases", "forgettable_zone"))
+    target = tmp_path / "weekly.ipynb"
+    assert main(["new", "forgettable_zone", str(target)]) == 0
+    assert nbformat.read(target, as_version=4).metadata["stickiness"]["template"] == "forgettable_zone"
+    assert main(["new", "quickstart", str(target)]) == 2  # kept
+    assert "--force" in capsys.readouterr().err
+    assert main(["new", "quickstart", str(target), "--force"]) == 0
+    assert nbformat.read(target, as_version=4).metadata["stickiness"]["template"] == "quickstart"
+    assert main(["new", "retention_typo", str(tmp_path / "x.ipynb")]) == 2
+    assert "no template named 'retention_typo'" in capsys.readouterr().err

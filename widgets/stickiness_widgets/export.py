@@ -22,7 +22,7 @@ from stickiness import InvalidOptionError, UnsupportedSourceError
 from stickiness_widgets._png import compact
 from stickiness_widgets.theme import WIDTH
 
-__all__ = ["FORMATS", "ChartLike", "chart_spec", "charts_to_html", "save_chart", "write_charts"]
+__all__ = ["FORMATS", "ChartLike", "chart_spec", "charts_to_html", "save_chart", "vega_scripts", "write_charts"]
 
 #: The file formats :func:`save_chart` writes, by suffix.
 FORMATS: Final = ("png", "svg", "pdf", "html")
@@ -238,11 +238,26 @@ const charts = %s;
 const options = %s;
 for (const [id, spec] of charts) {
   const target = document.getElementById(id);
-  window.vegaEmbed(target, spec, options).catch((error) => {
-    target.textContent = "This chart could not be drawn: " + error;
+  // A static picture of the chart (data-fallback-for) stays until the interactive one is drawn.
+  const fallback = document.querySelector(`[data-fallback-for="${id}"]`);
+  window.vegaEmbed(target, spec, options).then(() => fallback?.remove()).catch((error) => {
+    if (!fallback) target.textContent = "This chart could not be drawn: " + error;
   });
 }
 """
+
+
+def vega_scripts(charts: Iterable[tuple[str, Mapping[str, Any]]]) -> str:
+    """Return the ``<script>`` tags that draw each ``(element id, Vega-Lite spec)`` into that element, offline.
+
+    The Vega, Vega-Lite and vega-embed bundle is inlined once (about 1 MB); each chart
+    is drawn with the SVG renderer, and an element whose chart fails says why.
+
+    >>> vega_scripts([("chart-1", {"mark": "point"})]).count("<script")
+    2
+    """
+    script = _SCRIPT % (_json([[element, spec] for element, spec in charts]), _json(_EMBED_OPTIONS))
+    return f'<script type="module">\n{_bundle()}\n</script>\n<script type="module">{script}</script>'
 
 
 def _page(specs: Mapping[str, Mapping[str, Any]], *, title: str, heading: str | None, intro: str | None) -> str:
@@ -255,7 +270,6 @@ def _page(specs: Mapping[str, Mapping[str, Any]], *, title: str, heading: str | 
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", intro or "") if p.strip()]
     intro_html = "\n".join(f'<p class="intro">{html.escape(p)}</p>' for p in paragraphs)
     heading_html = f"<h1>{html.escape(heading)}</h1>" if heading else ""
-    script = _SCRIPT % (_json([[ids[name], spec] for name, spec in specs.items()]), _json(_EMBED_OPTIONS))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -272,10 +286,7 @@ def _page(specs: Mapping[str, Mapping[str, Any]], *, title: str, heading: str | 
 <noscript>This page draws its charts with JavaScript: allow scripts to see them.</noscript>
 {figures}
 </main>
-<script type="module">
-{_bundle()}
-</script>
-<script type="module">{script}</script>
+{vega_scripts([(ids[name], spec) for name, spec in specs.items()])}
 </body>
 </html>
 """

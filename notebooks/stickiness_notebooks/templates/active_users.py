@@ -1,0 +1,101 @@
+# %% [markdown]
+# # Active users and stickiness
+#
+# **How many people use the product, and how often do they come back?**
+#
+# - **DAU** (daily active users) is the number of users with at least one event on a day; **WAU** counts the
+#   users active in the 7 days ending on that day, and **MAU** those active in the `mau_window` (30) days ending
+#   on it.
+# - **Stickiness = DAU / MAU**: the share of the month's users who use the product on a typical day. 50% means
+#   the average monthly user is active about 15 days a month; 10% means about 3 days.
+# - The monthly table gives, per calendar month, the mean DAU, the month's distinct users and their ratio.
+#
+# How to read it: compare stickiness across personas (the kind of customer matters more than the total), and
+# watch the trend rather than single days; days whose window starts before the log are shaded as incomplete.
+# Definitions with worked examples: `docs/metrics.md`.
+
+# %% tags=["parameters"]
+events = None  # the usage log: CSV, Parquet (file, glob or folder) or NDJSON path; None runs on the demo data
+users = None  # users table with a segment column such as persona (CSV or Parquet); None: no segments
+by = None  # users-table column to break results down by; None: "persona" when the users table has it
+tz = "UTC"  # the analysis time zone (IANA name): a day is a calendar date there
+start = None  # first day to analyse, "YYYY-MM-DD"; None: the log's first day
+as_of = None  # last day to analyse, "YYYY-MM-DD"; None: the log's last day
+user_col = "auto"  # the log's user column; "auto" finds user_id, user, customer_id, ...
+time_col = "auto"  # the log's time column; "auto" finds timestamp, time, date, ...
+event_col = "auto"  # the log's event column; None when the log has none (every row is a use)
+time_unit = None  # "s" or "ms" when times are epoch numbers
+mixed_offsets = "error"  # times with and without a UTC offset in one column: "error" or "assume_tz"
+engine = "polars"  # "polars" or "duckdb"
+mau_window = 30  # MAU window in days
+out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+
+# %% Read the log
+import stickiness as st
+import stickiness_widgets as sw
+from stickiness_notebooks import demo_inputs, export_report, save_ledger
+
+if events is None:  # no log given: the demo data (docs/demo-data.md)
+    events, users, _, _ = demo_inputs()
+log = st.read_log(
+    events,
+    users=users,
+    user=user_col,
+    time=time_col,
+    event=event_col,
+    tz=tz,
+    start=start,
+    as_of=as_of,
+    time_unit=time_unit,
+    mixed_offsets=mixed_offsets,
+    engine=engine,
+)
+save_ledger(log, out)  # first, so that a run stopped by a later cell still accounts for every row
+log.require_rows()  # stops here, with the ledger, when no row is usable
+by = by or ("persona" if "persona" in log.segment_columns else None)
+print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
+log.ledger.to_frame()
+
+# %% Daily active users and stickiness
+daily = st.active_users(log, window=mau_window, by=by)
+active_chart = sw.active_users_chart(daily, by=by)
+active_chart
+
+# %% The latest day
+daily.filter(daily["day"] == daily["day"].max())
+
+# %% [markdown]
+# ## Per calendar month
+#
+# A month's stickiness is its mean DAU divided by the number of users active at least once in that month.
+# The first and last months may be partial (`complete` is false).
+
+# %% Monthly active users
+monthly = st.monthly_active_users(log, by=by)
+monthly_chart = sw.monthly_active_users_chart(monthly, by=by)
+monthly_chart
+
+# %% Monthly table
+monthly
+
+# %% [markdown]
+# ## Explore
+#
+# Change the window, the persona or the date range; the explorer re-runs the metric and redraws the chart
+# (it needs a running kernel, so it is a note in the HTML report).
+
+# %% Explorer
+sw.explore_active_users(log, by=by, window=mau_window)
+
+# %% [markdown]
+# ## Export
+#
+# Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`.
+
+# %% Export
+written = export_report(
+    out,
+    log=log,
+    tables={"active_users": daily, "monthly_active_users": monthly},
+    charts={"active_users": active_chart, "monthly_active_users": monthly_chart},
+)

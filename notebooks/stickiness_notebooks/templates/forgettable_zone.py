@@ -1,0 +1,129 @@
+# %% [markdown]
+# # The forgettable zone and the users drifting into it
+#
+# **Which customers use a part of the product so rarely that they will forget it, and who is drifting there?**
+#
+# A product used less than once a month is easy to forget: when the problem comes back, the customer reaches
+# for an alternative. For each persona and use case, an evaluable adopter is **forgettable** when their rate is
+# below `threshold` active days per 30 over the last `habit_window` days. A segment is in the **forgettable
+# zone** when more than `majority` of its evaluable adopters are forgettable, with at least `min_users` of them;
+# the share comes with a 95% (Wilson) interval.
+#
+# **Drifting users** were above the threshold in the previous window and are below it now: the people to reach
+# before they forget. The last cell exports them as a CRM list, with the catalog's pitch for the use case.
+# Definitions and worked examples: `docs/use-cases.md`.
+
+# %% tags=["parameters"]
+events = None  # the usage log: CSV, Parquet (file, glob or folder) or NDJSON path; None runs on the demo data
+users = None  # users table with a segment column such as persona (CSV or Parquet); None: no segments
+use_cases = None  # use-case catalog: CSV or YAML mapping events to use cases; None: the whole product as one
+profiles = None  # per persona x use case: problem, why_us, alternatives, expected_frequency (CSV); optional
+by = None  # users-table column to break results down by; None: "persona" when the users table has it
+tz = "UTC"  # the analysis time zone (IANA name): a day is a calendar date there
+start = None  # first day to analyse, "YYYY-MM-DD"; None: the log's first day
+as_of = None  # last day to analyse, "YYYY-MM-DD"; None: the log's last day
+user_col = "auto"  # the log's user column; "auto" finds user_id, user, customer_id, ...
+time_col = "auto"  # the log's time column; "auto" finds timestamp, time, date, ...
+event_col = "auto"  # the log's event column; None when the log has none (every row is a use)
+time_unit = None  # "s" or "ms" when times are epoch numbers
+mixed_offsets = "error"  # times with and without a UTC offset in one column: "error" or "assume_tz"
+engine = "polars"  # "polars" or "duckdb"
+habit_window = 90  # window W over which each user's rate (active days per 30) is measured
+horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days
+min_exposure = 30  # days a user must have been around to be judged
+threshold = 1.0  # forgettable below this many active days per 30
+majority = 0.5  # share of forgettable users that puts a segment in the forgettable zone
+min_users = 30  # evaluable users a segment needs before it is judged
+crm_columns = ["problem", "why_us"]  # catalog columns to add to each CRM row (the pitch for re-engaging)
+out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+
+# %% Read the log
+import stickiness as st
+import stickiness_widgets as sw
+from stickiness_notebooks import demo_inputs, export_report, save_ledger
+
+if events is None:  # no log given: the demo data (docs/demo-data.md)
+    events, users, use_cases, profiles = demo_inputs()
+log = st.read_log(
+    events,
+    users=users,
+    user=user_col,
+    time=time_col,
+    event=event_col,
+    tz=tz,
+    start=start,
+    as_of=as_of,
+    time_unit=time_unit,
+    mixed_offsets=mixed_offsets,
+    engine=engine,
+)
+save_ledger(log, out)  # first, so that a run stopped by a later cell still accounts for every row
+log.require_rows()  # stops here, with the ledger, when no row is usable
+by = by or ("persona" if "persona" in log.segment_columns else None)
+catalog = st.read_catalog(use_cases, profiles=profiles) if use_cases is not None else None
+print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
+log.ledger.to_frame()
+
+# %% The forgettable zone
+habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
+zone_options = {"threshold": threshold, "majority": majority, "min_users": min_users}
+usecase_map = st.use_case_map(log, catalog, **habit_options, **zone_options)
+zone_chart = sw.forgettable_zone_chart(usecase_map, majority=majority)
+zone_chart
+
+# %% Segments in the zone
+zone = st.forgettable_zone(log, catalog, **habit_options, **zone_options)
+zone.drop("problem", "why_us", "alternatives")
+
+# %% [markdown]
+# ## Drifting users
+#
+# Users whose rate fell from at least `threshold` in the previous window to below it in the current one, most
+# recently active first: `previous_rate` and `current_rate` are active days per 30.
+
+# %% Drifting users
+drifting = st.drifting_users(log, catalog, threshold=threshold, **habit_options)
+print(f"{drifting.height:,} users drifting into the forgettable zone")
+drifting.group_by("persona", "use_case").len("users").sort("users", descending=True)
+
+# %% [markdown]
+# ## Explore
+#
+# Move the threshold and the majority, or pick a persona; the explorer redraws the zone and lists the drifting
+# users (it needs a running kernel, so it is a note in the HTML report).
+
+# %% Explorer
+sw.explore_forgettable_zone(
+    log,
+    catalog,
+    by=by,
+    window=habit_window,
+    threshold=threshold,
+    majority=majority,
+    min_users=min_users,
+    horizon=horizon,
+    min_exposure=min_exposure,
+)
+
+# %% [markdown]
+# ## Export, with the CRM list
+#
+# Writes the tables, the chart and the ledger to `out`, and `out/tables/crm_drifting_users.csv`: one row per drifting
+# user and use case, with the `crm_columns` of the catalog (why they used the product, why it is better) so
+# that a re-engagement message can say it.
+
+# %% Export
+pitch = usecase_map.select("persona", "use_case", *[c for c in crm_columns if c in usecase_map.columns])
+crm = drifting.join(pitch, on=["persona", "use_case"], how="left").sort("days_since")
+written = export_report(
+    out,
+    log=log,
+    tables={
+        "use_case_map": usecase_map,
+        "forgettable_zone": zone,
+        "drifting_users": drifting,
+        "crm_drifting_users": crm,
+    },
+    charts={"forgettable_zone": zone_chart},
+)
+print(f"CRM list: {crm.height:,} rows in {out}/tables/crm_drifting_users.csv")

@@ -1,0 +1,148 @@
+# %% [markdown]
+# # Quickstart: how sticky is the product, and what is being forgotten?
+#
+# This notebook answers the kit's question in one pass over a usage log:
+#
+# 1. **The row ledger**: every row of the log is either used or set aside for a stated reason.
+# 2. **Active users**: DAU, WAU and MAU per day, and **stickiness = DAU / MAU**, the share of the month's users
+#    who use the product on a typical day.
+# 3. **The frequency spectrum**: per persona and use case, how many users sit in each habit band
+#    (daily, weekly, monthly, occasional, lapsed).
+# 4. **The use-case map and the forgettable zone**: the segments where most users use a use case less than once
+#    a month, and so are likely to forget it.
+#
+# Every number is defined in the kit's docs (`docs/metrics.md`, `docs/use-cases.md`) so that it can be
+# reproduced by hand. Set the parameters in the next cell (or pass them with `stickiness report`), then run all
+# cells. With no log given, the notebook runs on the built-in demo data.
+
+# %% tags=["parameters"]
+events = None  # the usage log: CSV, Parquet (file, glob or folder) or NDJSON path; None runs on the demo data
+users = None  # users table with a segment column such as persona (CSV or Parquet); None: no segments
+use_cases = None  # use-case catalog: CSV or YAML mapping events to use cases; None: the whole product as one
+profiles = None  # per persona x use case: problem, why_us, alternatives, expected_frequency (CSV); optional
+by = None  # users-table column to break results down by; None: "persona" when the users table has it
+tz = "UTC"  # the analysis time zone (IANA name): a day is a calendar date there
+start = None  # first day to analyse, "YYYY-MM-DD"; None: the log's first day
+as_of = None  # last day to analyse, "YYYY-MM-DD"; None: the log's last day
+user_col = "auto"  # the log's user column; "auto" finds user_id, user, customer_id, ...
+time_col = "auto"  # the log's time column; "auto" finds timestamp, time, date, ...
+event_col = "auto"  # the log's event column; None when the log has none (every row is a use)
+time_unit = None  # "s" or "ms" when times are epoch numbers
+mixed_offsets = "error"  # times with and without a UTC offset in one column: "error" or "assume_tz"
+engine = "polars"  # "polars" or "duckdb"
+mau_window = 30  # MAU window in days
+habit_window = 90  # window W over which each user's rate (active days per 30) is measured
+horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days
+min_exposure = 30  # days a user must have been around to be judged
+threshold = 1.0  # forgettable below this many active days per 30
+majority = 0.5  # share of forgettable users that puts a segment in the forgettable zone
+min_users = 30  # evaluable users a segment needs before it is judged
+out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+
+# %% Read the log
+import stickiness as st
+import stickiness_widgets as sw
+from stickiness_notebooks import demo_inputs, export_report, save_ledger
+
+if events is None:  # no log given: the demo data (docs/demo-data.md)
+    events, users, use_cases, profiles = demo_inputs()
+log = st.read_log(
+    events,
+    users=users,
+    user=user_col,
+    time=time_col,
+    event=event_col,
+    tz=tz,
+    start=start,
+    as_of=as_of,
+    time_unit=time_unit,
+    mixed_offsets=mixed_offsets,
+    engine=engine,
+)
+save_ledger(log, out)  # first, so that a run stopped by a later cell still accounts for every row
+log.require_rows()  # stops here, with the ledger, when no row is usable
+by = by or ("persona" if "persona" in log.segment_columns else None)
+catalog = st.read_catalog(use_cases, profiles=profiles) if use_cases is not None else None
+print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
+log.ledger.to_frame()
+
+# %% [markdown]
+# ## Active users and stickiness
+#
+# **DAU** is the number of users active on a day, **MAU** those active in the 30 days ending on it, and
+# **stickiness = DAU / MAU**. A stickiness of 20% means the average monthly user comes back about 6 days a month.
+# Days whose window starts before the log are drawn shaded: their MAU is incomplete.
+
+# %% Active users
+daily = st.active_users(log, window=mau_window, by=by)
+monthly = st.monthly_active_users(log, by=by)
+active_chart = sw.active_users_chart(daily, by=by)
+active_chart
+
+# %% Monthly active users
+monthly_chart = sw.monthly_active_users_chart(monthly, by=by)
+monthly_chart
+
+# %% [markdown]
+# ## The frequency spectrum
+#
+# Each user who used a use case in the last `horizon` days gets a rate: active days with it per 30 days over
+# the last `habit_window` days. The rate puts them in a habit band: **daily** (20 or more), **weekly** (4 to 20),
+# **monthly** (1 to 4), **occasional** (above 0, below 1) or **lapsed** (0). Read each bar as the habit mix of
+# one persona's use of one use case.
+
+# %% Frequency spectrum
+habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
+spectrum = st.frequency_spectrum(log, catalog, **habit_options)
+spectrum_chart = sw.spectrum_chart(spectrum, majority=majority, min_users=min_users)
+spectrum_chart
+
+# %% [markdown]
+# ## The use-case map and the forgettable zone
+#
+# The map puts each persona and use case side by side with the catalog's problem, why the product is better,
+# and the alternatives, next to the measured frequency. A segment is in the **forgettable zone** when more than
+# `majority` of its evaluable users use the use case less than `threshold` days per 30: they are likely to
+# forget the product exists when the problem comes back. The bars show the share with its 95% interval.
+
+# %% Use-case map
+zone_options = {"threshold": threshold, "majority": majority, "min_users": min_users}
+usecase_map = st.use_case_map(log, catalog, **habit_options, **zone_options)
+map_chart = sw.use_case_map_chart(usecase_map)
+map_chart
+
+# %% Forgettable zone
+zone = st.forgettable_zone(log, catalog, **habit_options, **zone_options)
+zone_chart = sw.forgettable_zone_chart(usecase_map, majority=majority)
+zone_chart
+
+# %% Segments in the forgettable zone
+zone.drop("problem", "why_us", "alternatives")
+
+# %% [markdown]
+# ## Export
+#
+# Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`. `stickiness report`
+# also turns this notebook into one self-contained `report.html` (and `report.pdf`).
+
+# %% Export
+drifting = st.drifting_users(log, catalog, threshold=threshold, **habit_options)
+written = export_report(
+    out,
+    log=log,
+    tables={
+        "active_users": daily,
+        "monthly_active_users": monthly,
+        "frequency_spectrum": spectrum,
+        "use_case_map": usecase_map,
+        "drifting_users": drifting,
+        "unmapped_events": st.unmapped_events(log, catalog) if catalog is not None else None,
+    },
+    charts={
+        "active_users": active_chart,
+        "monthly_active_users": monthly_chart,
+        "frequency_spectrum": spectrum_chart,
+        "use_case_map": map_chart,
+        "forgettable_zone": zone_chart,
+    },
+)

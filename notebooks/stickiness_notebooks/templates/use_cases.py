@@ -1,0 +1,128 @@
+# %% [markdown]
+# # The use-case map and the frequency spectrum
+#
+# **How often does each kind of customer use each part of the product?**
+#
+# A *use case* is a job the product does for a customer (searching for homes, valuing a home, ...); the catalog
+# maps the log's events to use cases. For each persona and use case:
+#
+# - every user who used it in the last `horizon` days is an **adopter**; an adopter's **rate** is their number of
+#   active days with it per 30 days over the last `habit_window` days (pro-rated for users who arrived later);
+# - the rate puts each adopter in a **habit band**: daily (20 or more days per 30), weekly (4 to 20), monthly
+#   (1 to 4), occasional (above 0, below 1) or lapsed (0);
+# - the **typical interval** is the median number of days between an adopter's uses.
+#
+# How to read it: the spectrum shows the habit mix of each segment; the map sets it beside the catalog's
+# problem, why the product is better, and the alternatives, and flags a frequency that does not match the
+# expected one. Definitions and worked examples: `docs/use-cases.md`.
+
+# %% tags=["parameters"]
+events = None  # the usage log: CSV, Parquet (file, glob or folder) or NDJSON path; None runs on the demo data
+users = None  # users table with a segment column such as persona (CSV or Parquet); None: no segments
+use_cases = None  # use-case catalog: CSV or YAML mapping events to use cases; None: the whole product as one
+profiles = None  # per persona x use case: problem, why_us, alternatives, expected_frequency (CSV); optional
+by = None  # users-table column to break results down by; None: "persona" when the users table has it
+tz = "UTC"  # the analysis time zone (IANA name): a day is a calendar date there
+start = None  # first day to analyse, "YYYY-MM-DD"; None: the log's first day
+as_of = None  # last day to analyse, "YYYY-MM-DD"; None: the log's last day
+user_col = "auto"  # the log's user column; "auto" finds user_id, user, customer_id, ...
+time_col = "auto"  # the log's time column; "auto" finds timestamp, time, date, ...
+event_col = "auto"  # the log's event column; None when the log has none (every row is a use)
+time_unit = None  # "s" or "ms" when times are epoch numbers
+mixed_offsets = "error"  # times with and without a UTC offset in one column: "error" or "assume_tz"
+engine = "polars"  # "polars" or "duckdb"
+habit_window = 90  # window W over which each user's rate (active days per 30) is measured
+horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days
+min_exposure = 30  # days a user must have been around to be judged
+out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+
+# %% Read the log
+import stickiness as st
+import stickiness_widgets as sw
+from stickiness_notebooks import demo_inputs, export_report, save_ledger
+
+if events is None:  # no log given: the demo data (docs/demo-data.md)
+    events, users, use_cases, profiles = demo_inputs()
+log = st.read_log(
+    events,
+    users=users,
+    user=user_col,
+    time=time_col,
+    event=event_col,
+    tz=tz,
+    start=start,
+    as_of=as_of,
+    time_unit=time_unit,
+    mixed_offsets=mixed_offsets,
+    engine=engine,
+)
+save_ledger(log, out)  # first, so that a run stopped by a later cell still accounts for every row
+log.require_rows()  # stops here, with the ledger, when no row is usable
+by = by or ("persona" if "persona" in log.segment_columns else None)
+catalog = st.read_catalog(use_cases, profiles=profiles) if use_cases is not None else None
+print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
+log.ledger.to_frame()
+
+# %% The frequency spectrum
+habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
+spectrum = st.frequency_spectrum(log, catalog, **habit_options)
+spectrum_chart = sw.spectrum_chart(spectrum)
+spectrum_chart
+
+# %% [markdown]
+# ## The use-case map
+#
+# One row per persona and use case: the catalog's qualitative columns, adoption, the median rate and interval,
+# the modal band, and whether the measured frequency matches the expected one.
+
+# %% Use-case map
+usecase_map = st.use_case_map(log, catalog, **habit_options)
+map_chart = sw.use_case_map_chart(usecase_map)
+map_chart
+
+# %% Use-case map table
+usecase_map.select(
+    "persona",
+    "use_case",
+    "adopters",
+    "adoption_rate",
+    "median_rate",
+    "median_interval_days",
+    "modal_band",
+    "expected_frequency",
+    "frequency_mismatch",
+    "problem",
+    "why_us",
+    "alternatives",
+)
+
+# %% [markdown]
+# ## Events in no use case
+#
+# Events that no catalog rule matches are counted under `(unmapped)`; extend the catalog to place them.
+
+# %% Unmapped events
+unmapped = st.unmapped_events(log, catalog) if catalog is not None else None
+unmapped
+
+# %% [markdown]
+# ## Explore
+#
+# Pick a persona and a use case, change the window or the threshold; the explorer redraws the spectrum and the
+# map (it needs a running kernel, so it is a note in the HTML report).
+
+# %% Explorer
+sw.explore_use_cases(log, catalog, by=by, window=habit_window, horizon=horizon, min_exposure=min_exposure)
+
+# %% [markdown]
+# ## Export
+#
+# Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`.
+
+# %% Export
+written = export_report(
+    out,
+    log=log,
+    tables={"frequency_spectrum": spectrum, "use_case_map": usecase_map, "unmapped_events": unmapped},
+    charts={"frequency_spectrum": spectrum_chart, "use_case_map": map_chart},
+)

@@ -1,0 +1,74 @@
+"""The templates as text: what each holds, and the notebooks built from them (no kernel needed)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+from stickiness_notebooks import TEMPLATES, new_notebook, template_notebook, template_source
+from stickiness_notebooks.run import parameter_names
+
+from stickiness import InvalidOptionError
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "notebooks" / "stickiness_notebooks" / "templates"
+#: Parameters every template has, so that `stickiness report` can run any of them on any log.
+COMMON = {"events", "users", "by", "tz", "start", "as_of", "user_col", "time_col", "event_col", "out"}
+
+
+def test_every_template_file_is_registered_and_every_registered_template_has_a_file() -> None:
+    assert {p.stem for p in TEMPLATE_DIR.glob("*.py")} == set(TEMPLATES)
+    assert {"quickstart", "active_users", "use_cases", "forgettable_zone"} <= set(TEMPLATES)
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_template_structure(name: str) -> None:
+    notebook = template_notebook(name)
+    nbformat.validate(notebook)
+    cells = notebook.cells
+    # opens with an explanation of the question, then one parameters cell
+    assert cells[0].cell_type == "markdown" and cells[0].source.startswith("# ")
+    assert len(cells[0].source) > 300, "the opening cell explains the question and how to read the result"
+    tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and cells[1] is tagged[0]
+    assert parameter_names(notebook) >= COMMON
+    # every parameter has a comment saying what it is
+    for line in tagged[0].source.splitlines():
+        assert "  # " in line, f"parameter without a comment in {name}: {line}"
+    # no log given: the demo data
+    assert "events = None" in tagged[0].source and "demo_inputs()" in template_source(name)
+    # ends with the export cell, and every code cell has a title (errors name the cell by it)
+    assert cells[-1].cell_type == "code" and "export_report(" in cells[-1].source
+    assert all(c.metadata.get("title") for c in cells[2:] if c.cell_type == "code")
+    # kept as text with no outputs; the code is valid Python
+    assert all(not c.get("outputs") for c in cells if c.cell_type == "code")
+    for cell in cells:
+        if cell.cell_type == "code":
+            ast.parse(cell.source)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    assert notebook.metadata["stickiness"] == {"template": name}
+
+
+def test_new_notebook_writes_the_template_ready_to_edit(tmp_path: Path) -> None:
+    path = new_notebook("use_cases", tmp_path / "weekly review.ipynb")
+    written = nbformat.read(path, as_version=4)
+    assert [c.source for c in written.cells] == [c.source for c in template_notebook("use_cases").cells]
+    assert new_notebook("quickstart", tmp_path).name == "quickstart.ipynb"  # a folder: NAME.ipynb inside it
+
+
+def test_new_notebook_keeps_an_existing_file_unless_told(tmp_path: Path) -> None:
+    target = tmp_path / "mine.ipynb"
+    target.write_text("my edits")
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        new_notebook("quickstart", target)
+    assert target.read_text() == "my edits"
+    new_notebook("quickstart", target, overwrite=True)
+    assert nbformat.read(target, as_version=4).metadata["stickiness"]["template"] == "quickstart"
+
+
+def test_unknown_template_and_bad_suffix_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(InvalidOptionError, match=r"no template named .retention.*quickstart"):
+        template_notebook("retention")
+    with pytest.raises(InvalidOptionError, match=r"ends in \.ipynb"):
+        new_notebook("quickstart", tmp_path / "notes.txt")
