@@ -18,9 +18,13 @@ from stickiness._errors import (
     UsersTableError,
 )
 from stickiness.active_users import active_users, monthly_active_users
+from stickiness.adoption import feature_adoption, time_to_first_use, where_users_leave
 from stickiness.catalog import Catalog, read_catalog
+from stickiness.dormancy import dormancy, inactive_users
 from stickiness.ledger import REASONS, Ledger
+from stickiness.lifecycle import lifecycle, new_vs_returning
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog, read_log
+from stickiness.retention import cohort_matrix, one_and_done, range_retention, repeat_rate, retention
 from stickiness.use_cases import (
     BANDS,
     drifting_users,
@@ -50,13 +54,25 @@ __all__ = [
     "UsersTableError",
     "__version__",
     "active_users",
+    "cohort_matrix",
+    "dormancy",
     "drifting_users",
+    "feature_adoption",
     "forgettable_zone",
     "frequency_spectrum",
+    "inactive_users",
+    "lifecycle",
     "monthly_active_users",
+    "new_vs_returning",
+    "one_and_done",
+    "range_retention",
     "read_catalog",
     "read_log",
+    "repeat_rate",
+    "retention",
+    "time_to_first_use",
     "unmapped_events",
     "use_case_map",
     "use_case_rates",
+    "where_users_leave",
 ]

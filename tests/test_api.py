@@ -31,6 +31,18 @@ DOCUMENTED = {
     "forgettable_zone",
     "drifting_users",
     "unmapped_events",
+    "retention",
+    "range_retention",
+    "cohort_matrix",
+    "lifecycle",
+    "new_vs_returning",
+    "one_and_done",
+    "repeat_rate",
+    "dormancy",
+    "inactive_users",
+    "feature_adoption",
+    "time_to_first_use",
+    "where_users_leave",
 }
 
 
