@@ -203,7 +203,7 @@ def test_bad_accounts_name_the_column_and_rows() -> None:
     with pytest.raises(InvalidValueError, match=r"customers on more than one row \(rows 1 \('a'\), 2 \('a'\)"):
         health_score(log(), accounts=ACCOUNTS.with_columns(customer_id=pl.Series(["a", "a", "c", "f"])), **kwargs)  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match=r"'customer_id' \(account=\) is empty.*on row 3"):
-        health_score(log(), accounts=ACCOUNTS.with_columns(customer_id=pl.Series(["a", "b", None, "f"])), **kwargs)  # type: ignore[arg-type]
+        health_score(log(), accounts=ACCOUNTS.with_columns(customer_id=pl.Series(["a", "b", " ", "f"])), **kwargs)  # type: ignore[arg-type]
     with pytest.raises(ColumnNotFoundError, match=r"extra='ticket'.*Did you mean 'tickets'"):
         health_score(log(), accounts=ACCOUNTS, extra={"ticket": "lower"}, weights={"ticket": 1})
     with pytest.raises(ColumnNotFoundError, match=r"no customer id column found.*Name it with account="):

@@ -234,7 +234,7 @@ def _accounts(source: Source, account: str, opts: HealthOptions, user_type: pl.D
         for e in opts.extras
     ]
     keyed = table.select(ROW, key, pl.col(key).cast(user_type, strict=False).alias("user")).with_columns(values)
-    missing = pl.col("user").is_null()
+    missing = pl.col("user").is_null() | (pl.col("user").cast(pl.String).str.strip_chars() == "")
     if keyed.select(missing.any()).item():
         raise InvalidValueError(
             f"the {role}'s column {key!r} (account=) is empty, or not a {user_type} id like the log's users, "

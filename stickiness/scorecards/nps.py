@@ -143,7 +143,8 @@ def nps(
     days = None
     if period is not None:
         days = days_of(table, time, tz=tz, time_unit=time_unit, role=role, purpose="period=")
-    user_col = key_column(table, user, option="user", role=role) if users is not None else None
+    joins_users = users is not None and by is not None and by not in table.columns
+    user_col = key_column(table, user, option="user", role=role) if joins_users else None
     table = attach_segment(table, by=by, user=user_col, users=users, users_key=users_key, role=role)
     keys: list[str] = [] if by is None else [by]
     frame = table.select(ROW, *keys).with_columns(values.alias("__score"))
