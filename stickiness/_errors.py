@@ -12,6 +12,7 @@ __all__ = [
     "ColumnNotFoundError",
     "EmptyLogError",
     "InvalidOptionError",
+    "InvalidValueError",
     "MixedTimeZoneError",
     "StickinessError",
     "UnsupportedSourceError",
@@ -35,6 +36,10 @@ class AmbiguousColumnError(StickinessError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class InvalidValueError(StickinessError, ValueError):
+    """A column holds values a metric cannot use (negative revenue, a score outside 0-10, duplicate ids)."""
 
 
 class MixedTimeZoneError(StickinessError, ValueError):

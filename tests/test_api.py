@@ -43,6 +43,16 @@ DOCUMENTED = {
     "feature_adoption",
     "time_to_first_use",
     "where_users_leave",
+    "InvalidValueError",
+    "customers_to_contact",
+    "customers_to_depart",
+    "fit_matrix",
+    "fit_summary",
+    "health_score",
+    "health_summary",
+    "lifetime_value",
+    "lifetime_value_summary",
+    "nps",
 }
 
 
@@ -76,3 +86,4 @@ def test_errors_inherit_the_matching_builtin() -> None:
     assert issubclass(stickiness.MixedTimeZoneError, ValueError)
     assert issubclass(stickiness.UnsupportedSourceError, TypeError)
     assert issubclass(stickiness.EmptyLogError, ValueError)
+    assert issubclass(stickiness.InvalidValueError, ValueError)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from stickiness._columns import AUTO, CANDIDATES, _normalise, resolve_column
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError, StickinessError
+from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
 from stickiness._sources import Source, scan_source
 from stickiness._time import TimeUnit, parse_day
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
@@ -45,10 +45,6 @@ ACCOUNT_KEYS: tuple[str, ...] = ("account_id", "account")
 SHOWN = 5
 #: A value within this of a cut-off reaches it (sums and ratios of decimals are not exact in floating point).
 TOLERANCE = 1e-9
-
-
-class InvalidValueError(StickinessError, ValueError):
-    """A column holds values a scorecard cannot use (negative revenue, a score outside 0-10, duplicate ids)."""
 
 
 def read_table(source: Source, *, role: str) -> pl.DataFrame:
