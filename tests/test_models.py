@@ -121,11 +121,37 @@ def test_gamma_gamma_reproduces_the_published_cdnow_fit() -> None:
 
 
 @needs_cdnow
-def test_cdnow_predictions_for_the_papers_example_customer() -> None:
-    # x = 2 repeat purchases, the last at 30.43 weeks, T = 38.86 weeks: the next 39 weeks
-    model = fit_bg_nbd(_cdnow_summary())
+def test_cdnow_predictions_for_customer_1() -> None:
+    # customer 1: x = 2 repeat purchases, the last at 30.43 weeks, T = 38.86 weeks; the next 39 weeks
+    summary = _cdnow_summary()
+    assert summary.filter(pl.col("user") == 1).select("frequency", pl.col("recency", "T").round(2)).row(0) == (
+        2,
+        30.43,
+        38.86,
+    )
+    model = fit_bg_nbd(summary)
     assert round(float(model.conditional_expected_uses(39, 2, 30.43, 38.86)), 3) == 1.226
     assert round(float(model.p_alive(2, 30.43, 38.86)), 3) == 0.727
+
+
+@needs_cdnow
+def test_the_time_unit_only_rescales_alpha() -> None:
+    # the same log in days: r, a, b unchanged, alpha x 7; the log-likelihood shifts by -(sum of x) log 7
+    weeks = _cdnow_summary()
+    rows = _cdnow_rows()
+    log = read_log(rows, user="customer_id", time="date", event=None, now=NOW)
+    days = rfm_summary(log, calibration_end=CALIBRATION_END)
+    in_weeks, in_days = fit_bg_nbd(weeks), fit_bg_nbd(days)
+    for name in ("r", "a", "b"):
+        assert in_days.params[name] == pytest.approx(in_weeks.params[name], rel=1e-5)
+    assert in_days.alpha == pytest.approx(7 * in_weeks.alpha, rel=1e-5)
+    shift = -float(weeks["frequency"].sum()) * math.log(7)
+    assert in_days.log_likelihood == pytest.approx(in_weeks.log_likelihood + shift, abs=1e-4)
+    assert np.allclose(
+        in_days.conditional_expected_uses(91, days["frequency"], days["recency"], days["T"]),
+        in_weeks.conditional_expected_uses(13, weeks["frequency"], weeks["recency"], weeks["T"]),
+        rtol=1e-4,
+    )
 
 
 @needs_cdnow
