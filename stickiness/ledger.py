@@ -111,6 +111,32 @@ class Ledger:
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
         return path
 
+    def _repr_html_(self) -> str:
+        """Return the ledger as a small HTML table (how notebooks and the HTML report show it).
+
+        >>> print(Ledger(rows_read=3, rows_used=2, set_aside={"duplicate": 1}, users=2)._repr_html_())
+        <table class='stickiness-ledger'>...<td style="padding-left:1.5em">duplicate</td>...</table>
+        """
+        import html
+
+        def row(label: str, rows: int, meaning: str = "", *, indent: bool = False) -> str:
+            style = ' style="padding-left:1.5em"' if indent else ""
+            return (
+                f"<tr><td{style}>{html.escape(label)}</td><td style='text-align:right'>{rows:,}</td>"
+                f"<td style='text-align:left'>{html.escape(meaning)}</td></tr>"
+            )
+
+        body = [row("rows read", self.rows_read), row("rows used", self.rows_used, "used by the metrics")]
+        body.append(row("set aside", self.rows_set_aside))
+        body += [row(r, n, REASONS.get(r, ""), indent=True) for r, n in self.set_aside.items() if n]
+        body.append(row("users", self.users))
+        notes = list(self.notes)
+        if self.users_without_segment:
+            notes.insert(0, f"{self.users_without_segment:,} users are not in the users table: segment '(unknown)'")
+        caption = "<caption style='text-align:left'><b>Row ledger</b>: rows read = rows used + set aside</caption>"
+        foot = "".join(f"<p><i>{html.escape(note)}</i></p>" for note in notes)
+        return f"<table class='stickiness-ledger'>{caption}{''.join(body)}</table>{foot}"
+
     def __str__(self) -> str:
         width = max(len(f"{self.rows_read:,}"), 5)
         lines = [f"rows read {self.rows_read:>{width + 9},}", f"rows used {self.rows_used:>{width + 9},}"]

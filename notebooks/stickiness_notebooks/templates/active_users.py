@@ -54,7 +54,7 @@ save_ledger(log, out)  # first, so that a run stopped by a later cell still acco
 log.require_rows()  # stops here, with the ledger, when no row is usable
 by = by or ("persona" if "persona" in log.segment_columns else None)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
-log.ledger.to_frame()
+log.ledger  # rows read = rows used + rows set aside, by reason
 
 # %% Daily active users and stickiness
 daily = st.active_users(log, window=mau_window, by=by)

@@ -61,7 +61,7 @@ log.require_rows()  # stops here, with the ledger, when no row is usable
 by = by or ("persona" if "persona" in log.segment_columns else None)
 catalog = st.read_catalog(use_cases, profiles=profiles) if use_cases is not None else None
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
-log.ledger.to_frame()
+log.ledger  # rows read = rows used + rows set aside, by reason
 
 # %% The frequency spectrum
 habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
