@@ -14,12 +14,11 @@ import polars as pl
 import pytest
 
 from stickiness import read_log
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError
+from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
 from stickiness.models import (
     BGNBDModel,
     GammaGammaModel,
     ModelFitError,
-    ModelInputError,
     ParetoNBDModel,
     fit_bg_nbd,
     fit_gamma_gamma,
@@ -430,13 +429,13 @@ def test_too_few_repeat_users_is_a_clear_error() -> None:
     ("columns", "error", "message"),
     [
         ({"frequency": [1], "recency": [2.0]}, ColumnNotFoundError, "no column 'T'"),
-        ({"frequency": [1], "recency": [2.0], "T": ["x"]}, ModelInputError, "'T' is String, not numbers"),
-        ({"frequency": [1, None], "recency": [2.0, 1.0], "T": [3.0, 3.0]}, ModelInputError, "1 null values"),
-        ({"frequency": [1], "recency": [5.0], "T": [3.0]}, ModelInputError, "recency > T"),
-        ({"frequency": [0], "recency": [1.0], "T": [3.0]}, ModelInputError, "frequency 0 but recency > 0"),
-        ({"frequency": [1.5], "recency": [1.0], "T": [3.0]}, ModelInputError, "not a whole number"),
-        ({"frequency": [1], "recency": [-1.0], "T": [3.0]}, ModelInputError, "negative recency"),
-        ({"frequency": [1], "recency": [1.0], "T": [float("nan")]}, ModelInputError, "not finite"),
+        ({"frequency": [1], "recency": [2.0], "T": ["x"]}, InvalidValueError, "'T' is String, not numbers"),
+        ({"frequency": [1, None], "recency": [2.0, 1.0], "T": [3.0, 3.0]}, InvalidValueError, "1 null values"),
+        ({"frequency": [1], "recency": [5.0], "T": [3.0]}, InvalidValueError, "recency > T"),
+        ({"frequency": [0], "recency": [1.0], "T": [3.0]}, InvalidValueError, "frequency 0 but recency > 0"),
+        ({"frequency": [1.5], "recency": [1.0], "T": [3.0]}, InvalidValueError, "not a whole number"),
+        ({"frequency": [1], "recency": [-1.0], "T": [3.0]}, InvalidValueError, "negative recency"),
+        ({"frequency": [1], "recency": [1.0], "T": [float("nan")]}, InvalidValueError, "not finite"),
     ],
 )
 def test_bad_summaries_are_clear_errors(columns: dict[str, list[object]], error: type, message: str) -> None:
@@ -446,7 +445,7 @@ def test_bad_summaries_are_clear_errors(columns: dict[str, list[object]], error:
 
 def test_bad_spend_is_a_clear_error() -> None:
     summary = pl.DataFrame({"frequency": [1, 2, 0], "monetary_value": [10.0, 0.0, None]})
-    with pytest.raises(ModelInputError, match=r"1 customers .* not a positive number \(e.g. 0.0\)"):
+    with pytest.raises(InvalidValueError, match=r"1 customers .* not a positive number \(e.g. 0.0\)"):
         fit_gamma_gamma(summary)
     with pytest.raises(ColumnNotFoundError, match="no column 'monetary_value'"):
         fit_gamma_gamma(summary.drop("monetary_value"))

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from stickiness import read_catalog, read_log
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError
-from stickiness.models import ModelInputError, rfm_summary
+from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
+from stickiness.models import rfm_summary
 
 from .conftest import NOW, frame
 
@@ -133,7 +133,7 @@ def test_input_is_not_mutated() -> None:
         ),
         (
             {"revenue": REVENUE.with_columns(pl.col("amount").cast(pl.String)), "revenue_column": "amount"},
-            ModelInputError,
+            InvalidValueError,
             r"'amount' is String, not numbers",
         ),
         (
@@ -141,7 +141,7 @@ def test_input_is_not_mutated() -> None:
                 "revenue": REVENUE.with_columns(amount=pl.Series([1.0, -2.0, 1.0, 1.0, 1.0, 1.0])),
                 "revenue_column": "amount",
             },
-            ModelInputError,
+            InvalidValueError,
             r"1 negative values: net refunds",
         ),
         (
@@ -149,7 +149,7 @@ def test_input_is_not_mutated() -> None:
                 "revenue": REVENUE.with_columns(amount=pl.Series([1.0, None, 1.0, 1.0, 1.0, 1.0])),
                 "revenue_column": "amount",
             },
-            ModelInputError,
+            InvalidValueError,
             r"1 null values",
         ),
         (

@@ -27,8 +27,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError
-from stickiness.models._errors import ModelFitError, ModelInputError
+from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
+from stickiness.models._errors import ModelFitError
 from stickiness.models._scipy import FloatArray, minimize, require_scipy
 
 __all__ = [
@@ -89,9 +89,9 @@ def summary_column(frame: pl.DataFrame, name: str, what: str) -> FloatArray:
         )
     series = frame[name]
     if not series.dtype.is_numeric():
-        raise ModelInputError(f"the {what}'s column {name!r} is {series.dtype}, not numbers. Cast it to a number.")
+        raise InvalidValueError(f"the {what}'s column {name!r} is {series.dtype}, not numbers. Cast it to a number.")
     if series.null_count():
-        raise ModelInputError(
+        raise InvalidValueError(
             f"the {what}'s column {name!r} has {series.null_count():,} null values. Drop or fill those rows."
         )
     return series.cast(pl.Float64).to_numpy()
@@ -106,7 +106,7 @@ def as_arrays(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Check and broadcast per-customer frequency, recency and T (in one time unit) to float arrays.
 
-    Raises :class:`ModelInputError` unless every frequency is a whole number >= 0,
+    Raises :class:`InvalidValueError` unless every frequency is a whole number >= 0,
     ``0 <= recency <= T``, and recency is 0 where frequency is 0.
     """
     x, tx, big_t = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (frequency, recency, T)))
@@ -122,7 +122,7 @@ def as_arrays(
         if count:
             first = int(np.flatnonzero(bad.ravel())[0])
             example = (x.ravel()[first], tx.ravel()[first], big_t.ravel()[first])
-            raise ModelInputError(
+            raise InvalidValueError(
                 f"{count:,} customers of the {what} {problem}: e.g. frequency, recency, T = {example}. "
                 "frequency = active days - 1, recency = last - first active day, T = calibration end - first "
                 "active day, all in one unit: rfm_summary(log) builds them."

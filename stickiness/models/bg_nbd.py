@@ -208,7 +208,7 @@ def fit_bg_nbd(summary: Any, *, min_repeat_users: int = MIN_REPEAT_USERS) -> BGN
     ------
     ModelFitError
         Too few repeat users, or the optimiser does not settle.
-    ModelInputError
+    InvalidValueError
         Nulls, negative values, recency > T, or frequency 0 with recency > 0.
 
     Examples

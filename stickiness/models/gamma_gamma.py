@@ -22,8 +22,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from stickiness._errors import InvalidOptionError
-from stickiness.models._errors import ModelFitError, ModelInputError
+from stickiness._errors import InvalidOptionError, InvalidValueError
+from stickiness.models._errors import ModelFitError
 from stickiness.models._fit import (
     MEAN_BOUND,
     MIN_REPEAT_USERS,
@@ -66,7 +66,7 @@ def _spend(frequency: npt.ArrayLike, monetary_value: npt.ArrayLike, *, what: str
     bad = repeat & ~(np.isfinite(m) & (m > 0))
     if np.any(bad):
         example = float(m[bad].ravel()[0])
-        raise ModelInputError(
+        raise InvalidValueError(
             f"{int(np.count_nonzero(bad)):,} customers of the {what} with repeat uses have a monetary_value that is "
             f"not a positive number (e.g. {example}). The Gamma-Gamma model describes positive spend: leave out "
             "customers whose repeat active days brought no revenue, or summarise a log of purchases only."
@@ -229,7 +229,7 @@ def fit_gamma_gamma(summary: Any, *, min_repeat_users: int = MIN_REPEAT_USERS) -
     ------
     ModelFitError
         Too few repeat users, or the optimiser does not settle.
-    ModelInputError
+    InvalidValueError
         A repeat customer's monetary_value is null, zero or negative.
     """
     require_scipy()

@@ -198,7 +198,7 @@ def fit_pareto_nbd(summary: Any, *, min_repeat_users: int = MIN_REPEAT_USERS) ->
     ------
     ModelFitError
         Too few repeat users, or the optimiser does not settle.
-    ModelInputError
+    InvalidValueError
         Nulls, negative values, recency > T, or frequency 0 with recency > 0.
     """
     data = customers(summary, model="Pareto/NBD", min_repeat_users=min_repeat_users)

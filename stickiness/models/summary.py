@@ -22,13 +22,12 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import collect, lift
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError
+from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
 from stickiness._segments import check_by
 from stickiness._sources import Source, scan_source
 from stickiness._time import TimeUnit, parse_day
 from stickiness.catalog import ANY_USE_CASE, Catalog, read_catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog, as_log
-from stickiness.models._errors import ModelInputError
 
 __all__ = ["rfm_summary"]
 
@@ -100,7 +99,7 @@ def rfm_summary(
     ------
     InvalidOptionError
         ``calibration_end`` after the log's ``as_of``, ``unit_days`` <= 0, or ``revenue`` with a catalog.
-    ModelInputError
+    InvalidValueError
         Revenue values that are null, negative or not finite.
 
     Examples
@@ -272,7 +271,7 @@ def _revenue_days(log: UsageLog, source: Source, column: str, time_unit: TimeUni
                 f"It needs the log's user ({user!r}) and time ({time!r}) columns and the revenue column."
             )
     if not names[column].is_numeric():
-        raise ModelInputError(
+        raise InvalidValueError(
             f"the revenue column {column!r} is {names[column]}, not numbers. Cast it to a number (e.g. dollars)."
         )
     day = parse_day(time, names[time], tz=log.tz, time_unit=time_unit).day
@@ -299,5 +298,5 @@ def _revenue_days(log: UsageLog, source: Source, column: str, time_unit: TimeUni
     ):
         count = int(per_day[count_column].sum())
         if count:
-            raise ModelInputError(f"the revenue column {column!r} has {count:,} {problem} values: {fix}.")
+            raise InvalidValueError(f"the revenue column {column!r} has {count:,} {problem} values: {fix}.")
     return per_day.select("user", "__d", "__revenue")
