@@ -5,6 +5,7 @@ frame) and return an altair chart that states its finding in the title::
 
     import stickiness, stickiness_widgets as sw
     sw.spectrum_chart(stickiness.frequency_spectrum(log, catalog))
+    sw.lifecycle_chart(stickiness.lifecycle(log, by="persona"))
 
 Importing this package calls :func:`enable_offline`: it registers and enables
 the ``"stickiness"`` altair renderer, which displays charts with no network in
@@ -20,13 +21,19 @@ from __future__ import annotations
 from stickiness_widgets.charts import (
     ChartDataError,
     active_users_chart,
+    adoption_chart,
+    cohort_chart,
     fit_matrix_chart,
     forgettable_zone_chart,
     health_chart,
+    leave_points_chart,
+    lifecycle_chart,
     lifetime_value_chart,
     monthly_active_users_chart,
     nps_chart,
     predictions_chart,
+    retention_chart,
+    retention_curve_chart,
     spectrum_chart,
     use_case_map_chart,
 )
@@ -47,7 +54,9 @@ __all__ = [
     "ForgettableZoneExplorer",
     "UseCaseExplorer",
     "active_users_chart",
+    "adoption_chart",
     "charts_to_html",
+    "cohort_chart",
     "enable_offline",
     "explore_active_users",
     "explore_forgettable_zone",
@@ -55,10 +64,14 @@ __all__ = [
     "fit_matrix_chart",
     "forgettable_zone_chart",
     "health_chart",
+    "leave_points_chart",
+    "lifecycle_chart",
     "lifetime_value_chart",
     "monthly_active_users_chart",
     "nps_chart",
     "predictions_chart",
+    "retention_chart",
+    "retention_curve_chart",
     "save_chart",
     "spectrum_chart",
     "use_case_map_chart",

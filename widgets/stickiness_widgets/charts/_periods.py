@@ -1,0 +1,255 @@
+"""Helpers for the charts of the period metrics (retention, cohorts, lifecycle, adoption).
+
+Their frames hold one row per period (a month, an ISO week or a day, dated by
+its first day), a ``complete`` flag, and optionally a segment column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection
+from typing import Any, Final, Literal, get_args
+
+import altair as alt
+import polars as pl
+
+from stickiness import InvalidOptionError
+from stickiness_widgets.charts._data import ChartDataError, metric_frame
+from stickiness_widgets.charts._fields import field, utc_tooltip
+from stickiness_widgets.theme import WIDTH
+
+__all__ = [
+    "OBSERVED",
+    "PeriodName",
+    "adverb",
+    "check_top",
+    "latest",
+    "observed",
+    "panels",
+    "partial_marks",
+    "period_axis_format",
+    "period_end",
+    "period_frame",
+    "period_label",
+    "period_of",
+    "period_tooltip",
+    "period_x",
+    "segment_column",
+    "spread",
+]
+
+PeriodName = Literal["month", "week", "day"]
+_PERIODS: Final = get_args(PeriodName)
+_MONDAY: Final = 1  # polars numbers weekdays from Monday = 1
+_FIRST_OF_MONTH: Final = 1
+_SHORTEST_MONTH: Final = 28
+_WEEK: Final = 7
+
+#: The values of the ``observed`` column: a period fully observed, or not.
+OBSERVED: Final = ("complete", "partial")
+
+
+def period_of(table: pl.DataFrame, column: str, period: str | None) -> PeriodName:
+    """Return ``period`` checked, or the period of the frame worked out from its dates.
+
+    Months are dated by their 1st, ISO weeks by their Monday, and consecutive
+    periods are at least 28, 7 or 1 days apart.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> period_of(pl.DataFrame({"period": [dt.date(2024, 1, 1), dt.date(2024, 2, 1)]}), "period", None)
+    'month'
+    >>> period_of(pl.DataFrame({"period": [dt.date(2024, 1, 8), dt.date(2024, 1, 22)]}), "period", None)
+    'week'
+    >>> period_of(pl.DataFrame({"period": [dt.date(2024, 1, 9)]}), "period", None)
+    'day'
+    """
+    if period is not None:
+        if period not in _PERIODS:
+            raise InvalidOptionError(
+                f"period={period!r}: use 'month', 'week' or 'day' (the period given to the metric), "
+                "or None to work it out from the dates."
+            )
+        return period  # type: ignore[return-value]  # checked against the Literal's values
+    days = table.get_column(column).drop_nulls().unique().sort()
+    gaps = days.diff().drop_nulls()
+    gap = gaps.min() if gaps.len() else None
+    shortest = gap.days if isinstance(gap, dt.timedelta) else None
+    if days.dt.day().eq(_FIRST_OF_MONTH).all() and (shortest is None or shortest >= _SHORTEST_MONTH):
+        return "month"
+    if days.dt.weekday().eq(_MONDAY).all() and (shortest is None or shortest % _WEEK == 0):
+        return "week"
+    return "day"
+
+
+def adverb(period: PeriodName) -> str:
+    """Return "Monthly", "Weekly" or "Daily".
+
+    Examples
+    --------
+    >>> adverb("day")
+    'Daily'
+    """
+    return {"month": "Monthly", "week": "Weekly", "day": "Daily"}[period]
+
+
+def period_label(day: dt.date, period: PeriodName) -> str:
+    """Return how a title names a period: "Jun 2026", "week of 2026-06-22" or "2026-06-30".
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> period_label(dt.date(2026, 6, 1), "month"), period_label(dt.date(2026, 6, 22), "week")
+    ('Jun 2026', 'week of 2026-06-22')
+    """
+    if period == "month":
+        return day.strftime("%b %Y")
+    return f"week of {day}" if period == "week" else str(day)
+
+
+def period_axis_format(period: PeriodName) -> str:
+    """Return the d3 time format of a period axis."""
+    return "%b %Y" if period == "month" else "%d %b %Y"
+
+
+def period_x(name: str, unit: PeriodName, *, narrow: bool) -> alt.X:
+    """Return an x encoding for a period column on a UTC time scale (``narrow``: a small multiple)."""
+    axis = alt.Axis(
+        format=period_axis_format(unit),
+        labelAngle=0,
+        labelOverlap=True,
+        labelFlush=True,
+        tickCount=4 if narrow else alt.Undefined,
+    )
+    return alt.X(f"{field(name)}:T", scale=alt.Scale(type="utc"), title=None, axis=axis)
+
+
+def period_tooltip(name: str, period: PeriodName, *, title: str | None = None) -> alt.Tooltip:
+    """Return a tooltip that shows a period's date (a month as its month, a week or day as a day)."""
+    unit = "utcyearmonth" if period == "month" else "utcyearmonthdate"
+    heading = title or ("week of" if period == "week" else period)
+    return utc_tooltip(name, title=heading, unit=unit)
+
+
+def period_end(column: str, period: PeriodName) -> pl.Expr:
+    """Return the first day of the period after the one dated by ``column`` (where its bar ends).
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> pl.DataFrame({"p": [dt.date(2024, 1, 1)]}).select(period_end("p", "month")).item()
+    datetime.date(2024, 2, 1)
+    """
+    step = {"month": "1mo", "week": "1w", "day": "1d"}[period]
+    return pl.col(column).dt.offset_by(step)
+
+
+def observed() -> pl.Expr:
+    """Return the ``observed`` column: "complete" or "partial" from the ``complete`` flag."""
+    return pl.when(pl.col("complete")).then(pl.lit(OBSERVED[0])).otherwise(pl.lit(OBSERVED[1])).alias("observed")
+
+
+def period_frame(
+    frame: Any, *, by: str | None, columns: Collection[str], metric: str, dates: Collection[str]
+) -> tuple[pl.DataFrame, str | None]:
+    """Check ``frame`` as the output of ``stickiness.<metric>``; return it and its segment column (as text), if any."""
+    table = metric_frame(
+        frame, columns=[*columns, *([by] if by else [])], metric=metric, dates=dates, flags=["complete"]
+    )
+    by = segment_column(table, columns, by)
+    return (table.with_columns(pl.col(by).cast(pl.String)) if by else table), by
+
+
+def segment_column(table: pl.DataFrame, standard: Collection[str], by: str | None) -> str | None:
+    """Return ``by``, or the frame's one column beyond the ``standard`` ones (None if it has none).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> segment_column(pl.DataFrame({"plan": ["a"], "x": [1]}), ["x"], None)
+    'plan'
+    """
+    if by:
+        return by
+    extra = [name for name in table.columns if name not in standard]
+    if len(extra) > 1:
+        raise ChartDataError(
+            f"the frame has several columns beyond {', '.join(standard)}: {', '.join(map(repr, extra))}. "
+            "Pass by= the segment column."
+        )
+    return extra[0] if extra else None
+
+
+def check_top(top: int, *, most: int, what: str) -> int:
+    """Check a ``top`` option: a whole number from 1 to ``most``."""
+    if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= most:
+        raise InvalidOptionError(
+            f"top={top!r}: pass a whole number from 1 to {most}: the {what} to draw (one colour each)."
+        )
+    return top
+
+
+_FACET_GAP: Final = 40
+_HEADER: Final = alt.Header(
+    labelFontSize=13, labelFontWeight="bold", labelAnchor="start", labelAlign="left", title=None
+)
+
+
+def panels(layers: list[alt.Chart], *, by: str | None, data: dict[str, Any], height: int) -> alt.typing.ChartType:
+    """Return the layers as one full-width view, or as small multiples (two per row) per ``by`` segment."""
+    if not by:
+        return alt.LayerChart(layer=layers, data=data, width=WIDTH, height=height)
+    return alt.LayerChart(layer=layers, width=(WIDTH - _FACET_GAP) // 2, height=height).facet(
+        facet=alt.Facet(f"{field(by)}:N", header=_HEADER, title=None),
+        columns=2,
+        spacing={"column": _FACET_GAP, "row": 16},
+        data=data,
+    )
+
+
+def partial_marks(fill: Any, *, many: bool) -> dict[str, Any]:
+    """Return the encodings that draw a point hollow (and never tiny) when its period is partial.
+
+    ``fill`` is the point's fill (a colour encoding or value); with ``many``
+    points, complete ones shrink to dots so that the line stays readable.
+    """
+    sizes = alt.Scale(domain=list(OBSERVED), range=[12 if many else 50, 60])
+    return {
+        "fill": fill,
+        "size": alt.Size("observed:O", scale=sizes, legend=None),
+        "fillOpacity": alt.FillOpacity("observed:O", scale=alt.Scale(domain=list(OBSERVED), range=[1, 0]), legend=None),
+    }
+
+
+def latest(table: pl.DataFrame, unit: PeriodName) -> tuple[pl.DataFrame, str]:
+    """Return the rows of the last fully observed period (else of the last period) and how a title names it.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> rows = pl.DataFrame({"period": [dt.date(2024, 1, 1), dt.date(2024, 2, 1)], "complete": [True, False]})
+    >>> latest(rows, "month")[1], latest(rows.filter(~pl.col("complete")), "month")[1]
+    ('Jan 2024', 'Feb 2024 (partial)')
+    """
+    complete = table.filter(pl.col("complete"))
+    rows = table if complete.is_empty() else complete
+    last = rows.get_column("period").max()
+    if not isinstance(last, dt.date):
+        raise ChartDataError("the frame has no period: pass the output of a stickiness period metric.")
+    when = period_label(last, unit) + (" (partial)" if complete.is_empty() else "")
+    return rows.filter(pl.col("period") == last), when
+
+
+def spread(rows: pl.DataFrame, value: str, name: str, show: Callable[[Any], str]) -> str:
+    """Return "from LOW (its name) to HIGH (its name)" over the rows' non-null ``value``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> spread(pl.DataFrame({"x": [0.5, 0.1, None], "who": ["a", "b", "c"]}), "x", "who", str)
+    'from 0.1 (b) to 0.5 (a)'
+    """
+    known = rows.filter(pl.col(value).is_not_null()).sort(value, name)
+    low, high = known.row(0, named=True), known.row(-1, named=True)
+    return f"from {show(low[value])} ({low[name]}) to {show(high[value])} ({high[name]})"

@@ -1,0 +1,339 @@
+"""Charts of :func:`stickiness.cohort_matrix`: the cohort heatmap and the average retention curve."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import altair as alt
+import polars as pl
+
+from stickiness_widgets.charts._data import inline
+from stickiness_widgets.charts._fields import colour_when, field
+from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._periods import (
+    OBSERVED,
+    PeriodName,
+    observed,
+    partial_marks,
+    period_frame,
+    period_of,
+    period_tooltip,
+    spread,
+)
+from stickiness_widgets.theme import OKABE_ITO, WIDTH
+
+__all__ = ["cohort_chart", "retention_curve_chart"]
+
+COLUMNS: Final = ("cohort", "offset", "period", "cohort_users", "users", "share", "complete")
+#: The furthest offset a title reports (when the log reaches it): a year of months or weeks, a month of days.
+MILESTONES: Final = {"month": 12, "week": 12, "day": 30}
+_SCHEME: Final = "blues"  # one hue, light to dark: readable in every form of colour blindness
+_SYMBOL = "#4292C6"  # a mid blue of the scheme, for the legend of pale cells
+_DARK = 0.6  # white text on cells at least this dark
+_PLOT_WIDTH = WIDTH - 120  # room for the cohort labels
+_PLOT_HEIGHT = 440
+_LABELLED_WIDTH = 28  # cells narrower than this (px) carry no text
+_LABELLED_HEIGHT = 14
+_MANY_OFFSETS = 40  # beyond this many offsets the curve's complete points shrink to dots
+
+
+def cohort_chart(
+    frame: Any, *, by: str | None = None, period: str | None = None, title: Title = None
+) -> alt.typing.ChartType:
+    """Chart the cohort retention matrix as a heatmap: cohorts down, periods since the first across.
+
+    Each cell is the share of a cohort (the users whose first active period it
+    is) counted that many periods later, as colour and as text (when the cells are
+    large enough). Cells that are not fully observed (``complete`` is false: the
+    log starts or ends inside their period, so the count may still grow) are pale,
+    with a legend entry; cells after ``as_of`` are blank, not zero.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`stickiness.cohort_matrix` (``[by,] cohort, offset,
+        period, cohort_users, users, share, complete``), either ``mode``.
+    by
+        The segment column. Default: the frame's one column beyond the standard
+        ones, if it has one: one heatmap per segment, one under the other.
+    period
+        ``"month"``, ``"week"`` or ``"day"``: the ``period`` given to the metric.
+        Default: worked out from the cohorts' dates.
+    title
+        Default: the finding, the mean retention (weighted by cohort size) one
+        period after the first and at a later milestone, e.g. ``"Cohort retention
+        87.9% at month 1, 45.9% at month 12"``. A text replaces it (the subtitle
+        stays); :class:`altair.TitleParams` replace both.
+
+    Returns
+    -------
+    altair chart
+        An ``altair.LayerChart``, or an ``altair.VConcatChart`` with segments.
+        A frame with no rows gives a chart that says so.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> jan, feb = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+    >>> frame = pl.DataFrame({
+    ...     "cohort": [jan, jan, feb], "offset": [0, 1, 0], "period": [jan, feb, feb], "cohort_users": [4, 4, 2],
+    ...     "users": [4, 3, 2], "share": [1.0, 0.75, 1.0], "complete": [True, True, False],
+    ... })
+    >>> cohort_chart(frame).to_dict()["title"]["text"]
+    'Cohort retention 75.0% at month 1'
+    """
+    table, by = period_frame(frame, by=by, columns=COLUMNS, metric="cohort_matrix", dates=["cohort", "period"])
+    if table.is_empty():
+        return empty_chart(title=title, what="Cohort retention", hint="no cohort in the log's range")
+    unit = period_of(table, "cohort", period)
+    cells = _cells(table, by, unit)
+    partial = cells.get_column("observed").eq(OBSERVED[1]).any()
+    notes = [
+        f"Share of each cohort (users by their first active {unit}) counted that many {unit}s later; "
+        "blank: not reached yet.",
+        *([_partial_note(unit, "Pale cells")] if partial else []),
+    ]
+    chart = _heatmap(cells, by, unit, partial=partial)
+    return finish(chart, title=title, finding=_finding(_curve(table, by), by, unit), notes=notes)
+
+
+def retention_curve_chart(
+    frame: Any, *, by: str | None = None, period: str | None = None, title: Title = None
+) -> alt.typing.ChartType:
+    """Chart the average retention curve: the share of a cohort counted at each offset, one line per segment.
+
+    At each offset (periods since the cohort's first) the curve is the users
+    counted over the users of the cohorts that reached it, summed over cohorts:
+    the mean share weighted by cohort size. Cells that are not fully observed are
+    left out of the mean; an offset that only such cells reach is drawn as a
+    hollow point (its value may still grow). Later offsets average fewer, older
+    cohorts: the tooltip gives how many.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`stickiness.cohort_matrix`, either ``mode``.
+    by
+        The segment column. Default: the frame's one column beyond the standard
+        ones, if it has one: one line (colour) per segment.
+    period
+        As for :func:`cohort_chart`.
+    title
+        Default: the finding, e.g. ``"Cohort retention 87.9% at month 1, 45.9% at
+        month 12"``, or the range across segments at the milestone. A text
+        replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
+
+    Returns
+    -------
+    altair chart
+        An ``altair.LayerChart``.
+        A frame with no rows gives a chart that says so.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> jan, feb = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+    >>> frame = pl.DataFrame({
+    ...     "cohort": [jan, jan, feb, feb], "offset": [0, 1, 0, 1], "period": [jan, feb, feb, dt.date(2024, 3, 1)],
+    ...     "cohort_users": [4, 4, 2, 2], "users": [4, 3, 2, 0], "share": [1.0, 0.75, 1.0, 0.0],
+    ...     "complete": [True, True, True, True],
+    ... })
+    >>> retention_curve_chart(frame).to_dict()["title"]["text"]
+    'Cohort retention 50.0% at month 1'
+    """
+    table, by = period_frame(frame, by=by, columns=COLUMNS, metric="cohort_matrix", dates=["cohort", "period"])
+    if table.is_empty():
+        return empty_chart(title=title, what="Retention curve", hint="no cohort in the log's range")
+    unit = period_of(table, "cohort", period)
+    curve = _curve(table, by)
+    hollow = curve.get_column("observed").eq(OBSERVED[1]).any()
+    notes = [
+        f"Share of a cohort counted at each {unit} since its first, averaged over the cohorts weighted by size; "
+        f"later {unit}s average fewer, older cohorts.",
+        *([_partial_note(unit, "Hollow points")] if hollow else []),
+    ]
+    if curve.get_column("partial_cells").sum() > 0:
+        notes.append(f"Cells whose {unit} is not fully observed are left out of the average.")
+    chart = _curve_chart(curve, by, unit)
+    return finish(chart, title=title, finding=_finding(curve, by, unit), notes=notes)
+
+
+def _partial_note(unit: PeriodName, what: str) -> str:
+    return f"{what}: the {unit} is not fully observed (the log starts or ends inside it), so the count may still grow."
+
+
+# --------------------------------------------------------------------------- #
+# The heatmap                                                                 #
+# --------------------------------------------------------------------------- #
+
+
+def _cells(table: pl.DataFrame, by: str | None, unit: PeriodName) -> pl.DataFrame:
+    keys = [by, "cohort"] if by else ["cohort"]
+    name = {"month": "%b %Y", "week": "%Y-%m-%d", "day": "%Y-%m-%d"}[unit]
+    return table.sort([*keys, "offset"]).with_columns(
+        observed(),
+        pl.format("{} · {}", pl.col("cohort").dt.to_string(name), pl.col("cohort_users")).alias("cohort_label"),
+        pl.col("cohort").rank("dense").alias("row"),
+        pl.format("{}%", (pl.col("share") * 100).round(0).cast(pl.Int64)).alias("label"),
+    )
+
+
+def _heatmap(cells: pl.DataFrame, by: str | None, unit: PeriodName, *, partial: bool) -> alt.typing.ChartType:
+    offsets = cells.get_column("offset").n_unique()
+    rows = cells.get_column("cohort").n_unique()
+    step_x = max(8, min(44, _PLOT_WIDTH // max(offsets, 1)))
+    step_y = max(8, min(24, _PLOT_HEIGHT // max(rows, 1)))
+    labelled = step_x >= _LABELLED_WIDTH and step_y >= _LABELLED_HEIGHT
+    data = inline(cells)  # one dataset: each segment's block filters it
+    segments = cells.get_column(by).unique(maintain_order=True).to_list() if by else [None]
+    last = len(segments) - 1
+    blocks = [
+        _block(data, by, s, unit, step=(step_x, step_y), labelled=labelled, partial=partial, axis=i == last)
+        for i, s in enumerate(segments)
+    ]
+    if len(blocks) == 1:
+        return blocks[0]
+    return alt.VConcatChart(vconcat=blocks, spacing=18, resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")))
+
+
+def _block(
+    data: dict[str, Any],
+    by: str | None,
+    segment: str | None,
+    unit: PeriodName,
+    *,
+    step: tuple[int, int],
+    labelled: bool,
+    partial: bool,
+    axis: bool,
+) -> alt.LayerChart:
+    base = alt.Chart()
+    if by and segment is not None:
+        base = base.transform_filter(alt.FieldEqualPredicate(field=field(by), equal=segment))
+    x = alt.X(
+        "offset:O",
+        title=f"{unit}s since the cohort's first" if axis else None,
+        axis=alt.Axis(labelAngle=0, labelOverlap=True, ticks=False, domain=False),
+    )
+    y = alt.Y(
+        "cohort_label:N",
+        title=None,
+        sort=alt.EncodingSortField("row", op="min", order="ascending"),
+        axis=alt.Axis(ticks=False, domain=False, labelOverlap=True),
+    )
+    colour = alt.Color(
+        "share:Q",
+        title="share of the cohort",
+        scale=alt.Scale(scheme=_SCHEME, domain=[0, 1]),
+        legend=alt.Legend(format="%", orient="right", gradientLength=160),
+    )
+    encoding: dict[str, Any] = {"x": x, "y": y, "color": colour, "tooltip": _cell_tooltips(by, unit)}
+    if partial:
+        encoding["opacity"] = alt.Opacity(
+            "observed:O",
+            title=f"{unit} observed",
+            scale=alt.Scale(domain=list(OBSERVED), range=[1.0, 0.4]),
+            legend=alt.Legend(orient="right", symbolType="square", symbolFillColor=_SYMBOL, symbolStrokeColor=_SYMBOL),
+        )
+    layers = [base.mark_rect(stroke="white", strokeWidth=1).encode(**encoding)]
+    if labelled:
+        dark = f"datum.share >= {_DARK} && datum.observed == '{OBSERVED[0]}'"
+        ink = colour_when((dark, "white"), otherwise="#1A1A1A")
+        text = base.mark_text(fontSize=10 if step[0] < 36 else 11).encode(x=x, y=y, text=alt.Text("label:N"), color=ink)
+        layers.append(text)
+    title = (
+        alt.TitleParams(segment, fontSize=13, fontWeight="bold", anchor="start", frame="group")
+        if segment is not None
+        else alt.Undefined
+    )
+    return alt.LayerChart(layer=layers, data=data, width={"step": step[0]}, height={"step": step[1]}, title=title)
+
+
+def _cell_tooltips(by: str | None, unit: PeriodName) -> list[alt.Tooltip]:
+    return [
+        *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
+        period_tooltip("cohort", unit, title="cohort"),
+        alt.Tooltip("cohort_users:Q", format=",", title="cohort users"),
+        alt.Tooltip("offset:Q", title=f"{unit}s later"),
+        period_tooltip("period", unit),
+        alt.Tooltip("users:Q", format=",", title="users counted"),
+        alt.Tooltip("share:Q", format=".1%"),
+        alt.Tooltip("observed:N", title=f"{unit} observed"),
+    ]
+
+
+# --------------------------------------------------------------------------- #
+# The curve                                                                   #
+# --------------------------------------------------------------------------- #
+
+
+def _curve(table: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    """Per (segment,) offset: the weighted mean share over the fully observed cells, else over all of them."""
+    keys = [by, "offset"] if by else ["offset"]
+    done = pl.col("complete")
+    reached = pl.col("cohorts") > 0
+    return (
+        table.group_by(keys)
+        .agg(
+            done.sum().cast(pl.Int64).alias("cohorts"),
+            (~done).sum().cast(pl.Int64).alias("partial_cells"),
+            pl.col("users").filter(done).sum().alias("__users"),
+            pl.col("cohort_users").filter(done).sum().alias("__base"),
+            pl.col("users").sum().alias("__all_users"),
+            pl.col("cohort_users").sum().alias("__all_base"),
+        )
+        .with_columns(
+            pl.when(reached).then(pl.col("__users")).otherwise(pl.col("__all_users")).alias("users"),
+            pl.when(reached).then(pl.col("__base")).otherwise(pl.col("__all_base")).alias("cohort_users"),
+            reached.alias("complete"),
+        )
+        .with_columns(
+            pl.when(pl.col("cohort_users") > 0).then(pl.col("users") / pl.col("cohort_users")).alias("share"),
+            observed(),
+        )
+        .drop("__users", "__base", "__all_users", "__all_base")
+        .sort(keys)
+    )
+
+
+def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.typing.ChartType:
+    x = alt.X("offset:Q", title=f"{unit}s since the cohort's first", axis=alt.Axis(format="d", tickMinStep=1))
+    y = alt.Y("share:Q", title="share of the cohort", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    if by:
+        segments = curve.get_column(by).unique().sort().to_list()
+        colour: Any = alt.Color(f"{field(by)}:N", title=by, scale=alt.Scale(domain=segments, range=list(OKABE_ITO)))
+    else:
+        colour = alt.ColorValue(OKABE_ITO[0])
+    base = alt.Chart().encode(x=x, y=y, color=colour)
+    line = base.mark_line(strokeWidth=2.2)
+    fill = colour if by else alt.FillValue(OKABE_ITO[0])
+    many = curve.get_column("offset").n_unique() > _MANY_OFFSETS
+    points = base.mark_point(strokeWidth=2, opacity=1).encode(
+        **partial_marks(fill, many=many),
+        tooltip=[
+            *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
+            alt.Tooltip("offset:Q", title=f"{unit}s later"),
+            alt.Tooltip("share:Q", format=".1%", title="share of the cohort"),
+            alt.Tooltip("users:Q", format=",", title="users counted"),
+            alt.Tooltip("cohort_users:Q", format=",", title="users of those cohorts"),
+            alt.Tooltip("cohorts:Q", title="cohorts averaged"),
+            alt.Tooltip("partial_cells:Q", title="partial cells left out"),
+        ],
+    )
+    return alt.LayerChart(layer=[line, points], data=inline(curve), width=WIDTH, height=300)
+
+
+def _finding(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> str:
+    """Return the mean share at offset 1 and at the milestone every segment has fully observed."""
+    observed_ = curve.filter(pl.col("complete") & (pl.col("offset") > 0))
+    if observed_.is_empty():
+        return f"Cohort retention: no cohort is fully observed past its first {unit} yet"
+    groups = observed_.group_by(by).agg(pl.col("offset").max()) if by else observed_.select(pl.col("offset").max())
+    milestone = min(MILESTONES[unit], int(groups.get_column("offset").min()))  # type: ignore[arg-type]
+    at = observed_.filter(pl.col("offset") == milestone).sort("share")
+    if not by or at.height == 1:
+        who = f" ({at.get_column(by)[0]})" if by else ""
+        shares = observed_.filter(pl.col("offset").is_in(sorted({1, milestone}))).sort("offset")
+        parts = [f"{percent(share)} at {unit} {offset}" for offset, share in shares.select("offset", "share").rows()]
+        return f"Cohort retention{who} {', '.join(parts)}"
+    return f"Cohort retention at {unit} {milestone}: {spread(at, 'share', by, percent)}"

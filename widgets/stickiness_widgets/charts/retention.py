@@ -1,0 +1,163 @@
+"""Chart of :func:`stickiness.retention`: the retention and churn rates per period."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import altair as alt
+import polars as pl
+
+from stickiness_widgets.charts._data import inline
+from stickiness_widgets.charts._fields import field
+from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._periods import (
+    OBSERVED,
+    PeriodName,
+    adverb,
+    latest,
+    observed,
+    panels,
+    partial_marks,
+    period_frame,
+    period_of,
+    period_tooltip,
+    period_x,
+    spread,
+)
+from stickiness_widgets.theme import OKABE_ITO
+
+__all__ = ["retention_chart"]
+
+COLUMNS: Final = (
+    "period",
+    "active_before",
+    "active",
+    "new",
+    "retained",
+    "churned",
+    "retention_rate",
+    "churn_rate",
+    "complete",
+)
+#: The two lines: their column, and their name and colour on the chart (blue: kept, vermillion: lost).
+RATES: Final = {"retention_rate": "retention", "churn_rate": "churn"}
+RATE_COLOURS: Final = {"retention": OKABE_ITO[0], "churn": OKABE_ITO[5]}
+_MANY_PERIODS = 60  # beyond this many periods the complete points shrink to dots
+
+
+def retention_chart(
+    frame: Any, *, by: str | None = None, period: str | None = None, title: Title = None
+) -> alt.typing.ChartType:
+    """Chart the retention and churn rates per period: one line each, small multiples per segment.
+
+    Churn is the share of the previous period's active users who are not active
+    in this one; retention is (active - new) / the previous period's active users,
+    which also counts users who come back after a gap (so the two need not add up
+    to 100%). The first period has no rate (nothing before it is observed) and is
+    not drawn. Periods that are not fully observed, or whose previous period is not
+    (``complete`` is false), are hollow points, explained in the subtitle.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`stickiness.retention` (``[by,] period, active_before,
+        active, new, retained, churned, retention_rate, churn_rate, complete``).
+    by
+        The segment column. Default: the frame's one column beyond the standard
+        ones, if it has one (``retention(log, by="persona")`` gives ``persona``):
+        one panel per segment.
+    period
+        ``"month"``, ``"week"`` or ``"day"``: the ``period`` given to the metric.
+        Default: worked out from the dates.
+    title
+        Default: the finding for the last complete period, e.g. ``"Monthly churn
+        7.8% in Jun 2026 (retention 93.1%)"``, or the range across segments. A text
+        replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
+
+    Returns
+    -------
+    altair chart
+        An ``altair.LayerChart``, or an ``altair.FacetChart`` with segments.
+        A frame with no rows gives a chart that says so.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> frame = pl.DataFrame({
+    ...     "period": [dt.date(2024, 1, 1), dt.date(2024, 2, 1)], "active_before": [0, 4], "active": [4, 3],
+    ...     "new": [4, 1], "retained": [0, 2], "churned": [0, 2], "retention_rate": [None, 0.5],
+    ...     "churn_rate": [None, 0.5], "complete": [False, True],
+    ... })
+    >>> retention_chart(frame).to_dict()["title"]["text"]
+    'Monthly churn 50.0% in Feb 2024 (retention 50.0%)'
+    """
+    table, by = period_frame(frame, by=by, columns=COLUMNS, metric="retention", dates=["period"])
+    if table.is_empty():
+        return empty_chart(title=title, what="Retention and churn", hint="the log has no periods in range")
+    unit = period_of(table, "period", period)
+    rows = pl.concat(
+        table.select(
+            *([by] if by else []), *COLUMNS, observed(), pl.lit(name).alias("rate"), pl.col(column).alias("value")
+        )
+        for column, name in RATES.items()
+    )
+    partial = rows.filter((pl.col("observed") == OBSERVED[1]) & pl.col("value").is_not_null())
+    notes = [
+        f"Churn: the share of the previous {unit}'s active users not active in this one.",
+        f"Retention: (active − new) / the previous {unit}'s active users; it also counts users back after a gap.",
+        *([] if partial.is_empty() else [_partial_note(unit)]),
+    ]
+    chart = _chart(inline(rows), by, unit, many=table.get_column("period").n_unique() > _MANY_PERIODS)
+    return finish(chart, title=title, finding=_finding(table, by, unit), notes=notes)
+
+
+def _partial_note(unit: PeriodName) -> str:
+    return f"Hollow points: the {unit} or the one before is not fully observed (the log starts or ends inside it)."
+
+
+def _chart(data: dict[str, Any], by: str | None, unit: PeriodName, *, many: bool) -> alt.typing.ChartType:
+    colour = alt.Color(
+        "rate:N",
+        title=None,
+        scale=alt.Scale(domain=list(RATE_COLOURS), range=list(RATE_COLOURS.values())),
+        legend=alt.Legend(orient="top", direction="horizontal"),
+    )
+    y = alt.Y(
+        "value:Q",
+        title=None if by else f"share of the previous {unit}'s active users",
+        axis=alt.Axis(format="%", tickCount=5),
+        scale=alt.Scale(zero=True),
+    )
+    base = alt.Chart().encode(x=period_x("period", unit, narrow=by is not None), y=y, color=colour)
+    line = base.mark_line(strokeWidth=2)
+    points = base.mark_point(strokeWidth=2, opacity=1)
+    points = points.encode(**partial_marks(colour, many=many), tooltip=_tooltips(by, unit))
+    return panels([line, points], by=by, data=data, height=170 if by else 280)
+
+
+def _tooltips(by: str | None, unit: PeriodName) -> list[alt.Tooltip]:
+    return [
+        *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
+        period_tooltip("period", unit),
+        alt.Tooltip("retention_rate:Q", format=".1%", title="retention"),
+        alt.Tooltip("churn_rate:Q", format=".1%", title="churn"),
+        alt.Tooltip("active_before:Q", format=",", title=f"active the {unit} before"),
+        alt.Tooltip("active:Q", format=","),
+        alt.Tooltip("new:Q", format=","),
+        alt.Tooltip("retained:Q", format=","),
+        alt.Tooltip("churned:Q", format=","),
+        alt.Tooltip("observed:N", title=f"{unit} and the one before"),
+    ]
+
+
+def _finding(table: pl.DataFrame, by: str | None, unit: PeriodName) -> str:
+    known = table.filter(pl.col("churn_rate").is_not_null())
+    if known.is_empty():
+        return f"Retention and churn: no {unit} follows one with active users yet"
+    at, when = latest(known, unit)
+    if not by or at.height == 1:
+        row = at.row(0, named=True)
+        who = f" ({row[by]})" if by else ""
+        rates = f"{percent(row['churn_rate'])}{who} in {when} (retention {percent(row['retention_rate'])})"
+        return f"{adverb(unit)} churn {rates}"
+    return f"{adverb(unit)} churn in {when}: {spread(at, 'churn_rate', by, percent)}"
