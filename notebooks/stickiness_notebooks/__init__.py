@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from stickiness_notebooks.export import demo_inputs, export_report, save_ledger
 from stickiness_notebooks.html import report_html
+from stickiness_notebooks.inputs import Inputs, open_inputs
 from stickiness_notebooks.pdf import find_chromium, html_to_pdf
 from stickiness_notebooks.report import ReportFiles, write_report
 from stickiness_notebooks.run import TemplateCellError, run_template
@@ -21,6 +22,7 @@ from stickiness_notebooks.templates import TEMPLATES, Template, new_notebook, te
 
 __all__ = [
     "TEMPLATES",
+    "Inputs",
     "ReportFiles",
     "Template",
     "TemplateCellError",
@@ -29,6 +31,7 @@ __all__ = [
     "find_chromium",
     "html_to_pdf",
     "new_notebook",
+    "open_inputs",
     "report_html",
     "run_template",
     "save_ledger",

@@ -37,7 +37,7 @@ def test_template_structure(name: str) -> None:
     for line in tagged[0].source.splitlines():
         assert "  # " in line, f"parameter without a comment in {name}: {line}"
     # no log given: the demo data
-    assert "events = None" in tagged[0].source and "demo_inputs()" in template_source(name)
+    assert "events = None" in tagged[0].source and "open_inputs(" in template_source(name)
     # ends with the export cell, and every code cell has a title (errors name the cell by it)
     assert cells[-1].cell_type == "code" and "export_report(" in cells[-1].source
     assert all(c.metadata.get("title") for c in cells[2:] if c.cell_type == "code")
@@ -68,7 +68,7 @@ def test_new_notebook_keeps_an_existing_file_unless_told(tmp_path: Path) -> None
 
 
 def test_unknown_template_and_bad_suffix_are_clear_errors(tmp_path: Path) -> None:
-    with pytest.raises(InvalidOptionError, match=r"no template named .retention.*quickstart"):
-        template_notebook("retention")
+    with pytest.raises(InvalidOptionError, match=r"no template named .weekly.*quickstart"):
+        template_notebook("weekly")
     with pytest.raises(InvalidOptionError, match=r"ends in \.ipynb"):
         new_notebook("quickstart", tmp_path / "notes.txt")

@@ -39,13 +39,15 @@ out = "stickiness-report"  # folder the export cell writes tables/, charts/ and 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import demo_inputs, export_report, save_ledger
+from stickiness_notebooks import export_report, open_inputs
 
-if events is None:  # no log given: the demo data (docs/demo-data.md)
-    events, users, use_cases, profiles = demo_inputs()
-log = st.read_log(
+log, catalog, by = open_inputs(  # read_log with these options; the demo data when events is None
     events,
+    out=out,  # the ledger is saved there first; with no usable row the run stops here, with the ledger
     users=users,
+    use_cases=use_cases,
+    profiles=profiles,
+    by=by,
     user=user_col,
     time=time_col,
     event=event_col,
@@ -56,10 +58,6 @@ log = st.read_log(
     mixed_offsets=mixed_offsets,
     engine=engine,
 )
-save_ledger(log, out)  # first, so that a run stopped by a later cell still accounts for every row
-log.require_rows()  # stops here, with the ledger, when no row is usable
-by = by or ("persona" if "persona" in log.segment_columns else None)
-catalog = st.read_catalog(use_cases, profiles=profiles) if use_cases is not None else None
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
 log.ledger  # rows read = rows used + rows set aside, by reason
 
