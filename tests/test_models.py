@@ -25,7 +25,7 @@ from stickiness.models import (
     fit_pareto_nbd,
     rfm_summary,
 )
-from stickiness.models.bg_nbd import bg_nbd_log_likelihood
+from stickiness.models.bg_nbd import bg_nbd_log_likelihood, bg_nbd_score
 from stickiness.models.gamma_gamma import gamma_gamma_log_likelihood
 from stickiness.models.pareto_nbd import pareto_nbd_log_likelihood
 
@@ -203,6 +203,21 @@ def test_pareto_nbd_matches_the_plain_python_reference(params: tuple[float, floa
         assert ours[i] == pytest.approx(ref.pareto_nbd_ll(*params, xi, txi, ti), rel=1e-10)
         assert alive[i] == pytest.approx(ref.pareto_nbd_p_alive(*params, xi, txi, ti), rel=1e-9)
         assert future[i] == pytest.approx(ref.pareto_nbd_conditional(*params, xi, txi, ti, 13.0), rel=1e-9)
+
+
+@pytest.mark.parametrize("params", [(0.243, 4.414, 0.793, 2.426), (2.0, 0.5, 1.7, 0.3), (0.5, 60.0, 200.0, 3000.0)])
+def test_bg_nbd_score_is_the_gradient_of_the_likelihood(params: tuple[float, float, float, float]) -> None:
+    x, tx, t_cal = _arrays(_HISTORIES)
+    score = bg_nbd_score(*params, x, tx, t_cal)
+    for i in range(4):
+        h = params[i] * 1e-4
+        up, down = list(params), list(params)
+        up[i] += h
+        down[i] -= h
+        by_difference = (bg_nbd_log_likelihood(*up, x, tx, t_cal) - bg_nbd_log_likelihood(*down, x, tx, t_cal)) / (
+            2 * h
+        )
+        assert np.allclose(score[:, i], by_difference, rtol=1e-5, atol=1e-7), i
 
 
 def test_gamma_gamma_matches_the_plain_python_reference() -> None:
@@ -478,7 +493,7 @@ def test_an_optimiser_that_does_not_settle_is_a_clear_error(monkeypatch: pytest.
         return Outcome(x=start, fun=1.0, success=False, message="Maximum number of iterations", evaluations=9)
 
     monkeypatch.setattr(_fit, "minimize", stuck)
-    monkeypatch.setattr(_fit, "_newton", lambda *args: None)
+    monkeypatch.setattr(_fit, "_newton", lambda *args, **options: None)
     summary = pl.DataFrame({"frequency": [1, 2, 0] * 5, "recency": [1.0, 3.0, 0.0] * 5, "T": [5.0, 6.0, 7.0] * 5})
     with pytest.raises(ModelFitError, match=r"BG/NBD: the optimiser did not converge after 18 evaluations"):
         fit_bg_nbd(summary)

@@ -6,13 +6,15 @@ same three values contribute the same likelihood term, so a fit evaluates each
 distinct row once, weighted by how many customers share it.
 
 Parameters are searched in coordinates where a limit model is one coordinate
-at an edge (see :class:`Coordinates`): L-BFGS-B first, then Newton steps on
-finite-difference derivatives until the gradient of the mean log-likelihood per
-customer is below ``1e-9`` with a positive-definite Hessian (a proven local
-maximum; coordinates held at an edge by the gradient stay there). Where the
-curvature is not positive definite, Nelder-Mead takes over and Newton is tried
-again from its end. A fit whose optimiser runs out of evaluations, or whose
-likelihood is not finite, raises :class:`ModelFitError`.
+at an edge (see :class:`Coordinates`): L-BFGS-B first (on the analytic gradient
+where the model has one, BG/NBD), then Newton steps (:func:`_newton`) until,
+with a positive-definite Hessian, the gradient of the mean log-likelihood per
+customer is below ``1e-9`` or the next step below ``1e-7`` on every coordinate.
+Coordinates held at an edge by the gradient, and directions the data does not
+pin down, stay where they are. Where the curvature is not positive definite,
+Nelder-Mead takes over and Newton is tried again from its end. A fit whose
+optimiser runs out of evaluations, or whose likelihood is not finite, raises
+:class:`ModelFitError`.
 """
 
 from __future__ import annotations
@@ -60,8 +62,16 @@ _PENALTY = 1e10  # the objective where the likelihood is not finite (an overflow
 _NEWTON_STEPS = 20
 _SIMPLEX_STEPS = 800  # Nelder-Mead evaluations per parameter, at most
 _FATOL = 1e-11  # Nelder-Mead stops when the simplex's mean log-likelihoods per customer agree to this
-#: Largest gradient component (mean log-likelihood per customer, per log-parameter) at an accepted optimum.
+#: Newton stops where the gradient of the mean log-likelihood per customer is below _GRADIENT_TOLERANCE, or where
+#: its next step is below _STEP_TOLERANCE on every coordinate (parameters to about 1e-7, relative).
 _GRADIENT_TOLERANCE = 1e-9
+_STEP_TOLERANCE = 1e-7
+#: A direction the data does not pin down is left alone when the total log-likelihood changes by less than this
+#: per unit step along it.
+_FLAT_SLOPE = 1e-3
+#: Where rounding stops Newton, the fit is accepted if the next step would add less than this to the total
+#: log-likelihood (parameters then within about 1e-3 standard errors of the maximum).
+_NEGLIGIBLE_GAIN = 1e-6
 
 
 def as_frame(summary: Any, *, what: str = "summary") -> pl.DataFrame:
@@ -200,6 +210,8 @@ class Coordinates:
     to_params: Callable[[FloatArray], FloatArray]
     from_params: Callable[[FloatArray], FloatArray]
     bounds: tuple[tuple[float, float], ...]
+    #: d params / d theta (k x k), for models whose likelihood has an analytic gradient.
+    jacobian: Callable[[FloatArray], FloatArray] | None = None
 
 
 def maximise(
@@ -209,11 +221,15 @@ def maximise(
     coordinates: Coordinates,
     *,
     model: str,
+    score: Callable[[FloatArray], FloatArray] | None = None,
 ) -> tuple[FloatArray, float]:
     """Maximise ``sum(weight * log_likelihood(params))``.
 
     ``log_likelihood`` takes the parameters and returns one value per row, each
     counted ``weight`` times; ``start`` is a first guess of the parameters.
+    ``score`` (optional, with ``coordinates.jacobian``) returns each row's gradient
+    of the log-likelihood with respect to the parameters (rows x parameters): the
+    optimiser then uses it instead of finite differences of the likelihood.
     Returns the parameters and the total log-likelihood.
     """
     total = float(weight.sum())
@@ -223,27 +239,36 @@ def maximise(
             value = -float(np.dot(weight, log_likelihood(coordinates.to_params(theta)))) / total
         return value if np.isfinite(value) else _PENALTY
 
+    gradient = None if score is None else _gradient(score, weight / total, coordinates)
+
     k = len(coordinates.names)
     lower = np.array([low for low, _ in coordinates.bounds])
     upper = np.array([high for _, high in coordinates.bounds])
     theta0 = np.clip(coordinates.from_params(np.asarray(start, dtype=np.float64)), lower + 1, upper - 1)
-    coarse = minimize(
-        objective,
-        theta0,
-        method="L-BFGS-B",
-        bounds=coordinates.bounds,
-        options={"maxiter": 3000, "ftol": 1e-15, "gtol": 1e-10},
-    )
+    options = {"maxiter": 3000, "ftol": 1e-15, "gtol": 1e-10}
+    if gradient is None:
+        coarse = minimize(objective, theta0, method="L-BFGS-B", bounds=coordinates.bounds, options=options)
+    else:
+        exact = gradient
+
+        def with_gradient(theta: FloatArray) -> tuple[float, FloatArray]:
+            value, slope = objective(theta), exact(theta)
+            return (value, slope) if np.all(np.isfinite(slope)) else (_PENALTY, np.zeros_like(theta))
+
+        coarse = minimize(
+            with_gradient, theta0, method="L-BFGS-B", bounds=coordinates.bounds, options=options, jac=True
+        )
     best = coarse.x if coarse.fun <= objective(theta0) else theta0
     evaluations = coarse.evaluations
-    polished = _newton(objective, best, lower, upper)
+    polished = _newton(objective, best, lower, upper, gradient, customers=total)
     if polished is None:  # no positive-definite curvature where L-BFGS-B stopped: a derivative-free search
         fine = minimize(
             objective,
             best,
             method="Nelder-Mead",
             bounds=coordinates.bounds,
-            options={"xatol": 1e-8, "fatol": _FATOL, "maxiter": _SIMPLEX_STEPS * k, "maxfev": _SIMPLEX_STEPS * k},
+            # the log-likelihood decides: a parameter the data does not pin down may keep a wide simplex
+            options={"xatol": np.inf, "fatol": _FATOL, "maxiter": _SIMPLEX_STEPS * k, "maxfev": _SIMPLEX_STEPS * k},
         )
         evaluations += fine.evaluations
         if not fine.success:
@@ -253,7 +278,7 @@ def maximise(
                 "or try the other model."
             )
         best = fine.x if fine.fun <= objective(best) else best
-        polished = _newton(objective, best, lower, upper)
+        polished = _newton(objective, best, lower, upper, gradient, customers=total)
         best = best if polished is None else polished
     if objective(best) >= _PENALTY or not np.all(np.isfinite(best)):
         raise ModelFitError(
@@ -266,32 +291,69 @@ def maximise(
     return params, ll
 
 
+def _gradient(
+    score: Callable[[FloatArray], FloatArray], share: FloatArray, coordinates: Coordinates
+) -> Callable[[FloatArray], FloatArray] | None:
+    """Return the gradient of the objective (mean negative log-likelihood) in the search coordinates, or None."""
+    jacobian = coordinates.jacobian
+    if jacobian is None:
+        return None
+
+    def gradient(theta: FloatArray) -> FloatArray:
+        with np.errstate(all="ignore"):
+            by_params = -(share @ score(coordinates.to_params(theta)))
+        return np.asarray(by_params @ jacobian(theta), dtype=np.float64)
+
+    return gradient
+
+
 def _newton(
-    objective: Callable[[FloatArray], float], theta: FloatArray, lower: FloatArray, upper: FloatArray
+    objective: Callable[[FloatArray], float],
+    theta: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    gradient: Callable[[FloatArray], FloatArray] | None = None,
+    *,
+    customers: float = 1.0,
 ) -> FloatArray | None:
     """Polish a near-optimum with Newton steps on finite-difference derivatives.
 
+    ``objective`` is the mean negative log-likelihood over ``customers``.
     Coordinates at a bound whose gradient pushes outward stay there (a limit
-    model); on the others the gradient of the mean negative log-likelihood per
-    customer must fall below ``_GRADIENT_TOLERANCE`` with a positive-definite
-    Hessian: a proven (constrained) local maximum of the likelihood. Returns that
-    point, or None when it is not reached.
+    model). Directions the data does not pin down stay where they are: a
+    Hessian eigenvalue below ``1 / customers`` (the total log-likelihood changes
+    by less than 1/2 over a unit step, a factor e in the parameters) with a slope
+    of the total log-likelihood below ``_FLAT_SLOPE``. On the other directions the
+    Hessian must be positive definite and the gradient below
+    ``_GRADIENT_TOLERANCE``, or the Newton step below ``_STEP_TOLERANCE``, or, where
+    rounding in the likelihood stops every step, the step's gain in the total
+    log-likelihood below ``_NEGLIGIBLE_GAIN``: a proven (constrained) local maximum
+    of the likelihood, located to that precision. Returns that point, or None
+    when it is not reached. With an analytic
+    ``gradient``, the Hessian is its central difference.
     """
     h = 1e-4
     current = objective(theta)
     for _ in range(_NEWTON_STEPS):
-        gradient, hessian = _derivatives(objective, theta, current, h)
-        pinned = ((theta <= lower) & (gradient > 0)) | ((theta >= upper) & (gradient < 0))
+        slope, hessian = _derivatives(objective, theta, current, h, gradient)
+        pinned = ((theta <= lower) & (slope > 0)) | ((theta >= upper) & (slope < 0))
         free = ~pinned
         if not free.any():
             return theta
-        g, curvature = gradient[free], hessian[np.ix_(free, free)]
-        if not _positive_definite(curvature):
+        g, curvature = slope[free], hessian[np.ix_(free, free)]
+        if not np.all(np.isfinite(curvature)):
             return None
-        if np.max(np.abs(g)) < _GRADIENT_TOLERANCE:
-            return theta
+        values, vectors = np.linalg.eigh(curvature)
+        along = vectors.T @ g
+        flat = values * customers < 1
+        if np.any(flat & (np.abs(along) * customers > _FLAT_SLOPE)):
+            return None  # a direction that is not convex and still rising: not a maximum yet
         step = np.zeros_like(theta)
-        step[free] = np.linalg.solve(curvature, g)
+        step[free] = vectors[:, ~flat] @ (along[~flat] / values[~flat])
+        if np.max(np.abs(along[~flat]), initial=0.0) < _GRADIENT_TOLERANCE or np.max(np.abs(step)) < _STEP_TOLERANCE:
+            return theta  # the maximum is within _STEP_TOLERANCE of theta on every pinned-down direction
+        # what the step would add to the total log-likelihood, were the objective exactly quadratic
+        gain = customers * float(np.sum(along[~flat] ** 2 / values[~flat])) / 2
         for _halving in range(30):  # backtrack until the step improves the objective
             trial = np.clip(theta - step, lower, upper)
             value = objective(trial)
@@ -299,20 +361,29 @@ def _newton(
                 break
             step = step / 2
         else:
-            return None
+            # no step improves the likelihood as computed (rounding): converged if there was nothing left to gain
+            return theta if gain < _NEGLIGIBLE_GAIN else None
         theta, current = trial, value
     return None
 
 
 def _derivatives(
-    objective: Callable[[FloatArray], float], theta: FloatArray, value: float, h: float
+    objective: Callable[[FloatArray], float],
+    theta: FloatArray,
+    value: float,
+    h: float,
+    gradient: Callable[[FloatArray], FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Central-difference gradient and Hessian of ``objective`` at ``theta``."""
+    """Gradient and Hessian of ``objective`` at ``theta``: central differences (of ``gradient`` when given)."""
     k = theta.size
     unit = np.eye(k) * h
+    if gradient is not None:
+        columns = [(gradient(theta + unit[i]) - gradient(theta - unit[i])) / (2 * h) for i in range(k)]
+        hessian = np.array(columns)
+        return gradient(theta), (hessian + hessian.T) / 2
     plus = np.array([objective(theta + unit[i]) for i in range(k)])
     minus = np.array([objective(theta - unit[i]) for i in range(k)])
-    gradient = (plus - minus) / (2 * h)
+    slope = (plus - minus) / (2 * h)
     hessian = np.diag((plus - 2 * value + minus) / h**2)
     for i in range(k):
         for j in range(i + 1, k):
@@ -321,7 +392,7 @@ def _derivatives(
             mp = objective(theta - unit[i] + unit[j])
             mm = objective(theta - unit[i] - unit[j])
             hessian[i, j] = hessian[j, i] = (pp - pm - mp + mm) / (4 * h**2)
-    return gradient, hessian
+    return slope, hessian
 
 
 def _positive_definite(matrix: FloatArray) -> bool:

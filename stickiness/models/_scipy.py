@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FloatArray", "Outcome", "betaln", "gammaln", "hyp2f1", "log_rising", "minimize", "require_scipy"]
+__all__ = ["FloatArray", "Outcome", "betaln", "digamma", "gammaln", "hyp2f1", "log_rising", "minimize", "require_scipy"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -53,6 +53,11 @@ def log_rising(r: npt.ArrayLike, x: npt.ArrayLike) -> FloatArray:
     return np.where(x > 0, gammaln(positive) - betaln(r, positive), 0.0)
 
 
+def digamma(x: npt.ArrayLike) -> FloatArray:
+    """Return the digamma function (the derivative of log Gamma), elementwise."""
+    return np.asarray(_module("scipy.special").digamma(x), dtype=np.float64)
+
+
 def hyp2f1(a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike, z: npt.ArrayLike) -> FloatArray:
     """Return the Gauss hypergeometric function 2F1(a, b; c; z), elementwise."""
     return np.asarray(_module("scipy.special").hyp2f1(a, b, c, z), dtype=np.float64)
@@ -70,15 +75,21 @@ class Outcome:
 
 
 def minimize(
-    fun: Callable[[FloatArray], float],
+    fun: Callable[[FloatArray], Any],
     start: FloatArray,
     *,
     method: str,
     bounds: Sequence[tuple[float, float]],
     options: dict[str, Any],
+    jac: bool = False,
 ) -> Outcome:
-    """Run scipy.optimize.minimize and return its outcome as an :class:`Outcome`."""
-    result = _module("scipy.optimize").minimize(fun, start, method=method, bounds=bounds, options=options)
+    """Run scipy.optimize.minimize and return its outcome as an :class:`Outcome`.
+
+    With ``jac=True``, ``fun`` returns the value and the gradient.
+    """
+    result = _module("scipy.optimize").minimize(
+        fun, start, method=method, bounds=bounds, options=options, jac=jac or None
+    )
     return Outcome(
         x=np.asarray(result.x, dtype=np.float64),
         fun=float(result.fun),

@@ -33,9 +33,9 @@ from stickiness.models._fit import (
     customers,
     maximise,
 )
-from stickiness.models._scipy import FloatArray, betaln, hyp2f1, log_rising
+from stickiness.models._scipy import FloatArray, betaln, digamma, hyp2f1, log_rising
 
-__all__ = ["BGNBDModel", "bg_nbd_log_likelihood", "fit_bg_nbd"]
+__all__ = ["BGNBDModel", "bg_nbd_log_likelihood", "bg_nbd_score", "fit_bg_nbd"]
 
 #: Where a = 1 exactly (the expectation's 0/0 point), it is evaluated at a = 1 + _A_NUDGE.
 _A_NUDGE = 1e-7
@@ -82,6 +82,31 @@ def _bracket(r: float, alpha: float, a: float, b: float, x: FloatArray, T: Float
             "Try model='pareto_nbd', or a coarser unit (unit_days=7)."
         )
     return np.asarray(bracket, dtype=np.float64)
+
+
+def bg_nbd_score(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    frequency: FloatArray,
+    recency: FloatArray,
+    T: FloatArray,  # noqa: N803 (T: the literature's and the summary's name)
+) -> FloatArray:
+    """Each customer's gradient of the BG/NBD log-likelihood with respect to (r, alpha, a, b): rows x 4."""
+    x, tx = frequency, recency
+    repeat = x > 0
+    stays = -(r + x) * np.log(alpha + T)
+    stopped = np.full_like(x, -np.inf)
+    stopped[repeat] = np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + tx[repeat])
+    w_stays = np.exp(stays - np.logaddexp(stays, stopped))  # the share of each term in the likelihood
+    w_stopped = 1 - w_stays
+    after = np.where(repeat, b + x - 1, 1.0)
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w_stays * np.log(alpha + T) - w_stopped * np.log(alpha + tx)
+    d_alpha = r / alpha - (r + x) * (w_stays / (alpha + T) + w_stopped / (alpha + tx))
+    d_a = digamma(a + b) - digamma(a + b + x) + w_stopped / a
+    d_b = digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b) - w_stopped / after
+    return np.stack([d_r, d_alpha, d_a, d_b], axis=1)
 
 
 @dataclass(frozen=True, repr=False)
@@ -173,11 +198,26 @@ def _from_params(params: FloatArray) -> FloatArray:
     return np.array([np.log(r), np.log(r / alpha), np.log(a / b), np.log(a + b)])
 
 
+def _jacobian(theta: FloatArray) -> FloatArray:
+    """Return d (r, alpha, a, b) / d theta."""
+    r, alpha, a, b = _to_params(theta)
+    spread = (a + b) * (a / (a + b)) * (b / (a + b))  # d a / d logit = (a + b) m (1 - m)
+    return np.array(
+        [
+            [r, 0.0, 0.0, 0.0],
+            [alpha, -alpha, 0.0, 0.0],
+            [0.0, 0.0, spread, a],
+            [0.0, 0.0, -spread, b],
+        ]
+    )
+
+
 #: Searched as log r, log mean use rate r / alpha, logit mean stopping probability a / (a + b), log (a + b).
 COORDINATES = Coordinates(
     names=("log r", "log r/alpha", "logit a/(a+b)", "log (a+b)"),
     to_params=_to_params,
     from_params=_from_params,
+    jacobian=_jacobian,
     bounds=(
         (-SHAPE_BOUND, SHAPE_BOUND),
         (-MEAN_BOUND, MEAN_BOUND),
@@ -232,5 +272,9 @@ def fit_bg_nbd(summary: Any, *, min_repeat_users: int = MIN_REPEAT_USERS) -> BGN
         r, alpha, a, b = params
         return bg_nbd_log_likelihood(r, alpha, a, b, data.frequency, data.recency, data.T)
 
-    (r, alpha, a, b), ll = maximise(log_likelihood, data.weight, start, COORDINATES, model="BG/NBD")
+    def score(params: FloatArray) -> FloatArray:
+        r, alpha, a, b = params
+        return bg_nbd_score(r, alpha, a, b, data.frequency, data.recency, data.T)
+
+    (r, alpha, a, b), ll = maximise(log_likelihood, data.weight, start, COORDINATES, model="BG/NBD", score=score)
     return BGNBDModel(r=float(r), alpha=float(alpha), a=float(a), b=float(b), log_likelihood=ll, n=data.n)
