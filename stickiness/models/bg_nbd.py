@@ -55,14 +55,28 @@ def bg_nbd_log_likelihood(
     ``frequency``, ``recency`` and ``T`` are float arrays of one length (checked
     by the callers), in one time unit.
     """
-    x, tx = frequency, recency
+    x = frequency
     common = log_rising(r, x) + r * np.log(alpha)
     beta_part = betaln(a, b + x) - betaln(a, b)  # log B(a, b + x) / B(a, b), accurate for large a and b
+    stays, stopped = _alternatives(r, alpha, a, b, x, recency, T)
+    return np.asarray(common + beta_part + np.logaddexp(stays, stopped), dtype=np.float64)
+
+
+def _alternatives(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    x: FloatArray,
+    tx: FloatArray,
+    T: FloatArray,  # noqa: N803
+) -> tuple[FloatArray, FloatArray]:
+    """Return the logs of the likelihood's two terms (active at T; stopped after the last use), common factors aside."""
     stays = -(r + x) * np.log(alpha + T)
     repeat = x > 0
     stopped = np.full_like(x, -np.inf)
     stopped[repeat] = np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + tx[repeat])
-    return np.asarray(common + beta_part + np.logaddexp(stays, stopped), dtype=np.float64)
+    return stays, stopped
 
 
 def _bracket(r: float, alpha: float, a: float, b: float, x: FloatArray, T: FloatArray, t: FloatArray) -> FloatArray:  # noqa: N803 (T: the literature's and the summary's name)
@@ -96,9 +110,7 @@ def bg_nbd_score(
     """Each customer's gradient of the BG/NBD log-likelihood with respect to (r, alpha, a, b): rows x 4."""
     x, tx = frequency, recency
     repeat = x > 0
-    stays = -(r + x) * np.log(alpha + T)
-    stopped = np.full_like(x, -np.inf)
-    stopped[repeat] = np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + tx[repeat])
+    stays, stopped = _alternatives(r, alpha, a, b, x, tx, T)
     w_stays = np.exp(stays - np.logaddexp(stays, stopped))  # the share of each term in the likelihood
     w_stopped = 1 - w_stays
     after = np.where(repeat, b + x - 1, 1.0)
