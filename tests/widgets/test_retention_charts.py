@@ -84,9 +84,9 @@ TITLES = {
     "curve": "Cohort retention 87.9% at month 1, 45.9% at month 12",
     "lifecycle": "Quick ratio 1.95 in Jun 2026: 1.95 users gained (new or resurrecting) per user gone dormant",
     "lifecycle_by_persona": "Quick ratio in Jun 2026: from 1.23 (renter) to 4.43 (agent)",
-    "adoption": "Adoption in Jun 2026: from 8.9% (home_buyer · buy_home) to 100.0% (renter · browse_homes) "
+    "adoption": "Adoption in Jun 2026: from 8.9% (buy_home for home_buyer) to 100.0% (manage_listings for agent) "
     "of active users",
-    "leave_points": "Last step most over-represented among leavers: homeowner · home_value (lift 1.03)",
+    "leave_points": "Last step most over-represented among leavers: home_value for homeowner (lift 1.03)",
 }
 
 #: Text each chart's SVG must show.
@@ -156,6 +156,7 @@ def test_theme_travels_inside_the_spec(name: str, specs: dict[str, dict[str, Any
 @pytest.mark.parametrize("name", list(TITLES))
 def test_titles_state_the_finding(name: str, specs: dict[str, dict[str, Any]]) -> None:
     assert specs[name]["title"]["text"] == TITLES[name]
+    assert TITLES[name].isascii()  # reports find a chart by its title in JSON (non-ASCII would be escaped)
 
 
 def test_data_stay_aggregated(specs: dict[str, dict[str, Any]], frames: dict[str, pl.DataFrame]) -> None:

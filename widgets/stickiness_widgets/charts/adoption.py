@@ -77,8 +77,8 @@ def adoption_chart(frame: Any, *, top: int = 8, period: str | None = None, title
         Default: worked out from the dates.
     title
         Default: the range of adoption in the last complete period, e.g.
-        ``"Adoption in Jun 2026: from 8.9% (home_buyer · buy_home) to 100.0%
-        (renter · browse_homes) of active users"``. A text replaces it (the
+        ``"Adoption in Jun 2026: from 8.9% (buy_home for home_buyer) to
+        100.0% (manage_listings for agent) of active users"``. A text replaces it (the
         subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
@@ -159,12 +159,15 @@ def _adoption(
     return panels([line, points], by="persona" if facet else None, data=data, height=170 if facet else 280)
 
 
+def _step_name() -> pl.Expr:
+    """Name a persona's use case in a title: "buy_home for home_buyer" (plain text: titles travel as JSON)."""
+    return pl.format("{} for {}", "use_case", "persona")
+
+
 def _adoption_finding(rows: pl.DataFrame, unit: PeriodName) -> str:
     at, when = latest(rows.filter(pl.col("share").is_not_null()), unit)
     several = rows.get_column("persona").n_unique() > 1
-    at = at.with_columns(
-        (pl.format("{} · {}", "persona", "use_case") if several else pl.col("use_case")).alias("__name")
-    )
+    at = at.with_columns((_step_name() if several else pl.col("use_case")).alias("__name"))
     if at.height == 1:
         row = at.row(0, named=True)
         return f"Adoption in {when}: {percent(row['share'])} of active users used {row['__name']}"
@@ -197,8 +200,8 @@ def leave_points_chart(frame: Any, *, min_users: int = 20, title: Title = None) 
         and not named in the title (default 20).
     title
         Default: the step with the highest lift among those with enough users, e.g.
-        ``"Last step most over-represented among leavers: homeowner · home_value
-        (lift 1.03)"``. A text replaces it
+        ``"Last step most over-represented among leavers: home_value for
+        homeowner (lift 1.03)"``. A text replaces it
         (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
@@ -262,7 +265,6 @@ def _leave_rows(table: pl.DataFrame, min_users: int) -> pl.DataFrame:
             "leavers",
             pl.col("leavers") + pl.col("retained"),
         ).alias("label"),
-        pl.format("{} · {}", "persona", "use_case").alias("step"),
         only_leavers.alias("only_leavers"),
     )
 
@@ -341,7 +343,7 @@ def _leave_finding(bars: pl.DataFrame, *, several: bool) -> str:
     enough = bars.filter(pl.col("verdict") != "too few users")
     if enough.is_empty():
         return "Where users leave: too few users at every last step to compare"
-    name = pl.format("{} · {}", "persona", "use_case") if several else pl.col("use_case")
+    name = _step_name() if several else pl.col("use_case")
     ranked = enough.with_columns(name.alias("__name")).sort(
         ["only_leavers", "lift", "leavers"], descending=[True, True, True], nulls_last=True
     )

@@ -297,7 +297,12 @@ def _curve(table: pl.DataFrame, by: str | None) -> pl.DataFrame:
 
 
 def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.typing.ChartType:
-    x = alt.X("offset:Q", title=f"{unit}s since the cohort's first", axis=alt.Axis(format="d", tickMinStep=1))
+    x = alt.X(
+        "offset:Q",
+        title=f"{unit}s since the cohort's first",
+        scale=alt.Scale(nice=False),
+        axis=alt.Axis(format="d", tickMinStep=1),
+    )
     y = alt.Y("share:Q", title="share of the cohort", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     if by:
         segments = curve.get_column(by).unique().sort().to_list()
