@@ -53,6 +53,11 @@ TEMPLATES: Final[dict[str, Template]] = {
             "Forgettable zone",
             "Segments where most users use a use case less than monthly, and the users drifting there (CRM list).",
         ),
+        Template(
+            "scorecards",
+            "Customer scorecards",
+            "Health score and who to contact, NPS, customer fit, lifetime value, and who will become forgettable.",
+        ),
     )
 }
 
