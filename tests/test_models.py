@@ -12,6 +12,8 @@ from functools import cache
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stickiness import read_log
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
@@ -25,8 +27,12 @@ from stickiness.models import (
     fit_pareto_nbd,
     rfm_summary,
 )
+from stickiness.models.bg_nbd import _integrated as beta_integral
+from stickiness.models.bg_nbd import _uses_if_alive as uses_if_alive
 from stickiness.models.bg_nbd import bg_nbd_log_likelihood, bg_nbd_score
 from stickiness.models.gamma_gamma import gamma_gamma_log_likelihood
+from stickiness.models.pareto_nbd import _log_stopped_integral as log_stopped_integral
+from stickiness.models.pareto_nbd import _log_terms as pareto_log_terms
 from stickiness.models.pareto_nbd import pareto_nbd_log_likelihood
 
 from . import reference_models as ref
@@ -246,6 +252,71 @@ def test_fitted_log_likelihood_is_the_sum_over_customers() -> None:
 
 BG = BGNBDModel(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=-9582.4, n=2357)
 PNBD = ParetoNBDModel(r=0.553, alpha=10.578, s=0.606, beta=11.669, log_likelihood=-9595.0, n=2357)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    shape=st.floats(0.05, 5.0),
+    scale=st.floats(0.5, 60.0),
+    first=st.floats(0.1, 8.0),
+    second=st.floats(0.1, 30.0),
+    x=st.integers(0, 60),
+    share=st.floats(0.0, 1.0),
+    t_cal=st.floats(0.5, 120.0),
+    horizon=st.floats(0.0, 120.0),
+)
+def test_predictions_are_probabilities_and_growing_counts(
+    shape: float, scale: float, first: float, second: float, x: int, share: float, t_cal: float, horizon: float
+) -> None:
+    tx = share * t_cal if x else 0.0
+    for model in (
+        BGNBDModel(shape, scale, first, second, 0.0, 0),
+        ParetoNBDModel(shape, scale, first, second, 0.0, 0),
+    ):
+        alive = float(model.p_alive(x, tx, t_cal))
+        assert 0 <= alive <= 1
+        now, later = model.conditional_expected_uses([horizon, horizon + 10], x, tx, t_cal)
+        assert 0 <= now <= later
+        # no more than an alive user's expected rate (r + x) / (alpha + T) all the way: stopping only lowers it
+        assert now <= alive * (shape + x) / (scale + t_cal) * horizon * (1 + 1e-9) + 1e-12
+
+
+def test_numerical_fallbacks_agree_with_the_closed_forms() -> None:
+    # where scipy's 2F1 falls outside the bounds a value must respect, the kit integrates numerically instead
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 40, 300).astype(float)
+    t_cal = rng.uniform(1, 80, 300)
+    tx = np.where(x > 0, t_cal * rng.random(300), 0.0)
+    for params in [(0.553, 10.578, 0.606, 11.669), (0.8, 12.0, 0.5, 3.0), (0.2, 1.0, 0.6, 500.0)]:
+        _, _, closed = pareto_log_terms(*params, x, tx, t_cal)
+        inside = tx < t_cal
+        assert np.allclose(closed[inside], log_stopped_integral(*params, x, tx, t_cal)[inside], atol=5e-5, rtol=0)
+    for r, alpha, a, b in [(0.243, 4.414, 0.793, 2.426), (2.0, 0.5, 1.7, 0.3), (0.5, 60.0, 200.0, 3000.0)]:
+        for t in (5.0, 39.0, 200.0):
+            horizon = np.full_like(t_cal, t)
+            closed = uses_if_alive(r, alpha, a, b, x, t_cal, horizon)
+            integrated = beta_integral(a, b + x, horizon / (alpha + t_cal), r + x)
+            assert np.allclose(integrated, closed, rtol=2e-3, atol=0)
+
+
+def test_extreme_parameters_give_finite_bounded_predictions() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        shape, scale = np.exp(rng.uniform(np.log(0.02), np.log(50))), np.exp(rng.uniform(np.log(0.1), np.log(1000)))
+        first, second = np.exp(rng.uniform(np.log(0.02), np.log(1e4))), np.exp(rng.uniform(np.log(0.02), np.log(1e5)))
+        x = rng.integers(0, 600, 20).astype(float)
+        t_cal = rng.uniform(0.5, 600, 20)
+        tx = np.where(x > 0, t_cal * rng.random(20), 0.0)
+        horizon = rng.uniform(0, 400)
+        for model in (
+            BGNBDModel(shape, scale, first, second, 0.0, 0),
+            ParetoNBDModel(shape, scale, first, second, 0.0, 0),
+        ):
+            alive = model.p_alive(x, tx, t_cal)
+            expected = model.conditional_expected_uses(horizon, x, tx, t_cal)
+            assert np.all((alive >= 0) & (alive <= 1)), model
+            assert np.all(expected >= 0), model
+            assert np.all(expected <= alive * (shape + x) / (scale + t_cal) * horizon * (1 + 1e-6) + 1e-9), model
 
 
 def test_bg_nbd_customers_without_repeat_use_are_alive() -> None:

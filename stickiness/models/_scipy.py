@@ -15,7 +15,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FloatArray", "Outcome", "betaln", "digamma", "gammaln", "hyp2f1", "log_rising", "minimize", "require_scipy"]
+__all__ = [
+    "FloatArray",
+    "Outcome",
+    "betaincinv",
+    "betaln",
+    "digamma",
+    "gammaln",
+    "hyp2f1",
+    "log_rising",
+    "minimize",
+    "require_scipy",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -39,6 +50,11 @@ def require_scipy() -> None:
 def gammaln(x: npt.ArrayLike) -> FloatArray:
     """Return log |Gamma(x)|, elementwise."""
     return np.asarray(_module("scipy.special").gammaln(x), dtype=np.float64)
+
+
+def betaincinv(a: npt.ArrayLike, b: npt.ArrayLike, y: npt.ArrayLike) -> FloatArray:
+    """Return the quantile function of Beta(a, b) at y, elementwise."""
+    return np.asarray(_module("scipy.special").betaincinv(a, b, y), dtype=np.float64)
 
 
 def betaln(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:

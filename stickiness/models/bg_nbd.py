@@ -33,12 +33,14 @@ from stickiness.models._fit import (
     customers,
     maximise,
 )
-from stickiness.models._scipy import FloatArray, betaln, digamma, hyp2f1, log_rising
+from stickiness.models._scipy import FloatArray, betaincinv, betaln, digamma, hyp2f1, log_rising
 
 __all__ = ["BGNBDModel", "bg_nbd_log_likelihood", "bg_nbd_score", "fit_bg_nbd"]
 
 #: Where a = 1 exactly (the expectation's 0/0 point), it is evaluated at a = 1 + _A_NUDGE.
 _A_NUDGE = 1e-7
+#: Gauss-Legendre points of the numerical fallback for the expected uses.
+_QUANTILE_NODES = 64
 
 
 def bg_nbd_log_likelihood(
@@ -79,23 +81,76 @@ def _alternatives(
     return stays, stopped
 
 
-def _bracket(r: float, alpha: float, a: float, b: float, x: FloatArray, T: FloatArray, t: FloatArray) -> FloatArray:  # noqa: N803 (T: the literature's and the summary's name)
-    """``1 - ((alpha + T) / (alpha + T + t))^(r + x) 2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))``."""
+def _uses_if_alive(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    x: FloatArray,
+    T: FloatArray,  # noqa: N803 (T: the literature's and the summary's name)
+    t: FloatArray,
+) -> FloatArray:
+    """Return E[uses in (T, T + t] | alive at T, x]: the mean over p ~ Beta(a, b + x) of (1 - (1 + p u)^-(r + x)) / p.
+
+    Here u = t / (alpha + T).
+
+    In closed form ``(a + b + x - 1) / (a - 1) [1 - ((alpha + T) / (alpha + T + t))^(r + x)
+    2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))]``. The bracket is taken from
+    the first of three equal forms that scipy evaluates within the bounds every
+    value must respect: Pfaff's ``1 - 2F1(r + x, a - 1; a + b + x - 1; -u)`` when
+    u <= 1 (a short alternating series), the form above, and Euler's
+    ``1 - (1 - z)^(a - 1) 2F1(a + b - 1 - r, a - 1; a + b + x - 1; z)``, z = u / (1 + u).
+    The bounds: the integrand is convex and decreasing in p, between 0 and
+    (r + x) u, so the value lies between its value at the mean a / (a + b + x) and
+    (r + x) u. Where no form is within them (extreme parameters, where ₂F₁ loses
+    its precision), the expectation is integrated numerically over the quantiles
+    of Beta(a, b + x) with a 64-point Gauss-Legendre rule (relative error up to
+    about 1e-3 where the integrand has a sharp knee near p = 0).
+    """
     c = a + b + x - 1
     u = t / (alpha + T)
     z = t / (alpha + T + t)
+    k = r + x
+    scale = c / (a - 1)
+    upper = k * u * (1 + 1e-9) + 1e-300
+    lower = _integrand(a / (a + b + x), u, k) * (1 - 1e-9)
     with np.errstate(all="ignore"):
-        pfaff = np.where(u <= 1, 1 - hyp2f1(r + x, a - 1, c, -np.minimum(u, 1.0)), np.nan)
-        direct = 1 - (1 - z) ** (r + x) * hyp2f1(r + x, b + x, c, z)
-        euler = 1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
-    bracket = np.where(np.isfinite(pfaff), pfaff, np.where(np.isfinite(direct), direct, euler))
-    if not np.all(np.isfinite(bracket)):
+        forms = (
+            np.where(u <= 1, scale * (1 - hyp2f1(k, a - 1, c, -np.minimum(u, 1.0))), np.nan),
+            scale * (1 - (1 - z) ** k * hyp2f1(k, b + x, c, z)),
+            scale * (1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)),
+        )
+    value = np.full_like(u, np.nan)
+    for form in forms:
+        fits = np.isnan(value) & np.isfinite(form) & (form >= lower) & (form <= upper)
+        value = np.where(fits, form, value)
+    missing = np.isnan(value)
+    if missing.any():
+        value[missing] = _integrated(a, (b + x)[missing], u[missing], k[missing])
+    if not np.all(np.isfinite(value)):
         raise ModelFitError(
             f"BG/NBD (r={r:.4g}, alpha={alpha:.4g}, a={a:.4g}, b={b:.4g}): the expected uses of "
-            f"{int(np.count_nonzero(~np.isfinite(bracket))):,} customers cannot be evaluated in floating point. "
+            f"{int(np.count_nonzero(~np.isfinite(value))):,} customers cannot be evaluated in floating point. "
             "Try model='pareto_nbd', or a coarser unit (unit_days=7)."
         )
-    return np.asarray(bracket, dtype=np.float64)
+    return np.asarray(value, dtype=np.float64)
+
+
+def _integrand(p: npt.ArrayLike, u: FloatArray, k: FloatArray) -> FloatArray:
+    """Return (1 - (1 + p u)^-k) / p, or its limit k u where p u -> 0."""
+    pu = np.asarray(p) * u
+    with np.errstate(all="ignore"):
+        value = -np.expm1(-k * np.log1p(pu)) / np.asarray(p)
+    return np.asarray(np.where(pu < 1e-12, k * u, value), dtype=np.float64)
+
+
+def _integrated(a: float, b: FloatArray, u: FloatArray, k: FloatArray) -> FloatArray:
+    """Return the mean over p ~ Beta(a, b) of (1 - (1 + p u)^-k) / p, by Gauss-Legendre over p's quantiles."""
+    nodes, weights = np.polynomial.legendre.leggauss(_QUANTILE_NODES)
+    quantiles = (nodes + 1) / 2
+    p = betaincinv(a, b[:, None], quantiles[None, :])
+    values = _integrand(p, u[:, None], k[:, None])
+    return np.asarray(values @ (weights / 2), dtype=np.float64)
 
 
 def bg_nbd_score(
@@ -179,11 +234,9 @@ class BGNBDModel(RepeatUseModel):
         """E[uses in (T, T + t] | x, t_x, T] (Fader, Hardie & Lee 2005, eq. 10).
 
         ``P(alive) (a + b + x - 1) / (a - 1) [1 - ((alpha + T) / (alpha + T + t))^(r + x)
-        2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))]``. The bracket is taken
-        from whichever of three equal forms scipy evaluates to a finite number: Pfaff's
-        ``1 - 2F1(r + x, a - 1; a + b + x - 1; -u)`` with u = t / (alpha + T) when u <= 1
-        (a short alternating series), the form above, or Euler's
-        ``1 - (1 - z)^(a - 1) 2F1(a + b - 1 - r, a - 1; a + b + x - 1; z)``, z = t / (alpha + T + t).
+        2F1(r + x, b + x; a + b + x - 1; t / (alpha + T + t))]``, with the bracket taken
+        from the first of three equal forms that is finite and within the bounds the
+        value must respect, or integrated numerically where none is (``_uses_if_alive``).
 
         >>> model = BGNBDModel(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=-9582.4, n=2357)
         >>> model.conditional_expected_uses(39, [0, 2], [0.0, 30.43], [38.86, 38.86]).round(3).tolist()
@@ -193,8 +246,7 @@ class BGNBDModel(RepeatUseModel):
         x, tx, big_t = as_arrays(frequency, recency, T, what="input")
         horizon, x, tx, big_t = np.broadcast_arrays(horizon, x, tx, big_t)
         a = self.a if abs(self.a - 1) > _A_NUDGE else 1 + _A_NUDGE
-        bracket = _bracket(self.r, self.alpha, a, self.b, x, big_t, horizon)
-        expected = self.p_alive(x, tx, big_t) * (a + self.b + x - 1) / (a - 1) * bracket
+        expected = self.p_alive(x, tx, big_t) * _uses_if_alive(self.r, self.alpha, a, self.b, x, big_t, horizon)
         return np.asarray(expected + 0.0, dtype=np.float64)  # + 0.0: no -0.0 at t = 0
 
 

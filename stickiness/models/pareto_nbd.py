@@ -39,6 +39,8 @@ __all__ = ["ParetoNBDModel", "fit_pareto_nbd", "pareto_nbd_log_likelihood"]
 
 #: Where s = 1 exactly, (1 - (1 + u)^-(s - 1)) / (s - 1) is its limit log(1 + u).
 _S_NEAR_ONE = 1e-9
+#: Gauss-Legendre points of the numerical fallback for the likelihood's "stopped" term.
+_NODES = 64
 
 
 def _log_terms(
@@ -63,13 +65,52 @@ def _log_terms(
         z = (beta - alpha) / (beta + t)
         return (1 - r - x) * np.log(alpha + t) - (s + 1) * np.log(beta + t) + np.log(hyp2f1(1.0, s + 1, rsx + 1, z))
 
-    at_tx, at_t = log_a0_part(tx), log_a0_part(big_t)
-    with np.errstate(divide="ignore"):  # A0 = 0 when t_x = T: its log is -inf, and log-sum-exp keeps the other term
+    with np.errstate(all="ignore"):  # A0 = 0 when t_x = T: its log is -inf, and log-sum-exp keeps the other term
+        at_tx, at_t = log_a0_part(tx), log_a0_part(big_t)
         log_a0 = at_tx + np.log1p(-np.exp(np.minimum(at_t - at_tx, 0.0)))
+        stopped = np.log(s) - np.log(rsx) + log_a0
+        # The stopped term is the integral over (t_x, T) of s (alpha + t)^-(r + x) (beta + t)^-(s + 1), whose
+        # integrand decreases: it lies between (T - t_x) times its values at T and at t_x.
+        span = np.log(big_t - tx)
+        lower = span + _log_integrand(r, alpha, s, beta, x, big_t) - 1e-9
+        upper = span + _log_integrand(r, alpha, s, beta, x, tx) + 1e-9
+    bad = (tx < big_t) & ~(np.isfinite(stopped) & (stopped >= lower) & (stopped <= upper))
+    if bad.any():  # where 2F1 loses its precision (extreme parameters): integrate numerically
+        stopped = stopped.copy()
+        stopped[bad] = _log_stopped_integral(r, alpha, s, beta, x[bad], tx[bad], big_t[bad])
     common = log_rising(r, x) + r * np.log(alpha) + s * np.log(beta)
     active = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
-    stopped = np.log(s) - np.log(rsx) + log_a0
     return common, active, stopped
+
+
+def _log_integrand(r: float, alpha: float, s: float, beta: float, x: FloatArray, t: FloatArray) -> FloatArray:
+    """Return log[s (alpha + t)^-(r + x) (beta + t)^-(s + 1)]."""
+    return np.asarray(np.log(s) - (r + x) * np.log(alpha + t) - (s + 1) * np.log(beta + t), dtype=np.float64)
+
+
+def _log_stopped_integral(
+    r: float, alpha: float, s: float, beta: float, x: FloatArray, tx: FloatArray, big_t: FloatArray
+) -> FloatArray:
+    """Return log of the integral over (t_x, T) of s (alpha + t)^-(r + x) (beta + t)^-(s + 1), numerically.
+
+    In v = log(c + t), c = min(alpha, beta), the integrand times dt/dv is close to
+    exp(-g (v - v0)), g its log-slope at v0 = log(c + t_x) (a power law in t); so
+    v = v0 - log(1 - w m) / g with m = 1 - exp(-g (v1 - v0)) maps w in (0, 1) onto
+    the interval with a nearly flat integrand, and a 64-point Gauss-Legendre rule
+    in w follows (relative error about 1e-5).
+    """
+    nodes, weights = np.polynomial.legendre.leggauss(_NODES)
+    w = (nodes[None, :] + 1) / 2
+    c = min(alpha, beta)
+    v0, v1 = np.log(c + tx)[:, None], np.log(c + big_t)[:, None]
+    g = ((r + x) * (c + tx) / (alpha + tx) + (s + 1) * (c + tx) / (beta + tx) - 1)[:, None]
+    g = np.where(np.abs(g) < 1e-8, 1e-8, g)
+    m = -np.expm1(-g * (v1 - v0))  # the sign of g; m / g > 0
+    v = v0 - np.log1p(-w * m) / g
+    t = np.exp(v) - c
+    log_jacobian = np.log(m / g) - np.log1p(-w * m) + v  # dv/dw, and dt/dv = c + t = exp(v)
+    terms = _log_integrand(r, alpha, s, beta, x[:, None], t) + log_jacobian + np.log(weights / 2)[None, :]
+    return np.asarray(np.logaddexp.reduce(terms, axis=1), dtype=np.float64)
 
 
 def pareto_nbd_log_likelihood(
