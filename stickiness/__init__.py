@@ -7,6 +7,8 @@ are in docs/metrics.md.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from stickiness._errors import (
     AmbiguousColumnError,
     ColumnNotFoundError,
@@ -14,6 +16,7 @@ from stickiness._errors import (
     InvalidOptionError,
     InvalidValueError,
     MixedTimeZoneError,
+    ModelFitError,
     StickinessError,
     UnsupportedSourceError,
     UsersTableError,
@@ -47,6 +50,44 @@ from stickiness.use_cases import (
     use_case_rates,
 )
 
+if TYPE_CHECKING:  # the repeat-use models load numpy (and scipy when used): imported on first use
+    from stickiness.models import (
+        BGNBDModel,
+        ForgettablePrediction,
+        GammaGammaModel,
+        ParetoNBDModel,
+        fit_bg_nbd,
+        fit_gamma_gamma,
+        fit_pareto_nbd,
+        predict_forgettable,
+        rfm_summary,
+    )
+
+#: Public names served by :mod:`stickiness.models`, loaded on first use so ``import stickiness`` loads polars only.
+_MODELS = frozenset(
+    {
+        "BGNBDModel",
+        "ForgettablePrediction",
+        "GammaGammaModel",
+        "ParetoNBDModel",
+        "fit_bg_nbd",
+        "fit_gamma_gamma",
+        "fit_pareto_nbd",
+        "predict_forgettable",
+        "rfm_summary",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Load the repeat-use models on first use."""
+    if name in _MODELS:
+        import importlib
+
+        return getattr(importlib.import_module("stickiness.models"), name)
+    raise AttributeError(f"module 'stickiness' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -54,13 +95,18 @@ __all__ = [
     "REASONS",
     "UNKNOWN_SEGMENT",
     "AmbiguousColumnError",
+    "BGNBDModel",
     "Catalog",
     "ColumnNotFoundError",
     "EmptyLogError",
+    "ForgettablePrediction",
+    "GammaGammaModel",
     "InvalidOptionError",
     "InvalidValueError",
     "Ledger",
     "MixedTimeZoneError",
+    "ModelFitError",
+    "ParetoNBDModel",
     "StickinessError",
     "UnsupportedSourceError",
     "UsageLog",
@@ -73,7 +119,10 @@ __all__ = [
     "dormancy",
     "drifting_users",
     "feature_adoption",
+    "fit_bg_nbd",
+    "fit_gamma_gamma",
     "fit_matrix",
+    "fit_pareto_nbd",
     "fit_summary",
     "forgettable_zone",
     "frequency_spectrum",
@@ -87,11 +136,13 @@ __all__ = [
     "new_vs_returning",
     "nps",
     "one_and_done",
+    "predict_forgettable",
     "range_retention",
     "read_catalog",
     "read_log",
     "repeat_rate",
     "retention",
+    "rfm_summary",
     "time_to_first_use",
     "unmapped_events",
     "use_case_map",

@@ -14,6 +14,7 @@ __all__ = [
     "InvalidOptionError",
     "InvalidValueError",
     "MixedTimeZoneError",
+    "ModelFitError",
     "StickinessError",
     "UnsupportedSourceError",
     "UsersTableError",
@@ -48,6 +49,10 @@ class MixedTimeZoneError(StickinessError, ValueError):
 
 class InvalidOptionError(StickinessError, ValueError):
     """A keyword option has a value outside what it accepts."""
+
+
+class ModelFitError(StickinessError, ValueError):
+    """A repeat-use model cannot be fitted: too few repeat users, or the optimiser does not settle."""
 
 
 class UnsupportedSourceError(StickinessError, TypeError):

@@ -53,6 +53,16 @@ DOCUMENTED = {
     "lifetime_value",
     "lifetime_value_summary",
     "nps",
+    "BGNBDModel",
+    "ForgettablePrediction",
+    "GammaGammaModel",
+    "ModelFitError",
+    "ParetoNBDModel",
+    "fit_bg_nbd",
+    "fit_gamma_gamma",
+    "fit_pareto_nbd",
+    "predict_forgettable",
+    "rfm_summary",
 }
 
 
@@ -87,3 +97,13 @@ def test_errors_inherit_the_matching_builtin() -> None:
     assert issubclass(stickiness.UnsupportedSourceError, TypeError)
     assert issubclass(stickiness.EmptyLogError, ValueError)
     assert issubclass(stickiness.InvalidValueError, ValueError)
+    assert issubclass(stickiness.ModelFitError, ValueError)
+
+
+def test_models_load_on_first_use() -> None:
+    code = (
+        "import sys, stickiness; before = 'numpy' in sys.modules; "
+        "fit = stickiness.fit_bg_nbd; print(before, 'stickiness.models' in sys.modules, fit.__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True", "stickiness.models.bg_nbd"]

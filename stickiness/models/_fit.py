@@ -29,8 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
-from stickiness.models._errors import ModelFitError
+from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError, ModelFitError
 from stickiness.models._scipy import FloatArray, minimize, require_scipy
 
 __all__ = [

@@ -20,12 +20,11 @@ from typing import Any, Literal
 
 import polars as pl
 
-from stickiness._errors import InvalidOptionError
+from stickiness._errors import InvalidOptionError, ModelFitError
 from stickiness._segments import ALL_SEGMENT, check_by
 from stickiness._sources import Source
 from stickiness.catalog import Catalog
 from stickiness.log import UsageLog, as_log
-from stickiness.models._errors import ModelFitError
 from stickiness.models._fit import MIN_REPEAT_USERS, RepeatUseModel, check_min_repeat_users
 from stickiness.models._scipy import require_scipy
 from stickiness.models.bg_nbd import fit_bg_nbd

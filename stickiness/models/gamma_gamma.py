@@ -22,8 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from stickiness._errors import InvalidOptionError, InvalidValueError
-from stickiness.models._errors import ModelFitError
+from stickiness._errors import InvalidOptionError, InvalidValueError, ModelFitError
 from stickiness.models._fit import (
     MEAN_BOUND,
     MIN_REPEAT_USERS,
