@@ -139,7 +139,8 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
     day_types: dict[str, pl.DataType] = {"__k": pl.Int64(), "__d": pl.Int32()}
     gaps = collect(days, day_types | {"__gap": pl.Int32()})
 
-    lazy = lift(log.engine, days=gaps, use_cases=use_cases)
+    # Codes stay Int64 in the engine (Spark has no unsigned integers); collect casts __u back to UInt32.
+    lazy = lift(log.engine, days=gaps, use_cases=use_cases.with_columns(pl.col("__c").cast(pl.Int64)))
     horizon_start = end - horizon + 1
     gap = nw.col("__gap")
     adopters = (
@@ -150,8 +151,8 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
         .agg(d.min().alias("first_use"), d.max().alias("last_active"), gap.median().alias("__interval"))
         .filter(nw.col("last_active") >= horizon_start)
         .with_columns(
-            (nw.col("__k") // n_use_cases).cast(nw.UInt32()).alias("__u"),
-            (nw.col("__k") % n_use_cases).cast(nw.UInt32()).alias("__c"),
+            (nw.col("__k") // n_use_cases).alias("__u"),
+            (nw.col("__k") % n_use_cases).alias("__c"),
         )
         .join(lazy["use_cases"], on="__c", how="inner")
     )

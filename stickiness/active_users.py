@@ -113,7 +113,7 @@ def active_users(
     """
     _check_window(window)
     log = as_log(data)
-    first = log.first_day or dt.date.min
+    first = log.first_day or dt.date(1970, 1, 1)  # any day: an empty log has no rows (Spark cannot hold year 1)
     table = _daily(log, window=window, by=by, active_events=active_events).with_columns(
         (nw.when(nw.col("mau") > 0).then(nw.col("dau") / nw.col("mau"))).alias("stickiness"),
         (nw.col("day") >= nw.lit(first + dt.timedelta(days=window - 1))).alias("complete"),

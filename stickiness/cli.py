@@ -77,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
         "--majority", type=float, default=0.5, help="forgettable share that flags a segment (default: 0.5)"
     )
     habits.add_argument("--min-users", type=int, default=30, help="evaluable adopters needed to flag (default: 30)")
+    lifecycle = report.add_argument_group("retention and lifecycle (docs/retention.md)")
+    lifecycle.add_argument(
+        "--period", choices=["month", "week", "day"], default="month", help="retention period (default: month)"
+    )
+    lifecycle.add_argument(
+        "--inactive-days", type=int, default=30, help="inactivity list: no activity in this many days (default: 30)"
+    )
+    cards = report.add_argument_group("scorecards, with --template scorecards (docs/scorecards.md)")
+    cards.add_argument("--accounts", help="accounts table: customer, mrr, labour, communication, hard_costs, ...")
+    cards.add_argument("--responses", help="NPS survey answers: customer, time, score (0-10)")
+    cards.add_argument("--transactions", help="transactions: customer, time, revenue (lifetime value)")
     report.add_argument("--user-col", default="auto", help="the log's user column (default: detect)")
     report.add_argument("--time-col", default="auto", help="the log's time column (default: detect)")
     report.add_argument("--event-col", default="auto", help="the log's event column (default: detect)")
@@ -88,7 +99,9 @@ def _parser() -> argparse.ArgumentParser:
         default="error",
         help="times with and without UTC offset in one column: fail (default) or read the latter in --tz",
     )
-    report.add_argument("--engine", choices=["polars", "duckdb"], default="polars", help="engine (default: polars)")
+    report.add_argument(
+        "--engine", choices=["polars", "duckdb", "pyspark"], default="polars", help="engine (default: polars)"
+    )
     report.add_argument(
         "--template", default="quickstart", help="notebook template to run (default: quickstart; see 'stickiness new')"
     )
@@ -171,8 +184,13 @@ _PARAMETERS = (
     "threshold",
     "majority",
     "min_users",
+    "period",
+    "inactive_days",
+    "accounts",
+    "responses",
+    "transactions",
 )
-_PATHS = ("events", "users", "use_cases", "profiles")
+_PATHS = ("events", "users", "use_cases", "profiles", "accounts", "responses", "transactions")
 
 
 def _template_parameters(args: argparse.Namespace, known: set[str]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import polars as pl
 from stickiness._columns import AUTO, ColumnMap, resolve_column, resolve_columns
 from stickiness._engine import Engine, check_engine
 from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
-from stickiness._sources import Source, scan_source
+from stickiness._sources import DISTINCT, ROWS, Source, reduce_spark_log, scan_source, spark_source
 from stickiness._time import TimeUnit, parse_day
 from stickiness.ledger import REASONS, Ledger
 
@@ -50,7 +50,7 @@ class UsageLog:
     tz
         The analysis time zone: a day is a calendar date there.
     engine
-        Where metrics run: ``"polars"`` or ``"duckdb"``.
+        Where metrics run: ``"polars"``, ``"duckdb"`` or ``"pyspark"``.
     columns
         Which input columns were read as user, time and event.
 
@@ -126,8 +126,13 @@ def read_log(
     Parameters
     ----------
     source
-        CSV, Parquet (file, glob or folder) or NDJSON path, or a polars, pandas or
-        pyarrow frame. Files are scanned lazily.
+        CSV, Parquet (file, glob or folder) or NDJSON path, or a polars, pandas,
+        pyarrow or Spark frame. Files are scanned lazily. A Spark DataFrame (or a
+        path with ``engine="pyspark"``, read by Spark) is reduced in Spark first:
+        only the three columns, exact duplicates grouped with their count, and,
+        for a timestamp or date column, the day in ``tz`` and the rows per (user,
+        day, event); the reduced rows are collected and checked in polars
+        (docs/engines.md).
     users
         Optional users table (same kinds of source): one row per user, any
         segment columns (``persona``, ``plan``, ...). Users absent from it get
@@ -156,7 +161,8 @@ def read_log(
         an error (``"error"``, default), or its offset-less values are read as
         wall-clock times in ``tz`` and counted in the ledger (``"assume_tz"``).
     engine
-        Where metrics run: ``"polars"`` (default) or ``"duckdb"``.
+        Where metrics run: ``"polars"`` (default), ``"duckdb"`` or ``"pyspark"``
+        (the active SparkSession, else a local one; docs/engines.md).
 
     Examples
     --------
@@ -178,9 +184,16 @@ def read_log(
     start_day, as_of_day = _as_date(start, "start"), _as_date(as_of, "as_of")
     if start_day and as_of_day and start_day > as_of_day:
         raise InvalidOptionError(f"start={start_day} is after as_of={as_of_day}. Swap them.")
-    frame = scan_source(source, role="log")
+    spark = spark_source(source, engine=engine)
+    if spark is None:
+        frame = scan_source(source, role="log")
+        columns = resolve_columns(_schema(frame, role="log").names(), user=user, time=time, event=event)
+    else:
+        columns = resolve_columns(spark.columns, user=user, time=time, event=event)
+        frame = reduce_spark_log(
+            spark, user=columns.user, time=columns.time, event=columns.event, tz=tz, time_unit=time_unit
+        )
     schema = _schema(frame, role="log")
-    columns = resolve_columns(schema.names(), user=user, time=time, event=event)
     parse = parse_day(columns.time, schema[columns.time], tz=tz, time_unit=time_unit)
     today = (now or dt.datetime.now(dt.UTC)).astimezone(zoneinfo.ZoneInfo(tz)).date()
 
@@ -200,6 +213,22 @@ def read_log(
     reason = reason.otherwise(pl.lit(None, dtype=pl.String))
 
     used = pl.col("__reason").is_null()
+    if spark is None:
+        weights: dict[str, pl.Expr] = {}
+        counts = {
+            "rows": pl.len(),
+            "distinct": pl.col("__time").n_unique(),
+            "offset": pl.col("__offset").sum(),
+            "naive": pl.col("__naive").sum(),
+        }
+    else:  # each reduced row stands for __rows input rows with __distinct distinct times
+        weights = {ROWS: pl.col(ROWS), DISTINCT: pl.col(DISTINCT)}
+        counts = {
+            "rows": pl.col(ROWS).sum(),
+            "distinct": pl.col(DISTINCT).sum(),
+            "offset": pl.col(ROWS).filter(pl.col("__offset")).sum(),
+            "naive": pl.col(ROWS).filter(pl.col("__naive")).sum(),
+        }
     grouped = (
         frame.select(
             __reason=reason,
@@ -209,18 +238,14 @@ def read_log(
             __time=pl.col(columns.time),
             __offset=parse.has_offset,
             __naive=parse.is_naive_text,
+            **weights,
         )
         .with_columns(
             # Set-aside rows collapse to one group per reason.
             [pl.when(used).then(pl.col(c)).alias(c) for c in ("__user", "__day", "__event")]
         )
         .group_by("__reason", "__user", "__day", "__event")
-        .agg(
-            rows=pl.len(),
-            distinct=pl.col("__time").n_unique(),
-            offset=pl.col("__offset").sum(),
-            naive=pl.col("__naive").sum(),
-        )
+        .agg(**counts)
         .collect(engine="streaming")
     )
     used_rows = grouped.filter(pl.col("__reason").is_null())
