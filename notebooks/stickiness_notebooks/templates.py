@@ -54,6 +54,11 @@ TEMPLATES: Final[dict[str, Template]] = {
             "Segments where most users use a use case less than monthly, and the users drifting there (CRM list).",
         ),
         Template(
+            "retention",
+            "Retention and lifecycle",
+            "Who stays and who leaves: retention, cohorts, lifecycle, dormancy and the inactivity list, leave points.",
+        ),
+        Template(
             "scorecards",
             "Customer scorecards",
             "Health score and who to contact, NPS, customer fit, lifetime value, and who will become forgettable.",
