@@ -22,8 +22,11 @@ from stickiness import __version__
 from stickiness._errors import StickinessError
 from stickiness.active_users import active_users, monthly_active_users
 from stickiness.catalog import Catalog, read_catalog
+from stickiness.dormancy import inactive_users
 from stickiness.ledger import Ledger
+from stickiness.lifecycle import lifecycle
 from stickiness.log import UsageLog, read_log
+from stickiness.retention import retention
 from stickiness.use_cases import drifting_users, frequency_spectrum, unmapped_events, use_case_map
 
 __all__ = ["main"]
@@ -268,6 +271,9 @@ def _print_outputs(out: Path, args: argparse.Namespace) -> None:
         daily = pl.read_csv(tables / "active_users.csv", try_parse_dates=True)
         by = daily.columns[0] if daily.columns[0] != "day" else None
         print(_summary(daily, by=by, window=args.mau_window))
+    if (tables / "retention.csv").exists():
+        retained = pl.read_csv(tables / "retention.csv", try_parse_dates=True)
+        print(_retention_summary(retained, by=retained.columns[0] if retained.columns[0] != "period" else None))
     if (tables / "use_case_map.csv").exists():
         usecase_map = pl.read_csv(tables / "use_case_map.csv", infer_schema_length=None)
         print(_forgettable_summary(usecase_map, args))
@@ -297,16 +303,17 @@ def _report_direct(args: argparse.Namespace) -> int:
     daily.write_csv(tables / "active_users.csv")
     monthly.write_csv(tables / "monthly_active_users.csv")
     written = [tables / "active_users.csv", tables / "monthly_active_users.csv"]
-    catalog = _catalog(args)
     frames = {"active_users": daily, "monthly_active_users": monthly}
-    if catalog is not None:
-        frames |= _use_case_tables(log, catalog, args, tables)
-        written += [tables / f"{name}.csv" for name in ("frequency_spectrum", "use_case_map", "drifting_users")]
+    # as in the quickstart: without a catalog, the whole product is one use case
+    frames |= _use_case_tables(log, _catalog(args), args, tables)
+    written += [tables / f"{name}.csv" for name in ("frequency_spectrum", "use_case_map", "drifting_users")]
+    frames |= _retention_tables(log, args, tables)
+    written += [tables / f"{name}.csv" for name in ("retention", "lifecycle", "inactive_users")]
     if not args.no_charts:
         written += _step("charts", lambda: _charts(frames, by=args.by, args=args, directory=out / "charts"))
     print(_summary(daily, by=args.by, window=args.mau_window))
-    if "use_case_map" in frames:
-        print(_forgettable_summary(frames["use_case_map"], args))
+    print(_retention_summary(frames["retention"], by=args.by))
+    print(_forgettable_summary(frames["use_case_map"], args))
     n_tables = sum(1 for p in written if p.suffix == ".csv")
     n_charts = sum(1 for p in written if p.suffix == ".png")
     print(
@@ -334,11 +341,12 @@ def _charts(
         "active_users": sw.active_users_chart(frames["active_users"], by=by),
         "monthly_active_users": sw.monthly_active_users_chart(frames["monthly_active_users"], by=by),
     }
-    if "use_case_map" in frames:
-        spectrum = frames["frequency_spectrum"]
-        charts["frequency_spectrum"] = sw.spectrum_chart(spectrum, majority=args.majority, min_users=args.min_users)
-        charts["use_case_map"] = sw.use_case_map_chart(frames["use_case_map"])
-        charts["forgettable_zone"] = sw.forgettable_zone_chart(frames["use_case_map"], majority=args.majority)
+    spectrum = frames["frequency_spectrum"]
+    charts["frequency_spectrum"] = sw.spectrum_chart(spectrum, majority=args.majority, min_users=args.min_users)
+    charts["use_case_map"] = sw.use_case_map_chart(frames["use_case_map"])
+    charts["forgettable_zone"] = sw.forgettable_zone_chart(frames["use_case_map"], majority=args.majority)
+    charts["retention"] = sw.retention_chart(frames["retention"])
+    charts["lifecycle"] = sw.lifecycle_chart(frames["lifecycle"])
     return sw.write_charts(charts, directory, formats=("png", "svg"))
 
 
@@ -352,8 +360,19 @@ def _catalog(args: argparse.Namespace) -> Catalog | None:
     return None
 
 
+def _retention_tables(log: UsageLog, args: argparse.Namespace, tables: Path) -> dict[str, pl.DataFrame]:
+    """Write retention, lifecycle and the inactivity list to ``tables``; return the first two for the charts."""
+    retained = _step("retention", lambda: retention(log, by=args.by, period=args.period))
+    cycle = _step("lifecycle", lambda: lifecycle(log, by=args.by, period=args.period))
+    inactive = _step("inactive users", lambda: inactive_users(log, days=args.inactive_days, by=args.by))
+    retained.write_csv(tables / "retention.csv")
+    cycle.write_csv(tables / "lifecycle.csv")
+    inactive.write_csv(tables / "inactive_users.csv")
+    return {"retention": retained, "lifecycle": cycle}
+
+
 def _use_case_tables(
-    log: UsageLog, catalog: Catalog, args: argparse.Namespace, tables: Path
+    log: UsageLog, catalog: Catalog | None, args: argparse.Namespace, tables: Path
 ) -> dict[str, pl.DataFrame]:
     """Write the use-case tables to ``tables`` and return the spectrum and the use-case map."""
     common: dict[str, Any] = {
@@ -370,10 +389,10 @@ def _use_case_tables(
         ),
     )
     drifting = _step("drifting users", lambda: drifting_users(log, catalog, threshold=args.threshold, **common))
-    unmapped = unmapped_events(log, catalog)
     spectrum.write_csv(tables / "frequency_spectrum.csv")
     usecase_map.write_csv(tables / "use_case_map.csv")
     drifting.write_csv(tables / "drifting_users.csv")
+    unmapped = unmapped_events(log, catalog) if catalog is not None else pl.DataFrame()
     if unmapped.height:
         unmapped.write_csv(tables / "unmapped_events.csv")
         top = ", ".join(f"{e} ({n:,})" for e, n in unmapped.select("event", "events").head(5).iter_rows())
@@ -394,6 +413,22 @@ def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace) ->
         lines.append(
             f"  {row['persona']:<16} {row['use_case']:<20} {row['forgettable_share']:>6.1%} "
             f"(95% CI {row['ci_low']:.1%}-{row['ci_high']:.1%}) of {row['evaluable']:,} users"
+        )
+    return "\n".join(lines)
+
+
+def _retention_summary(retained: pl.DataFrame, *, by: str | None) -> str:
+    """Summarise the last complete period's retention and churn per segment (docs/retention.md)."""
+    done = retained.filter(pl.col("complete") & pl.col("retention_rate").is_not_null())
+    if done.height == 0:
+        return "\nRetention: no complete period with users active in the period before yet"
+    last = done["period"].max()
+    lines = [f"\nRetention in the period starting {last!s} (retention = (active - new) / active before)"]
+    for row in done.filter(pl.col("period") == last).sort("churn_rate").iter_rows(named=True):
+        label = f"{row[by]:<20}" if by else f"{'all users':<20}"
+        lines.append(
+            f"  {label} active before {row['active_before']:>7,}  retention {row['retention_rate']:>6.1%}  "
+            f"churn {row['churn_rate']:>6.1%}"
         )
     return "\n".join(lines)
 

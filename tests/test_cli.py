@@ -180,7 +180,7 @@ def test_report_writes_every_chart_as_png_and_svg(tmp_path: Path) -> None:
     pytest.importorskip("stickiness_widgets", reason="charts need the Jupyter layer: pip install 'stickiness[jupyter]'")
     assert main(["report", "--demo", "--by", "persona", "--no-notebook", "--out", str(tmp_path)]) == 0
     names = ["active_users", "monthly_active_users", "frequency_spectrum", "use_case_map", "forgettable_zone"]
-    for name in names:
+    for name in [*names, "retention", "lifecycle"]:
         assert (tmp_path / "charts" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
         assert b"<svg" in (tmp_path / "charts" / f"{name}.svg").read_bytes()[:500], name
 
@@ -193,19 +193,26 @@ def test_report_runs_a_template_into_one_page_with_the_same_tables(
 ) -> None:
     pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
     users = ["--users", str(tmp_path / "users.csv"), "--as-of", "2024-05-02"]
-    argv = ["report", str(log_csv), *users, "--template", "active_users", "--no-pdf"]
-    assert main([*argv, "--out", str(tmp_path / "nb")]) == 0
+    assert main(["report", str(log_csv), *users, "--no-pdf", "--out", str(tmp_path / "nb")]) == 0
     printed = capsys.readouterr()
-    assert "template 'active_users'" in printed.err and "writing report.html" in printed.err
+    assert "template 'quickstart'" in printed.err and "writing report.html" in printed.err
     assert "Row ledger" in printed.out and "Active users on 2024-05-02" in printed.out
     assert (tmp_path / "nb" / "report.html").read_text().startswith("<!DOCTYPE html>")
     assert not (tmp_path / "nb" / "report.pdf").exists()
     # the direct path (no Jupyter) computes the same tables and ledger
-    assert main(["report", str(log_csv), *users, "--no-notebook", "--no-charts", "--out", str(tmp_path / "d")]) == 0
-    for table in ("active_users", "monthly_active_users"):
-        notebook = pl.read_csv(tmp_path / "nb" / "tables" / f"{table}.csv")
-        direct = pl.read_csv(tmp_path / "d" / "tables" / f"{table}.csv")
-        assert notebook.equals(direct), table
+    assert main(["report", str(log_csv), *users, "--no-notebook", "--out", str(tmp_path / "d")]) == 0
+    names = sorted(p.name for p in (tmp_path / "nb" / "tables").glob("*.csv"))
+    assert names == sorted(p.name for p in (tmp_path / "d" / "tables").glob("*.csv"))
+    assert {"active_users.csv", "use_case_map.csv", "retention.csv", "lifecycle.csv", "inactive_users.csv"} <= set(
+        names
+    )
+    for name in names:
+        notebook = pl.read_csv(tmp_path / "nb" / "tables" / name)
+        direct = pl.read_csv(tmp_path / "d" / "tables" / name)
+        assert notebook.equals(direct), name
+    assert sorted(p.name for p in (tmp_path / "nb" / "charts").glob("*")) == sorted(
+        p.name for p in (tmp_path / "d" / "charts").glob("*")
+    )
     assert (tmp_path / "nb" / "ledger.json").read_text() == (tmp_path / "d" / "ledger.json").read_text()
 
 

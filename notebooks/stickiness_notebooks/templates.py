@@ -36,7 +36,7 @@ TEMPLATES: Final[dict[str, Template]] = {
         Template(
             "quickstart",
             "Quickstart",
-            "Everything at a glance: the ledger, active users, the use-case map and the forgettable zone.",
+            "Everything at a glance: the ledger, active users, the use-case map, the forgettable zone and retention.",
         ),
         Template(
             "active_users",

@@ -10,6 +10,8 @@
 #    (daily, weekly, monthly, occasional, lapsed).
 # 4. **The use-case map and the forgettable zone**: the segments where most users use a use case less than once
 #    a month, and so are likely to forget it.
+# 5. **Retention and lifecycle**: churn and retention per period, who is new, returning, back or gone, and the
+#    users gone quiet for longer than their own rhythm.
 #
 # Every number is defined in the kit's docs (`docs/metrics.md`, `docs/use-cases.md`) so that it can be
 # reproduced by hand. Set the parameters in the next cell (or pass them with `stickiness report`), then run all
@@ -37,6 +39,8 @@ min_exposure = 30  # days a user must have been around to be judged
 threshold = 1.0  # forgettable below this many active days per 30
 majority = 0.5  # share of forgettable users that puts a segment in the forgettable zone
 min_users = 30  # evaluable users a segment needs before it is judged
+period = "month"  # retention and lifecycle period: "month", "week" (ISO, Monday to Sunday) or "day"
+inactive_days = 30  # the inactivity list: users with no activity in the last this many days
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
 
 # %% Read the log
@@ -119,6 +123,33 @@ zone_chart
 zone.drop("problem", "why_us", "alternatives")
 
 # %% [markdown]
+# ## Retention and lifecycle
+#
+# **Churn** is the share of last period's active users who are not active this period; **retention** is
+# (active − new) / last period's active users, so it also counts users who come back after a gap. The lifecycle
+# splits each period's active users into returning, resurrecting (back after a gap) and new, with the users who
+# went dormant below zero; the **quick ratio**, (new + resurrecting) / dormant, is above 1 when the active base
+# grows. The inactivity list holds the users with no activity in the last `inactive_days` days, each judged
+# against their own rhythm (`at_risk`: quiet for more than twice their usual interval; `dormant`: more than 90
+# days). Partial periods are drawn pale or hollow. More in the "Retention and lifecycle" template and
+# `docs/retention.md`.
+
+# %% Retention and churn
+retention = st.retention(log, by=by, period=period)
+retention_chart = sw.retention_chart(retention)
+retention_chart
+
+# %% Lifecycle
+lifecycle = st.lifecycle(log, by=by, period=period)
+lifecycle_chart = sw.lifecycle_chart(lifecycle)
+lifecycle_chart
+
+# %% Inactivity list
+inactive = st.inactive_users(log, days=inactive_days, by=by)
+print(f"{inactive.height:,} users with no activity in the last {inactive_days} days")
+inactive.group_by("persona", "status").len("users").sort("persona", "users", descending=[False, True])
+
+# %% [markdown]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`. `stickiness report`
@@ -136,6 +167,9 @@ written = export_report(
         "use_case_map": usecase_map,
         "drifting_users": drifting,
         "unmapped_events": st.unmapped_events(log, catalog) if catalog is not None else None,
+        "retention": retention,
+        "lifecycle": lifecycle,
+        "inactive_users": inactive,
     },
     charts={
         "active_users": active_chart,
@@ -143,5 +177,7 @@ written = export_report(
         "frequency_spectrum": spectrum_chart,
         "use_case_map": map_chart,
         "forgettable_zone": zone_chart,
+        "retention": retention_chart,
+        "lifecycle": lifecycle_chart,
     },
 )
