@@ -44,8 +44,10 @@ START = dt.datetime(2024, 1, 20, tzinfo=dt.UTC)
 SEGMENT_OF = {"u1": "agent", "u2": "agent", "u3": "buyer", "u4": "owner"}
 #: Generated logs per engine: DuckDB runs each query for ~0.1 s whatever its size, so it checks fewer
 #: (test_engines_agree_on_the_demo compares the two engines on a larger log). The worked example, the
-#: schemas and the generated logs run on both engines; the other hand-made edge cases on polars.
-EXAMPLES = {"polars": 30, "duckdb": 4}
+#: schemas and the generated logs run on every engine; the other hand-made edge cases on polars. PySpark
+#: takes about a second per query, so it checks two generated logs (tests/test_engines.py compares all
+#: three engines on the demo).
+EXAMPLES = {"polars": 30, "duckdb": 4, "pyspark": 2}
 
 events_strategy = st.lists(
     st.tuples(

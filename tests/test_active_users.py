@@ -4,7 +4,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stickiness
@@ -12,6 +12,9 @@ from stickiness import InvalidOptionError, active_users, monthly_active_users, r
 
 from . import reference
 from .conftest import NOW, frame
+from .retention_example import EXAMPLES
+
+SPARK_EXAMPLES = EXAMPLES["pyspark"]
 
 D = dt.date
 UTC = dt.UTC
@@ -184,15 +187,27 @@ def _kit_daily(out: pl.DataFrame, by: str | None) -> dict[tuple[str, dt.date], t
     return result
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    events=events_strategy,
-    tz=st.sampled_from(ZONES),
-    window=st.sampled_from([7, 10, 28, 30]),
-    segmented=st.booleans(),
-    active=st.sampled_from([None, {"open"}, {"search", "buy"}]),
-)
-def test_daily_matches_reference(engine: str, events, tz, window, segmented, active) -> None:
+def test_daily_matches_reference(engine: str) -> None:
+    @settings(max_examples=_examples(engine, 40), deadline=None)
+    @given(
+        events=events_strategy,
+        tz=st.sampled_from(ZONES),
+        window=st.sampled_from([7, 10, 28, 30]),
+        segmented=st.booleans(),
+        active=st.sampled_from([None, {"open"}, {"search", "buy"}]),
+    )
+    def check(events, tz, window, segmented, active) -> None:  # type: ignore[no-untyped-def]
+        _check_daily(engine, events, tz, window, segmented, active)
+
+    check()
+
+
+def _examples(engine: str, examples: int) -> int:
+    """Generated logs per engine: PySpark takes about a second per query, so it checks a few."""
+    return SPARK_EXAMPLES if engine == "pyspark" else examples
+
+
+def _check_daily(engine: str, events, tz, window, segmented, active) -> None:  # type: ignore[no-untyped-def]
     segment_of = {"u1": "agent", "u2": "agent", "u3": "buyer", "u4": "owner"} if segmented else None
     users = pl.DataFrame({"user_id": list(segment_of), "persona": list(segment_of.values())}) if segment_of else None
     log = read_log(frame(events), users=users, tz=tz, engine=engine, now=NOW)
@@ -211,9 +226,16 @@ def test_daily_matches_reference(engine: str, events, tz, window, segmented, act
     assert out["stickiness"].drop_nulls().is_between(0, 1).all()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(events=events_strategy, tz=st.sampled_from(ZONES), segmented=st.booleans())
-def test_monthly_matches_reference(engine: str, events, tz, segmented) -> None:
+def test_monthly_matches_reference(engine: str) -> None:
+    @settings(max_examples=_examples(engine, 30), deadline=None)
+    @given(events=events_strategy, tz=st.sampled_from(ZONES), segmented=st.booleans())
+    def check(events, tz, segmented) -> None:  # type: ignore[no-untyped-def]
+        _check_monthly(engine, events, tz, segmented)
+
+    check()
+
+
+def _check_monthly(engine: str, events, tz, segmented) -> None:  # type: ignore[no-untyped-def]
     segment_of = {"u1": "agent", "u2": "agent", "u3": "buyer"} if segmented else None
     users = pl.DataFrame({"user_id": list(segment_of), "persona": list(segment_of.values())}) if segment_of else None
     by = "persona" if segmented else None

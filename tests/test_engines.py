@@ -1,0 +1,88 @@
+"""Every public metric gives the same frame on polars, DuckDB and PySpark, on a 100-user demo log.
+
+The hand-made and generated cases of each metric's own tests run on every engine too (the ``engine``
+fixture); this is the one place that runs every metric of the public API on all three, on a log large
+enough to have every segment, use case, band and period.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+import pytest
+
+import stickiness as st
+from stickiness.demo import demo_catalog, demo_events, demo_users
+from stickiness.scorecards.demo import demo_accounts
+
+from .conftest import ENGINES, NOW
+
+USERS = 100
+
+#: Every public function that takes a usage log, with options that reach its segments and periods.
+METRICS: dict[str, Callable[[st.UsageLog, st.Catalog], pl.DataFrame]] = {
+    "active_users": lambda log, _: st.active_users(log, by="persona", window=28),
+    "monthly_active_users": lambda log, _: st.monthly_active_users(log, by="plan"),
+    "retention": lambda log, _: st.retention(log, by="persona"),
+    "range_retention": lambda log, _: st.range_retention(log, start="2026-01-01", end="2026-03-31", by="plan"),
+    "cohort_matrix": lambda log, _: st.cohort_matrix(log, period="week", mode="on_or_after"),
+    "lifecycle": lambda log, _: st.lifecycle(log, by="persona", signup="signup_date"),
+    "new_vs_returning": lambda log, _: st.new_vs_returning(log, period="week"),
+    "one_and_done": lambda log, _: st.one_and_done(log, by="persona", min_age=30),
+    "repeat_rate": lambda log, _: st.repeat_rate(log),
+    "dormancy": lambda log, catalog: st.dormancy(log, catalog),
+    "inactive_users": lambda log, _: st.inactive_users(log),
+    "feature_adoption": lambda log, catalog: st.feature_adoption(log, catalog),
+    "time_to_first_use": lambda log, catalog: st.time_to_first_use(log, catalog),
+    "where_users_leave": lambda log, catalog: st.where_users_leave(log, catalog),
+    "use_case_rates": lambda log, catalog: st.use_case_rates(log, catalog, window=60),
+    "frequency_spectrum": lambda log, catalog: st.frequency_spectrum(log, catalog),
+    "use_case_map": lambda log, catalog: st.use_case_map(log, catalog),
+    "forgettable_zone": lambda log, catalog: st.forgettable_zone(log, catalog, threshold=4.0),
+    "drifting_users": lambda log, catalog: st.drifting_users(log, catalog),
+    "unmapped_events": lambda log, _: st.unmapped_events(log, st.read_catalog(demo_catalog().head(4))),
+    "health_score": lambda log, catalog: st.health_score(log, catalog),
+    "fit_matrix": lambda log, _: st.fit_matrix(demo_accounts(users=USERS), usage=log),
+    "rfm_summary": lambda log, catalog: st.rfm_summary(log, catalog, calibration_end="2026-04-30", by="persona"),
+    "predict_forgettable": lambda log, catalog: st.predict_forgettable(log, catalog).users,
+}
+
+
+def _takes_a_log(function: Any) -> bool:
+    """A metric of a usage log: its data is the log, or it takes one as ``usage`` (not only for segments)."""
+    if not callable(function):
+        return False
+    parameters = list(inspect.signature(function).parameters.values())
+    first = parameters[0] if parameters else None
+    return (first is not None and "UsageLog" in str(first.annotation)) or any(p.name == "usage" for p in parameters)
+
+
+def test_every_public_metric_on_a_log_is_compared() -> None:
+    public = {name for name in st.__all__ if not isinstance(getattr(st, name), type)}
+    assert {name for name in public if _takes_a_log(getattr(st, name))} == set(METRICS)
+
+
+def test_every_metric_is_identical_on_every_engine(spark: Any) -> None:
+    pytest.importorskip("duckdb", reason="duckdb is an optional engine: pip install 'stickiness[duckdb]'")
+    events, users = demo_events(users=USERS), demo_users(users=USERS)
+    catalog = st.read_catalog(demo_catalog())
+    logs = {engine: st.read_log(events, users=users, engine=engine, now=NOW) for engine in ENGINES}
+    for name, metric in METRICS.items():
+        on_polars = metric(logs["polars"], catalog)
+        assert on_polars.height > 0, name
+        for engine in ENGINES[1:]:
+            out = metric(logs[engine], catalog)
+            assert on_polars.equals(out), (name, engine, on_polars, out)
+
+
+def test_a_spark_frame_reads_like_the_polars_frame(spark: Any) -> None:
+    events, users = demo_events(users=USERS), demo_users(users=USERS)
+    on_polars = st.read_log(events, users=users, now=NOW)
+    on_spark = st.read_log(spark.createDataFrame(events.to_arrow()), users=users, engine="pyspark", now=NOW)
+    assert on_spark.ledger == on_polars.ledger
+    keys = ["user", "day", "event"]
+    assert on_spark.activity.sort(keys).equals(on_polars.activity.sort(keys))
+    assert (on_spark.first_day, on_spark.as_of) == (on_polars.first_day, on_polars.as_of)

@@ -1,0 +1,169 @@
+"""read_log on a log in Spark: a Spark DataFrame, or a path read by Spark with engine="pyspark".
+
+The log is reduced in Spark (three columns; exact duplicates grouped; for timestamp and date columns
+the day in the analysis time zone), then checked in polars: the ledger and the activity table must be
+those of polars reading the same rows, whatever the session time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from stickiness import InvalidOptionError, MixedTimeZoneError, UsageLog, active_users, read_log
+
+from .conftest import NOW
+
+UTC = dt.UTC
+KEYS = ["user", "day", "event"]
+
+
+def _spark_frame(spark: Any, frame: pl.DataFrame) -> Any:
+    """The frame in Spark; naive timestamps become Spark timestamps without time zone, as in the lake."""
+    spark.conf.set("spark.sql.timestampType", "TIMESTAMP_NTZ")
+    try:
+        return spark.createDataFrame(frame.to_arrow())
+    finally:
+        spark.conf.unset("spark.sql.timestampType")
+
+
+def _same(on_spark: UsageLog, on_polars: UsageLog) -> None:
+    assert on_spark.ledger == on_polars.ledger
+    assert on_spark.activity.sort(KEYS).equals(on_polars.activity.sort(KEYS))
+    assert (on_spark.first_day, on_spark.as_of, on_spark.columns) == (
+        on_polars.first_day,
+        on_polars.as_of,
+        on_polars.columns,
+    )
+
+
+@pytest.fixture
+def session_in_los_angeles(spark: Any) -> Iterator[Any]:
+    """The session time zone of a cluster that is not in UTC: the days must not depend on it."""
+    spark.conf.set("spark.sql.session.timeZone", "America/Los_Angeles")
+    try:
+        yield spark
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+
+TEXT_LOG = pl.DataFrame(
+    {
+        "user_id": ["a", "a", "a", "b", " ", None, "c", "c", "d", "e", "a"],
+        "timestamp": [
+            "2024-03-01T09:00:00Z",
+            "2024-03-01T09:00:00Z",  # an exact duplicate
+            "2024-03-01T23:30:00-05:00",  # March 2 in UTC
+            "2024-03-02T10:00:00+01:00",
+            "2024-03-02T10:00:00Z",  # blank user
+            "2024-03-02T10:00:00Z",  # null user
+            None,  # null time
+            "yesterday",  # unparseable
+            "2031-01-01T00:00:00Z",  # in the future (NOW is 2030-01-01)
+            "2024-02-20T10:00:00Z",  # before start
+            "2024-03-01T09:00:00Z",  # an exact duplicate, again
+        ],
+        "event": ["open", "open", "open", "search", "open", "open", "open", "open", "open", "open", "open"],
+    }
+)
+
+
+def test_text_times_are_grouped_in_spark_and_parsed_in_polars(spark: Any) -> None:
+    options: dict[str, Any] = {"tz": "Europe/Berlin", "start": "2024-02-25", "now": NOW}
+    on_spark = read_log(_spark_frame(spark, TEXT_LOG), **options)
+    _same(on_spark, read_log(TEXT_LOG, **options))
+    assert on_spark.ledger.set_aside["duplicate"] == 2
+    assert on_spark.engine == "polars"  # where the metrics run is read_log's engine=
+    assert any("yesterday" in note for note in on_spark.ledger.notes)
+
+
+def test_mixed_offsets_are_counted_per_input_row(spark: Any) -> None:
+    mixed = pl.DataFrame(
+        {"user_id": ["a", "a", "b"], "timestamp": ["2024-03-01 09:00", "2024-03-01 09:00", "2024-03-01T09:00Z"]}
+    )
+    with pytest.raises(MixedTimeZoneError, match="mixes 1 values with a UTC offset and 2 without"):
+        read_log(_spark_frame(spark, mixed), event=None, now=NOW)
+    options: dict[str, Any] = {"event": None, "mixed_offsets": "assume_tz", "tz": "Asia/Kolkata", "now": NOW}
+    _same(read_log(_spark_frame(spark, mixed), **options), read_log(mixed, **options))
+
+
+def _timestamps(time_zone: str | None) -> pl.DataFrame:
+    # Around the New York DST change (2024-03-10) and late evenings that are the next day in Kolkata.
+    times = [
+        dt.datetime(2024, 3, 9, 23, 59),
+        dt.datetime(2024, 3, 10, 3, 30),
+        dt.datetime(2024, 3, 10, 3, 30),  # an exact duplicate
+        dt.datetime(2024, 3, 10, 20, 15),
+        dt.datetime(2024, 3, 11, 4, 59, 59),
+        dt.datetime(2024, 3, 11, 5, 0, 1),
+        dt.datetime(1969, 12, 31, 23, 0),  # before 1970: whole days are floored, not truncated
+    ]
+    return pl.DataFrame(
+        {
+            "user_id": [1, 1, 1, 2, 2, 3, None],
+            "ts": pl.Series(times, dtype=pl.Datetime("us", time_zone)),
+            "event_name": ["a", "b", "b", "a", "a", "c", "a"],
+        }
+    )
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_timestamps_are_cut_to_days_in_spark(session_in_los_angeles: Any, tz: str) -> None:
+    for time_zone in ("UTC", None):  # instants, and wall-clock times (timestamps without time zone)
+        log = _timestamps(time_zone)
+        spark_log = _spark_frame(session_in_los_angeles, log)
+        expected = "TimestampType" if time_zone else "TimestampNTZType"
+        assert type(spark_log.schema["ts"].dataType).__name__ == expected
+        _same(read_log(spark_log, tz=tz, now=NOW), read_log(log, tz=tz, now=NOW))
+
+
+def test_dates_and_epochs_and_no_event_column(spark: Any) -> None:
+    dates = pl.DataFrame({"customer_id": ["1", "1", "2"], "date": [dt.date(1997, 1, 1)] * 2 + [None]})
+    options: dict[str, Any] = {"time": "date", "event": None, "now": NOW}
+    _same(read_log(_spark_frame(spark, dates), **options), read_log(dates, **options))
+    epochs = pl.DataFrame({"user_id": ["a", "a", "b"], "ts": [1_700_000_000, 1_700_000_000, 1_700_090_000]})
+    options = {"time_unit": "s", "tz": "Pacific/Auckland", "event": None, "now": NOW}
+    _same(read_log(_spark_frame(spark, epochs), **options), read_log(epochs, **options))
+
+
+def test_paths_are_read_by_spark_with_the_pyspark_engine(spark: Any, tmp_path: Path) -> None:
+    TEXT_LOG.write_csv(tmp_path / "events.csv")
+    TEXT_LOG.write_ndjson(tmp_path / "events.ndjson")
+    (tmp_path / "parts").mkdir()
+    for i, part in enumerate(_timestamps("UTC").iter_slices(3)):
+        part.write_parquet(tmp_path / "parts" / f"part-{i}.parquet")
+    users = pl.DataFrame({"user_id": ["a", "b"], "persona": ["agent", "buyer"]})
+    for name in ("events.csv", "events.ndjson", "parts"):
+        path = tmp_path / name
+        on_spark = read_log(path, users=_spark_frame(spark, users), engine="pyspark", now=NOW)
+        on_polars = read_log(path, users=users, now=NOW)
+        _same(on_spark, on_polars)
+        assert on_spark.engine == "pyspark"
+        assert on_spark.users is not None and on_polars.users is not None
+        assert on_spark.users.equals(on_polars.users), name
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        read_log(tmp_path / "missing.csv", engine="pyspark")
+
+
+def test_metrics_run_in_spark_on_a_spark_log(spark: Any) -> None:
+    events = _timestamps("UTC")
+    on_spark = active_users(read_log(_spark_frame(spark, events), engine="pyspark", now=NOW), window=7)
+    assert on_spark.equals(active_users(read_log(events, now=NOW), window=7))
+
+
+def test_engine_names_are_checked() -> None:
+    with pytest.raises(InvalidOptionError, match="'polars', 'duckdb', 'pyspark'"):
+        read_log(TEXT_LOG, engine="spark")  # type: ignore[arg-type]
+
+
+def test_import_does_not_load_pyspark() -> None:
+    code = "import sys, stickiness; print('pyspark' in sys.modules, 'py4j' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False False"
