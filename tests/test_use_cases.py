@@ -13,7 +13,7 @@ from functools import cache
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stickiness import UsageLog, read_log
@@ -31,6 +31,7 @@ from stickiness.use_cases import (
 
 from . import reference_use_cases as ref
 from .conftest import NOW, SHARED, frame
+from .retention_example import EXAMPLES
 
 D = dt.date
 UTC = dt.UTC
@@ -823,19 +824,31 @@ def _check_invariants(spectrum: pl.DataFrame, the_map: pl.DataFrame, zone: pl.Da
     assert set(the_map["forgettable"]) <= {"true", "false", "insufficient_data"}
 
 
-@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    singles=single_events,
-    habit_list=habits,
-    fading_list=fading,
-    tz=st.sampled_from(["UTC", "America/New_York", "Asia/Kolkata"]),
-    options=options_strategy(),
-    with_catalog=st.booleans(),
-    segmented=st.booleans(),
-    majority=st.sampled_from([0.3, 0.5]),
-    min_users=st.integers(min_value=1, max_value=4),
-)
-def test_matches_reference(
+def test_matches_reference(engine: str) -> None:
+    # PySpark takes about a second per query: it checks a few generated logs.
+    @settings(max_examples=EXAMPLES["pyspark"] if engine == "pyspark" else 35, deadline=None)
+    @given(
+        singles=single_events,
+        habit_list=habits,
+        fading_list=fading,
+        tz=st.sampled_from(["UTC", "America/New_York", "Asia/Kolkata"]),
+        options=options_strategy(),
+        with_catalog=st.booleans(),
+        segmented=st.booleans(),
+        majority=st.sampled_from([0.3, 0.5]),
+        min_users=st.integers(min_value=1, max_value=4),
+    )
+    def check(  # type: ignore[no-untyped-def]
+        singles, habit_list, fading_list, tz, options, with_catalog, segmented, majority, min_users
+    ):
+        _check_matches_reference(
+            engine, singles, habit_list, fading_list, tz, options, with_catalog, segmented, majority, min_users
+        )
+
+    check()
+
+
+def _check_matches_reference(  # type: ignore[no-untyped-def]
     engine, singles, habit_list, fading_list, tz, options, with_catalog, segmented, majority, min_users
 ):
     events = _expand(singles, habit_list + fading_list)
