@@ -26,7 +26,7 @@ time_col = "auto"  # the log's time column; "auto" finds timestamp, time, date, 
 event_col = "auto"  # the log's event column; None when the log has none (every row is a use)
 time_unit = None  # "s" or "ms" when times are epoch numbers
 mixed_offsets = "error"  # times with and without a UTC offset in one column: "error" or "assume_tz"
-engine = "polars"  # "polars" or "duckdb"
+engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
 mau_window = 30  # MAU window in days
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
 
