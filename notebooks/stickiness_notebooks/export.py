@@ -55,6 +55,7 @@ def export_report(
     >>> from stickiness.demo import demo_events
     >>> log = st.read_log(demo_events(users=50))
     >>> written = export_report(tempfile.mkdtemp(), log=log, tables={"active_users": st.active_users(log)})
+    Wrote 1 tables, 0 chart files and the ledger to ...
     >>> [path.name for path in written["tables"] + written["ledger"]]
     ['active_users.csv', 'ledger.json']
     """

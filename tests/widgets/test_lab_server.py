@@ -7,6 +7,7 @@ First its logic, on a real contents manager in a temporary folder; then its HTTP
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import sys
 from pathlib import Path
@@ -36,7 +37,9 @@ def contents(root: Path) -> AsyncLargeFileManager:
 
 
 def create(contents: AsyncLargeFileManager, name: str, folder: str) -> str:
-    return asyncio.run(create_notebook(contents, name, folder))
+    # In a thread of its own: the browser tests' Playwright (sync API) keeps an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, create_notebook(contents, name, folder)).result()
 
 
 def test_the_list_is_every_template_in_order() -> None:
