@@ -392,9 +392,11 @@ def _use_case_tables(
     spectrum.write_csv(tables / "frequency_spectrum.csv")
     usecase_map.write_csv(tables / "use_case_map.csv")
     drifting.write_csv(tables / "drifting_users.csv")
-    unmapped = unmapped_events(log, catalog) if catalog is not None else pl.DataFrame()
+    if catalog is None:  # the whole product is one use case: no event is unmapped
+        return {"frequency_spectrum": spectrum, "use_case_map": usecase_map}
+    unmapped = unmapped_events(log, catalog)
+    unmapped.write_csv(tables / "unmapped_events.csv")  # as the quickstart: with a catalog, even when empty
     if unmapped.height:
-        unmapped.write_csv(tables / "unmapped_events.csv")
         top = ", ".join(f"{e} ({n:,})" for e, n in unmapped.select("event", "events").head(5).iter_rows())
         print(f"Events in no use case (extend the catalog; all in tables/unmapped_events.csv): {top}")
     return {"frequency_spectrum": spectrum, "use_case_map": usecase_map}

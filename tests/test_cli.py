@@ -179,6 +179,8 @@ def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFi
 def test_report_writes_every_chart_as_png_and_svg(tmp_path: Path) -> None:
     pytest.importorskip("stickiness_widgets", reason="charts need the Jupyter layer: pip install 'stickiness[jupyter]'")
     assert main(["report", "--demo", "--by", "persona", "--no-notebook", "--out", str(tmp_path)]) == 0
+    # as the quickstart: with a catalog, the unmapped events are written even when there are none
+    assert pl.read_csv(tmp_path / "tables" / "unmapped_events.csv").columns == ["event", "events", "users"]
     names = ["active_users", "monthly_active_users", "frequency_spectrum", "use_case_map", "forgettable_zone"]
     for name in [*names, "retention", "lifecycle"]:
         assert (tmp_path / "charts" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
