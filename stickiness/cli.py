@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ import polars as pl
 
 from stickiness import __version__
 from stickiness._errors import StickinessError
+from stickiness._progress import describe_input, step
 from stickiness.active_users import active_users, monthly_active_users
 from stickiness.catalog import Catalog, read_catalog
 from stickiness.dormancy import inactive_users
@@ -35,12 +35,8 @@ T = TypeVar("T")
 
 
 def _step(label: str, func: Callable[[], T]) -> T:
-    """Run one step of a report, telling the user what it does and how long it took."""
-    print(f"  {label} ...", end="", file=sys.stderr, flush=True)
-    began = time.perf_counter()
-    result = func()
-    print(f" {time.perf_counter() - began:.1f} s", file=sys.stderr, flush=True)
-    return result
+    """Run one step of a report, telling the user what it does and how long it took (ticking on a terminal)."""
+    return step(label, func, stream=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -285,7 +281,8 @@ def _report_direct(args: argparse.Namespace) -> int:
     tables.mkdir(parents=True, exist_ok=True)
     source = "the demo log" if args.demo else args.events
     print(f"stickiness report: {source} -> {out}/", file=sys.stderr)
-    log = _step("reading the log", lambda: _read(args))
+    size = "" if args.demo else describe_input(args.events)  # Parquet metadata or file sizes: nothing is read
+    log = _step(f"reading the log ({size})" if size else "reading the log", lambda: _read(args))
     log.ledger.write_json(out / "ledger.json")
     print("\nRow ledger\n" + str(log.ledger) + "\n")
     if log.is_empty:
