@@ -22,12 +22,12 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import collect
+from stickiness._engine import collect, lift
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import _positive, _whole, check_options
-from stickiness._habits import adopter_rates, day_number
+from stickiness._habits import day_number, use_case_history
 from stickiness._sources import Source
-from stickiness._use_case_days import SEG, as_dates, lift_use_case_days, use_case_pairs
+from stickiness._use_case_days import SEG, as_dates
 from stickiness.catalog import Catalog
 from stickiness.log import UsageLog
 from stickiness.use_cases import _prepare
@@ -87,19 +87,10 @@ def _dormancy(
     if day is None:
         return log, None
     end = day_number(day)
-    # the typical interval of the use-case metrics: min_exposure=0 measures every adopter
-    intervals = collect(
-        adopter_rates(log, cat, opts, day).select("user", "use_case", "interval_days"),
-        {"user": log.activity.schema["user"], "use_case": pl.String(), "interval_days": pl.Float64()},
-    )
-    pairs = use_case_pairs(log, cat, without_catalog="product", with_any=True)
-    frames = lift_use_case_days(log, pairs, by=by, end=end, extra={"intervals": intervals})
-    d = nw.col("__d")
+    # the habits stage of the use-case metrics already holds each user's days per use case
+    history = use_case_history(log, cat, by=by, end=end, horizon=horizon)
     table = (
-        frames["days"]
-        .group_by(SEG, "user", "use_case")
-        .agg(d.min().alias("first_active"), d.max().alias("last_active"), nw.len().alias("active_days"))
-        .join(frames["intervals"], on=["user", "use_case"], how="left")
+        lift(log.engine, history=history)["history"]
         .with_columns((end - nw.col("last_active")).alias("days_since"))
         .with_columns(_status(k, limit).alias("status"))
     )
