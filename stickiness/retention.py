@@ -25,6 +25,7 @@ from typing import Any, Literal
 import narwhals as nw
 import polars as pl
 
+from stickiness._cache import cached
 from stickiness._engine import collect
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import _whole
@@ -34,6 +35,9 @@ from stickiness._sources import Source
 from stickiness.log import UsageLog, _as_date, as_log
 
 __all__ = ["cohort_matrix", "one_and_done", "range_retention", "repeat_rate", "retention"]
+
+#: How many (period, by, active_events) choices keep their period counts on a log.
+_KEEP_COUNTS = 4
 
 CohortMode = Literal["on", "on_or_after"]
 COHORT_MODES: tuple[str, ...] = ("on", "on_or_after")
@@ -149,6 +153,31 @@ def counts_table(
     :func:`~stickiness._periods.user_periods`); ``signup`` (``user, __signup``)
     makes a user new in the earlier of their signup period and first active period.
     """
+    if days is None and periods is None and signup is None:
+        # retention, lifecycle and their charts ask for the same counts: keep them on the log
+        events = None if active_events is None else frozenset(active_events)
+        return cached(
+            log,
+            "period_counts",
+            (period, by, events),
+            lambda: _counts_table(log, period=period, by=by, active_events=active_events),
+            keep=_KEEP_COUNTS,
+        )
+    return _counts_table(
+        log, period=period, by=by, active_events=active_events, days=days, periods=periods, signup=signup
+    )
+
+
+def _counts_table(
+    log: UsageLog,
+    *,
+    period: Period,
+    by: str | None,
+    active_events: Collection[str] | None,
+    days: pl.DataFrame | None = None,
+    periods: pl.DataFrame | None = None,
+    signup: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     periods = period_table(log, period) if periods is None else periods
     extra = None if signup is None else {"signup": signup}
     frames = user_periods(
