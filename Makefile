@@ -27,5 +27,6 @@ test: $(BIN)/.installed  ## set up, then lint and run every test
 
 bench: $(BIN)/.installed  ## benchmark against DuckDB on 1M and 10M events (SIZES=1e6,1e7,1e8 for more)
 	$(BIN)/python benchmarks/bench_active_users.py --sizes $(or $(SIZES),1000000,10000000)
+	$(BIN)/python benchmarks/bench_core.py --sizes $(or $(SIZES),1000000,10000000)
 
 .PHONY: help setup demo test bench
