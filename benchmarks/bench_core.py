@@ -116,7 +116,7 @@ def kit(path: Path, personas: Path, catalog: st.Catalog) -> tuple[dict[str, Any]
     return outputs, times, log_
 
 
-def duck(path: Path, personas: Path, *, variant: str = "two_level") -> tuple[dict[str, Any], dict[str, float], Any]:
+def duck(path: Path, personas: Path, *, variant: str = "window") -> tuple[dict[str, Any], dict[str, float], Any]:
     """DuckDB's core report on a fresh connection; returns the outputs, each stage's seconds and the open peer."""
     times: dict[str, float] = {}
     outputs: dict[str, Any] = {}

@@ -43,27 +43,31 @@ Each metric's output is a polars frame with the kit's columns, types, row order
 and values (``tests/test_benchmark_core_sql.py`` checks every stage against the
 kit). ``python benchmarks/duckdb_core_sql.py some.parquet`` prints the SQL.
 
-**The read stage, measured** (10M events, on this 2-CPU machine while other jobs used
-most of it, so only the ratios mean something; best of 2-3 interleaved runs):
+**The read stage, measured** (10M events, 2 threads; best of 2-3 interleaved runs on a
+2-CPU machine that other jobs shared, so the ratios matter more than the seconds):
 
-- two-level ``GROUP BY`` (first (user, time, event) -> ``count(*)``, which collapses the
-  exact duplicates, then (user, day, event) -> ``count(*)`` = distinct timestamps and
-  ``sum(count)`` = rows) against one ``GROUP BY (user, day, event)`` with
-  ``count(DISTINCT timestamp)``: 7.4 s vs 13.6 s (2 threads), 0.68 s vs 0.89 s at 1M
-  (1 thread). The two-level form is the peer's.
+- exact duplicates by a **window** (each user's rows sorted by (time, event), a row
+  equal to the one before it is a duplicate; then one ``GROUP BY (user, day, event)``
+  with ``count(*)`` = rows and ``count(*) FILTER (WHERE NOT duplicate)`` = distinct
+  timestamps): 2.9-3.3 s; the **two-level** ``GROUP BY`` (first (user, time, event) ->
+  ``count(*)``, which collapses the duplicates, then (user, day, event) -> ``count(*)`` and
+  ``sum``): 3.8-4.6 s; one ``GROUP BY`` with ``count(DISTINCT timestamp)``: 7.4-7.5 s
+  (13.6 s against 7.4 s for the two-level form in an earlier, busier run). At 1M the
+  window and the two-level form tie (0.32 s, 0.34 s). The window is the peer's. For
+  scale: DuckDB scanning the three columns takes 0.47 s, and the one ``GROUP BY`` to the
+  6.4M (user, day, event) groups without any de-duplication 2.0 s: a hash table of
+  millions of groups is most of the read, however its keys are spelled (packing user,
+  day and event into one BIGINT, or time and event into one HUGEINT: no faster).
 - the event names as an ENUM (``CREATE TYPE event_name AS ENUM (SELECT DISTINCT event
-  ...)``, a scan of the event column alone, then grouping and joining on a one-byte code)
-  against the text: 5.4-5.9 s vs 7.3 s (1 thread, whole read); the ENUM is the peer's.
-  Grouping the first level on ``epoch_us(timestamp)`` (an integer) rather than the
-  TIMESTAMPTZ, or packing time and event into one integer, or ``SELECT DISTINCT``
-  without the count: within 10% of each other (3.3-3.8 s for the first level alone):
-  a hash table of 10M distinct keys costs the same however they are spelled.
+  ...)``, a scan of the event column alone, then grouping, sorting and joining on a
+  one-byte code) against the text: 5.4-5.9 s vs 7.3 s for the two-level read on one
+  thread; the ENUM is the peer's.
 - the day: ``epoch_us`` floor-divided by a day's microseconds (shifted so that DuckDB's
   truncating ``//`` floors for any date after year 1), not ``CAST(timezone('UTC',
   timestamp) AS DATE)``, which goes through ICU for every row (``duckdb_sql.py`` measured
   0.6 s vs 1.0 s for its whole query).
-- the set-aside rows keep their null keys (or future day) in the second ``GROUP BY``,
-  are counted from it into the ledger, then deleted: no second scan of the Parquet.
+- the set-aside rows keep their null keys (or future day) in the ``GROUP BY``, are
+  counted from it into the ledger, then deleted: no second scan of the Parquet.
   ``activity`` keeps a ``rows`` column (raw rows per group) next to ``events``.
 
 ``bench_core.py --read-variants`` times the variants of :data:`READ_VARIANTS` in the
@@ -144,6 +148,21 @@ CREATE TYPE event_name AS ENUM (
 )
 """
 
+_READ_WINDOW = """
+CREATE TABLE activity AS  -- rows per (user, day, event); set-aside rows keep a null key, or a future day
+WITH ordered AS (  -- each user's rows sorted by (time, event): an exact duplicate follows its copy
+    SELECT user_id,
+           ts,
+           event,
+           coalesce(ts = lag(ts) OVER w AND event = lag(event) OVER w, false) AS duplicate
+    FROM (SELECT {user} AS user_id, epoch_us(timestamp) AS ts, {event} AS event FROM read_parquet({source}))
+    WINDOW w AS (PARTITION BY user_id ORDER BY ts, event)
+)
+SELECT user_id AS "user", {day} AS day, event, count(*) FILTER (WHERE NOT duplicate) AS events, count(*) AS rows
+FROM ordered
+GROUP BY ALL
+"""
+
 _READ_TWO_LEVEL = """
 CREATE TABLE activity AS  -- rows per (user, day, event); set-aside rows keep a null key, or a future day
 WITH per_time AS (  -- exact duplicates collapse here: one row per (user, time, event) with its count
@@ -167,6 +186,7 @@ GROUP BY ALL
 #: The read stage's formulations: name -> (template, events as an ENUM). The first is the peer's;
 #: ``bench_core.py --read-variants`` times the others.
 READ_VARIANTS: dict[str, tuple[str, bool]] = {
+    "window": (_READ_WINDOW, True),
     "two_level": (_READ_TWO_LEVEL, True),
     "two_level_text": (_READ_TWO_LEVEL, False),
     "count_distinct": (_READ_COUNT_DISTINCT, True),
@@ -500,12 +520,12 @@ def _date(day: dt.date) -> str:
     return f"'{day.isoformat()}'"
 
 
-def read_sql(log: str | Path, *, variant: str = "two_level", user_is_text: bool = False) -> list[str]:
+def read_sql(log: str | Path, *, variant: str = "window", user_is_text: bool = False) -> list[str]:
     """The read stage's statements that build ``activity`` from the Parquet log ``log`` (before the ledger)."""
     template, as_enum = READ_VARIANTS[variant]
     source = parquet_source(log)
     user = "CASE WHEN trim(user_id) <> '' THEN user_id END" if user_is_text else "user_id"
-    day = _day_of("ts") if template is _READ_TWO_LEVEL else _day_of("epoch_us(timestamp)")
+    day = _day_of("epoch_us(timestamp)") if template is _READ_COUNT_DISTINCT else _day_of("ts")
     event = "CAST(event AS event_name)" if as_enum else "event"
     main = template.format(source=source, user=user, day=day, event=event)
     return [text.strip() + "\n" for text in ([_EVENT_TYPE.format(source=source)] if as_enum else []) + [main]]
@@ -555,7 +575,7 @@ class CorePeer:
         personas: str | Path | None,
         *,
         today: dt.date | None = None,
-        variant: str = "two_level",
+        variant: str = "window",
         users_key: str = "user_id",
     ) -> dict[str, Any]:
         """Read the log into ``activity`` and the users table into ``users``; return the ledger as a dict.
