@@ -350,6 +350,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
         "repeat": args.repeat,
         "date": dt.date.today().isoformat(),
         "kit_version": KIT_VERSION,
+        "peer_version": PEER_VERSION,
     }
 
 
@@ -462,8 +463,24 @@ def kit_version() -> str:
     return f"{head} + uncommitted changes in stickiness/" if dirty else head
 
 
-#: The kit's code as imported by this process (the repo may change while a long run goes on).
+def peer_version() -> str:
+    """The last commit of the peer and this script, and whether they have uncommitted changes (read-only git)."""
+    repo, files = str(HERE.parent), ["benchmarks/duckdb_core_sql.py", "benchmarks/duckdb_use_cases_sql.py", __file__]
+    try:
+        last = subprocess.run(
+            ["git", "-C", repo, "log", "-1", "--format=%h", "--", *files], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", repo, "status", "--porcelain", "--", *files], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{last} + uncommitted changes" if dirty else last
+
+
+#: The kit's and the peer's code as imported by this process (the repo may change while a long run goes on).
 KIT_VERSION = kit_version()
+PEER_VERSION = peer_version()
 
 
 def _ratio(a: float | None, b: float | None) -> str:
@@ -471,7 +488,9 @@ def _ratio(a: float | None, b: float | None) -> str:
 
 
 def _s(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}" if value < 100 else f"{value:.0f}"
+    if value is None:
+        return "–"
+    return f"{value:.3f}" if value < 0.1 else f"{value:.2f}" if value < 100 else f"{value:.0f}"
 
 
 def _mb(row: dict[str, Any], engine: str) -> str:
@@ -536,7 +555,8 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]], notes: str) -> st
             "",
             f"{r['rows_read']:,} rows ({r['parquet_mb']:,.0f} MB of Parquet), {r['users']:,} users, "
             f"{r['activity_rows']:,} activity rows (user x day x event), {r['first_day']} .. {r['as_of']}. "
-            f"Kit code: {r['kit_version']}. Date {r['date']}. Others' CPU during the kept runs: {_others(r)}.",
+            f"Kit code: {r['kit_version']}; peer code: {r.get('peer_version', 'unknown')}. Date {r['date']}. "
+            f"Others' CPU during the kept runs: {_others(r)}.",
             "",
             size_table(r),
             "",
@@ -558,10 +578,17 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]], notes: str) -> st
         "- **DuckDB**: `duckdb_core_sql.CorePeer` on a fresh in-memory connection. The kit reads once and every "
         "metric starts from its activity table, so the fair peer reads once too: the **read** stage goes from "
         "the raw Parquet to a materialized table `activity(user, day, event, events)` and the ledger in one SQL "
-        "pass (two-level GROUP BY: exact duplicates collapse first), and loads the users table; each metric "
-        "stage is SQL over those tables (and the intermediate tables earlier stages kept: `user_days`, like the "
-        "kit's active days, and `adopters`, like its habit stages), fetched as a polars frame with the kit's "
-        "types and row order.",
+        "pass (exact duplicates found by a window over each user's rows sorted by time and event, then one "
+        "GROUP BY; event names as an ENUM), and loads the users table; each metric stage is SQL over those "
+        "tables and the intermediate tables earlier stages kept, fetched as a polars frame with the kit's types "
+        "and row order.",
+        "- **What each stage reuses**, on both sides: `active_users` keeps the distinct active (user, day) rows "
+        "with each user's next active day (the kit on the log, the peer as `user_days`), which "
+        "`monthly_active_users`, `retention` and `inactive_users` start from (the peer also takes the use case "
+        "`(any)` from them); `frequency_spectrum` + `use_case_map` keep the per-adopter rates (the kit's habit "
+        "stages, the peer's `adopters`), which `drifting_users` filters; `retention` keeps the monthly counts, "
+        "which `lifecycle` reads (hence its ~0 s on both sides). `unmapped_events` sums the activity table over "
+        "the unmapped events.",
         "- **whole core report**: the sum of the stages in the fastest run (the per-stage bests may come from "
         "different runs, so they can add up to less).",
         "- **scan floor**: polars reading `user_id`, `timestamp` and `event` (what `read_log` reads) with "
@@ -575,9 +602,10 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]], notes: str) -> st
         "- **others' CPU**: the machine is shared; the share of its CPU used by other processes during the kept "
         "kit and DuckDB runs. Runs with a high share are slower than on a quiet machine.",
         "",
-        "Not in the peer: nothing of the report's tables; the peer covers only Parquet logs with a timestamp "
-        "column analysed in UTC, without `start` / `as_of`, and monthly periods (what the benchmark needs). "
-        "Blank personas are `(unknown)` in every stage of the peer, as docs/metrics.md says.",
+        "Left out of the peer: no stage of the report (every table above is computed in SQL and checked equal). "
+        "The peer covers what the benchmark needs: Parquet logs with a microsecond timestamp column analysed in "
+        "UTC, no `start` / `as_of`, monthly periods, a catalog without profile columns. Blank personas are "
+        "`(unknown)` in every stage of the peer, as docs/metrics.md says (the benchmark's users table has none).",
     ]
     if notes.strip():
         parts += ["", notes.strip()]
@@ -640,6 +668,7 @@ def main(argv: list[str] | None = None) -> None:
         default=round(0.8 * _ram_gb(), 1),
         help="abort if a process's memory passes this (default: 80%% of RAM; 0: no limit)",
     )
+    parser.add_argument("--render", action="store_true", help="only rewrite core.md from core.json")
     parser.add_argument("--worker", choices=["kit", "duckdb", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--personas", type=Path, help=argparse.SUPPRESS)
@@ -647,6 +676,13 @@ def main(argv: list[str] | None = None) -> None:
     guard_memory(args.max_rss_gb)
     if args.worker:
         worker(args.worker, args.path, args.personas)
+        return
+    if args.render:
+        saved = json.loads((args.out / f"{NAME}.json").read_text())
+        md_path = args.out / f"{NAME}.md"
+        text = md_path.read_text() if md_path.exists() else ""
+        notes = NOTES_START + text.split(NOTES_START, 1)[1] if NOTES_START in text else ""
+        md_path.write_text(markdown(saved["machine"], saved["results"], notes))
         return
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
