@@ -15,7 +15,17 @@ import polars as pl
 from stickiness._cache import cached
 from stickiness.log import UsageLog
 
-__all__ = ["PACKED_DAYS", "coded_activity", "day_number", "distinct_sorted", "event_codes", "user_codes"]
+__all__ = [
+    "PACKED_DAYS",
+    "coded_activity",
+    "day_number",
+    "distinct_sorted",
+    "event_codes",
+    "user_codes",
+    "user_of",
+    "user_offset",
+    "with_user_codes",
+]
 
 #: Fast paths pack a day as its offset from the log's first day in 16 bits (179 years).
 PACKED_DAYS = 2**16
@@ -32,14 +42,61 @@ def event_codes(log: UsageLog) -> pl.DataFrame:
     return cached(log, "event_codes", None, lambda: _distinct(log, "event", "__e"), keep=1)
 
 
+def user_offset(log: UsageLog) -> int | None:
+    """Return the smallest user id when the ids are integers spanning fewer than 2**32 values, else None.
+
+    Such ids need no dictionary: a user's code is ``user - offset``.
+    """
+    return cached(log, "user_offset", None, lambda: _offset(log), keep=1)
+
+
+def user_of(log: UsageLog, frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Add ``user`` to a frame with ``__u`` codes, keeping its row order."""
+    offset = user_offset(log)
+    if offset is not None:
+        dtype = log.activity.schema["user"]
+        return frame.with_columns((pl.col("__u").cast(pl.Int64) + offset).cast(dtype).alias("user"))
+    codes = user_codes(log).lazy().with_columns(pl.col("__u").cast(pl.Int64))
+    return frame.with_columns(pl.col("__u").cast(pl.Int64)).join(codes, on="__u", how="left", maintain_order="left")
+
+
+def with_user_codes(log: UsageLog, frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``__u`` to a frame with a ``user`` column (a users table), keeping only the log's users."""
+    offset = user_offset(log)
+    if offset is None:
+        return user_codes(log).join(frame, on="user", how="inner")
+    users = log.activity.get_column("user")
+    user = pl.col("user")
+    # ids outside the log's range are no user of the log; those inside but absent match no activity row
+    return frame.filter(user.is_between(users.min(), users.max())).with_columns(
+        (user - offset).cast(pl.UInt32).alias("__u")
+    )
+
+
 def user_codes(log: UsageLog) -> pl.DataFrame:
-    """``user, __u``: the log's distinct users, sorted, numbered from 0."""
-    return cached(log, "user_codes", None, lambda: _distinct(log, "user", "__u"), keep=1)
+    """``user, __u``: the log's distinct users, sorted, with their codes (UInt32)."""
+    return cached(log, "user_codes", None, lambda: _user_codes(log), keep=1)
 
 
 def coded_activity(log: UsageLog) -> pl.DataFrame:
-    """``__u, __d, __e``: the activity table's (user, day, event) rows as integer codes."""
+    """``__u, __d, __e, events``: the activity table with the user, day and event as integer codes."""
     return cached(log, "coded_activity", None, lambda: _code(log), keep=1)
+
+
+def _offset(log: UsageLog) -> int | None:
+    users = log.activity.get_column("user")
+    if not users.dtype.is_integer() or users.len() == 0:
+        return None
+    low, high = users.min(), users.max()
+    return int(low) if int(high) - int(low) < 2**32 else None  # type: ignore[arg-type]
+
+
+def _user_codes(log: UsageLog) -> pl.DataFrame:
+    users = log.activity.select(pl.col("user").unique().sort())
+    offset = user_offset(log)
+    if offset is None:
+        return users.with_row_index("__u")
+    return users.select((pl.col("user") - offset).cast(pl.UInt32).alias("__u"), "user")
 
 
 def _distinct(log: UsageLog, column: str, code: str) -> pl.DataFrame:
@@ -51,11 +108,16 @@ def _code(log: UsageLog) -> pl.DataFrame:
     events = event_codes(log)
     # An Enum of the sorted event names: its physical codes are the __e codes, no join needed.
     as_enum = pl.col("event").cast(pl.Enum(events.get_column("event").to_list()))
+    offset = user_offset(log)
+    day = pl.col("day").cast(pl.Int32).alias("__d")
+    event = as_enum.to_physical().cast(pl.UInt32).alias("__e")
+    if offset is not None:
+        return log.activity.select((pl.col("user") - offset).cast(pl.UInt32).alias("__u"), day, event, "events")
     return (
         log.activity.lazy()
-        .select("user", pl.col("day").cast(pl.Int32).alias("__d"), as_enum.to_physical().cast(pl.UInt32).alias("__e"))
+        .select("user", day, event, "events")
         .join(user_codes(log).lazy(), on="user", how="inner")
-        .select("__u", "__d", "__e")
+        .select("__u", "__d", "__e", "events")
         .collect()
     )
 

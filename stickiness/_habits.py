@@ -29,7 +29,16 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._cache import cached
-from stickiness._codes import PACKED_DAYS, coded_activity, day_number, distinct_sorted, event_codes, user_codes
+from stickiness._codes import (
+    PACKED_DAYS,
+    coded_activity,
+    day_number,
+    distinct_sorted,
+    event_codes,
+    user_codes,
+    user_of,
+    with_user_codes,
+)
 from stickiness._engine import collect, lift
 from stickiness._habit_options import BANDS, Options
 from stickiness._segments import ALL_SEGMENT, check_by
@@ -76,6 +85,7 @@ class _Habits:
     end: int  # as_of, as a day number
     adopters: pl.DataFrame  # __k (user x use case), __u, use_case, first_use, last_active, __interval
     history: pl.DataFrame  # as adopters plus active_days (Int64), for every (user x use case) with a day <= end
+    use_cases: pl.DataFrame  # use_case, __c: __k = __u x (number of use cases) + __c
     days: pl.DataFrame  # __k, __d: active days from as_of - 2H + 1 (any window W <= H and the one before)
 
 
@@ -91,7 +101,34 @@ def _habits(log: UsageLog, catalog: Catalog | None, *, end: int, horizon: int) -
     else:
         pairs = catalog.use_cases_of(events["event"])
     key = (tuple(pairs.select("event", "use_case").iter_rows()), end, horizon)
-    return cached(log, "habits", key, lambda: _compute_habits(log, events, pairs, key), keep=KEEP_HABITS)
+    compute = lambda: _compute_habits(log, events, pairs, key)  # noqa: E731
+    if catalog is None:
+        compute = lambda: _product_of_kept(log, key) or _compute_habits(log, events, pairs, key)  # noqa: E731
+    return cached(log, "habits", key, compute, keep=KEEP_HABITS)
+
+
+def _product_of_kept(log: UsageLog, key: tuple[Any, int, int]) -> _Habits | None:
+    """Return the product's habits (every event is ``"(any)"``) from a catalog's habits already on the log, if any.
+
+    Every catalog maps every event to ``"(any)"`` as well, so the habits of a
+    catalog with the same ``as_of`` and horizon hold the product's rows: the
+    inactivity list after the use-case metrics then costs no second pass.
+    """
+    for kept_key, kept in log._cache.get("habits", {}).items():
+        if kept_key[1:] != key[1:] or ANY_USE_CASE not in kept.use_cases.get_column("use_case"):
+            continue
+        n_use_cases = kept.use_cases.height
+        any_code = kept.use_cases.filter(pl.col("use_case") == ANY_USE_CASE).get_column("__c").item()
+        product = pl.col("use_case") == ANY_USE_CASE
+        return _Habits(
+            key=key,
+            end=kept.end,
+            adopters=kept.adopters.filter(product),
+            history=kept.history.filter(product),
+            days=kept.days.filter(pl.col("__k") % n_use_cases == any_code),
+            use_cases=kept.use_cases.filter(product),
+        )
+    return None
 
 
 def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, key: tuple[Any, int, int]) -> _Habits:
@@ -151,14 +188,16 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
     }
     # Days before as_of - 2H + 1 are in no window W <= H nor the one before it.
     recent = lazy["days"].filter(d >= end - 2 * horizon + 1).select("__k", "__d")
-    return _split_history(collect(adopters, adopter_types), collect(recent, day_types), key)
+    return _split_history(collect(adopters, adopter_types), collect(recent, day_types), use_cases, key)
 
 
-def _split_history(history: pl.DataFrame, days: pl.DataFrame, key: tuple[Any, int, int]) -> _Habits:
+def _split_history(
+    history: pl.DataFrame, days: pl.DataFrame, use_cases: pl.DataFrame, key: tuple[Any, int, int]
+) -> _Habits:
     """Build the habits: the adopters are the rows of the history active in the horizon."""
     _, end, horizon = key
     adopters = history.filter(pl.col("last_active") >= end - horizon + 1).drop("active_days")
-    return _Habits(key=key, end=end, adopters=adopters, history=history, days=days)
+    return _Habits(key=key, end=end, adopters=adopters, history=history, days=days, use_cases=use_cases)
 
 
 def _polars_habits(
@@ -225,7 +264,7 @@ def _polars_habits(
         .collect()
     )
     recent = days.filter(pl.col("__d") >= end - 2 * horizon + 1).select("__k", "__d")
-    return _split_history(history, recent, key)
+    return _split_history(history, recent, use_cases, key)
 
 
 # --------------------------------------------------------------------------- #
@@ -272,7 +311,7 @@ def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFram
     frames = {"adopters": habits.adopters, "days": habits.days}
     segments = _segments(log, opts.by)
     if segments is not None:
-        frames["segments"] = user_codes(log).join(segments, on="user", how="inner").select("__u", SEG)
+        frames["segments"] = with_user_codes(log, segments).select("__u", SEG)
     lazy = lift(log.engine, **frames)
 
     d = nw.col("__d")
@@ -321,6 +360,8 @@ def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFram
 def adopter_rates(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date) -> nw.LazyFrame[Any]:
     """One lazy row per adopter x use case with the columns of ``use_case_rates`` (days as integers)."""
     _, rates = _rates(log, catalog, opts, as_of)
+    if log.engine == "polars":  # integer ids map back by arithmetic, with no dictionary to build
+        return nw.from_native(user_of(log, rates.lazy()))
     lazy = lift(log.engine, rates=rates, users=user_codes(log))
     return lazy["rates"].join(lazy["users"], on="__u", how="inner")
 
@@ -334,7 +375,7 @@ def use_case_history(log: UsageLog, catalog: Catalog | None, *, by: str | None, 
     what :func:`~stickiness.dormancy` needs, without another pass over the activity.
     """
     habits = _habits(log, catalog, end=end, horizon=horizon)
-    history = habits.history.join(user_codes(log), on="__u", how="inner")
+    history = user_of(log, habits.history.lazy()).collect()
     segments = _segments(log, by)
     if segments is None:
         history = history.with_columns(pl.lit(ALL_SEGMENT, dtype=pl.String).alias(SEG))

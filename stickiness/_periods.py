@@ -20,9 +20,10 @@ from typing import Any, Literal, get_args
 import narwhals as nw
 import polars as pl
 
+from stickiness._cache import cached
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
-from stickiness._segments import SEGMENT, active_days
-from stickiness.log import UsageLog
+from stickiness._segments import ALL_SEGMENT, SEGMENT, active_days, check_by, days_sorted, segment_of, user_days
+from stickiness.log import UNKNOWN_SEGMENT, UsageLog
 
 __all__ = [
     "PERIODS",
@@ -33,6 +34,7 @@ __all__ = [
     "index_of",
     "period_table",
     "signup_periods",
+    "sorted_user_periods",
     "start_of",
     "user_periods",
 ]
@@ -115,11 +117,17 @@ def user_periods(
         "periods": period_table(log, period) if periods is None else periods,
         **(extra or {}),
     }
+    check_by(log, by)
+    fast = days is None and days_sorted(log)
+    if fast:  # the polars route: the same rows from the sorted active days, with no hash of every row
+        frames["__user_periods"] = sorted_user_periods(log, period=period, by=by, active_events=active_events)
     lazy = active_days(log, by=by, active_events=active_events, extra=frames)
     active = lazy["days"].join(lazy["calendar"], on="day", how="inner").select(SEGMENT, "user", "day", "__p")
     p = nw.col("__p")
     users = (
-        active.select(SEGMENT, "user", "__p")
+        lazy["__user_periods"]
+        if fast
+        else active.select(SEGMENT, "user", "__p")
         .unique()
         .with_columns(
             p.min().over("user").alias("__first"),
@@ -128,6 +136,55 @@ def user_periods(
         )
     )
     return {name: lazy[name] for name in extra or {}} | {"periods": lazy["periods"], "days": active, "users": users}
+
+
+def sorted_user_periods(
+    log: UsageLog, *, period: Period, by: str | None, active_events: Collection[str] | None
+) -> pl.DataFrame:
+    """``__segment, user, __p, __first, __prev, __next``: each user's active periods, on the polars route.
+
+    Only when :func:`~stickiness._segments.days_sorted`; kept on the log per
+    (period, by, active_events), so retention, lifecycle and the monthly active
+    users share them.
+    """
+    events = None if active_events is None else frozenset(active_events)
+    return cached(
+        log,
+        "sorted_user_periods",
+        (period, by, events),
+        lambda: _sorted_user_periods(log, period=period, by=by, active_events=active_events),
+        keep=4,
+    )
+
+
+def _sorted_user_periods(
+    log: UsageLog, *, period: Period, by: str | None, active_events: Collection[str] | None
+) -> pl.DataFrame:
+    """Compute :func:`sorted_user_periods` from the active days sorted by user and day.
+
+    Within a user the period index never decreases, so the distinct (user, period)
+    rows are those that differ from the row before, and the first, previous and
+    next periods are neighbours' values: shifts on a sorted frame.
+    """
+    user, p = pl.col("user"), pl.col("__p")
+    new_user = user.ne_missing(user.shift(1))
+    periods = (
+        user_days(log, active_events)
+        .lazy()
+        .select("user", index_of(pl.col("day"), period).alias("__p"))
+        .filter(new_user | p.ne_missing(p.shift(1)))
+        .with_columns(
+            pl.when(new_user).then(p).forward_fill().alias("__first"),
+            pl.when(~new_user).then(p.shift(1)).alias("__prev"),
+            pl.when(user.eq_missing(user.shift(-1))).then(p.shift(-1)).alias("__next"),
+        )
+    )
+    if by is None:
+        periods = periods.with_columns(pl.lit(ALL_SEGMENT, dtype=pl.String).alias(SEGMENT))
+    else:
+        segments = segment_of(log, by).lazy()
+        periods = periods.join(segments, on="user", how="left").with_columns(pl.col(SEGMENT).fill_null(UNKNOWN_SEGMENT))
+    return periods.select(SEGMENT, "user", "__p", "__first", "__prev", "__next").collect()
 
 
 def signup_periods(log: UsageLog, column: str, period: Period) -> pl.DataFrame:

@@ -9,12 +9,29 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._cache import cached
-from stickiness._codes import PACKED_DAYS, coded_activity, day_number, distinct_sorted, event_codes, user_codes
+from stickiness._codes import (
+    PACKED_DAYS,
+    coded_activity,
+    day_number,
+    distinct_sorted,
+    event_codes,
+    user_of,
+    user_offset,
+)
 from stickiness._engine import collect, lift
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
 
-__all__ = ["ALL_SEGMENT", "SEGMENT", "active_days", "check_by", "with_calendar"]
+__all__ = [
+    "ALL_SEGMENT",
+    "SEGMENT",
+    "active_days",
+    "check_by",
+    "days_sorted",
+    "segment_of",
+    "user_days",
+    "with_calendar",
+]
 
 SEGMENT = "__segment"
 #: The segment of every user when no ``by`` is given.
@@ -56,12 +73,11 @@ def active_days(
     so they can be joined in the same engine, and returned under their names.
     """
     check_by(log, by)
-    events = None if active_events is None else frozenset(active_events)
-    days = cached(log, "active_days", events, lambda: _user_days(log, events), keep=KEEP)
+    days = user_days(log, active_events)
     frames: dict[str, pl.DataFrame] = {**(extra or {}), "days": days, "dates": _dates(log)}
     if by is not None:
         assert log.users is not None
-        frames["users"] = log.users.select("user", pl.col(by).cast(pl.String).alias(SEGMENT))
+        frames["users"] = segment_of(log, by)
     lazy = lift(log.engine, **frames)
     spans = lazy["days"]
     if by is None:
@@ -74,9 +90,32 @@ def active_days(
     return lifted | {"days": spans.select(SEGMENT, "user", "day", "__next"), "dates": lazy["dates"]}
 
 
+def user_days(log: UsageLog, active_events: Collection[str] | None) -> pl.DataFrame:
+    """``user, day, __next``: the distinct active (user, day) rows, kept on the log per ``active_events``.
+
+    On the polars engine (:func:`days_sorted`), rows are sorted by user (in code order) and day.
+    """
+    events = None if active_events is None else frozenset(active_events)
+    return cached(log, "active_days", events, lambda: _user_days(log, events), keep=KEEP)
+
+
+def days_sorted(log: UsageLog) -> bool:
+    """Whether :func:`user_days` comes from the polars route, sorted by user and day."""
+    span = None if log.first_day is None or log.as_of is None else (log.as_of - log.first_day).days
+    return log.engine == "polars" and span is not None and span < PACKED_DAYS
+
+
+def segment_of(log: UsageLog, by: str) -> pl.DataFrame:
+    """``user, __segment``: the users table's ``by`` column as text; null where blank (then ``"(unknown)"``)."""
+    assert log.users is not None
+    segment = pl.col(by).cast(pl.String)
+    # a blank value is no segment: those users are "(unknown)", as users absent from the table
+    return log.users.select("user", pl.when(segment.str.strip_chars() != "").then(segment).alias(SEGMENT))
+
+
 def _user_days(log: UsageLog, events: frozenset[str] | None) -> pl.DataFrame:
     """Find the distinct active (user, day) rows and each user's next active day, in the log's engine."""
-    if log.engine == "polars" and log.first_day is not None and (log.as_of - log.first_day).days < PACKED_DAYS:  # type: ignore[operator]
+    if days_sorted(log):
         return _polars_user_days(log, events)
     activity = lift(log.engine, activity=log.activity.select("user", "day", "event"))["activity"]
     if events is not None:
@@ -94,32 +133,40 @@ def _polars_user_days(log: UsageLog, events: frozenset[str] | None) -> pl.DataFr
 
     The same rows as the engine-neutral query: (user code, day offset) packed in one
     Int64, sorted, adjacent duplicates dropped; the next day is the following row's
-    where the user is the same.
+    where the user is the same. Rows come out sorted by user code and day.
     """
-    activity = coded_activity(log).lazy()
-    if events is not None:
-        codes = event_codes(log).filter(pl.col("event").is_in(list(events))).get_column("__e")
-        activity = activity.filter(pl.col("__e").is_in(codes.implode()))
     first = day_number(log.first_day)  # type: ignore[arg-type]
+    offset = user_offset(log)
+    if events is None and offset is not None:  # integer ids: the code is arithmetic, no events needed
+        activity = log.activity.lazy().select(
+            (pl.col("user") - offset).cast(pl.UInt32).alias("__u"), pl.col("day").cast(pl.Int32).alias("__d")
+        )
+    else:
+        activity = coded_activity(log).lazy()
+        if events is not None:
+            codes = event_codes(log).filter(pl.col("event").is_in(list(events))).get_column("__e")
+            activity = activity.filter(pl.col("__e").is_in(codes.implode()))
     packed = (
         activity.select((pl.col("__u").cast(pl.Int64) * PACKED_DAYS + (pl.col("__d") - first)).alias("__p"))
         .collect()
         .get_column("__p")
     )
-    days_packed = distinct_sorted(packed)
     u, d = pl.col("__u"), pl.col("__d")
     days = (
-        days_packed.lazy()
+        distinct_sorted(packed)
+        .lazy()
         .select((pl.col("__p") // PACKED_DAYS).alias("__u"), (pl.col("__p") % PACKED_DAYS + first).alias("__d"))
         .with_columns(pl.when(u == u.shift(-1)).then(d.shift(-1)).alias("__next"))
-        .join(user_codes(log).lazy().with_columns(pl.col("__u").cast(pl.Int64)), on="__u", how="inner")
+    )
+    return (
+        user_of(log, days)
         .select(
             "user",
             pl.col("__d").cast(pl.Int32).cast(pl.Date).alias("day"),
             pl.col("__next").cast(pl.Int32).cast(pl.Date),
         )
+        .collect()
     )
-    return days.collect()
 
 
 def with_calendar(dates: nw.LazyFrame[Any], per_day: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:

@@ -21,7 +21,8 @@ import polars as pl
 
 from stickiness._engine import collect
 from stickiness._errors import InvalidOptionError
-from stickiness._segments import SEGMENT, active_days, with_calendar
+from stickiness._periods import sorted_user_periods, start_of
+from stickiness._segments import SEGMENT, active_days, days_sorted, with_calendar
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
 
@@ -167,7 +168,15 @@ def monthly_active_users(
     [(datetime.date(2024, 2, 1), 29, 0.10344827586206896, 2, 0.05172413793103448, True)]
     """
     log = as_log(data)
-    frames = active_days(log, by=by, active_events=active_events)
+    extra = None
+    if days_sorted(log):  # the polars route: each user's active months are kept on the log (retention's)
+        months = sorted_user_periods(log, period="month", by=by, active_events=active_events)
+        extra = {
+            "__mau": months.group_by(SEGMENT, "__p")
+            .agg(pl.len().alias("mau"))
+            .select(SEGMENT, start_of(pl.col("__p"), "month").alias("month"), "mau")
+        }
+    frames = active_days(log, by=by, active_events=active_events, extra=extra)
     days = frames["days"].with_columns(nw.col("day").dt.truncate("1mo").alias("month"))
     dau = days.group_by(SEGMENT, "day").agg(nw.len().alias("dau"))
     daily = (
@@ -176,7 +185,11 @@ def monthly_active_users(
         .group_by(SEGMENT, "month")
         .agg(nw.len().alias("days"), nw.col("dau").mean().alias("mean_dau"))
     )
-    mau = days.select(SEGMENT, "user", "month").unique().group_by(SEGMENT, "month").agg(nw.len().alias("mau"))
+    mau = (
+        frames["__mau"]
+        if extra
+        else days.select(SEGMENT, "user", "month").unique().group_by(SEGMENT, "month").agg(nw.len().alias("mau"))
+    )
     table = (
         daily.join(mau, on=[SEGMENT, "month"], how="left")
         .with_columns(nw.col("mau").fill_null(0))

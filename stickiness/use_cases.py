@@ -29,6 +29,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
+from stickiness._codes import coded_activity, event_codes
 from stickiness._engine import collect, lift
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import BANDS, DEFAULT_BANDS, Options, check_map_options, check_options
@@ -584,12 +585,28 @@ def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, t
         raise InvalidOptionError(f"top={top!r}: use a whole number >= 1 of events to list (20 by default), or None.")
     log = as_log(data)
     cat = _as_catalog(catalog)
-    events = log.activity["event"].unique()
+    events = event_codes(log).get_column("event") if log.engine == "polars" else log.activity["event"].unique()
     if cat is None:
         unmapped = pl.DataFrame({"event": events}, schema={"event": pl.String})
     else:
         mapping = cat.use_cases_of(events)
         unmapped = mapping.filter(pl.col("use_case") == UNMAPPED_USE_CASE).select("event")
+    if log.engine == "polars":  # on the log's integer codes: a filter, then a group-by on a small integer
+        codes = event_codes(log).join(unmapped, on="event", how="inner")
+        counts = (
+            coded_activity(log)
+            .lazy()
+            .filter(pl.col("__e").is_in(codes.get_column("__e").implode()))
+            .group_by("__e")
+            .agg(pl.col("events").sum().alias("events"), pl.col("__u").n_unique().alias("users"))
+            .join(codes.lazy(), on="__e", how="inner")
+            .select("event", "events", "users")
+            .collect()
+        )
+        out = counts.select(pl.col(n).cast(t) for n, t in UNMAPPED_SCHEMA.items()).sort(
+            ["events", "event"], descending=[True, False]
+        )
+        return out if top is None else out.head(top)
     lazy = lift(log.engine, activity=log.activity.select("user", "event", "events"), unmapped=unmapped)
     table = (
         lazy["activity"]
