@@ -37,11 +37,12 @@ from stickiness._codes import (
     event_codes,
     user_codes,
     user_of,
+    user_offset,
     with_user_codes,
 )
 from stickiness._engine import collect, lift
 from stickiness._habit_options import BANDS, Options
-from stickiness._segments import ALL_SEGMENT, check_by
+from stickiness._segments import ALL_SEGMENT, check_by, days_sorted, user_days
 from stickiness.catalog import ANY_USE_CASE, Catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
 
@@ -141,7 +142,7 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
     activity = coded_activity(log)
     first_day = activity.get_column("__d").min()
     if log.engine == "polars" and (first_day is None or end - first_day < PACKED_DAYS):  # type: ignore[operator]
-        return _polars_habits(activity, mapping, use_cases, key)
+        return _polars_habits(log, activity, mapping, use_cases, key)
     lazy = lift(log.engine, activity=activity, mapping=mapping)
     d = nw.col("__d")
     pair = nw.col("__u").cast(nw.Int64()) * n_use_cases + nw.col("__c").cast(nw.Int64())
@@ -201,7 +202,7 @@ def _split_history(
 
 
 def _polars_habits(
-    activity: pl.DataFrame, mapping: pl.DataFrame, use_cases: pl.DataFrame, key: tuple[Any, int, int]
+    log: UsageLog, activity: pl.DataFrame, mapping: pl.DataFrame, use_cases: pl.DataFrame, key: tuple[Any, int, int]
 ) -> _Habits:
     """Stage 1 on the polars engine: the narwhals query above, by one sort of a packed key.
 
@@ -214,6 +215,15 @@ def _polars_habits(
     _, end, horizon = key
     n_use_cases = use_cases.height
     horizon_start = end - horizon + 1
+    first = activity.get_column("__d").min()
+    if first is None:
+        first = end
+    offset = user_offset(log)
+    any_code = use_cases.filter(pl.col("use_case") == ANY_USE_CASE).get_column("__c")
+    # "(any)" holds every event: its (user, day) rows are the active days, already sorted on the log
+    from_days = offset is not None and any_code.len() == 1 and days_sorted(log)
+    if from_days:
+        mapping = mapping.filter(pl.col("__c") != any_code.item())
     coded = (
         activity.lazy()
         .filter(pl.col("__d") <= end)
@@ -223,15 +233,22 @@ def _polars_habits(
             __d=pl.col("__d"),
         )
     )
-    first = activity.get_column("__d").min()
-    if first is None:
-        first = end
     packed = (
         coded.select(((pl.col("__k") * PACKED_DAYS) + (pl.col("__d") - first).cast(pl.Int64)).alias("__p"))
         .collect()
         .get_column("__p")
     )
     days_packed = distinct_sorted(packed)
+    if from_days:
+        day = pl.col("day").cast(pl.Int32)
+        user = (pl.col("user") - offset).cast(pl.Int64) * n_use_cases + int(any_code.item())
+        product = (
+            user_days(log, None)
+            .lazy()
+            .filter(day <= end)
+            .select((user * PACKED_DAYS + (day - first).cast(pl.Int64)).alias("__p").set_sorted())
+        )
+        days_packed = days_packed.lazy().merge_sorted(product, key="__p").collect()
     k, d = pl.col("__k"), pl.col("__d")
     days = days_packed.select(
         (pl.col("__p") // PACKED_DAYS).alias("__k").set_sorted(),

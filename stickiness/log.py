@@ -217,12 +217,9 @@ def read_log(
     used = pl.col("__reason").is_null()
     if spark is None:
         weights: dict[str, pl.Expr] = {}
-        counts = {
-            "rows": pl.len(),
-            "distinct": pl.col("__time").n_unique(),
-            "offset": pl.col("__offset").sum(),
-            "naive": pl.col("__naive").sum(),
-        }
+        counts = {"rows": pl.len(), "distinct": pl.col("__time").n_unique()}
+        if schema[columns.time] == pl.String:  # only text can mix values with and without an offset
+            counts |= {"offset": pl.col("__offset").sum(), "naive": pl.col("__naive").sum()}
     else:  # each reduced row stands for __rows input rows with __distinct distinct times
         weights = {ROWS: pl.col(ROWS), DISTINCT: pl.col(DISTINCT)}
         counts = {
@@ -238,8 +235,7 @@ def read_log(
             __day=parse.day,
             __event=event_col,
             __time=pl.col(columns.time),
-            __offset=parse.has_offset,
-            __naive=parse.is_naive_text,
+            **({"__offset": parse.has_offset, "__naive": parse.is_naive_text} if "offset" in counts else {}),
             **weights,
         )
         .with_columns(
@@ -251,7 +247,9 @@ def read_log(
         .collect(engine="streaming")
     )
     used_rows = grouped.filter(pl.col("__reason").is_null())
-    offset_rows, naive_rows = int(used_rows["offset"].sum()), int(used_rows["naive"].sum())
+    offset_rows, naive_rows = (
+        (int(used_rows["offset"].sum()), int(used_rows["naive"].sum())) if "offset" in grouped.columns else (0, 0)
+    )
     notes: list[str] = []
     if offset_rows and naive_rows:
         message = (
@@ -295,13 +293,14 @@ def read_log(
     if columns.event is None:
         notes.append(f"the log has no event column: every row counts as the event {NO_EVENT!r}")
 
+    distinct_users = activity.get_column("user").unique()
     user_table, without_segment = (None, None)
     if users is not None:
         user_table, without_segment, user_notes = _read_users(
-            users, key=users_key, log_user=columns.user, user_dtype=activity.schema["user"], activity=activity
+            users, key=users_key, log_user=columns.user, user_dtype=activity.schema["user"], log_users=distinct_users
         )
         notes.extend(user_notes)
-    n_users = activity["user"].n_unique()
+    n_users = distinct_users.len()
     ledger = Ledger(
         rows_read=rows_read,
         rows_used=rows_read - sum(set_aside.values()),
@@ -368,7 +367,7 @@ def _as_date(value: dt.date | str | None, option: str) -> dt.date | None:
 
 
 def _read_users(
-    source: Source, *, key: str, log_user: str, user_dtype: pl.DataType, activity: pl.DataFrame
+    source: Source, *, key: str, log_user: str, user_dtype: pl.DataType, log_users: pl.Series
 ) -> tuple[pl.DataFrame, int, list[str]]:
     frame = scan_source(source, role="users table")
     names = _schema(frame, role="users table").names()
@@ -394,5 +393,5 @@ def _read_users(
             f"the users table has {dupes.len():,} users on more than one row (e.g. {dupes.head(3).to_list()}), "
             f"so their segment is ambiguous. Keep one row per {key_col!r}."
         )
-    known = activity.select("user").unique().join(table.select("user"), on="user", how="anti")
+    known = log_users.to_frame("user").join(table.select("user"), on="user", how="anti")
     return table, known.height, notes
