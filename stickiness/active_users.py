@@ -19,6 +19,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
+from stickiness._cache import cached
 from stickiness._engine import collect
 from stickiness._errors import InvalidOptionError
 from stickiness._periods import sorted_user_periods, start_of
@@ -43,13 +44,26 @@ def _window_ends(spans: nw.LazyFrame[Any], window: int, name: str) -> nw.LazyFra
     return spans.group_by(SEGMENT, end.alias("day")).agg(nw.len().alias(name))
 
 
+def _dau(log: UsageLog, *, by: str | None, active_events: Collection[str] | None) -> pl.DataFrame:
+    """``__segment, day, dau``: every observed day's DAU per segment, kept on the log (daily and monthly share it)."""
+    events = None if active_events is None else frozenset(active_events)
+
+    def compute() -> pl.DataFrame:
+        frames = active_days(log, by=by, active_events=active_events)
+        dau = frames["days"].group_by(SEGMENT, "day").agg(nw.len().alias("dau"))
+        schema = {SEGMENT: pl.String(), "day": pl.Date(), "dau": pl.Int64()}
+        return collect(with_calendar(frames["dates"], dau, "dau"), schema)
+
+    return cached(log, "dau", (by, events), compute, keep=4)
+
+
 def _daily(log: UsageLog, *, window: int, by: str | None, active_events: Collection[str] | None) -> nw.LazyFrame[Any]:
-    frames = active_days(log, by=by, active_events=active_events)
+    dau = _dau(log, by=by, active_events=active_events)
+    frames = active_days(log, by=by, active_events=active_events, extra={"__dau": dau})
     spans = frames["days"]  # with __next, the user's next active day
     keys = [SEGMENT, "day"]
-    dau = spans.group_by(SEGMENT, "day").agg(nw.len().alias("dau"))
     return (
-        with_calendar(frames["dates"], dau, "dau")
+        frames["__dau"]
         .join(_window_ends(spans, WEEK, "__wau_out"), on=keys, how="left")
         .join(_window_ends(spans, window, "__mau_out"), on=keys, how="left")
         .with_columns(nw.col("__wau_out", "__mau_out").fill_null(0))
@@ -168,26 +182,26 @@ def monthly_active_users(
     [(datetime.date(2024, 2, 1), 29, 0.10344827586206896, 2, 0.05172413793103448, True)]
     """
     log = as_log(data)
-    extra = None
-    if days_sorted(log):  # the polars route: each user's active months are kept on the log (retention's)
+    extra = {"__dau": _dau(log, by=by, active_events=active_events)}
+    sorted_days = days_sorted(log)
+    if sorted_days:  # the polars route: each user's active months are kept on the log (retention's)
         months = sorted_user_periods(log, period="month", by=by, active_events=active_events)
-        extra = {
-            "__mau": months.group_by(SEGMENT, "__p")
+        extra["__mau"] = (
+            months.group_by(SEGMENT, "__p")
             .agg(pl.len().alias("mau"))
             .select(SEGMENT, start_of(pl.col("__p"), "month").alias("month"), "mau")
-        }
+        )
     frames = active_days(log, by=by, active_events=active_events, extra=extra)
     days = frames["days"].with_columns(nw.col("day").dt.truncate("1mo").alias("month"))
-    dau = days.group_by(SEGMENT, "day").agg(nw.len().alias("dau"))
     daily = (
-        with_calendar(frames["dates"], dau, "dau")
+        frames["__dau"]
         .with_columns(nw.col("day").dt.truncate("1mo").alias("month"))
         .group_by(SEGMENT, "month")
         .agg(nw.len().alias("days"), nw.col("dau").mean().alias("mean_dau"))
     )
     mau = (
         frames["__mau"]
-        if extra
+        if sorted_days
         else days.select(SEGMENT, "user", "month").unique().group_by(SEGMENT, "month").agg(nw.len().alias("mau"))
     )
     table = (
