@@ -108,6 +108,15 @@ def _habits(log: UsageLog, catalog: Catalog | None, *, end: int, horizon: int) -
     return cached(log, "habits", key, compute, keep=KEEP_HABITS)
 
 
+def _product_history_of_kept(log: UsageLog, *, end: int, horizon: int) -> pl.DataFrame | None:
+    """Return the product's history rows from a catalog's habits already on the log, if any (see below)."""
+    for kept_key, kept in log._cache.get("habits", {}).items():
+        if kept_key[1:] == (end, horizon) and ANY_USE_CASE in kept.use_cases.get_column("use_case"):
+            history: pl.DataFrame = kept.history
+            return history.filter(pl.col("use_case") == ANY_USE_CASE)
+    return None
+
+
 def _product_of_kept(log: UsageLog, key: tuple[Any, int, int]) -> _Habits | None:
     """Return the product's habits (every event is ``"(any)"``) from a catalog's habits already on the log, if any.
 
@@ -391,8 +400,9 @@ def use_case_history(log: UsageLog, catalog: Catalog | None, *, by: str | None, 
     gap between consecutive active days of the horizon; null with fewer than two):
     what :func:`~stickiness.dormancy` needs, without another pass over the activity.
     """
-    habits = _habits(log, catalog, end=end, horizon=horizon)
-    history = user_of(log, habits.history.lazy()).collect()
+    kept = _product_history_of_kept(log, end=end, horizon=horizon) if catalog is None else None
+    rows = _habits(log, catalog, end=end, horizon=horizon).history if kept is None else kept
+    history = user_of(log, rows.lazy()).collect()
     segments = _segments(log, by)
     if segments is None:
         history = history.with_columns(pl.lit(ALL_SEGMENT, dtype=pl.String).alias(SEG))
