@@ -102,43 +102,40 @@ def _habits(log: UsageLog, catalog: Catalog | None, *, end: int, horizon: int) -
     else:
         pairs = catalog.use_cases_of(events["event"])
     key = (tuple(pairs.select("event", "use_case").iter_rows()), end, horizon)
-    compute = lambda: _compute_habits(log, events, pairs, key)  # noqa: E731
-    if catalog is None:
-        compute = lambda: _product_of_kept(log, key) or _compute_habits(log, events, pairs, key)  # noqa: E731
+
+    def compute() -> _Habits:
+        kept = _kept_with_any(log, end=end, horizon=horizon) if catalog is None else None
+        return _compute_habits(log, events, pairs, key) if kept is None else _product_of(kept, key)
+
     return cached(log, "habits", key, compute, keep=KEEP_HABITS)
 
 
-def _product_history_of_kept(log: UsageLog, *, end: int, horizon: int) -> pl.DataFrame | None:
-    """Return the product's history rows from a catalog's habits already on the log, if any (see below)."""
-    for kept_key, kept in log._cache.get("habits", {}).items():
-        if kept_key[1:] == (end, horizon) and ANY_USE_CASE in kept.use_cases.get_column("use_case"):
-            history: pl.DataFrame = kept.history
-            return history.filter(pl.col("use_case") == ANY_USE_CASE)
-    return None
+def _kept_with_any(log: UsageLog, *, end: int, horizon: int) -> _Habits | None:
+    """Return habits already on the log for this ``as_of`` and horizon that hold ``"(any)"``, if any.
 
-
-def _product_of_kept(log: UsageLog, key: tuple[Any, int, int]) -> _Habits | None:
-    """Return the product's habits (every event is ``"(any)"``) from a catalog's habits already on the log, if any.
-
-    Every catalog maps every event to ``"(any)"`` as well, so the habits of a
-    catalog with the same ``as_of`` and horizon hold the product's rows: the
-    inactivity list after the use-case metrics then costs no second pass.
+    Every catalog maps every event to ``"(any)"`` as well, so a catalog's habits hold
+    the product's rows: the inactivity list after the use-case metrics then costs
+    no second pass over the activity.
     """
     for kept_key, kept in log._cache.get("habits", {}).items():
-        if kept_key[1:] != key[1:] or ANY_USE_CASE not in kept.use_cases.get_column("use_case"):
-            continue
-        n_use_cases = kept.use_cases.height
-        any_code = kept.use_cases.filter(pl.col("use_case") == ANY_USE_CASE).get_column("__c").item()
-        product = pl.col("use_case") == ANY_USE_CASE
-        return _Habits(
-            key=key,
-            end=kept.end,
-            adopters=kept.adopters.filter(product),
-            history=kept.history.filter(product),
-            days=kept.days.filter(pl.col("__k") % n_use_cases == any_code),
-            use_cases=kept.use_cases.filter(product),
-        )
+        if kept_key[1:] == (end, horizon) and ANY_USE_CASE in kept.use_cases.get_column("use_case"):
+            return kept  # type: ignore[no-any-return]
     return None
+
+
+def _product_of(kept: _Habits, key: tuple[Any, int, int]) -> _Habits:
+    """Return the product's habits (every event is ``"(any)"``): the ``"(any)"`` rows of ``kept``."""
+    n_use_cases = kept.use_cases.height
+    any_code = kept.use_cases.filter(pl.col("use_case") == ANY_USE_CASE).get_column("__c").item()
+    product = pl.col("use_case") == ANY_USE_CASE
+    return _Habits(
+        key=key,
+        end=kept.end,
+        adopters=kept.adopters.filter(product),
+        history=kept.history.filter(product),
+        days=kept.days.filter(pl.col("__k") % n_use_cases == any_code),
+        use_cases=kept.use_cases.filter(product),
+    )
 
 
 def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, key: tuple[Any, int, int]) -> _Habits:
@@ -400,8 +397,11 @@ def use_case_history(log: UsageLog, catalog: Catalog | None, *, by: str | None, 
     gap between consecutive active days of the horizon; null with fewer than two):
     what :func:`~stickiness.dormancy` needs, without another pass over the activity.
     """
-    kept = _product_history_of_kept(log, end=end, horizon=horizon) if catalog is None else None
-    rows = _habits(log, catalog, end=end, horizon=horizon).history if kept is None else kept
+    kept = _kept_with_any(log, end=end, horizon=horizon) if catalog is None else None
+    if kept is None:
+        rows = _habits(log, catalog, end=end, horizon=horizon).history
+    else:  # the product's rows of a catalog's habits, without filtering their active days
+        rows = kept.history.filter(pl.col("use_case") == ANY_USE_CASE)
     history = user_of(log, rows.lazy()).collect()
     segments = _segments(log, by)
     if segments is None:
