@@ -26,6 +26,7 @@ from stickiness._engine import collect, lift
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import _positive, _whole, check_options
 from stickiness._habits import day_number, use_case_history
+from stickiness._sort import sort_rows
 from stickiness._sources import Source
 from stickiness._use_case_days import SEG, as_dates
 from stickiness.catalog import Catalog
@@ -101,7 +102,7 @@ def _finish(log: UsageLog, table: nw.LazyFrame[Any] | None, columns: tuple[str, 
     user_type = log.activity.schema["user"]
     schema = {name: (user_type if name == "user" else _DORMANCY[name]) for name in columns}
     out = pl.DataFrame(schema=schema) if table is None else collect(table, schema)
-    return as_dates(out, *[c for c in ("first_active", "last_active") if c in columns]).sort(order)
+    return sort_rows(as_dates(out, *[c for c in ("first_active", "last_active") if c in columns]), order)
 
 
 def dormancy(

@@ -35,6 +35,7 @@ from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import BANDS, DEFAULT_BANDS, Options, check_map_options, check_options
 from stickiness._habits import SEG, adopter_rates, day_number, segment_counts
 from stickiness._segments import check_by
+from stickiness._sort import sort_rows
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, read_catalog, resolve_profiles
 from stickiness.log import UsageLog, as_log
@@ -546,7 +547,7 @@ def drifting_users(
     )
     schema = _user_schema(log, DRIFTING_SCHEMA) | {"last_active": pl.Int32()}
     out = collect(drifting, schema).with_columns(pl.col("last_active").cast(pl.Date))
-    return out.sort([SEG, "use_case", "previous_rate", "user"], descending=[False, False, True, False])
+    return sort_rows(out, [SEG, "use_case", "previous_rate", "user"], descending=[False, False, True, False])
 
 
 def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, top: int | None = 20) -> pl.DataFrame:
