@@ -160,23 +160,20 @@ def counts_table(
             log,
             "period_counts",
             (period, by, events),
-            lambda: _counts_table(log, period=period, by=by, active_events=active_events),
+            lambda: _counts_table(log, period, by, active_events, days, periods, signup),
             keep=_KEEP_COUNTS,
         )
-    return _counts_table(
-        log, period=period, by=by, active_events=active_events, days=days, periods=periods, signup=signup
-    )
+    return _counts_table(log, period, by, active_events, days, periods, signup)
 
 
 def _counts_table(
     log: UsageLog,
-    *,
     period: Period,
     by: str | None,
     active_events: Collection[str] | None,
-    days: pl.DataFrame | None = None,
-    periods: pl.DataFrame | None = None,
-    signup: pl.DataFrame | None = None,
+    days: pl.DataFrame | None,
+    periods: pl.DataFrame | None,
+    signup: pl.DataFrame | None,
 ) -> pl.DataFrame:
     periods = period_table(log, period) if periods is None else periods
     extra = None if signup is None else {"signup": signup}
