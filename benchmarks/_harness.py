@@ -126,3 +126,29 @@ def sizes(text: str) -> list[int]:
 def noise(row: dict[str, Any]) -> str:
     shares = [v for k, v in row.get("others_cpu", {}).items() if k in ("kit", "duckdb") and v is not None]
     return "–" if not shares else f"{max(shares):.0%}"
+
+
+def ram_gb() -> float:
+    """This machine's RAM in GiB (0 when unknown)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        return 0.0
+
+
+def guard_memory(limit_gb: float) -> None:
+    """Exit at once (code 3) if this process's RSS passes ``limit_gb``: better than the OOM killer."""
+    import threading
+
+    if limit_gb <= 0 or status_kb("VmRSS") is None:
+        return
+
+    def watch() -> None:
+        while True:
+            rss = status_kb("VmRSS") or 0
+            if rss > limit_gb * 2**20:
+                log(f"ABORT: RSS {rss / 2**20:.1f} GB passed --max-rss-gb={limit_gb:g}; this size needs more memory.")
+                os._exit(3)
+            time.sleep(0.2)
+
+    threading.Thread(target=watch, daemon=True).start()

@@ -32,7 +32,6 @@ import os
 import platform
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb_sql
 import generate
-from _harness import cpu_name, human, log, measured, noise, sizes, status_kb, timed
+from _harness import cpu_name, guard_memory, human, log, measured, noise, ram_gb, sizes, status_kb, timed
 
 import stickiness
 
@@ -107,22 +106,6 @@ def worker(engine: str, path: Path, window: int) -> None:
         scale = 1 / 1024 if sys.platform == "darwin" else 1  # bytes on macOS, KiB on Linux
         peak = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale)
     print(json.dumps({"seconds": seconds, "baseline_kb": baseline, "peak_kb": peak}))
-
-
-def guard_memory(limit_gb: float) -> None:
-    """Exit at once (code 3) if this process's RSS passes ``limit_gb``: better than the OOM killer."""
-    if limit_gb <= 0 or status_kb("VmRSS") is None:
-        return
-
-    def watch() -> None:
-        while True:
-            rss = status_kb("VmRSS") or 0
-            if rss > limit_gb * 2**20:
-                log(f"ABORT: RSS {rss / 2**20:.1f} GB passed --max-rss-gb={limit_gb:g}; this size needs more memory.")
-                os._exit(3)
-            time.sleep(0.2)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def peak_rss(engine: str, path: Path, window: int, limit_gb: float) -> dict[str, Any]:
@@ -247,15 +230,8 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
 # --- reporting --------------------------------------------------------------------------------------------
 
 
-def _ram_gb() -> float:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (ValueError, OSError, AttributeError):
-        return 0.0
-
-
 def machine() -> dict[str, Any]:
-    ram = _ram_gb()
+    ram = ram_gb()
     import duckdb
 
     con = duckdb.connect()
@@ -397,7 +373,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--max-rss-gb",
         type=float,
-        default=round(0.8 * _ram_gb(), 1),
+        default=round(0.8 * ram_gb(), 1),
         help="abort if a process's memory passes this (default: 80%% of RAM; 0: no limit)",
     )
     parser.add_argument("--variants", action="store_true", help="also time the other DuckDB SQL variants")

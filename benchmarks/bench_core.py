@@ -56,7 +56,7 @@ import duckdb_core_sql as core
 import duckdb_sql
 import duckdb_use_cases_sql as ucsql
 import generate
-from _harness import cpu_name, human, log, measured, sizes, status_kb
+from _harness import cpu_name, guard_memory, human, log, measured, ram_gb, sizes, status_kb
 
 import stickiness as st
 
@@ -398,34 +398,6 @@ def peak_rss(engine: str, path: Path, personas: Path, limit_gb: float) -> dict[s
     }
 
 
-def guard_memory(limit_gb: float) -> None:
-    """Exit at once (code 3) if this process's RSS passes ``limit_gb``: better than the OOM killer."""
-    import threading
-
-    if limit_gb <= 0 or status_kb("VmRSS") is None:
-        return
-
-    def watch() -> None:
-        while True:
-            rss = status_kb("VmRSS") or 0
-            if rss > limit_gb * 2**20:
-                log(f"ABORT: RSS {rss / 2**20:.1f} GB passed --max-rss-gb={limit_gb:g}.")
-                os._exit(3)
-            time.sleep(0.2)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-# --- reporting --------------------------------------------------------------------------------------------
-
-
-def _ram_gb() -> float:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (ValueError, OSError, AttributeError):
-        return 0.0
-
-
 def machine() -> dict[str, Any]:
     import duckdb
     import narwhals
@@ -435,7 +407,7 @@ def machine() -> dict[str, Any]:
     con.close()
     return {
         "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "ram_gb": round(_ram_gb(), 1),
+        "ram_gb": round(ram_gb(), 1),
         "cpu": cpu_name(),
         "platform": platform.platform(),
         "python": platform.python_version(),
@@ -665,7 +637,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--max-rss-gb",
         type=float,
-        default=round(0.8 * _ram_gb(), 1),
+        default=round(0.8 * ram_gb(), 1),
         help="abort if a process's memory passes this (default: 80%% of RAM; 0: no limit)",
     )
     parser.add_argument("--render", action="store_true", help="only rewrite core.md from core.json")
