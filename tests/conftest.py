@@ -13,16 +13,9 @@ import pytest
 ENGINES = ["polars", "duckdb", "pyspark"]
 #: Debian's chromium (browser tests skip without it; .ci/run installs it).
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-#: Headless, and nothing that phones home.
-CHROMIUM_ARGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
+#: Headless; the `browser` fixture adds the switches that print the PDF offline (no background service, no
+#: DNS lookup: stickiness_notebooks.pdf.OFFLINE_ARGS, imported there, as that package is slow to import).
+CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 #: PySpark variants left out of the default run, each a minute or more on Spark (2 loaded CPUs): the demo
 #: and CDNOW logs (tests/test_engines.py compares every metric on all three engines on a demo log instead)
@@ -99,9 +92,11 @@ def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(f"needs Debian's chromium at {CHROMIUM}: apt-get install -y chromium (.ci/run does)")
     from playwright.sync_api import sync_playwright
+    from stickiness_notebooks.pdf import OFFLINE_ARGS
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+        args = [*CHROMIUM_ARGS, *OFFLINE_ARGS]
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
         try:
             yield chromium
         finally:

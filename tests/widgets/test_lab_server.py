@@ -1,7 +1,10 @@
 """The server extension behind the JupyterLab Launcher's "Stickiness" section (stickiness_widgets.lab).
 
 First its logic, on a real contents manager in a temporary folder; then its HTTP API on a real
-``jupyter lab`` (the browser tests' server, which loads the extension as an installed package does).
+``jupyter lab`` (the browser tests' server, which loads the extension as an installed package does),
+and on a ``jupyter server`` started with ``--ContentsManager.allow_hidden=True``. Every refusal is
+a 4xx whose message says why and what to do, and writes nothing (issue 14: hidden folders were
+written into, with a 500).
 """
 
 from __future__ import annotations
@@ -9,17 +12,22 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+import os
+import subprocess
 import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 from stickiness_notebooks.templates import TEMPLATES, template_notebook
-from stickiness_widgets.lab import create_notebook, folder_path, template_list
+from stickiness_widgets.lab import create_notebook, folder_path, hidden_part, request_folder, template_list
 from tornado.web import HTTPError
 
-from tests.browser.conftest import Lab, lab  # noqa: F401 (the server fixture)
+from tests.browser.conftest import TOKEN, Lab, _free_port, _stop, _wait_until_up, lab  # noqa: F401 (lab: the server)
 
 EXTENSION = "stickiness-launcher"
 
@@ -36,10 +44,22 @@ def contents(root: Path) -> AsyncLargeFileManager:
     return AsyncLargeFileManager(root_dir=str(root))
 
 
-def create(contents: AsyncLargeFileManager, name: str, folder: str) -> str:
+def create(contents: AsyncLargeFileManager, name: str, folder: object) -> str:
     # In a thread of its own: the browser tests' Playwright (sync API) keeps an event loop running in this one.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, create_notebook(contents, name, folder)).result()
+
+
+def refused(contents: AsyncLargeFileManager, name: str, folder: object) -> tuple[int, str]:
+    """Ask for a notebook that must be refused: return the status and the message the API would answer."""
+    with pytest.raises(HTTPError) as caught:
+        create(contents, name, folder)
+    return caught.value.status_code, str(caught.value.log_message) % caught.value.args
+
+
+def notebooks(root: Path) -> list[str]:
+    """Every file under ``root`` (checkpoints included), relative to it: what a request wrote."""
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
 
 
 def test_the_list_is_every_template_in_order() -> None:
@@ -71,10 +91,9 @@ def test_a_new_notebook_goes_into_the_folder_given(contents: AsyncLargeFileManag
 
 @pytest.mark.parametrize("folder", ["..", "../", "reports/../..", "reports/2026/../../../etc", "..\\outside"])
 def test_a_folder_outside_the_root_is_refused(contents: AsyncLargeFileManager, tmp_path: Path, folder: str) -> None:
-    with pytest.raises(HTTPError) as caught:
-        create(contents, "quickstart", folder)
-    assert caught.value.status_code == 400
-    assert "outside the server's root" in str(caught.value.log_message)
+    status, message = refused(contents, "quickstart", folder)
+    assert status == 400
+    assert "outside the server's root" in message
     assert not list(tmp_path.glob("**/*.ipynb"))
 
 
@@ -84,14 +103,118 @@ def test_a_path_inside_the_root_with_dots_is_not_an_escape() -> None:
 
 
 def test_an_unknown_template_or_folder_is_a_404_that_says_what_exists(contents: AsyncLargeFileManager) -> None:
+    assert refused(contents, "weekly", "") == (404, f"no template named 'weekly': choose one of {', '.join(TEMPLATES)}")
+    status, message = refused(contents, "quickstart", "nowhere")
+    assert status == 404
+    assert "no folder 'nowhere'" in message
+
+
+# --- hidden folders: refused unless the contents manager's allow_hidden is True (issue 14) --------------------------
+
+HIDDEN = [".hidden", ".hidden/sub", "reports/.cache", "reports/2026/.a/b"]
+FIX = "choose a folder that is not hidden, or start the server with --ContentsManager.allow_hidden=True"
+
+
+def test_hidden_part_is_the_first_name_starting_with_a_dot() -> None:
+    assert [hidden_part(path) for path in ["", "reports", ".a/.b", "reports/.cache/x", "a/b/.ipynb", "a./b.."]] == [
+        None,
+        None,
+        ".a",
+        ".cache",
+        ".ipynb",
+        None,
+    ]
+
+
+@pytest.mark.parametrize("folder", HIDDEN)
+def test_a_hidden_folder_is_refused_and_nothing_is_written(
+    contents: AsyncLargeFileManager, root: Path, folder: str
+) -> None:
+    (root / folder).mkdir(parents=True)
+    before = notebooks(root)
+    assert contents.allow_hidden is False  # Jupyter's default
+    status, message = refused(contents, "quickstart", folder)
+    assert status == 403
+    assert message.startswith(f"folder {folder!r} is hidden ({hidden_part(folder)!r} starts with '.')")
+    assert message.endswith(FIX)
+    assert notebooks(root) == before
+
+
+def test_a_hidden_folder_that_does_not_exist_is_refused_as_hidden(contents: AsyncLargeFileManager) -> None:
+    status, message = refused(contents, "quickstart", "reports/.nope")
+    assert status == 403 and message.endswith(FIX)
+
+
+@pytest.mark.parametrize("folder", HIDDEN)
+def test_with_allow_hidden_a_hidden_folder_gets_its_notebook(root: Path, folder: str) -> None:
+    (root / folder).mkdir(parents=True)
+    contents = AsyncLargeFileManager(root_dir=str(root), allow_hidden=True)
+    assert create(contents, "retention", folder) == f"{folder}/retention.ipynb"
+    assert nbformat.read(root / folder / "retention.ipynb", as_version=4).metadata["stickiness"] == {
+        "template": "retention"
+    }
+
+
+# --- other bad input: a clear 4xx, nothing written ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("folder", "status", "message"),
+    [
+        (
+            "reports/2026/data.csv",
+            400,
+            "'reports/2026/data.csv' is a file, not a folder: give the folder that holds it, 'reports/2026'",
+        ),
+        ("data.csv", 400, "'data.csv' is a file, not a folder: give the folder that holds it, '' (the server's root)"),
+        (
+            "a\x00b",
+            400,
+            "folder 'a\\x00b' holds a control character or a lone surrogate, which no file name can: "
+            "choose a folder by its plain name, e.g. 'reports'",
+        ),
+        ("reports\n", 400, "holds a control character"),
+        ("\ud800", 400, "holds a control character or a lone surrogate"),
+        (None, 400, "folder must be a path relative to the server's root, e.g. 'reports'"),
+        ("100%", 404, "no folder '100%' under the server's root"),  # a '%' shown once, as typed
+        ("x" * 300, 404, f"no folder {'x' * 80!r}... under the server's root"),  # a long name cut to 80 characters
+    ],
+)
+def test_other_bad_folders_are_a_4xx_that_says_why(
+    contents: AsyncLargeFileManager, root: Path, folder: object, status: int, message: str
+) -> None:
+    (root / "data.csv").write_text("user,time\n")
+    (root / "reports" / "2026" / "data.csv").write_text("user,time\n")
+    before = notebooks(root)
+    got, said = refused(contents, "quickstart", folder)
+    assert got == status and message in said, said
+    assert notebooks(root) == before
+
+
+@pytest.mark.parametrize(
+    "name", ["../quickstart", "quick/start", "quickstart ", ".quickstart", "a%b", "\x00", "é" * 200]
+)
+def test_an_odd_template_name_is_an_unknown_template(contents: AsyncLargeFileManager, root: Path, name: str) -> None:
+    status, message = refused(contents, name, "")
+    assert status == 404
+    assert message.startswith(f"no template named {name[:80]!r}")
+    assert message.endswith(f": choose one of {', '.join(TEMPLATES)}")
+    assert notebooks(root) == []
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"folder": "\xff"}', b"null", b"[]", b'"reports"', b"3"])
+def test_a_body_that_is_not_a_json_object_is_a_400(body: bytes) -> None:
     with pytest.raises(HTTPError) as caught:
-        create(contents, "weekly", "")
-    assert caught.value.status_code == 404
-    assert caught.value.log_message == f"no template named 'weekly': choose one of {', '.join(TEMPLATES)}"
-    with pytest.raises(HTTPError) as caught:
-        create(contents, "quickstart", "nowhere")
-    assert caught.value.status_code == 404
-    assert "no folder 'nowhere'" in str(caught.value.log_message)
+        request_folder(body)
+    assert caught.value.status_code == 400
+    assert (
+        str(caught.value)
+        == 'HTTP 400: Bad Request (the body must be a JSON object such as {"folder": "reports"}, in UTF-8)'
+    )
+
+
+def test_an_empty_body_or_none_folder_is_the_root() -> None:
+    assert [request_folder(body) for body in [b"", b"  \n", b"{}", b'{"other": 1}']] == ["", "", "", ""]
 
 
 # --- installed: what `pip install -e .` put in the environment ----------------------------------------------------
@@ -151,11 +274,67 @@ def test_post_with_no_body_creates_in_the_root(lab: Lab) -> None:  # noqa: F811
         ("quickstart", ["not", "an", "object"], 400, "the body must be a JSON object"),
         ("weekly", {}, 404, "no template named 'weekly': choose one of quickstart, active_users"),
         ("quickstart", {"folder": "no/such/folder"}, 404, "no folder 'no/such/folder'"),
+        ("quickstart", {"folder": "api-tests/.hidden"}, 403, "folder 'api-tests/.hidden' is hidden"),
+        ("quickstart", {"folder": ".hidden/sub"}, 403, "--ContentsManager.allow_hidden=True"),
+        ("quickstart", {"folder": "api-tests/file.txt"}, 400, "'api-tests/file.txt' is a file, not a folder"),
+        ("quickstart", {"folder": "a\x00b"}, 400, "holds a control character"),
+        ("quickstart", {"folder": "100%"}, 404, "no folder '100%' under"),
+        ("a%b", {}, 404, "no template named 'a%b'"),
+        ("..%2F..%2Fetc", {}, 404, "no template named '../../etc'"),
     ],
 )
 def test_post_refusals_say_why(lab: Lab, name: str, body: object, status: int, message: str) -> None:  # noqa: F811
+    for folder in (".hidden/sub", "api-tests/.hidden"):
+        (lab.root / folder).mkdir(parents=True, exist_ok=True)
+    (lab.root / "api-tests" / "file.txt").write_text("")
+    before = notebooks(lab.root)
     got, answer = lab.call("POST", f"stickiness/templates/{name}", body)
     assert got == status and message in answer["message"], answer
+    assert notebooks(lab.root) == before
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"folder": "\xff"}', b"[1]"])
+def test_post_with_a_body_that_is_not_a_json_object_is_a_400(lab: Lab, body: bytes) -> None:  # noqa: F811
+    request = urllib.request.Request(
+        f"{lab.url}/stickiness/templates/quickstart",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"token {TOKEN}"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=30)
+    got, answer = caught.value.code, json.loads(caught.value.read())
+    assert got == 400 and answer["message"].startswith("the body must be a JSON object"), answer
+
+
+@pytest.fixture(scope="module")
+def lab_allowing_hidden(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """A ``jupyter server`` (this environment's, with the extension) started with ``allow_hidden=True``."""
+    base = tmp_path_factory.mktemp("allow-hidden")
+    root = base / "notebooks"
+    root.mkdir()
+    port = _free_port()
+    jupyter = Path(sys.executable).with_name("jupyter")
+    command = [str(jupyter) if jupyter.exists() else "jupyter", "server", "--no-browser", "--allow-root"]
+    command += ["--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}"]
+    command += [f"--ServerApp.root_dir={root}", "--ContentsManager.allow_hidden=True"]
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
+    server = Lab(url=f"http://127.0.0.1:{port}", token=TOKEN, root=root, log=base / "server.log")
+    with server.log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=root)
+        try:
+            _wait_until_up(server, process)
+            yield server
+        finally:
+            _stop(server, process)
+
+
+def test_post_into_hidden_folders_works_when_the_server_allows_hidden(lab_allowing_hidden: Lab) -> None:
+    for folder in HIDDEN:
+        (lab_allowing_hidden.root / folder).mkdir(parents=True)
+    answers = [lab_allowing_hidden.call("POST", "stickiness/templates/quickstart", {"folder": f}) for f in HIDDEN]
+    assert answers == [(201, {"path": f"{folder}/quickstart.ipynb"}) for folder in HIDDEN]
+    assert all((lab_allowing_hidden.root / folder / "quickstart.ipynb").exists() for folder in HIDDEN)
 
 
 def test_the_api_needs_the_token(lab: Lab) -> None:  # noqa: F811
