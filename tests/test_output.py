@@ -517,3 +517,29 @@ def test_export_report_writes_its_folder_whole_and_honours_the_lock(
     export.export_report(out, log=small_log, tables={"t": table}, spreadsheet_safe=False)
     assert (out / "tables" / "t.csv").read_text() == "user,n\n=x,-1\n"
     assert f"to {out}/" in capsys.readouterr().out
+
+
+def test_write_report_honours_the_lock_before_any_kernel_starts(tmp_path: Path) -> None:
+    notebooks = pytest.importorskip("stickiness_notebooks", reason="needs pip install 'stickiness[jupyter]'")
+    out = tmp_path / "report"
+    before = previous_report(out)
+    clock = time.monotonic()
+    with staged_folder(out), pytest.raises(OutputFolderError, match=r"out='.*report': another run is writing"):
+        notebooks.write_report("quickstart", out, pdf=False, progress=False)
+    assert time.monotonic() - clock < 5 and hashes(out) == before
+
+
+def test_no_spreadsheet_safe_reaches_the_templates(log_csv: Path) -> None:
+    pytest.importorskip("stickiness_notebooks", reason="needs pip install 'stickiness[jupyter]'")
+    from stickiness_notebooks import TEMPLATES, template_notebook
+    from stickiness_notebooks.run import parameter_names
+
+    from stickiness.cli import _parser, _template_parameters
+
+    for name in TEMPLATES:  # every template takes the switch, so it is never "ignored"
+        assert "spreadsheet_safe" in parameter_names(template_notebook(name)), name
+    known = parameter_names(template_notebook("quickstart"))
+    args = _parser().parse_args(["report", str(log_csv), "--no-spreadsheet-safe", "--out", "o"])
+    assert _template_parameters(args, known)["spreadsheet_safe"] is False
+    args = _parser().parse_args(["report", str(log_csv), "--out", "o"])
+    assert _template_parameters(args, known)["spreadsheet_safe"] is True
