@@ -107,6 +107,20 @@ def test_a_failed_or_interrupted_run_leaves_the_folder_as_it_was(tmp_path: Path,
     assert siblings(out) == (["out.failed"] if isinstance(stop, RuntimeError) else [])
 
 
+def test_the_failed_folder_is_replaced_by_the_next_failure_and_removed_by_a_success(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    for attempt in ("first", "second"):
+        with pytest.raises(RuntimeError), staged_folder(out, keep_failed=True) as folder:
+            (folder.path / "ledger.json").write_text(attempt)
+            raise RuntimeError(attempt)
+        assert folder.failed == tmp_path / "out.failed"
+        assert (tmp_path / "out.failed" / "ledger.json").read_text() == attempt
+    with staged_folder(out) as folder:
+        (folder.path / "ledger.json").write_text("good")
+        folder.commit()
+    assert (out / "ledger.json").read_text() == "good" and siblings(out) == []
+
+
 def test_a_run_that_never_commits_is_a_failed_run(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with staged_folder(out) as folder:
