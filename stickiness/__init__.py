@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from stickiness._csv import unescape_table, write_table
 from stickiness._errors import (
     AmbiguousColumnError,
     ColumnNotFoundError,
@@ -17,6 +18,7 @@ from stickiness._errors import (
     InvalidValueError,
     MixedTimeZoneError,
     ModelFitError,
+    OutputFolderError,
     StickinessError,
     UnsupportedSourceError,
     UsersTableError,
@@ -106,6 +108,7 @@ __all__ = [
     "Ledger",
     "MixedTimeZoneError",
     "ModelFitError",
+    "OutputFolderError",
     "ParetoNBDModel",
     "StickinessError",
     "UnsupportedSourceError",
@@ -144,8 +147,10 @@ __all__ = [
     "retention",
     "rfm_summary",
     "time_to_first_use",
+    "unescape_table",
     "unmapped_events",
     "use_case_map",
     "use_case_rates",
     "where_users_leave",
+    "write_table",
 ]

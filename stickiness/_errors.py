@@ -15,6 +15,7 @@ __all__ = [
     "InvalidValueError",
     "MixedTimeZoneError",
     "ModelFitError",
+    "OutputFolderError",
     "StickinessError",
     "UnsupportedSourceError",
     "UsersTableError",
@@ -65,3 +66,10 @@ class EmptyLogError(StickinessError, ValueError):
 
 class UsersTableError(StickinessError, ValueError):
     """The users table cannot be joined to the log (missing key, duplicate users)."""
+
+
+class OutputFolderError(StickinessError, OSError):
+    """An output folder cannot be written: a file, no permission, foreign files in it, or another run writing it."""
+
+    def __str__(self) -> str:  # OSError would show its (errno, strerror) form for two arguments
+        return str(self.args[0]) if self.args else ""

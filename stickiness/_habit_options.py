@@ -10,10 +10,14 @@ from typing import Any
 
 from stickiness._errors import InvalidOptionError
 
-__all__ = ["BANDS", "DEFAULT_BANDS", "Options", "check_map_options", "check_options"]
+__all__ = ["BANDS", "DEFAULT_BANDS", "MAX_DAYS", "Options", "check_map_options", "check_options"]
 
 #: The habit bands, from the most to the least frequent.
 BANDS: tuple[str, ...] = ("daily", "weekly", "monthly", "occasional", "lapsed")
+#: The longest window, horizon or other day count an option accepts: ten years (a larger one is a typo).
+MAX_DAYS = 3650
+#: A rate is active days per 30 days, so a threshold above 30 would flag every user.
+MAX_RATE = 30.0
 #: Lower edges of the banded rates, in active days per 30 days.
 DEFAULT_BANDS: Mapping[str, float] = {"daily": 20.0, "weekly": 4.0, "monthly": 1.0}
 
@@ -32,8 +36,10 @@ class Options:
 
 
 def _whole(value: Any, option: str, minimum: int, hint: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidOptionError(f"{option}={value!r}: use a whole number of days >= {minimum} ({hint}).")
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_DAYS:
+        raise InvalidOptionError(
+            f"{option}={value!r}: use a whole number of days >= {minimum} and at most {MAX_DAYS} ({hint})."
+        )
     return int(value)
 
 
@@ -91,6 +97,11 @@ def check_options(
         )
     min_exposure = _whole(min_exposure, "min_exposure", 0, "shorter exposure makes a user too_new, 30 by default")
     threshold = _positive(threshold, "threshold", "active days per 30 days below which a user is forgettable")
+    if threshold > MAX_RATE:
+        raise InvalidOptionError(
+            f"threshold={threshold!r}: use a number > 0 and at most {MAX_RATE:g} (a rate is active days per 30 days; "
+            "1 by default)."
+        )
     day: dt.date | None
     if as_of is None or isinstance(as_of, dt.date):
         day = as_of.date() if isinstance(as_of, dt.datetime) else as_of

@@ -22,6 +22,7 @@ import polars as pl
 from stickiness._cache import cached
 from stickiness._engine import collect
 from stickiness._errors import InvalidOptionError
+from stickiness._habit_options import MAX_DAYS
 from stickiness._periods import sorted_user_periods, start_of
 from stickiness._segments import SEGMENT, active_days, days_sorted, with_calendar
 from stickiness._sources import Source
@@ -75,9 +76,9 @@ def _daily(log: UsageLog, *, window: int, by: str | None, active_events: Collect
 
 
 def _check_window(window: int) -> None:
-    if not isinstance(window, int) or isinstance(window, bool) or window < WEEK:
+    if not isinstance(window, int) or isinstance(window, bool) or not WEEK <= window <= MAX_DAYS:
         raise InvalidOptionError(
-            f"window={window!r}: the MAU window is a whole number of days, at least {WEEK} "
+            f"window={window!r}: the MAU window is a whole number of days from {WEEK} to {MAX_DAYS} "
             "(30 by default, 28 is common)."
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,9 +19,12 @@ from typing import Any, TypeVar
 import polars as pl
 
 from stickiness import __version__
+from stickiness._csv import unescape_table, write_table
 from stickiness._errors import StickinessError
+from stickiness._habit_options import MAX_DAYS
+from stickiness._output import DEMO_NAMES, staged_folder
 from stickiness._progress import describe_input, step
-from stickiness.active_users import active_users, monthly_active_users
+from stickiness.active_users import WEEK, active_users, monthly_active_users
 from stickiness.catalog import Catalog, read_catalog
 from stickiness.dormancy import inactive_users
 from stickiness.ledger import Ledger
@@ -37,6 +41,44 @@ T = TypeVar("T")
 def _step(label: str, func: Callable[[], T]) -> T:
     """Run one step of a report, telling the user what it does and how long it took (ticking on a terminal)."""
     return step(label, func, stream=sys.stderr)
+
+
+def _number(
+    kind: type[int] | type[float], low: float, high: float | None, *, open_ends: str = ""
+) -> Callable[[str], Any]:
+    """Make an argparse type: a whole number (int) or a number in ``low..high``; ``open_ends`` drops "low"/"high".
+
+    argparse puts the flag in front of the message: ``argument --mau-window: 0 is out of range: ...``.
+    """
+    above = "above" if "low" in open_ends else "from"
+    below = "below" if "high" in open_ends else ("to" if above == "from" else "and at most")
+    noun = "a whole number" if kind is int else "a number"
+    wanted = f"{noun} {above} {low:g}" + (f" {below} {high:g}" if high is not None else " or more")
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}: give {wanted}.") from None
+        too_low = value <= low if "low" in open_ends else value < low
+        too_high = high is not None and (value >= high if "high" in open_ends else value > high)
+        if too_low or too_high or value != value:  # value != value: nan
+            raise argparse.ArgumentTypeError(f"{text} is out of range: give {wanted}.")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _folder(text: str) -> str:
+    """Check --out for argparse: any non-blank path (checked further when the run starts: stickiness._output)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give the name of a folder to write, e.g. --out report (got an empty name).")
+    return text
+
+
+#: Day counts on the command line: a whole number of days up to ten years.
+_DAYS = _number(int, 1, MAX_DAYS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,24 +106,41 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--tz", default="UTC", help="analysis time zone, an IANA name (default: UTC)")
     report.add_argument("--start", help="first day to analyse, YYYY-MM-DD (default: first day of the log)")
     report.add_argument("--as-of", help="last day to analyse, YYYY-MM-DD (default: last day of the log)")
-    report.add_argument("--mau-window", type=int, default=30, help="MAU window in days (default: 30)")
+    report.add_argument(
+        "--mau-window", type=_number(int, WEEK, MAX_DAYS), default=30, help="MAU window in days (default: 30)"
+    )
     habits = report.add_argument_group("use cases (docs/use-cases.md)")
     habits.add_argument("--use-cases", help="use-case catalog: CSV (event, use_case, ...) or YAML")
     habits.add_argument("--profiles", help="per persona x use case: problem, why_us, alternatives, expected_frequency")
-    habits.add_argument("--habit-window", type=int, default=90, help="window W for rates, in days (default: 90)")
-    habits.add_argument("--horizon", type=int, default=365, help="horizon H for adopters, in days (default: 365)")
-    habits.add_argument("--min-exposure", type=int, default=30, help="days of exposure to be evaluable (default: 30)")
-    habits.add_argument("--threshold", type=float, default=1.0, help="forgettable below this many days/30 (default: 1)")
+    habits.add_argument("--habit-window", type=_DAYS, default=90, help="window W for rates, in days (default: 90)")
+    habits.add_argument("--horizon", type=_DAYS, default=365, help="horizon H for adopters, in days (default: 365)")
     habits.add_argument(
-        "--majority", type=float, default=0.5, help="forgettable share that flags a segment (default: 0.5)"
+        "--min-exposure",
+        type=_number(int, 0, MAX_DAYS),
+        default=30,
+        help="days of exposure to be evaluable (default: 30)",
     )
-    habits.add_argument("--min-users", type=int, default=30, help="evaluable adopters needed to flag (default: 30)")
+    habits.add_argument(
+        "--threshold",
+        type=_number(float, 0, 30, open_ends="low"),
+        default=1.0,
+        help="forgettable below this many days/30 (default: 1)",
+    )
+    habits.add_argument(
+        "--majority",
+        type=_number(float, 0, 1, open_ends="low high"),
+        default=0.5,
+        help="forgettable share that flags a segment (default: 0.5)",
+    )
+    habits.add_argument(
+        "--min-users", type=_number(int, 1, None), default=30, help="evaluable adopters needed to flag (default: 30)"
+    )
     lifecycle = report.add_argument_group("retention and lifecycle (docs/retention.md)")
     lifecycle.add_argument(
         "--period", choices=["month", "week", "day"], default="month", help="retention period (default: month)"
     )
     lifecycle.add_argument(
-        "--inactive-days", type=int, default=30, help="inactivity list: no activity in this many days (default: 30)"
+        "--inactive-days", type=_DAYS, default=30, help="inactivity list: no activity in this many days (default: 30)"
     )
     cards = report.add_argument_group("scorecards, with --template scorecards (docs/scorecards.md)")
     cards.add_argument("--accounts", help="accounts table: customer, mrr, labour, communication, hard_costs, ...")
@@ -106,12 +165,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--no-pdf", action="store_true", help="skip report.pdf (it needs chromium)")
     report.add_argument(
+        "--no-spreadsheet-safe",
+        dest="spreadsheet_safe",
+        action="store_false",
+        help="write CSV text cells verbatim, for programs (default: a text cell starting with = + - @ tab or CR "
+        "gets a leading ' so that spreadsheets show it as text; docs/outputs.md)",
+    )
+    report.add_argument(
         "--no-notebook",
         action="store_true",
         help="compute the quickstart's tables, charts and ledger directly, without Jupyter (no report.html)",
     )
     report.add_argument("--no-charts", action="store_true", help="with --no-notebook: tables and the ledger only")
-    report.add_argument("--out", required=True, help="output folder (created if missing)")
+    report.add_argument(
+        "--out", type=_folder, required=True, help="output folder, created if missing and replaced whole by each run"
+    )
 
     new = commands.add_parser(
         "new",
@@ -123,8 +191,10 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--force", action="store_true", help="replace the notebook if it exists")
 
     demo = commands.add_parser("demo", help="write the built-in demo log, users table and use-case catalog")
-    demo.add_argument("--out", required=True, help="output folder (created if missing)")
-    demo.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
+    demo.add_argument(
+        "--out", type=_folder, required=True, help="output folder, created if missing and replaced whole by each run"
+    )
+    demo.add_argument("--seed", type=_number(int, 0, 2**32 - 1), default=7, help="random seed (default: 7)")
     return parser
 
 
@@ -158,7 +228,16 @@ def _report(args: argparse.Namespace) -> int:
     if args.no_charts and not args.no_notebook:
         print("error: --no-charts applies to --no-notebook (a template always draws its charts).", file=sys.stderr)
         return 2
-    return _report_direct(args) if args.no_notebook else _report_notebook(args)
+    return _stoppable(_report_direct if args.no_notebook else _report_notebook, args)
+
+
+def _stoppable(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command that writes ``--out``; on Ctrl-C or SIGTERM say that ``--out`` is as it was (exit 130 / 143)."""
+    try:
+        return command(args)
+    except KeyboardInterrupt as err:  # the staging folder is already gone (stickiness._output)
+        print(f"\nstopped: {args.out} is left as it was; nothing of this run was kept.", file=sys.stderr)
+        return 128 + int(getattr(err, "signum", signal.SIGINT))
 
 
 #: Template parameters set from the command line's options of the same name.
@@ -188,6 +267,7 @@ _PARAMETERS = (
     "accounts",
     "responses",
     "transactions",
+    "spreadsheet_safe",
 )
 _PATHS = ("events", "users", "use_cases", "profiles", "accounts", "responses", "transactions")
 
@@ -224,17 +304,27 @@ def _report_notebook(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    out = Path(args.out)
     source = "the demo log" if args.demo else args.events
-    print(f"stickiness report: template {args.template!r} on {source} -> {out}/", file=sys.stderr)
+    print(f"stickiness report: template {args.template!r} on {source} -> {args.out}/", file=sys.stderr)
     parameters = _template_parameters(args, parameter_names(template_notebook(args.template)))
-    try:
-        files = write_report(args.template, out, parameters, pdf=not args.no_pdf)
-    except TemplateCellError as err:
-        print(f"\nerror: {err}", file=sys.stderr)
-        if err.ename == "EmptyLogError":
+    failure: TemplateCellError | None = None
+    # written whole or not at all: the template runs in a staging folder, swapped in only when every cell ran
+    with staged_folder(args.out, option="--out", keep_failed=True) as output:
+        try:
+            files = write_report(args.template, output.path, parameters, pdf=not args.no_pdf)
+        except TemplateCellError as err:
+            failure = err
+        else:
+            output.commit()
+    if failure is not None:
+        kept = output.failed or output.path
+        print(f"\nerror: {failure.moved(kept / 'report.ipynb')}", file=sys.stderr)
+        print(f"{output.target} is left as it was; this run's files are in {kept}/", file=sys.stderr)
+        if failure.ename == "EmptyLogError":
             return 1
-        return 2 if err.ename in _INPUT_ERRORS else 3
+        return 2 if failure.ename in _INPUT_ERRORS else 3
+    out = output.target
+    files = files.moved(out)
     _print_outputs(out, args)
     pdf = f", {files.pdf.name}" if files.pdf else ""
     print(f"\nWrote {files.html} (open it in any browser; it needs no network){pdf}, {files.notebook.name}")
@@ -263,43 +353,66 @@ def _print_outputs(out: Path, args: argparse.Namespace) -> None:
     ledger = Ledger.from_dict(json.loads((out / "ledger.json").read_text()))
     print("\nRow ledger\n" + str(ledger) + "\n")
     tables = out / "tables"
-    if (tables / "active_users.csv").exists():
-        daily = pl.read_csv(tables / "active_users.csv", try_parse_dates=True)
+    if (tables / "active_users.csv").exists():  # read back as written: the spreadsheet-safe prefix undone
+        daily = unescape_table(pl.read_csv(tables / "active_users.csv", try_parse_dates=True))
         by = daily.columns[0] if daily.columns[0] != "day" else None
         print(_summary(daily, by=by, window=args.mau_window))
     if (tables / "retention.csv").exists():
-        retained = pl.read_csv(tables / "retention.csv", try_parse_dates=True)
+        retained = unescape_table(pl.read_csv(tables / "retention.csv", try_parse_dates=True))
         print(_retention_summary(retained, by=retained.columns[0] if retained.columns[0] != "period" else None))
     if (tables / "use_case_map.csv").exists():
-        usecase_map = pl.read_csv(tables / "use_case_map.csv", infer_schema_length=None)
+        usecase_map = unescape_table(pl.read_csv(tables / "use_case_map.csv", infer_schema_length=None))
         print(_forgettable_summary(usecase_map, args))
 
 
 def _report_direct(args: argparse.Namespace) -> int:
-    out = Path(args.out)
+    source = "the demo log" if args.demo else args.events
+    print(f"stickiness report: {source} -> {args.out}/", file=sys.stderr)
+    # written whole or not at all: tables, charts and ledger go to a staging folder, swapped in at the end
+    with staged_folder(args.out, option="--out") as output:
+        written = _write_direct(args, output.path)
+        if written is None:
+            output.keep_failed = True  # the ledger says why no row is usable: keep it beside --out
+        else:
+            output.commit()
+    out = output.target
+    if written is None:
+        kept = output.failed or output.path
+        print(
+            f"error: no usable rows in {source}; the ledger above says why. Wrote {kept / 'ledger.json'}; "
+            f"{out} is left as it was.",
+            file=sys.stderr,
+        )
+        return 1
+    n_tables = sum(1 for p in written if p.suffix == ".csv")
+    n_charts = sum(1 for p in written if p.suffix == ".png")
+    print(
+        f"\nWrote {n_tables} tables to {out / 'tables'}/, {n_charts} charts (PNG and SVG) to {out / 'charts'}/, "
+        f"and {out / 'ledger.json'}"
+    )
+    return 0
+
+
+def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
+    """Compute the quickstart's tables (and charts) into ``out``; None when the log has no usable row."""
     tables = out / "tables"
     tables.mkdir(parents=True, exist_ok=True)
-    source = "the demo log" if args.demo else args.events
-    print(f"stickiness report: {source} -> {out}/", file=sys.stderr)
     size = "" if args.demo else describe_input(args.events)  # Parquet metadata or file sizes: nothing is read
     log = _step(f"reading the log ({size})" if size else "reading the log", lambda: _read(args))
     log.ledger.write_json(out / "ledger.json")
     print("\nRow ledger\n" + str(log.ledger) + "\n")
     if log.is_empty:
-        print(
-            f"error: no usable rows in {source}; the ledger above says why. Wrote {out / 'ledger.json'}.",
-            file=sys.stderr,
-        )
-        return 1
+        return None
     # as in the templates: by persona when the users table has one and --by is not given
     args = argparse.Namespace(
         **{**vars(args), "by": args.by or ("persona" if "persona" in log.segment_columns else None)}
     )
     daily = _step("active users", lambda: active_users(log, window=args.mau_window, by=args.by))
     monthly = _step("monthly active users", lambda: monthly_active_users(log, by=args.by))
-    daily.write_csv(tables / "active_users.csv")
-    monthly.write_csv(tables / "monthly_active_users.csv")
-    written = [tables / "active_users.csv", tables / "monthly_active_users.csv"]
+    written = [
+        _table(daily, tables / "active_users.csv", args),
+        _table(monthly, tables / "monthly_active_users.csv", args),
+    ]
     frames = {"active_users": daily, "monthly_active_users": monthly}
     # as in the quickstart: without a catalog, the whole product is one use case
     frames |= _use_case_tables(log, _catalog(args), args, tables)
@@ -311,13 +424,12 @@ def _report_direct(args: argparse.Namespace) -> int:
     print(_summary(daily, by=args.by, window=args.mau_window))
     print(_retention_summary(frames["retention"], by=args.by))
     print(_forgettable_summary(frames["use_case_map"], args))
-    n_tables = sum(1 for p in written if p.suffix == ".csv")
-    n_charts = sum(1 for p in written if p.suffix == ".png")
-    print(
-        f"\nWrote {n_tables} tables to {tables}/, {n_charts} charts (PNG and SVG) to {out / 'charts'}/, "
-        f"and {out / 'ledger.json'}"
-    )
-    return 0
+    return written
+
+
+def _table(frame: pl.DataFrame, path: Path, args: argparse.Namespace) -> Path:
+    """Write one table as CSV, spreadsheet-safe unless --no-spreadsheet-safe (docs/outputs.md)."""
+    return write_table(frame, path, spreadsheet_safe=args.spreadsheet_safe)
 
 
 def _charts(
@@ -362,9 +474,9 @@ def _retention_tables(log: UsageLog, args: argparse.Namespace, tables: Path) -> 
     retained = _step("retention", lambda: retention(log, by=args.by, period=args.period))
     cycle = _step("lifecycle", lambda: lifecycle(log, by=args.by, period=args.period))
     inactive = _step("inactive users", lambda: inactive_users(log, days=args.inactive_days, by=args.by))
-    retained.write_csv(tables / "retention.csv")
-    cycle.write_csv(tables / "lifecycle.csv")
-    inactive.write_csv(tables / "inactive_users.csv")
+    _table(retained, tables / "retention.csv", args)
+    _table(cycle, tables / "lifecycle.csv", args)
+    _table(inactive, tables / "inactive_users.csv", args)
     return {"retention": retained, "lifecycle": cycle}
 
 
@@ -386,13 +498,13 @@ def _use_case_tables(
         ),
     )
     drifting = _step("drifting users", lambda: drifting_users(log, catalog, threshold=args.threshold, **common))
-    spectrum.write_csv(tables / "frequency_spectrum.csv")
-    usecase_map.write_csv(tables / "use_case_map.csv")
-    drifting.write_csv(tables / "drifting_users.csv")
+    _table(spectrum, tables / "frequency_spectrum.csv", args)
+    _table(usecase_map, tables / "use_case_map.csv", args)
+    _table(drifting, tables / "drifting_users.csv", args)
     if catalog is None:  # the whole product is one use case: no event is unmapped
         return {"frequency_spectrum": spectrum, "use_case_map": usecase_map}
     unmapped = unmapped_events(log, catalog)
-    unmapped.write_csv(tables / "unmapped_events.csv")  # as the quickstart: with a catalog, even when empty
+    _table(unmapped, tables / "unmapped_events.csv", args)  # as the quickstart: with a catalog, even when empty
     if unmapped.height:
         top = ", ".join(f"{e} ({n:,})" for e, n in unmapped.select("event", "events").head(5).iter_rows())
         print(f"Events in no use case (extend the catalog; all in tables/unmapped_events.csv): {top}")
@@ -447,11 +559,17 @@ def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    return _stoppable(_write_demo, args)
+
+
+def _write_demo(args: argparse.Namespace) -> int:
     from stickiness.demo import write_demo
 
-    paths = write_demo(args.out, seed=args.seed)
+    with staged_folder(args.out, names=DEMO_NAMES, option="--out") as output:
+        paths = write_demo(output.path, seed=args.seed)
+        out = output.commit()
     for name, path in paths.items():
-        print(f"wrote {name:<9} {path}")
+        print(f"wrote {name:<9} {out / path.name}")
     return 0
 
 

@@ -24,7 +24,7 @@ import polars as pl
 
 from stickiness._engine import collect, lift
 from stickiness._errors import InvalidOptionError
-from stickiness._habit_options import _positive, _whole, check_options
+from stickiness._habit_options import MAX_DAYS, _positive, _whole, check_options
 from stickiness._habits import day_number, use_case_history
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
@@ -213,10 +213,10 @@ def inactive_users(
     >>> inactive_users(events).select("user", "last_active", "days_since", "interval_days", "status").rows()
     [('b', datetime.date(2024, 3, 20), 31, None, 'no_rhythm'), ('a', datetime.date(2024, 1, 15), 96, 14.0, 'dormant')]
     """
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise InvalidOptionError(
-            f"days={days!r}: use a whole number of days >= 1 (users with no activity in the last `days` days "
-            "are listed, 30 by default)."
+            f"days={days!r}: use a whole number of days >= 1 and at most {MAX_DAYS} (users with no activity in the "
+            "last `days` days are listed, 30 by default)."
         )
     log, table = _dormancy(data, None, by=by, as_of=as_of, k=k, limit=limit, horizon=horizon)
     if table is not None:

@@ -63,6 +63,9 @@ DOCUMENTED = {
     "fit_pareto_nbd",
     "predict_forgettable",
     "rfm_summary",
+    "OutputFolderError",
+    "write_table",
+    "unescape_table",
 }
 
 

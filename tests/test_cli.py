@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from stickiness.cli import main
+from tests.test_output import hashes, previous_report
 
 
 @pytest.fixture
@@ -77,8 +78,11 @@ def test_report_errors_are_one_clear_line(log_csv: Path, tmp_path: Path, capsys:
 def test_report_on_a_log_with_no_usable_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "bad.csv").write_text("user_id,timestamp,event\n,2024-05-01,open\n")
     assert main(["report", str(tmp_path / "bad.csv"), "--no-notebook", "--out", str(tmp_path / "o")]) == 1
-    assert json.loads((tmp_path / "o" / "ledger.json").read_text())["set_aside"]["null_user"] == 1
-    assert "no usable rows" in capsys.readouterr().err
+    # a failed run: --out is not made; its ledger is kept beside it, in o.failed/, and the message says where
+    assert not (tmp_path / "o").exists()
+    assert json.loads((tmp_path / "o.failed" / "ledger.json").read_text())["set_aside"]["null_user"] == 1
+    err = capsys.readouterr().err
+    assert "no usable rows" in err and str(tmp_path / "o.failed" / "ledger.json") in err
 
 
 def test_demo_command_writes_files_that_report_reads(tmp_path: Path) -> None:
@@ -223,10 +227,16 @@ def test_report_names_the_failing_cell_and_keeps_the_partial_notebook(
 ) -> None:
     pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
     argv = ["report", str(log_csv), "--template", "active_users", "--user-col", "who", "--no-pdf"]
-    assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+    out = tmp_path / "o"
+    previous = previous_report(out)
+    assert main([*argv, "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert 'the cell "Read the log"' in err and "ColumnNotFoundError" in err and "no column 'who'" in err
-    assert str(tmp_path / "o" / "report.ipynb") in err and (tmp_path / "o" / "report.ipynb").exists()
+    # the partial notebook is kept beside --out, which is left byte for byte as it was
+    kept = tmp_path / "o.failed" / "report.ipynb"
+    assert str(kept) in err and kept.exists() and f"{out} is left as it was" in err
+    assert hashes(out) == previous
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "o", "o.failed", "users.csv"]
 
 
 def test_report_on_a_log_with_no_usable_rows_in_a_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -234,7 +244,7 @@ def test_report_on_a_log_with_no_usable_rows_in_a_template(tmp_path: Path, capsy
     (tmp_path / "bad.csv").write_text("user_id,timestamp,event\n,2024-05-01,open\n")
     argv = ["report", str(tmp_path / "bad.csv"), "--template", "active_users", "--no-pdf"]
     assert main([*argv, "--out", str(tmp_path / "o")]) == 1
-    assert json.loads((tmp_path / "o" / "ledger.json").read_text())["set_aside"]["null_user"] == 1
+    assert json.loads((tmp_path / "o.failed" / "ledger.json").read_text())["set_aside"]["null_user"] == 1
     assert "no usable rows" in capsys.readouterr().err
 
 

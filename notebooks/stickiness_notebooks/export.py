@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 import stickiness_widgets as sw
 
-from stickiness import UsageLog
+from stickiness import UsageLog, write_table
+from stickiness._output import REPORT_NAMES, is_staging, staged_folder
 
 __all__ = ["demo_inputs", "export_report", "save_ledger"]
 
@@ -45,11 +46,18 @@ def export_report(
     tables: Mapping[str, pl.DataFrame | None],
     charts: Mapping[str, object] | None = None,
     formats: tuple[str, ...] = ("png", "svg"),
+    spreadsheet_safe: bool = True,
 ) -> dict[str, list[Path]]:
     """Write ``out/tables/NAME.csv``, ``out/charts/NAME.{png,svg}`` and ``out/ledger.json``; return the paths.
 
     Tables given as None (a metric the notebook skipped) are not written. Charts
-    are exported offline (vl-convert), in each of ``formats``.
+    are exported offline (vl-convert), in each of ``formats``. Text cells that
+    start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading
+    ``'`` so that spreadsheets do not run them (``spreadsheet_safe=False`` writes
+    them verbatim; :func:`stickiness.write_table`). ``out`` is written whole: into a
+    staging folder beside it, swapped in at the end (docs/outputs.md); an existing
+    ``out`` holding other files than a report's is refused, as the swap would
+    delete them.
 
     >>> import tempfile, stickiness as st
     >>> from stickiness.demo import demo_events
@@ -59,19 +67,38 @@ def export_report(
     >>> [path.name for path in written["tables"] + written["ledger"]]
     ['active_users.csv', 'ledger.json']
     """
-    folder = Path(out)
+
+    def export(folder: Path) -> dict[str, list[Path]]:
+        return _export(folder, log, tables, charts, formats=formats, spreadsheet_safe=spreadsheet_safe)
+
+    if is_staging(out):  # a report run (stickiness report, write_report) is writing this folder whole
+        written = export(Path(out))
+        where = "to this report's folder"
+    else:
+        with staged_folder(out, names=REPORT_NAMES, option="out") as output:
+            staged = export(output.path)
+            folder = output.commit()
+        written = {kind: [folder / p.relative_to(output.path) for p in paths] for kind, paths in staged.items()}
+        where = f"to {folder}/"
+    print(f"Wrote {len(written['tables'])} tables, {len(written['charts'])} chart files and the ledger {where}")
+    return written
+
+
+def _export(
+    folder: Path,
+    log: UsageLog,
+    tables: Mapping[str, pl.DataFrame | None],
+    charts: Mapping[str, object] | None,
+    *,
+    formats: tuple[str, ...],
+    spreadsheet_safe: bool,
+) -> dict[str, list[Path]]:
     (folder / "tables").mkdir(parents=True, exist_ok=True)
-    written: dict[str, list[Path]] = {
-        "tables": [],
-        "charts": [],
-        "ledger": [save_ledger(log, folder)],
-    }
+    written: dict[str, list[Path]] = {"tables": [], "charts": [], "ledger": [save_ledger(log, folder)]}
     for name, table in tables.items():
         if table is not None:
-            path = folder / "tables" / f"{name}.csv"
-            table.write_csv(path)
+            path = write_table(table, folder / "tables" / f"{name}.csv", spreadsheet_safe=spreadsheet_safe)
             written["tables"].append(path)
     if charts:
         written["charts"] = sw.write_charts(charts, folder / "charts", formats=formats)  # type: ignore[arg-type]
-    print(f"Wrote {len(written['tables'])} tables, {len(written['charts'])} chart files and the ledger to {folder}/")
     return written

@@ -9,6 +9,7 @@ from typing import Any
 
 import stickiness as st
 from stickiness import Catalog, UsageLog
+from stickiness._output import is_staging
 from stickiness._sources import Source
 from stickiness_notebooks.export import demo_inputs, save_ledger
 
@@ -43,8 +44,10 @@ def open_inputs(
     """Read a template's inputs: :func:`stickiness.read_log` with ``read_options``, then the catalog.
 
     With ``events=None`` the built-in demo log, users table, catalog and profiles are
-    used (docs/demo-data.md). The row ledger is written to ``out/ledger.json`` first,
-    so a run that stops later still accounts for every row; a log with no usable row
+    used (docs/demo-data.md). In a report run (``stickiness report``, ``write_report``)
+    the row ledger is written to ``out/ledger.json`` first, so a run that stops later
+    still accounts for every row (in ``OUT.failed/``); elsewhere ``export_report`` writes
+    it with the tables, so that ``out`` stays whole. A log with no usable row
     stops here with :class:`~stickiness.EmptyLogError` (its message holds the ledger).
     ``by`` defaults to ``"persona"`` when the users table has that column.
 
@@ -56,7 +59,8 @@ def open_inputs(
     if events is None:
         events, users, use_cases, profiles = demo_inputs()
     log = st.read_log(events, users=users, **read_options)
-    save_ledger(log, out)
+    if is_staging(out):  # outside a report run, an early write would mix this run's ledger with older tables
+        save_ledger(log, out)
     log.require_rows()
     catalog = st.read_catalog(use_cases, profiles=profiles) if use_cases is not None else None
     return Inputs(log, catalog, by or ("persona" if "persona" in log.segment_columns else None))

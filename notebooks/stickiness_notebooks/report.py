@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from stickiness import StickinessError
+from stickiness._output import REPORT_NAMES, is_staging, staged_folder
 from stickiness_notebooks.html import report_html
 from stickiness_notebooks.pdf import html_to_pdf
-from stickiness_notebooks.run import run_template
+from stickiness_notebooks.run import TemplateCellError, run_template
 
 __all__ = ["ReportFiles", "write_report"]
 
@@ -25,6 +26,15 @@ class ReportFiles:
     pdf: Path | None
     pdf_error: str | None = None
 
+    def moved(self, folder: Path) -> ReportFiles:
+        """Return the same files in ``folder``, where the staging folder they were written in was swapped."""
+        return ReportFiles(
+            notebook=folder / self.notebook.name,
+            html=folder / self.html.name,
+            pdf=None if self.pdf is None else folder / self.pdf.name,
+            pdf_error=self.pdf_error,
+        )
+
 
 def write_report(
     template: str,
@@ -37,18 +47,37 @@ def write_report(
     """Run ``template`` headless into ``out``: ``report.ipynb``, ``report.html``, ``report.pdf`` and the exports.
 
     The template's own export cell writes ``out/tables/``, ``out/charts/`` and
-    ``out/ledger.json`` (its ``out`` parameter is set to ``out``). A PDF that
-    cannot be printed (no chromium) is reported in ``pdf_error``, not raised.
+    ``out/ledger.json``. A PDF that cannot be printed (no chromium) is reported in
+    ``pdf_error``, not raised. The folder is written whole or not at all: the run
+    writes a staging folder beside ``out`` and swaps it in when every cell ran
+    (docs/outputs.md); a folder already staged (``stickiness report``'s) is written
+    directly.
 
     Raises
     ------
     stickiness_notebooks.TemplateCellError
-        A cell failed; the partial notebook is kept at ``out/report.ipynb``.
+        A cell failed; ``out`` is left as it was and the partial notebook is kept at
+        ``OUT.failed/report.ipynb`` (the error names it).
+    stickiness.OutputFolderError
+        ``out`` cannot be written, or another run is writing it.
     """
-    folder = Path(out).resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    values = {**(parameters or {}), "out": str(folder)}
-    notebook = run_template(template, folder / "report.ipynb", values, progress=progress)
+    if is_staging(out):
+        return _write(template, Path(out).resolve(), parameters, pdf=pdf, progress=progress)
+    try:
+        with staged_folder(out, names=REPORT_NAMES, option="out", keep_failed=True) as output:
+            files = _write(template, output.path, parameters, pdf=pdf, progress=progress)
+            output.commit()
+    except TemplateCellError as err:
+        raise err.moved((output.failed or output.path) / "report.ipynb") from None
+    return files.moved(output.target)
+
+
+def _write(
+    template: str, folder: Path, parameters: Mapping[str, Any] | None, *, pdf: bool, progress: bool
+) -> ReportFiles:
+    # the kernel runs in the folder, so "." names it before and after the swap (and in the run settings)
+    values = {**(parameters or {}), "out": "."}
+    notebook = run_template(template, folder / "report.ipynb", values, progress=progress, cwd=folder)
     _say("writing report.html", progress)
     page = report_html(notebook, folder / "report.html")
     printed, error = None, None

@@ -25,6 +25,12 @@ class TemplateCellError(StickinessError, RuntimeError):
             f"The partial notebook, with the error under that cell, is at {notebook}"
         )
 
+    def moved(self, notebook: Path) -> TemplateCellError:
+        """Return the same error, naming the partial notebook at ``notebook`` (a failed run's folder is renamed)."""
+        return TemplateCellError(
+            cell=self.cell, title=self.title, ename=self.ename, evalue=self.evalue, notebook=notebook
+        )
+
 
 def _title(cell: nbformat.NotebookNode) -> str:
     """Name a cell by its jupytext title (``# %% Title``), else its first line."""

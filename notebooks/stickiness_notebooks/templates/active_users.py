@@ -29,6 +29,7 @@ mixed_offsets = "error"  # times with and without a UTC offset in one column: "e
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
 mau_window = 30  # MAU window in days
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st
@@ -92,6 +93,7 @@ sw.explore_active_users(log, by=by, window=mau_window)
 # %% Export
 written = export_report(
     out,
+    spreadsheet_safe=spreadsheet_safe,
     log=log,
     tables={"active_users": daily, "monthly_active_users": monthly},
     charts={"active_users": active_chart, "monthly_active_users": monthly_chart},

@@ -36,6 +36,7 @@ majority = 0.5  # share of forgettable users that puts a segment in the forgetta
 min_users = 30  # evaluable users a segment needs before it is judged
 crm_columns = ["problem", "why_us"]  # catalog columns to add to each CRM row (the pitch for re-engaging)
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st
@@ -116,6 +117,7 @@ pitch = usecase_map.select("persona", "use_case", *[c for c in crm_columns if c 
 crm = drifting.join(pitch, on=["persona", "use_case"], how="left").sort("days_since")
 written = export_report(
     out,
+    spreadsheet_safe=spreadsheet_safe,
     log=log,
     tables={
         "use_case_map": usecase_map,

@@ -42,6 +42,7 @@ min_users = 30  # evaluable users a segment needs before it is judged
 period = "month"  # retention and lifecycle period: "month", "week" (ISO, Monday to Sunday) or "day"
 inactive_days = 30  # the inactivity list: users with no activity in the last this many days
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st
@@ -159,6 +160,7 @@ inactive.group_by("persona", "status").len("users").sort("persona", "users", des
 drifting = st.drifting_users(log, catalog, threshold=threshold, **habit_options)
 written = export_report(
     out,
+    spreadsheet_safe=spreadsheet_safe,
     log=log,
     tables={
         "active_users": daily,

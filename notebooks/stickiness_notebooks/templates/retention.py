@@ -50,6 +50,7 @@ horizon = 365  # typical intervals between active days are measured over the las
 inactive_days = 30  # the inactivity list: users with no activity in the last this many days
 leave_window = 90  # where users leave: compare the users active in this many days before as_of - limit
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st
@@ -190,6 +191,7 @@ leave_chart
 # %% Export
 written = export_report(
     out,
+    spreadsheet_safe=spreadsheet_safe,
     log=log,
     tables={
         "retention": retention,

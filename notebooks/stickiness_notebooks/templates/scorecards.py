@@ -63,6 +63,7 @@ predict = True  # fit the repeat-use models and predict who will be forgettable 
 prediction_horizon = 30  # days ahead the models predict active days for
 threshold = 1.0  # forgettable below this many active days per 30
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
 
 # %% Read the log
 import stickiness_widgets as sw
@@ -277,6 +278,7 @@ predictions.sort("p_alive").head(20) if predictions is not None else None
 # %% Export
 written = export_report(
     out,
+    spreadsheet_safe=spreadsheet_safe,
     log=log,
     tables={
         "health": scores,

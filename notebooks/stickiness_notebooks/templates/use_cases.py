@@ -35,6 +35,7 @@ habit_window = 90  # window W over which each user's rate (active days per 30) i
 horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days
 min_exposure = 30  # days a user must have been around to be judged
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st
@@ -120,6 +121,7 @@ sw.explore_use_cases(log, catalog, by=by, window=habit_window, horizon=horizon, 
 # %% Export
 written = export_report(
     out,
+    spreadsheet_safe=spreadsheet_safe,
     log=log,
     tables={"frequency_spectrum": spectrum, "use_case_map": usecase_map, "unmapped_events": unmapped},
     charts={"frequency_spectrum": spectrum_chart, "use_case_map": map_chart},
