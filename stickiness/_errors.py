@@ -11,6 +11,7 @@ __all__ = [
     "AmbiguousColumnError",
     "ColumnNotFoundError",
     "EmptyLogError",
+    "InputFileError",
     "InvalidOptionError",
     "InvalidValueError",
     "MixedTimeZoneError",
@@ -65,3 +66,7 @@ class EmptyLogError(StickinessError, ValueError):
 
 class UsersTableError(StickinessError, ValueError):
     """The users table cannot be joined to the log (missing key, duplicate users)."""
+
+
+class InputFileError(StickinessError, ValueError):
+    """An input file cannot be read: not in its encoding, a malformed row or line, files of different schemas."""
