@@ -215,8 +215,9 @@ def _scan_path(path: Path, *, role: str, encoding: str) -> pl.LazyFrame:
             _check_not_utf16(file, role=role)
     copies = None if is_native(encoding) else _utf8_copies(files, encoding=encoding, role=role)
     read = files if copies is None else copies.files
-    if kind == "json":
-        frame = _scan_json(read[0], shown=files[0], role=role)
+    if kind == "json":  # each file NDJSON or one array: read one by one
+        parts = [_scan_json(copy, shown=file, role=role) for copy, file in zip(read, files, strict=True)]
+        frame = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
     elif kind == "ndjson":
         frame = pl.scan_ndjson(read)
     else:

@@ -427,3 +427,9 @@ def test_blank_lines_with_the_command(tmp_path: Path) -> None:
     ledger = json.loads((tmp_path / "out" / "ledger.json").read_text())
     assert ledger["rows_read"] == 3  # a, ',,' and b; the two blank lines are not rows
     assert ledger["rows_used"] == 2 and ledger["set_aside"]["null_user"] == 1
+
+
+def test_glob_of_json_files_of_both_kinds(tmp_path: Path) -> None:
+    write(tmp_path / "a.json", json.dumps(OBJECTS))  # an array: 2 rows
+    write(tmp_path / "b.json", json.dumps(OBJECTS[0]) + "\n")  # NDJSON: 1 row
+    assert read_log(tmp_path / "*.json", now=NOW).ledger.rows_read == 3
