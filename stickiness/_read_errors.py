@@ -105,7 +105,10 @@ def explain(inputs: list[tuple[str, Any]], *, encoding: str | None = "utf-8") ->
         except (StickinessError, OSError):
             continue
         files = _files(Path(source))
-        problem = _problem(kind, suffix, files, encoding=codec, option=encoding is not None)
+        try:
+            problem = _problem(kind, suffix, files, encoding=codec, option=encoding is not None)
+        except OSError as err:  # a file that cannot be opened: that is the problem
+            problem = f"file {str(err.filename)!r} cannot be read: {err.strerror}. Check the file and its permissions"
         if problem:
             return InputFileError(f"the {role} {problem}")
     return None

@@ -200,10 +200,23 @@ def _check_not_utf16(path: Path, *, role: str) -> None:
         )
 
 
+def _check_line_endings(path: Path, *, shown: Path, role: str) -> None:
+    """Refuse a CSV whose lines end in CR alone (old Mac): polars would read the whole file as its header."""
+    with open_bytes(path) as raw:
+        start = raw.read(CHUNK)
+    if b"\r" in start and b"\n" not in start:
+        raise InputFileError(
+            f"the {role} file {str(shown)!r} ends its lines with a carriage return alone (old Mac style), "
+            "so it reads as one line. Save it with Windows (CRLF) or Unix (LF) line endings."
+        )
+
+
 def _scan_path(path: Path, *, role: str, encoding: str) -> pl.LazyFrame:
     text = str(path)
     kind, suffix = _format(path, role=role)
     if kind == "parquet_dir":
+        for file in folder_files(path):
+            _check_readable(file, role=role)
         return pl.scan_parquet(path / "**" / "*.parquet", hive_partitioning=True)
     if kind == "parquet":
         if not any(ch in text for ch in "*?["):
@@ -221,6 +234,8 @@ def _scan_path(path: Path, *, role: str, encoding: str) -> pl.LazyFrame:
     elif kind == "ndjson":
         frame = pl.scan_ndjson(read)
     else:
+        for copy, file in zip(read, files, strict=True):
+            _check_line_endings(copy, shown=file, role=role)
         frame = _scan_csv(read, separator="\t" if suffix == ".tsv" else ",")
     if copies is not None:  # the UTF-8 copies live as long as the frame that reads them
         weakref.finalize(frame, copies.folder.cleanup)

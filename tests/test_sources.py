@@ -433,3 +433,11 @@ def test_glob_of_json_files_of_both_kinds(tmp_path: Path) -> None:
     write(tmp_path / "a.json", json.dumps(OBJECTS))  # an array: 2 rows
     write(tmp_path / "b.json", json.dumps(OBJECTS[0]) + "\n")  # NDJSON: 1 row
     assert read_log(tmp_path / "*.json", now=NOW).ledger.rows_read == 3
+
+
+def test_old_mac_line_endings(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = write(tmp_path / "mac.csv", HEADER.replace("\n", "\r") + "a,2024-05-01,x\rb,2024-05-02,x\r")
+    with pytest.raises(InputFileError, match=r"mac\.csv' ends its lines with a carriage return alone"):
+        read_log(path, now=NOW)
+    code, err = run([str(path)], tmp_path, capsys)
+    assert_one_clear_error(code, err, "mac.csv", "line endings")
