@@ -115,12 +115,15 @@ def explain(inputs: list[tuple[str, Any]], *, encoding: str | None = "utf-8") ->
 
 
 def _files(path: Path) -> list[Path]:
+    """List the files of a path, glob or folder, without empty part files (as they are read)."""
     text = str(path)
     if path.is_dir():
-        return folder_files(path)
-    if any(ch in text for ch in "*?["):
-        return sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
-    return [path] if path.is_file() else []
+        files = folder_files(path)
+    elif any(ch in text for ch in "*?["):
+        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+    else:
+        return [path] if path.is_file() else []
+    return [file for file in files if file.stat().st_size] if len(files) > 1 else files
 
 
 def _problem(kind: str, suffix: str, files: list[Path], *, encoding: str, option: bool = True) -> str | None:

@@ -441,3 +441,13 @@ def test_old_mac_line_endings(tmp_path: Path, capsys: pytest.CaptureFixture) -> 
         read_log(path, now=NOW)
     code, err = run([str(path)], tmp_path, capsys)
     assert_one_clear_error(code, err, "mac.csv", "line endings")
+
+
+def test_empty_part_files_of_a_folder_are_skipped(tmp_path: Path) -> None:
+    write(tmp_path / "out" / "part-0.csv", HEADER + "a,2024-05-01,x\n")
+    write(tmp_path / "out" / "part-1.csv", "")  # an empty partition
+    assert read_log(tmp_path / "out", now=NOW).ledger.rows_read == 1
+    write(tmp_path / "none" / "part-0.csv", "")
+    write(tmp_path / "none" / "part-1.csv", "")
+    with pytest.raises(InputFileError, match=r"part-0\.csv' is empty \(0 bytes\)"):
+        read_log(tmp_path / "none")
