@@ -42,6 +42,18 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
 )
 #: Lines looked at, at most, to find a malformed row (the error path stays quick on a huge file).
 DIAGNOSE_LINES = 2_000_000
+#: Words of polars' messages about a file it cannot parse (as opposed to an error in a computation).
+_POLARS_READ_ERRORS = (
+    "CSV malformed",
+    "could not parse",
+    "more fields than defined",
+    "invalid utf-8",
+    "schema names differ",
+    "schema lengths differ",
+    "NDJSON",
+    "at character",
+    "out of specification",
+)
 _FIX_CSV = (
     "Fix or remove that row: a field holding the separator, a quote or a line break must be in double quotes, "
     'with each quote inside doubled ("say ""hi""")'
@@ -64,7 +76,7 @@ def explain_read_errors(func: F) -> F:
             bound.apply_defaults()
             given = bound.arguments
             inputs = [("log", given.get("source")), ("users table", given.get("users"))]
-            better = explain(inputs, encoding=str(given.get("encoding", "utf-8")))
+            better = explain(inputs, encoding=str(given.get("encoding", "utf-8")), error=err)
             if better is None:
                 raise
             raise better from err
@@ -81,17 +93,21 @@ def explained(inputs: list[tuple[str, Any]], read: Callable[[], T], *, encoding:
     try:
         return read()
     except READ_ERRORS as err:
-        better = explain(inputs, encoding=encoding)
+        better = explain(inputs, encoding=encoding, error=err)
         if better is None:
             raise
         raise better from err
 
 
-def explain(inputs: list[tuple[str, Any]], *, encoding: str | None = "utf-8") -> InputFileError | None:
+def explain(
+    inputs: list[tuple[str, Any]], *, encoding: str | None = "utf-8", error: BaseException | None = None
+) -> InputFileError | None:
     """Return an :class:`InputFileError` for the first problem found in the files of ``inputs``, or None.
 
     ``inputs`` are ``(role, source)`` pairs, e.g. ``("log", "events.csv")``; sources that
-    are not local paths are skipped.
+    are not local paths are skipped. When no file shows a problem (it lies beyond the
+    lines looked at) but ``error`` is one of polars' file-reading errors, the error
+    names the input and quotes polars' message, cut short.
     """
     try:
         codec = check_encoding(encoding or "utf-8")
@@ -111,6 +127,13 @@ def explain(inputs: list[tuple[str, Any]], *, encoding: str | None = "utf-8") ->
             problem = f"file {str(err.filename)!r} cannot be read: {err.strerror}. Check the file and its permissions"
         if problem:
             return InputFileError(f"the {role} {problem}")
+    paths = [(role, source) for role, source in inputs if isinstance(source, (str, os.PathLike))]
+    if error is not None and paths and any(marker in str(error) for marker in _POLARS_READ_ERRORS):
+        role, source = paths[0] if len(paths) == 1 else ("log or users table", " / ".join(str(p) for _, p in paths))
+        return InputFileError(
+            f"the {role} {str(source)!r} cannot be read: {_cap(' '.join(str(error).split()), 160)}. "
+            f"No problem shows in its first {DIAGNOSE_LINES:,} lines: look further on. {_FIX_CSV}."
+        )
     return None
 
 

@@ -451,3 +451,17 @@ def test_empty_part_files_of_a_folder_are_skipped(tmp_path: Path) -> None:
     write(tmp_path / "none" / "part-1.csv", "")
     with pytest.raises(InputFileError, match=r"part-0\.csv' is empty \(0 bytes\)"):
         read_log(tmp_path / "none")
+
+
+def test_problem_beyond_the_lines_looked_at_is_still_one_short_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stickiness._read_errors as read_errors
+
+    monkeypatch.setattr(read_errors, "DIAGNOSE_LINES", 2)  # the malformed row is on line 4: not looked at
+    rows = "a,2024-05-01,x\nb,2024-05-01,x\n" + 'c,"2024,x\n' + "d,e,f\n" * 50_000
+    path = write(tmp_path / "late.csv", HEADER + rows)
+    with pytest.raises(InputFileError, match=r"late\.csv' cannot be read: .*No problem shows in its first 2 lines"):
+        read_log(path, now=NOW)
+    code, err = run([str(path)], tmp_path, capsys)
+    assert_one_clear_error(code, err, "late.csv")
