@@ -42,6 +42,8 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
 )
 #: Lines looked at, at most, to find a malformed row (the error path stays quick on a huge file).
 DIAGNOSE_LINES = 2_000_000
+#: Largest ``.json`` file parsed whole to tell one pretty-printed object from broken NDJSON.
+_WHOLE_JSON = 64 << 20
 #: Words of polars' messages about a file it cannot parse (as opposed to an error in a computation).
 _POLARS_READ_ERRORS = (
     "CSV malformed",
@@ -299,6 +301,11 @@ def _json_problem(file: Path, *, encoding: str) -> str | None:
         head = text.read(4096).lstrip("\ufeff \t\r\n")[:1]
     if head == "[" and suffix_of(file) == ".json":
         return f"is not a JSON array of objects: {json_problem(file)}"
+    if head == "{" and suffix_of(file) == ".json" and file.stat().st_size < _WHOLE_JSON and _one_object(file):
+        return (
+            "holds one JSON object over several lines: neither NDJSON (one object per line) nor an array of "
+            "objects ([{...}, {...}]). Export the rows as one of these."
+        )
     with _text(file, encoding) as text:
         for number, line in enumerate(text, start=1):  # the error path only, and bounded
             if number > DIAGNOSE_LINES:
@@ -321,6 +328,14 @@ def _json_problem(file: Path, *, encoding: str) -> str | None:
                     "NDJSON has one JSON object per line."
                 )
     return None
+
+
+def _one_object(file: Path) -> bool:
+    """Whether ``file`` is one JSON object (pretty-printed over several lines)."""
+    try:
+        return isinstance(json.loads(file.read_bytes()), dict)
+    except ValueError:
+        return False
 
 
 def _parquet_problem(file: Path) -> str | None:

@@ -465,3 +465,11 @@ def test_problem_beyond_the_lines_looked_at_is_still_one_short_error(
         read_log(path, now=NOW)
     code, err = run([str(path)], tmp_path, capsys)
     assert_one_clear_error(code, err, "late.csv")
+
+
+def test_one_pretty_printed_json_object(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = write(tmp_path / "one.json", json.dumps(OBJECTS[0], indent=2))
+    with pytest.raises(InputFileError, match=r"one\.json' holds one JSON object over several lines"):
+        read_log(path, now=NOW)
+    code, err = run([str(path)], tmp_path, capsys)
+    assert_one_clear_error(code, err, "one.json", "array of objects")
