@@ -45,7 +45,7 @@ DIAGNOSE_LINES = 2_000_000
 #: Largest ``.json`` file parsed whole to tell one pretty-printed object from broken NDJSON.
 _WHOLE_JSON = 64 << 20
 #: Words of polars' messages about a file it cannot parse (as opposed to an error in a computation).
-_POLARS_READ_ERRORS = (
+_POLARS_READ_ERRORS = (  # the first three are about CSV rows
     "CSV malformed",
     "could not parse",
     "more fields than defined",
@@ -132,9 +132,11 @@ def explain(
     paths = [(role, source) for role, source in inputs if isinstance(source, (str, os.PathLike))]
     if error is not None and paths and any(marker in str(error) for marker in _POLARS_READ_ERRORS):
         role, source = paths[0] if len(paths) == 1 else ("log or users table", " / ".join(str(p) for _, p in paths))
+        csv_like = any(marker in str(error) for marker in _POLARS_READ_ERRORS[:3])
         return InputFileError(
             f"the {role} {str(source)!r} cannot be read: {_cap(' '.join(str(error).split()), 160)}. "
-            f"No problem shows in its first {DIAGNOSE_LINES:,} lines: look further on. {_FIX_CSV}."
+            f"No problem shows in its first {DIAGNOSE_LINES:,} lines: look further on."
+            + (f" {_FIX_CSV}." if csv_like else "")
         )
     return None
 
