@@ -34,6 +34,8 @@ Source = Any  # str | os.PathLike | pl.DataFrame | pl.LazyFrame | pandas.DataFra
 #: Columns of a log reduced in Spark: the input rows each reduced row stands for, and their distinct times.
 ROWS, DISTINCT = "__rows", "__distinct"
 _DAY = "__day"
+#: Java's names for Python codecs whose names Spark would not know.
+_JAVA_CHARSETS = {"iso8859-1": "ISO-8859-1", "cp1252": "windows-1252", "utf-8-sig": "UTF-8"}
 _MICROS_PER_DAY = 86_400_000_000
 
 _CSV = (".csv", ".tsv", ".txt")
@@ -407,7 +409,8 @@ def spark_source(source: Source, *, engine: str, encoding: str = "utf-8") -> Any
         return reader.json(text)
     # Every column as text, as polars reads CSV; a folder's part files at any depth.
     reader = reader.option("header", "true").option("sep", "\t" if suffix == ".tsv" else ",")
-    reader = reader.option("encoding", check_encoding(encoding))
+    codec = check_encoding(encoding)
+    reader = reader.option("encoding", _JAVA_CHARSETS.get(codec, codec))
     if kind == "csv_dir":
         reader = reader.option("recursiveFileLookup", "true")
     return reader.csv(text)
