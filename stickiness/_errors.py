@@ -11,6 +11,7 @@ __all__ = [
     "AmbiguousColumnError",
     "ColumnNotFoundError",
     "EmptyLogError",
+    "InputFileError",
     "InvalidOptionError",
     "InvalidValueError",
     "MixedTimeZoneError",
@@ -73,3 +74,7 @@ class OutputFolderError(StickinessError, OSError):
 
     def __str__(self) -> str:  # OSError would show its (errno, strerror) form for two arguments
         return str(self.args[0]) if self.args else ""
+
+
+class InputFileError(StickinessError, ValueError):
+    """An input file cannot be read: not in its encoding, a malformed row or line, files of different schemas."""

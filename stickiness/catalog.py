@@ -24,8 +24,9 @@ from typing import Any
 
 import polars as pl
 
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError, UnsupportedSourceError
-from stickiness._sources import scan_source
+from stickiness._errors import ColumnNotFoundError, InputFileError, InvalidOptionError, UnsupportedSourceError
+from stickiness._read_errors import explained
+from stickiness._sources import scan_source, suffix_of
 
 __all__ = [
     "ANY_USE_CASE",
@@ -192,7 +193,7 @@ def read_catalog(source: Any, *, profiles: Any = None) -> Catalog:
         rules, rule_profiles = source.rules, source.profiles
     elif isinstance(source, Mapping):
         rules, rule_profiles = _from_dict(source)
-    elif isinstance(source, (str, os.PathLike)) and Path(source).suffix.lower() in _YAML_SUFFIXES:
+    elif isinstance(source, (str, os.PathLike)) and suffix_of(Path(source)) in _YAML_SUFFIXES:
         rules, rule_profiles = _from_dict(_load_yaml(Path(source)))
     else:
         rules, rule_profiles = _from_frame(_read_frame(source, role="catalog"), role="catalog")
@@ -216,18 +217,21 @@ def read_catalog(source: Any, *, profiles: Any = None) -> Catalog:
 def _read_frame(source: Any, *, role: str) -> pl.DataFrame:
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+        if suffix_of(path) in (".csv", ".tsv", ".txt"):
             if not path.is_file():
                 raise UnsupportedSourceError(f"the {role} file {str(path)!r} does not exist. Check the path.")
-            separator = "\t" if path.suffix.lower() == ".tsv" else ","
+            separator = "\t" if suffix_of(path) == ".tsv" else ","
             try:
-                return pl.read_csv(path, infer_schema=False, separator=separator)
+                read = explained(
+                    [(role, path)], lambda: pl.read_csv(path, infer_schema=False, separator=separator), encoding=None
+                )
+                return read.filter(~pl.all_horizontal(pl.all().is_null()))  # blank lines are not rules
             except pl.exceptions.NoDataError as err:
                 raise InvalidOptionError(
                     f"the {role} file {str(path)!r} is empty. Give a header 'event,use_case' and at least one rule."
                 ) from err
     try:
-        return scan_source(source, role=role).collect()
+        return explained([(role, source)], lambda: scan_source(source, role=role).collect(), encoding=None)
     except pl.exceptions.NoDataError as err:
         raise InvalidOptionError(f"the {role} is empty. Give a header 'event,use_case' and at least one rule.") from err
 
@@ -242,13 +246,46 @@ def _load_yaml(path: Path) -> Mapping[str, Any]:
         ) from err
     if not path.is_file():
         raise UnsupportedSourceError(f"the catalog file {str(path)!r} does not exist. Check the path.")
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputFileError(
+            f"the catalog file {str(path)!r} is not UTF-8 text (byte {err.start:,} is 0x{err.object[err.start]:02X}). "
+            "Save it as UTF-8 (most editors: 'Save with encoding')."
+        ) from None
+    try:
+        # safe_load builds only plain values: a '!!python/...' tag is refused, never run
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise InputFileError(_yaml_problem(path, err)) from None
     if not isinstance(loaded, Mapping):
         raise InvalidOptionError(
             f"the YAML catalog {str(path)!r} is empty or not a mapping. Start it with 'use_cases:' and one entry "
             "per use case with its 'events'."
         )
     return loaded
+
+
+def _yaml_problem(path: Path, err: Any) -> str:
+    """Say where a YAML catalog is broken, or which tag it uses (tags are refused), and how to fix it."""
+    mark = getattr(err, "problem_mark", None)
+    where = f" on line {mark.line + 1:,}, column {mark.column + 1}" if mark is not None else ""
+    problem = str(getattr(err, "problem", None) or err)
+    if "constructor for the tag" in problem:
+        tag = problem.split("tag", 1)[1].strip(" '\"").replace("tag:yaml.org,2002:", "!!")
+        return (
+            f"the catalog file {str(path)!r} uses the YAML tag {tag!r}{where}: tags are not allowed in a catalog "
+            "(it is read as plain data, so nothing was run). Remove the tag; a catalog holds only text, lists and "
+            "mappings."
+        )
+    return (
+        f"the catalog file {str(path)!r} is not valid YAML{where}: {_cap(' '.join(problem.split()), 120)}. "
+        "Fix that line (indent nested entries by spaces, not tabs; quote text holding ': ' or '#')."
+    )
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text(value: Any) -> str | None:

@@ -152,6 +152,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--no-event-col", action="store_true", help="the log has no event column")
     report.add_argument("--time-unit", choices=["s", "ms", "us", "ns"], help="read times as epoch numbers")
     report.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="text encoding of CSV and JSON inputs, log and users table (default: utf-8; e.g. latin-1, cp1252)",
+    )
+    report.add_argument(
         "--mixed-offsets",
         choices=["error", "assume_tz"],
         default="error",
@@ -206,6 +211,7 @@ def _read(args: argparse.Namespace) -> UsageLog:
         "time_unit": args.time_unit,
         "mixed_offsets": args.mixed_offsets,
         "engine": args.engine,
+        "encoding": args.encoding,
     }
     if args.demo:
         from stickiness.demo import demo_events, demo_users

@@ -18,6 +18,7 @@ import polars as pl
 from stickiness._columns import AUTO, ColumnMap, resolve_column, resolve_columns
 from stickiness._engine import Engine, check_engine
 from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
+from stickiness._read_errors import explain_read_errors
 from stickiness._sources import DISTINCT, ROWS, Source, reduce_spark_log, scan_source, spark_source
 from stickiness._time import TimeUnit, parse_day
 from stickiness.ledger import REASONS, Ledger
@@ -105,6 +106,7 @@ class UsageLog:
         )
 
 
+@explain_read_errors
 def read_log(
     source: Source,
     *,
@@ -120,6 +122,7 @@ def read_log(
     now: dt.datetime | None = None,
     mixed_offsets: Literal["error", "assume_tz"] = "error",
     engine: Engine = "polars",
+    encoding: str = "utf-8",
 ) -> UsageLog:
     """Read a usage log (one row per event) into a :class:`UsageLog`.
 
@@ -163,6 +166,17 @@ def read_log(
     engine
         Where metrics run: ``"polars"`` (default), ``"duckdb"`` or ``"pyspark"``
         (the active SparkSession, else a local one; docs/engines.md).
+    encoding
+        The text encoding of CSV and JSON files, log and users table (default
+        ``"utf-8"``; e.g. ``"latin-1"``, ``"cp1252"``, ``"utf-16"``). Files in
+        another encoding are transcoded to a temporary UTF-8 copy, a chunk at a
+        time, and deleted after reading.
+
+    Raises
+    ------
+    InputFileError
+        A file cannot be read: not in ``encoding``, a malformed row or line,
+        files of one folder with different columns (docs/metrics.md, "Input files").
 
     Examples
     --------
@@ -184,9 +198,9 @@ def read_log(
     start_day, as_of_day = _as_date(start, "start"), _as_date(as_of, "as_of")
     if start_day and as_of_day and start_day > as_of_day:
         raise InvalidOptionError(f"start={start_day} is after as_of={as_of_day}. Swap them.")
-    spark = spark_source(source, engine=engine)
+    spark = spark_source(source, engine=engine, encoding=encoding)
     if spark is None:
-        frame = scan_source(source, role="log")
+        frame = scan_source(source, role="log", encoding=encoding)
         columns = resolve_columns(_schema(frame, role="log").names(), user=user, time=time, event=event)
     else:
         columns = resolve_columns(spark.columns, user=user, time=time, event=event)
@@ -297,7 +311,12 @@ def read_log(
     user_table, without_segment = (None, None)
     if users is not None:
         user_table, without_segment, user_notes = _read_users(
-            users, key=users_key, log_user=columns.user, user_dtype=activity.schema["user"], log_users=distinct_users
+            users,
+            key=users_key,
+            log_user=columns.user,
+            user_dtype=activity.schema["user"],
+            log_users=distinct_users,
+            encoding=encoding,
         )
         notes.extend(user_notes)
     n_users = distinct_users.len()
@@ -367,9 +386,9 @@ def _as_date(value: dt.date | str | None, option: str) -> dt.date | None:
 
 
 def _read_users(
-    source: Source, *, key: str, log_user: str, user_dtype: pl.DataType, log_users: pl.Series
+    source: Source, *, key: str, log_user: str, user_dtype: pl.DataType, log_users: pl.Series, encoding: str
 ) -> tuple[pl.DataFrame, int, list[str]]:
-    frame = scan_source(source, role="users table")
+    frame = scan_source(source, role="users table", encoding=encoding)
     names = _schema(frame, role="users table").names()
     if key == AUTO and log_user in names:
         key = log_user

@@ -9,6 +9,7 @@ DOCUMENTED = {
     "AmbiguousColumnError",
     "ColumnNotFoundError",
     "EmptyLogError",
+    "InputFileError",
     "InvalidOptionError",
     "Ledger",
     "MixedTimeZoneError",

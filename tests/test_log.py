@@ -11,6 +11,7 @@ import pytest
 from stickiness import (
     AmbiguousColumnError,
     ColumnNotFoundError,
+    InputFileError,
     InvalidOptionError,
     MixedTimeZoneError,
     UnsupportedSourceError,
@@ -98,7 +99,7 @@ def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
 
 def test_empty_file_is_a_clear_error_and_header_only_is_an_empty_log(tmp_path: Path) -> None:
     (tmp_path / "empty.csv").write_text("")
-    with pytest.raises(InvalidOptionError, match="log is empty"):
+    with pytest.raises(InputFileError, match=r"log file .*empty\.csv' is empty \(0 bytes\)"):
         read_log(tmp_path / "empty.csv")
     (tmp_path / "header.csv").write_text("user_id,timestamp,event\n")
     log = read_log(tmp_path / "header.csv", now=NOW)
