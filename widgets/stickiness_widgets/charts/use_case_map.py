@@ -35,6 +35,7 @@ MAP_COLUMNS: Final = (
     "ci_high",
     "forgettable",
     "frequency_mismatch",
+    "verdict",
 )
 TOO_FEW: Final = "too few adopters"
 _CELL_WIDTH = 124
@@ -87,7 +88,10 @@ def use_case_map_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartTy
     cells = _cells(table)
     flagged = cells.filter(pl.col("forgettable") == "true")
     finding = zone_finding(flagged.height, cells.height)
-    names = ", ".join(f"{p} × {c}" for p, c in flagged.select("persona", "use_case").iter_rows())
+    names = ", ".join(
+        f"{p} × {c}" + (" (rare as expected)" if v == "rare as expected" else "")
+        for p, c, v in flagged.select("persona", "use_case", "verdict").iter_rows()
+    )
     notes = [
         "Fill: the modal habit band; text: adoption (share of the persona's active users using it).",
         "Outlined: the forgettable zone" + (f": {names}." if names else "."),
@@ -112,7 +116,9 @@ def _cells(table: pl.DataFrame) -> pl.DataFrame:
         .then(pl.format("n={} evaluable", pl.col("evaluable")))
         .otherwise(pl.col("modal_band"))
         .alias("band_text"),
-        pl.when(pl.col("forgettable") == "true")
+        pl.when(pl.col("verdict") == "rare as expected")
+        .then(pl.lit("rare as expected"))  # in the zone, as the catalog expects: no surprise
+        .when(pl.col("forgettable") == "true")
         .then(pl.format("forgettable {}", _percent("forgettable_share")))
         .otherwise(pl.lit(""))
         .alias("zone_text"),
