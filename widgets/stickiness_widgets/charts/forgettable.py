@@ -12,7 +12,7 @@ from stickiness.catalog import UNMAPPED_USE_CASE
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
-from stickiness_widgets.charts.use_case_map import MAP_COLUMNS
+from stickiness_widgets.charts.use_case_map import MAP_COLUMNS, with_verdict
 from stickiness_widgets.theme import STATUS_COLOURS, WIDTH
 
 __all__ = ["forgettable_zone_chart"]
@@ -64,7 +64,7 @@ def forgettable_zone_chart(frame: Any, *, majority: float = 0.5, title: Title = 
     table = metric_frame(frame, columns=MAP_COLUMNS, metric="use_case_map", texts=["forgettable"])
     if table.is_empty():
         return empty_chart(title=title, what="Forgettable zone", hint="no segment to rank")
-    rows = _rows(table.filter(pl.col("use_case") != UNMAPPED_USE_CASE), majority)
+    rows = _rows(with_verdict(table).filter(pl.col("use_case") != UNMAPPED_USE_CASE), majority)
     if rows.is_empty():
         return empty_chart(title=title, what="Forgettable zone", hint="no use case to rank")
     flagged = rows.filter(pl.col("status").is_in(["forgettable", "rare as expected"])).height

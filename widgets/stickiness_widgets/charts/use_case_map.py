@@ -13,7 +13,7 @@ from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, zone_finding
 from stickiness_widgets.theme import BAND_COLOURS
 
-__all__ = ["MAP_COLUMNS", "use_case_map_chart"]
+__all__ = ["MAP_COLUMNS", "use_case_map_chart", "with_verdict"]
 
 #: The use_case_map() columns the map and the forgettable-zone charts read.
 MAP_COLUMNS: Final = (
@@ -35,9 +35,17 @@ MAP_COLUMNS: Final = (
     "ci_high",
     "forgettable",
     "frequency_mismatch",
-    "verdict",
 )
 TOO_FEW: Final = "too few adopters"
+
+
+def with_verdict(table: pl.DataFrame) -> pl.DataFrame:
+    """Return the map with its ``verdict`` column; a map without one (written before it existed) gets nulls."""
+    if "verdict" in table.columns:
+        return table
+    return table.with_columns(verdict=pl.lit(None, dtype=pl.String))
+
+
 _CELL_WIDTH = 124
 _CELL_HEIGHT = 84
 _DARK_BANDS = ("daily", "lapsed")  # white text on these fills
@@ -85,7 +93,7 @@ def use_case_map_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartTy
     )
     if table.is_empty():
         return empty_chart(title=title, what="Use-case map", hint="no persona x use case has an adopter")
-    cells = _cells(table)
+    cells = _cells(with_verdict(table))
     flagged = cells.filter(pl.col("forgettable") == "true")
     finding = zone_finding(flagged.height, cells.height)
     names = ", ".join(
@@ -110,6 +118,7 @@ def _cells(table: pl.DataFrame) -> pl.DataFrame:
     too_few = pl.col("forgettable") == "insufficient_data"
     return table.select(
         *MAP_COLUMNS,
+        "verdict",
         pl.when(too_few).then(pl.lit(TOO_FEW)).otherwise(pl.col("modal_band")).alias("fill"),
         pl.format("{} adopt", _percent("adoption_rate")).alias("adoption"),
         pl.when(too_few)
