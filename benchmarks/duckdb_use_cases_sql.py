@@ -16,7 +16,7 @@ zone of UTC, with ``as_of`` = the log's last day:
   gap between consecutive active days in the horizon;
 - forgettable share = evaluable adopters with rate < ``threshold`` / evaluable, with
   a 95% Wilson interval; forgettable = ``insufficient_data`` below ``min_users``
-  evaluable adopters, else share > ``majority``.
+  evaluable adopters, else share > ``majority``; null for ``(unmapped)`` (not a use case).
 
 The whole path runs in DuckDB on one fresh connection, from the raw Parquet file(s):
 a temp table ``mapping`` (the distinct event names matched against the rules with
@@ -308,7 +308,8 @@ SELECT persona,
        CASE WHEN evaluable > 0 THEN
            (s + {z2} / (2 * n)) / (1 + {z2} / n) + {z} * sqrt(s * (1 - s) / n + {z2} / (4 * n * n)) / (1 + {z2} / n)
        END AS ci_high,
-       CASE WHEN evaluable < {min_users} THEN 'insufficient_data'
+       CASE WHEN use_case = '(unmapped)' THEN NULL  -- not a use case: never judged
+            WHEN evaluable < {min_users} THEN 'insufficient_data'
             WHEN s > {majority} THEN 'true'
             ELSE 'false' END AS forgettable
 FROM shares

@@ -24,6 +24,7 @@ from stickiness._errors import StickinessError
 from stickiness._habit_options import MAX_DAYS
 from stickiness._output import DEMO_NAMES, staged_folder
 from stickiness._progress import describe_input, step
+from stickiness._text import printable, use_case_label
 from stickiness.active_users import WEEK, active_users, monthly_active_users
 from stickiness.catalog import Catalog, read_catalog
 from stickiness.dormancy import inactive_users
@@ -512,25 +513,50 @@ def _use_case_tables(
     unmapped = unmapped_events(log, catalog)
     _table(unmapped, tables / "unmapped_events.csv", args)  # as the quickstart: with a catalog, even when empty
     if unmapped.height:
-        top = ", ".join(f"{e} ({n:,})" for e, n in unmapped.select("event", "events").head(5).iter_rows())
-        print(f"Events in no use case (extend the catalog; all in tables/unmapped_events.csv): {top}")
+        print(_unmapped_line(unmapped))
     return {"frequency_spectrum": spectrum, "use_case_map": usecase_map}
 
 
+#: Terminal columns of a name in a printed summary: longer names are cut with "…" (the tables keep them whole).
+_NAME_WIDTH = 24
+
+
+def _unmapped_line(unmapped: pl.DataFrame) -> str:
+    """Return the five most frequent events in no use case on one line (names escaped and cut: they are data)."""
+    top = ", ".join(
+        f"{printable(e, 40, pad=False)} ({n:,})" for e, n in unmapped.select("event", "events").head(5).iter_rows()
+    )
+    return f"Events in no use case (extend the catalog; all in tables/unmapped_events.csv): {top}"
+
+
+def _zone_lines(rows: pl.DataFrame) -> list[str]:
+    return [
+        f"  {printable(row['persona'], _NAME_WIDTH)} {use_case_label(row['use_case'], _NAME_WIDTH)} "
+        f"{row['forgettable_share']:>6.1%} (95% CI {row['ci_low']:.1%}-{row['ci_high']:.1%}) "
+        f"of {row['evaluable']:,} users"
+        + (f", expected {row['expected_frequency']}" if row["expected_frequency"] else "")
+        for row in rows.iter_rows(named=True)
+    ]
+
+
 def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace) -> str:
-    zone = usecase_map.filter(pl.col("forgettable").cast(pl.String) == "true").sort("evaluable", descending=True)
+    """Return the forgettable zone's findings, then apart the "rare as expected" ones (docs/use-cases.md, rule 14)."""
+    by_size = usecase_map.with_columns(pl.col("expected_frequency").cast(pl.String)).sort(
+        ["evaluable", "persona", "use_case"], descending=[True, False, False]
+    )
+    zone = by_size.filter(pl.col("verdict") == "forgettable")
+    expected = by_size.filter(pl.col("verdict") == "rare as expected")
     header = (
         f"\nForgettable zone: segments where more than {args.majority:.0%} of evaluable adopters use the use case "
         f"less than {args.threshold:g} day per 30 (window {args.habit_window} days)"
     )
-    if zone.height == 0:
-        return header + "\n  none"
-    lines = [header]
-    for row in zone.iter_rows(named=True):
+    lines = [header, *(_zone_lines(zone) or ["  none"])]
+    if expected.height:
         lines.append(
-            f"  {row['persona']:<16} {row['use_case']:<20} {row['forgettable_share']:>6.1%} "
-            f"(95% CI {row['ci_low']:.1%}-{row['ci_high']:.1%}) of {row['evaluable']:,} users"
+            f"Rarely used, as expected: the catalog expects these less often than {args.threshold:g} day per 30 "
+            "(not a finding)"
         )
+        lines.extend(_zone_lines(expected))
     return "\n".join(lines)
 
 
@@ -542,7 +568,7 @@ def _retention_summary(retained: pl.DataFrame, *, by: str | None) -> str:
     last = done["period"].max()
     lines = [f"\nRetention in the period starting {last!s} (retention = (active - new) / active before)"]
     for row in done.filter(pl.col("period") == last).sort("churn_rate").iter_rows(named=True):
-        label = f"{row[by]:<20}" if by else f"{'all users':<20}"
+        label = printable(row[by], 20) if by else f"{'all users':<20}"
         lines.append(
             f"  {label} active before {row['active_before']:>7,}  retention {row['retention_rate']:>6.1%}  "
             f"churn {row['churn_rate']:>6.1%}"
@@ -555,7 +581,7 @@ def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:
     latest = daily.filter(pl.col("day") == last_day)
     lines = [f"Active users on {last_day!s} (MAU over {window} days)"]
     for row in latest.sort("mau", descending=True).iter_rows(named=True):
-        label = f"{row[by]:<20}" if by else f"{'all users':<20}"
+        label = printable(row[by], 20) if by else f"{'all users':<20}"
         ratio = "-" if row["stickiness"] is None else f"{row['stickiness']:.1%}"
         flag = "" if row["complete"] else "  (incomplete: window starts before the log)"
         lines.append(

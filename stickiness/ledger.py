@@ -14,6 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from stickiness._text import printable
+
 __all__ = ["REASONS", "Ledger"]
 
 #: Why a row can be set aside, in the order the checks apply, with what to do about it.
@@ -147,5 +149,5 @@ class Ledger:
         lines.append(f"users     {self.users:>{width + 9},}")
         if self.users_without_segment:
             lines.append(f"  {self.users_without_segment:,} users are not in the users table: segment '(unknown)'")
-        lines.extend(f"note: {note}" for note in self.notes)
+        lines.extend(f"note: {printable(note)}" for note in self.notes)  # notes quote names: data
         return "\n".join(lines)

@@ -18,6 +18,7 @@ import polars as pl
 from stickiness._columns import AUTO, ColumnMap, resolve_column, resolve_columns
 from stickiness._engine import Engine, check_engine
 from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
+from stickiness._input_checks import input_notes
 from stickiness._read_errors import explain_read_errors
 from stickiness._sources import DISTINCT, ROWS, Source, reduce_spark_log, scan_source, spark_source
 from stickiness._time import TimeUnit, parse_day
@@ -306,6 +307,8 @@ def read_log(
         )
     if columns.event is None:
         notes.append(f"the log has no event column: every row counts as the event {NO_EVENT!r}")
+    dates = spark is None and schema[columns.time] == pl.Date  # (a reduced Spark log's time column holds its day)
+    notes += input_notes(activity, used_rows, rows_read, event_column=columns.event is not None, date_times=dates)
 
     distinct_users = activity.get_column("user").unique()
     user_table, without_segment = (None, None)

@@ -43,6 +43,8 @@ from stickiness.log import UsageLog, as_log
 __all__ = [
     "BANDS",
     "DEFAULT_BANDS",
+    "EXPECTED_RATES",
+    "VERDICTS",
     "drifting_users",
     "forgettable_zone",
     "frequency_spectrum",
@@ -62,6 +64,24 @@ EXPECTED_BANDS: Mapping[str, tuple[str, ...]] = {
     "quarterly": ("occasional", "lapsed"),
     "yearly": ("occasional", "lapsed"),
 }
+#: The nominal rate (active days per 30 days) of each ``expected_frequency``: once a day, a week (7 days),
+#: a month (30 days), a quarter (90 days), a year (365 days). A segment whose expected rate is below
+#: ``threshold`` is expected to look forgettable: its verdict is "rare as expected", not "forgettable".
+EXPECTED_RATES: Mapping[str, float] = {
+    "daily": 30.0,
+    "weekly": 30 / 7,
+    "monthly": 1.0,
+    "quarterly": 30 / 90,
+    "yearly": 30 / 365,
+}
+#: The values of the use-case map's ``verdict``, in the order a forgettable zone lists them.
+VERDICTS: tuple[str, ...] = (
+    "forgettable",
+    "rare as expected",
+    "not forgettable",
+    "insufficient data",
+    "not a use case",
+)
 
 
 RATES_SCHEMA: dict[str, pl.DataType] = {
@@ -104,6 +124,7 @@ MAP_SCHEMA: dict[str, pl.DataType] = {
     "ci_high": pl.Float64(),
     "forgettable": pl.String(),
     "frequency_mismatch": pl.Boolean(),
+    "verdict": pl.String(),
 }
 DRIFTING_SCHEMA: dict[str, pl.DataType] = {
     "user": pl.String(),  # replaced by the log's user dtype
@@ -359,9 +380,15 @@ def use_case_map(
         the horizon), ``median_rate``, ``median_interval_days`` (Float64);
         ``modal_band`` (String); ``forgettable_share, ci_low, ci_high``
         (Float64, 95% Wilson interval; null with no evaluable adopter);
-        ``forgettable`` (``"true"``, ``"false"`` or ``"insufficient_data"``) and
-        ``frequency_mismatch`` (Boolean: modal band differs from the expected
-        frequency's band; null without either).
+        ``forgettable`` (``"true"``, ``"false"`` or ``"insufficient_data"``;
+        null for ``(unmapped)``, which is not a use case), ``frequency_mismatch``
+        (Boolean: modal band differs from the expected frequency's band; null
+        without either) and ``verdict`` (String, one of :data:`VERDICTS`):
+        ``"forgettable"`` (in the zone, and a finding), ``"rare as expected"``
+        (in the zone, but the catalog expects the use case less often than
+        ``threshold``: quarterly or yearly by default, see
+        :data:`EXPECTED_RATES`), ``"not forgettable"``, ``"insufficient data"``
+        or ``"not a use case"`` (``(unmapped)``, never judged).
 
     Examples
     --------
@@ -372,8 +399,8 @@ def use_case_map(
     ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 11), dt.datetime(2024, 1, 31)],
     ...     "event": ["open"] * 3,
     ... })
-    >>> use_case_map(events, min_users=1).select("use_case", "adopters", "modal_band", "forgettable").rows()
-    [('(any)', 1, 'monthly', 'false')]
+    >>> use_case_map(events, min_users=1).select("use_case", "adopters", "modal_band", "verdict").rows()
+    [('(any)', 1, 'monthly', 'not forgettable')]
     """
     opts = check_options(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
@@ -381,10 +408,38 @@ def use_case_map(
     check_map_options(majority, min_users)
     log, cat, day = _prepare(data, catalog, opts)
     counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
-    return _map_from_counts(counts, cat, majority=majority, min_users=min_users)
+    return _map_from_counts(counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users)
 
 
-def _map_from_counts(counts: pl.DataFrame, catalog: Catalog | None, *, majority: float, min_users: int) -> pl.DataFrame:
+def _verdicts(*, threshold: float, majority: float, min_users: int) -> tuple[pl.Expr, pl.Expr]:
+    """Return the map's ``verdict`` and ``forgettable`` columns (docs/use-cases.md, rules 9 and 14)."""
+    expected_rare = [freq for freq, rate in EXPECTED_RATES.items() if rate < threshold]
+    verdict = (
+        pl.when(pl.col("use_case") == UNMAPPED_USE_CASE)
+        .then(pl.lit("not a use case"))  # the events no rule matches: a gap in the catalog, never a finding
+        .when(pl.col("evaluable") < min_users)
+        .then(pl.lit("insufficient data"))
+        .when(pl.col("forgettable_share") <= majority)
+        .then(pl.lit("not forgettable"))
+        .when(pl.col("expected_frequency").is_in(expected_rare))
+        .then(pl.lit("rare as expected"))
+        .otherwise(pl.lit("forgettable"))
+    )
+    forgettable = (
+        pl.when(pl.col("verdict") == "not a use case")
+        .then(pl.lit(None, dtype=pl.String))
+        .when(pl.col("verdict") == "insufficient data")
+        .then(pl.lit("insufficient_data"))
+        .when(pl.col("verdict").is_in(["forgettable", "rare as expected"]))
+        .then(pl.lit("true"))
+        .otherwise(pl.lit("false"))
+    )
+    return verdict, forgettable
+
+
+def _map_from_counts(
+    counts: pl.DataFrame, catalog: Catalog | None, *, threshold: float, majority: float, min_users: int
+) -> pl.DataFrame:
     active = counts.filter(pl.col("use_case") == ANY_USE_CASE).select(SEG, pl.col("adopters").alias("__active"))
     n = pl.col("evaluable").cast(pl.Float64)
     share = pl.col("forgettable_share")
@@ -401,13 +456,7 @@ def _map_from_counts(counts: pl.DataFrame, catalog: Catalog | None, *, majority:
             modal_band=modal.otherwise(pl.lit(None, dtype=pl.String)),
         )
         .with_columns(
-            ci_low=pl.when(pl.col("evaluable") > 0).then(low),
-            ci_high=pl.when(pl.col("evaluable") > 0).then(high),
-            forgettable=pl.when(pl.col("evaluable") < min_users)
-            .then(pl.lit("insufficient_data"))
-            .when(share > majority)
-            .then(pl.lit("true"))
-            .otherwise(pl.lit("false")),
+            ci_low=pl.when(pl.col("evaluable") > 0).then(low), ci_high=pl.when(pl.col("evaluable") > 0).then(high)
         )
     )
     profiles = resolve_profiles(catalog, table.select(SEG, "use_case"))
@@ -420,6 +469,8 @@ def _map_from_counts(counts: pl.DataFrame, catalog: Catalog | None, *, majority:
             )
         )
     )
+    verdict, forgettable = _verdicts(threshold=threshold, majority=majority, min_users=min_users)
+    table = table.with_columns(verdict=verdict).with_columns(forgettable=forgettable)
     out = table.select([pl.col(name).cast(dtype) for name, dtype in MAP_SCHEMA.items()])
     return out.sort(SEG, "use_case")
 
@@ -440,6 +491,11 @@ def forgettable_zone(
 ) -> pl.DataFrame:
     """List the segments in the forgettable zone: the :func:`use_case_map` rows with ``forgettable == "true"``.
 
+    The findings (``verdict == "forgettable"``) come first; then, apart, the
+    segments that are rarely used as the catalog expects (``verdict == "rare
+    as expected"``: their ``expected_frequency`` is rarer than ``threshold``,
+    e.g. a yearly tax return). ``(unmapped)`` is never listed: it is not a use case.
+
     Parameters
     ----------
     data, catalog, by, as_of, window, horizon, min_exposure, threshold, majority, min_users, bands
@@ -448,7 +504,8 @@ def forgettable_zone(
     Returns
     -------
     polars.DataFrame
-        The columns of :func:`use_case_map`, largest ``evaluable`` first (then
+        The columns of :func:`use_case_map`: the ``"forgettable"`` verdicts, then
+        the ``"rare as expected"`` ones, each largest ``evaluable`` first (then
         by persona and use case).
 
     Examples
@@ -477,8 +534,9 @@ def forgettable_zone(
         min_users=min_users,
         bands=bands,
     )
+    order = pl.col("verdict").replace_strict(VERDICTS, range(len(VERDICTS)), return_dtype=pl.Int64)
     return table.filter(pl.col("forgettable") == "true").sort(
-        ["evaluable", SEG, "use_case"], descending=[True, False, False]
+        [order, pl.col("evaluable"), pl.col(SEG), pl.col("use_case")], descending=[False, True, False, False]
     )
 
 

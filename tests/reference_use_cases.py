@@ -34,6 +34,9 @@ EXPECTED_BANDS = {
     "quarterly": {"occasional", "lapsed"},
     "yearly": {"occasional", "lapsed"},
 }
+# Nominal active days per 30 days of each expected frequency (docs/use-cases.md, rule 14):
+# once a day, once in 7, 30, 90 and 365 days.
+EXPECTED_RATES = {"daily": 30.0, "weekly": 30 / 7, "monthly": 1.0, "quarterly": 30 / 90, "yearly": 30 / 365}
 Z = 1.959964
 
 Rule = tuple[str, str]
@@ -242,10 +245,8 @@ def use_case_map(
         if n:
             share = len([x for x in user_rates if x < threshold]) / n
             ci_low, ci_high = wilson(share, n)
-        forgettable = "insufficient_data"
-        if n >= min_users:
-            forgettable = "true" if share > majority else "false"  # type: ignore[operator]
         expectation = (expected or {}).get((persona, use_case))
+        forgettable, verdict = verdict_of(use_case, n, share, expectation, threshold, majority, min_users)
         mismatch = None
         if expectation is not None and modal is not None:
             mismatch = modal not in EXPECTED_BANDS[expectation]
@@ -265,8 +266,31 @@ def use_case_map(
             "ci_high": ci_high,
             "forgettable": forgettable,
             "frequency_mismatch": mismatch,
+            "verdict": verdict,
         }
     return out
+
+
+def verdict_of(
+    use_case: str,
+    evaluable: int,
+    share: float | None,
+    expectation: str | None,
+    threshold: float,
+    majority: float,
+    min_users: int,
+) -> tuple[str | None, str]:
+    """(forgettable, verdict) of one segment, rules 9 and 14 of the doc, in their order."""
+    if use_case == UNMAPPED:
+        return None, "not a use case"
+    if evaluable < min_users:
+        return "insufficient_data", "insufficient data"
+    assert share is not None
+    if share <= majority:
+        return "false", "not forgettable"
+    if expectation is not None and EXPECTED_RATES[expectation] < threshold:
+        return "true", "rare as expected"
+    return "true", "forgettable"
 
 
 def drifting(

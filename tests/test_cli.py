@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -7,9 +9,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
 
-from stickiness.cli import main
+from stickiness._text import display_width, printable, use_case_label
+from stickiness.cli import _forgettable_summary, _retention_summary, _summary, _unmapped_line, main
+from stickiness.ledger import Ledger
 from tests.test_output import hashes, previous_report
+
+from .test_text import ACTING, names
 
 
 @pytest.fixture
@@ -178,6 +185,10 @@ def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFi
     assert set(unmapped["event"]) == {"estimate_viewed", "estimate_shared"}
     out = capsys.readouterr().out
     assert "Forgettable zone" in out and "find_rental" in out and "Events in no use case" in out
+    # the demo's segments in the zone are expected yearly or quarterly: listed apart, not as findings
+    zone, expected = out.split("Forgettable zone")[1].split("Rarely used, as expected")
+    assert "find_rental" not in zone and "find_rental" in expected and "expected yearly" in expected
+    assert "(unmapped)" not in out.split("Forgettable zone")[1]
 
 
 def test_report_writes_every_chart_as_png_and_svg(tmp_path: Path) -> None:
@@ -282,3 +293,116 @@ def test_new_lists_the_templates_and_writes_one(tmp_path: Path, capsys: pytest.C
     assert nbformat.read(target, as_version=4).metadata["stickiness"]["template"] == "quickstart"
     assert main(["new", "retention_typo", str(tmp_path / "x.ipynb")]) == 2
     assert "no template named 'retention_typo'" in capsys.readouterr().err
+
+
+# --- names are data: what the terminal shows (docs/api.md, "The printed summary") ------------------------------
+
+ZONE_ARGS = argparse.Namespace(majority=0.5, threshold=1.0, habit_window=90)
+
+
+def _inert(printed: str) -> None:
+    """No character that acts on a terminal, except the summary's own line breaks."""
+    assert not (ACTING - {"\n"}) & set(printed)
+
+
+def _daily(segments: list[str]) -> pl.DataFrame:
+    n = len(segments)
+    return pl.DataFrame(
+        {
+            "persona": segments,
+            "day": [dt.date(2024, 5, 2)] * n,
+            "dau": [3] * n,
+            "wau": [4] * n,
+            "mau": list(range(10, 10 + n)),
+            "stickiness": [0.3] * n,
+            "complete": [True] * n,
+        }
+    )
+
+
+def _zone_map(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
+    n = len(rows)
+    return pl.DataFrame(
+        {
+            "persona": [p for p, _, _ in rows],
+            "use_case": [u for _, u, _ in rows],
+            "expected_frequency": [None] * n,
+            "evaluable": list(range(40, 40 + n)),
+            "forgettable_share": [0.75] * n,
+            "ci_low": [0.6] * n,
+            "ci_high": [0.86] * n,
+            "verdict": [v for _, _, v in rows],
+        },
+        schema_overrides={"expected_frequency": pl.String},
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(persona=names, use_case=names, event=names)
+def test_printed_names_are_escaped_and_the_columns_stay_aligned(persona: str, use_case: str, event: str) -> None:
+    daily = _summary(_daily(["a", persona]), by="persona", window=30)
+    _inert(daily)
+    assert printable(persona, 20) + " DAU " in daily
+    # the column after the name starts at the same place on every row, however long or wide the name
+    rows = daily.splitlines()[1:]
+    assert len({display_width(line[: line.rindex(" DAU ")]) for line in rows}) == 1
+
+    retained = pl.DataFrame(
+        {
+            "persona": ["a", persona],
+            "period": [dt.date(2024, 5, 1)] * 2,
+            "complete": [True, True],
+            "active_before": [10, 12],
+            "retention_rate": [0.5, 0.25],
+            "churn_rate": [0.5, 0.75],
+        }
+    )
+    printed = _retention_summary(retained, by="persona")
+    _inert(printed)
+    assert printable(persona, 20) + " active before" in printed
+
+    zone = _forgettable_summary(_zone_map([("a", "b", "forgettable"), (persona, use_case, "forgettable")]), ZONE_ARGS)
+    _inert(zone)
+    assert f"  {printable(persona, 24)} {use_case_label(use_case, 24)}  75.0% (95% CI" in zone
+    rows = zone.splitlines()[2:]
+    assert len({display_width(line[: line.rindex(" 75.0% (95% CI")]) for line in rows}) == 1
+
+    unmapped = _unmapped_line(pl.DataFrame({"event": [event], "events": [7], "users": [2]}))
+    _inert(unmapped)
+    assert unmapped.endswith(f": {printable(event, 40, pad=False)} (7)")
+
+    ledger = str(Ledger(rows_read=1, rows_used=1, set_aside={}, users=1, notes=(f"ids such as {event!r}",)))
+    _inert(ledger)
+
+
+def test_forgettable_summary_lists_findings_apart_from_the_expected_and_never_unmapped() -> None:
+    rows = [
+        ("(all)", "(any)", "forgettable"),
+        ("(all)", "(unmapped)", "not a use case"),
+        ("(all)", "file_taxes", "rare as expected"),
+        ("(all)", "reports", "not forgettable"),
+    ]
+    table = _zone_map(rows).with_columns(expected_frequency=pl.Series([None, None, "yearly", "monthly"]))
+    printed = _forgettable_summary(table, ZONE_ARGS)
+    zone, expected = printed.split("Rarely used, as expected")
+    assert "the product as a whole" in zone and "(any)" not in printed  # (any) is shown as what it means
+    assert "file_taxes" in expected and "expected yearly" in expected and "file_taxes" not in zone
+    assert "(unmapped)" not in printed and "reports" not in printed
+    none = _forgettable_summary(table.filter(pl.col("verdict") != "forgettable"), ZONE_ARGS)
+    assert none.splitlines()[2] == "  none"
+
+
+def test_report_prints_hostile_names_inert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    persona, event = '\x1b[2J\x1b[31mO\'Brien "pro" team\u202e', "evil\rname\x07" + "x" * 500
+    days = [f"2024-05-{d:02d}T10:00:00Z" for d in range(1, 29)]
+    pl.DataFrame({"user_id": ["u1"] * 28, "timestamp": days, "event": [event] * 28}).write_csv(tmp_path / "e.csv")
+    pl.DataFrame({"user_id": ["u1"], "persona": [persona]}).write_csv(tmp_path / "u.csv")
+    pl.DataFrame({"event": ["other"], "use_case": ["browse"]}).write_csv(tmp_path / "c.csv")
+    argv = ["report", str(tmp_path / "e.csv"), "--users", str(tmp_path / "u.csv"), "--use-cases"]
+    argv += [str(tmp_path / "c.csv"), "--no-notebook", "--no-charts", "--out", str(tmp_path / "out")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    _inert(out)
+    assert printable(persona, 20) in out and printable(event, 40, pad=False) in out
+    # the tables keep the names whole
+    assert pl.read_csv(tmp_path / "out" / "tables" / "unmapped_events.csv")["event"].to_list() == [event]

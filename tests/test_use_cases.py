@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stickiness import UsageLog, read_log
-from stickiness.catalog import Catalog, read_catalog
+from stickiness.catalog import FREQUENCIES, Catalog, read_catalog
 from stickiness.demo import demo_catalog, demo_events, demo_use_case_profiles, demo_users, planted_bands
 from stickiness.use_cases import (
     BANDS,
@@ -70,6 +70,7 @@ MAP_COLUMNS = [
     "ci_high",
     "forgettable",
     "frequency_mismatch",
+    "verdict",
 ]
 DRIFTING_COLUMNS = ["user", "persona", "use_case", "previous_rate", "current_rate", "last_active", "days_since"]
 UNMAPPED_COLUMNS = ["event", "events", "users"]
@@ -530,6 +531,82 @@ def test_hand_made_catalog_spectrum(engine: str) -> None:
         assert rows[("rookie", "browse", band)]["share"] is None
 
 
+# --- the verdict: what the forgettable zone lists (docs/use-cases.md, rule 14) ----------------------------------
+#
+# as_of = 2024-06-30 (AS_OF_A), W = 90, H = 365, min_exposure = 30, min_users = 2, no users table ((all)).
+# Every first use is before the window (ago(89) .. ago(0)), so every exposure is 90 and r = 30 * a / 90 = a / 3.
+#   taxes   (yearly):    t1, t2 at ago(200)               -> a = 0, r = 0: share 2/2 = 1
+#   renew   (quarterly): t1, t2 at ago(200)               -> share 2/2 = 1
+#   reports (monthly):   t1, t2, t3 at ago(150); t4 at ago(150) and ago(0) -> r = 0, 0, 0, 1/3: share 4/4 = 1
+#   mystery (no rule: (unmapped)): t1, t2 at ago(150)    -> share 2/2 = 1, but not a use case
+#   (any): t1 .. t4; only t4 is active in the window (a = 1, r = 1/3): share 4/4 = 1
+# Nominal rates: yearly 30/365 = 0.08, quarterly 30/90 = 0.33, monthly 30/30 = 1.
+VERDICT_EVENTS = [
+    *[(u, noon(ago(200)), e) for u in ("t1", "t2") for e in ("tax_file", "renewal")],
+    *[(u, noon(ago(150)), "report_run") for u in ("t1", "t2", "t3", "t4")],
+    ("t4", noon(ago(0)), "report_run"),
+    *[(u, noon(ago(150)), "mystery") for u in ("t1", "t2")],
+]
+VERDICT_CATALOG = {
+    "use_cases": {
+        "taxes": {"events": ["tax_file"], "expected_frequency": "yearly"},
+        "renew": {"events": ["renewal"], "expected_frequency": "quarterly"},
+        "reports": {"events": ["report_run"], "expected_frequency": "monthly"},
+    }
+}
+
+
+def _verdicts(engine: str, threshold: float) -> dict[str, tuple[object, ...]]:
+    log = read_log(frame(VERDICT_EVENTS), engine=engine, now=NOW)
+    the_map = use_case_map(log, VERDICT_CATALOG, threshold=threshold, min_users=2)
+    rows = the_map.iter_rows(named=True)
+    return {r["use_case"]: (r["forgettable_share"], r["forgettable"], r["verdict"]) for r in rows}
+
+
+def test_verdict_sets_apart_unmapped_and_the_rare_as_expected(engine: str) -> None:
+    # threshold 1: yearly (0.08) and quarterly (0.33) are below it, monthly (1.0) is not
+    assert _verdicts(engine, 1.0) == {
+        "(any)": (1.0, "true", "forgettable"),
+        "(unmapped)": (1.0, None, "not a use case"),
+        "renew": (1.0, "true", "rare as expected"),
+        "reports": (1.0, "true", "forgettable"),
+        "taxes": (1.0, "true", "rare as expected"),
+    }
+    # threshold 2: monthly (1.0 < 2) is rare as expected too
+    assert _verdicts(engine, 2.0)["reports"] == (1.0, "true", "rare as expected")
+    # threshold 0.25: t4's 1/3 is not below it: reports share 3/4; quarterly (0.33 >= 0.25) is now a finding
+    low = _verdicts(engine, 0.25)
+    assert low["reports"] == (0.75, "true", "forgettable")
+    assert low["renew"] == (1.0, "true", "forgettable")
+    assert low["taxes"] == (1.0, "true", "rare as expected")
+
+
+def test_forgettable_zone_lists_findings_first_and_never_unmapped(engine: str) -> None:
+    log = read_log(frame(VERDICT_EVENTS), engine=engine, now=NOW)
+    zone = forgettable_zone(log, VERDICT_CATALOG, min_users=2)
+    # findings by evaluable (4, 4: then by use case), then rare as expected by evaluable (2, 2: by use case)
+    assert zone.select("use_case", "evaluable", "verdict").rows() == [
+        ("(any)", 4, "forgettable"),
+        ("reports", 4, "forgettable"),
+        ("renew", 2, "rare as expected"),
+        ("taxes", 2, "rare as expected"),
+    ]
+    assert zone.columns == MAP_COLUMNS
+
+
+def test_reference_verdicts_on_the_hand_worked_log() -> None:
+    expected = {("(all)", u): f for u, f in (("taxes", "yearly"), ("renew", "quarterly"), ("reports", "monthly"))}
+    rules = [("tax_file", "taxes"), ("renewal", "renew"), ("report_run", "reports")]
+    table = ref.use_case_map(VERDICT_EVENTS, rules=rules, expected=expected, min_users=2)
+    assert {u: r["verdict"] for (_, u), r in table.items()} == {
+        "(any)": "forgettable",
+        "(unmapped)": "not a use case",
+        "renew": "rare as expected",
+        "reports": "forgettable",
+        "taxes": "rare as expected",
+    }
+
+
 def test_unmapped_events(engine: str) -> None:
     log = log_b(engine)
     out = unmapped_events(log, catalog_b())
@@ -622,7 +699,7 @@ KINDS = {
     "map": dict(
         zip(
             MAP_COLUMNS,
-            ["str"] * 6 + ["int"] * 3 + ["float"] * 3 + ["str"] + ["float"] * 3 + ["str", "bool"],
+            ["str"] * 6 + ["int"] * 3 + ["float"] * 3 + ["str"] + ["float"] * 3 + ["str", "bool", "str"],
             strict=True,
         )
     ),
@@ -765,15 +842,18 @@ def _compare_map(kit: pl.DataFrame, expected: dict) -> None:
     assert set(expected) <= set(got)
     for key, g in got.items():
         if key not in expected:  # a segment without adopters, if listed: empty
-            assert (g["adopters"], g["evaluable"], g["modal_band"], g["forgettable"]) == (
+            unmapped = key[1] == "(unmapped)"
+            assert (g["adopters"], g["evaluable"], g["modal_band"], g["forgettable"], g["verdict"]) == (
                 0,
                 0,
                 None,
-                "insufficient_data",
+                None if unmapped else "insufficient_data",
+                "not a use case" if unmapped else "insufficient data",
             )
             continue
         e = expected[key]
-        for column in ("adopters", "too_new", "evaluable", "modal_band", "forgettable", "frequency_mismatch"):
+        exact = ("adopters", "too_new", "evaluable", "modal_band", "forgettable", "frequency_mismatch", "verdict")
+        for column in exact:
             assert g[column] == e[column], (key, column)
         for column in (
             "adoption_rate",
@@ -820,8 +900,19 @@ def _check_invariants(spectrum: pl.DataFrame, the_map: pl.DataFrame, zone: pl.Da
         assert r["too_new"] + r["evaluable"] == r["adopters"]
     flagged = the_map.filter(pl.col("forgettable") == "true")
     assert set(zone.select("persona", "use_case").rows()) == set(flagged.select("persona", "use_case").rows())
-    assert zone["evaluable"].to_list() == sorted(zone["evaluable"].to_list(), reverse=True)
-    assert set(the_map["forgettable"]) <= {"true", "false", "insufficient_data"}
+    assert "(unmapped)" not in zone["use_case"].to_list()
+    # the findings first, then (apart) the segments rare as expected; each group largest first
+    verdicts = zone["verdict"].to_list()
+    assert verdicts == sorted(verdicts, key=["forgettable", "rare as expected"].index)
+    for verdict in ("forgettable", "rare as expected"):
+        group = zone.filter(pl.col("verdict") == verdict)["evaluable"].to_list()
+        assert group == sorted(group, reverse=True)
+    assert set(the_map["forgettable"]) <= {"true", "false", "insufficient_data", None}
+    # forgettable is null exactly for (unmapped), "true" exactly for the two zone verdicts
+    unmapped = the_map.filter(pl.col("use_case") == "(unmapped)")
+    assert set(unmapped["verdict"]) <= {"not a use case"} and unmapped["forgettable"].null_count() == unmapped.height
+    in_zone = the_map["verdict"].is_in(["forgettable", "rare as expected"])
+    assert (in_zone == (the_map["forgettable"] == "true").fill_null(False)).all()
 
 
 def test_matches_reference(engine: str) -> None:
@@ -837,19 +928,30 @@ def test_matches_reference(engine: str) -> None:
         segmented=st.booleans(),
         majority=st.sampled_from([0.3, 0.5]),
         min_users=st.integers(min_value=1, max_value=4),
+        expected=st.dictionaries(st.sampled_from(sorted({u for _, u in RULES})), st.sampled_from(FREQUENCIES)),
     )
     def check(  # type: ignore[no-untyped-def]
-        singles, habit_list, fading_list, tz, options, with_catalog, segmented, majority, min_users
+        singles, habit_list, fading_list, tz, options, with_catalog, segmented, majority, min_users, expected
     ):
         _check_matches_reference(
-            engine, singles, habit_list, fading_list, tz, options, with_catalog, segmented, majority, min_users
+            engine,
+            singles,
+            habit_list,
+            fading_list,
+            tz,
+            options,
+            with_catalog,
+            segmented,
+            majority,
+            min_users,
+            expected,
         )
 
     check()
 
 
 def _check_matches_reference(  # type: ignore[no-untyped-def]
-    engine, singles, habit_list, fading_list, tz, options, with_catalog, segmented, majority, min_users
+    engine, singles, habit_list, fading_list, tz, options, with_catalog, segmented, majority, min_users, expected
 ):
     events = _expand(singles, habit_list + fading_list)
     if not events:
@@ -857,7 +959,16 @@ def _check_matches_reference(  # type: ignore[no-untyped-def]
     segment_of = SEGMENT_OF if segmented else None
     users = pl.DataFrame({"user_id": list(SEGMENT_OF), "persona": list(SEGMENT_OF.values())}) if segmented else None
     rules = RULES if with_catalog else None
-    catalog = pl.DataFrame({"event": [p for p, _ in RULES], "use_case": [u for _, u in RULES]}) if rules else None
+    catalog: Catalog | None = None
+    if rules:  # the expected frequencies are given for every persona (an empty persona)
+        profiles = pl.DataFrame(
+            {"use_case": list(expected), "expected_frequency": list(expected.values())},
+            schema={"use_case": pl.String, "expected_frequency": pl.String},
+        )
+        rule_frame = pl.DataFrame({"event": [p for p, _ in RULES], "use_case": [u for _, u in RULES]})
+        catalog = read_catalog(rule_frame, profiles=profiles if expected else None)
+    personas = [*SEGMENT_OF.values(), "(unknown)", "(all)"]
+    expected_by_segment = {(p, u): f for p in personas for u, f in expected.items()} if rules else None
     log = read_log(frame(events), users=users, tz=tz, engine=engine, now=NOW)
     options = dict(options)
     if options["as_of"] is not None:  # a day inside the log (the kit refuses an as_of after the log's last day)
@@ -876,7 +987,9 @@ def _check_matches_reference(  # type: ignore[no-untyped-def]
 
     map_options = {"threshold": threshold, "majority": majority, "min_users": min_users}
     the_map = use_case_map(log, catalog, **options, **map_options)
-    _compare_map(the_map, ref.use_case_map(events, tz, **map_options, **reference_options))
+    _compare_map(
+        the_map, ref.use_case_map(events, tz, **map_options, expected=expected_by_segment, **reference_options)
+    )
 
     zone = forgettable_zone(log, catalog, **options, **map_options)
     _check_invariants(spectrum, the_map, zone)

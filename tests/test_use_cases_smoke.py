@@ -60,6 +60,7 @@ MAP = {
     "ci_high": pl.Float64,
     "forgettable": pl.String,
     "frequency_mismatch": pl.Boolean,
+    "verdict": pl.String,
 }
 DRIFTING = {
     "user": pl.String,
@@ -240,6 +241,7 @@ def test_demo_planted_habits(engine: str) -> None:
     # yearly and quarterly habits: few active days in any 90-day window, so the forgettable zone
     rare = table.filter(pl.col("band") == "occasional")
     assert set(rare["forgettable"]) == {"true"}
+    assert set(rare["verdict"]) == {"rare as expected"}  # expected yearly or quarterly: listed apart
     assert set(rare["modal_band"]) <= {"occasional", "lapsed"}
     spectrum = _demo(engine)["spectrum"]
     totals = spectrum.group_by("persona", "use_case").agg(pl.col("users").sum(), pl.col("share").sum())

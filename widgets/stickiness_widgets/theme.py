@@ -70,6 +70,7 @@ METRIC_COLOURS: Final[Mapping[str, str]] = {"DAU": "#0072B2", "WAU": "#E69F00", 
 #: Forgettable-zone verdicts.
 STATUS_COLOURS: Final[Mapping[str, str]] = {
     "forgettable": "#B2182B",
+    "rare as expected": "#EF8A62",
     "not forgettable": "#2166AC",
     "insufficient data": "#9A9A9A",
 }

@@ -7,7 +7,10 @@
 # for an alternative. For each persona and use case, an evaluable adopter is **forgettable** when their rate is
 # below `threshold` active days per 30 over the last `habit_window` days. A segment is in the **forgettable
 # zone** when more than `majority` of its evaluable adopters are forgettable, with at least `min_users` of them;
-# the share comes with a 95% (Wilson) interval.
+# the share comes with a 95% (Wilson) interval. The zone lists the findings (verdict `forgettable`) apart from the
+# segments **rarely used, as expected** (verdict `rare as expected`: the catalog expects them less often than the
+# threshold, e.g. quarterly or yearly). `(unmapped)`, the events no catalog rule matches, is not a use case and is
+# never listed; `(any)` in the tables is the product as a whole.
 #
 # **Drifting users** were above the threshold in the previous window and are below it now: the people to reach
 # before they forget. The last cell exports them as a CRM list, with the catalog's pitch for the use case.
@@ -73,7 +76,13 @@ zone_chart
 
 # %% Segments in the zone
 zone = st.forgettable_zone(log, catalog, **habit_options, threshold=threshold, majority=majority, min_users=min_users)
-zone.drop("problem", "why_us", "alternatives")
+findings = zone.filter(zone["verdict"] == "forgettable").drop("problem", "why_us", "alternatives")
+rare_as_expected = zone.filter(zone["verdict"] == "rare as expected").drop("problem", "why_us", "alternatives")
+print(f"{findings.height} segments in the forgettable zone; {rare_as_expected.height} rarely used, as expected")
+findings
+
+# %% Rarely used, as expected
+rare_as_expected  # in the zone, as the catalog's expected_frequency says: no surprise
 
 # %% [markdown]
 # ## Drifting users

@@ -107,6 +107,9 @@ spectrum_chart
 # and the alternatives, next to the measured frequency. A segment is in the **forgettable zone** when more than
 # `majority` of its evaluable users use the use case less than `threshold` days per 30: they are likely to
 # forget the product exists when the problem comes back. The bars show the share with its 95% interval.
+# Segments the catalog expects to be used less often than that (quarterly, yearly) are listed apart, as
+# **rarely used, as expected** (orange): no surprise. `(unmapped)`, the events no catalog rule matches, is not a
+# use case and is never listed; `(any)` in the tables is the product as a whole.
 
 # %% Use-case map
 usecase_map = st.use_case_map(
@@ -121,7 +124,13 @@ zone_chart = sw.forgettable_zone_chart(usecase_map, majority=majority)
 zone_chart
 
 # %% Segments in the forgettable zone
-zone.drop("problem", "why_us", "alternatives")
+findings = zone.filter(zone["verdict"] == "forgettable").drop("problem", "why_us", "alternatives")
+rare_as_expected = zone.filter(zone["verdict"] == "rare as expected").drop("problem", "why_us", "alternatives")
+print(f"{findings.height} segments in the forgettable zone; {rare_as_expected.height} rarely used, as expected")
+findings
+
+# %% Rarely used, as expected
+rare_as_expected  # in the zone, as the catalog's expected_frequency says: no surprise
 
 # %% [markdown]
 # ## Retention and lifecycle

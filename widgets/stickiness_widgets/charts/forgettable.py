@@ -8,10 +8,11 @@ import altair as alt
 import polars as pl
 
 from stickiness import InvalidOptionError
+from stickiness.catalog import UNMAPPED_USE_CASE
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
-from stickiness_widgets.charts.use_case_map import MAP_COLUMNS
+from stickiness_widgets.charts.use_case_map import MAP_COLUMNS, with_verdict
 from stickiness_widgets.theme import STATUS_COLOURS, WIDTH
 
 __all__ = ["forgettable_zone_chart"]
@@ -27,8 +28,10 @@ def forgettable_zone_chart(frame: Any, *, majority: float = 0.5, title: Title = 
     Each persona x use case is a point (its forgettable share: the share of its
     evaluable adopters below the threshold) with a bar from ``ci_low`` to
     ``ci_high``, highest share first. Red: the forgettable zone (share above
-    ``majority``); blue: not; grey: ``insufficient_data`` (fewer than
-    ``min_users`` evaluable adopters: never flagged, however high the share).
+    ``majority``); orange: in the zone, but rarely used as the catalog expects
+    (the map's verdict ``"rare as expected"``); blue: not; grey:
+    ``insufficient_data`` (fewer than ``min_users`` evaluable adopters: never
+    flagged, however high the share). ``(unmapped)`` is not a use case: not drawn.
 
     Parameters
     ----------
@@ -61,13 +64,17 @@ def forgettable_zone_chart(frame: Any, *, majority: float = 0.5, title: Title = 
     table = metric_frame(frame, columns=MAP_COLUMNS, metric="use_case_map", texts=["forgettable"])
     if table.is_empty():
         return empty_chart(title=title, what="Forgettable zone", hint="no segment to rank")
-    rows = _rows(table, majority)
-    flagged = rows.filter(pl.col("status") == "forgettable").height
+    rows = _rows(with_verdict(table).filter(pl.col("use_case") != UNMAPPED_USE_CASE), majority)
+    if rows.is_empty():
+        return empty_chart(title=title, what="Forgettable zone", hint="no use case to rank")
+    flagged = rows.filter(pl.col("status").is_in(["forgettable", "rare as expected"])).height
     notes = [
         "Forgettable share: evaluable adopters below the threshold (1 active day per 30 by default), "
         "with its 95% interval.",
         f"Red: above {percent(majority, 0)} (dashed line); grey: too few evaluable adopters to judge.",
     ]
+    if (rows.get_column("status") == "rare as expected").any():
+        notes.append("Orange: in the zone, but rarely used as the catalog expects (e.g. quarterly or yearly).")
     finding = zone_finding(flagged, rows.height)
     return finish(_chart(rows, majority), title=title, finding=finding, notes=notes)
 
@@ -83,9 +90,12 @@ def _rows(table: pl.DataFrame, majority: float) -> pl.DataFrame:
             "ci_low",
             "ci_high",
             "forgettable",
+            "verdict",
             pl.format("{} · {}", "persona", "use_case").alias("segment"),
             pl.when(pl.col("forgettable") == "insufficient_data")
             .then(pl.lit("insufficient data"))
+            .when((share > majority) & (pl.col("verdict") == "rare as expected"))
+            .then(pl.lit("rare as expected"))
             .when(share > majority)
             .then(pl.lit("forgettable"))
             .otherwise(pl.lit("not forgettable"))

@@ -8,6 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import BANDS, InvalidOptionError
+from stickiness.catalog import UNMAPPED_USE_CASE
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
@@ -101,7 +102,9 @@ def _segments(table: pl.DataFrame, *, majority: float, min_users: int) -> pl.Dat
             .alias("forgettable_share")
         )
         .with_columns(
-            pl.when(pl.col("evaluable") < min_users)
+            pl.when(pl.col("use_case") == UNMAPPED_USE_CASE)
+            .then(pl.lit("not a use case"))  # the events no catalog rule matches: never in the zone
+            .when(pl.col("evaluable") < min_users)
             .then(pl.lit("insufficient data"))
             .when(pl.col("forgettable_share") > majority)
             .then(pl.lit("forgettable"))

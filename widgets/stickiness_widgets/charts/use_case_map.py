@@ -13,7 +13,7 @@ from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, zone_finding
 from stickiness_widgets.theme import BAND_COLOURS
 
-__all__ = ["MAP_COLUMNS", "use_case_map_chart"]
+__all__ = ["MAP_COLUMNS", "use_case_map_chart", "with_verdict"]
 
 #: The use_case_map() columns the map and the forgettable-zone charts read.
 MAP_COLUMNS: Final = (
@@ -37,6 +37,15 @@ MAP_COLUMNS: Final = (
     "frequency_mismatch",
 )
 TOO_FEW: Final = "too few adopters"
+
+
+def with_verdict(table: pl.DataFrame) -> pl.DataFrame:
+    """Return the map with its ``verdict`` column; a map without one (written before it existed) gets nulls."""
+    if "verdict" in table.columns:
+        return table
+    return table.with_columns(verdict=pl.lit(None, dtype=pl.String))
+
+
 _CELL_WIDTH = 124
 _CELL_HEIGHT = 84
 _DARK_BANDS = ("daily", "lapsed")  # white text on these fills
@@ -84,10 +93,13 @@ def use_case_map_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartTy
     )
     if table.is_empty():
         return empty_chart(title=title, what="Use-case map", hint="no persona x use case has an adopter")
-    cells = _cells(table)
+    cells = _cells(with_verdict(table))
     flagged = cells.filter(pl.col("forgettable") == "true")
     finding = zone_finding(flagged.height, cells.height)
-    names = ", ".join(f"{p} × {c}" for p, c in flagged.select("persona", "use_case").iter_rows())
+    names = ", ".join(
+        f"{p} × {c}" + (" (rare as expected)" if v == "rare as expected" else "")
+        for p, c, v in flagged.select("persona", "use_case", "verdict").iter_rows()
+    )
     notes = [
         "Fill: the modal habit band; text: adoption (share of the persona's active users using it).",
         "Outlined: the forgettable zone" + (f": {names}." if names else "."),
@@ -106,13 +118,16 @@ def _cells(table: pl.DataFrame) -> pl.DataFrame:
     too_few = pl.col("forgettable") == "insufficient_data"
     return table.select(
         *MAP_COLUMNS,
+        "verdict",
         pl.when(too_few).then(pl.lit(TOO_FEW)).otherwise(pl.col("modal_band")).alias("fill"),
         pl.format("{} adopt", _percent("adoption_rate")).alias("adoption"),
         pl.when(too_few)
         .then(pl.format("n={} evaluable", pl.col("evaluable")))
         .otherwise(pl.col("modal_band"))
         .alias("band_text"),
-        pl.when(pl.col("forgettable") == "true")
+        pl.when(pl.col("verdict") == "rare as expected")
+        .then(pl.lit("rare as expected"))  # in the zone, as the catalog expects: no surprise
+        .when(pl.col("forgettable") == "true")
         .then(pl.format("forgettable {}", _percent("forgettable_share")))
         .otherwise(pl.lit(""))
         .alias("zone_text"),
