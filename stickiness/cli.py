@@ -361,7 +361,10 @@ def _retention_tables(log: UsageLog, args: argparse.Namespace, tables: Path) -> 
     """Write retention, lifecycle and the inactivity list to ``tables``; return the first two for the charts."""
     retained = _step("retention", lambda: retention(log, by=args.by, period=args.period))
     cycle = _step("lifecycle", lambda: lifecycle(log, by=args.by, period=args.period))
-    inactive = _step("inactive users", lambda: inactive_users(log, days=args.inactive_days, by=args.by))
+    # the same horizon as the use-case tables: one typical interval per user in one report
+    inactive = _step(
+        "inactive users", lambda: inactive_users(log, days=args.inactive_days, by=args.by, horizon=args.horizon)
+    )
     retained.write_csv(tables / "retention.csv")
     cycle.write_csv(tables / "lifecycle.csv")
     inactive.write_csv(tables / "inactive_users.csv")

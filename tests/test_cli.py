@@ -272,3 +272,36 @@ def test_new_lists_the_templates_and_writes_one(tmp_path: Path, capsys: pytest.C
     assert nbformat.read(target, as_version=4).metadata["stickiness"]["template"] == "quickstart"
     assert main(["new", "retention_typo", str(tmp_path / "x.ipynb")]) == 2
     assert "no template named 'retention_typo'" in capsys.readouterr().err
+
+
+# --- one typical interval per user: --horizon reaches the inactivity list on both paths (issue 14, item 9) ------
+
+
+@pytest.fixture
+def like_02264(tmp_path: Path) -> Path:
+    """A customer like CDNOW's 02264 (4 purchase days, 2 of them in the last 365 days, 1 in the last 180)."""
+    path = tmp_path / "purchases.csv"
+    days = ["1997-01-10", "1997-02-24", "1997-09-18", "1998-02-14"]
+    path.write_text("user_id,timestamp\n" + "".join(f"c02264,{d}\n" for d in days) + "other,1998-06-30\n")
+    return path
+
+
+def _inactive(out: Path) -> dict[str, object]:
+    table = pl.read_csv(out / "tables" / "inactive_users.csv")
+    return table.filter(pl.col("user") == "c02264").select("interval_days", "status").row(0, named=True)
+
+
+def test_horizon_reaches_the_inactivity_list(like_02264: Path, tmp_path: Path) -> None:
+    argv = ["report", str(like_02264), "--no-event-col", "--no-notebook", "--no-charts"]
+    assert main([*argv, "--out", str(tmp_path / "h365")]) == 0
+    assert main([*argv, "--horizon", "180", "--out", str(tmp_path / "h180")]) == 0
+    # 365 days: Sep 18 and Feb 14 are in the horizon, one gap of 149 days; 180 days: Feb 14 alone, no interval
+    assert _inactive(tmp_path / "h365") == {"interval_days": 149.0, "status": "dormant"}  # 136 days > 90
+    assert _inactive(tmp_path / "h180") == {"interval_days": None, "status": "dormant"}
+
+
+def test_horizon_reaches_the_quickstart_template(like_02264: Path, tmp_path: Path) -> None:
+    pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
+    argv = ["report", str(like_02264), "--no-event-col", "--horizon", "180"]
+    assert main([*argv, "--no-pdf", "--out", str(tmp_path / "nb")]) == 0
+    assert _inactive(tmp_path / "nb") == {"interval_days": None, "status": "dormant"}

@@ -34,7 +34,7 @@ mixed_offsets = "error"  # times with and without a UTC offset in one column: "e
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
 mau_window = 30  # MAU window in days
 habit_window = 90  # window W over which each user's rate (active days per 30) is measured
-horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days
+horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days (and typical intervals)
 min_exposure = 30  # days a user must have been around to be judged
 threshold = 1.0  # forgettable below this many active days per 30
 majority = 0.5  # share of forgettable users that puts a segment in the forgettable zone
@@ -145,7 +145,7 @@ lifecycle_chart = sw.lifecycle_chart(lifecycle)
 lifecycle_chart
 
 # %% Inactivity list
-inactive = st.inactive_users(log, days=inactive_days, by=by)
+inactive = st.inactive_users(log, days=inactive_days, by=by, horizon=horizon)  # the use-case tables' horizon
 print(f"{inactive.height:,} users with no activity in the last {inactive_days} days")
 inactive.group_by("persona", "status").len("users").sort("persona", "users", descending=[False, True])
 
