@@ -269,7 +269,8 @@ def _print_outputs(out: Path, args: argparse.Namespace) -> None:
         print(_summary(daily, by=by, window=args.mau_window))
     if (tables / "retention.csv").exists():
         retained = pl.read_csv(tables / "retention.csv", try_parse_dates=True)
-        print(_retention_summary(retained, by=retained.columns[0] if retained.columns[0] != "period" else None))
+        by = retained.columns[0] if retained.columns[0] != "period" else None
+        print(_retention_summary(retained, by=by, min_users=args.min_users))
     if (tables / "use_case_map.csv").exists():
         usecase_map = pl.read_csv(tables / "use_case_map.csv", infer_schema_length=None)
         print(_forgettable_summary(usecase_map, args))
@@ -309,7 +310,7 @@ def _report_direct(args: argparse.Namespace) -> int:
     if not args.no_charts:
         written += _step("charts", lambda: _charts(frames, by=args.by, args=args, directory=out / "charts"))
     print(_summary(daily, by=args.by, window=args.mau_window))
-    print(_retention_summary(frames["retention"], by=args.by))
+    print(_retention_summary(frames["retention"], by=args.by, min_users=args.min_users))
     print(_forgettable_summary(frames["use_case_map"], args))
     n_tables = sum(1 for p in written if p.suffix == ".csv")
     n_charts = sum(1 for p in written if p.suffix == ".png")
@@ -359,7 +360,7 @@ def _catalog(args: argparse.Namespace) -> Catalog | None:
 
 def _retention_tables(log: UsageLog, args: argparse.Namespace, tables: Path) -> dict[str, pl.DataFrame]:
     """Write retention, lifecycle and the inactivity list to ``tables``; return the first two for the charts."""
-    retained = _step("retention", lambda: retention(log, by=args.by, period=args.period))
+    retained = _step("retention", lambda: retention(log, by=args.by, period=args.period, min_users=args.min_users))
     cycle = _step("lifecycle", lambda: lifecycle(log, by=args.by, period=args.period))
     # the same horizon as the use-case tables: one typical interval per user in one report
     inactive = _step(
@@ -419,18 +420,41 @@ def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace) ->
     return "\n".join(lines)
 
 
-def _retention_summary(retained: pl.DataFrame, *, by: str | None) -> str:
-    """Summarise the last complete period's retention and churn per segment (docs/retention.md)."""
+def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int) -> str:
+    """Summarise the last complete period's retention and churn per segment (docs/retention.md).
+
+    Rows with fewer than ``min_users`` users active before (``sufficient`` false) are
+    named, not headlined; a rate above 100% is marked and explained.
+    """
     done = retained.filter(pl.col("complete") & pl.col("retention_rate").is_not_null())
     if done.height == 0:
         return "\nRetention: no complete period with users active in the period before yet"
     last = done["period"].max()
-    lines = [f"\nRetention in the period starting {last!s} (retention = (active - new) / active before)"]
-    for row in done.filter(pl.col("period") == last).sort("churn_rate").iter_rows(named=True):
-        label = f"{row[by]:<20}" if by else f"{'all users':<20}"
+    latest = done.filter(pl.col("period") == last)
+    shown, few = latest.filter(pl.col("sufficient")), latest.filter(~pl.col("sufficient"))
+    lines = [
+        f"\nRetention in the period starting {last!s} (retention = returning / active before, returning = active - new)"
+    ]
+    above = []
+    for row in shown.sort("churn_rate").iter_rows(named=True):
+        label = str(row[by]) if by else "all users"
+        star = "*" if row["retention_rate"] > 1 else " "
+        if star == "*":
+            above.append(f"{row['returning'] - row['retained']:,} in {label}")
         lines.append(
-            f"  {label} active before {row['active_before']:>7,}  retention {row['retention_rate']:>6.1%}  "
-            f"churn {row['churn_rate']:>6.1%}"
+            f"  {label:<20} active before {row['active_before']:>7,}  returning {row['returning']:>7,}  "
+            f"retention {row['retention_rate']:>6.1%}{star} churn {row['churn_rate']:>6.1%}"
+        )
+    if above:
+        lines.append(
+            "  * above 100%: returning also counts users back after a gap (active in this period, not new, not "
+            f"active in the one before): {', '.join(above)}. See docs/retention.md."
+        )
+    if few.height:
+        names = f" ({', '.join(str(name) for name in few[by].to_list())})" if by else ""
+        lines.append(
+            f"  Not headlined{names}: fewer than {min_users} users active in the period before, too few to judge "
+            "(sufficient = false in retention.csv; --min-users sets the minimum)."
         )
     return "\n".join(lines)
 

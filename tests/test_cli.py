@@ -305,3 +305,52 @@ def test_horizon_reaches_the_quickstart_template(like_02264: Path, tmp_path: Pat
     argv = ["report", str(like_02264), "--no-event-col", "--horizon", "180"]
     assert main([*argv, "--no-pdf", "--out", str(tmp_path / "nb")]) == 0
     assert _inactive(tmp_path / "nb") == {"interval_days": None, "status": "dormant"}
+
+
+# --- the printed retention summary: rates above 100% explained, small segments not headlined (issue 14) --------
+
+
+@pytest.fixture
+def resurrecting_log(tmp_path: Path) -> Path:
+    """40 'big' users and 3 'tiny' ones over January to March 2024, with users back after a gap in March."""
+    lines = ["user_id,timestamp,event"]
+    lines += [f"u{i},2024-01-05T10:00:00Z,open" for i in range(40)]  # January: all 40
+    lines += [f"u{i},2024-02-05T10:00:00Z,open" for i in range(30)]  # February: u0-u29
+    lines += [f"u{i},2024-03-05T10:00:00Z,open" for i in range(32)]  # March: u0-u29 and u30, u31 back after a gap
+    lines += [f"t{i},2024-01-06T10:00:00Z,open" for i in range(3)]  # tiny: t0-t2 in January,
+    lines += ["t0,2024-02-06T10:00:00Z,open"] + [f"t{i},2024-03-06T10:00:00Z,open" for i in range(3)]  # t0 in Feb
+    lines += ["u0,2024-03-31T10:00:00Z,open"]  # the log ends on Mar 31: March is complete
+    (tmp_path / "personas.csv").write_text(
+        "user_id,persona\n" + "".join(f"u{i},big\n" for i in range(40)) + "".join(f"t{i},tiny\n" for i in range(3))
+    )
+    path = tmp_path / "resurrecting.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_retention_summary_explains_rates_above_100_and_skips_small_segments(
+    resurrecting_log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from stickiness.cli import _parser, _print_outputs
+
+    users = ["--users", str(tmp_path / "personas.csv")]
+    argv = ["report", str(resurrecting_log), *users, "--no-notebook", "--no-charts", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    direct = capsys.readouterr().out
+    table = pl.read_csv(tmp_path / "o" / "tables" / "retention.csv", try_parse_dates=True)
+    march = table.filter(pl.col("period").cast(pl.String) == "2024-03-01").sort("persona")
+    # big: CS 30 (u0-u29 in Feb), CE 32, CN 0: returning 32, 32/30 = 106.7%; tiny: CS 1 (t0), returning 3 = 300%
+    assert march.select("persona", "active_before", "retained", "returning", "sufficient").rows() == [
+        ("big", 30, 30, 32, True),
+        ("tiny", 1, 1, 3, False),
+    ]
+    assert march["retention_rate"].to_list() == [32 / 30, 3 / 1]
+    summary = direct[direct.index("Retention in the period starting 2024-03-01") :]
+    assert "big                  active before      30  returning      32  retention 106.7%* churn   0.0%" in summary
+    assert "above 100%: returning also counts users back after a gap" in summary and ": 2 in big." in summary
+    assert "tiny " not in summary and "300.0%" not in summary  # not headlined ...
+    assert "Not headlined (tiny): fewer than 30 users active in the period before" in summary  # ... but named
+    # the template path prints from the CSVs it wrote: the same lines
+    _print_outputs(tmp_path / "o", _parser().parse_args(argv))
+    printed = capsys.readouterr().out
+    assert printed[printed.index("Active users on") :] == direct[direct.index("Active users on") :].split("\nWrote ")[0]

@@ -126,7 +126,8 @@ zone.drop("problem", "why_us", "alternatives")
 # ## Retention and lifecycle
 #
 # **Churn** is the share of last period's active users who are not active this period; **retention** is
-# (active − new) / last period's active users, so it also counts users who come back after a gap. The lifecycle
+# returning (active − new) / last period's active users, so it also counts users who come back after a gap and can
+# exceed 100%; with fewer than `min_users` users active before, a rate is marked `sufficient = false`. The lifecycle
 # splits each period's active users into returning, resurrecting (back after a gap) and new, with the users who
 # went dormant below zero; the **quick ratio**, (new + resurrecting) / dormant, is above 1 when the active base
 # grows. The inactivity list holds the users with no activity in the last `inactive_days` days, each judged
@@ -135,7 +136,7 @@ zone.drop("problem", "why_us", "alternatives")
 # `docs/retention.md`.
 
 # %% Retention and churn
-retention = st.retention(log, by=by, period=period)
+retention = st.retention(log, by=by, period=period, min_users=min_users)  # sufficient: min_users before
 retention_chart = sw.retention_chart(retention)
 retention_chart
 
