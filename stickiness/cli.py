@@ -460,7 +460,10 @@ def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int
 
 
 def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:
-    last_day = daily["day"].max()
+    """Headline the last complete day's active users; a last day that looks partial is named, not headlined."""
+    partial = daily.filter(pl.col("partial_day")) if "partial_day" in daily.columns else daily.clear()
+    shown = daily.join(partial.select("day").unique(), on="day", how="anti") if partial.height else daily
+    last_day = (shown if shown.height else daily)["day"].max()
     latest = daily.filter(pl.col("day") == last_day)
     lines = [f"Active users on {last_day!s} (MAU over {window} days)"]
     for row in latest.sort("mau", descending=True).iter_rows(named=True):
@@ -469,6 +472,13 @@ def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:
         flag = "" if row["complete"] else "  (incomplete: window starts before the log)"
         lines.append(
             f"  {label} DAU {row['dau']:>7,}  WAU {row['wau']:>7,}  MAU {row['mau']:>7,}  DAU/MAU {ratio:>6}{flag}"
+        )
+    if partial.height:
+        day, dau = partial["day"].max(), partial["dau"].sum()
+        lines.append(
+            f"  The last day, {day!s}, looks partial (DAU {dau:,}, below half the usual for that weekday and for the "
+            "week before: the log seems to stop early that day); it is marked complete = false and not headlined "
+            "(docs/metrics.md)."
         )
     return "\n".join(lines)
 

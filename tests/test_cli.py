@@ -31,7 +31,7 @@ def test_report_writes_tables_and_ledger(log_csv: Path, tmp_path: Path, capsys: 
     users = ["--users", str(tmp_path / "users.csv"), "--by", "persona"]
     assert main(["report", str(log_csv), *users, "--no-notebook", "--out", str(out)]) == 0
     daily = pl.read_csv(out / "tables" / "active_users.csv", try_parse_dates=True)
-    assert daily.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete"]
+    assert daily.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
     assert set(daily["persona"]) == {"agent", "(unknown)"}
     ledger = json.loads((out / "ledger.json").read_text())
     assert ledger["rows_read"] == 5 and ledger["rows_used"] == 2
@@ -64,7 +64,7 @@ def test_report_without_by_has_the_contract_columns(log_csv: Path, tmp_path: Pat
         == 0
     )
     daily = pl.read_csv(tmp_path / "o" / "tables" / "active_users.csv")
-    assert daily.columns == ["day", "dau", "wau", "mau", "stickiness", "complete"]
+    assert daily.columns == ["day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
 
 
 def test_report_errors_are_one_clear_line(log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -350,6 +350,40 @@ def test_retention_summary_explains_rates_above_100_and_skips_small_segments(
     assert "above 100%: returning also counts users back after a gap" in summary and ": 2 in big." in summary
     assert "tiny " not in summary and "300.0%" not in summary  # not headlined ...
     assert "Not headlined (tiny): fewer than 30 users active in the period before" in summary  # ... but named
+    # the template path prints from the CSVs it wrote: the same lines
+    _print_outputs(tmp_path / "o", _parser().parse_args(argv))
+    printed = capsys.readouterr().out
+    assert printed[printed.index("Active users on") :] == direct[direct.index("Active users on") :].split("\nWrote ")[0]
+
+
+# --- a partial last day: the summary headlines the last complete day (docs/metrics.md) --------------------------
+
+
+def test_summary_headlines_the_last_complete_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date, timedelta
+
+    from stickiness.cli import _parser, _print_outputs
+
+    # 40 users a day from April 1 to May 30 2024; the log stops at 05:00 on May 31, with 6 users
+    days = [date(2024, 4, 1) + timedelta(days=n) for n in range(60)]
+    lines = [f"u{u},{d}T12:00:00Z,open" for d in days for u in range(40)]
+    lines += [f"u{u},2024-05-31T04:00:00Z,open" for u in range(6)]
+    path = tmp_path / "partial.csv"
+    path.write_text("user_id,timestamp,event\n" + "\n".join(lines) + "\n")
+    argv = ["report", str(path), "--no-notebook", "--no-charts", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    direct = capsys.readouterr().out
+    daily = pl.read_csv(tmp_path / "o" / "tables" / "active_users.csv", try_parse_dates=True)
+    assert daily.columns == ["day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
+    assert daily.filter(pl.col("partial_day")).select("day", "dau", "complete").rows() == [
+        (date(2024, 5, 31), 6, False)
+    ]
+    # May 30: DAU 40, MAU 40 (the same 40 users every day): 100%, not May 31's 6 / 40 = 15%
+    assert "Active users on 2024-05-30 (MAU over 30 days)" in direct
+    assert "all users            DAU      40  WAU      40  MAU      40  DAU/MAU 100.0%" in direct
+    assert "The last day, 2024-05-31, looks partial (DAU 6," in direct and "15.0%" not in direct
+    monthly = pl.read_csv(tmp_path / "o" / "tables" / "monthly_active_users.csv", try_parse_dates=True)
+    assert monthly["complete"].to_list() == [True, False]  # May holds the partial day
     # the template path prints from the CSVs it wrote: the same lines
     _print_outputs(tmp_path / "o", _parser().parse_args(argv))
     printed = capsys.readouterr().out
