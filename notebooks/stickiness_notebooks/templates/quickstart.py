@@ -73,7 +73,8 @@ log.ledger  # rows read = rows used + rows set aside, by reason
 #
 # **DAU** is the number of users active on a day, **MAU** those active in the 30 days ending on it, and
 # **stickiness = DAU / MAU**. A stickiness of 20% means the average monthly user comes back about 6 days a month.
-# Days whose window starts before the log are drawn shaded: their MAU is incomplete.
+# Days whose window starts before the log are drawn shaded: their MAU is incomplete. A last day that looks partial
+# (the log stops early that day) gets a grey stripe and is not headlined (`partial_day`, `docs/metrics.md`).
 
 # %% Active users
 daily = st.active_users(log, window=mau_window, by=by)
