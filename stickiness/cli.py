@@ -426,6 +426,11 @@ def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int
     Rows with fewer than ``min_users`` users active before (``sufficient`` false) are
     named, not headlined; a rate above 100% is marked and explained.
     """
+    derived = {  # a table written by another version may lack them: derive them by their definitions
+        "returning": pl.col("active") - pl.col("new"),
+        "sufficient": pl.col("active_before") >= min_users,
+    }
+    retained = retained.with_columns(expr.alias(name) for name, expr in derived.items() if name not in retained.columns)
     done = retained.filter(pl.col("complete") & pl.col("retention_rate").is_not_null())
     if done.height == 0:
         return "\nRetention: no complete period with users active in the period before yet"

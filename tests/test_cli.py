@@ -388,3 +388,27 @@ def test_summary_headlines_the_last_complete_day(tmp_path: Path, capsys: pytest.
     _print_outputs(tmp_path / "o", _parser().parse_args(argv))
     printed = capsys.readouterr().out
     assert printed[printed.index("Active users on") :] == direct[direct.index("Active users on") :].split("\nWrote ")[0]
+
+
+def test_retention_summary_reads_a_table_without_the_new_columns() -> None:
+    from datetime import date
+
+    from stickiness.cli import _retention_summary
+
+    # an older retention.csv: CS 26, all 26 retained, 27 active and not new (1 back after a gap): 27 / 26 = 103.8%
+    older = pl.DataFrame(
+        {
+            "period": [date(2024, 3, 1)],
+            "active_before": [26],
+            "active": [30],
+            "new": [3],
+            "retained": [26],
+            "churned": [0],
+            "retention_rate": [27 / 26],
+            "churn_rate": [0.0],
+            "complete": [True],
+        }
+    )
+    text = _retention_summary(older, by=None, min_users=20)
+    assert "returning      27  retention 103.8%*" in text and ": 1 in all users." in text
+    assert "Not headlined: fewer than 30" in _retention_summary(older, by=None, min_users=30)
