@@ -7,7 +7,9 @@ Definitions (the contract, with worked examples: docs/metrics.md):
 - DAU(d) = distinct users active on d; WAU(d) = distinct users active in
   [d-6, d]; MAU(d) = distinct users active in [d-(W-1), d], W = ``window``;
 - stickiness(d) = DAU(d) / MAU(d); ``complete`` is false while the W-day window
-  reaches before the log's first day.
+  reaches before the log's first day, and on a last day that looks partial
+  (``partial_day``: the log ends early in the day; the rule is
+  :func:`partial_last_day`'s).
 """
 
 from __future__ import annotations
@@ -28,9 +30,15 @@ from stickiness._segments import SEGMENT, active_days, days_sorted, with_calenda
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
 
-__all__ = ["active_users", "monthly_active_users"]
+__all__ = ["active_users", "monthly_active_users", "partial_last_day"]
 
 WEEK = 7
+#: The partial-day rule (docs/metrics.md, "A partial last day"): the last day's DAU is below this share of the
+#: median DAU of the same weekday in the PARTIAL_WEEKS weeks before it and of the 7 days before it, when that
+#: weekday's median is at least PARTIAL_MIN_USERS users (below, half the usual is ordinary day-to-day noise).
+PARTIAL_SHARE = 0.5
+PARTIAL_WEEKS = 4
+PARTIAL_MIN_USERS = 20
 
 
 def _window_ends(spans: nw.LazyFrame[Any], window: int, name: str) -> nw.LazyFrame[Any]:
@@ -75,6 +83,57 @@ def _daily(log: UsageLog, *, window: int, by: str | None, active_events: Collect
     )
 
 
+def partial_last_day(data: UsageLog | Source) -> dt.date | None:
+    """Return the log's last day (``as_of``) when it looks partial, else None.
+
+    The activity table has days, not times, so a log that stops early on its last
+    day shows up as a last day with few active users. The rule (docs/metrics.md,
+    "A partial last day"), on the DAU of the whole product (every segment, every
+    event): the last day L is partial when
+
+    - the log has the 4 weeks before it (L - 28 >= the first day),
+    - the median DAU of the same weekday in those weeks (L - 7, L - 14, L - 21,
+      L - 28) is at least 20 users,
+    - DAU(L) is below half that median, and below half the median DAU of the
+      7 days before it (L - 7 .. L - 1).
+
+    Comparing with the same weekday keeps a quiet Sunday of a weekday product
+    from looking partial.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.active_users import partial_last_day
+    >>> days = [dt.date(2024, 6, 1) + dt.timedelta(days=n) for n in range(29)]  # June 1 .. 29
+    >>> events = pl.DataFrame({  # 40 users a day, then 6 on June 29 (the log stops at dawn)
+    ...     "user_id": [f"u{u}" for d in days for u in range(40 if d.day < 29 else 6)],
+    ...     "timestamp": [d for d in days for u in range(40 if d.day < 29 else 6)],
+    ...     "event": "open",
+    ... })
+    >>> partial_last_day(events)
+    datetime.date(2024, 6, 29)
+    """
+    log = as_log(data)
+    first, last = log.first_day, log.as_of
+    if first is None or last is None or (last - first).days < PARTIAL_WEEKS * WEEK:
+        return None
+    # every day of the last 4 weeks, with 0 for a day without activity
+    span = pl.DataFrame({"day": pl.date_range(last - dt.timedelta(days=PARTIAL_WEEKS * WEEK), last, eager=True)})
+    product = _dau(log, by=None, active_events=None).select("day", "dau")
+    dau = span.join(product, on="day", how="left").select(
+        (pl.col("day") - pl.lit(last)).dt.total_days().alias("offset"), pl.col("dau").fill_null(0)
+    )
+    offset = pl.col("offset")
+    figures = dau.select(
+        pl.col("dau").filter(offset == 0).sum().alias("today"),
+        pl.col("dau").filter((offset < 0) & (offset % WEEK == 0)).median().alias("weekday"),
+        pl.col("dau").filter(offset >= -WEEK, offset < 0).median().alias("week"),
+    ).row(0, named=True)
+    usual = min(figures["weekday"], figures["week"])
+    looks_partial = figures["weekday"] >= PARTIAL_MIN_USERS and figures["today"] < PARTIAL_SHARE * usual
+    return last if looks_partial else None
+
+
 def _check_window(window: int) -> None:
     if not isinstance(window, int) or isinstance(window, bool) or not WEEK <= window <= MAX_DAYS:
         raise InvalidOptionError(
@@ -110,10 +169,13 @@ def active_users(
     Returns
     -------
     polars.DataFrame
-        ``[by,] day, dau, wau, mau, stickiness, complete``: one row per day from
-        the log's first day to ``as_of`` (per segment), sorted. ``day`` is a Date,
-        counts are Int64, ``stickiness`` a Float64 (null when MAU is 0), and
-        ``complete`` is false while the W-day window reaches before the first day.
+        ``[by,] day, dau, wau, mau, stickiness, complete, partial_day``: one row
+        per day from the log's first day to ``as_of`` (per segment), sorted.
+        ``day`` is a Date, counts are Int64, ``stickiness`` a Float64 (null when
+        MAU is 0). ``partial_day`` (Boolean) is true on the last day when it looks
+        partial (:func:`partial_last_day`: the log stops early that day);
+        ``complete`` is false on it, and while the W-day window reaches before
+        the first day.
 
     Examples
     --------
@@ -130,9 +192,13 @@ def active_users(
     _check_window(window)
     log = as_log(data)
     first = log.first_day or dt.date(1970, 1, 1)  # any day: an empty log has no rows (Spark cannot hold year 1)
+    partial = partial_last_day(log)
+    partial_day = nw.lit(value=False) if partial is None else nw.col("day") == nw.lit(partial)
+    window_complete = nw.col("day") >= nw.lit(first + dt.timedelta(days=window - 1))
     table = _daily(log, window=window, by=by, active_events=active_events).with_columns(
         (nw.when(nw.col("mau") > 0).then(nw.col("dau") / nw.col("mau"))).alias("stickiness"),
-        (nw.col("day") >= nw.lit(first + dt.timedelta(days=window - 1))).alias("complete"),
+        (window_complete & ~partial_day).alias("complete"),
+        partial_day.alias("partial_day"),
     )
     if by:
         table = table.rename({SEGMENT: by})
@@ -145,6 +211,7 @@ def active_users(
             "mau": pl.Int64(),
             "stickiness": pl.Float64(),
             "complete": pl.Boolean(),
+            "partial_day": pl.Boolean(),
         },
     )
     return collect(table, schema).sort([*([by] if by else []), "day"])
@@ -160,7 +227,8 @@ def monthly_active_users(
 
     Only days from the log's first day to ``as_of`` are counted, so the first
     and last months may be partial; ``complete`` says whether every day of the
-    month was observed.
+    month was observed (false for the month of a last day that looks partial,
+    see :func:`partial_last_day`).
 
     Returns
     -------
@@ -224,4 +292,6 @@ def monthly_active_users(
     )
     out = collect(table, schema)
     month_days = (pl.col("month").dt.offset_by("1mo") - pl.col("month")).dt.total_days()
-    return out.with_columns(complete=pl.col("days") == month_days).sort([*([by] if by else []), "month"])
+    partial = partial_last_day(log)
+    whole = pl.lit(value=True) if partial is None else pl.col("month") != pl.lit(partial.replace(day=1))
+    return out.with_columns(complete=(pl.col("days") == month_days) & whole).sort([*([by] if by else []), "month"])

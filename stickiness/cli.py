@@ -366,7 +366,8 @@ def _print_outputs(out: Path, args: argparse.Namespace) -> None:
         print(_summary(daily, by=by, window=args.mau_window))
     if (tables / "retention.csv").exists():
         retained = unescape_table(pl.read_csv(tables / "retention.csv", try_parse_dates=True))
-        print(_retention_summary(retained, by=retained.columns[0] if retained.columns[0] != "period" else None))
+        by = retained.columns[0] if retained.columns[0] != "period" else None
+        print(_retention_summary(retained, by=by, min_users=args.min_users))
     if (tables / "use_case_map.csv").exists():
         usecase_map = unescape_table(pl.read_csv(tables / "use_case_map.csv", infer_schema_length=None))
         print(_forgettable_summary(usecase_map, args))
@@ -429,7 +430,7 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
     if not args.no_charts:
         written += _step("charts", lambda: _charts(frames, by=args.by, args=args, directory=out / "charts"))
     print(_summary(daily, by=args.by, window=args.mau_window))
-    print(_retention_summary(frames["retention"], by=args.by))
+    print(_retention_summary(frames["retention"], by=args.by, min_users=args.min_users))
     print(_forgettable_summary(frames["use_case_map"], args))
     return written
 
@@ -478,9 +479,12 @@ def _catalog(args: argparse.Namespace) -> Catalog | None:
 
 def _retention_tables(log: UsageLog, args: argparse.Namespace, tables: Path) -> dict[str, pl.DataFrame]:
     """Write retention, lifecycle and the inactivity list to ``tables``; return the first two for the charts."""
-    retained = _step("retention", lambda: retention(log, by=args.by, period=args.period))
+    retained = _step("retention", lambda: retention(log, by=args.by, period=args.period, min_users=args.min_users))
     cycle = _step("lifecycle", lambda: lifecycle(log, by=args.by, period=args.period))
-    inactive = _step("inactive users", lambda: inactive_users(log, days=args.inactive_days, by=args.by))
+    # the same horizon as the use-case tables: one typical interval per user in one report
+    inactive = _step(
+        "inactive users", lambda: inactive_users(log, days=args.inactive_days, by=args.by, horizon=args.horizon)
+    )
     _table(retained, tables / "retention.csv", args)
     _table(cycle, tables / "lifecycle.csv", args)
     _table(inactive, tables / "inactive_users.csv", args)
@@ -560,24 +564,55 @@ def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace) ->
     return "\n".join(lines)
 
 
-def _retention_summary(retained: pl.DataFrame, *, by: str | None) -> str:
-    """Summarise the last complete period's retention and churn per segment (docs/retention.md)."""
+def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int) -> str:
+    """Summarise the last complete period's retention and churn per segment (docs/retention.md).
+
+    Rows with fewer than ``min_users`` users active before (``sufficient`` false) are
+    named, not headlined; a rate above 100% is marked and explained.
+    """
+    derived = {  # a table written by another version may lack them: derive them by their definitions
+        "returning": pl.col("active") - pl.col("new"),
+        "sufficient": pl.col("active_before") >= min_users,
+    }
+    retained = retained.with_columns(expr.alias(name) for name, expr in derived.items() if name not in retained.columns)
     done = retained.filter(pl.col("complete") & pl.col("retention_rate").is_not_null())
     if done.height == 0:
         return "\nRetention: no complete period with users active in the period before yet"
     last = done["period"].max()
-    lines = [f"\nRetention in the period starting {last!s} (retention = (active - new) / active before)"]
-    for row in done.filter(pl.col("period") == last).sort("churn_rate").iter_rows(named=True):
+    latest = done.filter(pl.col("period") == last)
+    shown, few = latest.filter(pl.col("sufficient")), latest.filter(~pl.col("sufficient"))
+    lines = [
+        f"\nRetention in the period starting {last!s} (retention = returning / active before, returning = active - new)"
+    ]
+    above = []
+    for row in shown.sort("churn_rate").iter_rows(named=True):
         label = printable(row[by], 20) if by else f"{'all users':<20}"
+        star = "*" if row["retention_rate"] > 1 else " "
+        if star == "*":
+            above.append(f"{row['returning'] - row['retained']:,} in {label.rstrip()}")
         lines.append(
-            f"  {label} active before {row['active_before']:>7,}  retention {row['retention_rate']:>6.1%}  "
-            f"churn {row['churn_rate']:>6.1%}"
+            f"  {label} active before {row['active_before']:>7,}  returning {row['returning']:>7,}  "
+            f"retention {row['retention_rate']:>6.1%}{star} churn {row['churn_rate']:>6.1%}"
+        )
+    if above:
+        lines.append(
+            "  * above 100%: returning also counts users back after a gap (active in this period, not new, not "
+            f"active in the one before): {', '.join(above)}. See docs/retention.md."
+        )
+    if few.height:
+        names = f" ({', '.join(printable(name, 40, pad=False) for name in few[by].to_list())})" if by else ""
+        lines.append(
+            f"  Not headlined{names}: fewer than {min_users} users active in the period before, too few to judge "
+            "(sufficient = false in retention.csv; --min-users sets the minimum)."
         )
     return "\n".join(lines)
 
 
 def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:
-    last_day = daily["day"].max()
+    """Headline the last complete day's active users; a last day that looks partial is named, not headlined."""
+    partial = daily.filter(pl.col("partial_day")) if "partial_day" in daily.columns else daily.clear()
+    shown = daily.join(partial.select("day").unique(), on="day", how="anti") if partial.height else daily
+    last_day = (shown if shown.height else daily)["day"].max()
     latest = daily.filter(pl.col("day") == last_day)
     lines = [f"Active users on {last_day!s} (MAU over {window} days)"]
     for row in latest.sort("mau", descending=True).iter_rows(named=True):
@@ -586,6 +621,13 @@ def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:
         flag = "" if row["complete"] else "  (incomplete: window starts before the log)"
         lines.append(
             f"  {label} DAU {row['dau']:>7,}  WAU {row['wau']:>7,}  MAU {row['mau']:>7,}  DAU/MAU {ratio:>6}{flag}"
+        )
+    if partial.height:
+        day, dau = partial["day"].max(), partial["dau"].sum()
+        lines.append(
+            f"  The last day, {day!s}, looks partial (DAU {dau:,}, below half the usual for that weekday and for the "
+            "week before: the log seems to stop early that day); it is marked complete = false and not headlined "
+            "(docs/metrics.md)."
         )
     return "\n".join(lines)
 

@@ -7,8 +7,10 @@ period P:
 
 - CS = users active in P-1, CE = users active in P, CN = users whose first
   active period in the log is P; *retained* = active in P-1 and in P;
-  *churned* = active in P-1, not in P;
-- retention rate = (CE - CN) / CS; churn rate = churned / CS (null when CS = 0);
+  *churned* = active in P-1, not in P; *returning* = CE - CN: retained, plus
+  the users back after a gap (resurrected), so it can exceed CS;
+- retention rate = returning / CS = (CE - CN) / CS; churn rate = churned / CS
+  (null when CS = 0); a row is *sufficient* when CS >= ``min_users``;
 - cohort matrix: users by first active period (cohort) x offset, active in
   exactly that period (``mode="on"``) or in it or any later one (``"on_or_after"``);
 - one-and-done: users with exactly one active day up to ``as_of``;
@@ -59,10 +61,14 @@ _RETENTION: dict[str, pl.DataType] = {
     "new": pl.Int64(),
     "retained": pl.Int64(),
     "churned": pl.Int64(),
+    "returning": pl.Int64(),
     "retention_rate": pl.Float64(),
     "churn_rate": pl.Float64(),
+    "sufficient": pl.Boolean(),
     "complete": pl.Boolean(),
 }
+#: Users active in the period before that a rate needs to be judged (as the use-case metrics' ``min_users``).
+MIN_USERS = 30
 _COHORTS: dict[str, pl.DataType] = {
     "cohort": pl.Date(),
     "offset": pl.Int64(),
@@ -195,13 +201,25 @@ def _counts_table(
     return _complete_with_previous(counts, periods)
 
 
-def _retention_columns(counts: pl.DataFrame) -> pl.DataFrame:
+def _check_min_users(min_users: int) -> int:
+    if isinstance(min_users, bool) or not isinstance(min_users, int) or min_users < 1:
+        raise InvalidOptionError(
+            f"min_users={min_users!r}: use a whole number >= 1 of users active in the period before that a "
+            f"retention rate needs to be judged ({MIN_USERS} by default; --min-users on the command line)."
+        )
+    return min_users
+
+
+def _retention_columns(counts: pl.DataFrame, min_users: int) -> pl.DataFrame:
+    """Add active_before, returning, the two rates and the flags: each rate is a ratio of two printed columns."""
     before = pl.col("retained") + pl.col("churned")
-    return counts.with_columns(before.alias("active_before")).with_columns(
-        pl.when(pl.col("active_before") > 0)
-        .then((pl.col("active") - pl.col("new")) / pl.col("active_before"))
-        .alias("retention_rate"),
-        pl.when(pl.col("active_before") > 0).then(pl.col("churned") / pl.col("active_before")).alias("churn_rate"),
+    known = pl.col("active_before") > 0
+    return counts.with_columns(
+        before.alias("active_before"), (pl.col("active") - pl.col("new")).alias("returning")
+    ).with_columns(
+        pl.when(known).then(pl.col("returning") / pl.col("active_before")).alias("retention_rate"),
+        pl.when(known).then(pl.col("churned") / pl.col("active_before")).alias("churn_rate"),
+        (pl.col("active_before") >= min_users).alias("sufficient"),
         pl.col("__complete").alias("complete"),
     )
 
@@ -212,8 +230,9 @@ def retention(
     period: Period = "month",
     by: str | None = None,
     active_events: Collection[str] | None = None,
+    min_users: int = MIN_USERS,
 ) -> pl.DataFrame:
-    """Retention and churn rates per period: (CE - CN) / CS and churned / CS.
+    """Retention and churn rates per period: returning / CS = (CE - CN) / CS and churned / CS.
 
     Parameters
     ----------
@@ -227,21 +246,28 @@ def retention(
         absent from the users table are in ``"(unknown)"``.
     active_events
         Count a user as active only for these events (default: any event).
+    min_users
+        A row is ``sufficient`` when at least this many users were active in the
+        period before (default 30, as the use-case metrics' ``min_users``).
 
     Returns
     -------
     polars.DataFrame
         ``[by,] period, active_before, active, new, retained, churned,
-        retention_rate, churn_rate, complete``: one row per period from the one
-        holding the log's first day to the one holding ``as_of`` (per segment),
-        sorted. ``period`` is the Date of the period's first day;
-        ``active_before`` (CS: users active in the period before), ``active``
-        (CE), ``new`` (CN: first active period in the log), ``retained`` (active
-        in both) and ``churned`` (``active_before - retained``) are Int64;
-        ``retention_rate = (active - new) / active_before`` and ``churn_rate =
-        churned / active_before`` are Float64, null when ``active_before`` is 0
-        (always in the first period). ``complete`` (Boolean) is true when the
-        period and the one before are fully observed.
+        returning, retention_rate, churn_rate, sufficient, complete``: one row
+        per period from the one holding the log's first day to the one holding
+        ``as_of`` (per segment), sorted. ``period`` is the Date of the period's
+        first day; ``active_before`` (CS: users active in the period before),
+        ``active`` (CE), ``new`` (CN: first active period in the log),
+        ``retained`` (active in both), ``churned`` (``active_before -
+        retained``) and ``returning`` (``active - new``: the retained and the
+        users back after a gap) are Int64; ``retention_rate = returning /
+        active_before`` (above 1 when more users come back after a gap than
+        leave) and ``churn_rate = churned / active_before`` are Float64, null
+        when ``active_before`` is 0 (always in the first period).
+        ``sufficient`` (Boolean) is ``active_before >= min_users``;
+        ``complete`` (Boolean) is true when the period and the one before are
+        fully observed.
 
     Examples
     --------
@@ -252,13 +278,14 @@ def retention(
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7)],
     ...     "event": ["open"] * 4,
     ... })
-    >>> retention(events).select("period", "active_before", "active", "new", "retention_rate", "churn_rate").rows()
-    [(datetime.date(2024, 1, 1), 0, 2, 2, None, None), (datetime.date(2024, 2, 1), 2, 2, 1, 0.5, 0.5)]
+    >>> retention(events).select("period", "active_before", "returning", "retention_rate", "churn_rate").rows()
+    [(datetime.date(2024, 1, 1), 0, 0, None, None), (datetime.date(2024, 2, 1), 2, 1, 0.5, 0.5)]
     """
     period = check_period(period)
+    min_users = _check_min_users(min_users)
     log = as_log(data)
     counts = counts_table(log, period=period, by=by, active_events=active_events)
-    return finish(_retention_columns(counts), by=by, period=period, columns=_RETENTION)
+    return finish(_retention_columns(counts, min_users), by=by, period=period, columns=_RETENTION)
 
 
 def range_retention(
@@ -268,6 +295,7 @@ def range_retention(
     end: dt.date | str,
     by: str | None = None,
     active_events: Collection[str] | None = None,
+    min_users: int = MIN_USERS,
 ) -> pl.DataFrame:
     """Retention and churn over any range of days, against the range of the same length just before it.
 
@@ -278,14 +306,14 @@ def range_retention(
     start, end
         The range's first and last day (dates or ``"YYYY-MM-DD"``), both included.
         With L = ``end - start + 1`` days, the range before is ``start - L .. start - 1``.
-    by, active_events
+    by, active_events, min_users
         As for :func:`retention`.
 
     Returns
     -------
     polars.DataFrame
         ``[by,] start, end, active_before, active, new, retained, churned,
-        retention_rate, churn_rate, complete``: one row (per segment with a user
+        returning, retention_rate, churn_rate, sufficient, complete``: one row (per segment with a user
         active up to ``end``), the columns of :func:`retention` for the range;
         ``new`` counts users whose first active day in the log is in the range.
         ``complete`` is true when both ranges lie within the log's first day and
@@ -308,6 +336,7 @@ def range_retention(
         raise InvalidOptionError(f"start={start!r}, end={end!r}: give both days of the range as 'YYYY-MM-DD'.")
     if first > last:
         raise InvalidOptionError(f"start={first} is after end={last}: give the range's first day first. Swap them.")
+    min_users = _check_min_users(min_users)
     log = as_log(data)
     length = (last - first).days + 1
     before = first - dt.timedelta(days=length)
@@ -320,7 +349,7 @@ def range_retention(
     observed = log.first_day is not None and log.as_of is not None and log.first_day <= before and last <= log.as_of
     periods = pl.DataFrame({"__p": [-1, 0, 1], "__complete": [observed] * 3})
     counts = counts_table(log, period="day", by=by, active_events=active_events, days=days, periods=periods)
-    table = _retention_columns(counts.filter(pl.col("__period") == 1)).with_columns(
+    table = _retention_columns(counts.filter(pl.col("__period") == 1), min_users).with_columns(
         pl.lit(first).alias("start"), pl.lit(last).alias("end")
     )
     columns: dict[str, pl.DataType] = {"start": pl.Date(), "end": pl.Date()}

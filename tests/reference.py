@@ -7,6 +7,7 @@ no polars. The tests compare the kit against these.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
@@ -38,6 +39,30 @@ def active_days(
     return out
 
 
+def partial_last_day(events: list[Event], tz: str) -> dt.date | None:
+    """The last day when it looks partial (docs/metrics.md, "A partial last day"), else None.
+
+    On the whole product's DAU (every segment, every event): the log has the 4 weeks before the last day L,
+    the median DAU of L-7, L-14, L-21, L-28 is at least 20, and DAU(L) is below half of it and below half
+    the median DAU of L-7 .. L-1.
+    """
+    users_on: dict[dt.date, set[str]] = defaultdict(set)
+    for user, ts, _ in events:
+        users_on[day_in(ts, tz)].add(user)
+    first, last = min(users_on), max(users_on)
+    if (last - first).days < 28:
+        return None
+
+    def dau(days_before: int) -> int:
+        return len(users_on.get(last - dt.timedelta(days=days_before), set()))
+
+    weekday = statistics.median([dau(7), dau(14), dau(21), dau(28)])
+    week = statistics.median([dau(n) for n in range(1, 8)])
+    if weekday >= 20 and dau(0) < weekday / 2 and dau(0) < week / 2:
+        return last
+    return None
+
+
 def daily(
     events: list[Event],
     tz: str,
@@ -45,12 +70,13 @@ def daily(
     window: int = 30,
     segment_of: dict[str, str] | None = None,
     active_events: set[str] | None = None,
-) -> dict[tuple[str, dt.date], tuple[int, int, int, float | None, bool]]:
-    """(segment, day) -> (dau, wau, mau, stickiness, complete) for every day from the first to the last."""
+) -> dict[tuple[str, dt.date], tuple[int, int, int, float | None, bool, bool]]:
+    """(segment, day) -> (dau, wau, mau, stickiness, complete, partial_day) for every day from the first to the last."""
     if not events:
         return {}
     all_days = [day_in(ts, tz) for _, ts, _ in events]
     first, last = min(all_days), max(all_days)
+    partial = partial_last_day(events, tz)
     result = {}
     for segment, users in active_days(events, tz, segment_of=segment_of, active_events=active_events).items():
         day = first
@@ -61,8 +87,8 @@ def daily(
                 return sum(1 for days in users.values() if any(lo <= d <= day for d in days))
 
             dau, wau, mau = count(1), count(7), count(window)
-            complete = day - dt.timedelta(days=window - 1) >= first
-            result[(segment, day)] = (dau, wau, mau, dau / mau if mau else None, complete)
+            complete = day - dt.timedelta(days=window - 1) >= first and day != partial
+            result[(segment, day)] = (dau, wau, mau, dau / mau if mau else None, complete, day == partial)
             day += dt.timedelta(days=1)
     return result
 
@@ -75,6 +101,7 @@ def monthly(
         return {}
     all_days = [day_in(ts, tz) for _, ts, _ in events]
     first, last = min(all_days), max(all_days)
+    partial = partial_last_day(events, tz)
     result = {}
     for segment, users in active_days(events, tz, segment_of=segment_of).items():
         months: dict[dt.date, list[dt.date]] = defaultdict(list)
@@ -87,6 +114,6 @@ def monthly(
             mau = sum(1 for ds in users.values() if any(d.replace(day=1) == month and first <= d <= last for d in ds))
             mean_dau = sum(dau) / len(days)
             next_month = (month + dt.timedelta(days=32)).replace(day=1)
-            complete = len(days) == (next_month - month).days
+            complete = len(days) == (next_month - month).days and (partial is None or partial.replace(day=1) != month)
             result[(segment, month)] = (len(days), mean_dau, mau, mean_dau / mau if mau else None, complete)
     return result

@@ -136,8 +136,10 @@ def retention(
     last: dt.date,
     segment_of: dict[str, str] | None = None,
     active_events: set[str] | None = None,
+    min_users: int = 30,
 ) -> dict[tuple[str, dt.date], tuple[object, ...]]:
-    """(segment, period) -> (CS, CE, CN, retained, churned, retention rate, churn rate, complete)."""
+    """(segment, period) -> (CS, CE, CN, retained, churned, returning, retention rate, churn rate, sufficient,
+    complete); returning = CE - CN (retained + resurrecting), the retention rate's numerator."""
     out = {}
     for key, c in _classify(
         events, tz, period=period, first=first, last=last, segment_of=segment_of, active_events=active_events
@@ -145,7 +147,10 @@ def retention(
         cs, ce, cn, churned = c["cs"], c["ce"], c["new"], c["churned"]
         assert isinstance(cs, int) and isinstance(ce, int) and isinstance(cn, int) and isinstance(churned, int)
         retained = cs - churned
-        out[key] = (cs, ce, cn, retained, churned, ratio(ce - cn, cs), ratio(churned, cs), c["complete"])
+        returning = c["returning"] + c["resurrecting"]  # type: ignore[operator]
+        assert returning == ce - cn  # counted user by user, not by subtraction
+        rates = (ratio(returning, cs), ratio(churned, cs))
+        out[key] = (cs, ce, cn, retained, churned, returning, *rates, cs >= min_users, c["complete"])
     return out
 
 
@@ -208,8 +213,9 @@ def range_retention(
     first: dt.date,
     last: dt.date,
     segment_of: dict[str, str] | None = None,
+    min_users: int = 30,
 ) -> dict[str, tuple[object, ...]]:
-    """segment -> (CS, CE, CN, retained, churned, retention rate, churn rate, complete) of the range."""
+    """segment -> (CS, CE, CN, retained, churned, returning, retention rate, churn rate, sufficient, complete)."""
     length = (end - start).days + 1
     before = start - dt.timedelta(days=length)
     days = user_days(events, tz, last=min(end, last))
@@ -221,8 +227,10 @@ def range_retention(
         new = {u for u in now if min(days[u]) >= start}
         cs, ce, cn = len(then), len(now), len(new)
         retained, churned = len(now & then), len(then - now)
+        returning = len(now - new)  # active in the range and not new: retained or back after a gap
         complete = before >= first and end <= last
-        out[seg] = (cs, ce, cn, retained, churned, ratio(ce - cn, cs), ratio(churned, cs), complete)
+        rates = (ratio(returning, cs), ratio(churned, cs))
+        out[seg] = (cs, ce, cn, retained, churned, returning, *rates, cs >= min_users, complete)
     return out
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import stickiness
 from stickiness import InvalidOptionError, active_users, monthly_active_users, read_log
+from stickiness.active_users import partial_last_day
 
 from . import reference
 from .conftest import NOW, frame
@@ -74,7 +75,7 @@ def test_per_segment_with_unknown_users(engine: str) -> None:
         now=NOW,
     )
     out = active_users(log, by="persona", window=7)
-    assert out.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete"]
+    assert out.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
     got = {(r[0], r[1].day): r[2:5] for r in out.rows()}
     assert got == {
         ("(unknown)", 1): (0, 0, 0),
@@ -138,6 +139,7 @@ def test_empty_log_gives_empty_frames_with_the_documented_columns(engine: str) -
             "mau": pl.Int64,
             "stickiness": pl.Float64,
             "complete": pl.Boolean,
+            "partial_day": pl.Boolean,
         }
     )
     assert monthly_active_users(log).height == 0
@@ -183,7 +185,7 @@ def _kit_daily(out: pl.DataFrame, by: str | None) -> dict[tuple[str, dt.date], t
     result = {}
     for r in out.iter_rows(named=True):
         key = (r[by] if by else "(all)", r["day"])
-        result[key] = (r["dau"], r["wau"], r["mau"], r["stickiness"], r["complete"])
+        result[key] = (r["dau"], r["wau"], r["mau"], r["stickiness"], r["complete"], r["partial_day"])
     return result
 
 
@@ -216,11 +218,11 @@ def _check_daily(engine: str, events, tz, window, segmented, active) -> None:  #
     expected = reference.daily(events, tz, window=window, segment_of=segment_of, active_events=active)
     got = _kit_daily(out, by)
     assert got.keys() == expected.keys()
-    for key, (dau, wau, mau, ratio, complete) in expected.items():
+    for key, (dau, wau, mau, ratio, complete, partial) in expected.items():
         g = got[key]
         assert g[:3] == (dau, wau, mau), key
         assert g[3] == (pytest.approx(ratio) if ratio is not None else None), key
-        assert g[4] == complete, key
+        assert g[4:] == (complete, partial), key
     # invariants
     assert (out["dau"] <= out["wau"]).all() and (out["wau"] <= out["mau"]).all()
     assert out["stickiness"].drop_nulls().is_between(0, 1).all()
@@ -248,3 +250,90 @@ def _check_monthly(engine: str, events, tz, segmented) -> None:  # type: ignore[
         assert (r["days"], r["mau"], r["complete"]) == (days, mau, complete), key
         assert r["mean_dau"] == pytest.approx(mean_dau), key
         assert r["stickiness"] == (pytest.approx(ratio) if ratio is not None else None), key
+
+
+# --- a partial last day (docs/metrics.md, "A partial last day") ---------------------------------------------
+
+
+def _counts_log(counts: dict[dt.date, int], engine: str = "polars", users: pl.DataFrame | None = None):  # type: ignore[no-untyped-def]
+    """A log with users u0 .. u(n-1) active on each day, n = counts[day]."""
+    rows = [
+        (f"u{u}", dt.datetime(d.year, d.month, d.day, 9, tzinfo=UTC), "open")
+        for d, n in counts.items()
+        for u in range(n)
+    ]
+    return read_log(frame(rows), users=users, engine=engine, now=NOW)
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def test_a_partial_last_day_is_flagged_and_its_month_incomplete(engine: str) -> None:
+    # April 1 .. May 31 2024, 40 users a day; the log stops at dawn on May 31: 6 users
+    counts = dict.fromkeys(_days(D(2024, 4, 1), D(2024, 5, 30)), 40) | {D(2024, 5, 31): 6}
+    log = _counts_log(counts, engine)
+    # Fridays May 24, 17, 10, 3: median 40; the 7 days before: median 40; 6 < 40 / 2 = 20 on both counts
+    assert partial_last_day(log) == D(2024, 5, 31)
+    out = active_users(log)
+    flagged = out.filter(pl.col("partial_day"))
+    assert flagged.select("day", "dau", "complete").rows() == [(D(2024, 5, 31), 6, False)]
+    assert out.filter(pl.col("day") == D(2024, 5, 30))["complete"].item()  # the day before is complete
+    monthly = monthly_active_users(log)
+    assert monthly.select("month", "days", "complete").rows() == [(D(2024, 4, 1), 30, True), (D(2024, 5, 1), 31, False)]
+    # per segment: every segment's row of that day is flagged (the rule looks at the whole product)
+    users = pl.DataFrame({"user_id": [f"u{u}" for u in range(40)], "persona": ["agent", "buyer"] * 20})
+    by_persona = active_users(_counts_log(counts, engine, users), by="persona")
+    assert by_persona.filter(pl.col("partial_day")).select("persona", "day").rows() == [
+        ("agent", D(2024, 5, 31)),
+        ("buyer", D(2024, 5, 31)),
+    ]
+
+
+def test_a_quiet_sunday_is_not_a_partial_day(engine: str) -> None:
+    # a weekday product: 100 users Monday to Friday, 30 on Saturdays and Sundays; the log ends on Sunday June 30
+    counts = {d: (30 if d.weekday() >= 5 else 100) for d in _days(D(2024, 5, 27), D(2024, 6, 30))}
+    log = _counts_log(counts, engine)
+    # Sundays June 23, 16, 9, 2: median 30, half 15; 30 >= 15: not partial (though below half of the week's 100)
+    assert partial_last_day(log) is None
+    assert not active_users(log)["partial_day"].any()
+    # the same Sunday cut at dawn (5 users): 5 < 15 and 5 < 100 / 2
+    assert partial_last_day(_counts_log(counts | {D(2024, 6, 30): 5}, engine)) == D(2024, 6, 30)
+
+
+def test_no_partial_day_without_four_weeks_or_enough_users() -> None:
+    # 28 days (June 3 .. 30): June 2, the 4th Sunday before June 30, is not in the log
+    short = dict.fromkeys(_days(D(2024, 6, 3), D(2024, 6, 29)), 40) | {D(2024, 6, 30): 1}
+    assert partial_last_day(_counts_log(short)) is None
+    # 29 days with 19 users a day: half the usual is ordinary noise below 20 users
+    few = dict.fromkeys(_days(D(2024, 6, 2), D(2024, 6, 29)), 19) | {D(2024, 6, 30): 1}
+    assert partial_last_day(_counts_log(few)) is None
+    assert partial_last_day(_counts_log(few | dict.fromkeys(_days(D(2024, 6, 2), D(2024, 6, 29)), 20))) == D(
+        2024, 6, 30
+    )
+
+
+def test_partial_day_matches_reference(engine: str) -> None:
+    @settings(max_examples=_examples(engine, 30), deadline=None)
+    @given(
+        counts=st.lists(st.integers(min_value=0, max_value=60), min_size=25, max_size=45),
+        last=st.integers(min_value=0, max_value=60),
+        segmented=st.booleans(),
+    )
+    def check(counts, last, segmented) -> None:  # type: ignore[no-untyped-def]
+        days = _days(D(2024, 1, 1), D(2024, 1, 1) + dt.timedelta(days=len(counts) - 1))
+        # the first and last days have a user: they are the log's first day and as_of
+        by_day = dict(zip(days, [max(counts[0], 1), *counts[1:-1], max(last, 1)], strict=True))
+        users = pl.DataFrame({"user_id": [f"u{u}" for u in range(60)], "persona": ["agent", "buyer", "c"] * 20})
+        log = _counts_log(by_day, engine, users if segmented else None)
+        events = [
+            (f"u{u}", dt.datetime(d.year, d.month, d.day, 9, tzinfo=UTC), "open")
+            for d, n in by_day.items()
+            for u in range(n)
+        ]
+        expected = reference.partial_last_day(events, "UTC")
+        assert partial_last_day(log) == expected
+        out = active_users(log, by="persona" if segmented else None)
+        assert set(out.filter(pl.col("partial_day"))["day"]) == ({expected} if expected else set())
+
+    check()

@@ -39,7 +39,7 @@ def test_report_writes_tables_and_ledger(log_csv: Path, tmp_path: Path, capsys: 
     users = ["--users", str(tmp_path / "users.csv"), "--by", "persona"]
     assert main(["report", str(log_csv), *users, "--no-notebook", "--out", str(out)]) == 0
     daily = pl.read_csv(out / "tables" / "active_users.csv", try_parse_dates=True)
-    assert daily.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete"]
+    assert daily.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
     assert set(daily["persona"]) == {"agent", "(unknown)"}
     ledger = json.loads((out / "ledger.json").read_text())
     assert ledger["rows_read"] == 5 and ledger["rows_used"] == 2
@@ -72,7 +72,7 @@ def test_report_without_by_has_the_contract_columns(log_csv: Path, tmp_path: Pat
         == 0
     )
     daily = pl.read_csv(tmp_path / "o" / "tables" / "active_users.csv")
-    assert daily.columns == ["day", "dau", "wau", "mau", "stickiness", "complete"]
+    assert daily.columns == ["day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
 
 
 def test_report_errors_are_one_clear_line(log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -353,6 +353,9 @@ def test_printed_names_are_escaped_and_the_columns_stay_aligned(persona: str, us
             "period": [dt.date(2024, 5, 1)] * 2,
             "complete": [True, True],
             "active_before": [10, 12],
+            "active": [5, 3],
+            "new": [0, 0],
+            "retained": [5, 3],
             "retention_rate": [0.5, 0.25],
             "churn_rate": [0.5, 0.75],
         }
@@ -406,3 +409,143 @@ def test_report_prints_hostile_names_inert(tmp_path: Path, capsys: pytest.Captur
     assert printable(persona, 20) in out and printable(event, 40, pad=False) in out
     # the tables keep the names whole
     assert pl.read_csv(tmp_path / "out" / "tables" / "unmapped_events.csv")["event"].to_list() == [event]
+
+
+# --- one typical interval per user: --horizon reaches the inactivity list on both paths (issue 14, item 9) ------
+
+
+@pytest.fixture
+def like_02264(tmp_path: Path) -> Path:
+    """A customer like CDNOW's 02264 (4 purchase days, 2 of them in the last 365 days, 1 in the last 180)."""
+    path = tmp_path / "purchases.csv"
+    days = ["1997-01-10", "1997-02-24", "1997-09-18", "1998-02-14"]
+    path.write_text("user_id,timestamp\n" + "".join(f"c02264,{d}\n" for d in days) + "other,1998-06-30\n")
+    return path
+
+
+def _inactive(out: Path) -> dict[str, object]:
+    table = pl.read_csv(out / "tables" / "inactive_users.csv")
+    return table.filter(pl.col("user") == "c02264").select("interval_days", "status").row(0, named=True)
+
+
+def test_horizon_reaches_the_inactivity_list(like_02264: Path, tmp_path: Path) -> None:
+    argv = ["report", str(like_02264), "--no-event-col", "--no-notebook", "--no-charts"]
+    assert main([*argv, "--out", str(tmp_path / "h365")]) == 0
+    assert main([*argv, "--horizon", "180", "--out", str(tmp_path / "h180")]) == 0
+    # 365 days: Sep 18 and Feb 14 are in the horizon, one gap of 149 days; 180 days: Feb 14 alone, no interval
+    assert _inactive(tmp_path / "h365") == {"interval_days": 149.0, "status": "dormant"}  # 136 days > 90
+    assert _inactive(tmp_path / "h180") == {"interval_days": None, "status": "dormant"}
+
+
+def test_horizon_reaches_the_quickstart_template(like_02264: Path, tmp_path: Path) -> None:
+    pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
+    argv = ["report", str(like_02264), "--no-event-col", "--horizon", "180"]
+    assert main([*argv, "--no-pdf", "--out", str(tmp_path / "nb")]) == 0
+    assert _inactive(tmp_path / "nb") == {"interval_days": None, "status": "dormant"}
+
+
+# --- the printed retention summary: rates above 100% explained, small segments not headlined (issue 14) --------
+
+
+@pytest.fixture
+def resurrecting_log(tmp_path: Path) -> Path:
+    """40 'big' users and 3 'tiny' ones over January to March 2024, with users back after a gap in March."""
+    lines = ["user_id,timestamp,event"]
+    lines += [f"u{i},2024-01-05T10:00:00Z,open" for i in range(40)]  # January: all 40
+    lines += [f"u{i},2024-02-05T10:00:00Z,open" for i in range(30)]  # February: u0-u29
+    lines += [f"u{i},2024-03-05T10:00:00Z,open" for i in range(32)]  # March: u0-u29 and u30, u31 back after a gap
+    lines += [f"t{i},2024-01-06T10:00:00Z,open" for i in range(3)]  # tiny: t0-t2 in January,
+    lines += ["t0,2024-02-06T10:00:00Z,open"] + [f"t{i},2024-03-06T10:00:00Z,open" for i in range(3)]  # t0 in Feb
+    lines += ["u0,2024-03-31T10:00:00Z,open"]  # the log ends on Mar 31: March is complete
+    (tmp_path / "personas.csv").write_text(
+        "user_id,persona\n" + "".join(f"u{i},big\n" for i in range(40)) + "".join(f"t{i},tiny\n" for i in range(3))
+    )
+    path = tmp_path / "resurrecting.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_retention_summary_explains_rates_above_100_and_skips_small_segments(
+    resurrecting_log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from stickiness.cli import _parser, _print_outputs
+
+    users = ["--users", str(tmp_path / "personas.csv")]
+    argv = ["report", str(resurrecting_log), *users, "--no-notebook", "--no-charts", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    direct = capsys.readouterr().out
+    table = pl.read_csv(tmp_path / "o" / "tables" / "retention.csv", try_parse_dates=True)
+    march = table.filter(pl.col("period").cast(pl.String) == "2024-03-01").sort("persona")
+    # big: CS 30 (u0-u29 in Feb), CE 32, CN 0: returning 32, 32/30 = 106.7%; tiny: CS 1 (t0), returning 3 = 300%
+    assert march.select("persona", "active_before", "retained", "returning", "sufficient").rows() == [
+        ("big", 30, 30, 32, True),
+        ("tiny", 1, 1, 3, False),
+    ]
+    assert march["retention_rate"].to_list() == [32 / 30, 3 / 1]
+    summary = direct[direct.index("Retention in the period starting 2024-03-01") :]
+    assert "big                  active before      30  returning      32  retention 106.7%* churn   0.0%" in summary
+    assert "above 100%: returning also counts users back after a gap" in summary and ": 2 in big." in summary
+    assert "tiny " not in summary and "300.0%" not in summary  # not headlined ...
+    assert "Not headlined (tiny): fewer than 30 users active in the period before" in summary  # ... but named
+    # the template path prints from the CSVs it wrote: the same lines
+    _print_outputs(tmp_path / "o", _parser().parse_args(argv))
+    printed = capsys.readouterr().out
+    assert printed[printed.index("Active users on") :] == direct[direct.index("Active users on") :].split("\nWrote ")[0]
+
+
+# --- a partial last day: the summary headlines the last complete day (docs/metrics.md) --------------------------
+
+
+def test_summary_headlines_the_last_complete_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date, timedelta
+
+    from stickiness.cli import _parser, _print_outputs
+
+    # 40 users a day from April 1 to May 30 2024; the log stops at 05:00 on May 31, with 6 users
+    days = [date(2024, 4, 1) + timedelta(days=n) for n in range(60)]
+    lines = [f"u{u},{d}T12:00:00Z,open" for d in days for u in range(40)]
+    lines += [f"u{u},2024-05-31T04:00:00Z,open" for u in range(6)]
+    path = tmp_path / "partial.csv"
+    path.write_text("user_id,timestamp,event\n" + "\n".join(lines) + "\n")
+    argv = ["report", str(path), "--no-notebook", "--no-charts", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    direct = capsys.readouterr().out
+    daily = pl.read_csv(tmp_path / "o" / "tables" / "active_users.csv", try_parse_dates=True)
+    assert daily.columns == ["day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
+    assert daily.filter(pl.col("partial_day")).select("day", "dau", "complete").rows() == [
+        (date(2024, 5, 31), 6, False)
+    ]
+    # May 30: DAU 40, MAU 40 (the same 40 users every day): 100%, not May 31's 6 / 40 = 15%
+    assert "Active users on 2024-05-30 (MAU over 30 days)" in direct
+    assert "all users            DAU      40  WAU      40  MAU      40  DAU/MAU 100.0%" in direct
+    assert "The last day, 2024-05-31, looks partial (DAU 6," in direct and "15.0%" not in direct
+    monthly = pl.read_csv(tmp_path / "o" / "tables" / "monthly_active_users.csv", try_parse_dates=True)
+    assert monthly["complete"].to_list() == [True, False]  # May holds the partial day
+    # the template path prints from the CSVs it wrote: the same lines
+    _print_outputs(tmp_path / "o", _parser().parse_args(argv))
+    printed = capsys.readouterr().out
+    assert printed[printed.index("Active users on") :] == direct[direct.index("Active users on") :].split("\nWrote ")[0]
+
+
+def test_retention_summary_reads_a_table_without_the_new_columns() -> None:
+    from datetime import date
+
+    from stickiness.cli import _retention_summary
+
+    # an older retention.csv: CS 26, all 26 retained, 27 active and not new (1 back after a gap): 27 / 26 = 103.8%
+    older = pl.DataFrame(
+        {
+            "period": [date(2024, 3, 1)],
+            "active_before": [26],
+            "active": [30],
+            "new": [3],
+            "retained": [26],
+            "churned": [0],
+            "retention_rate": [27 / 26],
+            "churn_rate": [0.0],
+            "complete": [True],
+        }
+    )
+    text = _retention_summary(older, by=None, min_users=20)
+    assert "returning      27  retention 103.8%*" in text and ": 1 in all users." in text
+    assert "Not headlined: fewer than 30" in _retention_summary(older, by=None, min_users=30)

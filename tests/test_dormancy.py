@@ -13,7 +13,7 @@ from stickiness import InvalidOptionError, read_log
 from stickiness.dormancy import STATUSES, dormancy, inactive_users
 
 from . import reference_retention as ref
-from .conftest import NOW, frame
+from .conftest import NOW, SHARED, frame
 from .retention_example import CATALOG, EXAMPLES, ZONES, D, events_strategy, example_log
 
 RULES = [("search", "browse"), ("open", "browse"), ("buy", "purchase")]
@@ -158,3 +158,65 @@ def test_matches_reference(engine: str) -> None:
         assert set(listed["user"]) == {u for (u, c), v in expected.items() if c == "(any)" and v[4] >= 15}
 
     check()
+
+
+# --- one typical interval per user: the same horizon everywhere (issue 14, item 9) ------------------------------
+
+#: A customer like CDNOW's 02264: purchases on these days; another customer makes the log end on 1998-06-30.
+LIKE_02264 = [D(1997, 1, 10), D(1997, 2, 24), D(1997, 9, 18), D(1998, 2, 14)]
+LOG_END = D(1998, 6, 30)
+
+
+def _like_02264(engine: str = "polars"):  # type: ignore[no-untyped-def]
+    rows = [("c02264", day, "buy") for day in LIKE_02264] + [("other", LOG_END, "buy")]
+    return read_log(frame(rows), engine=engine, now=NOW)
+
+
+def _one_user(table: pl.DataFrame, user: str = "c02264") -> dict[str, object]:
+    return table.filter(pl.col("user").cast(pl.String) == user).row(0, named=True)
+
+
+@pytest.mark.parametrize(
+    ("horizon", "interval", "status"),
+    [
+        # horizon 1997-07-01 .. 1998-06-30 holds Sep 18 and Feb 14: one gap of 12 + 31 + 30 + 31 + 31 + 14 = 149 days;
+        # quiet for 136 days (Feb 14 -> Jun 30: 14 + 31 + 30 + 31 + 30) <= 2 x 149: on rhythm
+        (365, 149.0, "on_rhythm"),
+        # horizon 1998-01-02 .. 1998-06-30 holds Feb 14 alone: no gap, no typical interval
+        (180, None, "no_rhythm"),
+    ],
+)
+def test_one_interval_per_user_and_horizon(engine: str, horizon: int, interval: object, status: str) -> None:
+    from stickiness.use_cases import use_case_rates
+
+    log = _like_02264(engine)
+    options = {"horizon": horizon, "limit": None}  # no hard limit: the rhythm alone decides the status
+    rhythm = _one_user(dormancy(log, **options))
+    listed = _one_user(inactive_users(log, **options))
+    rates = _one_user(use_case_rates(log, horizon=horizon))  # what the use-case tables aggregate
+    assert rhythm["days_since"] == listed["days_since"] == 136
+    assert rhythm["interval_days"] == listed["interval_days"] == rates["interval_days"] == interval
+    assert rhythm["status"] == listed["status"] == status
+    # with the default hard limit (90 days) both say dormant, still with the same interval
+    assert _one_user(dormancy(log, horizon=horizon))["status"] == "dormant"
+    assert _one_user(inactive_users(log, horizon=horizon))["interval_days"] == interval
+
+
+CDNOW = SHARED / "data" / "cdnow" / "CDNOW_master.txt"  # ../shared of the repository
+
+
+@pytest.mark.skipif(not CDNOW.exists(), reason=f"the CDNOW log is not at {CDNOW} (shared data not mounted)")
+def test_cdnow_customer_02264_has_one_interval_per_horizon() -> None:
+    from stickiness.use_cases import use_case_rates
+
+    rows = [line.split()[:2] for line in CDNOW.read_text().splitlines()[1:]]
+    data = pl.DataFrame(rows, schema=["customer_id", "date"], orient="row")
+    log = read_log(data, time="date", event=None, now=NOW)
+    assert log.as_of == LOG_END
+    # the file's lines for 02264: 19970110, 19970224, 19970918, 19980214 (as LIKE_02264 above)
+    for horizon, interval in ((365, 149.0), (180, None)):
+        rhythm = _one_user(dormancy(log, horizon=horizon, limit=None), "02264")
+        listed = _one_user(inactive_users(log, horizon=horizon, limit=None), "02264")
+        rates = _one_user(use_case_rates(log, horizon=horizon), "02264")
+        assert rhythm["interval_days"] == listed["interval_days"] == rates["interval_days"] == interval, horizon
+        assert rhythm["status"] == listed["status"] == ("on_rhythm" if interval else "no_rhythm"), horizon

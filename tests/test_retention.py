@@ -39,23 +39,27 @@ def test_worked_example_retention_and_churn(engine: str) -> None:
         "new",
         "retained",
         "churned",
+        "returning",
         "retention_rate",
         "churn_rate",
+        "sufficient",
         "complete",
     ]
     rows = {r[0]: r[1:] for r in out.rows()}
+    # returning = CE - CN; five users are fewer than min_users (30): no row is sufficient
     assert rows == {
-        JAN: (0, 3, 3, 0, 0, None, None, False),
-        FEB: (3, 2, 1, 1, 2, pytest.approx(1 / 3), pytest.approx(2 / 3), True),
-        MAR: (2, 3, 1, 1, 1, 1.0, 0.5, True),
-        APR: (3, 2, 0, 1, 2, pytest.approx(2 / 3), pytest.approx(2 / 3), False),
+        JAN: (0, 3, 3, 0, 0, 0, None, None, False, False),
+        FEB: (3, 2, 1, 1, 2, 1, pytest.approx(1 / 3), pytest.approx(2 / 3), False, True),
+        MAR: (2, 3, 1, 1, 1, 2, 1.0, 0.5, False, True),  # returning: c (retained) and e (back after a gap)
+        APR: (3, 2, 0, 1, 2, 2, pytest.approx(2 / 3), pytest.approx(2 / 3), False, False),
     }
+    assert retention(example_log(engine), min_users=3)["sufficient"].to_list() == [False, True, False, True]
 
 
 def test_worked_example_range_retention(engine: str) -> None:
     out = range_retention(example_log(engine), start="2024-03-01", end=D(2024, 3, 31))
     assert out.rows() == [
-        (MAR, D(2024, 3, 31), 3, 3, 1, 2, 1, pytest.approx(2 / 3), pytest.approx(1 / 3), True),
+        (MAR, D(2024, 3, 31), 3, 3, 1, 2, 1, 2, pytest.approx(2 / 3), pytest.approx(1 / 3), False, True),
     ]
 
 
@@ -261,7 +265,7 @@ def test_other_schemas_on_tiny_and_empty_logs(engine: str) -> None:
     third = D(2024, 1, 3)
     ranged, none = range_retention(tiny, start=JAN, end=third), range_retention(empty, start=JAN, end=third)
     assert none.height == 0 and none.schema == ranged.schema
-    assert ranged.rows() == [(JAN, third, 0, 1, 1, 0, 0, None, None, False)]  # Dec 29-31 are not observed
+    assert ranged.rows() == [(JAN, third, 0, 1, 1, 0, 0, 0, None, None, False, False)]  # Dec 29-31 are not observed
     assert range_retention(tiny, start=JAN, end=D(2024, 1, 2)).height == 0  # nobody active up to the end
 
 
@@ -276,6 +280,10 @@ def test_bad_options_name_the_option_and_the_fix() -> None:
         cohort_matrix(log, mode="after")  # type: ignore[arg-type]
     with pytest.raises(InvalidOptionError, match="min_age=-1"):
         one_and_done(log, min_age=-1)
+    with pytest.raises(InvalidOptionError, match=r"min_users=0: use a whole number >= 1.*--min-users"):
+        retention(log, min_users=0)
+    with pytest.raises(InvalidOptionError, match="min_users=True"):
+        range_retention(log, start="2024-01-01", end="2024-01-02", min_users=True)
     with pytest.raises(InvalidOptionError, match="start=2024-02-01 is after end=2024-01-01"):
         range_retention(log, start="2024-02-01", end="2024-01-01")
     with pytest.raises(InvalidOptionError, match="not a date"):
@@ -327,14 +335,15 @@ def test_period_metrics_match_reference(engine: str) -> None:
         period=st.sampled_from(["month", "week", "day"]),
         segmented=st.booleans(),
         extra_days=st.integers(min_value=0, max_value=20),
+        min_users=st.integers(min_value=1, max_value=4),
     )
-    def check(events, tz, period, segmented, extra_days) -> None:  # type: ignore[no-untyped-def]
-        _check_period_metrics(engine, events, tz, period, segmented, extra_days)
+    def check(events, tz, period, segmented, extra_days, min_users) -> None:  # type: ignore[no-untyped-def]
+        _check_period_metrics(engine, events, tz, period, segmented, extra_days, min_users)
 
     check()
 
 
-def _check_period_metrics(engine: str, events, tz, period, segmented, extra_days) -> None:  # type: ignore[no-untyped-def]
+def _check_period_metrics(engine: str, events, tz, period, segmented, extra_days, min_users) -> None:  # type: ignore[no-untyped-def]
     segment_of = SEGMENT_OF if segmented else None
     users = pl.DataFrame({"user_id": list(SEGMENT_OF), "persona": list(SEGMENT_OF.values())}) if segmented else None
     first, last = _span(events, tz, extra_days)
@@ -342,7 +351,12 @@ def _check_period_metrics(engine: str, events, tz, period, segmented, extra_days
     by = "persona" if segmented else None
     span = {"period": period, "first": first, "last": last, "segment_of": segment_of}
 
-    _same(_keyed(retention(log, period=period, by=by), by, ["period"]), ref.retention(events, tz, **span))
+    retained = retention(log, period=period, by=by, min_users=min_users)
+    _same(_keyed(retained, by, ["period"]), ref.retention(events, tz, min_users=min_users, **span))
+    # each rate is the ratio of two columns printed beside it
+    known = retained.filter(pl.col("active_before") > 0)
+    assert (known["retention_rate"] == known["returning"] / known["active_before"]).all()
+    assert (known["churn_rate"] == known["churned"] / known["active_before"]).all()
     life = lifecycle(log, period=period, by=by)
     _same(_keyed(life, by, ["period"]), ref.lifecycle(events, tz, **span))
     nvr = new_vs_returning(log, period=period, by=by).drop("returning_share", "complete")
@@ -370,14 +384,15 @@ def test_user_metrics_match_reference(engine: str) -> None:
         min_age=st.sampled_from([0, 7, 30]),
         signup_days=st.lists(st.one_of(st.none(), st.integers(-30, 110)), min_size=6, max_size=6),
         range_days=st.tuples(st.integers(min_value=-10, max_value=110), st.integers(min_value=0, max_value=40)),
+        min_users=st.integers(min_value=1, max_value=4),
     )
-    def check(events, tz, segmented, min_age, signup_days, range_days) -> None:  # type: ignore[no-untyped-def]
-        _check_user_metrics(engine, events, tz, segmented, min_age, signup_days, range_days)
+    def check(events, tz, segmented, min_age, signup_days, range_days, min_users) -> None:  # type: ignore[no-untyped-def]
+        _check_user_metrics(engine, events, tz, segmented, min_age, signup_days, range_days, min_users)
 
     check()
 
 
-def _check_user_metrics(engine: str, events, tz, segmented, min_age, signup_days, range_days) -> None:  # type: ignore[no-untyped-def]
+def _check_user_metrics(engine: str, events, tz, segmented, min_age, signup_days, range_days, min_users) -> None:  # type: ignore[no-untyped-def]
     names = ["u1", "u2", "u3", "u4", "u5", "u6"]
     base = D(2024, 1, 20)
     signup_of = {
@@ -403,9 +418,9 @@ def _check_user_metrics(engine: str, events, tz, segmented, min_age, signup_days
 
     start = base + dt.timedelta(days=range_days[0])
     end = start + dt.timedelta(days=range_days[1])
-    ranged = range_retention(log, start=start, end=end, by=by).drop("start", "end")
+    ranged = range_retention(log, start=start, end=end, by=by, min_users=min_users).drop("start", "end")
     expected_range = ref.range_retention(
-        events, tz, start=start, end=end, first=first, last=last, segment_of=segment_of
+        events, tz, start=start, end=end, first=first, last=last, segment_of=segment_of, min_users=min_users
     )
     _same(_keyed(ranged, by, []), {(seg,): values for seg, values in expected_range.items()})
 
@@ -414,6 +429,19 @@ def _check_user_metrics(engine: str, events, tz, segmented, min_age, signup_days
         _keyed(life, by, ["period"]),
         ref.lifecycle(events, tz, period="month", first=first, last=last, segment_of=segment_of, signup_of=signup_of),
     )
+
+
+def test_retention_above_100_percent_is_the_ratio_of_its_columns(engine: str) -> None:
+    # January: a, b; February: a; March: a and b, who comes back after a gap (resurrected)
+    rows = [("a", D(2024, 1, 5), "x"), ("b", D(2024, 1, 9), "x"), ("a", D(2024, 2, 5), "x")]
+    rows += [("a", D(2024, 3, 5), "x"), ("b", D(2024, 3, 9), "x")]
+    log = read_log(frame(rows), as_of="2024-03-31", engine=engine, now=NOW)
+    march = retention(log, min_users=1).filter(pl.col("period") == MAR).row(0, named=True)
+    # CS = 1 (a in Feb), CE = 2, CN = 0: retained 1 (a), returning = CE - CN = 2 (a, and b back after a gap)
+    assert (march["active_before"], march["retained"], march["churned"], march["returning"]) == (1, 1, 0, 2)
+    assert march["retention_rate"] == 2 / 1  # 200%: returning / active_before, both printed beside it
+    assert march["churn_rate"] == 0 / 1 and march["sufficient"]
+    assert not retention(log)["sufficient"].any()  # 1 user active before is far below the default 30
 
 
 def test_hand_made_log_matches_reference(engine: str) -> None:

@@ -11,7 +11,8 @@
 # - The monthly table gives, per calendar month, the mean DAU, the month's distinct users and their ratio.
 #
 # How to read it: compare stickiness across personas (the kind of customer matters more than the total), and
-# watch the trend rather than single days; days whose window starts before the log are shaded as incomplete.
+# watch the trend rather than single days; days whose window starts before the log are shaded as incomplete, and
+# a last day that looks partial (the log stops early that day) gets a grey stripe.
 # Definitions with worked examples: `docs/metrics.md`.
 
 # %% tags=["parameters"]
@@ -59,14 +60,15 @@ daily = st.active_users(log, window=mau_window, by=by)
 active_chart = sw.active_users_chart(daily, by=by)
 active_chart
 
-# %% The latest day
-daily.filter(daily["day"] == daily["day"].max())
+# %% The latest complete day
+# a last day that looks partial (the log stops early that day: `partial_day`, docs/metrics.md) is left out
+daily.filter(daily["day"] == daily.filter(~daily["partial_day"])["day"].max())
 
 # %% [markdown]
 # ## Per calendar month
 #
 # A month's stickiness is its mean DAU divided by the number of users active at least once in that month.
-# The first and last months may be partial (`complete` is false).
+# The first and last months may be partial (`complete` is false; also for the month of a partial last day).
 
 # %% Monthly active users
 monthly = st.monthly_active_users(log, by=by)

@@ -34,7 +34,7 @@ mixed_offsets = "error"  # times with and without a UTC offset in one column: "e
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
 mau_window = 30  # MAU window in days
 habit_window = 90  # window W over which each user's rate (active days per 30) is measured
-horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days
+horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days (and typical intervals)
 min_exposure = 30  # days a user must have been around to be judged
 threshold = 1.0  # forgettable below this many active days per 30
 majority = 0.5  # share of forgettable users that puts a segment in the forgettable zone
@@ -74,7 +74,8 @@ log.ledger  # rows read = rows used + rows set aside, by reason
 #
 # **DAU** is the number of users active on a day, **MAU** those active in the 30 days ending on it, and
 # **stickiness = DAU / MAU**. A stickiness of 20% means the average monthly user comes back about 6 days a month.
-# Days whose window starts before the log are drawn shaded: their MAU is incomplete.
+# Days whose window starts before the log are drawn shaded: their MAU is incomplete. A last day that looks partial
+# (the log stops early that day) gets a grey stripe and is not headlined (`partial_day`, `docs/metrics.md`).
 
 # %% Active users
 daily = st.active_users(log, window=mau_window, by=by)
@@ -136,7 +137,8 @@ rare_as_expected  # in the zone, as the catalog's expected_frequency says: no su
 # ## Retention and lifecycle
 #
 # **Churn** is the share of last period's active users who are not active this period; **retention** is
-# (active − new) / last period's active users, so it also counts users who come back after a gap. The lifecycle
+# returning (active − new) / last period's active users, so it also counts users who come back after a gap and can
+# exceed 100%; with fewer than `min_users` users active before, a rate is marked `sufficient = false`. The lifecycle
 # splits each period's active users into returning, resurrecting (back after a gap) and new, with the users who
 # went dormant below zero; the **quick ratio**, (new + resurrecting) / dormant, is above 1 when the active base
 # grows. The inactivity list holds the users with no activity in the last `inactive_days` days, each judged
@@ -145,7 +147,7 @@ rare_as_expected  # in the zone, as the catalog's expected_frequency says: no su
 # `docs/retention.md`.
 
 # %% Retention and churn
-retention = st.retention(log, by=by, period=period)
+retention = st.retention(log, by=by, period=period, min_users=min_users)  # sufficient: min_users before
 retention_chart = sw.retention_chart(retention)
 retention_chart
 
@@ -155,7 +157,7 @@ lifecycle_chart = sw.lifecycle_chart(lifecycle)
 lifecycle_chart
 
 # %% Inactivity list
-inactive = st.inactive_users(log, days=inactive_days, by=by)
+inactive = st.inactive_users(log, days=inactive_days, by=by, horizon=horizon)  # the use-case tables' horizon
 print(f"{inactive.height:,} users with no activity in the last {inactive_days} days")
 inactive.group_by("persona", "status").len("users").sort("persona", "users", descending=[False, True])
 

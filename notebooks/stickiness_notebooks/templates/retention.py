@@ -4,8 +4,9 @@
 # **Who stays, who leaves, who comes back, and what did they last do before leaving?**
 #
 # - **Retention and churn**, per `period` (a calendar month by default): churn is the share of the previous
-#   period's active users who are not active in this one; retention is (active − new) / the previous period's
-#   active users, which also counts users coming back after a gap.
+#   period's active users who are not active in this one; retention is returning (active − new) / the previous
+#   period's active users, which also counts users coming back after a gap (so it can exceed 100%). Rates resting
+#   on fewer than `min_users` users active before are marked `sufficient = false`.
 # - **Cohorts**: users grouped by their first active period, and the share of each cohort still counted 1, 2, 3...
 #   periods later (the heatmap), averaged over the cohorts into one **retention curve**.
 # - **Lifecycle**: each period's active users split into returning, resurrecting (back after a gap) and new, with
@@ -48,6 +49,7 @@ k = 2.0  # dormancy: at risk when the days since the last activity exceed k x th
 limit = 90  # days without activity after which a user is dormant (and, for where users leave, has left)
 horizon = 365  # typical intervals between active days are measured over the last this many days
 inactive_days = 30  # the inactivity list: users with no activity in the last this many days
+min_users = 30  # retention: users active in the period before that a rate needs to be judged (sufficient)
 leave_window = 90  # where users leave: compare the users active in this many days before as_of - limit
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
 spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
@@ -82,11 +84,11 @@ log.ledger  # rows read = rows used + rows set aside, by reason
 # ## Retention and churn
 #
 # Churn is the share of the previous period's active users who did not come back in this one; retention counts
-# every active user who is not new, so it includes users back after a gap and can exceed 100% − churn. The first
-# period has no rate: nothing before it is observed.
+# every active user who is not new (`returning`), so it includes users back after a gap and can exceed 100% − churn,
+# even 100%. The first period has no rate: nothing before it is observed.
 
 # %% Retention and churn
-retention = st.retention(log, **period_options)
+retention = st.retention(log, **period_options, min_users=min_users)
 retention_chart = sw.retention_chart(retention, period=period)
 retention_chart
 

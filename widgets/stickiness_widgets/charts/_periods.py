@@ -151,13 +151,22 @@ def observed() -> pl.Expr:
 
 
 def period_frame(
-    frame: Any, *, by: str | None, columns: Collection[str], metric: str, dates: Collection[str]
+    frame: Any,
+    *,
+    by: str | None,
+    columns: Collection[str],
+    metric: str,
+    dates: Collection[str],
+    optional: Collection[str] = (),
 ) -> tuple[pl.DataFrame, str | None]:
-    """Check ``frame`` as the output of ``stickiness.<metric>``; return it and its segment column (as text), if any."""
+    """Check ``frame`` as the output of ``stickiness.<metric>``; return it and its segment column (as text), if any.
+
+    ``optional`` columns may be missing (frames of older versions) and are never taken for the segment.
+    """
     table = metric_frame(
         frame, columns=[*columns, *([by] if by else [])], metric=metric, dates=dates, flags=["complete"]
     )
-    by = segment_column(table, columns, by)
+    by = segment_column(table, [*columns, *optional], by)
     return (table.with_columns(pl.col(by).cast(pl.String)) if by else table), by
 
 

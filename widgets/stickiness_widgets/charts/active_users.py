@@ -18,6 +18,8 @@ from stickiness_widgets.theme import GREY, METRIC_COLOURS, OKABE_ITO, WIDTH
 __all__ = ["active_users_chart"]
 
 COLUMNS: Final = ("day", "dau", "wau", "mau", "stickiness", "complete")
+#: A column of the output that may be missing (frames of older versions) and is never a segment.
+PARTIAL: Final = "partial_day"
 METRICS: Final = ("dau", "wau", "mau")
 WEEK: Final = 7
 _SUBTITLE_SIZE = 14
@@ -35,7 +37,8 @@ def active_users_chart(
 
     Days whose MAU window reaches before the log's first day (``complete`` is
     false: WAU and MAU undercount) sit in a grey band labelled "window
-    incomplete", explained in the subtitle.
+    incomplete", explained in the subtitle. A last day that looks partial
+    (``partial_day``) gets a grey stripe and is left out of the title's finding.
 
     Parameters
     ----------
@@ -83,20 +86,40 @@ def active_users_chart(
         pl.col("wau").alias("WAU"),
         pl.col("mau").alias("MAU"),
         "stickiness",
-        "complete",
+        # the band covers the days whose window is incomplete, not a partial last day
+        (pl.col("complete") | pl.col(PARTIAL)).alias("complete") if PARTIAL in table.columns else "complete",
     )
     window = _window(table)
     data = inline(values)  # one dataset in the spec: altair merges identical inline data
-    incomplete = not table.get_column("complete").all()
+    incomplete = not values.get_column("complete").all()
     panels = [_stickiness_panel(data, by, segments, window, incomplete=incomplete)]
     if chosen:
         panels.append(_counts_panel(data, by, [m.upper() for m in chosen], window, incomplete=incomplete))
+    partial = _partial_day(table)
+    for panel in panels:
+        if partial is not None and isinstance(panel, alt.LayerChart):  # not the facets of the counts per segment
+            panel.layer = [*panel.layer, _stripe(partial)]
     chart = alt.vconcat(*panels).resolve_scale(color="independent")
     return finish(chart, title=title, finding=_finding(table, by), notes=_notes(table, window))
 
 
+def _partial_day(table: pl.DataFrame) -> dt.date | None:
+    """Return the day flagged ``partial_day``, if the frame has one."""
+    if PARTIAL not in table.columns:
+        return None
+    day = table.filter(pl.col(PARTIAL)).get_column("day").max()
+    return day if isinstance(day, dt.date) else None
+
+
+def _stripe(day: dt.date) -> alt.Chart:
+    """Return a grey stripe on a partial last day."""
+    data = inline(pl.DataFrame({"day": [day]}))
+    stripe: alt.Chart = alt.Chart(data).mark_rule(color=GREY, opacity=0.4, strokeWidth=6).encode(x=utc_day())
+    return stripe
+
+
 def _segment_column(table: pl.DataFrame) -> str | None:
-    extra = [name for name in table.columns if name not in COLUMNS]
+    extra = [name for name in table.columns if name not in (*COLUMNS, PARTIAL)]
     if len(extra) > 1:
         raise ChartDataError(
             f"the frame has several columns beyond {', '.join(COLUMNS)}: {', '.join(map(repr, extra))}. "
@@ -237,6 +260,9 @@ def _counts_panel(
 
 
 def _finding(table: pl.DataFrame, by: str | None) -> str:
+    partial = _partial_day(table)
+    if partial is not None:  # headline the last complete day, as the command's summary does
+        table = table.filter(pl.col("day") != partial)
     last = table.get_column("day").max()
     assert isinstance(last, dt.date)
     today = table.filter(pl.col("day") == last)
@@ -256,7 +282,11 @@ def _finding(table: pl.DataFrame, by: str | None) -> str:
 
 
 def _notes(table: pl.DataFrame, window: int | None) -> list[str]:
-    if table.get_column("complete").all():
-        return []
+    partial = _partial_day(table)
+    notes = [] if partial is None else [f"Grey stripe: the last day, {partial}, looks partial (the log stops early)."]
+    whole = table if partial is None else table.filter(pl.col("day") != partial)
+    if whole.get_column("complete").all():
+        return notes
     days = f"{window}-day" if window else "MAU"
-    return [f"Grey band: the {days} window reaches before the log's first day, so WAU and MAU undercount there."]
+    band = f"Grey band: the {days} window reaches before the log's first day, so WAU and MAU undercount there."
+    return [band, *notes]

@@ -39,6 +39,8 @@ COLUMNS: Final = (
     "churn_rate",
     "complete",
 )
+#: Columns of the output that are neither needed nor a segment: the retention rate's numerator and the size flag.
+OPTIONAL: Final = ("returning", "sufficient")
 #: The two lines: their column, and their name and colour on the chart (blue: kept, vermillion: lost).
 RATES: Final = {"retention_rate": "retention", "churn_rate": "churn"}
 RATE_COLOURS: Final = {"retention": OKABE_ITO[0], "churn": OKABE_ITO[5]}
@@ -91,13 +93,19 @@ def retention_chart(
     >>> retention_chart(frame).to_dict()["title"]["text"]
     'Monthly churn 50.0% in Feb 2024 (retention 50.0%)'
     """
-    table, by = period_frame(frame, by=by, columns=COLUMNS, metric="retention", dates=["period"])
+    table, by = period_frame(frame, by=by, columns=COLUMNS, metric="retention", dates=["period"], optional=OPTIONAL)
     if table.is_empty():
         return empty_chart(title=title, what="Retention and churn", hint="the log has no periods in range")
     unit = period_of(table, "period", period)
+    returning = "returning" in table.columns
     rows = pl.concat(
         table.select(
-            *([by] if by else []), *COLUMNS, observed(), pl.lit(name).alias("rate"), pl.col(column).alias("value")
+            *([by] if by else []),
+            *COLUMNS,
+            *(["returning"] if returning else []),
+            observed(),
+            pl.lit(name).alias("rate"),
+            pl.col(column).alias("value"),
         )
         for column, name in RATES.items()
     )
@@ -107,7 +115,8 @@ def retention_chart(
         f"Retention: (active − new) / the previous {unit}'s active users; it also counts users back after a gap.",
         *([] if partial.is_empty() else [_partial_note(unit)]),
     ]
-    chart = _chart(inline(rows), by, unit, many=table.get_column("period").n_unique() > _MANY_PERIODS)
+    many = table.get_column("period").n_unique() > _MANY_PERIODS
+    chart = _chart(inline(rows), by, unit, many=many, returning=returning)
     return finish(chart, title=title, finding=_finding(table, by, unit), notes=notes)
 
 
@@ -115,7 +124,9 @@ def _partial_note(unit: PeriodName) -> str:
     return f"Hollow points: the {unit} or the one before is not fully observed (the log starts or ends inside it)."
 
 
-def _chart(data: dict[str, Any], by: str | None, unit: PeriodName, *, many: bool) -> alt.typing.ChartType:
+def _chart(
+    data: dict[str, Any], by: str | None, unit: PeriodName, *, many: bool, returning: bool
+) -> alt.typing.ChartType:
     colour = alt.Color(
         "rate:N",
         title=None,
@@ -131,11 +142,12 @@ def _chart(data: dict[str, Any], by: str | None, unit: PeriodName, *, many: bool
     base = alt.Chart().encode(x=period_x("period", unit, narrow=by is not None), y=y, color=colour)
     line = base.mark_line(strokeWidth=2)
     points = base.mark_point(strokeWidth=2, opacity=1)
-    points = points.encode(**partial_marks(colour, many=many), tooltip=_tooltips(by, unit))
+    points = points.encode(**partial_marks(colour, many=many), tooltip=_tooltips(by, unit, returning=returning))
     return panels([line, points], by=by, data=data, height=170 if by else 280)
 
 
-def _tooltips(by: str | None, unit: PeriodName) -> list[alt.Tooltip]:
+def _tooltips(by: str | None, unit: PeriodName, *, returning: bool) -> list[alt.Tooltip]:
+    """Return the rates with the counts they divide (retention = returning / active before, when the frame has it)."""
     return [
         *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
         period_tooltip("period", unit),
@@ -144,6 +156,7 @@ def _tooltips(by: str | None, unit: PeriodName) -> list[alt.Tooltip]:
         alt.Tooltip("active_before:Q", format=",", title=f"active the {unit} before"),
         alt.Tooltip("active:Q", format=","),
         alt.Tooltip("new:Q", format=","),
+        *([alt.Tooltip("returning:Q", format=",", title="returning (active − new)")] if returning else []),
         alt.Tooltip("retained:Q", format=","),
         alt.Tooltip("churned:Q", format=","),
         alt.Tooltip("observed:N", title=f"{unit} and the one before"),
