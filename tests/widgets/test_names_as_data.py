@@ -296,6 +296,25 @@ def test_report_page_escapes_names_in_figure_labels(specs: dict[str, dict[str, A
     assert label and html.unescape(label.group(1)) == specs["spectrum_chart"]["title"]["text"]
 
 
+def test_offline_report_keeps_names_as_text(specs: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    """The report page (nbconvert's HTML of the notebook): charts inlined intact, no name read as markup."""
+    nbformat = pytest.importorskip("nbformat", reason="the report needs the notebooks extra")
+    pytest.importorskip("nbconvert", reason="the report needs the notebooks extra")
+    from stickiness_notebooks.html import report_html
+    from stickiness_widgets.render import mimebundle
+
+    names = [specs["spectrum_chart"], specs["active_users_chart"]]
+    outputs = [nbformat.v4.new_output("display_data", data=mimebundle(spec)[0]) for spec in names]
+    outputs.append(nbformat.v4.new_output("stream", name="stdout", text="\n".join(NAMES)))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("charts", outputs=outputs)])
+    page = report_html(notebook, tmp_path / "report.html", title=PERSONAS["renter"]).read_text(encoding="utf-8")
+    assert [spec for _, spec in _inlined_charts(page)] == [
+        {key: value for key, value in spec.items() if key != "$schema"} for spec in names
+    ]
+    for markup in ("<b>x</b>", "</script><!--", "<script>alert(1)"):
+        assert markup not in page, f"{markup!r} reached the page as markup"
+
+
 # --------------------------------------------------------------------------- #
 # Control characters and generated names                                     #
 # --------------------------------------------------------------------------- #
