@@ -342,6 +342,24 @@ def test_long_emoji_names_are_drawn_whole(tmp_path: Path) -> None:
         assert sw.save_chart(chart, tmp_path / f"emoji.{kind}").stat().st_size > 0
 
 
+def test_a_missing_segment_is_named_unknown() -> None:
+    """A null segment (a users table with a blank) is drawn as the core names it, not a crash."""
+    day = dt.date(2024, 1, 1)
+    frame = pl.DataFrame(
+        {
+            BY: ["a", None],
+            "day": [day, day],
+            "dau": [1, 2],
+            "wau": [1, 2],
+            "mau": [2, 4],
+            "stickiness": [0.5, 0.5],
+            "complete": [True, True],
+        }
+    )
+    spec = sw.active_users_chart(frame, by=BY).to_dict()
+    assert stickiness.UNKNOWN_SEGMENT in _drawn_text(_svg(spec, vegalite_v5()))
+
+
 # --------------------------------------------------------------------------- #
 # Control characters and generated names                                     #
 # --------------------------------------------------------------------------- #

@@ -9,7 +9,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness import InvalidOptionError
+from stickiness import UNKNOWN_SEGMENT, InvalidOptionError
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, pixels, printable, title_text, utc_day, utc_tooltip, value_field
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -73,6 +73,8 @@ def active_users_chart(
     """
     table = metric_frame(frame, columns=[*COLUMNS, *([by] if by else [])], metric="active_users", dates=["day"])
     by = by or _segment_column(table)
+    if by:  # a segment is a name, drawn and pivoted on: a missing one is named as the core names it
+        table = table.with_columns(pl.col(by).cast(pl.String).fill_null(UNKNOWN_SEGMENT))
     chosen = _check_metrics(metrics)
     if table.is_empty():
         return empty_chart(title=title, what="Active users", hint="the log has no days in range")
