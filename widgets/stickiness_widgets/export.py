@@ -20,6 +20,7 @@ import altair as alt
 
 from stickiness import InvalidOptionError, UnsupportedSourceError
 from stickiness_widgets._png import compact
+from stickiness_widgets.render import convert
 from stickiness_widgets.theme import WIDTH
 
 __all__ = ["FORMATS", "ChartLike", "chart_spec", "charts_to_html", "save_chart", "vega_scripts", "write_charts"]
@@ -115,12 +116,12 @@ def save_chart(chart: ChartLike, path: str | Path, *, scale: float = 2.0, ppi: f
 
     if kind == "png":
         resolution = ppi or 72 * scale
-        png = vl_convert.vegalite_to_png(spec, scale=scale * 72 / resolution, ppi=resolution)
+        png = convert(vl_convert.vegalite_to_png, spec, scale=scale * 72 / resolution, ppi=resolution)
         path.write_bytes(compact(png))
     elif kind == "svg":
-        path.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
+        path.write_text(convert(vl_convert.vegalite_to_svg, spec), encoding="utf-8")
     else:
-        path.write_bytes(vl_convert.vegalite_to_pdf(spec))
+        path.write_bytes(convert(vl_convert.vegalite_to_pdf, spec))
     return path
 
 

@@ -14,6 +14,7 @@ import narwhals as nw
 import polars as pl
 
 from stickiness import ColumnNotFoundError, StickinessError, UnsupportedSourceError
+from stickiness_widgets.charts._fields import CONTROLS, PICTURES, field
 
 __all__ = ["MAX_ROWS", "ChartDataError", "inline", "metric_frame"]
 
@@ -85,7 +86,22 @@ the frame lacks the column 'b' (it has: 'a').
     return table.with_columns(
         *(pl.col(name).cast(pl.String).str.to_lowercase() for name in texts),
         *(_as_flag(name, table.schema[name]) for name in flags),
-    )
+    ).with_columns(_printable(pl.col(pl.String)))
+
+
+def _printable(text: pl.Expr) -> pl.Expr:
+    r"""Replace the control characters XML cannot hold by their control pictures (a name keeps its length).
+
+    Every text a chart draws (names in the data, the title's finding) comes from the
+    checked frame, so this one step keeps them all drawable.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> pl.DataFrame({"a": ["x\x00y\tz"]}).select(_printable(pl.col("a"))).item()
+    'x␀y\tz'
+    """
+    return text.str.replace_many(list(CONTROLS), list(PICTURES))
 
 
 def _as_flag(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -121,14 +137,19 @@ def inline(frame: pl.DataFrame) -> dict[str, Any]:
     Dates become ``YYYY-MM-DD`` strings, which JavaScript reads as UTC midnight:
     charts put them on UTC scales, so a day is drawn as that day in every time
     zone. Floats are rounded to 6 digits and non-finite floats become nulls.
+    Columns are named by :func:`~stickiness_widgets.charts._fields.field` (a
+    name that is not a plain identifier gets an internal name): encode them with
+    ``field(name)``. Values are never changed: names are data.
 
     Examples
     --------
     >>> import datetime as dt, polars as pl
     >>> inline(pl.DataFrame({"day": [dt.date(2026, 6, 30)], "x": [1 / 3]}))
     {'values': [{'day': '2026-06-30', 'x': 0.333333}]}
+    >>> inline(pl.DataFrame({"plan.tier": ['the "pro" plan']}))
+    {'values': [{'~706c616e2e74696572': 'the "pro" plan'}]}
     """
-    values = frame.with_columns(
+    values = frame.rename(field).with_columns(
         pl.col(pl.Date).dt.to_string("%Y-%m-%d"),
         pl.col(pl.Float32, pl.Float64).fill_nan(None).round(_DIGITS),
     )

@@ -9,9 +9,9 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness import InvalidOptionError
+from stickiness import UNKNOWN_SEGMENT, InvalidOptionError
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
-from stickiness_widgets.charts._fields import field, pixels, utc_day, utc_tooltip
+from stickiness_widgets.charts._fields import field, pixels, printable, title_text, utc_day, utc_tooltip, value_field
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.theme import GREY, METRIC_COLOURS, OKABE_ITO, WIDTH
 
@@ -24,6 +24,7 @@ METRICS: Final = ("dau", "wau", "mau")
 WEEK: Final = 7
 _SUBTITLE_SIZE = 14
 _FACET_GAP = 40
+_KEY: Final = "segment_key"
 
 
 def active_users_chart(
@@ -75,12 +76,14 @@ def active_users_chart(
     """
     table = metric_frame(frame, columns=[*COLUMNS, *([by] if by else [])], metric="active_users", dates=["day"])
     by = by or _segment_column(table)
+    if by:  # a segment is a name, drawn and pivoted on: a missing one is named as the core names it
+        table = table.with_columns(pl.col(by).cast(pl.String).fill_null(UNKNOWN_SEGMENT))
     chosen = _check_metrics(metrics)
     if table.is_empty():
         return empty_chart(title=title, what="Active users", hint="the log has no days in range")
     segments = table.get_column(by).cast(pl.String).unique(maintain_order=True).sort().to_list() if by else []
     values = table.select(
-        *([pl.col(by).cast(pl.String)] if by else []),
+        *([pl.col(by).cast(pl.String), _segment_key(by, segments)] if by else []),
         "day",
         pl.col("dau").alias("DAU"),
         pl.col("wau").alias("WAU"),
@@ -116,6 +119,11 @@ def _stripe(day: dt.date) -> alt.Chart:
     data = inline(pl.DataFrame({"day": [day]}))
     stripe: alt.Chart = alt.Chart(data).mark_rule(color=GREY, opacity=0.4, strokeWidth=6).encode(x=utc_day())
     return stripe
+
+
+def _segment_key(by: str, segments: list[str]) -> pl.Expr:
+    """Return each row's segment as an internal field name: the column the tooltip pivots on (names are data)."""
+    return pl.col(by).cast(pl.String).replace_strict({s: value_field(s) for s in segments}).alias(_KEY)
 
 
 def _segment_column(table: pl.DataFrame) -> str | None:
@@ -187,10 +195,19 @@ def _stickiness_panel(
     ).encode(x=utc_day(), y=y)
     mau = _mau_name(window)
     if by:
-        colour = alt.Color(f"{field(by)}:N", title=by, scale=alt.Scale(domain=segments, range=list(OKABE_ITO)))
+        colour = alt.Color(
+            f"{field(by)}:N",
+            title=title_text(by),
+            legend=alt.Legend(title=printable(by)),
+            scale=alt.Scale(domain=segments, range=list(OKABE_ITO)),
+        )
         lines = [weekly.mark_line(strokeWidth=2.2).encode(color=colour)]
-        pivoted = base.transform_pivot(field(by), value="stickiness", groupby=["day"])
-        tips = [utc_tooltip(), *(alt.Tooltip(f"{field(s)}:Q", format=".1%", title=s) for s in segments)]
+        # pivoted on each segment's field name (its values become fields: names must not be paths)
+        pivoted = base.transform_pivot(_KEY, value="stickiness", groupby=["day"])
+        tips = [
+            utc_tooltip(),
+            *(alt.Tooltip(f"{value_field(s)}:Q", format=".1%", title=title_text(s)) for s in segments),
+        ]
         tip = pivoted.mark_rule(opacity=0, strokeWidth=3).encode(x=utc_day(), tooltip=tips)
         title = f"Stickiness: DAU / {mau}, trailing 7-day mean (daily values in the tooltip)"
     else:

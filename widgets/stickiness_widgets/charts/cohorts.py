@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness_widgets.charts._data import inline
-from stickiness_widgets.charts._fields import colour_when, field
+from stickiness_widgets.charts._fields import colour_when, field, printable, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.charts._periods import (
     OBSERVED,
@@ -251,7 +251,7 @@ def _block(
 
 def _cell_tooltips(by: str | None, unit: PeriodName) -> list[alt.Tooltip]:
     return [
-        *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
+        *([alt.Tooltip(f"{field(by)}:N", title=title_text(by))] if by else []),
         period_tooltip("cohort", unit, title="cohort"),
         alt.Tooltip("cohort_users:Q", format=",", title="cohort users"),
         alt.Tooltip("offset:Q", title=f"{unit}s later"),
@@ -306,7 +306,12 @@ def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.t
     y = alt.Y("share:Q", title="share of the cohort", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     if by:
         segments = curve.get_column(by).unique().sort().to_list()
-        colour: Any = alt.Color(f"{field(by)}:N", title=by, scale=alt.Scale(domain=segments, range=list(OKABE_ITO)))
+        colour: Any = alt.Color(
+            f"{field(by)}:N",
+            title=title_text(by),
+            legend=alt.Legend(title=printable(by)),
+            scale=alt.Scale(domain=segments, range=list(OKABE_ITO)),
+        )
     else:
         colour = alt.ColorValue(OKABE_ITO[0])
     base = alt.Chart().encode(x=x, y=y, color=colour)
@@ -316,7 +321,7 @@ def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.t
     points = base.mark_point(strokeWidth=2, opacity=1).encode(
         **partial_marks(fill, many=many),
         tooltip=[
-            *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
+            *([alt.Tooltip(f"{field(by)}:N", title=title_text(by))] if by else []),
             alt.Tooltip("offset:Q", title=f"{unit}s later"),
             alt.Tooltip("share:Q", format=".1%", title="share of the cohort"),
             alt.Tooltip("users:Q", format=",", title="users counted"),

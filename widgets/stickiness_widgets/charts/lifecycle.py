@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness_widgets.charts._data import inline
-from stickiness_widgets.charts._fields import field
+from stickiness_widgets.charts._fields import field, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.charts._periods import (
     OBSERVED,
@@ -155,7 +155,7 @@ def _chart(data: dict[str, Any], by: str | None, unit: PeriodName) -> alt.typing
 
 def _tooltips(by: str | None, unit: PeriodName) -> list[alt.Tooltip]:
     return [
-        *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
+        *([alt.Tooltip(f"{field(by)}:N", title=title_text(by))] if by else []),
         period_tooltip("period", unit),
         alt.Tooltip("state:N"),
         alt.Tooltip("users:Q", format=","),

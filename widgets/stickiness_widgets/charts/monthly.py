@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
-from stickiness_widgets.charts._fields import field, utc_tooltip
+from stickiness_widgets.charts._fields import field, printable, title_text, utc_tooltip
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 
@@ -110,7 +110,7 @@ def _x() -> alt.X:
 
 def _tooltips(by: str | None) -> list[alt.Tooltip]:
     return [
-        *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
+        *([alt.Tooltip(f"{field(by)}:N", title=title_text(by))] if by else []),
         utc_tooltip("month", title="month", unit="utcyearmonth"),
         alt.Tooltip("stickiness:Q", format=".1%", title="mean DAU / MAU"),
         alt.Tooltip("mean_dau:Q", format=",.1f", title="mean DAU"),
@@ -139,7 +139,12 @@ def _bars(data: dict[str, Any], *, partial: bool) -> alt.typing.ChartType:
 
 def _segment_lines(data: dict[str, Any], by: str, values: pl.DataFrame) -> alt.typing.ChartType:
     segments = values.get_column(by).unique().sort().to_list()
-    colour = alt.Color(f"{field(by)}:N", title=by, scale=alt.Scale(domain=segments, range=list(OKABE_ITO)))
+    colour = alt.Color(
+        f"{field(by)}:N",
+        title=title_text(by),
+        legend=alt.Legend(title=printable(by)),
+        scale=alt.Scale(domain=segments, range=list(OKABE_ITO)),
+    )
     base = alt.Chart().encode(x=_x(), y=_y(), color=colour)
     line = base.mark_line(strokeWidth=2)
     points = base.mark_point(size=60, strokeWidth=2, fill="white", opacity=1).encode(

@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness_widgets.charts._data import inline
-from stickiness_widgets.charts._fields import field
+from stickiness_widgets.charts._fields import field, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.charts._periods import (
     OBSERVED,
@@ -149,7 +149,7 @@ def _chart(
 def _tooltips(by: str | None, unit: PeriodName, *, returning: bool) -> list[alt.Tooltip]:
     """Return the rates with the counts they divide (retention = returning / active before, when the frame has it)."""
     return [
-        *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
+        *([alt.Tooltip(f"{field(by)}:N", title=title_text(by))] if by else []),
         period_tooltip("period", unit),
         alt.Tooltip("retention_rate:Q", format=".1%", title="retention"),
         alt.Tooltip("churn_rate:Q", format=".1%", title="churn"),

@@ -13,7 +13,7 @@ import polars as pl
 
 from stickiness import InvalidOptionError
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
-from stickiness_widgets.charts._fields import colour_when, field, pixels, utc_tooltip
+from stickiness_widgets.charts._fields import colour_when, field, pixels, title_text, utc_tooltip
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 
@@ -365,7 +365,7 @@ def _nps_finding(ranked: pl.DataFrame, by: str | None) -> str:
 
 def _nps_tooltips(segment: str | None, *, periods: bool) -> list[alt.Tooltip]:
     return [
-        *([alt.Tooltip(f"{field(segment)}:N", title=segment)] if segment else []),
+        *([alt.Tooltip(f"{field(segment)}:N", title=title_text(segment))] if segment else []),
         *([alt.Tooltip("when:N", title="period")] if periods else []),
         alt.Tooltip("nps:Q", format=".1f", title="NPS"),
         alt.Tooltip("ci_low:Q", format=".1f", title="interval from"),
@@ -395,9 +395,9 @@ def _status_colour() -> alt.Color:
 def _nps_ranked(ranked: pl.DataFrame, segment: str) -> alt.typing.ChartType:
     y = alt.Y(
         f"{field(segment)}:N",
-        title=None,
+        title=title_text(segment),  # read out to screen readers; the axis shows none
         sort=alt.EncodingSortField("rank", order="ascending"),
-        axis=alt.Axis(labelLimit=200, ticks=False, domain=False),
+        axis=alt.Axis(title=None, labelLimit=200, ticks=False, domain=False),
     )
     colour = _status_colour()
     tooltips = _nps_tooltips(segment, periods=False)
@@ -492,7 +492,9 @@ def _nps_over_time(rows: pl.DataFrame, by: str | None) -> alt.typing.ChartType:
     if by:
         segments = rows.get_column(by).unique().sort().to_list()
         palette = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(segments))]
-        ink: Any = alt.Color(f"{field(by)}:N", title=by, scale=alt.Scale(domain=segments, range=palette), legend=None)
+        ink: Any = alt.Color(
+            f"{field(by)}:N", title=title_text(by), scale=alt.Scale(domain=segments, range=palette), legend=None
+        )
     else:
         ink = alt.ColorValue(OKABE_ITO[0])
     base = alt.Chart().encode(x=x)
@@ -524,6 +526,7 @@ def _fill(by: str) -> Any:
     """Fill each point with its segment's colour, white when the group has too few answers."""
     return alt.Fill(
         f"{field(by)}:N",
+        title=title_text(by),
         legend=None,
         condition={"test": "!datum.sufficient", "value": "white"},
     )
@@ -926,7 +929,7 @@ def _value_histogram(bins: pl.DataFrame, by: str | None) -> alt.typing.ChartType
             color=colour,
             order=alt.Order("order:Q"),
             tooltip=[
-                *([alt.Tooltip(f"{field(by)}:N", title=by)] if by else []),
+                *([alt.Tooltip(f"{field(by)}:N", title=title_text(by))] if by else []),
                 alt.Tooltip("range:N", title="lifetime value"),
                 alt.Tooltip("buyer:N", title="customers who"),
                 alt.Tooltip("customers:Q", format=","),
@@ -970,12 +973,12 @@ def _value_summary_chart(frame: Any, *, by: str | None, title: Title) -> alt.typ
     )
     y = alt.Y(
         f"{field(segment)}:N",
-        title=None,
+        title=title_text(segment),  # read out to screen readers; the axis shows none
         sort=rows.get_column(segment).to_list(),
-        axis=alt.Axis(labelLimit=200, ticks=False, domain=False),
+        axis=alt.Axis(title=None, labelLimit=200, ticks=False, domain=False),
     )
     tooltips = [
-        alt.Tooltip(f"{field(segment)}:N", title=segment),
+        alt.Tooltip(f"{field(segment)}:N", title=title_text(segment)),
         alt.Tooltip("customers:Q", format=","),
         alt.Tooltip("value:Q", format=",.2f", title="total value"),
         alt.Tooltip("mean_value:Q", format=",.2f", title="mean value"),

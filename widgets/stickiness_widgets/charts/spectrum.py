@@ -165,7 +165,8 @@ def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool) -> 
     rule = once.mark_rule(strokeDash=[4, 3], color=_INK, strokeWidth=1).encode(
         x=alt.XDatum(1 - majority, type="quantitative")
     )
-    labels = base.transform_filter(f"datum.band == '{BANDS[-1]}'")  # one row per segment: every band is listed
+    # one row per segment (every band is listed); a predicate, not an expression: values are never pasted into code
+    labels = base.transform_filter(alt.FieldEqualPredicate(field="band", equal=BANDS[-1]))
     plain = labels.transform_filter("datum.status != 'forgettable'").mark_text(align="left", dx=6, fontSize=12)
     plain = plain.encode(
         x=alt.XDatum(1.0, type="quantitative"),
