@@ -200,9 +200,12 @@ def test_epoch_times(unit: str, value: object) -> None:
     assert log.activity["day"].to_list() == [D(2024, 3, 7)]
 
 
-def test_numbers_without_time_unit_say_how_to_read_them() -> None:
+def test_numbers_in_any_other_column_type_say_how_to_read_them() -> None:
+    # parse_day's other callers (scorecards, models) still need time_unit for numbers
+    from stickiness._time import parse_day
+
     with pytest.raises(InvalidOptionError, match=r"time_unit='s'.*time_unit='ms'"):
-        read_log(frame([("a", 1_709_856_000, "x")]))
+        parse_day("ts", pl.Int64, tz="UTC", time_unit=None)
 
 
 def test_unknown_time_zone() -> None:
