@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from stickiness._columns import AUTO, ColumnMap, resolve_column, resolve_columns
+from stickiness._columns import AUTO, ColumnMap, check_unique, resolve_column, resolve_columns
 from stickiness._engine import Engine, check_engine
 from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness._sources import DISTINCT, ROWS, Source, reduce_spark_log, scan_source, spark_source
@@ -441,6 +441,7 @@ def _read_users(
     frame = scan_source(source, role="users table")
     names = _schema(frame, role="users table").names()
     if key == AUTO and log_user in names:
+        check_unique(log_user, names, role="user", option="users_key", where="users table")
         key = log_user
     key_col = resolve_column(names, "user", key, option="users_key", where="users table")
     assert key_col is not None
