@@ -346,7 +346,7 @@ def read_log(
         shown = ", ".join(repr(v) for v in bad_times)
         notes.append(
             f"unparseable times in {columns.time!r} look like {shown}: use ISO-8601 text "
-            "(2024-03-10T09:30:00Z), a timestamp column, or epoch numbers with time_unit"
+            "(2024-03-10T09:30:00Z), a timestamp column, or epoch numbers (see time_unit=)"
         )
     if columns.event is None:
         notes.append(f"the log has no event column: every row counts as the event {NO_EVENT!r}")
