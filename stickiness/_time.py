@@ -86,7 +86,7 @@ class EpochGuess:
         """Say what was inferred, for the ledger's notes."""
         return (
             f"the time column {column!r} holds epoch numbers: read as {_UNIT_NAMES[self.unit]} since "
-            f"1970-01-01 UTC, inferred from their magnitude (median {self.median:,.0f}); "
+            f"1970-01-01 UTC, inferred from their magnitude (median about {self.median:.1e}); "
             "pass time_unit= to choose the unit"
         )
 

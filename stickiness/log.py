@@ -9,9 +9,11 @@ is what every metric starts from.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
@@ -20,6 +22,7 @@ from stickiness._columns import AUTO, ColumnMap, check_unique, resolve_column, r
 from stickiness._engine import Engine, check_engine
 from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness._sources import DISTINCT, ROWS, Source, reduce_spark_log, scan_source, spark_source
+from stickiness._sources import _format as source_format
 from stickiness._time import EpochGuess, TimeUnit, check_epoch_days, epoch_seconds, guess_unit, parse_day
 from stickiness.ledger import REASONS, Ledger
 
@@ -29,6 +32,10 @@ __all__ = ["NULL_IDS", "UNKNOWN_SEGMENT", "UsageLog", "as_log", "read_log"]
 UNKNOWN_SEGMENT = "(unknown)"
 #: Event name used when the log has no event column (``event=None``).
 NO_EVENT = "(event)"
+#: What stickiness._sources calls a CSV file or a folder of them.
+CSV_KINDS = ("csv", "csv_dir")
+#: The code of a CSV's blank line in read_log's pass: dropped before the ledger (it is not a row).
+_BLANK_LINE = 255
 #: Text that exports write for a missing value: read as null in the user, time and event columns
 #: (compared after trimming spaces; blank text is always null). ``read_log(null_ids=())`` keeps them.
 NULL_IDS: tuple[str, ...] = ("NULL", "null", "None", "NaN", "NA", "N/A", "\\N")
@@ -231,7 +238,9 @@ def read_log(
     # The reason a row is set aside, as its index in REASONS (a byte hashes faster than text); null if used.
     code = {name: pl.lit(i, dtype=pl.UInt8) for i, name in enumerate(REASONS)}
     no_time = pl.col(columns.time).is_null() | times.null_like.is_not_null()
-    reason: Any = pl.when(ids.value.is_null()).then(code["null_user"])
+    blank = _blank_line(source, schema.names()) if spark is None else None
+    reason: Any = pl if blank is None else pl.when(blank).then(pl.lit(_BLANK_LINE, dtype=pl.UInt8))
+    reason = reason.when(ids.value.is_null()).then(code["null_user"])
     reason = reason.when(no_time).then(code["null_time"])
     reason = reason.when(parse.day.is_null()).then(code["unparseable_time"])
     reason = reason.when(event_names.value.is_null()).then(code["null_event"])
@@ -263,7 +272,10 @@ def read_log(
         counts |= {name: pl.col(f"__{name}").sum() for name in extra}
     else:  # each reduced row stands for __rows input rows with __distinct distinct times
         weights = {ROWS: pl.col(ROWS), DISTINCT: pl.col(DISTINCT)}
-        counts = {"rows": pl.col(ROWS).sum(), "distinct": pl.col(DISTINCT).sum()}
+        # Reduced to days in Spark (a Date), a group's distinct times add up; reduced to exact rows,
+        # trimmed ids can merge two of them (" a" and "a" at one time), so count their distinct times.
+        distinct = pl.col(DISTINCT).sum() if time_dtype == pl.Date else pl.col("__time").n_unique()
+        counts = {"rows": pl.col(ROWS).sum(), "distinct": distinct}
         counts |= {name: pl.col(ROWS).filter(pl.col(f"__{name}")).sum() for name in extra}
     if epoch_unit is not None:  # the span of parsed days, to catch a wrong unit (check_epoch_days)
         extra["epoch"] = epoch_seconds(columns.time, time_dtype, epoch_unit, given=time_unit is not None)
@@ -287,6 +299,8 @@ def read_log(
         .agg(**counts)
         .collect(engine="streaming")
     )
+    blank_lines = int(grouped.filter(pl.col("__reason") == _BLANK_LINE)["rows"].sum())
+    grouped = grouped.filter(pl.col("__reason").is_null() | (pl.col("__reason") != _BLANK_LINE))
     used_rows = grouped.filter(pl.col("__reason").is_null())
     if epoch_unit is not None:
         _check_epoch_span(
@@ -330,6 +344,8 @@ def read_log(
     set_aside["duplicate"] = int((used_rows["rows"] - used_rows["distinct"]).sum())
     rows_read = int(grouped["rows"].sum())
     notes.extend(_null_like_notes(grouped, columns, names))
+    if blank_lines:
+        notes.append(f"{blank_lines:,} blank lines of the file are not rows: not read, not counted")
     padded = int(grouped["padded"].sum()) if "padded" in grouped.columns else 0
     if padded:
         notes.append(
@@ -499,6 +515,21 @@ def _clean(col: pl.Expr, dtype: pl.DataType, null_like: tuple[str, ...], *, trim
     value = pl.when(null_value.is_null()).then(trimmed if trim else col)
     padded = ((trimmed != col) & null_value.is_null()) if trim else None
     return _Cleaned(value, null_value, padded)
+
+
+def _blank_line(source: Source, names: list[str]) -> pl.Expr | None:
+    """Flag a CSV file's blank lines, or return None for other sources (a frame's rows are all rows).
+
+    polars reads an empty (or all-space) line as a row whose first field is empty or spaces
+    and whose other fields are null; a line of separators (``,,``) has empty first fields too,
+    and is no event either.
+    """
+    if not isinstance(source, (str, os.PathLike)) or source_format(Path(source), role="log")[0] not in CSV_KINDS:
+        return None
+    first, *rest = names
+    return pl.all_horizontal(
+        pl.col(first).is_null() | (pl.col(first).str.strip_chars() == ""), *[pl.col(c).is_null() for c in rest]
+    )
 
 
 def _check_null_ids(null_ids: Sequence[str]) -> tuple[str, ...]:

@@ -485,6 +485,32 @@ def test_the_users_table_key_is_trimmed_too(tmp_path: Path) -> None:
     assert any("1 users-table rows have no usable user id" in note for note in log.ledger.notes)  # NA
 
 
+ROW_NAMES = ("user_id", "timestamp", "event")
+
+
+def test_blank_lines_of_a_csv_are_not_rows(tmp_path: Path) -> None:
+    lines = [
+        "user_id,timestamp,event",
+        "a,2024-05-01T10:00:00Z,open",
+        "",
+        "   ",
+        ",,",
+        "b,2024-05-01T10:00:00Z,open",
+        "",
+    ]
+    (tmp_path / "events.csv").write_text("\n".join(lines) + "\n")
+    # a plain count: the lines after the header with something besides spaces and separators
+    expected_rows = sum(1 for line in lines[1:] if line.replace(",", "").strip())
+    ledger = read_log(tmp_path / "events.csv", now=NOW).ledger
+    assert ledger.rows_read == expected_rows == 2 and ledger.rows_used == 2 and ledger.balanced
+    assert "4 blank lines of the file are not rows" in " ".join(ledger.notes)  # "", "   ", ",," and the last ""
+    # a frame's rows are all rows: an all-null row is a null user
+    empty_row = pl.DataFrame(
+        {"user_id": [None], "timestamp": [None], "event": [None]}, schema=dict.fromkeys(ROW_NAMES, pl.String)
+    )
+    assert read_log(empty_row).ledger.set_aside["null_user"] == 1
+
+
 def test_null_ids_must_be_a_tuple_of_texts() -> None:
     with pytest.raises(InvalidOptionError, match=r"null_ids='NA'.*null_ids=\('NA', 'NULL'\)"):
         read_log(frame(ROWS), null_ids="NA")
