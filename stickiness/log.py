@@ -304,7 +304,14 @@ def read_log(
     used_rows = grouped.filter(pl.col("__reason").is_null())
     if epoch_unit is not None:
         _check_epoch_span(
-            grouped, frame, columns.time, time_dtype, unit=epoch_unit, guess=guess, given=guess is None, start=start_day
+            grouped,
+            frame,
+            columns.time,
+            time_dtype,
+            unit=epoch_unit,
+            guess=guess,
+            given=time_unit is not None,
+            start=start_day,
         )
     offset_rows, naive_rows = (
         (int(used_rows["offset"].sum()), int(used_rows["naive"].sum())) if "offset" in grouped.columns else (0, 0)
