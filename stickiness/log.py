@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -231,36 +232,12 @@ def read_log(
     ids = _clean(pl.col(columns.user), schema[columns.user], null_like, trim=True)
     times = _clean(pl.col(columns.time), time_dtype, null_like, trim=False)
     event_names = (
-        _Cleaned(pl.lit(NO_EVENT), pl.lit(None, dtype=pl.String), None)
+        _Cleaned(pl.lit(NO_EVENT), pl.lit(False), None)
         if columns.event is None
         else _clean(pl.col(columns.event).cast(pl.String), pl.String(), null_like, trim=False)
     )
-    # The reason a row is set aside, as its index in REASONS (a byte hashes faster than text); null if used.
-    code = {name: pl.lit(i, dtype=pl.UInt8) for i, name in enumerate(REASONS)}
-    no_time = pl.col(columns.time).is_null() | times.null_like.is_not_null()
     blank = _blank_line(source, schema.names()) if spark is None else None
-    reason: Any = pl if blank is None else pl.when(blank).then(pl.lit(_BLANK_LINE, dtype=pl.UInt8))
-    reason = reason.when(ids.value.is_null()).then(code["null_user"])
-    reason = reason.when(no_time).then(code["null_time"])
-    reason = reason.when(parse.day.is_null()).then(code["unparseable_time"])
-    reason = reason.when(event_names.value.is_null()).then(code["null_event"])
-    reason = reason.when(parse.day > today).then(code["future_time"])
-    if start_day:
-        reason = reason.when(parse.day < start_day).then(code["before_start"])
-    if as_of_day:
-        reason = reason.when(parse.day > as_of_day).then(code["after_as_of"])
-    reason = reason.otherwise(pl.lit(None, dtype=pl.UInt8))
-    # The null-like value (NA, NULL, blank, ...) that set a row aside, in the order of the checks above.
-    null_value = (
-        pl.when(ids.value.is_null())
-        .then(ids.null_like)
-        .when(no_time)
-        .then(times.null_like)
-        .when(parse.day.is_not_null() & event_names.value.is_null())
-        .then(event_names.null_like)
-    )
 
-    used = pl.col("__reason").is_null()
     extra: dict[str, pl.Expr] = {}
     if time_dtype == pl.String:  # only text can mix values with and without an offset
         extra |= {"offset": parse.has_offset, "naive": parse.is_naive_text}
@@ -280,22 +257,38 @@ def read_log(
     if epoch_unit is not None:  # the span of parsed days, to catch a wrong unit (check_epoch_days)
         extra["epoch"] = epoch_seconds(columns.time, time_dtype, epoch_unit, given=time_unit is not None)
         counts |= {"first": pl.col("__epoch").min(), "last": pl.col("__epoch").max()}
+    # Each input column is read once into plain columns (a trim or a parse used in several when/then
+    # branches would be computed once per branch); the reason is then a cheap expression on them.
+    read_rows = frame.select(
+        __user=ids.value,
+        __user_missing=ids.missing,
+        __time=pl.col(columns.time),
+        __time_missing=times.missing,
+        __day=parse.day,
+        __event=event_names.value,
+        __event_missing=event_names.missing,
+        **({"__blank": blank} if blank is not None else {}),
+        **{f"__{name}": value for name, value in extra.items()},
+        **weights,
+    )
+    reason, null_like_value = _reason(
+        blank=blank is not None,
+        today=today,
+        start=start_day,
+        as_of=as_of_day,
+        text=(schema[columns.user] == pl.String, time_dtype == pl.String, columns.event is not None),
+    )
+    read_rows = read_rows.with_columns(reason).with_columns(null_like_value)
+    used = pl.col("__reason").is_null()
+    null_key = "__user" if schema[columns.user] == pl.String else "__null_like"
     grouped = (
-        frame.select(
-            __reason=reason,
-            __user=ids.value,
-            __day=parse.day,
-            __event=event_names.value,
-            __time=pl.col(columns.time),
-            __null_like=null_value,
-            **{f"__{name}": value for name, value in extra.items()},
-            **weights,
+        read_rows.with_columns(
+            # Set-aside rows collapse to one group per reason and null-like value, which text user ids
+            # hold in __user (one key fewer to hash); other ids keep it in a key of its own.
+            pl.when(used).then(pl.col("__user")).otherwise(pl.col("__null_like") if null_key == "__user" else None),
+            *[pl.when(used).then(pl.col(c)).alias(c) for c in ("__day", "__event")],
         )
-        .with_columns(
-            # Set-aside rows collapse to one group per reason (and null-like value).
-            [pl.when(used).then(pl.col(c)).alias(c) for c in ("__user", "__day", "__event")]
-        )
-        .group_by("__reason", "__user", "__day", "__event", "__null_like")
+        .group_by("__reason", "__user", "__day", "__event", *([] if null_key == "__user" else [null_key]))
         .agg(**counts)
         .collect(engine="streaming")
     )
@@ -350,7 +343,7 @@ def read_log(
             set_aside[names[reason_code]] += int(rows)
     set_aside["duplicate"] = int((used_rows["rows"] - used_rows["distinct"]).sum())
     rows_read = int(grouped["rows"].sum())
-    notes.extend(_null_like_notes(grouped, columns, names))
+    notes.extend(_null_like_notes(grouped, columns, names, null_key))
     if blank_lines:
         notes.append(f"{blank_lines:,} blank lines of the file are not rows: not read, not counted")
     padded = int(grouped["padded"].sum()) if "padded" in grouped.columns else 0
@@ -361,8 +354,8 @@ def read_log(
     if set_aside["unparseable_time"]:
         # A second, small query, only when something needs explaining.
         bad_times = (
-            frame.filter(reason == names.index("unparseable_time"))
-            .select(pl.col(columns.time).cast(pl.String).unique().sort().head(3))
+            read_rows.filter(pl.col("__reason") == names.index("unparseable_time"))
+            .select(pl.col("__time").cast(pl.String).unique().sort().head(3))
             .collect()
             .to_series()
         )
@@ -475,8 +468,8 @@ def _read_users(
         )
     table = frame.collect().rename({key_col: "user"})
     # The key is trimmed and its null-like values are null, as the log's user ids, so they still join.
-    key_ids = _clean(pl.col("user"), table.schema["user"], null_like, trim=True).value
-    table = table.with_columns(key_ids.cast(user_dtype, strict=False).alias("user"))
+    ids = _clean(pl.col("user"), table.schema["user"], null_like, trim=True)
+    table = table.with_columns(pl.when(~ids.missing).then(ids.value).cast(user_dtype, strict=False).alias("user"))
     notes: list[str] = []
     null_keys = table["user"].null_count()
     if null_keys:
@@ -494,34 +487,69 @@ def _read_users(
 
 @dataclass(frozen=True)
 class _Cleaned:
-    """A text column read with the null-like rule (:data:`NULL_IDS`).
+    """A column read with the null-like rule (:data:`NULL_IDS`).
 
-    ``value`` is what is used (null when null-like; trimmed for ids), ``null_like``
-    the trimmed text when it is null-like (else null), and ``padded`` flags ids
+    ``value`` is what is used (text ids trimmed), ``missing`` is True where the value
+    is null, blank or null-like (such a row is set aside), and ``padded`` flags text ids
     whose spaces were trimmed (None when nothing is trimmed).
     """
 
     value: pl.Expr
-    null_like: pl.Expr
+    missing: pl.Expr
     padded: pl.Expr | None
 
 
 def _clean(col: pl.Expr, dtype: pl.DataType, null_like: tuple[str, ...], *, trim: bool) -> _Cleaned:
-    """Apply the null-like rule (and, with ``trim``, trimming) to a column; other types pass unchanged.
+    """Apply the null-like rule (and, with ``trim``, trimming) to a text column; other types: only nulls are missing.
 
     >>> import polars as pl
     >>> ids = pl.DataFrame({"u": [" a ", "NA", "  ", "b", None]})
     >>> c = _clean(pl.col("u"), pl.String, ("NA",), trim=True)
-    >>> ids.select(value=c.value, null_like=c.null_like, padded=c.padded).rows()
-    [('a', None, True), (None, 'NA', False), (None, '', False), ('b', None, False), (None, None, None)]
+    >>> ids.select(value=c.value, missing=c.missing, padded=c.padded).rows()
+    [('a', False, True), ('NA', True, False), ('', True, False), ('b', False, False), (None, True, False)]
     """
     if dtype != pl.String:
-        return _Cleaned(col, pl.lit(None, dtype=pl.String), None)
+        return _Cleaned(col, col.is_null(), None)
+    if not trim:  # one regex, no trimmed copy of every value (the notes trim the null-like ones)
+        pattern = "^\\s*(?:" + "|".join(re.escape(text) for text in null_like) + ")?\\s*$"
+        return _Cleaned(col, col.is_null() | col.str.contains(pattern), None)
     trimmed = col.str.strip_chars()
-    null_value = pl.when((trimmed == "") | trimmed.is_in(list(null_like))).then(trimmed)
-    value = pl.when(null_value.is_null()).then(trimmed if trim else col)
-    padded = ((trimmed != col) & null_value.is_null()) if trim else None
-    return _Cleaned(value, null_value, padded)
+    missing = trimmed.is_null() | (trimmed == "") | trimmed.is_in(list(null_like))
+    # Trimming only shortens: a length change is a padded id (cheaper than comparing the text).
+    padded = (col.str.len_bytes() != trimmed.str.len_bytes()) & ~missing
+    return _Cleaned(trimmed, missing, padded.fill_null(False))
+
+
+def _reason(
+    *, blank: bool, today: dt.date, start: dt.date | None, as_of: dt.date | None, text: tuple[bool, bool, bool]
+) -> list[pl.Expr]:
+    """Return ``__reason``, why a row is set aside (its index in REASONS; null if used), and ``__null_like`` (on it).
+
+    On the columns read_log's pass reads first (``__user``, ``__user_missing``, ``__time``,
+    ``__day``, ...). A byte hashes faster than text. ``__null_like`` is the null-like text
+    (``NA``, ``NULL``, blank, ...) that set the row aside, if one did; ``text`` says which of
+    the user, time and event columns are text (others have no null-like values).
+    """
+    code = {name: pl.lit(i, dtype=pl.UInt8) for i, name in enumerate(REASONS)}
+    reason: Any = pl.when(pl.col("__blank")).then(pl.lit(_BLANK_LINE, dtype=pl.UInt8)) if blank else pl
+    reason = reason.when(pl.col("__user_missing")).then(code["null_user"])
+    reason = reason.when(pl.col("__time_missing")).then(code["null_time"])
+    reason = reason.when(pl.col("__day").is_null()).then(code["unparseable_time"])
+    reason = reason.when(pl.col("__event_missing")).then(code["null_event"])
+    reason = reason.when(pl.col("__day") > today).then(code["future_time"])
+    if start:
+        reason = reason.when(pl.col("__day") < start).then(code["before_start"])
+    if as_of:
+        reason = reason.when(pl.col("__day") > as_of).then(code["after_as_of"])
+    reason = reason.otherwise(pl.lit(None, dtype=pl.UInt8))
+    null_like: Any = pl
+    for name, is_text, why in zip(
+        ("__user", "__time", "__event"), text, ("null_user", "null_time", "null_event"), strict=True
+    ):
+        if is_text:  # the value that made the row's reason (null when it was null)
+            null_like = null_like.when(pl.col("__reason") == code[why]).then(pl.col(name))
+    null_like = pl.lit(None, dtype=pl.String) if null_like is pl else null_like.otherwise(None)
+    return [reason.alias("__reason"), null_like.alias("__null_like")]
 
 
 def _blank_line(source: Source, names: list[str]) -> pl.Expr | None:
@@ -548,10 +576,14 @@ def _check_null_ids(null_ids: Sequence[str]) -> tuple[str, ...]:
     return tuple(null_ids)
 
 
-def _null_like_notes(grouped: pl.DataFrame, columns: ColumnMap, names: list[str]) -> Iterator[str]:
-    """Say which null-like values set rows aside, per column, with their rows (most first)."""
+def _null_like_notes(grouped: pl.DataFrame, columns: ColumnMap, names: list[str], null_key: str) -> Iterator[str]:
+    """Say which null-like values set rows aside, per column, with their rows (most first).
+
+    ``null_key`` is the column of ``grouped`` that holds a set-aside group's null-like value.
+    """
     seen = (
-        grouped.filter(pl.col("__null_like").is_not_null())
+        grouped.filter(pl.col("__reason").is_not_null() & pl.col(null_key).is_not_null())
+        .select("__reason", pl.col(null_key).str.strip_chars().alias("__null_like"), "rows")
         .group_by("__reason", "__null_like")
         .agg(pl.col("rows").sum())
         .sort("rows", "__null_like", descending=[True, False])

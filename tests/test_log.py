@@ -517,9 +517,11 @@ def test_null_ids_must_be_a_tuple_of_texts() -> None:
 
 
 def test_non_text_user_ids_are_left_alone() -> None:
-    rows = [(1, "2024-05-01T10:00:00Z", "x"), (None, "2024-05-01T10:00:00Z", "x")]
+    rows = [(1, "2024-05-01T10:00:00Z", "x"), (None, "2024-05-01T10:00:00Z", "x"), (2, "NA", "x"), (3, "NA", "x")]
     log = read_log(frame(rows), now=NOW)
-    assert log.activity["user"].to_list() == [1] and log.ledger.set_aside["null_user"] == 1
+    assert log.activity["user"].to_list() == [1] and log.activity.schema["user"] == pl.Int64
+    assert log.ledger.set_aside["null_user"] == 1 and log.ledger.set_aside["null_time"] == 2
+    assert any("times in 'timestamp'" in note and ": 2 'NA'" in note for note in log.ledger.notes)
 
 
 _NULL_IDS = ("NULL", "null", "None", "NaN", "NA", "N/A", "\\N")
@@ -537,7 +539,7 @@ _messy_events = st.one_of(st.none(), _padded(st.sampled_from(["open", "buy", "No
 
 def _reference_null_like(rows, null_ids: tuple[str, ...]):
     """The null-like and trimming rules, row by row: (set aside by reason, null-like counts, padded rows, used)."""
-    counts = dict.fromkeys(["null_user", "null_time", "unparseable_time", "null_event", "duplicate"], 0)
+    counts = dict.fromkeys(["null_user", "null_time", "unparseable_time", "null_event", "future_time", "duplicate"], 0)
     null_like: dict[tuple[str, str], int] = {}
     padded = 0
     seen: set[tuple[str, str, str]] = set()
@@ -568,6 +570,8 @@ def _reference_null_like(rows, null_ids: tuple[str, ...]):
             counts["null_event"] += 1
             if event is not None:
                 null_like[("null_event", event.strip())] = null_like.get(("null_event", event.strip()), 0) + 1
+        elif day > NOW.date():  # today in UTC
+            counts["future_time"] += 1
         elif (user.strip(), text, event) in seen:
             counts["duplicate"] += 1
         else:
