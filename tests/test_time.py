@@ -179,3 +179,57 @@ def test_a_future_as_of_names_as_of_and_the_last_day_of_the_log() -> None:
     with pytest.raises(InvalidOptionError, match=r"after today \(2029-12-31 in America/Los_Angeles\)"):
         read_log(frame(rows), as_of="2030-01-01", tz="America/Los_Angeles", now=NOW)
     assert read_log(frame(rows), as_of="2030-01-01", now=NOW).as_of == D(2030, 1, 1)  # today is fine
+
+
+# --- against plain-Python references on generated values -----------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SECONDS_1980_TO_2029 = (315_532_800, 1_893_456_000)  # 1980-01-01 and 2030-01-01 (NOW) in epoch seconds
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    seconds=st.lists(st.integers(*_SECONDS_1980_TO_2029), min_size=1, max_size=20),
+    unit=st.sampled_from(["s", "ms", "us", "ns"]),
+    as_text=st.booleans(),
+    tz=st.sampled_from(["UTC", "America/New_York", "Asia/Kathmandu"]),
+)
+def test_inferred_units_give_the_days_python_gives(seconds: list[int], unit: str, as_text: bool, tz: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    values = [s * PER_SECOND[unit] for s in seconds]
+    events = pl.DataFrame(
+        {"user_id": [f"u{i}" for i in range(len(values))], "timestamp": [str(v) if as_text else v for v in values]}
+    )
+    log = read_log(events, event=None, tz=tz, now=NOW)
+    expected = {
+        (f"u{i}", dt.datetime.fromtimestamp(s, tz=dt.UTC).astimezone(ZoneInfo(tz)).date())
+        for i, s in enumerate(seconds)
+    }
+    assert set(log.activity.select("user", "day").rows()) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hour=st.integers(0, 30),
+    minute=st.integers(0, 70),
+    second=st.one_of(st.none(), st.integers(0, 99)),
+    offset=st.sampled_from(["", "Z", "+05:30", "-08:00"]),
+)
+def test_clock_times_are_checked_like_python_would(hour: int, minute: int, second: int | None, offset: str) -> None:
+    clock = f"{hour:02d}:{minute:02d}" + ("" if second is None else f":{second:02d}")
+    text = f"2024-06-15T{clock}{offset}"
+    # The rule, plainly: hour 0-23, minute 0-59, second 0-60 (60 is read as 59).
+    valid = hour < 24 and minute < 60 and (second is None or second <= 60)
+    log = read_log(frame([("a", text, "x")]), now=NOW)
+    if not valid:
+        assert log.ledger.set_aside["unparseable_time"] == 1
+        return
+    if not offset:
+        assert log.activity["day"].to_list() == [D(2024, 6, 15)]  # naive: its date part
+        return
+    wall = dt.datetime(2024, 6, 15, hour, minute, min(second or 0, 59))
+    zone = dt.UTC if offset == "Z" else dt.datetime.strptime(offset, "%z").tzinfo
+    assert log.activity["day"].to_list() == [wall.replace(tzinfo=zone).astimezone(dt.UTC).date()]
