@@ -57,7 +57,7 @@ EPOCH_TEXT = r"^\d{9,}(?:\.\d+)?$"
 EPOCH_DAYS = (dt.date(1980, 1, 1), dt.date(2200, 12, 31))
 #: Epoch values of EPOCH_DAYS' bounds in seconds: 1980-01-01T00:00Z and 2201-01-01T00:00Z.
 _EPOCH_SECONDS = (315_532_800, 7_289_654_400)
-#: How many values the unit is inferred from (the first non-null ones: one short read).
+#: How many rows the unit is inferred from (the first ones: one short read).
 GUESS_SAMPLE = 100_000
 
 
@@ -138,11 +138,11 @@ def epoch_numbers(column: str, dtype: pl.DataType) -> pl.Expr | None:
 
 
 def guess_unit(frame: pl.LazyFrame, column: str, dtype: pl.DataType) -> EpochGuess | None:
-    """Infer the epoch unit of ``column`` from the median absolute value of its first epoch numbers.
+    """Infer the epoch unit of ``column`` from the median absolute value of its epoch numbers.
 
-    One short read: the first :data:`GUESS_SAMPLE` epoch numbers of the column
-    (a scan stops once it has them). None when the column holds no epoch numbers
-    there (ISO text, timestamps).
+    One short read: the epoch numbers among the first :data:`GUESS_SAMPLE` rows (a
+    scan stops there). None when those rows hold no epoch numbers (ISO text,
+    timestamps): text epoch numbers further down are then unparseable.
 
     >>> import polars as pl
     >>> guess_unit(pl.LazyFrame({"ts": ["1709856000", "2024-03-08", None]}), "ts", pl.String)
@@ -151,8 +151,8 @@ def guess_unit(frame: pl.LazyFrame, column: str, dtype: pl.DataType) -> EpochGue
     numbers = epoch_numbers(column, dtype)
     if numbers is None:
         return None
-    sample = frame.select(numbers.abs().alias("n")).drop_nulls().head(GUESS_SAMPLE)
-    median = sample.select(pl.col("n").median()).collect().item()
+    # The first rows, not the first epoch numbers: a column of ISO text would otherwise be read to its end.
+    median = frame.head(GUESS_SAMPLE).select(numbers.abs().median()).collect().item()
     if median is None:
         return None
     return EpochGuess(unit=unit_for(float(median)), median=float(median))
