@@ -243,17 +243,7 @@ def read_log(
         extra |= {"offset": parse.has_offset, "naive": parse.is_naive_text}
     if ids.padded is not None:
         extra["padded"] = ids.padded
-    if spark is None:
-        weights: dict[str, pl.Expr] = {}
-        counts = {"rows": pl.len(), "distinct": pl.col("__time").n_unique()}
-        counts |= {name: pl.col(f"__{name}").sum() for name in extra}
-    else:  # each reduced row stands for __rows input rows with __distinct distinct times
-        weights = {ROWS: pl.col(ROWS), DISTINCT: pl.col(DISTINCT)}
-        # Reduced to days in Spark (a Date), a group's distinct times add up; reduced to exact rows,
-        # trimmed ids can merge two of them (" a" and "a" at one time), so count their distinct times.
-        distinct = pl.col(DISTINCT).sum() if time_dtype == pl.Date else pl.col("__time").n_unique()
-        counts = {"rows": pl.col(ROWS).sum(), "distinct": distinct}
-        counts |= {name: pl.col(ROWS).filter(pl.col(f"__{name}")).sum() for name in extra}
+    weights, counts = _counts(list(extra), reduced=spark is not None, days=time_dtype == pl.Date)
     if epoch_unit is not None:  # the span of parsed days, to catch a wrong unit (check_epoch_days)
         extra["epoch"] = epoch_seconds(columns.time, time_dtype, epoch_unit, given=time_unit is not None)
         counts |= {"first": pl.col("__epoch").min(), "last": pl.col("__epoch").max()}
@@ -518,6 +508,24 @@ def _clean(col: pl.Expr, dtype: pl.DataType, null_like: tuple[str, ...], *, trim
     # Trimming only shortens: a length change is a padded id (cheaper than comparing the text).
     padded = (col.str.len_bytes() != trimmed.str.len_bytes()) & ~missing
     return _Cleaned(trimmed, missing, padded.fill_null(False))
+
+
+def _counts(flags: list[str], *, reduced: bool, days: bool) -> tuple[dict[str, pl.Expr], dict[str, pl.Expr]]:
+    """Return the weight columns read_log's pass carries and what it counts per group.
+
+    ``rows``, ``distinct`` (times) and, per flag column ``__<flag>``, its rows. A log
+    ``reduced`` in Spark has rows that stand for ``__rows`` input rows with ``__distinct``
+    distinct times; reduced to ``days`` (a Date time column), a group's distinct times add
+    up, but reduced to exact rows, trimmed ids can merge two of them (``" a"`` and ``"a"``
+    at one time), so their distinct times are counted.
+    """
+    if not reduced:
+        counts = {"rows": pl.len(), "distinct": pl.col("__time").n_unique()}
+        return {}, counts | {name: pl.col(f"__{name}").sum() for name in flags}
+    distinct = pl.col(DISTINCT).sum() if days else pl.col("__time").n_unique()
+    counts = {"rows": pl.col(ROWS).sum(), "distinct": distinct}
+    counts |= {name: pl.col(ROWS).filter(pl.col(f"__{name}")).sum() for name in flags}
+    return {ROWS: pl.col(ROWS), DISTINCT: pl.col(DISTINCT)}, counts
 
 
 def _reason(
