@@ -30,7 +30,7 @@ from stickiness.catalog import Catalog, read_catalog
 from stickiness.dormancy import dormancy, inactive_users
 from stickiness.ledger import REASONS, Ledger
 from stickiness.lifecycle import lifecycle, new_vs_returning
-from stickiness.log import UNKNOWN_SEGMENT, UsageLog, read_log
+from stickiness.log import NULL_IDS, UNKNOWN_SEGMENT, UsageLog, read_log
 from stickiness.retention import cohort_matrix, one_and_done, range_retention, repeat_rate, retention
 from stickiness.scorecards import (
     customers_to_contact,
@@ -95,6 +95,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BANDS",
+    "NULL_IDS",
     "REASONS",
     "UNKNOWN_SEGMENT",
     "AmbiguousColumnError",

@@ -6,12 +6,13 @@ Checked once, on entry, against the schema only (no data is read).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stickiness._errors import AmbiguousColumnError, ColumnNotFoundError
 
-__all__ = ["AUTO", "ColumnMap", "resolve_column", "resolve_columns"]
+__all__ = ["AUTO", "ColumnMap", "check_unique", "resolve_column", "resolve_columns"]
 
 AUTO = "auto"
 
@@ -36,6 +37,39 @@ def _normalise(name: str) -> str:
     return name.lower().replace("_", "").replace("-", "").replace(" ", "")
 
 
+#: How polars names the second, third, ... column of a CSV header that repeats a name.
+_DUPLICATED = re.compile(r"^(?P<name>.+)_duplicated_(?P<n>\d+)$")
+
+
+def check_unique(column: str, columns: Sequence[str], *, role: str, option: str, where: str = "log") -> None:
+    """Raise :class:`AmbiguousColumnError` when a column picked by name has a twin.
+
+    A twin is a column whose name differs only by case, ``_``, ``-`` or spaces
+    (``User_ID`` beside ``user_id``), or a repeat of the name in a CSV header
+    (polars reads the second ``user_id`` as ``user_id_duplicated_0``).
+
+    >>> check_unique("user_id", ["user_id", "time", "user_id_duplicated_0"], role="user", option="user")
+    Traceback (most recent call last):
+    ...
+    stickiness._errors.AmbiguousColumnError: the log's header names 'user_id' twice ...
+    """
+    twins = [c for c in columns if c != column and _normalise(c) == _normalise(column)]
+    if twins:
+        raise AmbiguousColumnError(
+            f"more than one column of the {where} could be the {role} column: {[column, *twins]} "
+            f"(their names differ only by case or punctuation). Say which one, e.g. {option}={column!r}, "
+            "or rename or drop the other."
+        )
+    repeats = [c for c in columns if (m := _DUPLICATED.match(c)) is not None and m["name"] == column]
+    if repeats:
+        times = "twice" if len(repeats) == 1 else f"{len(repeats) + 1} times"
+        raise AmbiguousColumnError(
+            f"the {where}'s header names {column!r} {times} (read as {[column, *repeats]}), so the {role} "
+            f"column is ambiguous. Rename the repeats in the header, or say which one, e.g. "
+            f"{option}={repeats[0]!r} for the second."
+        )
+
+
 def resolve_column(
     columns: Sequence[str], role: str, given: str | None, *, option: str, where: str = "log"
 ) -> str | None:
@@ -53,16 +87,17 @@ def resolve_column(
         raise ColumnNotFoundError(
             f"{option}={given!r}: the {where} has no column {given!r}.{hint} Columns found: {list(columns)}."
         )
-    exact = [c for c in CANDIDATES[role] if c in columns]
-    if not exact:
-        wanted = {_normalise(c) for c in CANDIDATES[role]}
-        exact = [c for c in columns if _normalise(c) in wanted]
-    if len(exact) == 1:
-        return exact[0]
-    if len(exact) > 1:
+    # Every column whose name matches a candidate once case, "_", "-" and spaces are ignored:
+    # user_id and User_ID are two candidates, not one (the data cannot tell which is meant).
+    wanted = {_normalise(c) for c in CANDIDATES[role]}
+    found = [c for c in columns if _normalise(c) in wanted]
+    if len(found) == 1:
+        check_unique(found[0], columns, role=role, option=option, where=where)
+        return found[0]
+    if len(found) > 1:
         raise AmbiguousColumnError(
-            f"more than one column of the {where} could be the {role} column: {exact}. "
-            f"Say which one, e.g. {option}={exact[0]!r}."
+            f"more than one column of the {where} could be the {role} column: {found}. "
+            f"Say which one, e.g. {option}={found[0]!r}."
         )
     names = ", ".join(CANDIDATES[role])
     raise ColumnNotFoundError(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shlex
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -30,11 +32,11 @@ from stickiness.catalog import Catalog, read_catalog
 from stickiness.dormancy import inactive_users
 from stickiness.ledger import Ledger
 from stickiness.lifecycle import lifecycle
-from stickiness.log import UsageLog, read_log
+from stickiness.log import NULL_IDS, UsageLog, read_log
 from stickiness.retention import retention
 from stickiness.use_cases import drifting_users, frequency_spectrum, unmapped_events, use_case_map
 
-__all__ = ["main"]
+__all__ = ["FLAGS", "for_command_line", "main"]
 
 T = TypeVar("T")
 
@@ -80,6 +82,65 @@ def _folder(text: str) -> str:
 
 #: Day counts on the command line: a whole number of days up to ten years.
 _DAYS = _number(int, 1, MAX_DAYS)
+
+
+#: The command-line flag of each keyword that messages name as a fix (read_log's and the metrics' options).
+FLAGS: dict[str, str] = {
+    "user": "--user-col",
+    "time": "--time-col",
+    "event": "--event-col",
+    "users": "--users",
+    "users_key": "--users-key",
+    "time_unit": "--time-unit",
+    "tz": "--tz",
+    "start": "--start",
+    "as_of": "--as-of",
+    "mixed_offsets": "--mixed-offsets",
+    "null_ids": "--keep-null-like-ids",
+    "encoding": "--encoding",
+    "engine": "--engine",
+    "by": "--by",
+    "window": "--mau-window",  # --habit-window when the message is about the use-case horizon (below)
+    "horizon": "--horizon",
+    "min_exposure": "--min-exposure",
+    "threshold": "--threshold",
+    "majority": "--majority",
+    "min_users": "--min-users",
+    "period": "--period",
+    "days": "--inactive-days",
+}
+#: Keyword values that are a flag of their own.
+_SWITCHES = {("event", "None"): "--no-event-col", ("null_ids", "()"): "--keep-null-like-ids"}
+_KEYWORD = re.compile(
+    r"(?<![\w.\-])(?P<key>" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")="
+    r"(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\(\)|[\w:/+\-]+(?:\.\w+)*)?"
+)
+
+
+def for_command_line(message: str) -> str:
+    """Rewrite the keyword fixes a message names (``time='ts'``) as the command's flags (``--time-col ts``).
+
+    Messages are written for Python, where the error is raised; the command shows them
+    with the flag that does the same, through :data:`FLAGS`.
+
+    >>> for_command_line("no time column found. Name it with time='your_column'.")
+    'no time column found. Name it with --time-col your_column.'
+    >>> for_command_line("pass event=None, time_unit='s' or null_ids=(); see read_log(..., users='u.csv')")
+    'pass --no-event-col, --time-unit s or --keep-null-like-ids; see --users u.csv'
+    """
+    message = re.sub(r"read_log\(\.\.\., ([^)]*)\)", r"\1", message)
+    habits = "horizon=" in message  # the use-case window is --habit-window; the MAU window --mau-window
+
+    def flag(match: re.Match[str]) -> str:
+        key, value = match["key"], match["value"] or ""
+        if (key, value) in _SWITCHES:
+            return _SWITCHES[key, value]
+        name = "--habit-window" if key == "window" and habits else FLAGS[key]
+        if value[:1] in ("'", '"'):
+            value = shlex.quote(value[1:-1])
+        return f"{name} {value}" if value else name
+
+    return _KEYWORD.sub(flag, message)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -151,7 +212,17 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--time-col", default="auto", help="the log's time column (default: detect)")
     report.add_argument("--event-col", default="auto", help="the log's event column (default: detect)")
     report.add_argument("--no-event-col", action="store_true", help="the log has no event column")
-    report.add_argument("--time-unit", choices=["s", "ms", "us", "ns"], help="read times as epoch numbers")
+    report.add_argument("--users-key", default="auto", help="the users table's user column (default: detect)")
+    report.add_argument(
+        "--keep-null-like-ids",
+        action="store_true",
+        help="keep NULL, null, None, NaN, NA, N/A and \\N as ids and event names (default: missing values)",
+    )
+    report.add_argument(
+        "--time-unit",
+        choices=["s", "ms", "us", "ns"],
+        help="read times as epoch numbers in this unit (default: numbers are epoch times of a unit told by their size)",
+    )
     report.add_argument(
         "--encoding",
         default="utf-8",
@@ -224,6 +295,8 @@ def _read(args: argparse.Namespace) -> UsageLog:
         user=args.user_col,
         time=args.time_col,
         event=None if args.no_event_col else args.event_col,
+        users_key=args.users_key,
+        null_ids=() if args.keep_null_like_ids else NULL_IDS,
         **options,
     )
 
@@ -261,6 +334,8 @@ _PARAMETERS = (
     "event_col",
     "time_unit",
     "mixed_offsets",
+    "users_key",
+    "keep_null_like_ids",
     "engine",
     "mau_window",
     "habit_window",
@@ -325,7 +400,7 @@ def _report_notebook(args: argparse.Namespace) -> int:
             output.commit()
     if failure is not None:
         kept = output.failed or output.path
-        print(f"\nerror: {failure.moved(kept / 'report.ipynb')}", file=sys.stderr)
+        print(f"\nerror: {for_command_line(str(failure.moved(kept / 'report.ipynb')))}", file=sys.stderr)
         print(f"{output.target} is left as it was; this run's files are in {kept}/", file=sys.stderr)
         if failure.ename == "EmptyLogError":
             return 1
@@ -358,7 +433,7 @@ _INPUT_ERRORS = frozenset(
 def _print_outputs(out: Path, args: argparse.Namespace) -> None:
     """Print the ledger, the latest day's active users and the forgettable zone from the files written."""
     ledger = Ledger.from_dict(json.loads((out / "ledger.json").read_text()))
-    print("\nRow ledger\n" + str(ledger) + "\n")
+    print("\nRow ledger\n" + for_command_line(str(ledger)) + "\n")
     tables = out / "tables"
     if (tables / "active_users.csv").exists():  # read back as written: the spreadsheet-safe prefix undone
         daily = unescape_table(pl.read_csv(tables / "active_users.csv", try_parse_dates=True))
@@ -408,7 +483,7 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
     size = "" if args.demo else describe_input(args.events)  # Parquet metadata or file sizes: nothing is read
     log = _step(f"reading the log ({size})" if size else "reading the log", lambda: _read(args))
     log.ledger.write_json(out / "ledger.json")
-    print("\nRow ledger\n" + str(log.ledger) + "\n")
+    print("\nRow ledger\n" + for_command_line(str(log.ledger)) + "\n")
     if log.is_empty:
         return None
     # as in the templates: by persona when the users table has one and --by is not given
@@ -674,7 +749,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return commands[args.command](args)
     except (StickinessError, FileNotFoundError, ImportError) as err:
-        print(f"\nerror: {err}", file=sys.stderr)
+        print(f"\nerror: {for_command_line(str(err))}", file=sys.stderr)
         return 2
 
 

@@ -20,10 +20,10 @@ __all__ = ["REASONS", "Ledger"]
 
 #: Why a row can be set aside, in the order the checks apply, with what to do about it.
 REASONS: dict[str, str] = {
-    "null_user": "the user id is empty; fix the export, or ignore if these are anonymous events",
-    "null_time": "the time is empty",
-    "unparseable_time": "the time is not ISO-8601 text, a timestamp, or epoch numbers (see time_unit)",
-    "null_event": "the event name is empty",
+    "null_user": "the user id is empty or null-like (NA, NULL, ...); fix the export, or ignore if anonymous events",
+    "null_time": "the time is empty or null-like",
+    "unparseable_time": "the time is not ISO-8601 text, a timestamp, or epoch numbers (see time_unit=)",
+    "null_event": "the event name is empty or null-like",
     "future_time": "the day is after today in the analysis time zone (clock skew or bad data)",
     "before_start": "the day is before the requested start",
     "after_as_of": "the day is after the requested as_of",

@@ -9,27 +9,32 @@ is what every metric starts from.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import polars as pl
 
-from stickiness._columns import AUTO, ColumnMap, resolve_column, resolve_columns
+from stickiness._columns import AUTO, ColumnMap, check_unique, resolve_column, resolve_columns
 from stickiness._engine import Engine, check_engine
 from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness._input_checks import input_notes
 from stickiness._read_errors import explain_read_errors
 from stickiness._sources import DISTINCT, ROWS, Source, reduce_spark_log, scan_source, spark_source
-from stickiness._time import TimeUnit, parse_day
+from stickiness._time import EpochGuess, TimeUnit, check_epoch_days, epoch_seconds, guess_unit, parse_day
 from stickiness.ledger import REASONS, Ledger
 
-__all__ = ["UNKNOWN_SEGMENT", "UsageLog", "as_log", "read_log"]
+__all__ = ["NULL_IDS", "UNKNOWN_SEGMENT", "UsageLog", "as_log", "read_log"]
 
 #: Segment given to users absent from the users table (or with an empty value there).
 UNKNOWN_SEGMENT = "(unknown)"
 #: Event name used when the log has no event column (``event=None``).
 NO_EVENT = "(event)"
+#: Text that exports write for a missing value: read as null in the user, time and event columns
+#: (compared after trimming spaces; blank text is always null). ``read_log(null_ids=())`` keeps them.
+NULL_IDS: tuple[str, ...] = ("NULL", "null", "None", "NaN", "NA", "N/A", "\\N")
 
 
 @dataclass(frozen=True)
@@ -122,10 +127,11 @@ def read_log(
     as_of: dt.date | str | None = None,
     now: dt.datetime | None = None,
     mixed_offsets: Literal["error", "assume_tz"] = "error",
+    null_ids: Sequence[str] = NULL_IDS,
     engine: Engine = "polars",
     encoding: str = "utf-8",
 ) -> UsageLog:
-    """Read a usage log (one row per event) into a :class:`UsageLog`.
+    r"""Read a usage log (one row per event) into a :class:`UsageLog`.
 
     Parameters
     ----------
@@ -145,8 +151,11 @@ def read_log(
         The log's column names; ``"auto"`` (default) detects common names
         (``user_id``, ``distinct_id``, ``userId``, ``customer_id``; ``timestamp``,
         ``ts``, ``time``, ``event_time``, ``created_at``; ``event``,
-        ``event_name``, ``event_type``). ``event=None``: the log has no event
-        column and every row is one kind of use.
+        ``event_name``, ``event_type``; also when they differ only by case or
+        underscores: two such columns are an :class:`AmbiguousColumnError`, as is
+        a header that names a column twice). ``event=None``: the log has no event
+        column and every row is one kind of use. Text user ids are trimmed of
+        leading and trailing spaces (the rows are counted in the ledger's notes).
     users_key
         The users table's user column; ``"auto"`` uses the log's user column
         name if present, else detects it like ``user``.
@@ -154,16 +163,28 @@ def read_log(
         Analysis time zone (IANA name, default ``"UTC"``). A day is a calendar
         date in ``tz``; naive timestamps are read as wall-clock times in ``tz``.
     time_unit
-        Read the time column as epoch numbers in this unit (``"s"``, ``"ms"``).
+        Read the time column as epoch numbers in this unit (``"s"``, ``"ms"``,
+        ``"us"``, ``"ns"``). Default: a numeric time column, and text of 9 or more
+        digits, are epoch numbers whose unit is inferred from their magnitude
+        (noted in the ledger). Either way, epoch times that land before 1980 or
+        after 2200 are an :class:`InvalidOptionError` naming the likely unit.
     start, as_of
         Keep only days in ``[start, as_of]``; rows outside are set aside and
-        counted. Default: the log's first and last usable day.
+        counted. Default: the log's first and last usable day. An ``as_of``
+        after today (in ``tz``) is an error.
     now
         The current time, for setting aside future rows (default: the clock).
     mixed_offsets
         A text time column that mixes values with and without a UTC offset is
         an error (``"error"``, default), or its offset-less values are read as
         wall-clock times in ``tz`` and counted in the ledger (``"assume_tz"``).
+    null_ids
+        Text read as a missing value in the user, time and event columns (after
+        trimming spaces): by default :data:`NULL_IDS` (``NULL``, ``null``,
+        ``None``, ``NaN``, ``NA``, ``N/A``, ``\N``); such rows are set aside as
+        ``null_user``, ``null_time`` or ``null_event`` and the values seen are named
+        in the ledger's notes. ``null_ids=()`` keeps them as ids (blank text is
+        always missing).
     engine
         Where metrics run: ``"polars"`` (default), ``"duckdb"`` or ``"pyspark"``
         (the active SparkSession, else a local one; docs/engines.md).
@@ -196,6 +217,7 @@ def read_log(
     _check_tz(tz)
     if mixed_offsets not in ("error", "assume_tz"):
         raise InvalidOptionError(f"mixed_offsets={mixed_offsets!r}: use 'error' or 'assume_tz'.")
+    null_like = _check_null_ids(null_ids)
     start_day, as_of_day = _as_date(start, "start"), _as_date(as_of, "as_of")
     if start_day and as_of_day and start_day > as_of_day:
         raise InvalidOptionError(f"start={start_day} is after as_of={as_of_day}. Swap them.")
@@ -209,63 +231,78 @@ def read_log(
             spark, user=columns.user, time=columns.time, event=columns.event, tz=tz, time_unit=time_unit
         )
     schema = _schema(frame, role="log")
-    parse = parse_day(columns.time, schema[columns.time], tz=tz, time_unit=time_unit)
+    time_dtype = schema[columns.time]
+    guess = guess_unit(frame, columns.time, time_dtype) if time_unit is None else None
+    epoch_unit = time_unit or (guess.unit if guess else None)
+    parse = parse_day(columns.time, time_dtype, tz=tz, time_unit=time_unit, epoch_unit=epoch_unit)
     today = (now or dt.datetime.now(dt.UTC)).astimezone(zoneinfo.ZoneInfo(tz)).date()
 
-    user_col = pl.col(columns.user)
-    if schema[columns.user] == pl.String:
-        user_col = pl.when(user_col.str.strip_chars() != "").then(user_col)
-    event_col = pl.lit(NO_EVENT) if columns.event is None else pl.col(columns.event).cast(pl.String)
-    # The reason a row is set aside, as its index in REASONS (a byte hashes faster than text); null if used.
-    code = {name: pl.lit(i, dtype=pl.UInt8) for i, name in enumerate(REASONS)}
-    reason: Any = pl.when(user_col.is_null()).then(code["null_user"])
-    reason = reason.when(pl.col(columns.time).is_null()).then(code["null_time"])
-    reason = reason.when(parse.day.is_null()).then(code["unparseable_time"])
-    reason = reason.when(event_col.is_null()).then(code["null_event"])
-    reason = reason.when(parse.day > today).then(code["future_time"])
-    if start_day:
-        reason = reason.when(parse.day < start_day).then(code["before_start"])
-    if as_of_day:
-        reason = reason.when(parse.day > as_of_day).then(code["after_as_of"])
-    reason = reason.otherwise(pl.lit(None, dtype=pl.UInt8))
+    ids = _clean(pl.col(columns.user), schema[columns.user], null_like, trim=True)
+    times = _clean(pl.col(columns.time), time_dtype, null_like, trim=False)
+    event_names = (
+        _Cleaned(pl.lit(NO_EVENT), pl.lit(False), None)
+        if columns.event is None
+        else _clean(pl.col(columns.event).cast(pl.String), pl.String(), null_like, trim=False)
+    )
 
+    extra: dict[str, pl.Expr] = {}
+    if time_dtype == pl.String:  # only text can mix values with and without an offset
+        extra |= {"offset": parse.has_offset, "naive": parse.is_naive_text}
+    if ids.padded is not None:
+        extra["padded"] = ids.padded
+    weights, counts = _counts(list(extra), reduced=spark is not None, days=time_dtype == pl.Date)
+    if epoch_unit is not None:  # the span of parsed days, to catch a wrong unit (check_epoch_days)
+        extra["epoch"] = epoch_seconds(columns.time, time_dtype, epoch_unit, given=time_unit is not None)
+        counts |= {"first": pl.col("__epoch").min(), "last": pl.col("__epoch").max()}
+    # Each input column is read once into plain columns (a trim or a parse used in several when/then
+    # branches would be computed once per branch); the reason is then a cheap expression on them.
+    read_rows = frame.select(
+        __user=ids.value,
+        __user_missing=ids.missing,
+        __time=pl.col(columns.time),
+        __time_missing=times.missing,
+        __day=parse.day,
+        __event=event_names.value,
+        __event_missing=event_names.missing,
+        **{f"__{name}": value for name, value in extra.items()},
+        **weights,
+    )
+    reason, null_like_value = _reason(
+        today=today,
+        start=start_day,
+        as_of=as_of_day,
+        text=(schema[columns.user] == pl.String, time_dtype == pl.String, columns.event is not None),
+    )
+    read_rows = read_rows.with_columns(reason).with_columns(null_like_value)
     used = pl.col("__reason").is_null()
-    if spark is None:
-        weights: dict[str, pl.Expr] = {}
-        counts = {"rows": pl.len(), "distinct": pl.col("__time").n_unique()}
-        if schema[columns.time] == pl.String:  # only text can mix values with and without an offset
-            counts |= {"offset": pl.col("__offset").sum(), "naive": pl.col("__naive").sum()}
-    else:  # each reduced row stands for __rows input rows with __distinct distinct times
-        weights = {ROWS: pl.col(ROWS), DISTINCT: pl.col(DISTINCT)}
-        counts = {
-            "rows": pl.col(ROWS).sum(),
-            "distinct": pl.col(DISTINCT).sum(),
-            "offset": pl.col(ROWS).filter(pl.col("__offset")).sum(),
-            "naive": pl.col(ROWS).filter(pl.col("__naive")).sum(),
-        }
+    null_key = "__user" if schema[columns.user] == pl.String else "__null_like"
     grouped = (
-        frame.select(
-            __reason=reason,
-            __user=user_col,
-            __day=parse.day,
-            __event=event_col,
-            __time=pl.col(columns.time),
-            **({"__offset": parse.has_offset, "__naive": parse.is_naive_text} if "offset" in counts else {}),
-            **weights,
+        read_rows.with_columns(
+            # Set-aside rows collapse to one group per reason and null-like value, which text user ids
+            # hold in __user (one key fewer to hash); other ids keep it in a key of its own.
+            pl.when(used).then(pl.col("__user")).otherwise(pl.col("__null_like") if null_key == "__user" else None),
+            *[pl.when(used).then(pl.col(c)).alias(c) for c in ("__day", "__event")],
         )
-        .with_columns(
-            # Set-aside rows collapse to one group per reason.
-            [pl.when(used).then(pl.col(c)).alias(c) for c in ("__user", "__day", "__event")]
-        )
-        .group_by("__reason", "__user", "__day", "__event")
+        .group_by("__reason", "__user", "__day", "__event", *([] if null_key == "__user" else [null_key]))
         .agg(**counts)
         .collect(engine="streaming")
     )
     used_rows = grouped.filter(pl.col("__reason").is_null())
+    if epoch_unit is not None:
+        _check_epoch_span(
+            grouped,
+            frame,
+            columns.time,
+            time_dtype,
+            unit=epoch_unit,
+            guess=guess,
+            given=time_unit is not None,
+            start=start_day,
+        )
     offset_rows, naive_rows = (
         (int(used_rows["offset"].sum()), int(used_rows["naive"].sum())) if "offset" in grouped.columns else (0, 0)
     )
-    notes: list[str] = []
+    notes: list[str] = [guess.describe(columns.time)] if guess else []
     if offset_rows and naive_rows:
         message = (
             f"the time column {columns.time!r} mixes {offset_rows:,} values with a UTC offset "
@@ -278,6 +315,13 @@ def read_log(
                 f"wall-clock times in {tz!r}, pass mixed_offsets='assume_tz'."
             )
         notes.append(f"{message}; those without were read as wall-clock times in {tz}")
+    last_used: dt.date | None = used_rows["__day"].max() if used_rows.height else None  # type: ignore[assignment]
+    if as_of_day and as_of_day > today:
+        raise InvalidOptionError(
+            f"as_of={as_of_day} is after today ({today} in {tz}), so its last days would count as complete days "
+            f"without activity; the log's last day is {last_used or 'none (no usable row)'}. "
+            f"Pass as_of={last_used or today} or leave as_of out."
+        )
 
     activity = used_rows.select(
         user=pl.col("__user"),
@@ -292,18 +336,24 @@ def read_log(
             set_aside[names[reason_code]] += int(rows)
     set_aside["duplicate"] = int((used_rows["rows"] - used_rows["distinct"]).sum())
     rows_read = int(grouped["rows"].sum())
+    notes.extend(_null_like_notes(grouped, columns, names, null_key))
+    padded = int(grouped["padded"].sum()) if "padded" in grouped.columns else 0
+    if padded:
+        notes.append(
+            f"{padded:,} user ids in {columns.user!r} had leading or trailing spaces: trimmed (' a ' is user 'a')"
+        )
     if set_aside["unparseable_time"]:
         # A second, small query, only when something needs explaining.
         bad_times = (
-            frame.filter(reason == names.index("unparseable_time"))
-            .select(pl.col(columns.time).cast(pl.String).unique().sort().head(3))
+            read_rows.filter(pl.col("__reason") == names.index("unparseable_time"))
+            .select(pl.col("__time").cast(pl.String).unique().sort().head(3))
             .collect()
             .to_series()
         )
         shown = ", ".join(repr(v) for v in bad_times)
         notes.append(
             f"unparseable times in {columns.time!r} look like {shown}: use ISO-8601 text "
-            "(2024-03-10T09:30:00Z), a timestamp column, or epoch numbers with time_unit"
+            "(2024-03-10T09:30:00Z), a timestamp column, or epoch numbers (see time_unit=)"
         )
     if columns.event is None:
         notes.append(f"the log has no event column: every row counts as the event {NO_EVENT!r}")
@@ -320,6 +370,7 @@ def read_log(
             user_dtype=activity.schema["user"],
             log_users=distinct_users,
             encoding=encoding,
+            null_like=null_like,
         )
         notes.extend(user_notes)
     n_users = distinct_users.len()
@@ -389,11 +440,19 @@ def _as_date(value: dt.date | str | None, option: str) -> dt.date | None:
 
 
 def _read_users(
-    source: Source, *, key: str, log_user: str, user_dtype: pl.DataType, log_users: pl.Series, encoding: str
+    source: Source,
+    *,
+    key: str,
+    log_user: str,
+    user_dtype: pl.DataType,
+    log_users: pl.Series,
+    encoding: str,
+    null_like: tuple[str, ...],
 ) -> tuple[pl.DataFrame, int, list[str]]:
     frame = scan_source(source, role="users table", encoding=encoding)
     names = _schema(frame, role="users table").names()
     if key == AUTO and log_user in names:
+        check_unique(log_user, names, role="user", option="users_key", where="users table")
         key = log_user
     key_col = resolve_column(names, "user", key, option="users_key", where="users table")
     assert key_col is not None
@@ -403,7 +462,9 @@ def _read_users(
             f"the users table has only the user column {key_col!r}: add segment columns such as 'persona'."
         )
     table = frame.collect().rename({key_col: "user"})
-    table = table.with_columns(pl.col("user").cast(user_dtype, strict=False))
+    # The key is trimmed and its null-like values are null, as the log's user ids, so they still join.
+    ids = _clean(pl.col("user"), table.schema["user"], null_like, trim=True)
+    table = table.with_columns(pl.when(~ids.missing).then(ids.value).cast(user_dtype, strict=False).alias("user"))
     notes: list[str] = []
     null_keys = table["user"].null_count()
     if null_keys:
@@ -417,3 +478,155 @@ def _read_users(
         )
     known = log_users.to_frame("user").join(table.select("user"), on="user", how="anti")
     return table, known.height, notes
+
+
+@dataclass(frozen=True)
+class _Cleaned:
+    """A column read with the null-like rule (:data:`NULL_IDS`).
+
+    ``value`` is what is used (text ids trimmed), ``missing`` is True where the value
+    is null, blank or null-like (such a row is set aside), and ``padded`` flags text ids
+    whose spaces were trimmed (None when nothing is trimmed).
+    """
+
+    value: pl.Expr
+    missing: pl.Expr
+    padded: pl.Expr | None
+
+
+def _clean(col: pl.Expr, dtype: pl.DataType, null_like: tuple[str, ...], *, trim: bool) -> _Cleaned:
+    """Apply the null-like rule (and, with ``trim``, trimming) to a text column; other types: only nulls are missing.
+
+    >>> import polars as pl
+    >>> ids = pl.DataFrame({"u": [" a ", "NA", "  ", "b", None]})
+    >>> c = _clean(pl.col("u"), pl.String, ("NA",), trim=True)
+    >>> ids.select(value=c.value, missing=c.missing, padded=c.padded).rows()
+    [('a', False, True), ('NA', True, False), ('', True, False), ('b', False, False), (None, True, False)]
+    """
+    if dtype != pl.String:
+        return _Cleaned(col, col.is_null(), None)
+    if not trim:  # one regex, no trimmed copy of every value (the notes trim the null-like ones)
+        pattern = "^\\s*(?:" + "|".join(re.escape(text) for text in null_like) + ")?\\s*$"
+        return _Cleaned(col, col.is_null() | col.str.contains(pattern), None)
+    trimmed = col.str.strip_chars()
+    missing = trimmed.is_null() | (trimmed == "") | trimmed.is_in(list(null_like))
+    # Trimming only shortens: a length change is a padded id (cheaper than comparing the text).
+    padded = (col.str.len_bytes() != trimmed.str.len_bytes()) & ~missing
+    return _Cleaned(trimmed, missing, padded.fill_null(False))
+
+
+def _counts(flags: list[str], *, reduced: bool, days: bool) -> tuple[dict[str, pl.Expr], dict[str, pl.Expr]]:
+    """Return the weight columns read_log's pass carries and what it counts per group.
+
+    ``rows``, ``distinct`` (times) and, per flag column ``__<flag>``, its rows. A log
+    ``reduced`` in Spark has rows that stand for ``__rows`` input rows with ``__distinct``
+    distinct times; reduced to ``days`` (a Date time column), a group's distinct times add
+    up, but reduced to exact rows, trimmed ids can merge two of them (``" a"`` and ``"a"``
+    at one time), so their distinct times are counted.
+    """
+    if not reduced:
+        counts = {"rows": pl.len(), "distinct": pl.col("__time").n_unique()}
+        return {}, counts | {name: pl.col(f"__{name}").sum() for name in flags}
+    distinct = pl.col(DISTINCT).sum() if days else pl.col("__time").n_unique()
+    counts = {"rows": pl.col(ROWS).sum(), "distinct": distinct}
+    counts |= {name: pl.col(ROWS).filter(pl.col(f"__{name}")).sum() for name in flags}
+    return {ROWS: pl.col(ROWS), DISTINCT: pl.col(DISTINCT)}, counts
+
+
+def _reason(
+    *, today: dt.date, start: dt.date | None, as_of: dt.date | None, text: tuple[bool, bool, bool]
+) -> list[pl.Expr]:
+    """Return ``__reason``, why a row is set aside (its index in REASONS; null if used), and ``__null_like`` (on it).
+
+    On the columns read_log's pass reads first (``__user``, ``__user_missing``, ``__time``,
+    ``__day``, ...). A byte hashes faster than text. ``__null_like`` is the null-like text
+    (``NA``, ``NULL``, blank, ...) that set the row aside, if one did; ``text`` says which of
+    the user, time and event columns are text (others have no null-like values).
+    """
+    code = {name: pl.lit(i, dtype=pl.UInt8) for i, name in enumerate(REASONS)}
+    reason: Any = pl.when(pl.col("__user_missing")).then(code["null_user"])
+    reason = reason.when(pl.col("__time_missing")).then(code["null_time"])
+    reason = reason.when(pl.col("__day").is_null()).then(code["unparseable_time"])
+    reason = reason.when(pl.col("__event_missing")).then(code["null_event"])
+    reason = reason.when(pl.col("__day") > today).then(code["future_time"])
+    if start:
+        reason = reason.when(pl.col("__day") < start).then(code["before_start"])
+    if as_of:
+        reason = reason.when(pl.col("__day") > as_of).then(code["after_as_of"])
+    reason = reason.otherwise(pl.lit(None, dtype=pl.UInt8))
+    null_like: Any = pl
+    for name, is_text, why in zip(
+        ("__user", "__time", "__event"), text, ("null_user", "null_time", "null_event"), strict=True
+    ):
+        if is_text:  # the value that made the row's reason (null when it was null)
+            null_like = null_like.when(pl.col("__reason") == code[why]).then(pl.col(name))
+    null_like = pl.lit(None, dtype=pl.String) if null_like is pl else null_like.otherwise(None)
+    return [reason.alias("__reason"), null_like.alias("__null_like")]
+
+
+def _check_null_ids(null_ids: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(null_ids, str) or not all(isinstance(v, str) for v in null_ids):
+        raise InvalidOptionError(
+            f"null_ids={null_ids!r}: pass a tuple of texts, e.g. null_ids=('NA', 'NULL'), or null_ids=() "
+            "to keep every non-blank id."
+        )
+    return tuple(null_ids)
+
+
+def _null_like_notes(grouped: pl.DataFrame, columns: ColumnMap, names: list[str], null_key: str) -> Iterator[str]:
+    """Say which null-like values set rows aside, per column, with their rows (most first).
+
+    ``null_key`` is the column of ``grouped`` that holds a set-aside group's null-like value.
+    """
+    seen = (
+        grouped.filter(pl.col("__reason").is_not_null() & pl.col(null_key).is_not_null())
+        .select("__reason", pl.col(null_key).str.strip_chars().alias("__null_like"), "rows")
+        .group_by("__reason", "__null_like")
+        .agg(pl.col("rows").sum())
+        .sort("rows", "__null_like", descending=[True, False])
+    )
+    what = {"null_user": ("user ids", columns.user), "null_time": ("times", columns.time)}
+    what["null_event"] = ("event names", columns.event or "")
+    for reason, (kind, column) in what.items():
+        rows = seen.filter(pl.col("__reason") == names.index(reason))
+        if rows.height == 0:
+            continue
+        counts = ", ".join(
+            f"{n:,} {'blank' if v == '' else repr(v)}" for v, n in rows.select("__null_like", "rows").iter_rows()
+        )
+        keep = "; pass null_ids=() to keep them as values" if (rows["__null_like"] != "").any() else ""
+        yield f"{kind} in {column!r} that mean a missing value were set aside as {reason}: {counts}{keep}"
+
+
+def _check_epoch_span(
+    grouped: pl.DataFrame,
+    frame: pl.LazyFrame,
+    column: str,
+    dtype: pl.DataType,
+    *,
+    unit: TimeUnit,
+    guess: EpochGuess | None,
+    given: bool,
+    start: dt.date | None,
+) -> None:
+    """Fail when epoch times land outside 1980-2200 (a wrong unit), from the span of parsed days.
+
+    Rows kept out by ``start`` or ``as_of`` do not count: ``start='1980-01-01'`` sets
+    placeholder times such as 0 aside.
+    """
+    kept_out = [list(REASONS).index(r) for r in ("before_start", "after_as_of")]
+    span = grouped.filter(~pl.col("__reason").is_in(kept_out) | pl.col("__reason").is_null())
+    first, last = span["first"].min(), span["last"].max()
+    if first is None or last is None:
+        return
+    if guess is None and given:  # time_unit was given: one more small query, only now, for the likely unit
+        guess = guess_unit(frame, column, dtype)
+    check_epoch_days(
+        float(first),  # type: ignore[arg-type]
+        float(last),  # type: ignore[arg-type]
+        column=column,
+        unit=unit,
+        median=guess.median if guess else None,
+        given=given,
+        earliest=start,
+    )

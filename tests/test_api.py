@@ -13,6 +13,7 @@ DOCUMENTED = {
     "InvalidOptionError",
     "Ledger",
     "MixedTimeZoneError",
+    "NULL_IDS",
     "REASONS",
     "StickinessError",
     "UNKNOWN_SEGMENT",

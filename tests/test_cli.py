@@ -77,7 +77,7 @@ def test_report_without_by_has_the_contract_columns(log_csv: Path, tmp_path: Pat
 
 def test_report_errors_are_one_clear_line(log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", str(log_csv), "--user-col", "who", "--no-notebook", "--out", str(tmp_path / "o")]) == 2
-    assert "error: user='who': the log has no column 'who'" in capsys.readouterr().err
+    assert "error: --user-col who: the log has no column 'who'" in capsys.readouterr().err
     assert main(["report", "--out", str(tmp_path / "o")]) == 2
     assert main(["report", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o")]) == 2
 
@@ -243,6 +243,7 @@ def test_report_names_the_failing_cell_and_keeps_the_partial_notebook(
     assert main([*argv, "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert 'the cell "Read the log"' in err and "ColumnNotFoundError" in err and "no column 'who'" in err
+    assert "--user-col who: the log" in err and "user='who'" not in err  # the fix in the command's terms
     # the partial notebook is kept beside --out, which is left byte for byte as it was
     kept = tmp_path / "o.failed" / "report.ipynb"
     assert str(kept) in err and kept.exists() and f"{out} is left as it was" in err
@@ -549,3 +550,81 @@ def test_retention_summary_reads_a_table_without_the_new_columns() -> None:
     text = _retention_summary(older, by=None, min_users=20)
     assert "returning      27  retention 103.8%*" in text and ": 1 in all users." in text
     assert "Not headlined: fewer than 30" in _retention_summary(older, by=None, min_users=30)
+
+
+# --- messages name the fix as a flag ------------------------------------------------------------------------
+
+
+def test_a_missing_time_column_suggests_the_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "e.csv").write_text("user_id,when,event\na,2024-05-01,open\n")
+    assert main(["report", str(tmp_path / "e.csv"), "--no-notebook", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "Name it with --time-col your_column." in err and "time=" not in err
+    assert (
+        main(["report", str(tmp_path / "e.csv"), "--time-col", "when", "--no-notebook", "--out", str(tmp_path / "o")])
+        == 0
+    )
+
+
+def test_ambiguous_columns_and_wrong_units_name_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "e.csv").write_text("user_id,User_ID,timestamp,event\na,b,1709856000,open\n")
+    assert main(["report", str(tmp_path / "e.csv"), "--no-notebook", "--out", str(tmp_path / "o")]) == 2
+    assert "e.g. --user-col user_id" in capsys.readouterr().err
+    argv = ["report", str(tmp_path / "e.csv"), "--user-col", "user_id", "--no-notebook", "--out", str(tmp_path / "o")]
+    assert main([*argv, "--time-unit", "ms"]) == 2
+    err = capsys.readouterr().err
+    assert "--time-unit ms puts every event of 'timestamp' on 1970-01-20" in err and "use --time-unit s." in err
+
+
+def test_users_key_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "e.csv").write_text("user_id,timestamp,event\na,2024-05-01T10:00:00Z,open\n")
+    (tmp_path / "u.csv").write_text("account,who,persona\nx,a,agent\n")
+    argv = ["report", str(tmp_path / "e.csv"), "--users", str(tmp_path / "u.csv"), "--no-notebook"]
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+    assert "Name it with --users-key your_column." in capsys.readouterr().err
+    assert main([*argv, "--users-key", "who", "--by", "persona", "--out", str(tmp_path / "o2")]) == 0
+    daily = pl.read_csv(tmp_path / "o2" / "tables" / "active_users.csv")
+    assert daily["persona"].unique().to_list() == ["agent"]
+
+
+def test_null_like_ids_and_the_flag_that_keeps_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "e.csv").write_text(
+        "user_id,timestamp,event\n"
+        "a,2024-05-01T10:00:00Z,open\n"
+        "NA,2024-05-01T10:00:00Z,open\n"  # a null user, named in the notes
+        " a ,2024-05-02T10:00:00Z,open\n"  # user a, trimmed
+    )
+    argv = ["report", str(tmp_path / "e.csv"), "--no-notebook", "--no-charts"]
+    assert main([*argv, "--out", str(tmp_path / "o")]) == 0
+    ledger = json.loads((tmp_path / "o" / "ledger.json").read_text())
+    assert ledger["set_aside"]["null_user"] == 1 and ledger["users"] == 1  # ' a ' is a
+    out = capsys.readouterr().out
+    assert "1 'NA'; pass --keep-null-like-ids to keep them" in out
+    assert "null_ids=()" in " ".join(ledger["notes"])  # the file keeps the Python wording
+    assert main([*argv, "--keep-null-like-ids", "--out", str(tmp_path / "o2")]) == 0
+    assert json.loads((tmp_path / "o2" / "ledger.json").read_text())["users"] == 2
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("pass time='col'", "pass --time-col col"),
+        ("pass event=None.", "pass --no-event-col."),
+        ("user='my col' is missing", "--user-col 'my col' is missing"),
+        (
+            "as_of=2031-01-01 is after today; pass as_of=2024-05-03.",
+            "--as-of 2031-01-01 is after today; pass --as-of 2024-05-03.",
+        ),
+        ("mixed_offsets='assume_tz'", "--mixed-offsets assume_tz"),
+        ("tz='Mars/Olympus' is not", "--tz Mars/Olympus is not"),
+        ("window=3: the MAU window", "--mau-window 3: the MAU window"),
+        ("horizon=30 is shorter than window=90", "--horizon 30 is shorter than --habit-window 90"),
+        ("pass time_unit= to choose", "pass --time-unit to choose"),
+        ("users_key='id' and min_users=0", "--users-key id and --min-users 0"),
+        ("first_time='x', runtime=3, start_day", "first_time='x', runtime=3, start_day"),  # not keywords
+    ],
+)
+def test_one_table_translates_keyword_fixes_to_flags(message: str, expected: str) -> None:
+    from stickiness.cli import for_command_line
+
+    assert for_command_line(message) == expected

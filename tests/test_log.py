@@ -201,9 +201,12 @@ def test_epoch_times(unit: str, value: object) -> None:
     assert log.activity["day"].to_list() == [D(2024, 3, 7)]
 
 
-def test_numbers_without_time_unit_say_how_to_read_them() -> None:
+def test_numbers_in_any_other_column_type_say_how_to_read_them() -> None:
+    # parse_day's other callers (scorecards, models) still need time_unit for numbers
+    from stickiness._time import parse_day
+
     with pytest.raises(InvalidOptionError, match=r"time_unit='s'.*time_unit='ms'"):
-        read_log(frame([("a", 1_709_856_000, "x")]))
+        parse_day("ts", pl.Int64, tz="UTC", time_unit=None)
 
 
 def test_unknown_time_zone() -> None:
@@ -407,3 +410,199 @@ def test_ledger_matches_reference(rows, tz: str) -> None:
     assert {k: v for k, v in log.ledger.set_aside.items() if k != "before_start"} == counts
     assert log.ledger.rows_read == len(rows) and log.ledger.balanced
     assert set(log.activity.select("user", "day", "event").rows()) == used
+
+
+# --- null-like ids and padding ----------------------------------------------------------------------------------
+
+
+def test_null_like_user_ids_are_null_users_named_in_the_notes() -> None:
+    rows = [
+        ("NA", "2024-05-01T10:00:00Z", "open"),
+        ("NA", "2024-05-02T10:00:00Z", "open"),
+        (" NULL ", "2024-05-01T10:00:00Z", "open"),  # trimmed first
+        ("\\N", "2024-05-01T10:00:00Z", "open"),  # MySQL's export of NULL
+        ("   ", "2024-05-01T10:00:00Z", "open"),  # blank
+        ("a", "2024-05-01T10:00:00Z", "open"),
+        ("na", "2024-05-01T10:00:00Z", "open"),  # not in the list: an id
+    ]
+    log = read_log(frame(rows), now=NOW)
+    assert log.ledger.set_aside["null_user"] == 5  # 2 NA, 1 NULL, 1 \N, 1 blank
+    assert sorted(log.activity["user"].unique()) == ["a", "na"]
+    note = next(n for n in log.ledger.notes if "null_user" in n)
+    assert "'user_id'" in note and "2 'NA'" in note and "1 'NULL'" in note and "1 '\\\\N'" in note
+    assert "1 blank" in note and "null_ids=()" in note
+    kept = read_log(frame(rows), null_ids=(), now=NOW)
+    assert kept.ledger.set_aside["null_user"] == 1  # blank is always missing
+    assert sorted(kept.activity["user"].unique()) == ["NA", "NULL", "\\N", "a", "na"]
+    mine = read_log(frame(rows), null_ids=("na",), now=NOW)
+    assert sorted(mine.activity["user"].unique()) == ["NA", "NULL", "\\N", "a"]
+
+
+def test_null_like_times_and_events_are_null_time_and_null_event() -> None:
+    rows = [
+        ("a", "NULL", "open"),
+        ("a", " N/A", "open"),
+        ("a", "2024-05-01T10:00:00Z", "None"),
+        ("a", "2024-05-01T11:00:00Z", "  "),
+        ("a", "2024-05-01T12:00:00Z", "open"),
+    ]
+    ledger = read_log(frame(rows), now=NOW).ledger
+    assert (ledger.set_aside["null_time"], ledger.set_aside["unparseable_time"], ledger.set_aside["null_event"]) == (
+        2,
+        0,
+        2,
+    )
+    assert any("times in 'timestamp'" in n and "1 'N/A', 1 'NULL'" in n for n in ledger.notes)
+    assert any("event names in 'event'" in n and "1 blank, 1 'None'" in n for n in ledger.notes)
+
+
+def test_padded_ids_are_trimmed_and_counted() -> None:
+    rows = [
+        (" a", "2024-05-01T10:00:00Z", "open"),
+        ("a  ", "2024-05-01T10:00:00Z", "open"),  # the same user, time and event as above: a duplicate
+        ("a", "2024-05-02T10:00:00Z", "open"),
+        ("\tb\n", "2024-05-02T10:00:00Z", "open"),
+    ]
+    log = read_log(frame(rows), now=NOW)
+    assert sorted(log.activity.select("user", "day").rows()) == [
+        ("a", D(2024, 5, 1)),
+        ("a", D(2024, 5, 2)),
+        ("b", D(2024, 5, 2)),
+    ]
+    assert log.ledger.set_aside["duplicate"] == 1
+    assert any(n.startswith("3 user ids in 'user_id' had leading or trailing spaces") for n in log.ledger.notes)
+    assert not any("spaces" in n for n in read_log(frame(ROWS), now=NOW).ledger.notes)
+
+
+def test_the_users_table_key_is_trimmed_too(tmp_path: Path) -> None:
+    (tmp_path / "users.csv").write_text("user_id,persona\n a ,agent\nNA,buyer\nb,buyer\n")
+    log = read_log(
+        frame([(" a", "2024-05-01T10:00:00Z", "x"), ("b ", "2024-05-01T10:00:00Z", "x")]),
+        users=tmp_path / "users.csv",
+        now=NOW,
+    )
+    assert log.ledger.users_without_segment == 0
+    assert sorted(log.users.rows()) == [("a", "agent"), ("b", "buyer")]  # type: ignore[union-attr]
+    assert any("1 users-table rows have no usable user id" in note for note in log.ledger.notes)  # NA
+
+
+ROW_NAMES = ("user_id", "timestamp", "event")
+
+
+def test_blank_lines_of_a_csv_are_not_rows(tmp_path: Path) -> None:
+    lines = [
+        "user_id,timestamp,event",
+        "a,2024-05-01T10:00:00Z,open",
+        "",
+        ",,",
+        "b,2024-05-01T10:00:00Z,open",
+        "",
+    ]
+    (tmp_path / "events.csv").write_text("\n".join(lines) + "\n")
+    # a plain count: the non-empty lines after the header (Python's csv module counts the same records);
+    # ',,' is a row (of blanks: a null user), the empty lines are not
+    expected_rows = sum(1 for line in lines[1:] if line)
+    ledger = read_log(tmp_path / "events.csv", now=NOW).ledger
+    assert ledger.rows_read == expected_rows == 3 and ledger.rows_used == 2 and ledger.balanced
+    assert ledger.set_aside["null_user"] == 1
+    # a frame's rows are all rows: an all-null row is a null user
+    empty_row = pl.DataFrame(
+        {"user_id": [None], "timestamp": [None], "event": [None]}, schema=dict.fromkeys(ROW_NAMES, pl.String)
+    )
+    assert read_log(empty_row).ledger.set_aside["null_user"] == 1
+
+
+def test_null_ids_must_be_a_tuple_of_texts() -> None:
+    with pytest.raises(InvalidOptionError, match=r"null_ids='NA'.*null_ids=\('NA', 'NULL'\)"):
+        read_log(frame(ROWS), null_ids="NA")
+
+
+def test_non_text_user_ids_are_left_alone() -> None:
+    rows = [(1, "2024-05-01T10:00:00Z", "x"), (None, "2024-05-01T10:00:00Z", "x"), (2, "NA", "x"), (3, "NA", "x")]
+    log = read_log(frame(rows), now=NOW)
+    assert log.activity["user"].to_list() == [1] and log.activity.schema["user"] == pl.Int64
+    assert log.ledger.set_aside["null_user"] == 1 and log.ledger.set_aside["null_time"] == 2
+    assert any("times in 'timestamp'" in note and ": 2 'NA'" in note for note in log.ledger.notes)
+
+
+_NULL_IDS = ("NULL", "null", "None", "NaN", "NA", "N/A", "\\N")
+_padding = st.sampled_from(["", " ", "  ", "\t"])
+
+
+def _padded(values: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.tuples(_padding, values, _padding).map("".join)
+
+
+_messy_users = st.one_of(st.none(), _padded(st.sampled_from(["a", "b", "na", *_NULL_IDS, ""])))
+_messy_times = st.one_of(_texts, _padded(st.sampled_from(["NA", "NULL", "", "2029-05-01T10:00:00Z"])))
+_messy_events = st.one_of(st.none(), _padded(st.sampled_from(["open", "buy", "None", "N/A", ""])))
+
+
+def _reference_null_like(rows, null_ids: tuple[str, ...]):
+    """The null-like and trimming rules, row by row: (set aside by reason, null-like counts, padded rows, used)."""
+    counts = dict.fromkeys(["null_user", "null_time", "unparseable_time", "null_event", "future_time", "duplicate"], 0)
+    null_like: dict[tuple[str, str], int] = {}
+    padded = 0
+    seen: set[tuple[str, str, str]] = set()
+    used: set[tuple[str, dt.date, str]] = set()
+
+    def missing(value: str | None) -> bool:
+        return value is None or value.strip() == "" or value.strip() in null_ids
+
+    for user, text, event in rows:
+        if user is not None and not missing(user) and user.strip() != user:
+            padded += 1
+        if missing(user):
+            counts["null_user"] += 1
+            if user is not None:
+                null_like[("null_user", user.strip())] = null_like.get(("null_user", user.strip()), 0) + 1
+            continue
+        if missing(text):
+            counts["null_time"] += 1
+            if text is not None:
+                null_like[("null_time", text.strip())] = null_like.get(("null_time", text.strip()), 0) + 1
+            continue
+        try:
+            day = dt.datetime.fromisoformat(text.strip()).astimezone(UTC).date()
+        except ValueError:
+            counts["unparseable_time"] += 1
+            continue
+        if missing(event):
+            counts["null_event"] += 1
+            if event is not None:
+                null_like[("null_event", event.strip())] = null_like.get(("null_event", event.strip()), 0) + 1
+        elif day > NOW.date():  # today in UTC
+            counts["future_time"] += 1
+        elif (user.strip(), text, event) in seen:
+            counts["duplicate"] += 1
+        else:
+            seen.add((user.strip(), text, event))
+            used.add((user.strip(), day, event))
+    return counts, null_like, padded, used
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_messy_users, _messy_times, _messy_events), max_size=30),
+    null_ids=st.sampled_from([_NULL_IDS, (), ("na", "NA")]),
+)
+def test_null_like_and_trimming_match_a_row_by_row_reference(rows, null_ids: tuple[str, ...]) -> None:
+    import re
+
+    table = pl.DataFrame(rows, schema={"user_id": pl.String, "timestamp": pl.String, "event": pl.String}, orient="row")
+    log = read_log(table, null_ids=null_ids, now=NOW)
+    counts, null_like, padded, used = _reference_null_like(rows, null_ids)
+    assert {k: log.ledger.set_aside[k] for k in counts} == counts
+    assert log.ledger.rows_read == len(rows) and log.ledger.balanced
+    assert set(log.activity.select("user", "day", "event").rows()) == used
+    # the notes name every null-like value with its rows
+    noted: dict[tuple[str, str], int] = {}
+    for note in log.ledger.notes:
+        if (found := re.search(r"set aside as (null_\w+): (.*?)(?:; pass|$)", note)) is not None:
+            for part in found.group(2).split(", "):
+                rows_text, value = part.split(" ", 1)
+                key = "" if value == "blank" else value.strip("'").replace("\\\\", "\\")
+                noted[(found.group(1), key)] = int(rows_text.replace(",", ""))
+    assert noted == null_like
+    trimmed = [int(n.split(" ")[0]) for n in log.ledger.notes if "leading or trailing spaces" in n]
+    assert trimmed == ([padded] if padded else [])

@@ -167,3 +167,34 @@ def test_import_does_not_load_pyspark() -> None:
     code = "import sys, stickiness; print('pyspark' in sys.modules, 'py4j' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False False"
+
+
+def test_null_like_ids_padding_and_inferred_epochs_after_the_reduction(spark: Any) -> None:
+    # the null-like and trimming rules run in polars on the reduced rows, weighted by the rows each stands for
+    messy = pl.DataFrame(
+        {
+            "user_id": ["a", " a", "a ", "NA", "NA", " NULL", "b", "\\N"],
+            "timestamp": [
+                "2024-03-01T09:00:00Z",
+                "2024-03-01T09:00:00Z",  # user a after trimming: a duplicate of the first row
+                "2024-03-01T09:00:00Z",  # and again
+                "2024-03-01T09:00:00Z",
+                "2024-03-01T09:00:00Z",  # the same null-like row twice: one reduced row standing for 2
+                "2024-03-02T09:00:00Z",
+                "N/A",
+                "2024-03-02T09:00:00Z",
+            ],
+            "event": ["open"] * 8,
+        }
+    )
+    on_spark = read_log(_spark_frame(spark, messy), now=NOW)
+    _same(on_spark, read_log(messy, now=NOW))
+    assert on_spark.ledger.set_aside["null_user"] == 4 and on_spark.ledger.set_aside["null_time"] == 1
+    assert on_spark.ledger.set_aside["duplicate"] == 2
+    assert any("2 'NA', 1 'NULL', 1 '\\\\N'" in note for note in on_spark.ledger.notes)
+    assert any(note.startswith("2 user ids in 'user_id' had leading") for note in on_spark.ledger.notes)
+    epochs = pl.DataFrame({"user_id": ["a", "a", "b"], "ts": [1_700_000_000_000, 1_700_000_000_000, 1_700_090_000_000]})
+    options: dict[str, Any] = {"tz": "Pacific/Auckland", "event": None, "now": NOW}
+    _same(read_log(_spark_frame(spark, epochs), **options), read_log(epochs, **options))
+    with pytest.raises(InvalidOptionError, match=r"time_unit='s' puts every event.*use time_unit='ms'"):
+        read_log(_spark_frame(spark, epochs), time_unit="s", **options)
