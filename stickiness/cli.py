@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from stickiness import __version__
+from stickiness import _errors as errors
 from stickiness._csv import unescape_table, write_table
 from stickiness._errors import StickinessError
 from stickiness._habit_options import MAX_DAYS
@@ -336,6 +337,7 @@ _PARAMETERS = (
     "mixed_offsets",
     "users_key",
     "keep_null_like_ids",
+    "encoding",
     "engine",
     "mau_window",
     "habit_window",
@@ -415,19 +417,9 @@ def _report_notebook(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Errors in a template's cell that mean the input or an option is wrong (exit 2), not the kit (exit 3).
-_INPUT_ERRORS = frozenset(
-    {
-        "StickinessError",
-        "ColumnNotFoundError",
-        "AmbiguousColumnError",
-        "MixedTimeZoneError",
-        "InvalidOptionError",
-        "UnsupportedSourceError",
-        "UsersTableError",
-        "FileNotFoundError",
-    }
-)
+#: Errors in a template's cell that mean the input or an option is wrong (exit 2), not the kit (exit 3):
+#: every error of the kit's own (stickiness/_errors.py) but an empty log (exit 1), and a missing file.
+_INPUT_ERRORS = frozenset(name for name in errors.__all__ if name != "EmptyLogError") | {"FileNotFoundError"}
 
 
 def _print_outputs(out: Path, args: argparse.Namespace) -> None:

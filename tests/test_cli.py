@@ -628,3 +628,25 @@ def test_one_table_translates_keyword_fixes_to_flags(message: str, expected: str
     from stickiness.cli import for_command_line
 
     assert for_command_line(message) == expected
+
+
+# --- every read option reaches the templates (the default, notebook path) --------------------------------------
+
+
+def test_read_options_reach_the_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
+    # a Latin-1 export whose users table names its key 'who', with one user id 'NA' (a real id here)
+    rows = [f"{user},2024-05-{day:02d}T10:00:00Z,caf\xe9" for user in ("José", "NA") for day in (1, 2, 3)]
+    (tmp_path / "events.csv").write_bytes(("user_id,timestamp,event\n" + "\n".join(rows) + "\n").encode("latin-1"))
+    (tmp_path / "users.csv").write_bytes("who,persona\nJosé,pro\nNA,free\n".encode("latin-1"))
+    argv = ["report", str(tmp_path / "events.csv"), "--users", str(tmp_path / "users.csv"), "--no-pdf"]
+    argv += ["--users-key", "who", "--keep-null-like-ids", "--encoding", "latin-1", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "has no parameter" not in err  # every option above is a parameter of the quickstart
+    ledger = json.loads((tmp_path / "o" / "ledger.json").read_text())
+    # 6 rows, all used: 'NA' is an id (--keep-null-like-ids), both users found in the users table (--users-key)
+    assert (ledger["rows_read"], ledger["rows_used"], ledger["users"]) == (6, 6, 2)
+    assert ledger["users_without_segment"] == 0
+    personas = pl.read_csv(tmp_path / "o" / "tables" / "active_users.csv")["persona"].unique().sort().to_list()
+    assert personas == ["free", "pro"]  # José read as Latin-1 matched the users table's José

@@ -39,6 +39,7 @@ def open_inputs(
     use_cases: Any = None,
     profiles: Source | None = None,
     by: str | None = None,
+    keep_null_like_ids: bool = False,
     **read_options: Any,
 ) -> Inputs:
     """Read a template's inputs: :func:`stickiness.read_log` with ``read_options``, then the catalog.
@@ -50,6 +51,7 @@ def open_inputs(
     it with the tables, so that ``out`` stays whole. A log with no usable row
     stops here with :class:`~stickiness.EmptyLogError` (its message holds the ledger).
     ``by`` defaults to ``"persona"`` when the users table has that column.
+    ``keep_null_like_ids=True`` reads ``NA``, ``NULL``, ... as user ids (``null_ids=()``).
 
     >>> import tempfile
     >>> log, catalog, by = open_inputs(None, out=tempfile.mkdtemp())
@@ -58,6 +60,8 @@ def open_inputs(
     """
     if events is None:
         events, users, use_cases, profiles = demo_inputs()
+    if keep_null_like_ids:
+        read_options["null_ids"] = ()
     log = st.read_log(events, users=users, **read_options)
     if is_staging(out):  # outside a report run, an early write would mix this run's ledger with older tables
         save_ledger(log, out)

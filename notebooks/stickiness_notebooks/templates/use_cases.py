@@ -30,6 +30,9 @@ time_col = "auto"  # the log's time column; "auto" finds timestamp, time, date, 
 event_col = "auto"  # the log's event column; None when the log has none (every row is a use)
 time_unit = None  # "s" or "ms" when times are epoch numbers
 mixed_offsets = "error"  # times with and without a UTC offset in one column: "error" or "assume_tz"
+users_key = "auto"  # the users table's user column; "auto": the log's user column name, else detected
+keep_null_like_ids = False  # True keeps user ids such as NA, NULL, None, \N as ids (default: set aside, counted)
+encoding = "utf-8"  # text encoding of CSV and JSON inputs, e.g. "latin-1" or "cp1252"
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
 habit_window = 90  # window W over which each user's rate (active days per 30) is measured
 horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days
@@ -57,6 +60,9 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     as_of=as_of,
     time_unit=time_unit,
     mixed_offsets=mixed_offsets,
+    users_key=users_key,
+    keep_null_like_ids=keep_null_like_ids,
+    encoding=encoding,
     engine=engine,
 )
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
