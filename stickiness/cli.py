@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import polars as pl
 
@@ -144,8 +144,15 @@ def for_command_line(message: str) -> str:
     return _KEYWORD.sub(flag, message)
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line naming the option and the fix, not the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n(run '{self.prog} --help' for every option)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="stickiness",
         description="How often each kind of customer uses each part of your product.",
     )

@@ -320,7 +320,7 @@ def read_log(
         raise InvalidOptionError(
             f"as_of={as_of_day} is after today ({today} in {tz}), so its last days would count as complete days "
             f"without activity; the log's last day is {last_used or 'none (no usable row)'}. "
-            f"Pass as_of={last_used or today} or leave as_of out."
+            f"Pass as_of={last_used or today}, or leave it out for the last day of the log."
         )
 
     activity = used_rows.select(

@@ -650,3 +650,15 @@ def test_read_options_reach_the_template(tmp_path: Path, capsys: pytest.CaptureF
     assert ledger["users_without_segment"] == 0
     personas = pl.read_csv(tmp_path / "o" / "tables" / "active_users.csv")["persona"].unique().sort().to_list()
     assert personas == ["free", "pro"]  # José read as Latin-1 matched the users table's José
+
+
+def test_a_bad_flag_is_one_error_line_not_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", "--demo", "--mau-window", "0", "--out", "o"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "usage:" not in err
+    assert err.splitlines() == [
+        "stickiness report: error: argument --mau-window: 0 is out of range: give a whole number from 7 to 3650.",
+        "(run 'stickiness report --help' for every option)",
+    ]
