@@ -114,6 +114,8 @@ except ImportError:  # pragma: no cover - imported by path from the tests
 MAU_WINDOW = 30
 WEEK = 7
 INACTIVE_DAYS = 30
+#: Users a segment needs in the period before for its retention to be headlined (retention's min_users).
+MIN_USERS = 30
 DORMANCY = {"k": 2.0, "limit": 90, "horizon": 365}
 REASONS = (
     "null_user",
@@ -235,8 +237,30 @@ FROM (SELECT DISTINCT "user", day FROM activity)
 #: Every observed day, first_day .. as_of.
 _CALENDAR = "SELECT first_day + CAST(i AS INTEGER) AS day FROM ledger, range(0, as_of - first_day + 1) AS r(i)"
 
+#: The product's DAU on every observed day, and whether the last day looks partial (docs/metrics.md, "A partial
+#: last day": the log has the 4 weeks before it, the median DAU of the same weekday in them is at least 20, and
+#: its DAU is below half that median and below half the median DAU of the 7 days before it).
+_PARTIAL = """
+product AS (
+    SELECT cal.day, coalesce(n, 0) AS dau
+    FROM ({calendar}) AS cal LEFT JOIN (SELECT day, count(*) AS n FROM user_days GROUP BY day) USING (day)
+),
+partial AS (
+    SELECT coalesce(
+        max(as_of - first_day) >= 28
+        AND median(dau) FILTER (WHERE day < as_of AND (as_of - day) % 7 = 0 AND day >= as_of - 28) >= 20
+        AND max(dau) FILTER (WHERE day = as_of) < 0.5 * least(
+            median(dau) FILTER (WHERE day < as_of AND (as_of - day) % 7 = 0 AND day >= as_of - 28),
+            median(dau) FILTER (WHERE day >= as_of - 7 AND day < as_of)
+        ),
+        false
+    ) AS last_partial
+    FROM product, ledger
+)"""
+
 _ACTIVE_USERS = """
 WITH
+{partial},
 spans AS (  -- a user's active day opens a span cut at their next active day or W days on (exclusive)
     SELECT coalesce(users.persona, '(unknown)') AS persona,
            day,
@@ -269,13 +293,15 @@ SELECT persona,
        CAST(wau AS BIGINT) AS wau,
        CAST(mau AS BIGINT) AS mau,
        CASE WHEN mau > 0 THEN CAST(dau AS DOUBLE) / mau END AS stickiness,
-       day >= first_day + ({window} - 1) AS complete
-FROM counts, ledger
+       day >= first_day + ({window} - 1) AND NOT (day = as_of AND last_partial) AS complete,
+       day = as_of AND last_partial AS partial_day
+FROM counts, ledger, partial
 ORDER BY persona, day
 """
 
 _MONTHLY = """
 WITH
+{partial},
 days AS (
     SELECT coalesce(users.persona, '(unknown)') AS persona, "user", day
     FROM user_days LEFT JOIN users USING ("user")
@@ -300,8 +326,8 @@ SELECT persona,
        mean_dau,
        coalesce(mau, 0) AS mau,
        CASE WHEN coalesce(mau, 0) > 0 THEN mean_dau / mau END AS stickiness,
-       days = day(last_day(month)) AS complete
-FROM daily LEFT JOIN mau USING (persona, month)
+       days = day(last_day(month)) AND NOT (last_partial AND month = date_trunc('month', as_of)) AS complete
+FROM daily LEFT JOIN mau USING (persona, month), ledger, partial
 ORDER BY persona, month
 """
 
@@ -384,8 +410,10 @@ SELECT persona,
        new,
        retained,
        churned,
+       active - new AS returning,
        CASE WHEN retained + churned > 0 THEN (active - new) / (retained + churned) END AS retention_rate,
        CASE WHEN retained + churned > 0 THEN churned / (retained + churned) END AS churn_rate,
+       retained + churned >= {min_users} AS sufficient,
        complete
 FROM period_counts
 ORDER BY persona, period
@@ -444,6 +472,7 @@ ACTIVE_USERS_SCHEMA: dict[str, pl.DataType] = {
     "mau": pl.Int64(),
     "stickiness": pl.Float64(),
     "complete": pl.Boolean(),
+    "partial_day": pl.Boolean(),
 }
 MONTHLY_SCHEMA: dict[str, pl.DataType] = {
     "persona": pl.String(),
@@ -472,8 +501,10 @@ RETENTION_SCHEMA: dict[str, pl.DataType] = {
     "new": pl.Int64(),
     "retained": pl.Int64(),
     "churned": pl.Int64(),
+    "returning": pl.Int64(),
     "retention_rate": pl.Float64(),
     "churn_rate": pl.Float64(),
+    "sufficient": pl.Boolean(),
     "complete": pl.Boolean(),
 }
 LIFECYCLE_SCHEMA: dict[str, pl.DataType] = {
@@ -650,12 +681,15 @@ class CorePeer:
         """``active_users(log, window=W, by="persona")``; keeps ``user_days``."""
         self.con.execute("DROP TABLE IF EXISTS user_days")
         self.con.execute(_USER_DAYS)
-        sql = _ACTIVE_USERS.format(week=WEEK, window=int(window), calendar=self._calendar)
+        sql = _ACTIVE_USERS.format(
+            week=WEEK, window=int(window), calendar=self._calendar, partial=_PARTIAL.format(calendar=self._calendar)
+        )
         return _typed(self.con.sql(sql).pl(), ACTIVE_USERS_SCHEMA)
 
     def monthly_active_users(self) -> pl.DataFrame:
         """``monthly_active_users(log, by="persona")``."""
-        return _typed(self.con.sql(_MONTHLY.format(calendar=self._calendar)).pl(), MONTHLY_SCHEMA)
+        monthly = _MONTHLY.format(calendar=self._calendar, partial=_PARTIAL.format(calendar=self._calendar))
+        return _typed(self.con.sql(monthly).pl(), MONTHLY_SCHEMA)
 
     def use_cases(
         self, rules: Sequence[tuple[str, str]] = use_cases_sql.RULES, **options: Any
@@ -681,7 +715,7 @@ class CorePeer:
     def retention(self) -> pl.DataFrame:
         """``retention(log, by="persona")``, monthly; keeps ``period_counts``."""
         self._period_counts()
-        return _typed(self.con.sql(_RETENTION).pl(), RETENTION_SCHEMA)
+        return _typed(self.con.sql(_RETENTION.format(min_users=MIN_USERS)).pl(), RETENTION_SCHEMA)
 
     def lifecycle(self) -> pl.DataFrame:
         """``lifecycle(log, by="persona")``, monthly, from the ``period_counts`` that ``retention`` kept."""
@@ -707,13 +741,15 @@ def all_sql(log: str | Path = "events.parquet", personas: str | Path = "personas
         "read: users": _USERS.format(source=parquet_source(personas), key='"user_id"', user_type="BIGINT"),
         "read: users counts": _USER_COUNTS,
         "active_users: user_days": _USER_DAYS,
-        "active_users": _ACTIVE_USERS.format(week=WEEK, window=MAU_WINDOW, calendar=_CALENDAR),
-        "monthly_active_users": _MONTHLY.format(calendar=_CALENDAR),
+        "active_users": _ACTIVE_USERS.format(
+            week=WEEK, window=MAU_WINDOW, calendar=_CALENDAR, partial=_PARTIAL.format(calendar=_CALENDAR)
+        ),
+        "monthly_active_users": _MONTHLY.format(calendar=_CALENDAR, partial=_PARTIAL.format(calendar=_CALENDAR)),
         **{f"use_cases: {name}": text for name, text in tables._asdict().items()},
         "drifting_users": _DRIFTING.format(threshold=repr(float(use_cases_sql.DEFAULTS["threshold"]))),
         "unmapped_events": _UNMAPPED.format(top=20),
         "retention: period_counts": _PERIOD_COUNTS.format(calendar=_CALENDAR),
-        "retention": _RETENTION,
+        "retention": _RETENTION.format(min_users=MIN_USERS),
         "lifecycle": _LIFECYCLE,
         "inactive_users": _INACTIVE.format(days=INACTIVE_DAYS, **DORMANCY),
     }

@@ -104,14 +104,32 @@ counts AS (
     GROUP BY calendar.day
 )"""
 
+#: The last day looks partial (docs/metrics.md, "A partial last day"): the log has the 4 weeks before it,
+#: the median DAU of the same weekday in them is at least 20, and its DAU is below half that median
+#: and below half the median DAU of the 7 days before it.
+_PARTIAL = """,
+partial AS (
+    SELECT coalesce(
+        max(last_day - first_day) >= 28
+        AND median(dau) FILTER (WHERE day < last_day AND (last_day - day) % 7 = 0 AND day >= last_day - 28) >= 20
+        AND max(dau) FILTER (WHERE day = last_day) < 0.5 * least(
+            median(dau) FILTER (WHERE day < last_day AND (last_day - day) % 7 = 0 AND day >= last_day - 28),
+            median(dau) FILTER (WHERE day >= last_day - 7 AND day < last_day)
+        ),
+        false
+    ) AS last_partial
+    FROM counts, bounds
+)"""
+
 _SELECT = """
 SELECT DATE '1970-01-01' + CAST(day AS INTEGER) AS day,
        CAST(dau AS BIGINT) AS dau,
        CAST(wau AS BIGINT) AS wau,
        CAST(mau AS BIGINT) AS mau,
        CASE WHEN mau > 0 THEN CAST(dau AS DOUBLE) / mau END AS stickiness,
-       day >= first_day + ({window} - 1) AS complete
-FROM counts, bounds
+       day >= first_day + ({window} - 1) AND NOT (day = last_day AND last_partial) AS complete,
+       day = last_day AND last_partial AS partial_day
+FROM counts, bounds, partial
 ORDER BY day
 """
 
@@ -130,7 +148,7 @@ def active_users_sql(path: str | Path, *, window: int = 30, method: Method = "in
         raise ValueError(f"method={method!r}, day={day!r}: use one of {METHODS} and one of {DAY_EXPRS}")
     user_days = _USER_DAYS.format(day=_DAY[day], source=parquet_source(path)).strip()
     body = (_INTERVAL if method == "interval" else _RANGE_JOIN).format(user_days=user_days, week=WEEK, window=window)
-    return body.strip() + "\n" + _SELECT.format(window=window).strip() + "\n"
+    return body.strip() + _PARTIAL + "\n" + _SELECT.format(window=window).strip() + "\n"
 
 
 def active_users(
@@ -144,7 +162,7 @@ def active_users(
     """Run the SQL on a fresh in-memory DuckDB connection (or ``con``) and return a polars frame.
 
     Columns and types are those of ``stickiness.active_users``: ``day`` (Date),
-    ``dau, wau, mau`` (Int64), ``stickiness`` (Float64), ``complete`` (Boolean).
+    ``dau, wau, mau`` (Int64), ``stickiness`` (Float64), ``complete``, ``partial_day`` (Boolean).
     """
     import duckdb
 

@@ -99,3 +99,17 @@ def test_sql_equals_kit_across_a_gap(tmp_path: Path) -> None:
     for method in duckdb_sql.METHODS:
         for day in duckdb_sql.DAY_EXPRS:
             assert_frame_equal(duckdb_sql.active_users(path, method=method, day=day), kit, check_exact=True)
+
+
+@pytest.mark.parametrize("last_users", [6, 30])
+def test_sql_equals_kit_on_a_partial_last_day(tmp_path: Path, last_users: int) -> None:
+    # 40 users a day for 35 days, then the last day with 6 (partial: 6 < 20 = half of 40) or 30 (not partial)
+    start = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+    rows = [(u, start + dt.timedelta(days=d), "open") for d in range(35) for u in range(40)]
+    rows += [(u, start + dt.timedelta(days=35), "open") for u in range(last_users)]
+    path = tmp_path / "partial.parquet"
+    pl.DataFrame(rows, schema=["user_id", "timestamp", "event"], orient="row").write_parquet(path)
+    kit = stickiness.active_users(stickiness.read_log(path, tz="UTC", now=NOW))
+    assert kit["partial_day"].to_list()[-1] == (last_users == 6)  # the rule fires only on the cut-short day
+    for method in ("interval", "range_join"):
+        assert_frame_equal(duckdb_sql.active_users(path, method=method), kit, check_exact=True)
