@@ -27,7 +27,7 @@ from stickiness._encoding import CHUNK, check_encoding, is_native, open_bytes, t
 from stickiness._engine import is_spark_frame, spark_session, to_polars
 from stickiness._errors import InputFileError, UnsupportedSourceError
 
-__all__ = ["DISTINCT", "ROWS", "Source", "reduce_spark_log", "scan_source", "spark_source"]
+__all__ = ["DISTINCT", "ROWS", "Source", "reduce_spark_log", "scan_source", "spark_column_is_date", "spark_source"]
 
 #: What :func:`stickiness.read_log` accepts as a log or a users table.
 Source = Any  # str | os.PathLike | pl.DataFrame | pl.LazyFrame | pandas.DataFrame | pyarrow.Table | Spark DataFrame
@@ -446,6 +446,12 @@ def reduce_spark_log(
             .withColumnRenamed(_DAY, time)
         )
     return to_polars(reduced).lazy()
+
+
+def spark_column_is_date(frame: Any, column: str) -> bool:
+    """Whether ``column`` of the Spark DataFrame ``frame`` is a date (no time of day)."""
+    types = importlib.import_module("pyspark.sql.types")
+    return isinstance(frame.schema[column].dataType, types.DateType)
 
 
 def _spark_day(column: Any, dtype: Any, tz: str) -> Any | None:

@@ -22,7 +22,15 @@ from stickiness._engine import Engine, check_engine
 from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness._input_checks import input_notes
 from stickiness._read_errors import explain_read_errors
-from stickiness._sources import DISTINCT, ROWS, Source, reduce_spark_log, scan_source, spark_source
+from stickiness._sources import (
+    DISTINCT,
+    ROWS,
+    Source,
+    reduce_spark_log,
+    scan_source,
+    spark_column_is_date,
+    spark_source,
+)
 from stickiness._time import EpochGuess, TimeUnit, check_epoch_days, epoch_seconds, guess_unit, parse_day
 from stickiness.ledger import REASONS, Ledger
 
@@ -357,7 +365,8 @@ def read_log(
         )
     if columns.event is None:
         notes.append(f"the log has no event column: every row counts as the event {NO_EVENT!r}")
-    dates = spark is None and schema[columns.time] == pl.Date  # (a reduced Spark log's time column holds its day)
+    # a reduced Spark log's time column holds each row's day whatever its type: ask Spark for the original type
+    dates = schema[columns.time] == pl.Date if spark is None else spark_column_is_date(spark, columns.time)
     notes += input_notes(activity, used_rows, rows_read, event_column=columns.event is not None, date_times=dates)
 
     distinct_users = activity.get_column("user").unique()
