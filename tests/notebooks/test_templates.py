@@ -72,3 +72,14 @@ def test_unknown_template_and_bad_suffix_are_clear_errors(tmp_path: Path) -> Non
         template_notebook("weekly")
     with pytest.raises(InvalidOptionError, match=r"ends in \.ipynb"):
         new_notebook("quickstart", tmp_path / "notes.txt")
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_papermill_reads_every_parameter(name: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """papermill parses the parameters cell line by line: a quote in a comment would hide the parameter from it."""
+    papermill = pytest.importorskip("papermill")
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(template_notebook(name), path)
+    found = set(papermill.inspect_notebook(str(path)))
+    assert found == parameter_names(template_notebook(name))
+    assert "Unable to parse" not in caplog.text

@@ -33,7 +33,7 @@ encoding = "utf-8"  # text encoding of CSV and JSON inputs, e.g. "latin-1" or "c
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
 mau_window = 30  # MAU window in days
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
-spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
+spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st

@@ -42,7 +42,7 @@ majority = 0.5  # share of forgettable users that puts a segment in the forgetta
 min_users = 30  # evaluable users a segment needs before it is judged
 crm_columns = ["problem", "why_us"]  # catalog columns to add to each CRM row (the pitch for re-engaging)
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
-spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
+spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st

@@ -45,7 +45,7 @@ min_users = 30  # evaluable users a segment needs before it is judged
 period = "month"  # retention and lifecycle period: "month", "week" (ISO, Monday to Sunday) or "day"
 inactive_days = 30  # the inactivity list: users with no activity in the last this many days
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
-spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
+spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st

@@ -55,7 +55,7 @@ inactive_days = 30  # the inactivity list: users with no activity in the last th
 min_users = 30  # retention: users active in the period before that a rate needs to be judged (sufficient)
 leave_window = 90  # where users leave: compare the users active in this many days before as_of - limit
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
-spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
+spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st

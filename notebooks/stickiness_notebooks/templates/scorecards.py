@@ -66,7 +66,7 @@ predict = True  # fit the repeat-use models and predict who will be forgettable 
 prediction_horizon = 30  # days ahead the models predict active days for
 threshold = 1.0  # forgettable below this many active days per 30
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
-spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
+spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
 import stickiness_widgets as sw

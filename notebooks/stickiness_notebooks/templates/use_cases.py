@@ -38,7 +38,7 @@ habit_window = 90  # window W over which each user's rate (active days per 30) i
 horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days
 min_exposure = 30  # days a user must have been around to be judged
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
-spreadsheet_safe = True  # CSV text cells starting with = + - @ tab or CR get a leading ' (docs/outputs.md)
+spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st
