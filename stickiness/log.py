@@ -283,15 +283,15 @@ def read_log(
     )
     read_rows = read_rows.with_columns(reason).with_columns(null_like_value)
     used = pl.col("__reason").is_null()
-    null_key = "__user" if schema[columns.user] == pl.String else "__null_like"
+    # Set-aside rows collapse to one group per reason and null-like value. The value is kept in a text key
+    # the group has no use for: __user for text ids, else __event (text too), so no key is added to hash.
+    null_key = "__user" if schema[columns.user] == pl.String else "__event"
     grouped = (
         read_rows.with_columns(
-            # Set-aside rows collapse to one group per reason and null-like value, which text user ids
-            # hold in __user (one key fewer to hash); other ids keep it in a key of its own.
-            pl.when(used).then(pl.col("__user")).otherwise(pl.col("__null_like") if null_key == "__user" else None),
-            *[pl.when(used).then(pl.col(c)).alias(c) for c in ("__day", "__event")],
+            pl.when(used).then(pl.col(c)).otherwise(pl.col("__null_like") if c == null_key else None).alias(c)
+            for c in ("__user", "__day", "__event")
         )
-        .group_by("__reason", "__user", "__day", "__event", *([] if null_key == "__user" else [null_key]))
+        .group_by("__reason", "__user", "__day", "__event")
         .agg(**counts)
         .collect(engine="streaming")
     )

@@ -456,6 +456,16 @@ def test_null_like_times_and_events_are_null_time_and_null_event() -> None:
     assert any("event names in 'event'" in n and "1 blank, 1 'None'" in n for n in ledger.notes)
 
 
+def test_null_like_events_are_named_with_integer_user_ids() -> None:
+    # integer ids cannot be null-like: the set-aside groups keep the value in the event key instead
+    events = pl.DataFrame(
+        {"user_id": [1, 2, 3, None], "timestamp": [dt.datetime(2024, 1, 1)] * 4, "event": ["a", "NA", " NULL ", "b"]}
+    )
+    ledger = read_log(events, now=NOW).ledger
+    assert (ledger.set_aside["null_user"], ledger.set_aside["null_event"], ledger.rows_used) == (1, 2, 1)
+    assert any("event names in 'event'" in n and "1 'NA', 1 'NULL'" in n for n in ledger.notes)
+
+
 def test_padded_ids_are_trimmed_and_counted() -> None:
     rows = [
         (" a", "2024-05-01T10:00:00Z", "open"),
