@@ -138,7 +138,13 @@ def test_a_line_wider_than_the_terminal_is_not_redrawn() -> None:
             with ticking("a label far too long for thirty columns", stream=terminal, interval=0.01):
                 time.sleep(0.05)
         os.set_blocking(master, False)
-        written = os.read(master, 65536).decode()
+        written = ""
+        deadline = time.monotonic() + 5  # the pty may hand the last line over a moment after it was written
+        while written.count("\n") < 2 and time.monotonic() < deadline:
+            try:
+                written += os.read(master, 65536).decode()
+            except BlockingIOError:
+                time.sleep(0.01)
     finally:
         os.close(master)
         os.close(slave)
