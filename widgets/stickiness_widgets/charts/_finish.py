@@ -62,14 +62,20 @@ def empty_chart(*, title: Title, what: str, hint: str) -> alt.typing.ChartType:
     return finish(chart, title=title, finding=f"{what}: no data")
 
 
-def zone_finding(flagged: int, total: int) -> str:
+def zone_finding(flagged: int, total: int, *, rare: int = 0) -> str:
     """Return the forgettable-zone finding, e.g. "3 of 13 segments are in the forgettable zone".
+
+    ``rare`` counts the segments below the threshold that the catalog expects to be
+    used rarely (verdict ``rare as expected``): they are named apart, not in the zone.
 
     Examples
     --------
     >>> zone_finding(1, 13), zone_finding(0, 1)
     ('1 of 13 segments is in the forgettable zone', '0 of 1 segment is in the forgettable zone')
+    >>> zone_finding(0, 13, rare=3)
+    '0 of 13 segments are in the forgettable zone; 3 are rarely used, as expected'
     """
     noun = "segment" if total == 1 else "segments"
     verb = "is" if flagged == 1 or total == 1 else "are"
-    return f"{flagged} of {total} {noun} {verb} in the forgettable zone"
+    finding = f"{flagged} of {total} {noun} {verb} in the forgettable zone"
+    return finding + (f"; {rare} {'is' if rare == 1 else 'are'} rarely used, as expected" if rare else "")

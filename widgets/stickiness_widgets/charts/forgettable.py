@@ -67,7 +67,8 @@ def forgettable_zone_chart(frame: Any, *, majority: float = 0.5, title: Title = 
     rows = _rows(with_verdict(table).filter(pl.col("use_case") != UNMAPPED_USE_CASE), majority)
     if rows.is_empty():
         return empty_chart(title=title, what="Forgettable zone", hint="no use case to rank")
-    flagged = rows.filter(pl.col("status").is_in(["forgettable", "rare as expected"])).height
+    flagged = rows.filter(pl.col("status") == "forgettable").height
+    rare = rows.filter(pl.col("status") == "rare as expected").height
     notes = [
         "Forgettable share: evaluable adopters below the threshold (1 active day per 30 by default), "
         "with its 95% interval.",
@@ -75,7 +76,7 @@ def forgettable_zone_chart(frame: Any, *, majority: float = 0.5, title: Title = 
     ]
     if (rows.get_column("status") == "rare as expected").any():
         notes.append("Orange: in the zone, but rarely used as the catalog expects (e.g. quarterly or yearly).")
-    finding = zone_finding(flagged, rows.height)
+    finding = zone_finding(flagged, rows.height, rare=rare)
     return finish(_chart(rows, majority), title=title, finding=finding, notes=notes)
 
 

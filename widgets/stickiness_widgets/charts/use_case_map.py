@@ -95,7 +95,8 @@ def use_case_map_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartTy
         return empty_chart(title=title, what="Use-case map", hint="no persona x use case has an adopter")
     cells = _cells(with_verdict(table))
     flagged = cells.filter(pl.col("forgettable") == "true")
-    finding = zone_finding(flagged.height, cells.height)
+    rare = flagged.filter(pl.col("verdict") == "rare as expected").height
+    finding = zone_finding(flagged.height - rare, cells.height, rare=rare)
     names = ", ".join(
         f"{p} × {c}" + (" (rare as expected)" if v == "rare as expected" else "")
         for p, c, v in flagged.select("persona", "use_case", "verdict").iter_rows()
