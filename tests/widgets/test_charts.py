@@ -91,8 +91,8 @@ LABELS: dict[str, tuple[str, ...]] = {
     "active_users_by_persona": (*PERSONAS, "from 7.3% (homeowner) to 91.6% (agent)", "window incomplete"),
     "monthly": ("Monthly stickiness (mean DAU / MAU)", "Jun", "2026"),
     "monthly_by_persona": (*PERSONAS, "Jun"),
-    "spectrum": ("3 of 13 segments are in the forgettable zone", *PERSONAS, *BANDS, "buy_home", "93%"),
     # the spectrum has no expected frequency: it counts the three segments that the zone charts set apart
+    "spectrum": ("3 of 13 segments are in the forgettable zone", *PERSONAS, *BANDS, "buy_home", "93%"),
     "use_case_map": (DEMO_ZONE, *PERSONAS, "lapsed", "rare as expected"),
     "forgettable_zone": (DEMO_ZONE, "home_buyer · buy_home", "majority 50%"),
 }
