@@ -97,18 +97,23 @@ from typing import Any
 import polars as pl
 
 try:  # as a script or imported with benchmarks/ on sys.path
+    import duckdb_sql as active_users_sql
     import duckdb_use_cases_sql as use_cases_sql
 except ImportError:  # pragma: no cover - imported by path from the tests
     import importlib.util
     import sys
+    from types import ModuleType
 
-    _spec = importlib.util.spec_from_file_location(
-        "_duckdb_use_cases_sql", Path(__file__).with_name("duckdb_use_cases_sql.py")
-    )
-    assert _spec is not None and _spec.loader is not None
-    use_cases_sql = importlib.util.module_from_spec(_spec)
-    sys.modules[_spec.name] = use_cases_sql
-    _spec.loader.exec_module(use_cases_sql)
+    def _peer(name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(f"_{name}", Path(__file__).with_name(f"{name}.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return module
+
+    active_users_sql = _peer("duckdb_sql")
+    use_cases_sql = _peer("duckdb_use_cases_sql")
 
 #: The report's options (``stickiness report`` defaults, docs/*.md).
 MAU_WINDOW = 30
@@ -237,26 +242,13 @@ FROM (SELECT DISTINCT "user", day FROM activity)
 #: Every observed day, first_day .. as_of.
 _CALENDAR = "SELECT first_day + CAST(i AS INTEGER) AS day FROM ledger, range(0, as_of - first_day + 1) AS r(i)"
 
-#: The product's DAU on every observed day, and whether the last day looks partial (docs/metrics.md, "A partial
-#: last day": the log has the 4 weeks before it, the median DAU of the same weekday in them is at least 20, and
-#: its DAU is below half that median and below half the median DAU of the 7 days before it).
-_PARTIAL = """
+#: The product's DAU on every observed day, and whether the last day looks partial (the rule: duckdb_sql.py).
+_PARTIAL = f"""
 product AS (
     SELECT cal.day, coalesce(n, 0) AS dau
-    FROM ({calendar}) AS cal LEFT JOIN (SELECT day, count(*) AS n FROM user_days GROUP BY day) USING (day)
+    FROM ({_CALENDAR}) AS cal LEFT JOIN (SELECT day, count(*) AS n FROM user_days GROUP BY day) USING (day)
 ),
-partial AS (
-    SELECT coalesce(
-        max(as_of - first_day) >= 28
-        AND median(dau) FILTER (WHERE day < as_of AND (as_of - day) % 7 = 0 AND day >= as_of - 28) >= 20
-        AND max(dau) FILTER (WHERE day = as_of) < 0.5 * least(
-            median(dau) FILTER (WHERE day < as_of AND (as_of - day) % 7 = 0 AND day >= as_of - 28),
-            median(dau) FILTER (WHERE day >= as_of - 7 AND day < as_of)
-        ),
-        false
-    ) AS last_partial
-    FROM product, ledger
-)"""
+{active_users_sql.partial_day_sql(daily="product", bounds="ledger", first="first_day", last="as_of")}"""
 
 _ACTIVE_USERS = """
 WITH
@@ -681,14 +673,12 @@ class CorePeer:
         """``active_users(log, window=W, by="persona")``; keeps ``user_days``."""
         self.con.execute("DROP TABLE IF EXISTS user_days")
         self.con.execute(_USER_DAYS)
-        sql = _ACTIVE_USERS.format(
-            week=WEEK, window=int(window), calendar=self._calendar, partial=_PARTIAL.format(calendar=self._calendar)
-        )
+        sql = _ACTIVE_USERS.format(week=WEEK, window=int(window), calendar=self._calendar, partial=_PARTIAL)
         return _typed(self.con.sql(sql).pl(), ACTIVE_USERS_SCHEMA)
 
     def monthly_active_users(self) -> pl.DataFrame:
         """``monthly_active_users(log, by="persona")``."""
-        monthly = _MONTHLY.format(calendar=self._calendar, partial=_PARTIAL.format(calendar=self._calendar))
+        monthly = _MONTHLY.format(calendar=self._calendar, partial=_PARTIAL)
         return _typed(self.con.sql(monthly).pl(), MONTHLY_SCHEMA)
 
     def use_cases(
@@ -741,10 +731,8 @@ def all_sql(log: str | Path = "events.parquet", personas: str | Path = "personas
         "read: users": _USERS.format(source=parquet_source(personas), key='"user_id"', user_type="BIGINT"),
         "read: users counts": _USER_COUNTS,
         "active_users: user_days": _USER_DAYS,
-        "active_users": _ACTIVE_USERS.format(
-            week=WEEK, window=MAU_WINDOW, calendar=_CALENDAR, partial=_PARTIAL.format(calendar=_CALENDAR)
-        ),
-        "monthly_active_users": _MONTHLY.format(calendar=_CALENDAR, partial=_PARTIAL.format(calendar=_CALENDAR)),
+        "active_users": _ACTIVE_USERS.format(week=WEEK, window=MAU_WINDOW, calendar=_CALENDAR, partial=_PARTIAL),
+        "monthly_active_users": _MONTHLY.format(calendar=_CALENDAR, partial=_PARTIAL),
         **{f"use_cases: {name}": text for name, text in tables._asdict().items()},
         "drifting_users": _DRIFTING.format(threshold=repr(float(use_cases_sql.DEFAULTS["threshold"]))),
         "unmapped_events": _UNMAPPED.format(top=20),

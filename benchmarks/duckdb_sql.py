@@ -104,22 +104,29 @@ counts AS (
     GROUP BY calendar.day
 )"""
 
-#: The last day looks partial (docs/metrics.md, "A partial last day"): the log has the 4 weeks before it,
-#: the median DAU of the same weekday in them is at least 20, and its DAU is below half that median
-#: and below half the median DAU of the 7 days before it.
-_PARTIAL = """,
-partial AS (
+
+def partial_day_sql(*, daily: str, bounds: str, first: str, last: str) -> str:
+    """The CTE ``partial(last_partial)``: whether the last day looks partial (docs/metrics.md, "A partial last day").
+
+    The log has the 4 weeks before it, the median DAU of the same weekday in them is at least 20, and its
+    DAU is below half that median and below half the median DAU of the 7 days before it. ``daily`` holds
+    ``day, dau`` (the whole product) for every observed day; ``bounds`` holds the columns ``first`` and
+    ``last`` (the first and last observed day). Shared by this peer and duckdb_core_sql.py.
+    """
+    weekday = f"day < {last} AND ({last} - day) % 7 = 0 AND day >= {last} - 28"
+    return f"""partial AS (
     SELECT coalesce(
-        max(last_day - first_day) >= 28
-        AND median(dau) FILTER (WHERE day < last_day AND (last_day - day) % 7 = 0 AND day >= last_day - 28) >= 20
-        AND max(dau) FILTER (WHERE day = last_day) < 0.5 * least(
-            median(dau) FILTER (WHERE day < last_day AND (last_day - day) % 7 = 0 AND day >= last_day - 28),
-            median(dau) FILTER (WHERE day >= last_day - 7 AND day < last_day)
+        max({last} - {first}) >= 28
+        AND median(dau) FILTER (WHERE {weekday}) >= 20
+        AND max(dau) FILTER (WHERE day = {last}) < 0.5 * least(
+            median(dau) FILTER (WHERE {weekday}),
+            median(dau) FILTER (WHERE day >= {last} - 7 AND day < {last})
         ),
         false
     ) AS last_partial
-    FROM counts, bounds
+    FROM {daily}, {bounds}
 )"""
+
 
 _SELECT = """
 SELECT DATE '1970-01-01' + CAST(day AS INTEGER) AS day,
@@ -148,7 +155,8 @@ def active_users_sql(path: str | Path, *, window: int = 30, method: Method = "in
         raise ValueError(f"method={method!r}, day={day!r}: use one of {METHODS} and one of {DAY_EXPRS}")
     user_days = _USER_DAYS.format(day=_DAY[day], source=parquet_source(path)).strip()
     body = (_INTERVAL if method == "interval" else _RANGE_JOIN).format(user_days=user_days, week=WEEK, window=window)
-    return body.strip() + _PARTIAL + "\n" + _SELECT.format(window=window).strip() + "\n"
+    partial = partial_day_sql(daily="counts", bounds="bounds", first="first_day", last="last_day")
+    return body.strip() + ",\n" + partial + "\n" + _SELECT.format(window=window).strip() + "\n"
 
 
 def active_users(
