@@ -34,9 +34,9 @@ class UseCaseExplorer(Explorer):
         Slider: the current window W in days (recomputes both frames, cached per W).
     threshold
         Slider: active days per 30 days below which an adopter is forgettable
-        (recomputes the map only, cached per W and threshold).
+        (recomputes the map and the spectrum's verdict, cached per W and threshold).
     spectrum
-        ``stickiness.frequency_spectrum(log, catalog, by=by, window=W, ...)``.
+        ``stickiness.frequency_spectrum(log, catalog, by=by, window=W, threshold=T, ...)``.
     map
         ``stickiness.use_case_map(log, catalog, by=by, window=W, threshold=T, ...)``.
     data
@@ -124,7 +124,7 @@ def explore_use_cases(
     kept, so going back to a value is instant.
     The log keeps the window-independent preparation (computed once, at the build),
     so a window change redoes only the rates and segment counts, which the spectrum
-    and the map share, and a threshold change only the map's counts.
+    and the map share, and a threshold change only their shared segment counts.
 
     Parameters
     ----------
