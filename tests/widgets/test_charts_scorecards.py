@@ -19,7 +19,7 @@ import altair as alt
 import polars as pl
 import stickiness_widgets as sw
 import vl_convert
-from stickiness_widgets.charts.scorecards import MAX_POINTS
+from stickiness_widgets.charts.fit import MAX_POINTS
 from stickiness_widgets.theme import OKABE_ITO
 
 import stickiness
@@ -339,7 +339,10 @@ def test_a_title_replaces_the_finding_and_keeps_the_notes(frames: dict[str, Any]
     assert sw.nps_chart(frames["nps"], title=alt.TitleParams("Only")).to_dict()["title"] == {"text": "Only"}
 
 
-@pytest.mark.parametrize("module", ["stickiness_widgets.charts.scorecards", "stickiness_widgets.charts.predictions"])
+@pytest.mark.parametrize(
+    "module",
+    [f"stickiness_widgets.charts.{name}" for name in ("health", "nps", "fit", "value", "_scorecard", "predictions")],
+)
 def test_docstring_examples(module: str) -> None:
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     result = doctest.testmod(importlib.import_module(module), optionflags=flags)
