@@ -10,8 +10,8 @@ import altair as alt
 import polars as pl
 
 from stickiness import InvalidOptionError
-from stickiness.scorecards.fit import FIT_COLUMNS
-from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness.scorecards.fit import FIT_COLUMNS, FIT_STATES
+from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.charts._scorecard import RULE
@@ -23,7 +23,6 @@ __all__ = ["fit_matrix_chart"]
 FIT_COLOURS: Final[Mapping[str, str]] = {"keep": "#0072B2", "grow": "#009E73", "depart": "#D55E00"}
 #: Above this many accounts the fit matrix draws counts per cell instead of one point per account.
 MAX_POINTS: Final = 5_000
-_TOLERANCE = 1e-9  # the scorecards' cut-offs compare with this tolerance (docs/scorecards.md)
 _FIT_WIDTH = WIDTH - 130  # room on the right for the cut-off labels
 _CELLS = 40  # bins per axis of the aggregated fit matrix
 
@@ -41,6 +40,7 @@ def fit_matrix_chart(
 
     y: profitability (profit / mrr); x: the usage rate (active days per 30) when
     ``fit_matrix`` was given a usage log, else the monthly revenue (log scale).
+    The colours are ``fit_matrix``'s ``state`` column, as it decided them.
     Dashed rules mark the cut-offs: depart below ``depart_below``, grow from
     ``grow_above`` (and, with usage, from ``grow_rate``). Above ``max_points``
     accounts the chart draws circles sized by the number of accounts in each
@@ -53,8 +53,8 @@ def fit_matrix_chart(
     frame
         The output of :func:`stickiness.scorecards.fit_matrix`.
     depart_below, grow_above, grow_rate
-        The cut-offs given to ``fit_matrix`` (defaults 0.30, 0.60, 4.0): they are
-        drawn, and checked against the states (a mismatch is an error).
+        The cut-offs given to ``fit_matrix`` (defaults 0.30, 0.60, 4.0): drawn as
+        rules and named in the title, never used to recompute a state.
     max_points
         Most accounts drawn one by one (default 5,000).
     title
@@ -80,13 +80,7 @@ def fit_matrix_chart(
     >>> fit_matrix_chart(fit_matrix(accounts)).to_dict()["title"]["text"]
     '2 of 5 accounts are below 30% profitability (depart); 2 to grow'
     """
-    for name, value in (("depart_below", depart_below), ("grow_above", grow_above)):
-        if not isinstance(value, int | float) or not math.isfinite(value):
-            raise InvalidOptionError(f"{name}={value!r}: pass the number given to fit_matrix (a share such as 0.3).")
-    if depart_below > grow_above:
-        raise InvalidOptionError(
-            f"depart_below={depart_below!r} is above grow_above={grow_above!r}: pass the values given to fit_matrix."
-        )
+    _check_cutoffs(depart_below=depart_below, grow_above=grow_above, grow_rate=grow_rate)
     if not isinstance(max_points, int) or max_points < 1:
         raise InvalidOptionError(f"max_points={max_points!r}: pass a whole number of 1 or more (default {MAX_POINTS}).")
     table = metric_frame(frame, columns=FIT_COLUMNS, metric="scorecards.fit_matrix", texts=["state"])
@@ -94,8 +88,8 @@ def fit_matrix_chart(
         return empty_chart(title=title, what="Customer fit", hint="the accounts table has no account")
     numbers = [name for name, dtype in FIT_COLUMNS.items() if dtype == pl.Float64]
     table = table.with_columns(pl.col("user").cast(pl.String), pl.col(numbers).cast(pl.Float64))
+    _check_states(table)
     usage = table.get_column("rate").null_count() < table.height
-    _check_states(table, depart_below=depart_below, grow_above=grow_above, grow_rate=grow_rate if usage else None)
     placed = table.filter(pl.col("profitability").is_not_null())
     unplaced = table.height - placed.height
     notes = [
@@ -118,25 +112,29 @@ def fit_matrix_chart(
     return finish(layers, title=title, finding=_fit_finding(table, depart_below), notes=notes)
 
 
-def _check_states(table: pl.DataFrame, *, depart_below: float, grow_above: float, grow_rate: float | None) -> None:
-    p, rate = pl.col("profitability"), pl.col("rate")
-    low, high = depart_below - _TOLERANCE, grow_above - _TOLERANCE
-    grows = p >= high if grow_rate is None else (p >= high) & (rate >= grow_rate - _TOLERANCE)
-    wrong = table.filter(
-        ((pl.col("state") == "depart") & (p >= low))
-        | ((pl.col("state") == "grow") & ~grows.fill_null(False))
-        | ((pl.col("state") == "keep") & ((p < low) | grows).fill_null(True))
-        | ~pl.col("state").is_in(list(FIT_COLOURS))
-    )
-    if not wrong.is_empty():
-        row = wrong.row(0, named=True)
-        cutoffs = f"depart_below={depart_below}, grow_above={grow_above}" + (
-            f", grow_rate={grow_rate}" if grow_rate is not None else ""
-        )
+def _check_cutoffs(*, depart_below: float, grow_above: float, grow_rate: float) -> None:
+    """Check the cut-offs to draw: numbers, with depart_below <= grow_above, as fit_matrix takes them."""
+    for name, value, example in (
+        ("depart_below", depart_below, "a share such as 0.3"),
+        ("grow_above", grow_above, "a share such as 0.6"),
+        ("grow_rate", grow_rate, "active days per 30, such as 4.0"),
+    ):
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            raise InvalidOptionError(f"{name}={value!r}: pass the number given to fit_matrix ({example}).")
+    if depart_below > grow_above:
         raise InvalidOptionError(
-            f"the states of the fit matrix do not follow {cutoffs}: {wrong.height:,} accounts differ (first: "
-            f"{row['user']!r}, {row['state']}, profitability {row['profitability']}). Pass the cut-offs given to "
-            "fit_matrix(...)."
+            f"depart_below={depart_below!r} is above grow_above={grow_above!r}: pass the values given to fit_matrix."
+        )
+
+
+def _check_states(table: pl.DataFrame) -> None:
+    """Refuse a ``state`` that fit_matrix never gives (the chart has no colour for it)."""
+    other = table.filter(~pl.col("state").is_in(list(FIT_STATES)) | pl.col("state").is_null())
+    if not other.is_empty():
+        row = other.row(0, named=True)
+        raise ChartDataError(
+            f"the column 'state' holds {row['state']!r} (account {row['user']!r}) on {other.height:,} rows: "
+            f"fit_matrix's states are {', '.join(FIT_STATES)}. Pass the output of stickiness.scorecards.fit_matrix."
         )
 
 
