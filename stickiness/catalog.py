@@ -34,6 +34,7 @@ __all__ = [
     "PROFILE_COLUMNS",
     "UNMAPPED_USE_CASE",
     "Catalog",
+    "as_catalog",
     "read_catalog",
 ]
 
@@ -264,6 +265,26 @@ def _load_yaml(path: Path) -> Mapping[str, Any]:
             "per use case with its 'events'."
         )
     return loaded
+
+
+def as_catalog(catalog: Any) -> Catalog | None:
+    """Return a ``catalog=`` argument as a :class:`Catalog`: None and a Catalog as given, anything else read.
+
+    The one place the kit's functions (metrics, scorecards, models, explorers) turn the
+    ``catalog`` they were given into a :class:`Catalog`; anything
+    :func:`read_catalog` reads is read by it.
+
+    Examples
+    --------
+    >>> as_catalog(None) is None
+    True
+    >>> catalog = as_catalog({"event": ["search"], "use_case": ["browse"]})
+    >>> catalog.use_cases, as_catalog(catalog) is catalog
+    (('browse',), True)
+    """
+    if catalog is None or isinstance(catalog, Catalog):
+        return catalog
+    return read_catalog(catalog)
 
 
 def _yaml_problem(path: Path, err: Any) -> str:
