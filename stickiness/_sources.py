@@ -26,11 +26,10 @@ import polars as pl
 from stickiness._encoding import CHUNK, check_encoding, is_native, open_bytes, transcode
 from stickiness._engine import is_spark_frame, spark_session, to_polars
 from stickiness._errors import InputFileError, UnsupportedSourceError
+from stickiness.typing import Source
 
 __all__ = ["DISTINCT", "ROWS", "Source", "reduce_spark_log", "scan_source", "spark_column_is_date", "spark_source"]
 
-#: What :func:`stickiness.read_log` accepts as a log or a users table.
-Source = Any  # str | os.PathLike | pl.DataFrame | pl.LazyFrame | pandas.DataFrame | pyarrow.Table | Spark DataFrame
 #: Columns of a log reduced in Spark: the input rows each reduced row stands for, and their distinct times.
 ROWS, DISTINCT = "__rows", "__distinct"
 _DAY = "__day"

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
 
 import polars as pl
 
 from stickiness._errors import InvalidOptionError
+from stickiness.typing import TimeUnit
 
 __all__ = [
     "EPOCH_DAYS",
@@ -38,7 +38,6 @@ __all__ = [
     "unit_for",
 ]
 
-TimeUnit = Literal["s", "ms", "us", "ns"]
 _TO_MICROS = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
 _PER_SECOND: dict[TimeUnit, int] = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 _UNIT_NAMES: dict[TimeUnit, str] = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}

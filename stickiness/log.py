@@ -13,7 +13,7 @@ import re
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
@@ -33,6 +33,7 @@ from stickiness._sources import (
 )
 from stickiness._time import EpochGuess, TimeUnit, check_epoch_days, epoch_seconds, guess_unit, parse_day
 from stickiness.ledger import REASONS, Ledger
+from stickiness.typing import MixedOffsets
 
 __all__ = ["NULL_IDS", "UNKNOWN_SEGMENT", "UsageLog", "as_log", "read_log"]
 
@@ -134,7 +135,7 @@ def read_log(
     start: dt.date | str | None = None,
     as_of: dt.date | str | None = None,
     now: dt.datetime | None = None,
-    mixed_offsets: Literal["error", "assume_tz"] = "error",
+    mixed_offsets: MixedOffsets = "error",
     null_ids: Sequence[str] = NULL_IDS,
     engine: Engine = "polars",
     encoding: str = "utf-8",
@@ -289,7 +290,7 @@ class _Options:
 
     engine: Engine
     tz: str
-    mixed_offsets: Literal["error", "assume_tz"]
+    mixed_offsets: MixedOffsets
     null_like: tuple[str, ...]
     start: dt.date | None
     as_of: dt.date | None
@@ -300,7 +301,7 @@ def _check_options(
     *,
     engine: Engine,
     tz: str,
-    mixed_offsets: Literal["error", "assume_tz"],
+    mixed_offsets: MixedOffsets,
     null_ids: Sequence[str],
     start: dt.date | str | None,
     as_of: dt.date | str | None,
