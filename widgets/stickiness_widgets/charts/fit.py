@@ -162,26 +162,16 @@ def _fit_layers(
     grow_rate: float,
     max_points: int,
 ) -> alt.typing.ChartType:
-    lowest = min(float(placed.get_column("profitability").min()), depart_below, 0.0)  # type: ignore[arg-type]
-    y_scale = alt.Scale(domain=[_nice_floor(lowest - 0.05, 0.1), 1.0], nice=False)
-    if x == "rate":
-        x_scale = alt.Scale(domain=[0, max(30.0, float(placed.get_column("rate").max()))], nice=False)  # type: ignore[arg-type]
-        x_title, x_format = "usage rate (active days per 30)", ",.0f"
-    else:
-        x_scale = alt.Scale(type="log")
-        x_title, x_format = "monthly recurring revenue (log scale)", ",.0f"
+    xs, y = _fit_axes(placed, x=x, depart_below=depart_below)
     colour = alt.Color(
         "state:N",
         title=None,
         scale=alt.Scale(domain=list(FIT_COLOURS), range=list(FIT_COLOURS.values())),
         legend=alt.Legend(orient="bottom", direction="horizontal"),
     )
-    y = alt.Y("profitability:Q", scale=y_scale, title="profitability (profit / mrr)", axis=alt.Axis(format="%"))
-    xs = alt.X(f"{x}:Q", scale=x_scale, title=x_title, axis=alt.Axis(format=x_format))
     if placed.height <= max_points:
-        points = placed.sort("state", "user")
         marks = (
-            alt.Chart(inline(points))
+            alt.Chart(inline(placed.sort("state", "user")))
             .mark_circle(size=46, opacity=0.75)
             .encode(
                 x=xs,
@@ -199,9 +189,8 @@ def _fit_layers(
             )
         )
     else:
-        cells = _fit_cells(placed, x)
         marks = (
-            alt.Chart(inline(cells))
+            alt.Chart(inline(_fit_cells(placed, x)))
             .mark_circle(opacity=0.7)
             .encode(
                 x=xs,
@@ -216,20 +205,41 @@ def _fit_layers(
                 ],
             )
         )
-    rules = [  # labelled right of the plot, where no point can hide them
+    rules = _cutoff_rules(
+        depart_below=depart_below, grow_above=grow_above, grow_rate=grow_rate if x == "rate" else None
+    )
+    return alt.LayerChart(layer=[marks, *rules], width=_FIT_WIDTH, height=380)
+
+
+def _fit_axes(placed: pl.DataFrame, *, x: str, depart_below: float) -> tuple[alt.X, alt.Y]:
+    """Return the x axis (usage rate from 0, or mrr on a log scale) and the y axis (profitability)."""
+    lowest = min(float(placed.get_column("profitability").min()), depart_below, 0.0)  # type: ignore[arg-type]
+    y_scale = alt.Scale(domain=[_nice_floor(lowest - 0.05, 0.1), 1.0], nice=False)
+    if x == "rate":
+        x_scale = alt.Scale(domain=[0, max(30.0, float(placed.get_column("rate").max()))], nice=False)  # type: ignore[arg-type]
+        x_title, x_format = "usage rate (active days per 30)", ",.0f"
+    else:
+        x_scale = alt.Scale(type="log")
+        x_title, x_format = "monthly recurring revenue (log scale)", ",.0f"
+    y = alt.Y("profitability:Q", scale=y_scale, title="profitability (profit / mrr)", axis=alt.Axis(format="%"))
+    return alt.X(f"{x}:Q", scale=x_scale, title=x_title, axis=alt.Axis(format=x_format)), y
+
+
+def _cutoff_rules(*, depart_below: float, grow_above: float, grow_rate: float | None) -> list[Any]:
+    """Dashed rules at the cut-offs, labelled right of the plot, where no point can hide them."""
+    once = alt.Chart(alt.InlineData(values=[{}]))
+    layers: list[Any] = []
+    for position, text in [
         (alt.YDatum(depart_below), f"depart below {percent(depart_below, 0)}"),
         (alt.YDatum(grow_above), f"grow from {percent(grow_above, 0)}"),
-    ]
-    once = alt.Chart(alt.InlineData(values=[{}]))
-    layers: list[Any] = [marks]
-    for position, text in rules:
+    ]:
         layers.append(once.mark_rule(strokeDash=[4, 3], color=RULE, strokeWidth=1.2).encode(y=position))
         layers.append(
             once.mark_text(align="left", baseline="middle", dx=6, color=RULE).encode(
                 y=position, x=pixels("x", _FIT_WIDTH), text=alt.TextValue(text)
             )
         )
-    if x == "rate":
+    if grow_rate is not None:  # with usage: grow also needs the rate, drawn from the grow line up
         layers.append(
             once.mark_rule(strokeDash=[4, 3], color=RULE, strokeWidth=1.2).encode(
                 x=alt.XDatum(grow_rate), y=alt.YDatum(grow_above), y2=pixels("y2", 0)
@@ -240,7 +250,7 @@ def _fit_layers(
                 x=alt.XDatum(grow_rate), y=pixels("y", 0), text=alt.TextValue(f"grow from {grow_rate:g} days / 30")
             )
         )
-    return alt.LayerChart(layer=layers, width=_FIT_WIDTH, height=380)
+    return layers
 
 
 def _fit_cells(placed: pl.DataFrame, x: str) -> pl.DataFrame:

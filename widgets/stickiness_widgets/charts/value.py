@@ -235,16 +235,18 @@ def _value_summary_chart(frame: Any, *, by: str | None, title: Title) -> alt.typ
     notes = [
         "Bar: the mean lifetime value per customer; tick: the median. Right: customers who bought on two days or more.",
     ]
+    return finish(chart, title=title, finding=_value_summary_finding(rows, by=by, segment=segment), notes=notes)
+
+
+def _value_summary_finding(rows: pl.DataFrame, *, by: str | None, segment: str) -> str:
     if rows.height == 1 or not by:
         row = rows.row(0, named=True)
-        finding = (
+        return (
             f"Mean lifetime value {_money(row['mean_value'])} (median {_money(row['median_value'])}); "
             f"{percent(row['repeat_purchase_share'], 0)} are repeat customers"
         )
-    else:
-        high, low = rows.row(0, named=True), rows.row(-1, named=True)
-        finding = (
-            f"Mean lifetime value from {_money(low['mean_value'])} ({low[segment]}) "
-            f"to {_money(high['mean_value'])} ({high[segment]})"
-        )
-    return finish(chart, title=title, finding=finding, notes=notes)
+    high, low = rows.row(0, named=True), rows.row(-1, named=True)
+    return (
+        f"Mean lifetime value from {_money(low['mean_value'])} ({low[segment]}) "
+        f"to {_money(high['mean_value'])} ({high[segment]})"
+    )
