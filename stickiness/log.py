@@ -33,6 +33,7 @@ from stickiness._sources import (
 )
 from stickiness._time import EpochGuess, TimeUnit, check_epoch_days, epoch_seconds, guess_unit, parse_day
 from stickiness.ledger import REASONS, Ledger
+from stickiness.stages import StageStore
 from stickiness.typing import MixedOffsets
 
 __all__ = ["NULL_IDS", "UNKNOWN_SEGMENT", "UsageLog", "as_log", "read_log"]
@@ -70,12 +71,13 @@ class UsageLog:
     columns
         Which input columns were read as user, time and event.
 
-    Notes
-    -----
-    A log keeps the intermediate frames of its latest metric calls (a few per
-    kind, keyed by the options they depend on), so that calling a metric again
-    with another window or threshold redoes only the part that changes. They are
-    private, not compared and not shown; read the log again to drop them.
+    stages
+        The intermediate frames of the log's latest metric calls (a few per
+        stage, keyed by the options they depend on), so that calling a metric
+        again with another window or threshold redoes only the part that
+        changes: a :class:`~stickiness.stages.StageStore` within one memory budget
+        (``STICKINESS_CACHE_MB``). Not compared; ``repr(log.stages)`` lists
+        what is held and ``log.stages.clear()`` drops it.
     """
 
     activity: pl.DataFrame
@@ -86,7 +88,7 @@ class UsageLog:
     tz: str
     engine: Engine
     columns: ColumnMap
-    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    stages: StageStore = field(default_factory=StageStore, init=False, repr=False, compare=False)
 
     @property
     def segment_columns(self) -> tuple[str, ...]:

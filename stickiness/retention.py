@@ -27,7 +27,6 @@ from typing import Any, get_args
 import narwhals as nw
 import polars as pl
 
-from stickiness._cache import cached
 from stickiness._engine import collect
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import _whole
@@ -38,9 +37,6 @@ from stickiness.log import UsageLog, _as_date, as_log
 from stickiness.typing import CohortMode
 
 __all__ = ["cohort_matrix", "one_and_done", "range_retention", "repeat_rate", "retention"]
-
-#: How many (period, by, active_events) choices keep their period counts on a log.
-_KEEP_COUNTS = 4
 
 COHORT_MODES: tuple[str, ...] = get_args(CohortMode)
 
@@ -162,12 +158,12 @@ def counts_table(
     if days is None and periods is None and signup is None:
         # retention, lifecycle and their charts ask for the same counts: keep them on the log
         events = None if active_events is None else frozenset(active_events)
-        return cached(
-            log,
+        return log.stages.get(
             "period_counts",
-            (period, by, events),
             lambda: _counts_table(log, period, by, active_events, days, periods, signup),
-            keep=_KEEP_COUNTS,
+            period=period,
+            by=by,
+            active_events=events,
         )
     return _counts_table(log, period, by, active_events, days, periods, signup)
 

@@ -5,14 +5,15 @@ options its controls hold, keeps the last few results keyed by those options
 (going back to an earlier value is instant), and only *filters* a computed frame
 for selections that need no recompute (a persona, a use case, a date range).
 
-A recompute is fast because the core keeps, on the log, the work no control
-changes (docs/api.md, "Changing one option"): the active days for the active-user
+A recompute is fast because the core keeps, in the log's stage store
+(``log.stages``, docs/api.md "The stage store"), the work no control
+changes: the active days for the active-user
 explorer; for the use-case explorers, the use-case preparation per catalog,
 ``as_of`` and ``horizon``, the rates per window and the segment counts per
 threshold. An explorer therefore reads its log once (:func:`read_once`) and keeps
 it: the first compute pays for the preparation, each control change after it
 redoes only what that control needs. Explorers built on the same
-:class:`~stickiness.UsageLog` share it.
+:class:`~stickiness.UsageLog` share it (the store is safe across threads).
 """
 
 from __future__ import annotations
