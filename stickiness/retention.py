@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from typing import Any, Literal
+from typing import Any, get_args
 
 import narwhals as nw
 import polars as pl
@@ -34,11 +34,11 @@ from stickiness._periods import Period, check_period, finish, period_table, user
 from stickiness._segments import SEGMENT
 from stickiness._sources import Source
 from stickiness.log import UsageLog, _as_date, as_log
+from stickiness.typing import CohortMode
 
 __all__ = ["cohort_matrix", "one_and_done", "range_retention", "repeat_rate", "retention"]
 
-CohortMode = Literal["on", "on_or_after"]
-COHORT_MODES: tuple[str, ...] = ("on", "on_or_after")
+COHORT_MODES: tuple[str, ...] = get_args(CohortMode)
 
 #: The counts behind retention and lifecycle, per (segment, period).
 _COUNTS: dict[str, pl.DataType] = {
