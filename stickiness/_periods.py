@@ -15,7 +15,7 @@ Date of the period's first day.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 import narwhals as nw
 import polars as pl
@@ -23,6 +23,7 @@ import polars as pl
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness._segments import ALL_SEGMENT, SEGMENT, active_days, check_by, days_sorted, segment_of, user_days
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.typing import Period
 
 __all__ = [
     "PERIODS",
@@ -38,7 +39,6 @@ __all__ = [
     "user_periods",
 ]
 
-Period = Literal["day", "week", "month"]
 PERIODS: tuple[str, ...] = get_args(Period)
 
 

@@ -28,9 +28,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, TypeGuard
+from typing import Any, TypeGuard, get_args
 
 from stickiness._errors import InvalidOptionError
+from stickiness.typing import Band, CohortMode, Engine, MixedOffsets, Period, TimeUnit
 
 __all__ = [
     "ACTIVITY",
@@ -76,12 +77,6 @@ __all__ = [
     "whole_days",
 ]
 
-Engine = Literal["polars", "duckdb", "pyspark"]
-TimeUnit = Literal["s", "ms", "us", "ns"]
-Period = Literal["day", "week", "month"]
-CohortMode = Literal["on", "on_or_after"]
-MixedOffsets = Literal["error", "assume_tz"]
-
 #: The longest window, horizon or other day count an option accepts: ten years (a larger one is a typo).
 MAX_DAYS = 3650
 #: A rate is active days per 30 days, so a threshold above 30 would flag every user.
@@ -89,7 +84,7 @@ MAX_RATE = 30.0
 #: Days in a week: the shortest MAU window.
 WEEK = 7
 #: The habit bands, from the most to the least frequent.
-BANDS: tuple[str, ...] = ("daily", "weekly", "monthly", "occasional", "lapsed")
+BANDS: tuple[str, ...] = get_args(Band)
 #: Lower edges of the banded rates, in active days per 30 days.
 DEFAULT_BANDS: Mapping[str, float] = MappingProxyType({"daily": 20.0, "weekly": 4.0, "monthly": 1.0})
 #: Default weights of the health components (they need not sum to 1: the score divides by their sum).

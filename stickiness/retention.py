@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from typing import Any, Literal
+from typing import Any, get_args
 
 import narwhals as nw
 import polars as pl
@@ -37,6 +37,7 @@ from stickiness._periods import Period, check_period, finish, period_table, user
 from stickiness._segments import SEGMENT
 from stickiness._sources import Source
 from stickiness.log import UsageLog, _as_date, as_log
+from stickiness.typing import CohortMode
 
 __all__ = [
     "cohort_curve",
@@ -48,8 +49,7 @@ __all__ = [
     "retention_curve",
 ]
 
-CohortMode = Literal["on", "on_or_after"]
-COHORT_MODES: tuple[str, ...] = ("on", "on_or_after")
+COHORT_MODES: tuple[str, ...] = get_args(CohortMode)
 
 #: The counts behind retention and lifecycle, per (segment, period).
 _COUNTS: dict[str, pl.DataType] = {

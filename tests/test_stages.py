@@ -9,6 +9,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import stickiness
@@ -269,3 +271,27 @@ def test_two_threads_on_one_log_give_the_tables_of_one_thread(monkeypatch: pytes
             assert_frame_equal(table, expected[name])
     # one catalog: its habits computed once for both threads; the product's are the "(any)" rows of them
     assert calls["habits"] == 1
+
+
+_STAGE_NAMES = ("event_codes", "user_codes", "active_days", "dau")  # keep 1, 1, 2, 4
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    budget=st.integers(min_value=0, max_value=400),
+    asks=st.lists(st.tuples(st.sampled_from(_STAGE_NAMES), st.integers(0, 3), st.integers(0, 30)), max_size=40),
+)
+def test_whatever_is_asked_the_store_stays_within_its_keep_counts_and_budget(
+    budget: int, asks: list[tuple[str, int, int]]
+) -> None:
+    store = StageStore(budget=budget)
+    for stage, key, rows in asks:
+        fields = {name: key for name in STAGES[stage].key}  # the same key in every field; none for the codes
+        value = _frame(rows)  # 8 x rows bytes
+        got = store.get(stage, lambda value=value: value, **fields)
+        assert got.height in {r for s, k, r in asks if s == stage and (k == key or not fields)}
+        held = {name: store.held(name) for name in _STAGE_NAMES}
+        assert store.nbytes == sum(size_of(v) for values in held.values() for v in values) <= budget
+        assert all(len(held[name]) <= STAGES[name].keep for name in _STAGE_NAMES)
+        # the result just asked is held, the latest of its stage, unless it alone passes the budget (or it is 0)
+        assert (bool(held[stage]) and held[stage][0] is got) == (budget > 0 and size_of(got) <= budget)

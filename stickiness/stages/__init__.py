@@ -298,8 +298,11 @@ class StageStore:
         self._fit()
 
     def _fit(self) -> None:
-        """Drop the least recently used results until the rest fit the budget (a result larger than it is not kept)."""
-        while self._held and self._bytes > self._budget:
+        """Drop the least recently used results until the rest fit the budget (a result larger than it is not kept).
+
+        A budget of 0 keeps nothing, not even empty frames.
+        """
+        while self._held and (self._bytes > self._budget or self._budget == 0):
             self._bytes -= self._held.popitem(last=False)[1].size
 
     def _check(self, stage: str) -> Stage:

@@ -28,7 +28,8 @@ import altair as alt
 import ipywidgets as widgets  # type: ignore[import-untyped]
 import polars as pl
 
-from stickiness import Catalog, StickinessError, UsageLog, read_catalog
+from stickiness import Catalog, StickinessError, UsageLog
+from stickiness.catalog import as_catalog
 from stickiness.log import as_log
 
 __all__ = ["ALL", "ALL_LABEL", "WIDE", "Explorer", "html_table", "read_once", "threshold_slider", "window_slider"]
@@ -212,7 +213,7 @@ def read_once(log: Any, catalog: Any = None) -> tuple[UsageLog, Catalog | None]:
     read here, so that a control change never reads a file again.
     """
     usage = as_log(log)
-    return usage, (catalog if catalog is None or isinstance(catalog, Catalog) else read_catalog(catalog))
+    return usage, as_catalog(catalog)
 
 
 def _display_data(chart: alt.typing.ChartType) -> dict[str, Any]:
