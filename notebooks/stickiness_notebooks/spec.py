@@ -77,6 +77,8 @@ class Step:
 #: The use-case keywords every use-case table shares, and the report parameters giving them.
 _HABITS = {"by": "by", "window": "habit_window", "horizon": "horizon", "min_exposure": "min_exposure"}
 _ZONE = {"majority": "majority"}
+#: ... and the keywords of the forgettable verdict, which the spectrum and the map both carry.
+_VERDICT = {**_HABITS, "threshold": "threshold", **_ZONE, "min_users": "min_users"}
 
 #: The quickstart report: ``stickiness report`` (either path) and ``templates/quickstart.py``, in this order.
 QUICKSTART: tuple[Step, ...] = (
@@ -99,7 +101,7 @@ QUICKSTART: tuple[Step, ...] = (
     Step(
         "frequency_spectrum",
         "frequency_spectrum",
-        _HABITS,
+        _VERDICT,
         "use cases",
         "frequency spectrum",
         "optional",
@@ -108,7 +110,7 @@ QUICKSTART: tuple[Step, ...] = (
     Step(
         "use_case_map",
         "use_case_map",
-        {**_HABITS, "threshold": "threshold", **_ZONE, "min_users": "min_users"},
+        _VERDICT,
         "use cases",
         "use-case map",
         "optional",

@@ -103,7 +103,9 @@ monthly_active_users_chart
 
 # %% Frequency spectrum
 habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
-frequency_spectrum = st.frequency_spectrum(log, catalog, **habit_options)
+frequency_spectrum = st.frequency_spectrum(
+    log, catalog, **habit_options, threshold=threshold, majority=majority, min_users=min_users
+)
 frequency_spectrum_chart = sw.spectrum_chart(frequency_spectrum, majority=majority, min_users=min_users)
 frequency_spectrum_chart
 
