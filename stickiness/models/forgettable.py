@@ -21,6 +21,7 @@ from typing import Any, Literal
 import polars as pl
 
 from stickiness._errors import InvalidOptionError, ModelFitError
+from stickiness._segment_column import check_segment_name, name_segment
 from stickiness._segments import ALL_SEGMENT, check_by
 from stickiness._sources import Source
 from stickiness.catalog import Catalog
@@ -189,6 +190,9 @@ def predict_forgettable(
         raise InvalidOptionError(f"threshold={threshold!r}: use a number of active days per 30 days > 0.")
     check_min_repeat_users(min_repeat_users)
     log = as_log(data)
+    check_segment_name(
+        by, [name for name in (*USERS_SCHEMA, *SUMMARY_SCHEMA) if name != SEG], function="predict_forgettable"
+    )
     segment_by = None if by is None or (by == "persona" and log.users is None) else by
     check_by(log, segment_by)
     end = calibration_day(log, as_of)
@@ -231,8 +235,8 @@ def predict_forgettable(
 
     users = _users(log, parts, horizon_days=horizon_days, threshold=threshold)
     return ForgettablePrediction(
-        users=users,
-        summary=_summary(users, float(threshold)),
+        users=name_segment(users, by, internal=SEG),
+        summary=name_segment(_summary(users, float(threshold)), by, internal=SEG),
         fits=fits_frame,
         models=MappingProxyType(models),
         as_of=end,
