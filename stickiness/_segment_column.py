@@ -25,7 +25,7 @@ __all__ = [
     "attach_segment",
     "check_segment_name",
     "name_segment",
-    "segment_name",
+    "segment_column",
     "segment_values",
     "use_case_segments",
 ]
@@ -36,10 +36,10 @@ NO_BY = "segment"
 FrameT = TypeVar("FrameT", nw.DataFrame[Any], nw.LazyFrame[Any])
 
 
-def segment_name(by: str | None) -> str:
+def segment_column(by: str | None) -> str:
     """Return the name of the segment column for ``by``: ``by`` itself, or ``"segment"`` for None.
 
-    >>> segment_name("plan"), segment_name(None)
+    >>> segment_column("plan"), segment_column(None)
     ('plan', 'segment')
     """
     return NO_BY if by is None else by
@@ -107,10 +107,10 @@ def attach_segment(frame: FrameT, segments: FrameT | None, *, name: str, on: str
 
 
 def name_segment(frame: pl.DataFrame, by: str | None, *, internal: str) -> pl.DataFrame:
-    """Rename the segment column ``internal`` to :func:`segment_name` of ``by`` (where a metric finishes its output).
+    """Rename the segment column ``internal`` to :func:`segment_column` of ``by`` (where a metric finishes its output).
 
     >>> name_segment(pl.DataFrame({"persona": ["pro"], "users": [1]}), "plan", internal="persona").columns
     ['plan', 'users']
     """
-    name = segment_name(by)
+    name = segment_column(by)
     return frame if name == internal else frame.rename({internal: name})

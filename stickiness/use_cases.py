@@ -34,7 +34,7 @@ from stickiness._engine import collect, lift
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import BANDS, DEFAULT_BANDS, Options, check_map_options, check_options
 from stickiness._habits import SEG, adopter_rates, day_number, segment_counts
-from stickiness._segment_column import check_segment_name, name_segment, segment_name
+from stickiness._segment_column import check_segment_name, name_segment, segment_column
 from stickiness._segments import check_by
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
@@ -547,7 +547,7 @@ def forgettable_zone(
     )
     order = pl.col("verdict").replace_strict(VERDICTS, range(len(VERDICTS)), return_dtype=pl.Int64)
     return table.filter(pl.col("forgettable") == "true").sort(
-        [order, pl.col("evaluable"), pl.col(segment_name(by)), pl.col("use_case")],
+        [order, pl.col("evaluable"), pl.col(segment_column(by)), pl.col("use_case")],
         descending=[False, True, False, False],
     )
 

@@ -27,7 +27,7 @@ from stickiness._segment_column import (
     attach_segment,
     check_segment_name,
     name_segment,
-    segment_name,
+    segment_column,
     use_case_segments,
 )
 from stickiness._sources import Source
@@ -209,7 +209,7 @@ def health_score(
     cat = catalog if catalog is None or isinstance(catalog, Catalog) else read_catalog(catalog)
     rates = use_case_rates(
         log, cat, by=by, as_of=usage.as_of, window=window, horizon=horizon, min_exposure=min_exposure
-    ).rename({segment_name(by): SEG})
+    ).rename({segment_column(by): SEG})
     table = None if accounts is None else _accounts(accounts, account, opts, log.activity.schema["user"])
     day = usage.as_of or log.as_of
     if day is None:

@@ -9,21 +9,21 @@ import polars as pl
 
 from stickiness import BANDS, InvalidOptionError
 from stickiness.catalog import UNMAPPED_USE_CASE
-from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
 from stickiness_widgets.theme import BAND_COLOURS, FORGETTABLE_BANDS, STATUS_COLOURS, WIDTH
 
 __all__ = ["spectrum_chart"]
 
-COLUMNS: Final = ("persona", "use_case", "band", "users", "share")
+COLUMNS: Final = (SEGMENT, "use_case", "band", "users", "share")  # the segment column (named after by) first
 _LABEL_ROOM = 0.22  # x beyond 100% (as a share) keeps room for the forgettable-share label
 _STEP = 24  # px per bar
 _INK = "#444444"
 
 
 def spectrum_chart(
-    frame: Any, *, majority: float = 0.5, min_users: int = 30, title: Title = None
+    frame: Any, *, majority: float = 0.5, min_users: int = 30, by: str | None = None, title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the frequency spectrum: one 100% bar per persona x use case, split into habit bands.
 
@@ -36,13 +36,16 @@ def spectrum_chart(
     Parameters
     ----------
     frame
-        The output of :func:`stickiness.frequency_spectrum` (``persona,
+        The output of :func:`stickiness.frequency_spectrum` (``<by>,
         use_case, band, users, share``).
     majority, min_users
         As for :func:`stickiness.use_case_map` (defaults 0.5 and 30): a segment
         is in the forgettable zone when at least ``min_users`` adopters are
         evaluable and more than ``majority`` of them are occasional or lapsed
         (with the default bands and threshold that is the kit's verdict).
+    by
+        The segment column (default: the frame's first column, named after the
+        metric's ``by``).
     title
         Default: the finding, e.g. ``"3 of 13 segments are in the forgettable zone"``.
         A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
@@ -65,15 +68,16 @@ def spectrum_chart(
     """
     if not 0 < majority < 1:
         raise InvalidOptionError(f"majority={majority!r}: pass a share strictly between 0 and 1 (default 0.5).")
-    table = metric_frame(frame, columns=COLUMNS, metric="frequency_spectrum")
+    table = metric_frame(frame, columns=COLUMNS[1:], metric="frequency_spectrum")
+    table, segment = segment_frame(table, by=by, standard=COLUMNS[1:], metric="frequency_spectrum")
     if table.is_empty():
         return empty_chart(title=title, what="Frequency spectrum", hint="no persona x use case has an adopter")
     segments = _segments(table, majority=majority, min_users=min_users)
     order = pl.col("band").replace_strict({band: i for i, band in enumerate(BANDS)}, default=len(BANDS))
     bars = (  # stacked here, not by Vega-Lite: every layer then reads the same (unforked) data
-        table.join(segments, on=["persona", "use_case"], how="left")
-        .sort("persona", "use_case", order)
-        .with_columns(pl.col("share").cum_sum().over("persona", "use_case").alias("end"))
+        table.join(segments, on=[SEGMENT, "use_case"], how="left")
+        .sort(SEGMENT, "use_case", order)
+        .with_columns(pl.col("share").cum_sum().over(SEGMENT, "use_case").alias("end"))
         .with_columns((pl.col("end") - pl.col("share")).alias("start"))
     )
     flagged = segments.filter(pl.col("status") == "forgettable").height
@@ -83,7 +87,7 @@ def spectrum_chart(
         f"Bold red: the forgettable zone, more than {percent(majority, 0)} (dashed line) of at least "
         f"{min_users} evaluable adopters.",
     ]
-    chart = _chart(bars, majority=majority)
+    chart = _chart(bars, majority=majority, segment=segment)
     return finish(chart, title=title, finding=finding, notes=notes)
 
 
@@ -91,7 +95,7 @@ def _segments(table: pl.DataFrame, *, majority: float, min_users: int) -> pl.Dat
     """One row per persona x use case: evaluable adopters, forgettable share, verdict and label."""
     forgettable = pl.col("band").is_in(FORGETTABLE_BANDS)
     return (
-        table.group_by("persona", "use_case", maintain_order=True)
+        table.group_by(SEGMENT, "use_case", maintain_order=True)
         .agg(
             pl.col("users").sum().alias("evaluable"),
             pl.col("users").filter(forgettable).sum().alias("forgettable_users"),
@@ -122,17 +126,23 @@ def _segments(table: pl.DataFrame, *, majority: float, min_users: int) -> pl.Dat
     )
 
 
-def _chart(bars: pl.DataFrame, *, majority: float) -> alt.VConcatChart:
+def _chart(bars: pl.DataFrame, *, majority: float, segment: str) -> alt.VConcatChart:
     """One block of bars per persona, stacked vertically (a facet with independent y scales would size them wrongly)."""
-    personas = bars.get_column("persona").unique(maintain_order=True).to_list()
+    personas = bars.get_column(SEGMENT).unique(maintain_order=True).to_list()
     blocks = [
-        _block(bars.filter(pl.col("persona") == persona), persona, majority=majority, axis=i == len(personas) - 1)
+        _block(
+            bars.filter(pl.col(SEGMENT) == persona),
+            persona,
+            majority=majority,
+            axis=i == len(personas) - 1,
+            segment=segment,
+        )
         for i, persona in enumerate(personas)
     ]
     return alt.vconcat(*blocks, spacing=14)
 
 
-def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool) -> alt.typing.ChartType:
+def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool, segment: str) -> alt.typing.ChartType:
     y = alt.Y("use_case:N", title=None, sort=None, axis=alt.Axis(labelLimit=220, ticks=False, domain=False))
     x = alt.X(
         "start:Q",
@@ -153,7 +163,7 @@ def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool) -> 
         y=y,
         color=colour,
         tooltip=[
-            alt.Tooltip("persona:N"),
+            segment_tooltip(segment),
             alt.Tooltip("use_case:N", title="use case"),
             alt.Tooltip("band:N"),
             alt.Tooltip("users:Q", format=","),
