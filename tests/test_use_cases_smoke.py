@@ -138,7 +138,7 @@ def test_drifting_and_segments(engine: str) -> None:
         "user", "persona", "current_rate", "days_since"
     ).rows() == [("a", "buyer", 0.0, 63)]
     assert set(use_case_map(log, CATALOG, window=60, horizon=120)["persona"]) == {"buyer", "(unknown)"}
-    assert set(use_case_map(log, CATALOG, by="plan", window=60, horizon=120)["persona"]) == {"pro", "(unknown)"}
+    assert set(use_case_map(log, CATALOG, by="plan", window=60, horizon=120)["plan"]) == {"pro", "(unknown)"}
     with pytest.raises(ColumnNotFoundError, match="country"):
         use_case_map(log, CATALOG, by="country")
     no_users = _log(rows, engine)
