@@ -15,15 +15,15 @@ Date of the period's first day.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 import narwhals as nw
 import polars as pl
 
-from stickiness._cache import cached
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness._segments import ALL_SEGMENT, SEGMENT, active_days, check_by, days_sorted, segment_of, user_days
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.typing import Period
 
 __all__ = [
     "PERIODS",
@@ -39,7 +39,6 @@ __all__ = [
     "user_periods",
 ]
 
-Period = Literal["day", "week", "month"]
 PERIODS: tuple[str, ...] = get_args(Period)
 
 
@@ -148,12 +147,12 @@ def sorted_user_periods(
     users share them.
     """
     events = None if active_events is None else frozenset(active_events)
-    return cached(
-        log,
+    return log.stages.get(
         "sorted_user_periods",
-        (period, by, events),
         lambda: _sorted_user_periods(log, period=period, by=by, active_events=active_events),
-        keep=4,
+        period=period,
+        by=by,
+        active_events=events,
     )
 
 

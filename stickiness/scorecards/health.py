@@ -31,7 +31,7 @@ from stickiness._segment_column import (
     use_case_segments,
 )
 from stickiness._sources import Source
-from stickiness.catalog import ANY_USE_CASE, Catalog, read_catalog
+from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
 from stickiness.log import UsageLog, as_log
 from stickiness.scorecards._health_options import (
     COMPONENTS,
@@ -206,7 +206,7 @@ def health_score(
     log = as_log(data)
     schema = _schema(log, opts)
     check_segment_name(by, [name for name in schema if name != SEG], function="health_score")
-    cat = catalog if catalog is None or isinstance(catalog, Catalog) else read_catalog(catalog)
+    cat = as_catalog(catalog)
     rates = use_case_rates(
         log, cat, by=by, as_of=usage.as_of, window=window, horizon=horizon, min_exposure=min_exposure
     ).rename({segment_column(by): SEG})
