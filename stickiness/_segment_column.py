@@ -26,6 +26,7 @@ __all__ = [
     "check_segment_name",
     "name_segment",
     "segment_column",
+    "segment_source",
     "segment_values",
     "use_case_segments",
 ]
@@ -75,17 +76,29 @@ def segment_values(users: pl.DataFrame, by: str, *, key: str = "user", name: str
     return users.select(key, pl.when(segment.str.strip_chars() != "").then(segment).alias(name or by))
 
 
-def use_case_segments(log: UsageLog, by: str | None, *, name: str) -> pl.DataFrame | None:
-    """``user, name``: the ``by`` segment of the log's users, or None when every user is in ``"(all)"``.
+def segment_source(log: UsageLog, by: str | None) -> str | None:
+    """Return the users-table column the segments come from, or None when every user is in ``"(all)"``.
 
     Every user is in ``"(all)"`` when ``by`` is None, and when ``by="persona"`` (the
-    use-case metrics' default) and the log has no users table.
+    default of the metrics that are always per segment) and the log has no users
+    table. Any other ``by`` must be a column of the users table (else a clear error).
     """
     if by is None or (by == "persona" and log.users is None):
         return None
     check_by(log, by)
+    return by
+
+
+def use_case_segments(log: UsageLog, by: str | None, *, name: str) -> pl.DataFrame | None:
+    """``user, name``: the ``by`` segment of the log's users, or None when every user is in ``"(all)"``.
+
+    See :func:`segment_source`.
+    """
+    source = segment_source(log, by)
+    if source is None:
+        return None
     assert log.users is not None
-    return segment_values(log.users, by, name=name)
+    return segment_values(log.users, source, name=name)
 
 
 def attach_segment(frame: FrameT, segments: FrameT | None, *, name: str, on: str = "user") -> FrameT:

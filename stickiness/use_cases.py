@@ -34,8 +34,7 @@ from stickiness._engine import collect, lift
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import BANDS, DEFAULT_BANDS, Options, check_map_options, check_options
 from stickiness._habits import SEG, adopter_rates, day_number, segment_counts
-from stickiness._segment_column import check_segment_name, name_segment, segment_column
-from stickiness._segments import check_by
+from stickiness._segment_column import check_segment_name, name_segment, segment_column, segment_source
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, as_catalog, resolve_profiles
@@ -175,8 +174,7 @@ def _check_segment(by: str | None, schema: Mapping[str, pl.DataType], *, functio
 
 def _prepare(data: UsageLog | Source, catalog: Any, opts: Options) -> tuple[UsageLog, Catalog | None, dt.date | None]:
     log = as_log(data)
-    if opts.by is not None and not (opts.by == "persona" and log.users is None):
-        check_by(log, opts.by)
+    segment_source(log, opts.by)  # a by the users table lacks is an error here, before any work
     as_of = _as_of(log, opts.as_of)
     return log, as_catalog(catalog), (None if log.is_empty else as_of)
 

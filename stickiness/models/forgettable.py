@@ -21,8 +21,8 @@ from typing import Any, Literal
 import polars as pl
 
 from stickiness._errors import InvalidOptionError, ModelFitError
-from stickiness._segment_column import check_segment_name, name_segment
-from stickiness._segments import ALL_SEGMENT, check_by
+from stickiness._segment_column import check_segment_name, name_segment, segment_source
+from stickiness._segments import ALL_SEGMENT
 from stickiness._sources import Source
 from stickiness.catalog import Catalog, as_catalog
 from stickiness.log import UsageLog, as_log
@@ -193,8 +193,7 @@ def predict_forgettable(
     check_segment_name(
         by, [name for name in (*USERS_SCHEMA, *SUMMARY_SCHEMA) if name != SEG], function="predict_forgettable"
     )
-    segment_by = None if by is None or (by == "persona" and log.users is None) else by
-    check_by(log, segment_by)
+    segment_by = segment_source(log, by)
     end = calibration_day(log, as_of)
     recent_from = None if end is None else end - dt.timedelta(days=horizon_days - 1)
     table = summarise(
