@@ -36,6 +36,7 @@ CALLS: dict[str, Call] = {
         LOG, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31), by=by, min_users=1
     ),
     "cohort_matrix": lambda by: st.cohort_matrix(LOG, by=by),
+    "retention_curve": lambda by: st.retention_curve(LOG, by=by),
     "lifecycle": lambda by: st.lifecycle(LOG, by=by),
     "new_vs_returning": lambda by: st.new_vs_returning(LOG, by=by),
     "one_and_done": lambda by: st.one_and_done(LOG, by=by),
