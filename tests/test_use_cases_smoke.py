@@ -40,7 +40,18 @@ RATES = {
     "interval_days": pl.Float64,
     "previous_rate": pl.Float64,
 }
-SPECTRUM = {"persona": pl.String, "use_case": pl.String, "band": pl.String, "users": pl.Int64, "share": pl.Float64}
+SPECTRUM = {
+    "persona": pl.String,
+    "use_case": pl.String,
+    "band": pl.String,
+    "users": pl.Int64,
+    "share": pl.Float64,
+    # the segment's verdict, as the map gives it
+    "evaluable": pl.Int64,
+    "forgettable_share": pl.Float64,
+    "forgettable": pl.String,
+    "verdict": pl.String,
+}
 MAP = {
     "persona": pl.String,
     "use_case": pl.String,
