@@ -9,7 +9,8 @@ added to the report is one line here.
 
 A report parameter is a name of the quickstart's parameters cell (``mau_window``,
 ``habit_window``, ...), which is also the command line's option (``--mau-window``),
-plus ``by``, the segment column the report settled on.
+plus ``by``, the users-table column the report settled on, and ``segment``, the
+outputs' segment column named after it (:func:`stickiness.segment_column`).
 
 >>> [step.table for step in QUICKSTART][:3]
 ['active_users', 'monthly_active_users', 'frequency_spectrum']
@@ -105,7 +106,7 @@ QUICKSTART: tuple[Step, ...] = (
         "use cases",
         "frequency spectrum",
         "optional",
-        (Chart("frequency_spectrum", "spectrum_chart", {**_ZONE, "min_users": "min_users"}),),
+        (Chart("frequency_spectrum", "spectrum_chart", {**_ZONE, "min_users": "min_users", "by": "segment"}),),
     ),
     Step(
         "use_case_map",
@@ -114,7 +115,10 @@ QUICKSTART: tuple[Step, ...] = (
         "use cases",
         "use-case map",
         "optional",
-        (Chart("use_case_map", "use_case_map_chart"), Chart("forgettable_zone", "forgettable_zone_chart", _ZONE)),
+        (
+            Chart("use_case_map", "use_case_map_chart", {"by": "segment"}),
+            Chart("forgettable_zone", "forgettable_zone_chart", {**_ZONE, "by": "segment"}),
+        ),
     ),
     Step(
         "drifting_users",

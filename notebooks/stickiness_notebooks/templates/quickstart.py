@@ -72,6 +72,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     encoding=encoding,
     engine=engine,
 )
+segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
 log.ledger  # rows read = rows used + rows set aside, by reason
 
@@ -106,7 +107,7 @@ habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_expo
 frequency_spectrum = st.frequency_spectrum(
     log, catalog, **habit_options, threshold=threshold, majority=majority, min_users=min_users
 )
-frequency_spectrum_chart = sw.spectrum_chart(frequency_spectrum, majority=majority, min_users=min_users)
+frequency_spectrum_chart = sw.spectrum_chart(frequency_spectrum, majority=majority, min_users=min_users, by=segment)
 frequency_spectrum_chart
 
 # %% [markdown]
@@ -124,12 +125,12 @@ frequency_spectrum_chart
 use_case_map = st.use_case_map(
     log, catalog, **habit_options, threshold=threshold, majority=majority, min_users=min_users
 )
-use_case_map_chart = sw.use_case_map_chart(use_case_map)
+use_case_map_chart = sw.use_case_map_chart(use_case_map, by=segment)
 use_case_map_chart
 
 # %% Forgettable zone
 zone = st.forgettable_zone(log, catalog, **habit_options, threshold=threshold, majority=majority, min_users=min_users)
-forgettable_zone_chart = sw.forgettable_zone_chart(use_case_map, majority=majority)
+forgettable_zone_chart = sw.forgettable_zone_chart(use_case_map, majority=majority, by=segment)
 forgettable_zone_chart
 
 # %% Segments in the forgettable zone
@@ -167,7 +168,7 @@ lifecycle_chart
 # %% Inactivity list
 inactive_users = st.inactive_users(log, days=inactive_days, by=by, horizon=horizon)  # the use-case tables' horizon
 print(f"{inactive_users.height:,} users with no activity in the last {inactive_days} days")
-inactive_users.group_by("persona", "status").len("users").sort("persona", "users", descending=[False, True])
+inactive_users.group_by(segment, "status").len("users").sort(segment, "users", descending=[False, True])
 
 # %% [markdown]
 # ## Export
