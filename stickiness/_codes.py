@@ -9,26 +9,27 @@ distinct events in sorted order, and ``__d`` (Int32) is a day as days since
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import narwhals as nw
 import polars as pl
 
 from stickiness._cache import cached
+from stickiness._engine import decode_users
 from stickiness.log import UsageLog
 
 __all__ = [
-    "PACKED_DAYS",
     "coded_activity",
+    "coded_days",
     "day_number",
-    "distinct_sorted",
     "event_codes",
+    "user_code_table",
     "user_codes",
-    "user_of",
+    "user_ids",
     "user_offset",
     "with_user_codes",
 ]
 
-#: Fast paths pack a day as its offset from the log's first day in 16 bits (179 years).
-PACKED_DAYS = 2**16
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -50,14 +51,14 @@ def user_offset(log: UsageLog) -> int | None:
     return cached(log, "user_offset", None, lambda: _offset(log), keep=1)
 
 
-def user_of(log: UsageLog, frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Add ``user`` to a frame with ``__u`` codes, keeping its row order."""
-    offset = user_offset(log)
-    if offset is not None:
-        dtype = log.activity.schema["user"]
-        return frame.with_columns((pl.col("__u").cast(pl.Int64) + offset).cast(dtype).alias("user"))
-    codes = user_codes(log).lazy().with_columns(pl.col("__u").cast(pl.Int64))
-    return frame.with_columns(pl.col("__u").cast(pl.Int64)).join(codes, on="__u", how="left", maintain_order="left")
+def user_code_table(log: UsageLog) -> pl.LazyFrame:
+    """``__u, user`` lazily: :func:`user_codes`, computed (and kept) only when a query reads it."""
+    return pl.defer(lambda: user_codes(log), schema={"__u": pl.UInt32(), "user": log.activity.schema["user"]})
+
+
+def user_ids(log: UsageLog, frame: nw.LazyFrame[Any], codes: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """Add ``user`` to a lifted frame with ``__u`` codes; ``codes`` is :func:`user_code_table`, lifted with it."""
+    return decode_users(frame, codes, offset=user_offset(log), dtype=log.activity.schema["user"])
 
 
 def with_user_codes(log: UsageLog, frame: pl.DataFrame) -> pl.DataFrame:
@@ -122,7 +123,15 @@ def _code(log: UsageLog) -> pl.DataFrame:
     )
 
 
-def distinct_sorted(keys: pl.Series) -> pl.DataFrame:
-    """Sort non-negative packed keys and drop repeats: one sort instead of a hash of every row."""
-    ordered = keys.sort()
-    return ordered.filter(ordered != ordered.shift(1, fill_value=-1)).set_sorted().to_frame()
+def coded_days(log: UsageLog, events: frozenset[str] | None) -> pl.LazyFrame:
+    """``__u, __d``: the activity's (user code, day number) rows, of ``events`` only when given (repeats kept)."""
+    offset = user_offset(log)
+    if events is None and offset is not None:  # integer ids: the code is arithmetic, no coded copy needed
+        return log.activity.lazy().select(
+            (pl.col("user") - offset).cast(pl.UInt32).alias("__u"), pl.col("day").cast(pl.Int32).alias("__d")
+        )
+    activity = coded_activity(log).lazy()
+    if events is not None:
+        codes = event_codes(log).filter(pl.col("event").is_in(list(events))).get_column("__e")
+        activity = activity.filter(pl.col("__e").is_in(codes.implode()))
+    return activity.select("__u", "__d")

@@ -215,7 +215,7 @@ def summarise(
         assert log.users is not None
         segment = pl.col(by).cast(pl.String)
         frames["users"] = log.users.select("user", pl.when(segment.str.strip_chars() != "").then(segment).alias(by))
-    lazy = lift(log.engine, **frames)
+    lazy = lift(log, **frames)
 
     d = nw.col("__d")
     active = lazy["activity"].filter(d <= end_number)
