@@ -52,8 +52,11 @@ def user_offset(log: UsageLog) -> int | None:
 
 
 def user_code_table(log: UsageLog) -> pl.LazyFrame:
-    """``__u, user`` lazily: :func:`user_codes`, computed (and kept) only when a query reads it."""
-    return pl.defer(lambda: user_codes(log), schema={"__u": pl.UInt32(), "user": log.activity.schema["user"]})
+    """``__u, user``: :func:`user_codes`, as a lazy query when the ids are integers (decoding them needs no table)."""
+    offset = user_offset(log)
+    if offset is None:
+        return user_codes(log).lazy()
+    return _code_users(log.activity.lazy(), offset)
 
 
 def user_ids(log: UsageLog, frame: nw.LazyFrame[Any], codes: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
@@ -93,10 +96,14 @@ def _offset(log: UsageLog) -> int | None:
 
 
 def _user_codes(log: UsageLog) -> pl.DataFrame:
-    users = log.activity.select(pl.col("user").unique().sort())
     offset = user_offset(log)
     if offset is None:
-        return users.with_row_index("__u")
+        return log.activity.select(pl.col("user").unique().sort()).with_row_index("__u")
+    return _code_users(log.activity.lazy(), offset).collect()
+
+
+def _code_users(activity: pl.LazyFrame, offset: int) -> pl.LazyFrame:
+    users = activity.select(pl.col("user").unique().sort())
     return users.select((pl.col("user") - offset).cast(pl.UInt32).alias("__u"), "user")
 
 

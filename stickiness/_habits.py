@@ -141,7 +141,7 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
     # __c (use case) and __k = __u * (number of use cases) + __c, one per (user, use case).
     use_cases = pairs.select("use_case").unique().sort("use_case").with_row_index("__c")
     mapping = pairs.join(events, on="event").join(use_cases, on="use_case").select("__e", "__c")
-    gaps = pl.concat([_gaps(log, rows, end=end) for rows in _use_case_days(log, mapping, use_cases, end=end)])
+    gaps = pl.concat([_gaps(rows) for rows in _use_case_days(log, mapping, use_cases, end=end)])
 
     # Codes stay Int64 in the engine (Spark has no unsigned integers); collect casts __u back to UInt32.
     n_use_cases = use_cases.height
@@ -179,7 +179,9 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
     return _split_history(collect(adopters, adopter_types), recent, use_cases, key)
 
 
-def _use_case_days(log: UsageLog, mapping: pl.DataFrame, use_cases: pl.DataFrame, *, end: int) -> list[pl.LazyFrame]:
+def _use_case_days(
+    log: UsageLog, mapping: pl.DataFrame, use_cases: pl.DataFrame, *, end: int
+) -> list[nw.LazyFrame[Any]]:
     """``__k, __d``: the (user x use case, day) rows up to ``end`` (repeats kept), in one or two parts.
 
     ``"(any)"`` holds every event: its rows are the log's active days, kept on the log
@@ -188,25 +190,31 @@ def _use_case_days(log: UsageLog, mapping: pl.DataFrame, use_cases: pl.DataFrame
     """
     n_use_cases = use_cases.height
     any_code = use_cases.filter(pl.col("use_case") == ANY_USE_CASE).get_column("__c")
-    pair = pl.col("__u").cast(pl.Int64) * n_use_cases + pl.col("__c").cast(pl.Int64)
-    parts = []
+    frames: dict[str, pl.DataFrame | pl.LazyFrame] = {}
     if any_code.len() == 1:
         mapping = mapping.filter(pl.col("__c") != any_code.item())
-        day = pl.col("day").cast(pl.Int32)
-        product = user_days(log, None).lazy().filter(day <= end)
-        product_pair = pl.col("__u").cast(pl.Int64) * n_use_cases + any_code.item()
-        parts.append(product.select(product_pair.alias("__k"), day.alias("__d")))
+        days = user_days(log, None).lazy()
+        frames["product"] = days.select("__u", pl.col("day").cast(pl.Int32).alias("__d"))
     if mapping.height:
-        coded = coded_activity(log).lazy().filter(pl.col("__d") <= end).join(mapping.lazy(), on="__e", how="inner")
-        parts.append(coded.select(pair.alias("__k"), "__d"))
-    return parts or [pl.LazyFrame(schema={"__k": pl.Int64, "__d": pl.Int32})]
+        frames |= {"activity": coded_activity(log).select("__u", "__d", "__e"), "mapping": mapping}
+    if not frames:
+        frames["product"] = pl.DataFrame(schema={"__u": pl.UInt32, "__d": pl.Int32})
+    lazy = lift(log, **frames)
+    d, user = nw.col("__d"), nw.col("__u").cast(nw.Int64()) * n_use_cases
+    parts = []
+    if "product" in lazy:
+        code = int(any_code.item()) if any_code.len() == 1 else 0
+        parts.append(lazy["product"].filter(d <= end).select((user + code).alias("__k"), "__d"))
+    if "activity" in lazy:
+        coded = lazy["activity"].filter(d <= end).join(lazy["mapping"], on="__e", how="inner")
+        parts.append(coded.select((user + nw.col("__c").cast(nw.Int64())).alias("__k"), "__d"))
+    return parts
 
 
-def _gaps(log: UsageLog, rows: pl.LazyFrame, *, end: int) -> pl.DataFrame:
+def _gaps(rows: nw.LazyFrame[Any]) -> pl.DataFrame:
     """``__k, __d, __gap``: distinct (user x use case, day) rows and the days since the pair's previous one."""
-    d = nw.col("__d")
-    days = runs(lift(log, rows=rows)["rows"], key="__k", order="__d", with_=("prev",))
-    gaps = days.select("__k", "__d", (d - nw.col("__prev")).alias("__gap"))
+    days = runs(rows, key="__k", order="__d", with_=("prev",))
+    gaps = days.select("__k", "__d", (nw.col("__d") - nw.col("__prev")).alias("__gap"))
     return collect(gaps, {"__k": pl.Int64(), "__d": pl.Int32(), "__gap": pl.Int32()})
 
 
