@@ -6,14 +6,15 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from stickiness._errors import InvalidOptionError
+from stickiness.typing import Band
 
 __all__ = ["BANDS", "DEFAULT_BANDS", "MAX_DAYS", "Options", "check_map_options", "check_options"]
 
 #: The habit bands, from the most to the least frequent.
-BANDS: tuple[str, ...] = ("daily", "weekly", "monthly", "occasional", "lapsed")
+BANDS: tuple[str, ...] = get_args(Band)
 #: The longest window, horizon or other day count an option accepts: ten years (a larger one is a typo).
 MAX_DAYS = 3650
 #: A rate is active days per 30 days, so a threshold above 30 would flag every user.

@@ -15,17 +15,17 @@ Date of the period's first day.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 import narwhals as nw
 import polars as pl
 
-from stickiness._cache import cached
 from stickiness._codes import user_code_table, user_ids
 from stickiness._engine import collect, lift, runs
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness._segments import ALL_SEGMENT, SEGMENT, active_days, check_by, segment_of, user_days
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.typing import Period
 
 __all__ = [
     "PERIODS",
@@ -41,7 +41,6 @@ __all__ = [
     "user_periods",
 ]
 
-Period = Literal["day", "week", "month"]
 PERIODS: tuple[str, ...] = get_args(Period)
 
 
@@ -145,12 +144,12 @@ def period_runs(
     if days is not None:
         return _period_runs(log, period=period, by=by, active_events=active_events, days=days)
     events = None if active_events is None else frozenset(active_events)
-    return cached(
-        log,
-        "user_periods",
-        (period, by, events),
+    return log.stages.get(
+        "sorted_user_periods",
         lambda: _period_runs(log, period=period, by=by, active_events=active_events, days=None),
-        keep=4,
+        period=period,
+        by=by,
+        active_events=events,
     )
 
 

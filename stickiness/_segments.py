@@ -8,7 +8,6 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._cache import cached
 from stickiness._codes import coded_days, user_code_table, user_ids
 from stickiness._engine import collect, lift, runs
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
@@ -27,8 +26,6 @@ __all__ = [
 SEGMENT = "__segment"
 #: The segment of every user when no ``by`` is given.
 ALL_SEGMENT = "(all)"
-#: How many ``active_events`` choices keep their active days on a log.
-KEEP = 2
 
 
 def check_by(log: UsageLog, by: str | None) -> None:
@@ -87,7 +84,7 @@ def user_days(log: UsageLog, active_events: Collection[str] | None) -> pl.DataFr
     ``__u`` is the user's code (UInt32). On the polars engine the rows come sorted by code and day.
     """
     events = None if active_events is None else frozenset(active_events)
-    return cached(log, "active_days", events, lambda: _user_days(log, events), keep=KEEP)
+    return log.stages.get("active_days", lambda: _user_days(log, events), active_events=events)
 
 
 def segment_of(log: UsageLog, by: str) -> pl.DataFrame:

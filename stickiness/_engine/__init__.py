@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Collection, Mapping
 from types import ModuleType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 import narwhals as nw
 import polars as pl
@@ -40,6 +40,7 @@ from stickiness._engine._spark import (
     to_spark,
 )
 from stickiness._errors import InvalidOptionError
+from stickiness.typing import Engine
 
 __all__ = [
     "DISTINCT",
@@ -63,8 +64,7 @@ __all__ = [
     "to_polars",
 ]
 
-Engine = Literal["polars", "duckdb", "pyspark"]
-ENGINES: tuple[str, ...] = ("polars", "duckdb", "pyspark")
+ENGINES: tuple[str, ...] = get_args(Engine)
 #: The neighbour columns :func:`runs` can add: ``__prev``, ``__next`` and ``__first``.
 Neighbour = Literal["prev", "next", "first"]
 NEIGHBOURS: tuple[str, ...] = ("prev", "next", "first")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import get_args
 
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import _positive as check_positive
 from stickiness.scorecards._tables import check_number, check_whole
+from stickiness.typing import Direction, HealthBand
 
 __all__ = [
     "COMPONENTS",
@@ -23,7 +24,6 @@ __all__ = [
     "check_health_options",
 ]
 
-Direction = Literal["higher", "lower"]
 #: An extra column's spec: which way is better, optionally with fixed bounds ``(direction, low, high)``.
 ExtraSpec = Direction | tuple[Direction, float, float]
 #: The usage components, always computed (breadth only with a catalog).
@@ -31,7 +31,7 @@ COMPONENTS: tuple[str, ...] = ("frequency", "recency", "breadth")
 #: Default weights of the components (they need not sum to 1: the score divides by their sum).
 DEFAULT_WEIGHTS: Mapping[str, float] = {"frequency": 0.4, "recency": 0.3, "breadth": 0.3}
 #: The health bands, from the best.
-HEALTH_BANDS: tuple[str, ...] = ("healthy", "at_risk", "critical")
+HEALTH_BANDS: tuple[str, ...] = get_args(HealthBand)
 #: Default lower cut-offs of the bands on the 0-100 score (critical is below ``at_risk``).
 DEFAULT_HEALTH_BANDS: Mapping[str, float] = {"healthy": 70.0, "at_risk": 40.0}
 #: Output columns an extra column may not be named after.
