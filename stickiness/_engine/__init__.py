@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Collection, Mapping
 from types import ModuleType
-from typing import Any, Literal, Protocol, get_args
+from typing import Any, Protocol, get_args
 
 import narwhals as nw
 import polars as pl
@@ -49,7 +49,6 @@ __all__ = [
     "ROWS",
     "SPARK_LOCAL",
     "Engine",
-    "Neighbour",
     "check_engine",
     "collect",
     "decode_users",
@@ -65,8 +64,7 @@ __all__ = [
 ]
 
 ENGINES: tuple[str, ...] = get_args(Engine)
-#: The neighbour columns :func:`runs` can add: ``__prev``, ``__next`` and ``__first``.
-Neighbour = Literal["prev", "next", "first"]
+#: The neighbours :func:`runs` can add, as ``__prev``, ``__next`` and ``__first``.
 NEIGHBOURS: tuple[str, ...] = ("prev", "next", "first")
 
 
