@@ -36,6 +36,7 @@ DOCUMENTED = {
     "retention",
     "range_retention",
     "cohort_matrix",
+    "retention_curve",
     "lifecycle",
     "new_vs_returning",
     "one_and_done",
