@@ -23,8 +23,9 @@ import polars as pl
 from stickiness._codes import user_code_table, user_ids
 from stickiness._engine import collect, lift, runs
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
-from stickiness._segments import ALL_SEGMENT, SEGMENT, active_days, check_by, segment_of, user_days
-from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness._segment_column import attach_segment
+from stickiness._segments import SEGMENT, active_days, check_by, segment_of, user_days
+from stickiness.log import UsageLog
 from stickiness.typing import Period
 
 __all__ = [
@@ -172,12 +173,7 @@ def _period_runs(
     lazy = lift(log, **frames)
     periods = runs(lazy["active"], key="__u", order="__p", with_=("first", "prev", "next"))
     periods = user_ids(log, periods, lazy["codes"])
-    if by is None:
-        periods = periods.with_columns(nw.lit(ALL_SEGMENT).alias(SEGMENT))
-    else:
-        periods = periods.join(lazy["segments"], on="user", how="left").with_columns(
-            nw.col(SEGMENT).fill_null(UNKNOWN_SEGMENT)
-        )
+    periods = attach_segment(periods, lazy["segments"] if by is not None else None, name=SEGMENT)
     index = pl.Int64()
     schema = {SEGMENT: pl.String(), "user": log.activity.schema["user"]}
     return collect(periods, schema | {"__p": index, "__first": index, "__prev": index, "__next": index})

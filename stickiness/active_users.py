@@ -25,6 +25,7 @@ from stickiness._engine import collect, lift
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import MAX_DAYS
 from stickiness._periods import calendar, period_runs, start_of
+from stickiness._segment_column import check_segment_name
 from stickiness._segments import SEGMENT, active_days, with_calendar
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
@@ -188,6 +189,9 @@ def active_users(
     >>> active_users(events, window=7).select("dau", "mau", "stickiness", "complete").rows()
     [(2, 2, 1.0, False), (0, 2, 0.0, False), (1, 2, 0.5, False)]
     """
+    check_segment_name(
+        by, ("day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"), function="active_users"
+    )
     _check_window(window)
     log = as_log(data)
     first = log.first_day or dt.date(1970, 1, 1)  # any day: an empty log has no rows (Spark cannot hold year 1)
@@ -249,6 +253,9 @@ def monthly_active_users(
     >>> monthly_active_users(events).rows()
     [(datetime.date(2024, 2, 1), 29, 0.10344827586206896, 2, 0.05172413793103448, True)]
     """
+    check_segment_name(
+        by, ("month", "days", "mean_dau", "mau", "stickiness", "complete"), function="monthly_active_users"
+    )
     log = as_log(data)
     dau = _dau(log, by=by, active_events=active_events)
     # each user's active months are kept on the log: retention and lifecycle share them

@@ -34,6 +34,7 @@ from stickiness._engine import collect
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import _whole
 from stickiness._periods import Period, check_period, finish, period_table, user_periods
+from stickiness._segment_column import check_segment_name
 from stickiness._segments import SEGMENT
 from stickiness._sources import Source
 from stickiness.log import UsageLog, _as_date, as_log
@@ -297,6 +298,7 @@ def retention(
     >>> retention(events).select("period", "active_before", "returning", "retention_rate", "churn_rate").rows()
     [(datetime.date(2024, 1, 1), 0, 0, None, None), (datetime.date(2024, 2, 1), 2, 1, 0.5, 0.5)]
     """
+    check_segment_name(by, _RETENTION, function="retention")
     period = check_period(period)
     min_users = _check_min_users(min_users)
     log = as_log(data)
@@ -347,6 +349,7 @@ def range_retention(
     >>> range_retention(events, start="2024-01-12", end="2024-01-18").select("active_before", "active", "new").rows()
     [(2, 2, 1)]
     """
+    check_segment_name(by, _RETENTION, function="range_retention")
     first, last = _as_date(start, "start"), _as_date(end, "end")
     if first is None or last is None:
         raise InvalidOptionError(f"start={start!r}, end={end!r}: give both days of the range as 'YYYY-MM-DD'.")
@@ -426,6 +429,7 @@ def cohort_matrix(
     [(datetime.date(2024, 1, 1), 0, 2, 1.0, True), (datetime.date(2024, 1, 1), 1, 1, 0.5, False),
      (datetime.date(2024, 2, 1), 0, 1, 1.0, False)]
     """
+    check_segment_name(by, _COHORTS, function="cohort_matrix")
     period = check_period(period)
     if mode not in COHORT_MODES:
         raise InvalidOptionError(
@@ -505,6 +509,7 @@ def retention_curve(
     >>> retention_curve(events).select("offset", "cohorts", "cohort_users", "users", "share").rows()
     [(0, 2, 3, 3, 1.0), (1, 2, 3, 2, 0.6666666666666666), (2, 1, 2, 0, 0.0)]
     """
+    check_segment_name(by, _CURVE, function="retention_curve")
     cohorts = cohort_matrix(data, period=period, mode=mode, by=by, active_events=active_events)
     return cohort_curve(cohorts, by=by)
 
@@ -610,6 +615,7 @@ def repeat_rate(
     >>> repeat_rate(events).select("period", "active", "repeat", "repeat_rate").rows()
     [(datetime.date(2024, 1, 1), 2, 1, 0.5), (datetime.date(2024, 2, 1), 1, 1, 1.0)]
     """
+    check_segment_name(by, _REPEAT, function="repeat_rate")
     period = check_period(period)
     log = as_log(data)
     frames = user_periods(log, period=period, by=by, active_events=active_events)
@@ -677,6 +683,7 @@ def one_and_done(
     >>> one_and_done(events, min_age=7).select("users", "too_new", "one_and_done").rows()
     [(2, 1, 1)]
     """
+    check_segment_name(by, _ONE_AND_DONE, function="one_and_done")
     min_age = _whole(min_age, "min_age", 0, "users first seen later than as_of - min_age are too_new, 0 by default")
     log = as_log(data)
     frames = user_periods(log, period="day", by=by, active_events=active_events)

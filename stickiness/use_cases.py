@@ -34,7 +34,7 @@ from stickiness._engine import collect, lift
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import BANDS, DEFAULT_BANDS, Options, check_map_options, check_options
 from stickiness._habits import SEG, adopter_rates, day_number, segment_counts
-from stickiness._segments import check_by
+from stickiness._segment_column import check_segment_name, name_segment, segment_column, segment_source
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, as_catalog, resolve_profiles
@@ -172,10 +172,14 @@ def _empty(log: UsageLog, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=_user_schema(log, schema))
 
 
+def _check_segment(by: str | None, schema: Mapping[str, pl.DataType], *, function: str) -> None:
+    """Raise if ``by`` names a column of the output (whose segment column is ``persona`` in ``schema``)."""
+    check_segment_name(by, [name for name in schema if name != SEG], function=function)
+
+
 def _prepare(data: UsageLog | Source, catalog: Any, opts: Options) -> tuple[UsageLog, Catalog | None, dt.date | None]:
     log = as_log(data)
-    if opts.by is not None and not (opts.by == "persona" and log.users is None):
-        check_by(log, opts.by)
+    segment_source(log, opts.by)  # a by the users table lacks is an error here, before any work
     as_of = _as_of(log, opts.as_of)
     return log, as_catalog(catalog), (None if log.is_empty else as_of)
 
@@ -254,12 +258,13 @@ def use_case_rates(
     opts = check_options(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
     )
+    _check_segment(by, RATES_SCHEMA, function="use_case_rates")
     log, cat, day = _prepare(data, catalog, opts)
     if day is None:
-        return _empty(log, RATES_SCHEMA)
+        return name_segment(_empty(log, RATES_SCHEMA), by, internal=SEG)
     table = adopter_rates(log, cat, opts, day)
     schema = _user_schema(log, RATES_SCHEMA) | {"first_use": pl.Int32(), "last_active": pl.Int32()}
-    return _finish_rates(collect(table, schema)).sort(SEG, "use_case", "user")
+    return name_segment(_finish_rates(collect(table, schema)).sort(SEG, "use_case", "user"), by, internal=SEG)
 
 
 def _empty_counts() -> pl.DataFrame:
@@ -333,6 +338,7 @@ def frequency_spectrum(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
     )
     check_map_options(majority, min_users)
+    _check_segment(by, SPECTRUM_SCHEMA, function="frequency_spectrum")
     log, cat, day = _prepare(data, catalog, opts)
     counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
     # the verdict of the map, from the same counts: one definition of "forgettable"
@@ -346,7 +352,8 @@ def frequency_spectrum(
         .with_columns(share=pl.when(pl.col("evaluable") > 0).then(pl.col("users") / pl.col("evaluable")))
         .sort(SEG, "use_case", "__order")
     )
-    return long.select([pl.col(name).cast(dtype) for name, dtype in SPECTRUM_SCHEMA.items()])
+    out = long.select([pl.col(name).cast(dtype) for name, dtype in SPECTRUM_SCHEMA.items()])
+    return name_segment(out, by, internal=SEG)
 
 
 def _wilson(share: pl.Expr, n: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -423,9 +430,11 @@ def use_case_map(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
     )
     check_map_options(majority, min_users)
+    _check_segment(by, MAP_SCHEMA, function="use_case_map")
     log, cat, day = _prepare(data, catalog, opts)
     counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
-    return _map_from_counts(counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users)
+    table = _map_from_counts(counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users)
+    return name_segment(table, by, internal=SEG)
 
 
 def _verdicts(*, threshold: float, majority: float, min_users: int) -> tuple[pl.Expr, pl.Expr]:
@@ -553,7 +562,8 @@ def forgettable_zone(
     )
     order = pl.col("verdict").replace_strict(VERDICTS, range(len(VERDICTS)), return_dtype=pl.Int64)
     return table.filter(pl.col("forgettable") == "true").sort(
-        [order, pl.col("evaluable"), pl.col(SEG), pl.col("use_case")], descending=[False, True, False, False]
+        [order, pl.col("evaluable"), pl.col(segment_column(by)), pl.col("use_case")],
+        descending=[False, True, False, False],
     )
 
 
@@ -605,9 +615,10 @@ def drifting_users(
     opts = check_options(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold
     )
+    _check_segment(by, DRIFTING_SCHEMA, function="drifting_users")
     log, cat, day = _prepare(data, catalog, opts)
     if day is None:
-        return _empty(log, DRIFTING_SCHEMA)
+        return name_segment(_empty(log, DRIFTING_SCHEMA), by, internal=SEG)
     rates = adopter_rates(log, cat, opts, day)
     drifting = rates.filter(
         ~nw.col("too_new") & (nw.col("rate") < opts.threshold) & (nw.col("previous_rate") >= opts.threshold)
@@ -622,7 +633,8 @@ def drifting_users(
     )
     schema = _user_schema(log, DRIFTING_SCHEMA) | {"last_active": pl.Int32()}
     out = collect(drifting, schema).with_columns(pl.col("last_active").cast(pl.Date))
-    return sort_rows(out, [SEG, "use_case", "previous_rate", "user"], descending=[False, False, True, False])
+    out = sort_rows(out, [SEG, "use_case", "previous_rate", "user"], descending=[False, False, True, False])
+    return name_segment(out, by, internal=SEG)
 
 
 def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, top: int | None = 20) -> pl.DataFrame:

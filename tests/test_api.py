@@ -24,6 +24,7 @@ DOCUMENTED = {
     "active_users",
     "monthly_active_users",
     "read_log",
+    "segment_column",
     "BANDS",
     "Catalog",
     "read_catalog",
