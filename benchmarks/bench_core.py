@@ -1,13 +1,14 @@
 """Benchmark the core report stage by stage: the kit vs the same definitions in DuckDB SQL vs the scan floor.
 
-The core report is what ``stickiness report --no-notebook`` computes (``_report_direct`` in
-notebooks/stickiness_notebooks/cli.py, with its default options): ``read_log(path, users=personas)``, then, on that
-one log, ``active_users(by="persona")``, ``monthly_active_users``, ``frequency_spectrum`` and
-``use_case_map``, ``drifting_users``, ``unmapped_events``, ``retention`` and ``lifecycle``
-(monthly), and ``inactive_users``. The kit reads the log once and every metric starts from its
-activity table (and the intermediate frames earlier metrics kept on the log), so the peer reads
-once too: ``duckdb_core_sql.CorePeer`` turns the raw Parquet into DuckDB tables in one pass (the
-activity table and the ledger) and computes each metric from them, on one connection.
+The core report is what ``stickiness report --no-notebook`` computes (the metrics of
+``stickiness_notebooks.spec.QUICKSTART``, with the report's default options):
+``read_log(path, users=personas)``, then, on that one log, ``active_users(by="persona")``,
+``monthly_active_users``, ``frequency_spectrum`` and ``use_case_map``, ``drifting_users``,
+``unmapped_events``, ``retention`` and ``lifecycle`` (monthly), and ``inactive_users``. The kit
+reads the log once and every metric starts from its activity table (and the intermediate frames
+earlier metrics kept on the log), so the peer reads once too: ``duckdb_core_sql.CorePeer`` turns
+the raw Parquet into DuckDB tables in one pass (the activity table and the ledger) and computes
+each metric from them, on one connection.
 
 For each size (``benchmarks/generate.py`` logs; a folder of part files above 10M events; the users
 table ``user_id % 4`` -> persona, one user in 25 left out, as bench_use_cases.py), in this one
@@ -84,7 +85,7 @@ TOL = {"rel_tol": 1e-12, "abs_tol": 1e-12}
 
 
 def kit(path: Path, personas: Path, catalog: st.Catalog) -> tuple[dict[str, Any], dict[str, float], st.UsageLog]:
-    """The kit's core report, as the CLI (stickiness_notebooks/cli.py) calls it.
+    """The kit's core report, as the report (stickiness_notebooks.spec.QUICKSTART) calls it.
 
     Returns the outputs, each stage's seconds and the log.
     """
@@ -101,11 +102,9 @@ def kit(path: Path, personas: Path, catalog: st.Catalog) -> tuple[dict[str, Any]
     habit = {"by": "persona", "window": 90, "horizon": 365, "min_exposure": 30}
     outputs["active_users"] = stage("active_users", lambda: st.active_users(log_, window=30, by="persona"))
     outputs["monthly_active_users"] = stage("monthly_active_users", lambda: st.monthly_active_users(log_, by="persona"))
-    spectrum = stage("frequency_spectrum", lambda: st.frequency_spectrum(log_, catalog, **habit))
-    table = stage(
-        "use_case_map",
-        lambda: st.use_case_map(log_, catalog, threshold=1.0, majority=0.5, min_users=30, **habit),
-    )
+    verdict = {"threshold": 1.0, "majority": 0.5, "min_users": 30}  # the spectrum carries the map's verdict
+    spectrum = stage("frequency_spectrum", lambda: st.frequency_spectrum(log_, catalog, **verdict, **habit))
+    table = stage("use_case_map", lambda: st.use_case_map(log_, catalog, **verdict, **habit))
     times["use_cases"] = times["frequency_spectrum"] + times["use_case_map"]
     outputs["use_cases"] = (spectrum, table)
     outputs["drifting_users"] = stage(
@@ -545,8 +544,8 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]], notes: str) -> st
         "## What is timed, and why this way",
         "",
         '- **kit**: `read_log(path, users=personas, tz="UTC")`, then the report\'s calls on that one log, in '
-        "the order and with the options of `stickiness report --no-notebook` (stickiness_notebooks/cli.py): by "
-        "persona, MAU window 30, habit window 90, horizon 365, min_exposure 30, threshold 1, majority 0.5, "
+        "the order and with the options of `stickiness report --no-notebook` (stickiness_notebooks.spec.QUICKSTART): "
+        "by persona, MAU window 30, habit window 90, horizon 365, min_exposure 30, threshold 1, majority 0.5, "
         "min_users 30, monthly retention and lifecycle, inactive after 30 days; the catalog maps the 20 generated"
         " event names to 5 use cases (bench_use_cases.py's). Each stage is timed apart; a stage reuses what "
         "earlier ones kept on the log (the active days, the use-case habit stages), as in the report.",
