@@ -225,6 +225,28 @@ def data_path(n: int, args: argparse.Namespace) -> Path:
     return generate.generate(n, args.seed, args.data_dir)
 
 
+def _stages_note(held: dict[str, Any] | None) -> str:
+    """The sentence on the stage store after the kit's core report, or nothing (runs before the store)."""
+    if not held:
+        return ""
+    return (
+        f" After the core report the log's stage store (`log.stages`) held {held['results']} results, "
+        f"{held['mb']:,} MB of its {held['budget_mb']:,} MB budget."
+    )
+
+
+def stage_store(log_: st.UsageLog, label: str) -> dict[str, Any] | None:
+    """Log ``repr(log.stages)`` after the whole core report and return what it held (None before the store).
+
+    Shows whether the store's budget (``STICKINESS_CACHE_MB``) dropped a stage the report would reuse.
+    """
+    store = getattr(log_, "stages", None)
+    if store is None:
+        return None
+    log(f"[{label}] the log's stage store after the core report:\n{store!r}")
+    return {"results": len(store), "mb": round(store.nbytes / 2**20, 1), "budget_mb": round(store.budget / 2**20)}
+
+
 def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     label = human(n)
     path = data_path(n, args)
@@ -269,6 +291,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                 detail = ", ".join(f"{s} {times[s]:.2f}" for s in STAGES)
                 log(f"[{label}] round {round_ + 1}/{args.repeat} {name} {wall:.2f} s ({detail}){busy}")
                 if name == "kit":
+                    held = stage_store(handle, label)
                     if reference is None:
                         reference = outputs
                         shape = {
@@ -281,6 +304,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                         full = handle.activity.height <= args.full_check_rows
                         ledger = handle.ledger.to_dict() | {"first_day": handle.first_day, "as_of": handle.as_of}
                         pending["kit_check"] = (ledger, handle.activity if full else fingerprint(handle.activity))
+                    shape["stages"] = held
                 else:
                     if "duck_check" not in pending:
                         full = handle._row("SELECT count(*) FROM activity")[0] <= args.full_check_rows
@@ -537,7 +561,8 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]], notes: str) -> st
             f"Equal: the ledger and the activity table ({r.get('activity_check', 'checked')}), and every stage's "
             "output of every DuckDB run (exact; floats to 1e-12 relative; bit-identical: "
             + (", ".join(s for s, same in r["floats_identical"].items() if same) or "none")
-            + ").",
+            + ")."
+            + _stages_note(r.get("stages")),
             "",
         ]
     parts += [
