@@ -41,12 +41,13 @@ from stickiness._codes import (
     with_user_codes,
 )
 from stickiness._engine import collect, lift
-from stickiness._habit_options import BANDS, Options
+from stickiness._habit_options import Options
 from stickiness._segments import ALL_SEGMENT, check_by, days_sorted, user_days
 from stickiness.catalog import ANY_USE_CASE, Catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.options import BANDS
 
-__all__ = ["SEG", "adopter_rates", "day_number", "segment_counts", "use_case_history"]
+__all__ = ["SEG", "adopter_rates", "day_number", "segment_counts", "segment_table", "use_case_history"]
 
 SEG = "persona"  # the output's segment column: it holds the ``by`` segment
 #: How many results of each stage a log keeps.
@@ -295,7 +296,7 @@ def _polars_habits(
 # --------------------------------------------------------------------------- #
 
 
-def _segments(log: UsageLog, by: str | None) -> pl.DataFrame | None:
+def segment_table(log: UsageLog, by: str | None) -> pl.DataFrame | None:
     """``user, persona`` (the ``by`` segment as String), or None when every user is in ``(all)``."""
     if by is None or (by == "persona" and log.users is None):
         return None
@@ -332,7 +333,7 @@ def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFram
     window_start = end - opts.window + 1
     previous_start, previous_end = end - 2 * opts.window + 1, end - opts.window
     frames = {"adopters": habits.adopters, "days": habits.days}
-    segments = _segments(log, opts.by)
+    segments = segment_table(log, opts.by)
     if segments is not None:
         frames["segments"] = with_user_codes(log, segments).select("__u", SEG)
     lazy = lift(log.engine, **frames)
@@ -403,7 +404,7 @@ def use_case_history(log: UsageLog, catalog: Catalog | None, *, by: str | None, 
     else:  # the product's rows of a catalog's habits, without filtering their active days
         rows = kept.history.filter(pl.col("use_case") == ANY_USE_CASE)
     history = user_of(log, rows.lazy()).collect()
-    segments = _segments(log, by)
+    segments = segment_table(log, by)
     if segments is None:
         history = history.with_columns(pl.lit(ALL_SEGMENT, dtype=pl.String).alias(SEG))
     else:

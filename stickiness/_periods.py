@@ -15,7 +15,7 @@ Date of the period's first day.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 import narwhals as nw
 import polars as pl
@@ -24,6 +24,7 @@ from stickiness._cache import cached
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness._segments import ALL_SEGMENT, SEGMENT, active_days, check_by, days_sorted, segment_of, user_days
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.options import Period
 
 __all__ = [
     "PERIODS",
@@ -39,7 +40,6 @@ __all__ = [
     "user_periods",
 ]
 
-Period = Literal["day", "week", "month"]
 PERIODS: tuple[str, ...] = get_args(Period)
 
 

@@ -27,7 +27,19 @@ from stickiness._encoding import CHUNK, check_encoding, is_native, open_bytes, t
 from stickiness._engine import is_spark_frame, spark_session, to_polars
 from stickiness._errors import InputFileError, UnsupportedSourceError
 
-__all__ = ["DISTINCT", "ROWS", "Source", "reduce_spark_log", "scan_source", "spark_column_is_date", "spark_source"]
+__all__ = [
+    "CSV_SUFFIXES",
+    "DISTINCT",
+    "NDJSON_SUFFIXES",
+    "PARQUET_SUFFIXES",
+    "ROWS",
+    "Source",
+    "file_format",
+    "reduce_spark_log",
+    "scan_source",
+    "spark_column_is_date",
+    "spark_source",
+]
 
 #: What :func:`stickiness.read_log` accepts as a log or a users table.
 Source = Any  # str | os.PathLike | pl.DataFrame | pl.LazyFrame | pandas.DataFrame | pyarrow.Table | Spark DataFrame
@@ -38,9 +50,10 @@ _DAY = "__day"
 _JAVA_CHARSETS = {"iso8859-1": "ISO-8859-1", "cp1252": "windows-1252", "utf-8-sig": "UTF-8"}
 _MICROS_PER_DAY = 86_400_000_000
 
-_CSV = (".csv", ".tsv", ".txt")
-_PARQUET = (".parquet", ".pq")
-_NDJSON = (".ndjson", ".jsonl", ".json")
+#: The file endings of each format the readers know.
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+NDJSON_SUFFIXES = (".ndjson", ".jsonl", ".json")
 _SUPPORTED = (
     "CSV (.csv, .tsv, .txt, also gzipped: .csv.gz), Parquet (.parquet, .pq; file, glob or folder), "
     "NDJSON (.ndjson, .jsonl), JSON (.json: NDJSON or one array of objects)"
@@ -107,7 +120,7 @@ def suffix_of(path: Path) -> str:
     '.csv'
     """
     suffixes = [s.lower() for s in path.suffixes]
-    if suffixes[-1:] == [".gz"] and len(suffixes) > 1 and suffixes[-2] in _CSV:
+    if suffixes[-1:] == [".gz"] and len(suffixes) > 1 and suffixes[-2] in CSV_SUFFIXES:
         return suffixes[-2]
     return suffixes[-1] if suffixes else ""
 
@@ -125,7 +138,7 @@ def folder_files(path: Path) -> list[Path]:
     )
 
 
-def _format(path: Path, *, role: str, local: bool = True) -> tuple[str, str]:
+def file_format(path: Path, *, role: str, local: bool = True) -> tuple[str, str]:
     """Return a path's ``(format, suffix)``.
 
     The format is ``"parquet"``, ``"csv"``, ``"ndjson"``, ``"json"``, or a folder's ``"parquet_dir"``
@@ -135,9 +148,9 @@ def _format(path: Path, *, role: str, local: bool = True) -> tuple[str, str]:
     if local and path.is_dir():
         files = folder_files(path)
         suffixes = {suffix_of(p) for p in files}
-        if files and suffixes <= set(_PARQUET):
+        if files and suffixes <= set(PARQUET_SUFFIXES):
             return "parquet_dir", ".parquet"
-        if files and suffixes <= set(_CSV):
+        if files and suffixes <= set(CSV_SUFFIXES):
             return "csv_dir", ".tsv" if suffixes == {".tsv"} else ".csv"
         if not files:
             raise InputFileError(
@@ -154,7 +167,7 @@ def _format(path: Path, *, role: str, local: bool = True) -> tuple[str, str]:
     suffix = suffix_of(path)
     if suffix == ".json":
         return "json", suffix
-    for kind, endings in (("csv", _CSV), ("parquet", _PARQUET), ("ndjson", _NDJSON)):
+    for kind, endings in (("csv", CSV_SUFFIXES), ("parquet", PARQUET_SUFFIXES), ("ndjson", NDJSON_SUFFIXES)):
         if suffix in endings:
             return kind, suffix
     raise UnsupportedSourceError(
@@ -217,7 +230,7 @@ def _check_line_endings(path: Path, *, shown: Path, role: str) -> None:
 
 def _scan_path(path: Path, *, role: str, encoding: str) -> pl.LazyFrame:
     text = str(path)
-    kind, suffix = _format(path, role=role)
+    kind, suffix = file_format(path, role=role)
     if kind == "parquet_dir":
         for file in folder_files(path):
             _check_readable(file, role=role)
@@ -401,7 +414,7 @@ def spark_source(source: Source, *, engine: str, encoding: str = "utf-8") -> Any
         return None
     text = os.fspath(source)
     local = "://" not in text
-    kind, suffix = _format(Path(text), role="log", local=local)
+    kind, suffix = file_format(Path(text), role="log", local=local)
     reader = spark_session().read
     if kind in ("parquet", "parquet_dir"):
         return reader.parquet(text)

@@ -13,7 +13,7 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import lift
-from stickiness._habits import SEG, _segments
+from stickiness._habits import SEG, segment_table
 from stickiness._segments import ALL_SEGMENT
 from stickiness.catalog import ANY_USE_CASE, Catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
@@ -60,7 +60,7 @@ def lift_use_case_days(
         "activity": log.activity.select("user", pl.col("day").cast(pl.Int32).alias("__d"), "event"),
         "pairs": pairs.select("event", "use_case"),
     }
-    segments = _segments(log, by)
+    segments = segment_table(log, by)
     if segments is not None:
         frames["segments"] = segments
     lazy = lift(log.engine, **frames)

@@ -24,16 +24,16 @@ from stickiness import __version__
 from stickiness import _errors as errors
 from stickiness._csv import unescape_table, write_table
 from stickiness._errors import StickinessError
-from stickiness._habit_options import MAX_DAYS
 from stickiness._output import DEMO_NAMES, staged_folder
 from stickiness._progress import describe_input, step
 from stickiness._text import printable, use_case_label
-from stickiness.active_users import WEEK, active_users, monthly_active_users
+from stickiness.active_users import active_users, monthly_active_users
 from stickiness.catalog import Catalog, read_catalog
 from stickiness.dormancy import inactive_users
 from stickiness.ledger import Ledger
 from stickiness.lifecycle import lifecycle
 from stickiness.log import NULL_IDS, UsageLog, read_log
+from stickiness.options import MAX_DAYS, WEEK
 from stickiness.retention import retention
 from stickiness.use_cases import drifting_users, frequency_spectrum, unmapped_events, use_case_map
 

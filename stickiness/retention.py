@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from typing import Any, Literal
+from typing import Any
 
 import narwhals as nw
 import polars as pl
@@ -30,18 +30,18 @@ import polars as pl
 from stickiness._cache import cached
 from stickiness._engine import collect
 from stickiness._errors import InvalidOptionError
-from stickiness._habit_options import _whole
-from stickiness._periods import Period, check_period, finish, period_table, user_periods
+from stickiness._periods import check_period, finish, period_table, user_periods
 from stickiness._segments import SEGMENT
 from stickiness._sources import Source
-from stickiness.log import UsageLog, _as_date, as_log
+from stickiness.log import UsageLog, as_log
+from stickiness.options import PERIOD, RETENTION, CohortMode, Period, as_date, whole, whole_days
+from stickiness.schemas import COHORTS_SCHEMA, ONE_AND_DONE_SCHEMA, REPEAT_SCHEMA, RETENTION_SCHEMA
 
 __all__ = ["cohort_matrix", "one_and_done", "range_retention", "repeat_rate", "retention"]
 
 #: How many (period, by, active_events) choices keep their period counts on a log.
 _KEEP_COUNTS = 4
 
-CohortMode = Literal["on", "on_or_after"]
 COHORT_MODES: tuple[str, ...] = ("on", "on_or_after")
 
 #: The counts behind retention and lifecycle, per (segment, period).
@@ -53,45 +53,6 @@ _COUNTS: dict[str, pl.DataType] = {
     "retained": pl.Int64(),
     "churned": pl.Int64(),
     "__complete": pl.Boolean(),
-}
-_RETENTION: dict[str, pl.DataType] = {
-    "period": pl.Date(),
-    "active_before": pl.Int64(),
-    "active": pl.Int64(),
-    "new": pl.Int64(),
-    "retained": pl.Int64(),
-    "churned": pl.Int64(),
-    "returning": pl.Int64(),
-    "retention_rate": pl.Float64(),
-    "churn_rate": pl.Float64(),
-    "sufficient": pl.Boolean(),
-    "complete": pl.Boolean(),
-}
-#: Users active in the period before that a rate needs to be judged (as the use-case metrics' ``min_users``).
-MIN_USERS = 30
-_COHORTS: dict[str, pl.DataType] = {
-    "cohort": pl.Date(),
-    "offset": pl.Int64(),
-    "period": pl.Date(),
-    "cohort_users": pl.Int64(),
-    "users": pl.Int64(),
-    "share": pl.Float64(),
-    "complete": pl.Boolean(),
-}
-_REPEAT: dict[str, pl.DataType] = {
-    "period": pl.Date(),
-    "active": pl.Int64(),
-    "repeat": pl.Int64(),
-    "repeat_rate": pl.Float64(),
-    "complete": pl.Boolean(),
-}
-_ONE_AND_DONE: dict[str, pl.DataType] = {
-    "users": pl.Int64(),
-    "too_new": pl.Int64(),
-    "one_and_done": pl.Int64(),
-    "one_and_done_share": pl.Float64(),
-    "repeat_users": pl.Int64(),
-    "repeat_rate": pl.Float64(),
 }
 
 
@@ -202,12 +163,13 @@ def _counts_table(
 
 
 def _check_min_users(min_users: int) -> int:
-    if isinstance(min_users, bool) or not isinstance(min_users, int) or min_users < 1:
-        raise InvalidOptionError(
-            f"min_users={min_users!r}: use a whole number >= 1 of users active in the period before that a "
-            f"retention rate needs to be judged ({MIN_USERS} by default; --min-users on the command line)."
-        )
-    return min_users
+    return whole(
+        min_users,
+        "min_users",
+        "users active in the period before that a retention rate needs to be judged, "
+        f"{RETENTION.min_users} by default; --min-users on the command line",
+        minimum=1,
+    )
 
 
 def _retention_columns(counts: pl.DataFrame, min_users: int) -> pl.DataFrame:
@@ -227,10 +189,10 @@ def _retention_columns(counts: pl.DataFrame, min_users: int) -> pl.DataFrame:
 def retention(
     data: UsageLog | Source,
     *,
-    period: Period = "month",
+    period: Period = PERIOD.period,
     by: str | None = None,
     active_events: Collection[str] | None = None,
-    min_users: int = MIN_USERS,
+    min_users: int = RETENTION.min_users,
 ) -> pl.DataFrame:
     """Retention and churn rates per period: returning / CS = (CE - CN) / CS and churned / CS.
 
@@ -248,7 +210,7 @@ def retention(
         Count a user as active only for these events (default: any event).
     min_users
         A row is ``sufficient`` when at least this many users were active in the
-        period before (default 30, as the use-case metrics' ``min_users``).
+        period before (by default as the use-case metrics' ``min_users``).
 
     Returns
     -------
@@ -285,7 +247,7 @@ def retention(
     min_users = _check_min_users(min_users)
     log = as_log(data)
     counts = counts_table(log, period=period, by=by, active_events=active_events)
-    return finish(_retention_columns(counts, min_users), by=by, period=period, columns=_RETENTION)
+    return finish(_retention_columns(counts, min_users), by=by, period=period, columns=RETENTION_SCHEMA)
 
 
 def range_retention(
@@ -295,7 +257,7 @@ def range_retention(
     end: dt.date | str,
     by: str | None = None,
     active_events: Collection[str] | None = None,
-    min_users: int = MIN_USERS,
+    min_users: int = RETENTION.min_users,
 ) -> pl.DataFrame:
     """Retention and churn over any range of days, against the range of the same length just before it.
 
@@ -331,7 +293,7 @@ def range_retention(
     >>> range_retention(events, start="2024-01-12", end="2024-01-18").select("active_before", "active", "new").rows()
     [(2, 2, 1)]
     """
-    first, last = _as_date(start, "start"), _as_date(end, "end")
+    first, last = as_date(start, "start"), as_date(end, "end")
     if first is None or last is None:
         raise InvalidOptionError(f"start={start!r}, end={end!r}: give both days of the range as 'YYYY-MM-DD'.")
     if first > last:
@@ -353,7 +315,7 @@ def range_retention(
         pl.lit(first).alias("start"), pl.lit(last).alias("end")
     )
     columns: dict[str, pl.DataType] = {"start": pl.Date(), "end": pl.Date()}
-    columns |= {name: dtype for name, dtype in _RETENTION.items() if name != "period"}
+    columns |= {name: dtype for name, dtype in RETENTION_SCHEMA.items() if name != "period"}
     selected = [pl.col(name).cast(dtype) for name, dtype in columns.items()]
     if by:
         return table.sort(SEGMENT).select(pl.col(SEGMENT).alias(by), *selected)
@@ -363,8 +325,8 @@ def range_retention(
 def cohort_matrix(
     data: UsageLog | Source,
     *,
-    period: Period = "month",
-    mode: CohortMode = "on",
+    period: Period = PERIOD.period,
+    mode: CohortMode = RETENTION.mode,
     by: str | None = None,
     active_events: Collection[str] | None = None,
 ) -> pl.DataFrame:
@@ -446,14 +408,14 @@ def cohort_matrix(
         nw.col("__complete").alias("complete"),
     )
     types: dict[str, pl.DataType] = {SEGMENT: pl.String(), "__cohort": pl.Int64(), "__period": pl.Int64()}
-    types |= {name: dtype for name, dtype in _COHORTS.items() if dtype != pl.Date()}
-    return finish(collect(cells, types), by=by, period=period, columns=_COHORTS)
+    types |= {name: dtype for name, dtype in COHORTS_SCHEMA.items() if dtype != pl.Date()}
+    return finish(collect(cells, types), by=by, period=period, columns=COHORTS_SCHEMA)
 
 
 def repeat_rate(
     data: UsageLog | Source,
     *,
-    period: Period = "month",
+    period: Period = PERIOD.period,
     by: str | None = None,
     active_events: Collection[str] | None = None,
 ) -> pl.DataFrame:
@@ -509,8 +471,8 @@ def repeat_rate(
         .with_columns(nw.col("active", "repeat").fill_null(0))
         .with_columns(_ratio("repeat", "active").alias("repeat_rate"), nw.col("__complete").alias("complete"))
     )
-    types = {SEGMENT: pl.String(), "__period": pl.Int64()} | {k: v for k, v in _REPEAT.items() if k != "period"}
-    return finish(collect(table, types), by=by, period=period, columns=_REPEAT)
+    types = {SEGMENT: pl.String(), "__period": pl.Int64()} | {k: v for k, v in REPEAT_SCHEMA.items() if k != "period"}
+    return finish(collect(table, types), by=by, period=period, columns=REPEAT_SCHEMA)
 
 
 def one_and_done(
@@ -518,7 +480,7 @@ def one_and_done(
     *,
     by: str | None = None,
     active_events: Collection[str] | None = None,
-    min_age: int = 0,
+    min_age: int = RETENTION.min_age,
 ) -> pl.DataFrame:
     """Count the users with a single active day who never came back, and the others (the repeat rate).
 
@@ -556,7 +518,12 @@ def one_and_done(
     >>> one_and_done(events, min_age=7).select("users", "too_new", "one_and_done").rows()
     [(2, 1, 1)]
     """
-    min_age = _whole(min_age, "min_age", 0, "users first seen later than as_of - min_age are too_new, 0 by default")
+    min_age = whole_days(
+        min_age,
+        "min_age",
+        f"users first seen later than as_of - min_age are too_new, {RETENTION.min_age} by default",
+        minimum=0,
+    )
     log = as_log(data)
     frames = user_periods(log, period="day", by=by, active_events=active_events)
     per_user = frames["users"].group_by(SEGMENT, "user").agg(nw.len().alias("__days"), nw.col("__first").min())
@@ -582,6 +549,6 @@ def one_and_done(
             _ratio("repeat_users", "users").alias("repeat_rate"),
         )
     )
-    out = collect(table, {SEGMENT: pl.String(), **_ONE_AND_DONE}).sort(SEGMENT)
-    selected = [pl.col(name) for name in _ONE_AND_DONE]
+    out = collect(table, {SEGMENT: pl.String(), **ONE_AND_DONE_SCHEMA}).sort(SEGMENT)
+    selected = [pl.col(name) for name in ONE_AND_DONE_SCHEMA]
     return out.select(pl.col(SEGMENT).alias(by), *selected) if by else out.select(selected)

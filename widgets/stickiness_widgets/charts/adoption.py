@@ -8,6 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import InvalidOptionError
+from stickiness.schemas import ADOPTION_SCHEMA, LEAVE_SCHEMA
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -28,17 +29,8 @@ from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 
 __all__ = ["LEAVE_COLOURS", "adoption_chart", "leave_points_chart"]
 
-ADOPTION_COLUMNS: Final = ("persona", "use_case", "period", "active", "users", "share", "complete")
-LEAVE_COLUMNS: Final = (
-    "persona",
-    "use_case",
-    "leavers",
-    "retained",
-    "leaver_share",
-    "retained_share",
-    "lift",
-    "churn_rate",
-)
+ADOPTION_COLUMNS: Final = tuple(ADOPTION_SCHEMA)
+LEAVE_COLUMNS: Final = tuple(LEAVE_SCHEMA)
 #: Where users leave: a last step more common among leavers (lift above 1), among retained users, or too few users.
 LEAVE_COLOURS: Final = {
     "more common among leavers": OKABE_ITO[5],  # vermillion

@@ -11,7 +11,8 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness import InvalidOptionError
+from stickiness import InvalidOptionError, schemas
+from stickiness.schemas import SUMMARY_COLUMNS
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when, field, pixels, title_text, utc_tooltip
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -19,52 +20,18 @@ from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 
 __all__ = ["fit_matrix_chart", "health_chart", "lifetime_value_chart", "nps_chart"]
 
-HEALTH_COLUMNS: Final = (
-    "persona",
-    "customers",
-    "too_new",
-    "scored",
-    "healthy",
-    "at_risk",
-    "critical",
-    "healthy_share",
-    "at_risk_share",
-    "critical_share",
-    "mean_score",
-    "median_score",
-    "not_in_accounts",
-)
+#: The health_summary() columns (the core's SUMMARY_COLUMNS: per segment, not per customer).
+HEALTH_SUMMARY_COLUMNS: Final = tuple(SUMMARY_COLUMNS)
 #: Health bands (column prefix -> label) and their colours: blue healthy to red critical (ColorBrewer RdBu).
 HEALTH_BANDS: Final[Mapping[str, str]] = {"healthy": "healthy", "at_risk": "at risk", "critical": "critical"}
 HEALTH_COLOURS: Final[Mapping[str, str]] = {"healthy": "#2166AC", "at risk": "#F4A582", "critical": "#B2182B"}
-NPS_COLUMNS: Final = (
-    "responses",
-    "blank",
-    "promoters",
-    "passives",
-    "detractors",
-    "promoter_share",
-    "detractor_share",
-    "nps",
-    "ci_low",
-    "ci_high",
-    "sufficient",
-)
+NPS_COLUMNS: Final = tuple(schemas.NPS_COLUMNS)
 NPS_STATUS: Final[Mapping[str, str]] = {"enough answers": "#0072B2", "too few answers": GREY}
-FIT_COLUMNS: Final = ("user", "mrr", "costs", "profit", "profitability", "rate", "state")
+FIT_COLUMNS: Final = tuple(schemas.FIT_COLUMNS)
 #: Fit states, in the order of fit_matrix's rows, and their colours (Okabe-Ito).
 FIT_COLOURS: Final[Mapping[str, str]] = {"keep": "#0072B2", "grow": "#009E73", "depart": "#D55E00"}
 VALUE_COLUMNS: Final = ("user", "transactions", "purchases", "value", "repeat_value")
-VALUE_SUMMARY_COLUMNS: Final = (
-    "customers",
-    "value",
-    "mean_value",
-    "median_value",
-    "repeat_customers",
-    "repeat_purchase_share",
-    "repeat_value_share",
-    "share_of_wallet",
-)
+VALUE_SUMMARY_COLUMNS: Final = tuple(schemas.VALUE_SUMMARY_COLUMNS)
 PURCHASE_COLOURS: Final[Mapping[str, str]] = {"one purchase": "#E69F00", "repeat customer": "#0072B2"}
 #: Above this many accounts the fit matrix draws counts per cell instead of one point per account.
 MAX_POINTS: Final = 5_000
@@ -119,7 +86,7 @@ def health_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartType:
     >>> health_chart(frame).to_dict()["title"]["text"]
     '4 of 15 scored customers (26.7%) are critical; most in b (40.0%)'
     """
-    table = metric_frame(frame, columns=HEALTH_COLUMNS, metric="scorecards.health_summary")
+    table = metric_frame(frame, columns=HEALTH_SUMMARY_COLUMNS, metric="scorecards.health_summary")
     if table.is_empty():
         return empty_chart(title=title, what="Customer health", hint="no customer was scored or listed")
     table = table.with_columns(pl.col("persona").cast(pl.String)).with_row_index("rank")

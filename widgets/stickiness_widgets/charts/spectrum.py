@@ -9,6 +9,7 @@ import polars as pl
 
 from stickiness import BANDS, InvalidOptionError
 from stickiness.catalog import UNMAPPED_USE_CASE
+from stickiness.schemas import SPECTRUM_SCHEMA
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
@@ -16,7 +17,7 @@ from stickiness_widgets.theme import BAND_COLOURS, FORGETTABLE_BANDS, STATUS_COL
 
 __all__ = ["spectrum_chart"]
 
-COLUMNS: Final = ("persona", "use_case", "band", "users", "share")
+COLUMNS: Final = tuple(SPECTRUM_SCHEMA)
 _LABEL_ROOM = 0.22  # x beyond 100% (as a share) keeps room for the forgettable-share label
 _STEP = 24  # px per bar
 _INK = "#444444"

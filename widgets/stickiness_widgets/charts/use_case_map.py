@@ -8,6 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import BANDS
+from stickiness.schemas import MAP_SCHEMA
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, zone_finding
@@ -15,27 +16,9 @@ from stickiness_widgets.theme import BAND_COLOURS
 
 __all__ = ["MAP_COLUMNS", "use_case_map_chart", "with_verdict"]
 
-#: The use_case_map() columns the map and the forgettable-zone charts read.
-MAP_COLUMNS: Final = (
-    "persona",
-    "use_case",
-    "problem",
-    "why_us",
-    "alternatives",
-    "expected_frequency",
-    "adopters",
-    "too_new",
-    "evaluable",
-    "adoption_rate",
-    "median_rate",
-    "median_interval_days",
-    "modal_band",
-    "forgettable_share",
-    "ci_low",
-    "ci_high",
-    "forgettable",
-    "frequency_mismatch",
-)
+#: The use_case_map() columns the map and the forgettable-zone charts read (a map without ``verdict``,
+#: written before it existed, gets one: :func:`with_verdict`).
+MAP_COLUMNS: Final = tuple(name for name in MAP_SCHEMA if name != "verdict")
 TOO_FEW: Final = "too few adopters"
 
 
