@@ -1,7 +1,7 @@
 """Benchmark the core report stage by stage: the kit vs the same definitions in DuckDB SQL vs the scan floor.
 
 The core report is what ``stickiness report --no-notebook`` computes (``_report_direct`` in
-stickiness/cli.py, with its default options): ``read_log(path, users=personas)``, then, on that
+notebooks/stickiness_notebooks/cli.py, with its default options): ``read_log(path, users=personas)``, then, on that
 one log, ``active_users(by="persona")``, ``monthly_active_users``, ``frequency_spectrum`` and
 ``use_case_map``, ``drifting_users``, ``unmapped_events``, ``retention`` and ``lifecycle``
 (monthly), and ``inactive_users``. The kit reads the log once and every metric starts from its
@@ -84,7 +84,10 @@ TOL = {"rel_tol": 1e-12, "abs_tol": 1e-12}
 
 
 def kit(path: Path, personas: Path, catalog: st.Catalog) -> tuple[dict[str, Any], dict[str, float], st.UsageLog]:
-    """The kit's core report, as stickiness/cli.py calls it; returns the outputs, each stage's seconds, the log."""
+    """The kit's core report, as the CLI (stickiness_notebooks/cli.py) calls it.
+
+    Returns the outputs, each stage's seconds and the log.
+    """
     times: dict[str, float] = {}
     outputs: dict[str, Any] = {}
 
@@ -542,11 +545,11 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]], notes: str) -> st
         "## What is timed, and why this way",
         "",
         '- **kit**: `read_log(path, users=personas, tz="UTC")`, then the report\'s calls on that one log, in '
-        "the order and with the options of `stickiness report --no-notebook` (stickiness/cli.py): by persona, "
-        "MAU window 30, habit window 90, horizon 365, min_exposure 30, threshold 1, majority 0.5, min_users 30, "
-        "monthly retention and lifecycle, inactive after 30 days; the catalog maps the 20 generated event names "
-        "to 5 use cases (bench_use_cases.py's). Each stage is timed apart; a stage reuses what earlier ones kept "
-        "on the log (the active days, the use-case habit stages), as in the report.",
+        "the order and with the options of `stickiness report --no-notebook` (stickiness_notebooks/cli.py): by "
+        "persona, MAU window 30, habit window 90, horizon 365, min_exposure 30, threshold 1, majority 0.5, "
+        "min_users 30, monthly retention and lifecycle, inactive after 30 days; the catalog maps the 20 generated"
+        " event names to 5 use cases (bench_use_cases.py's). Each stage is timed apart; a stage reuses what "
+        "earlier ones kept on the log (the active days, the use-case habit stages), as in the report.",
         "- **DuckDB**: `duckdb_core_sql.CorePeer` on a fresh in-memory connection. The kit reads once and every "
         "metric starts from its activity table, so the fair peer reads once too: the **read** stage goes from "
         "the raw Parquet to a materialized table `activity(user, day, event, events)` and the ledger in one SQL "

@@ -219,7 +219,7 @@ def stickiness_command() -> list[str]:
     script = Path(sys.executable).parent / "stickiness"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from stickiness.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from stickiness_notebooks.cli import main; sys.exit(main())"]
 
 
 def run_once(mode: str, events: Path, personas: Path, catalog: Path, out: Path, sample: float) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The core report's peer: what ``stickiness report --no-notebook`` computes, in plain DuckDB SQL, stage by stage.
 
 Same definitions as the kit (docs/metrics.md, docs/use-cases.md, docs/retention.md)
-with the report's options (``stickiness/cli.py``: ``by="persona"``, MAU window 30,
+with the report's options (``notebooks/stickiness_notebooks/cli.py``: ``by="persona"``, MAU window 30,
 habit window 90, horizon 365, min_exposure 30, threshold 1, majority 0.5,
 min_users 30, monthly periods, inactivity after 30 days) for a Parquet log whose
 time column is a timestamp, analysed in UTC, without ``start`` / ``as_of``.

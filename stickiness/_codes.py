@@ -12,7 +12,6 @@ import datetime as dt
 
 import polars as pl
 
-from stickiness._cache import cached
 from stickiness.log import UsageLog
 
 __all__ = [
@@ -39,7 +38,7 @@ def day_number(day: dt.date) -> int:
 
 def event_codes(log: UsageLog) -> pl.DataFrame:
     """``event, __e``: the log's distinct events, sorted, numbered from 0."""
-    return cached(log, "event_codes", None, lambda: _distinct(log, "event", "__e"), keep=1)
+    return log.stages.get("event_codes", lambda: _distinct(log, "event", "__e"))
 
 
 def user_offset(log: UsageLog) -> int | None:
@@ -47,7 +46,7 @@ def user_offset(log: UsageLog) -> int | None:
 
     Such ids need no dictionary: a user's code is ``user - offset``.
     """
-    return cached(log, "user_offset", None, lambda: _offset(log), keep=1)
+    return log.stages.get("user_offset", lambda: _offset(log))
 
 
 def user_of(log: UsageLog, frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -75,12 +74,12 @@ def with_user_codes(log: UsageLog, frame: pl.DataFrame) -> pl.DataFrame:
 
 def user_codes(log: UsageLog) -> pl.DataFrame:
     """``user, __u``: the log's distinct users, sorted, with their codes (UInt32)."""
-    return cached(log, "user_codes", None, lambda: _user_codes(log), keep=1)
+    return log.stages.get("user_codes", lambda: _user_codes(log))
 
 
 def coded_activity(log: UsageLog) -> pl.DataFrame:
     """``__u, __d, __e, events``: the activity table with the user, day and event as integer codes."""
-    return cached(log, "coded_activity", None, lambda: _code(log), keep=1)
+    return log.stages.get("coded_activity", lambda: _code(log))
 
 
 def _offset(log: UsageLog) -> int | None:

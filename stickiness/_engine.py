@@ -17,12 +17,13 @@ import importlib
 import warnings
 from collections.abc import Mapping
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, get_args
 
 import narwhals as nw
 import polars as pl
 
 from stickiness._errors import InvalidOptionError
+from stickiness.typing import Engine
 
 __all__ = [
     "ENGINES",
@@ -37,8 +38,7 @@ __all__ = [
     "to_polars",
 ]
 
-Engine = Literal["polars", "duckdb", "pyspark"]
-ENGINES: tuple[str, ...] = ("polars", "duckdb", "pyspark")
+ENGINES: tuple[str, ...] = get_args(Engine)
 #: The settings of the local SparkSession started when none is running: two cores, no web UI or progress
 #: bars, few shuffle partitions (the activity table is small for Spark), and UTC as the session time zone.
 SPARK_LOCAL: Mapping[str, str] = {

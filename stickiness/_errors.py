@@ -17,6 +17,7 @@ __all__ = [
     "MixedTimeZoneError",
     "ModelFitError",
     "OutputFolderError",
+    "StageError",
     "StickinessError",
     "UnsupportedSourceError",
     "UsersTableError",
@@ -78,3 +79,7 @@ class OutputFolderError(StickinessError, OSError):
 
 class InputFileError(StickinessError, ValueError):
     """An input file cannot be read: not in its encoding, a malformed row or line, files of different schemas."""
+
+
+class StageError(StickinessError, LookupError):
+    """A stage is asked for by a name or key fields that ``stickiness.stages.STAGES`` does not declare (a bug)."""

@@ -28,7 +28,6 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._cache import cached
 from stickiness._codes import (
     PACKED_DAYS,
     coded_activity,
@@ -50,8 +49,6 @@ from stickiness.options import BANDS
 __all__ = ["SEG", "adopter_rates", "day_number", "segment_counts", "segment_table", "use_case_history"]
 
 SEG = "persona"  # the output's segment column: it holds the ``by`` segment
-#: How many results of each stage a log keeps.
-KEEP_HABITS, KEEP_RATES, KEEP_COUNTS = 2, 3, 16
 
 _RATES_SCHEMA: dict[str, pl.DataType] = {
     "__u": pl.UInt32(),
@@ -102,13 +99,14 @@ def _habits(log: UsageLog, catalog: Catalog | None, *, end: int, horizon: int) -
         pairs = events.select("event", use_case=pl.lit(ANY_USE_CASE, dtype=pl.String))
     else:
         pairs = catalog.use_cases_of(events["event"])
-    key = (tuple(pairs.select("event", "use_case").iter_rows()), end, horizon)
+    mapping = tuple(pairs.select("event", "use_case").iter_rows())
+    key = (mapping, end, horizon)
 
     def compute() -> _Habits:
         kept = _kept_with_any(log, end=end, horizon=horizon) if catalog is None else None
         return _compute_habits(log, events, pairs, key) if kept is None else _product_of(kept, key)
 
-    return cached(log, "habits", key, compute, keep=KEEP_HABITS)
+    return log.stages.get("habits", compute, mapping=mapping, end=end, horizon=horizon)
 
 
 def _kept_with_any(log: UsageLog, *, end: int, horizon: int) -> _Habits | None:
@@ -116,12 +114,11 @@ def _kept_with_any(log: UsageLog, *, end: int, horizon: int) -> _Habits | None:
 
     Every catalog maps every event to ``"(any)"`` as well, so a catalog's habits hold
     the product's rows: the inactivity list after the use-case metrics then costs
-    no second pass over the activity.
+    no second pass over the activity (the derivation declared with the stage, in
+    :data:`~stickiness.stages.STAGES`).
     """
-    for kept_key, kept in log._cache.get("habits", {}).items():
-        if kept_key[1:] == (end, horizon) and ANY_USE_CASE in kept.use_cases.get_column("use_case"):
-            return kept  # type: ignore[no-any-return]
-    return None
+    held: list[_Habits] = log.stages.held("habits", end=end, horizon=horizon)
+    return next((kept for kept in held if ANY_USE_CASE in kept.use_cases.get_column("use_case")), None)
 
 
 def _product_of(kept: _Habits, key: tuple[Any, int, int]) -> _Habits:
@@ -325,7 +322,16 @@ def _rates(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date
     """Stage 2, kept on the log: its key and one row per adopter x use case (``__u`` for the user)."""
     habits = _habits(log, catalog, end=day_number(as_of), horizon=opts.horizon)
     key = (habits.key, opts.by, opts.window, opts.min_exposure, opts.bands)
-    return key, cached(log, "rates", key, lambda: _compute_rates(log, habits, opts), keep=KEEP_RATES)
+    rates = log.stages.get(
+        "rates",
+        lambda: _compute_rates(log, habits, opts),
+        habits=habits.key,
+        by=opts.by,
+        window=opts.window,
+        min_exposure=opts.min_exposure,
+        bands=opts.bands,
+    )
+    return key, rates
 
 
 def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFrame:
@@ -428,8 +434,9 @@ def use_case_history(log: UsageLog, catalog: Catalog | None, *, by: str | None, 
 def segment_counts(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date) -> pl.DataFrame:
     """Per (persona, use case): adopters, too_new, evaluable, band counts, forgettable count and medians."""
     rates_key, rates = _rates(log, catalog, opts, as_of)
-    key = (rates_key, opts.threshold)
-    return cached(log, "segment_counts", key, lambda: _compute_counts(log, rates, opts.threshold), keep=KEEP_COUNTS)
+    return log.stages.get(
+        "segment_counts", lambda: _compute_counts(log, rates, opts.threshold), rates=rates_key, threshold=opts.threshold
+    )
 
 
 def _compute_counts(log: UsageLog, rates: pl.DataFrame, threshold: float) -> pl.DataFrame:

@@ -20,11 +20,10 @@ from typing import Any, get_args
 import narwhals as nw
 import polars as pl
 
-from stickiness._cache import cached
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness._segments import ALL_SEGMENT, SEGMENT, active_days, check_by, days_sorted, segment_of, user_days
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
-from stickiness.options import Period
+from stickiness.typing import Period
 
 __all__ = [
     "PERIODS",
@@ -148,12 +147,12 @@ def sorted_user_periods(
     users share them.
     """
     events = None if active_events is None else frozenset(active_events)
-    return cached(
-        log,
+    return log.stages.get(
         "sorted_user_periods",
-        (period, by, events),
         lambda: _sorted_user_periods(log, period=period, by=by, active_events=active_events),
-        keep=4,
+        period=period,
+        by=by,
+        active_events=events,
     )
 
 

@@ -222,15 +222,7 @@ def _different_schemas(files: list[Path], *, text: bool, separator: str, encodin
     for file, schema in zip(files[1:], schemas[1:], strict=True):
         if schema == first and (not text or list(schema) == list(first)):
             continue
-        parts = []
-        if only := [c for c in first if c not in schema]:
-            parts.append(f"only in the first: {only}")
-        if only := [c for c in schema if c not in first]:
-            parts.append(f"only in the second: {only}")
-        if types := [f"{c} {first[c]} vs {schema[c]}" for c in first if c in schema and first[c] != schema[c]]:
-            parts.append(f"different types: {', '.join(types)}")
-        if not parts:
-            parts.append(f"the same columns in another order: {list(first)} vs {list(schema)}")
+        parts = _schema_differences(first, schema)
         order = " (names and order)" if text else " and types"
         return _cap(
             f"files {str(files[0])!r} and {str(file)!r} have different columns ({'; '.join(parts)}). "
@@ -239,6 +231,18 @@ def _different_schemas(files: list[Path], *, text: bool, separator: str, encodin
             600,
         )
     return None
+
+
+def _schema_differences(first: dict[str, str], second: dict[str, str]) -> list[str]:
+    """Say how two files' columns (name -> type, ``""`` when unknown) differ: names, types, else their order."""
+    parts = []
+    if only := [c for c in first if c not in second]:
+        parts.append(f"only in the first: {only}")
+    if only := [c for c in second if c not in first]:
+        parts.append(f"only in the second: {only}")
+    if types := [f"{c} {first[c]} vs {second[c]}" for c in first if c in second and first[c] != second[c]]:
+        parts.append(f"different types: {', '.join(types)}")
+    return parts or [f"the same columns in another order: {list(first)} vs {list(second)}"]
 
 
 def _records(text: IO[str], separator: str) -> Iterator[tuple[int, list[str], str]]:

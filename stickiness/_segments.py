@@ -8,7 +8,6 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._cache import cached
 from stickiness._codes import (
     PACKED_DAYS,
     coded_activity,
@@ -36,8 +35,6 @@ __all__ = [
 SEGMENT = "__segment"
 #: The segment of every user when no ``by`` is given.
 ALL_SEGMENT = "(all)"
-#: How many ``active_events`` choices keep their active days on a log.
-KEEP = 2
 
 
 def check_by(log: UsageLog, by: str | None) -> None:
@@ -96,7 +93,7 @@ def user_days(log: UsageLog, active_events: Collection[str] | None) -> pl.DataFr
     On the polars engine (:func:`days_sorted`), rows are sorted by user (in code order) and day.
     """
     events = None if active_events is None else frozenset(active_events)
-    return cached(log, "active_days", events, lambda: _user_days(log, events), keep=KEEP)
+    return log.stages.get("active_days", lambda: _user_days(log, events), active_events=events)
 
 
 def days_sorted(log: UsageLog) -> bool:

@@ -26,6 +26,7 @@ import polars as pl
 from stickiness._encoding import CHUNK, check_encoding, is_native, open_bytes, transcode
 from stickiness._engine import is_spark_frame, spark_session, to_polars
 from stickiness._errors import InputFileError, UnsupportedSourceError
+from stickiness.typing import Source
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -41,8 +42,6 @@ __all__ = [
     "spark_source",
 ]
 
-#: What :func:`stickiness.read_log` accepts as a log or a users table.
-Source = Any  # str | os.PathLike | pl.DataFrame | pl.LazyFrame | pandas.DataFrame | pyarrow.Table | Spark DataFrame
 #: Columns of a log reduced in Spark: the input rows each reduced row stands for, and their distinct times.
 ROWS, DISTINCT = "__rows", "__distinct"
 _DAY = "__day"
@@ -244,19 +243,22 @@ def _scan_path(path: Path, *, role: str, encoding: str) -> pl.LazyFrame:
         for file in files:
             _check_not_utf16(file, role=role)
     copies = None if is_native(encoding) else _utf8_copies(files, encoding=encoding, role=role)
-    read = files if copies is None else copies.files
-    if kind == "json":  # each file NDJSON or one array: read one by one
-        parts = [_scan_json(copy, shown=file, role=role) for copy, file in zip(read, files, strict=True)]
-        frame = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
-    elif kind == "ndjson":
-        frame = pl.scan_ndjson(read)
-    else:
-        for copy, file in zip(read, files, strict=True):
-            _check_line_endings(copy, shown=file, role=role)
-        frame = _scan_csv(read, separator="\t" if suffix == ".tsv" else ",")
+    frame = _scan_text(files, files if copies is None else copies.files, kind=kind, suffix=suffix, role=role)
     if copies is not None:  # the UTF-8 copies live as long as the frame that reads them
         weakref.finalize(frame, copies.folder.cleanup)
     return frame
+
+
+def _scan_text(files: list[Path], read: list[Path], *, kind: str, suffix: str, role: str) -> pl.LazyFrame:
+    """Scan the text ``files`` of one input (CSV, TSV, NDJSON or JSON) from ``read``, their UTF-8 versions."""
+    if kind == "json":  # each file NDJSON or one array: read one by one
+        parts = [_scan_json(copy, shown=file, role=role) for copy, file in zip(read, files, strict=True)]
+        return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
+    if kind == "ndjson":
+        return pl.scan_ndjson(read)
+    for copy, file in zip(read, files, strict=True):
+        _check_line_endings(copy, shown=file, role=role)
+    return _scan_csv(read, separator="\t" if suffix == ".tsv" else ",")
 
 
 class _Copies:

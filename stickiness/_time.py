@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
 
 import polars as pl
 
 from stickiness._errors import InvalidOptionError
+from stickiness.typing import TimeUnit
 
 __all__ = [
     "EPOCH_DAYS",
@@ -38,7 +38,6 @@ __all__ = [
     "unit_for",
 ]
 
-TimeUnit = Literal["s", "ms", "us", "ns"]
 _TO_MICROS = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
 _PER_SECOND: dict[TimeUnit, int] = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 _UNIT_NAMES: dict[TimeUnit, str] = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}
@@ -243,15 +242,7 @@ def parse_day(
     col = pl.col(column)
     no = pl.lit(False)
     if time_unit is not None:
-        if time_unit not in _TO_MICROS:
-            raise InvalidOptionError(
-                f"time_unit={time_unit!r} is not supported. Use 's' (epoch seconds), 'ms', 'us' or 'ns'."
-            )
-        if not (dtype.is_numeric() or dtype == pl.String):
-            raise InvalidOptionError(
-                f"time_unit={time_unit!r} reads epoch numbers, but the time column {column!r} is {dtype}. "
-                "Drop time_unit for timestamp or text columns."
-            )
+        _check_time_unit(time_unit, column, dtype)
         return DayParse(_epoch_day(col, time_unit, tz), no, no)
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is None:
@@ -267,19 +258,36 @@ def parse_day(
             "time_unit='s' (seconds since 1970-01-01 UTC) or time_unit='ms' (milliseconds)."
         )
     if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
-        text = _text_day(col.cast(pl.String), tz)
-        if epoch_unit is None:
-            return text
-        numbers = epoch_numbers(column, dtype)
-        assert numbers is not None
-        return DayParse(
-            pl.when(numbers.is_not_null()).then(_epoch_day(numbers, epoch_unit, tz)).otherwise(text.day),
-            text.has_offset,
-            text.is_naive_text,
-        )
+        return _text_or_epoch_day(column, dtype, tz=tz, epoch_unit=epoch_unit)
     raise InvalidOptionError(
         f"the time column {column!r} has type {dtype}, which is not a time. Use a timestamp, "
         "a date, ISO-8601 text, or epoch numbers with time_unit='s' or 'ms'."
+    )
+
+
+def _check_time_unit(time_unit: TimeUnit, column: str, dtype: pl.DataType) -> None:
+    if time_unit not in _TO_MICROS:
+        raise InvalidOptionError(
+            f"time_unit={time_unit!r} is not supported. Use 's' (epoch seconds), 'ms', 'us' or 'ns'."
+        )
+    if not (dtype.is_numeric() or dtype == pl.String):
+        raise InvalidOptionError(
+            f"time_unit={time_unit!r} reads epoch numbers, but the time column {column!r} is {dtype}. "
+            "Drop time_unit for timestamp or text columns."
+        )
+
+
+def _text_or_epoch_day(column: str, dtype: pl.DataType, *, tz: str, epoch_unit: TimeUnit | None) -> DayParse:
+    """Days of a text column: ISO-8601 text, and, with ``epoch_unit``, text of 9 or more digits as epoch numbers."""
+    text = _text_day(pl.col(column).cast(pl.String), tz)
+    if epoch_unit is None:
+        return text
+    numbers = epoch_numbers(column, dtype)
+    assert numbers is not None
+    return DayParse(
+        pl.when(numbers.is_not_null()).then(_epoch_day(numbers, epoch_unit, tz)).otherwise(text.day),
+        text.has_offset,
+        text.is_naive_text,
     )
 
 

@@ -21,7 +21,6 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._cache import cached
 from stickiness._engine import collect
 from stickiness._periods import sorted_user_periods, start_of
 from stickiness._segments import SEGMENT, active_days, days_sorted, with_calendar
@@ -62,7 +61,7 @@ def _dau(log: UsageLog, *, by: str | None, active_events: Collection[str] | None
         schema = {SEGMENT: pl.String(), "day": pl.Date(), "dau": pl.Int64()}
         return collect(with_calendar(frames["dates"], dau, "dau"), schema)
 
-    return cached(log, "dau", (by, events), compute, keep=4)
+    return log.stages.get("dau", compute, by=by, active_events=events)
 
 
 def _daily(log: UsageLog, *, window: int, by: str | None, active_events: Collection[str] | None) -> nw.LazyFrame[Any]:

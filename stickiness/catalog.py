@@ -34,6 +34,7 @@ __all__ = [
     "PROFILE_COLUMNS",
     "UNMAPPED_USE_CASE",
     "Catalog",
+    "as_catalog",
     "read_catalog",
 ]
 
@@ -266,6 +267,26 @@ def _load_yaml(path: Path) -> Mapping[str, Any]:
     return loaded
 
 
+def as_catalog(catalog: Any) -> Catalog | None:
+    """Return a ``catalog=`` argument as a :class:`Catalog`: None and a Catalog as given, anything else read.
+
+    The one place the kit's functions (metrics, scorecards, models, explorers) turn the
+    ``catalog`` they were given into a :class:`Catalog`; anything
+    :func:`read_catalog` reads is read by it.
+
+    Examples
+    --------
+    >>> as_catalog(None) is None
+    True
+    >>> catalog = as_catalog({"event": ["search"], "use_case": ["browse"]})
+    >>> catalog.use_cases, as_catalog(catalog) is catalog
+    (('browse',), True)
+    """
+    if catalog is None or isinstance(catalog, Catalog):
+        return catalog
+    return read_catalog(catalog)
+
+
 def _yaml_problem(path: Path, err: Any) -> str:
     """Say where a YAML catalog is broken, or which tag it uses (tags are refused), and how to fix it."""
     mark = getattr(err, "problem_mark", None)
@@ -312,43 +333,54 @@ def _from_dict(source: Mapping[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame]:
     rule_rows: list[tuple[str, str]] = []
     profile_rows: list[dict[str, str | None]] = []
     for name, spec in use_cases.items():
-        use_case = _text(name)
-        if use_case is None:
-            raise InvalidOptionError("the catalog has a use case without a name. Name every entry under 'use_cases'.")
-        spec = spec or {}
-        if not isinstance(spec, Mapping):
-            raise InvalidOptionError(
-                f"use case {use_case!r}: expected a mapping with 'events' (a list of event names or patterns)."
-            )
-        events = spec.get("events") or []
-        if isinstance(events, str):
-            events = [events]
-        for event in events:
-            pattern = _text(event)
-            if pattern is not None:
-                rule_rows.append((pattern, use_case))
-        default = {c: _text(spec.get(c)) for c in TEXT_COLUMNS}
-        if any(v is not None for v in default.values()):
-            profile_rows.append({"persona": None, "use_case": use_case, **default})
-        personas = spec.get("personas") or {}
-        if not isinstance(personas, Mapping):
-            raise InvalidOptionError(
-                f"use case {use_case!r}: 'personas' must map persona names to their problem, why_us, "
-                "alternatives and expected_frequency."
-            )
-        for persona, values in personas.items():
-            values = values or {}
-            if not isinstance(values, Mapping):
-                raise InvalidOptionError(
-                    f"use case {use_case!r}, persona {persona!r}: expected a mapping with problem, why_us, "
-                    "alternatives and expected_frequency."
-                )
-            profile_rows.append(
-                {"persona": _text(persona), "use_case": use_case, **{c: _text(values.get(c)) for c in TEXT_COLUMNS}}
-            )
+        entry_rules, entry_profiles = _entry_rows(name, spec)
+        rule_rows += entry_rules
+        profile_rows += entry_profiles
     rules = pl.DataFrame(rule_rows, schema=_RULES_SCHEMA, orient="row").unique(maintain_order=True)
     profiles = pl.DataFrame(profile_rows, schema=_PROFILES_SCHEMA)
     return rules, _merge_profiles(profiles)
+
+
+def _entry_rows(name: Any, spec: Any) -> tuple[list[tuple[str, str]], list[dict[str, str | None]]]:
+    """Return one use case's rules (pattern, use case) and profile rows, from its entry under 'use_cases'."""
+    use_case = _text(name)
+    if use_case is None:
+        raise InvalidOptionError("the catalog has a use case without a name. Name every entry under 'use_cases'.")
+    spec = spec or {}
+    if not isinstance(spec, Mapping):
+        raise InvalidOptionError(
+            f"use case {use_case!r}: expected a mapping with 'events' (a list of event names or patterns)."
+        )
+    events = spec.get("events") or []
+    if isinstance(events, str):
+        events = [events]
+    rules = [(pattern, use_case) for pattern in map(_text, events) if pattern is not None]
+    default = {c: _text(spec.get(c)) for c in TEXT_COLUMNS}
+    profiles = (
+        [{"persona": None, "use_case": use_case, **default}] if any(v is not None for v in default.values()) else []
+    )
+    return rules, profiles + _persona_rows(use_case, spec.get("personas") or {})
+
+
+def _persona_rows(use_case: str, personas: Any) -> list[dict[str, str | None]]:
+    """Return the profile rows of one use case's 'personas' mapping (persona name -> its texts)."""
+    if not isinstance(personas, Mapping):
+        raise InvalidOptionError(
+            f"use case {use_case!r}: 'personas' must map persona names to their problem, why_us, "
+            "alternatives and expected_frequency."
+        )
+    rows: list[dict[str, str | None]] = []
+    for persona, values in personas.items():
+        values = values or {}
+        if not isinstance(values, Mapping):
+            raise InvalidOptionError(
+                f"use case {use_case!r}, persona {persona!r}: expected a mapping with problem, why_us, "
+                "alternatives and expected_frequency."
+            )
+        rows.append(
+            {"persona": _text(persona), "use_case": use_case, **{c: _text(values.get(c)) for c in TEXT_COLUMNS}}
+        )
+    return rows
 
 
 def _normalise(frame: pl.DataFrame) -> pl.DataFrame:

@@ -13,7 +13,7 @@ import re
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
@@ -34,6 +34,8 @@ from stickiness._sources import (
 from stickiness._time import EpochGuess, TimeUnit, check_epoch_days, epoch_seconds, guess_unit, parse_day
 from stickiness.ledger import REASONS, Ledger
 from stickiness.options import READ, as_date
+from stickiness.stages import StageStore
+from stickiness.typing import MixedOffsets
 
 __all__ = ["NULL_IDS", "UNKNOWN_SEGMENT", "UsageLog", "as_log", "read_log"]
 
@@ -70,12 +72,13 @@ class UsageLog:
     columns
         Which input columns were read as user, time and event.
 
-    Notes
-    -----
-    A log keeps the intermediate frames of its latest metric calls (a few per
-    kind, keyed by the options they depend on), so that calling a metric again
-    with another window or threshold redoes only the part that changes. They are
-    private, not compared and not shown; read the log again to drop them.
+    stages
+        The intermediate frames of the log's latest metric calls (a few per
+        stage, keyed by the options they depend on), so that calling a metric
+        again with another window or threshold redoes only the part that
+        changes: a :class:`~stickiness.stages.StageStore` within one memory budget
+        (``STICKINESS_CACHE_MB``). Not compared; ``repr(log.stages)`` lists
+        what is held and ``log.stages.clear()`` drops it.
     """
 
     activity: pl.DataFrame
@@ -86,7 +89,7 @@ class UsageLog:
     tz: str
     engine: Engine
     columns: ColumnMap
-    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    stages: StageStore = field(default_factory=StageStore, init=False, repr=False, compare=False)
 
     @property
     def segment_columns(self) -> tuple[str, ...]:
@@ -135,7 +138,7 @@ def read_log(
     start: dt.date | str | None = None,
     as_of: dt.date | str | None = None,
     now: dt.datetime | None = None,
-    mixed_offsets: Literal["error", "assume_tz"] = READ.mixed_offsets,
+    mixed_offsets: MixedOffsets = READ.mixed_offsets,
     null_ids: Sequence[str] = NULL_IDS,
     engine: Engine = READ.engine,
     encoding: str = READ.encoding,
@@ -222,152 +225,31 @@ def read_log(
     >>> log.activity.sort("user", "day").select("user", "day").rows()  # b's 23:30 at UTC-5 is March 2 in UTC
     [('a', datetime.date(2024, 3, 1)), ('a', datetime.date(2024, 3, 2)), ('b', datetime.date(2024, 3, 2))]
     """
-    engine = check_engine(engine)
-    _check_tz(tz)
-    if mixed_offsets not in ("error", "assume_tz"):
-        raise InvalidOptionError(f"mixed_offsets={mixed_offsets!r}: use 'error' or 'assume_tz'.")
-    null_like = _check_null_ids(null_ids)
-    start_day, as_of_day = as_date(start, "start"), as_date(as_of, "as_of")
-    if start_day and as_of_day and start_day > as_of_day:
-        raise InvalidOptionError(f"start={start_day} is after as_of={as_of_day}. Swap them.")
-    spark = spark_source(source, engine=engine, encoding=encoding)
-    if spark is None:
-        frame = scan_source(source, role="log", encoding=encoding)
-        columns = resolve_columns(_schema(frame, role="log").names(), user=user, time=time, event=event)
-    else:
-        columns = resolve_columns(spark.columns, user=user, time=time, event=event)
-        frame = reduce_spark_log(
-            spark, user=columns.user, time=columns.time, event=columns.event, tz=tz, time_unit=time_unit
-        )
-    schema = _schema(frame, role="log")
-    time_dtype = schema[columns.time]
-    guess = guess_unit(frame, columns.time, time_dtype) if time_unit is None else None
-    epoch_unit = time_unit or (guess.unit if guess else None)
-    parse = parse_day(columns.time, time_dtype, tz=tz, time_unit=time_unit, epoch_unit=epoch_unit)
+    options = _check_options(
+        engine=engine,
+        tz=tz,
+        mixed_offsets=mixed_offsets,
+        null_ids=null_ids,
+        start=start,
+        as_of=as_of,
+        time_unit=time_unit,
+    )
+    scan = _scan_log(source, user=user, time=time, event=event, options=options, encoding=encoding)
     today = (now or dt.datetime.now(dt.UTC)).astimezone(zoneinfo.ZoneInfo(tz)).date()
-
-    ids = _clean(pl.col(columns.user), schema[columns.user], null_like, trim=True)
-    times = _clean(pl.col(columns.time), time_dtype, null_like, trim=False)
-    event_names = (
-        _Cleaned(pl.lit(NO_EVENT), pl.lit(False), None)
-        if columns.event is None
-        else _clean(pl.col(columns.event).cast(pl.String), pl.String(), null_like, trim=False)
-    )
-
-    extra: dict[str, pl.Expr] = {}
-    if time_dtype == pl.String:  # only text can mix values with and without an offset
-        extra |= {"offset": parse.has_offset, "naive": parse.is_naive_text}
-    if ids.padded is not None:
-        extra["padded"] = ids.padded
-    weights, counts = _counts(list(extra), reduced=spark is not None, days=time_dtype == pl.Date)
-    if epoch_unit is not None:  # the span of parsed days, to catch a wrong unit (check_epoch_days)
-        extra["epoch"] = epoch_seconds(columns.time, time_dtype, epoch_unit, given=time_unit is not None)
-        counts |= {"first": pl.col("__epoch").min(), "last": pl.col("__epoch").max()}
-    # Each input column is read once into plain columns (a trim or a parse used in several when/then
-    # branches would be computed once per branch); the reason is then a cheap expression on them.
-    read_rows = frame.select(
-        __user=ids.value,
-        __user_missing=ids.missing,
-        __time=pl.col(columns.time),
-        __time_missing=times.missing,
-        __day=parse.day,
-        __event=event_names.value,
-        __event_missing=event_names.missing,
-        **{f"__{name}": value for name, value in extra.items()},
-        **weights,
-    )
-    reason, null_like_value = _reason(
-        today=today,
-        start=start_day,
-        as_of=as_of_day,
-        text=(schema[columns.user] == pl.String, time_dtype == pl.String, columns.event is not None),
-    )
-    read_rows = read_rows.with_columns(reason).with_columns(null_like_value)
-    used = pl.col("__reason").is_null()
-    # Set-aside rows collapse to one group per reason and null-like value. The value is kept in a text key
-    # the group has no use for: __user for text ids, else __event (text too), so no key is added to hash.
-    null_key = "__user" if schema[columns.user] == pl.String else "__event"
-    grouped = (
-        read_rows.with_columns(
-            pl.when(used).then(pl.col(c)).otherwise(pl.col("__null_like") if c == null_key else None).alias(c)
-            for c in ("__user", "__day", "__event")
-        )
-        .group_by("__reason", "__user", "__day", "__event")
-        .agg(**counts)
-        .collect(engine="streaming")
-    )
-    used_rows = grouped.filter(pl.col("__reason").is_null())
-    if epoch_unit is not None:
-        _check_epoch_span(
-            grouped,
-            frame,
-            columns.time,
-            time_dtype,
-            unit=epoch_unit,
-            guess=guess,
-            given=time_unit is not None,
-            start=start_day,
-        )
-    offset_rows, naive_rows = (
-        (int(used_rows["offset"].sum()), int(used_rows["naive"].sum())) if "offset" in grouped.columns else (0, 0)
-    )
-    notes: list[str] = [guess.describe(columns.time)] if guess else []
-    if offset_rows and naive_rows:
-        message = (
-            f"the time column {columns.time!r} mixes {offset_rows:,} values with a UTC offset "
-            f"and {naive_rows:,} without one"
-        )
-        if mixed_offsets == "error":
-            raise MixedTimeZoneError(
-                f"{message}, so the offset-less ones have no known time zone. Fix the export so every "
-                f"value has an offset (e.g. '2024-03-01T09:00:00Z'), or, if the offset-less values are "
-                f"wall-clock times in {tz!r}, pass mixed_offsets='assume_tz'."
-            )
-        notes.append(f"{message}; those without were read as wall-clock times in {tz}")
-    last_used: dt.date | None = used_rows["__day"].max() if used_rows.height else None  # type: ignore[assignment]
-    if as_of_day and as_of_day > today:
-        raise InvalidOptionError(
-            f"as_of={as_of_day} is after today ({today} in {tz}), so its last days would count as complete days "
-            f"without activity; the log's last day is {last_used or 'none (no usable row)'}. "
-            f"Pass as_of={last_used or today}, or leave it out for the last day of the log."
-        )
-
+    read = _read_pass(scan, options, today=today)
+    notes = _time_notes(read, scan, options, today=today)
+    columns, used_rows = scan.columns, read.used
     activity = used_rows.select(
         user=pl.col("__user"),
         day=pl.col("__day"),
         event=pl.col("__event"),
         events=pl.col("distinct").cast(pl.Int64),
     )
-    set_aside = {r: 0 for r in REASONS}
-    names = list(REASONS)
-    for reason_code, rows in grouped.group_by("__reason").agg(pl.col("rows").sum()).iter_rows():
-        if reason_code is not None:
-            set_aside[names[reason_code]] += int(rows)
-    set_aside["duplicate"] = int((used_rows["rows"] - used_rows["distinct"]).sum())
-    rows_read = int(grouped["rows"].sum())
-    notes.extend(_null_like_notes(grouped, columns, names, null_key))
-    padded = int(grouped["padded"].sum()) if "padded" in grouped.columns else 0
-    if padded:
-        notes.append(
-            f"{padded:,} user ids in {columns.user!r} had leading or trailing spaces: trimmed (' a ' is user 'a')"
-        )
-    if set_aside["unparseable_time"]:
-        # A second, small query, only when something needs explaining.
-        bad_times = (
-            read_rows.filter(pl.col("__reason") == names.index("unparseable_time"))
-            .select(pl.col("__time").cast(pl.String).unique().sort().head(3))
-            .collect()
-            .to_series()
-        )
-        shown = ", ".join(repr(v) for v in bad_times)
-        notes.append(
-            f"unparseable times in {columns.time!r} look like {shown}: use ISO-8601 text "
-            "(2024-03-10T09:30:00Z), a timestamp column, or epoch numbers (see time_unit=)"
-        )
-    if columns.event is None:
-        notes.append(f"the log has no event column: every row counts as the event {NO_EVENT!r}")
+    set_aside = _set_aside(read)
+    rows_read = int(read.grouped["rows"].sum())
+    notes += _row_notes(read, scan, set_aside)
     # a reduced Spark log's time column holds each row's day whatever its type: ask Spark for the original type
-    dates = schema[columns.time] == pl.Date if spark is None else spark_column_is_date(spark, columns.time)
+    dates = scan.time_dtype == pl.Date if scan.spark is None else spark_column_is_date(scan.spark, columns.time)
     notes += input_notes(activity, used_rows, rows_read, event_column=columns.event is not None, date_times=dates)
 
     distinct_users = activity.get_column("user").unique()
@@ -380,20 +262,19 @@ def read_log(
             user_dtype=activity.schema["user"],
             log_users=distinct_users,
             encoding=encoding,
-            null_like=null_like,
+            null_like=options.null_like,
         )
         notes.extend(user_notes)
-    n_users = distinct_users.len()
     ledger = Ledger(
         rows_read=rows_read,
         rows_used=rows_read - sum(set_aside.values()),
         set_aside=set_aside,
-        users=n_users,
+        users=distinct_users.len(),
         users_without_segment=without_segment,
         notes=tuple(notes),
     )
-    first_day = start_day or (activity["day"].min() if activity.height else None)
-    last_day = as_of_day or (activity["day"].max() if activity.height else None)
+    first_day = options.start or (activity["day"].min() if activity.height else None)
+    last_day = options.as_of or (activity["day"].max() if activity.height else None)
     return UsageLog(
         activity=activity,
         ledger=ledger,
@@ -401,9 +282,238 @@ def read_log(
         first_day=first_day,  # type: ignore[arg-type]
         as_of=last_day,  # type: ignore[arg-type]
         tz=tz,
-        engine=engine,
+        engine=options.engine,
         columns=columns,
     )
+
+
+@dataclass(frozen=True)
+class _Options:
+    """read_log's checked options (the ones its steps share)."""
+
+    engine: Engine
+    tz: str
+    mixed_offsets: MixedOffsets
+    null_like: tuple[str, ...]
+    start: dt.date | None
+    as_of: dt.date | None
+    time_unit: TimeUnit | None
+
+
+def _check_options(
+    *,
+    engine: Engine,
+    tz: str,
+    mixed_offsets: MixedOffsets,
+    null_ids: Sequence[str],
+    start: dt.date | str | None,
+    as_of: dt.date | str | None,
+    time_unit: TimeUnit | None,
+) -> _Options:
+    """Check read_log's options before anything is read, in the order their errors are raised."""
+    engine = check_engine(engine)
+    _check_tz(tz)
+    if mixed_offsets not in ("error", "assume_tz"):
+        raise InvalidOptionError(f"mixed_offsets={mixed_offsets!r}: use 'error' or 'assume_tz'.")
+    null_like = _check_null_ids(null_ids)
+    start_day, as_of_day = as_date(start, "start"), as_date(as_of, "as_of")
+    if start_day and as_of_day and start_day > as_of_day:
+        raise InvalidOptionError(f"start={start_day} is after as_of={as_of_day}. Swap them.")
+    return _Options(engine, tz, mixed_offsets, null_like, start_day, as_of_day, time_unit)
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """The log's source, scanned: the lazy frame read_log reads (reduced in Spark first when Spark read it).
+
+    ``spark`` is the Spark DataFrame (None when polars scans the source); ``guess`` the unit
+    inferred for epoch numbers, and ``epoch_unit`` the unit they are read in (None: no epochs).
+    """
+
+    frame: pl.LazyFrame
+    columns: ColumnMap
+    schema: pl.Schema
+    spark: Any
+    guess: EpochGuess | None
+    epoch_unit: TimeUnit | None
+
+    @property
+    def time_dtype(self) -> pl.DataType:
+        """The type of the time column as scanned."""
+        return self.schema[self.columns.time]
+
+
+def _scan_log(source: Source, *, user: str, time: str, event: str | None, options: _Options, encoding: str) -> _Scan:
+    """Scan the log (in Spark, reduced there first, for a Spark source) and find its columns."""
+    spark = spark_source(source, engine=options.engine, encoding=encoding)
+    if spark is None:
+        frame = scan_source(source, role="log", encoding=encoding)
+        columns = resolve_columns(_schema(frame, role="log").names(), user=user, time=time, event=event)
+    else:
+        columns = resolve_columns(spark.columns, user=user, time=time, event=event)
+        frame = reduce_spark_log(
+            spark, user=columns.user, time=columns.time, event=columns.event, tz=options.tz, time_unit=options.time_unit
+        )
+    schema = _schema(frame, role="log")
+    time_dtype = schema[columns.time]
+    guess = guess_unit(frame, columns.time, time_dtype) if options.time_unit is None else None
+    epoch_unit = options.time_unit or (guess.unit if guess else None)
+    return _Scan(frame, columns, schema, spark, guess, epoch_unit)
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """read_log's one pass over the log.
+
+    ``rows`` is the lazy per-row read (with ``__reason``); ``grouped`` its collected groups,
+    one per used (user, day, event) and one per set-aside reason and null-like value (held
+    in the ``null_key`` column); ``used`` the groups of used rows.
+    """
+
+    rows: pl.LazyFrame
+    grouped: pl.DataFrame
+    used: pl.DataFrame
+    null_key: str
+
+
+def _read_pass(scan: _Scan, options: _Options, *, today: dt.date) -> _Pass:
+    """Read every row once, give each its reason, and count the rows per group (the one collect)."""
+    rows, counts = _read_rows(scan, options, today=today)
+    used = pl.col("__reason").is_null()
+    # Set-aside rows collapse to one group per reason and null-like value. The value is kept in a text key
+    # the group has no use for: __user for text ids, else __event (text too), so no key is added to hash.
+    null_key = "__user" if scan.schema[scan.columns.user] == pl.String else "__event"
+    grouped = (
+        rows.with_columns(
+            pl.when(used).then(pl.col(c)).otherwise(pl.col("__null_like") if c == null_key else None).alias(c)
+            for c in ("__user", "__day", "__event")
+        )
+        .group_by("__reason", "__user", "__day", "__event")
+        .agg(**counts)
+        .collect(engine="streaming")
+    )
+    return _Pass(rows, grouped, grouped.filter(used), null_key)
+
+
+def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> tuple[pl.LazyFrame, dict[str, pl.Expr]]:
+    """Return the lazy per-row read (plain ``__`` columns, ``__reason``, ``__null_like``) and its counts per group."""
+    columns, schema, time_dtype = scan.columns, scan.schema, scan.time_dtype
+    parse = parse_day(columns.time, time_dtype, tz=options.tz, time_unit=options.time_unit, epoch_unit=scan.epoch_unit)
+    ids = _clean(pl.col(columns.user), schema[columns.user], options.null_like, trim=True)
+    times = _clean(pl.col(columns.time), time_dtype, options.null_like, trim=False)
+    event_names = (
+        _Cleaned(pl.lit(NO_EVENT), pl.lit(False), None)
+        if columns.event is None
+        else _clean(pl.col(columns.event).cast(pl.String), pl.String(), options.null_like, trim=False)
+    )
+    extra: dict[str, pl.Expr] = {}
+    if time_dtype == pl.String:  # only text can mix values with and without an offset
+        extra |= {"offset": parse.has_offset, "naive": parse.is_naive_text}
+    if ids.padded is not None:
+        extra["padded"] = ids.padded
+    weights, counts = _counts(list(extra), reduced=scan.spark is not None, days=time_dtype == pl.Date)
+    if scan.epoch_unit is not None:  # the span of parsed days, to catch a wrong unit (check_epoch_days)
+        given = options.time_unit is not None
+        extra["epoch"] = epoch_seconds(columns.time, time_dtype, scan.epoch_unit, given=given)
+        counts |= {"first": pl.col("__epoch").min(), "last": pl.col("__epoch").max()}
+    # Each input column is read once into plain columns (a trim or a parse used in several when/then
+    # branches would be computed once per branch); the reason is then a cheap expression on them.
+    rows = scan.frame.select(
+        __user=ids.value,
+        __user_missing=ids.missing,
+        __time=pl.col(columns.time),
+        __time_missing=times.missing,
+        __day=parse.day,
+        __event=event_names.value,
+        __event_missing=event_names.missing,
+        **{f"__{name}": value for name, value in extra.items()},
+        **weights,
+    )
+    reason, null_like_value = _reason(
+        today=today,
+        start=options.start,
+        as_of=options.as_of,
+        text=(schema[columns.user] == pl.String, time_dtype == pl.String, columns.event is not None),
+    )
+    return rows.with_columns(reason).with_columns(null_like_value), counts
+
+
+def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date) -> list[str]:
+    """Check the times read (epoch span, mixed offsets, ``as_of`` after today) and say what was inferred."""
+    column = scan.columns.time
+    if scan.epoch_unit is not None:
+        _check_epoch_span(
+            read.grouped,
+            scan.frame,
+            column,
+            scan.time_dtype,
+            unit=scan.epoch_unit,
+            guess=scan.guess,
+            given=options.time_unit is not None,
+            start=options.start,
+        )
+    used_rows = read.used
+    offset_rows, naive_rows = (
+        (int(used_rows["offset"].sum()), int(used_rows["naive"].sum())) if "offset" in used_rows.columns else (0, 0)
+    )
+    notes: list[str] = [scan.guess.describe(column)] if scan.guess else []
+    if offset_rows and naive_rows:
+        message = (
+            f"the time column {column!r} mixes {offset_rows:,} values with a UTC offset and {naive_rows:,} without one"
+        )
+        if options.mixed_offsets == "error":
+            raise MixedTimeZoneError(
+                f"{message}, so the offset-less ones have no known time zone. Fix the export so every "
+                f"value has an offset (e.g. '2024-03-01T09:00:00Z'), or, if the offset-less values are "
+                f"wall-clock times in {options.tz!r}, pass mixed_offsets='assume_tz'."
+            )
+        notes.append(f"{message}; those without were read as wall-clock times in {options.tz}")
+    last_used: dt.date | None = used_rows["__day"].max() if used_rows.height else None  # type: ignore[assignment]
+    if options.as_of and options.as_of > today:
+        raise InvalidOptionError(
+            f"as_of={options.as_of} is after today ({today} in {options.tz}), so its last days would count as "
+            f"complete days without activity; the log's last day is {last_used or 'none (no usable row)'}. "
+            f"Pass as_of={last_used or today}, or leave it out for the last day of the log."
+        )
+    return notes
+
+
+def _set_aside(read: _Pass) -> dict[str, int]:
+    """Count the rows set aside per reason (the ledger's), exact duplicates included."""
+    set_aside = {r: 0 for r in REASONS}
+    names = list(REASONS)
+    for reason_code, rows in read.grouped.group_by("__reason").agg(pl.col("rows").sum()).iter_rows():
+        if reason_code is not None:
+            set_aside[names[reason_code]] += int(rows)
+    set_aside["duplicate"] = int((read.used["rows"] - read.used["distinct"]).sum())
+    return set_aside
+
+
+def _row_notes(read: _Pass, scan: _Scan, set_aside: dict[str, int]) -> list[str]:
+    """Say which null-like values, padded ids and unparseable times were met, and that no event column was."""
+    columns, names = scan.columns, list(REASONS)
+    notes = list(_null_like_notes(read.grouped, columns, names, read.null_key))
+    padded = int(read.grouped["padded"].sum()) if "padded" in read.grouped.columns else 0
+    if padded:
+        notes.append(
+            f"{padded:,} user ids in {columns.user!r} had leading or trailing spaces: trimmed (' a ' is user 'a')"
+        )
+    if set_aside["unparseable_time"]:
+        # A second, small query, only when something needs explaining.
+        bad_times = (
+            read.rows.filter(pl.col("__reason") == names.index("unparseable_time"))
+            .select(pl.col("__time").cast(pl.String).unique().sort().head(3))
+            .collect()
+            .to_series()
+        )
+        shown = ", ".join(repr(v) for v in bad_times)
+        notes.append(
+            f"unparseable times in {columns.time!r} look like {shown}: use ISO-8601 text "
+            "(2024-03-10T09:30:00Z), a timestamp column, or epoch numbers (see time_unit=)"
+        )
+    if columns.event is None:
+        notes.append(f"the log has no event column: every row counts as the event {NO_EVENT!r}")
+    return notes
 
 
 def as_log(data: UsageLog | Source, **options: Any) -> UsageLog:

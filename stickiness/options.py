@@ -28,11 +28,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, TypeGuard
+from typing import Any, TypeGuard, get_args
 
-from stickiness._engine import Engine
 from stickiness._errors import InvalidOptionError
-from stickiness._time import TimeUnit
+from stickiness.typing import Band, CohortMode, Engine, MixedOffsets, Period, TimeUnit
 
 __all__ = [
     "ACTIVITY",
@@ -56,19 +55,15 @@ __all__ = [
     "ZONE",
     "ActivityOptions",
     "AdoptionOptions",
-    "CohortMode",
     "DormancyOptions",
-    "Engine",
     "FitOptions",
     "HabitOptions",
     "HealthOptions",
     "NpsOptions",
-    "Period",
     "PeriodOptions",
     "PredictionOptions",
     "ReadOptions",
     "RetentionOptions",
-    "TimeUnit",
     "ZoneOptions",
     "as_date",
     "number",
@@ -78,10 +73,6 @@ __all__ = [
     "whole_days",
 ]
 
-Period = Literal["day", "week", "month"]
-CohortMode = Literal["on", "on_or_after"]
-MixedOffsets = Literal["error", "assume_tz"]
-
 #: The longest window, horizon or other day count an option accepts: ten years (a larger one is a typo).
 MAX_DAYS = 3650
 #: A rate is active days per 30 days, so a threshold above 30 would flag every user.
@@ -89,7 +80,7 @@ MAX_RATE = 30.0
 #: Days in a week: the shortest MAU window.
 WEEK = 7
 #: The habit bands, from the most to the least frequent.
-BANDS: tuple[str, ...] = ("daily", "weekly", "monthly", "occasional", "lapsed")
+BANDS: tuple[str, ...] = get_args(Band)
 #: Lower edges of the banded rates, in active days per 30 days.
 DEFAULT_BANDS: Mapping[str, float] = MappingProxyType({"daily": 20.0, "weekly": 4.0, "monthly": 1.0})
 #: Evaluable users a segment (use cases) or users a period (retention) needs before its rate is judged.
@@ -129,7 +120,10 @@ class ReadOptions:
         metadata=_about("times with and without UTC offset in one column: fail, or read the latter in tz"),
     )
     engine: Engine = field(default="polars", metadata=_about("engine"))
-    encoding: str = field(default="utf-8", metadata=_about("text encoding of CSV and JSON inputs, log and users table"))
+    encoding: str = field(
+        default="utf-8",
+        metadata=_about("text encoding of CSV and JSON inputs, log and users table, e.g. latin-1 or cp1252"),
+    )
 
 
 @dataclass(frozen=True)

@@ -22,27 +22,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from typing import Any
+from typing import Any, get_args
 
 import narwhals as nw
 import polars as pl
 
-from stickiness._cache import cached
 from stickiness._engine import collect
 from stickiness._errors import InvalidOptionError
 from stickiness._periods import check_period, finish, period_table, user_periods
 from stickiness._segments import SEGMENT
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
-from stickiness.options import PERIOD, RETENTION, CohortMode, Period, as_date, whole, whole_days
+from stickiness.options import PERIOD, RETENTION, as_date, whole, whole_days
 from stickiness.schemas import COHORTS_SCHEMA, ONE_AND_DONE_SCHEMA, REPEAT_SCHEMA, RETENTION_SCHEMA
+from stickiness.typing import CohortMode, Period
 
 __all__ = ["cohort_matrix", "one_and_done", "range_retention", "repeat_rate", "retention"]
 
-#: How many (period, by, active_events) choices keep their period counts on a log.
-_KEEP_COUNTS = 4
-
-COHORT_MODES: tuple[str, ...] = ("on", "on_or_after")
+COHORT_MODES: tuple[str, ...] = get_args(CohortMode)
 
 #: The counts behind retention and lifecycle, per (segment, period).
 _COUNTS: dict[str, pl.DataType] = {
@@ -123,12 +120,12 @@ def counts_table(
     if days is None and periods is None and signup is None:
         # retention, lifecycle and their charts ask for the same counts: keep them on the log
         events = None if active_events is None else frozenset(active_events)
-        return cached(
-            log,
+        return log.stages.get(
             "period_counts",
-            (period, by, events),
             lambda: _counts_table(log, period, by, active_events, days, periods, signup),
-            keep=_KEEP_COUNTS,
+            period=period,
+            by=by,
+            active_events=events,
         )
     return _counts_table(log, period, by, active_events, days, periods, signup)
 

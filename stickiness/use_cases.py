@@ -39,7 +39,7 @@ from stickiness._habits import SEG, adopter_rates, day_number, segment_counts
 from stickiness._segments import check_by
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
-from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, read_catalog, resolve_profiles
+from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, as_catalog, resolve_profiles
 from stickiness.log import UsageLog, as_log
 from stickiness.options import BANDS, DEFAULT_BANDS, HABITS, ZONE
 from stickiness.schemas import DRIFTING_SCHEMA, MAP_SCHEMA, RATES_SCHEMA, SPECTRUM_SCHEMA, UNMAPPED_SCHEMA
@@ -93,12 +93,6 @@ VERDICTS: tuple[str, ...] = (
 # --------------------------------------------------------------------------- #
 
 
-def _as_catalog(catalog: Any) -> Catalog | None:
-    if catalog is None or isinstance(catalog, Catalog):
-        return catalog
-    return read_catalog(catalog)
-
-
 def _as_of(log: UsageLog, option: dt.date | None) -> dt.date | None:
     if option is None:
         return log.as_of
@@ -131,7 +125,7 @@ def prepare_inputs(
     if opts.by is not None and not (opts.by == "persona" and log.users is None):
         check_by(log, opts.by)
     as_of = _as_of(log, opts.as_of)
-    return log, _as_catalog(catalog), (None if log.is_empty else as_of)
+    return log, as_catalog(catalog), (None if log.is_empty else as_of)
 
 
 # --------------------------------------------------------------------------- #
@@ -589,7 +583,7 @@ def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, t
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise InvalidOptionError(f"top={top!r}: use a whole number >= 1 of events to list (20 by default), or None.")
     log = as_log(data)
-    cat = _as_catalog(catalog)
+    cat = as_catalog(catalog)
     events = event_codes(log).get_column("event") if log.engine == "polars" else log.activity["event"].unique()
     if cat is None:
         unmapped = pl.DataFrame({"event": events}, schema={"event": pl.String})

@@ -68,7 +68,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def kit_outputs(path: Path, personas: Path, **options: Any) -> tuple[st.UsageLog, dict[str, Any]]:
-    """The report's calls (stickiness/cli.py's _report_direct), in its order, on one log."""
+    """The report's calls (notebooks/stickiness_notebooks/cli.py's _report_direct), in its order, on one log."""
     log = st.read_log(path, users=personas, tz="UTC", now=NOW)
     catalog = st.read_catalog(ucsql.catalog_frame())
     habit = {k: options[k] for k in ("window", "horizon", "min_exposure") if k in options}

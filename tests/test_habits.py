@@ -26,6 +26,7 @@ from stickiness import _habits, _segments
 from stickiness.catalog import Catalog, read_catalog
 from stickiness.demo import demo_catalog, demo_events, demo_users
 from stickiness.log import UsageLog, read_log
+from stickiness.stages import STAGES
 from stickiness.use_cases import (
     drifting_users,
     forgettable_zone,
@@ -115,7 +116,7 @@ def test_a_warm_log_gives_the_tables_of_a_fresh_one(engine: str) -> None:
             warm = metric(log, catalog, **kwargs)
             expected = _reference(index, name)
             assert_frame_equal(warm, expected, check_exact=engine == "polars", rel_tol=1e-12), (name, options)
-    assert log._cache  # the warm log kept its stages
+    assert log.stages  # the warm log kept its stages
 
 
 def test_each_change_redoes_only_the_stages_that_depend_on_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -152,14 +153,15 @@ def test_each_change_redoes_only_the_stages_that_depend_on_it(monkeypatch: pytes
 
 def test_a_log_keeps_a_few_results_per_stage() -> None:
     log, catalog = _log("polars"), _catalog()
-    for window in range(30, 30 + 2 * _habits.KEEP_RATES):
+    keep = {name: STAGES[name].keep for name in ("habits", "rates", "segment_counts")}
+    for window in range(30, 30 + 2 * keep["rates"]):
         frequency_spectrum(log, catalog, window=window)
-    for horizon in range(300, 300 + 2 * _habits.KEEP_HABITS):
+    for horizon in range(300, 300 + 2 * keep["habits"]):
         frequency_spectrum(log, catalog, horizon=horizon)
-    assert len(log._cache["habits"]) == _habits.KEEP_HABITS
-    assert len(log._cache["rates"]) == _habits.KEEP_RATES
-    assert len(log._cache["segment_counts"]) <= _habits.KEEP_COUNTS
-    latest = 300 + 2 * _habits.KEEP_HABITS - 1
+    assert log.stages.count("habits") == keep["habits"]
+    assert log.stages.count("rates") == keep["rates"]
+    assert log.stages.count("segment_counts") <= keep["segment_counts"]
+    latest = 300 + 2 * keep["habits"] - 1
     assert_frame_equal(
         frequency_spectrum(log, catalog, horizon=latest), frequency_spectrum(_fresh(log), catalog, horizon=latest)
     )
@@ -172,9 +174,9 @@ def test_kept_frames_are_not_part_of_the_log() -> None:
     stickiness.active_users(log, by="persona")
     assert repr(log) == shown
     assert_frame_equal(log.activity, activity)
-    assert "_cache" not in {f.name for f in dataclasses.fields(log) if f.compare or f.repr or f.init}
-    assert not _fresh(log)._cache
-    assert not read_log(*_events()[:1], now=NOW)._cache
+    assert "stages" not in {f.name for f in dataclasses.fields(log) if f.compare or f.repr or f.init}
+    assert not _fresh(log).stages
+    assert not read_log(*_events()[:1], now=NOW).stages
 
 
 def test_active_users_reuse_the_active_days(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,7 +198,7 @@ def test_active_users_reuse_the_active_days(engine: str, monkeypatch: pytest.Mon
     # a fresh log reads its active days twice: for the events asked for, and for the whole product, whose DAU
     # decides whether the last day looks partial (docs/metrics.md); the warm log had the product's already
     assert calls["_user_days"] == 2 + len(runs) + 3 * 2
-    assert len(log._cache["active_days"]) == 2
+    assert log.stages.count("active_days") == 2
 
 
 def test_an_empty_log_keeps_nothing_it_cannot_use(engine: str) -> None:
@@ -208,7 +210,7 @@ def test_an_empty_log_keeps_nothing_it_cannot_use(engine: str) -> None:
     assert use_case_map(empty).height == 0
     assert frequency_spectrum(empty, window=30).height == 0
     assert stickiness.active_users(empty).height == 0
-    assert "habits" not in empty._cache
+    assert not empty.stages.count("habits")
 
 
 def test_the_api_reference_example_runs() -> None:

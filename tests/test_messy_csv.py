@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-from stickiness.cli import main
+from stickiness_notebooks.cli import main
 
 USERS = ["u1", "u2", " u3 ", "007", "NULL", "NA", "\\N", "null", "", "José", "Zoë", "€uro", 'O"Brien', "a,b", "x\ny"]
 EVENTS = ["open", "search", "", "NULL", "N/A", 'say "hi"', "a,b", "line\nbreak", " padded "]

@@ -25,12 +25,12 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stickiness_notebooks.cli import main
 
 import stickiness
 from stickiness import InvalidOptionError, OutputFolderError, unescape_table, write_table
 from stickiness._csv import FORMULA_START
 from stickiness._output import lock_path, staged_folder
-from stickiness.cli import main
 from stickiness.demo import demo_events
 
 # --- helpers --------------------------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ def test_a_failing_report_leaves_the_previous_report_byte_for_byte(
     assert exit_code(direct(log_csv, out, "--user-col", "who")) == 2
     assert hashes(out) == before and siblings(out) == []
     # an exception after some tables were written
-    import stickiness.cli as cli
+    import stickiness_notebooks.cli as cli
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("a bug in lifecycle")
@@ -257,7 +257,7 @@ def test_a_failing_report_leaves_the_previous_report_byte_for_byte(
 def test_a_second_report_into_the_same_folder_exits_2_at_once(
     log_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import stickiness.cli as cli
+    import stickiness_notebooks.cli as cli
 
     out = tmp_path / "report"
     started, release = threading.Event(), threading.Event()
@@ -290,7 +290,7 @@ def test_sigterm_removes_the_staging_folder_and_keeps_the_report(log_csv: Path, 
     before = previous_report(out)
     flag = tmp_path / "started"
     script = (
-        "import sys, time, pathlib, stickiness.cli as cli\n"
+        "import sys, time, pathlib, stickiness_notebooks.cli as cli\n"
         "def slow(*a, **k):\n"
         f"    pathlib.Path({str(flag)!r}).touch(); time.sleep(60)\n"
         "cli.lifecycle = slow\n"
@@ -487,7 +487,7 @@ def test_report_tables_are_spreadsheet_safe_unless_switched_off(
     for table in (tmp_path / "safe" / "tables").glob("*.csv"):
         assert not any(c.startswith(FORMULA_START) and not _number(c) for c in _cells(table.read_bytes())), table
     # the notebook path prints its summary from the tables read back: the names as they are, not escaped
-    from stickiness.cli import _parser, _print_outputs
+    from stickiness_notebooks.cli import _parser, _print_outputs
 
     capsys.readouterr()
     _print_outputs(tmp_path / "safe", _parser().parse_args([*argv, "--out", "x"]))
@@ -547,9 +547,8 @@ def test_write_report_honours_the_lock_before_any_kernel_starts(tmp_path: Path) 
 def test_no_spreadsheet_safe_reaches_the_templates(log_csv: Path) -> None:
     pytest.importorskip("stickiness_notebooks", reason="needs pip install 'stickiness[jupyter]'")
     from stickiness_notebooks import TEMPLATES, template_notebook
+    from stickiness_notebooks.cli import _parser, _template_parameters
     from stickiness_notebooks.run import parameter_names
-
-    from stickiness.cli import _parser, _template_parameters
 
     for name in TEMPLATES:  # every template takes the switch, so it is never "ignored"
         assert "spreadsheet_safe" in parameter_names(template_notebook(name)), name

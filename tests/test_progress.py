@@ -9,9 +9,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from stickiness_notebooks.cli import main
 
 from stickiness._progress import describe_input, step, ticking
-from stickiness.cli import main
 
 
 class FakeTTY(io.StringIO):

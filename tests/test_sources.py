@@ -16,10 +16,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from stickiness_notebooks.cli import main
 
 from stickiness import InputFileError, InvalidOptionError, UnsupportedSourceError, read_log
 from stickiness.catalog import read_catalog
-from stickiness.cli import main
 
 from .conftest import NOW
 

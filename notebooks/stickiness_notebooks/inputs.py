@@ -10,7 +10,7 @@ from typing import Any
 import stickiness as st
 from stickiness import Catalog, UsageLog
 from stickiness._output import is_staging
-from stickiness._sources import Source
+from stickiness.typing import Source
 from stickiness_notebooks.export import demo_inputs, save_ledger
 
 __all__ = ["Inputs", "open_inputs"]

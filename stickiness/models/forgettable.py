@@ -22,13 +22,13 @@ import polars as pl
 from stickiness._errors import InvalidOptionError, ModelFitError
 from stickiness._segments import ALL_SEGMENT, check_by
 from stickiness._sources import Source
-from stickiness.catalog import Catalog
+from stickiness.catalog import Catalog, as_catalog
 from stickiness.log import UsageLog, as_log
 from stickiness.models._fit import MIN_REPEAT_USERS, RepeatUseModel, check_min_repeat_users
 from stickiness.models._scipy import require_scipy
 from stickiness.models.bg_nbd import fit_bg_nbd
 from stickiness.models.pareto_nbd import fit_pareto_nbd
-from stickiness.models.summary import MEASURES, as_catalog, calibration_day, summarise
+from stickiness.models.summary import MEASURES, calibration_day, summarise
 from stickiness.options import HABITS, PREDICTION, positive, whole
 
 __all__ = ["MODELS", "ForgettablePrediction", "predict_forgettable"]

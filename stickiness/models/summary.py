@@ -26,7 +26,7 @@ from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidV
 from stickiness._segments import check_by
 from stickiness._sources import Source, scan_source
 from stickiness._time import TimeUnit, parse_day
-from stickiness.catalog import ANY_USE_CASE, Catalog, read_catalog
+from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog, as_log
 
 __all__ = ["rfm_summary"]
@@ -165,13 +165,6 @@ def check_unit_days(unit_days: float) -> float:
     if unit_days <= 0:
         raise InvalidOptionError(f"unit_days={unit_days!r}: use a number of days > 0 (1 for days, 7 for weeks).")
     return float(unit_days)
-
-
-def as_catalog(catalog: Any) -> Catalog | None:
-    """Return ``catalog`` as a :class:`~stickiness.catalog.Catalog` (read it if needed), or None."""
-    if catalog is None or isinstance(catalog, Catalog):
-        return catalog
-    return read_catalog(catalog)
 
 
 def summary_schema(log: UsageLog, *, by: str | None, monetary: bool, recent: bool = False) -> dict[str, pl.DataType]:

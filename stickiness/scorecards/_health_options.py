@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import get_args
 
 from stickiness._errors import InvalidOptionError
 from stickiness.options import DEFAULT_HEALTH_BANDS, DEFAULT_WEIGHTS, HEALTH, number, positive, whole
+from stickiness.typing import Direction, HealthBand
 
 __all__ = [
     "COMPONENTS",
@@ -22,13 +23,12 @@ __all__ = [
     "check_health_options",
 ]
 
-Direction = Literal["higher", "lower"]
 #: An extra column's spec: which way is better, optionally with fixed bounds ``(direction, low, high)``.
 ExtraSpec = Direction | tuple[Direction, float, float]
 #: The usage components, always computed (breadth only with a catalog).
 COMPONENTS: tuple[str, ...] = ("frequency", "recency", "breadth")
 #: The health bands, from the best.
-HEALTH_BANDS: tuple[str, ...] = ("healthy", "at_risk", "critical")
+HEALTH_BANDS: tuple[str, ...] = get_args(HealthBand)
 #: Output columns an extra column may not be named after.
 RESERVED: frozenset[str] = frozenset(
     {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Literal
+from typing import get_args
 
 import polars as pl
 
@@ -34,12 +34,13 @@ from stickiness.scorecards._tables import (
     read_table,
     rows_named,
 )
+from stickiness.typing import FitState, ZeroMrr
 from stickiness.use_cases import use_case_rates
 
 __all__ = ["FIT_COLUMNS", "FIT_STATES", "FIT_SUMMARY_COLUMNS", "customers_to_depart", "fit_matrix", "fit_summary"]
 
 #: The states, in output order.
-FIT_STATES: tuple[str, ...] = ("keep", "grow", "depart")
+FIT_STATES: tuple[str, ...] = get_args(FitState)
 
 
 def fit_matrix(
@@ -54,7 +55,7 @@ def fit_matrix(
     grow_rate: float = FIT.grow_rate,
     as_of: dt.date | str | None = None,
     window: int = HABITS.window,
-    zero_mrr: Literal["error", "depart"] = "error",
+    zero_mrr: ZeroMrr = "error",
 ) -> pl.DataFrame:
     """Profitability of each account and its state: keep, grow or depart.
 

@@ -25,7 +25,7 @@ from stickiness._habit_options import check_options
 from stickiness._habits import segment_table
 from stickiness._segments import ALL_SEGMENT
 from stickiness._sources import Source
-from stickiness.catalog import ANY_USE_CASE, Catalog, read_catalog
+from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog, as_log
 from stickiness.options import DEFAULT_HEALTH_BANDS, DEFAULT_WEIGHTS, HABITS, HEALTH
 from stickiness.schemas import HEALTH_COLUMNS, SCORE_COLUMNS, SUMMARY_COLUMNS
@@ -160,7 +160,7 @@ def health_score(
     )
     usage = check_options(by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure)
     log = as_log(data)
-    cat = catalog if catalog is None or isinstance(catalog, Catalog) else read_catalog(catalog)
+    cat = as_catalog(catalog)
     rates = use_case_rates(
         log, cat, by=by, as_of=usage.as_of, window=window, horizon=horizon, min_exposure=min_exposure
     )

@@ -10,7 +10,6 @@ uses ``var = (p + d - (p - d)^2) / n`` with p = P / n and d = D / n; the interva
 from __future__ import annotations
 
 from statistics import NormalDist
-from typing import Literal
 
 import polars as pl
 
@@ -32,10 +31,10 @@ from stickiness.scorecards._tables import (
     read_table,
     rows_named,
 )
+from stickiness.typing import NpsPeriod
 
 __all__ = ["NPS_COLUMNS", "PERIODS", "nps"]
 
-Period = Literal["day", "week", "month", "quarter", "year"]
 #: ``period=`` values and the polars interval each truncates days to (weeks start on Monday).
 PERIODS: dict[str, str] = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
 
@@ -45,7 +44,7 @@ def nps(
     *,
     score: str = "score",
     by: str | None = None,
-    period: Period | None = None,
+    period: NpsPeriod | None = None,
     time: str = AUTO,
     user: str = AUTO,
     users: UsageLog | Source | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ import altair as alt
 import polars as pl
 import stickiness_widgets as sw
 import vl_convert
-from stickiness_widgets.charts.scorecards import MAX_POINTS
+from stickiness_widgets.charts.fit import MAX_POINTS
 from stickiness_widgets.theme import OKABE_ITO
 
 import stickiness
@@ -204,18 +205,37 @@ def test_nps_groups_of_blank_answers_only_are_left_out() -> None:
     assert spec["title"]["text"] == "NPS: no data"
 
 
-def test_fit_matrix_cutoffs_must_match_the_states(frames: dict[str, Any]) -> None:
-    with pytest.raises(InvalidOptionError, match=r"do not follow depart_below=0\.2.*cut-offs given to fit_matrix"):
-        sw.fit_matrix_chart(frames["fit"], depart_below=0.2)
-    with pytest.raises(InvalidOptionError, match="grow_rate=8"):
-        sw.fit_matrix_chart(frames["fit"], grow_rate=8)
-    with pytest.raises(InvalidOptionError, match="depart_below"):
+def test_fit_matrix_draws_the_states_fit_matrix_gave() -> None:
+    # profitability = (mrr - costs) / mrr: a (100 - 30) / 100 = 0.7, b (100 - 80) / 100 = 0.2, c (200 - 100) / 200 = 0.5
+    accounts = pl.DataFrame({"account_id": ["a", "b", "c"], "mrr": [100, 100, 200], "labour": [30, 80, 100]})
+    fit = fit_matrix(accounts, costs=("labour",))
+    assert fit.select("user", "state").rows() == [("c", "keep"), ("a", "grow"), ("b", "depart")]
+    # a state set by hand is drawn as it is, never recomputed from the cut-offs (a is 0.7, above grow_above)
+    edited = fit.with_columns(state=pl.when(pl.col("user") == "a").then(pl.lit("depart")).otherwise("state"))
+    spec = sw.fit_matrix_chart(edited).to_dict()
+    assert {row["user"]: row["state"] for row in _rows(spec) if "user" in row} == {
+        "a": "depart",
+        "b": "depart",
+        "c": "keep",
+    }
+    assert spec["title"]["text"] == "2 of 3 accounts are below 30% profitability (depart); 0 to grow"
+    # the cut-offs given are drawn and named, the states kept: 1 depart (b), 1 grow (a)
+    spec = sw.fit_matrix_chart(fit, depart_below=0.4, grow_above=0.7).to_dict()
+    assert spec["title"]["text"] == "1 of 3 accounts is below 40% profitability (depart); 1 to grow"
+    drawn = json.dumps(spec)
+    assert '"depart below 40%"' in drawn and '"grow from 70%"' in drawn
+
+
+def test_fit_matrix_refuses_bad_cutoffs_and_unknown_states(frames: dict[str, Any]) -> None:
+    with pytest.raises(InvalidOptionError, match=r"depart_below=0\.9 is above grow_above=0\.6"):
         sw.fit_matrix_chart(frames["fit"], depart_below=0.9)
-    accounts = demo_accounts()
-    strict = fit_matrix(accounts, depart_below=0.4, grow_above=0.7)
-    spec = sw.fit_matrix_chart(strict, depart_below=0.4, grow_above=0.7).to_dict()
-    depart, grow = ((strict["state"] == state).sum() for state in ("depart", "grow"))
-    assert spec["title"]["text"] == f"{depart} of 323 accounts are below 40% profitability (depart); {grow} to grow"
+    with pytest.raises(InvalidOptionError, match=r"grow_rate='4': pass the number given to fit_matrix"):
+        sw.fit_matrix_chart(frames["fit"], grow_rate="4")  # type: ignore[arg-type]
+    with pytest.raises(InvalidOptionError, match="grow_above=nan"):
+        sw.fit_matrix_chart(frames["fit"], grow_above=float("nan"))
+    churned = frames["fit"].with_columns(state=pl.when(pl.col("user") == pl.first("user")).then(pl.lit("churn")))
+    with pytest.raises(sw.ChartDataError, match=r"holds 'churn' .* on 1 rows: fit_matrix's states are keep, grow"):
+        sw.fit_matrix_chart(churned.with_columns(pl.col("state").fill_null("keep")))
 
 
 def test_fit_matrix_aggregates_many_accounts_into_cells(frames: dict[str, Any], specs: dict[str, Any]) -> None:
@@ -339,7 +359,10 @@ def test_a_title_replaces_the_finding_and_keeps_the_notes(frames: dict[str, Any]
     assert sw.nps_chart(frames["nps"], title=alt.TitleParams("Only")).to_dict()["title"] == {"text": "Only"}
 
 
-@pytest.mark.parametrize("module", ["stickiness_widgets.charts.scorecards", "stickiness_widgets.charts.predictions"])
+@pytest.mark.parametrize(
+    "module",
+    [f"stickiness_widgets.charts.{name}" for name in ("health", "nps", "fit", "value", "_scorecard", "predictions")],
+)
 def test_docstring_examples(module: str) -> None:
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     result = doctest.testmod(importlib.import_module(module), optionflags=flags)

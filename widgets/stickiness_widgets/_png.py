@@ -79,6 +79,35 @@ def _filter(pixels: npt.NDArray[np.uint8]) -> bytes:
     return best.tobytes()
 
 
+def _parts(png: bytes) -> tuple[bytes, bytes, list[bytes]]:
+    """Return a PNG's header (IHDR body), its image data (the IDAT bodies joined) and its other chunks, whole."""
+    header, data, ancillary = b"", b"", []
+    for kind, body in _chunks(png):
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            data += body
+        elif kind != b"IEND":
+            ancillary.append(_chunk(kind, body))
+    return header, data, ancillary
+
+
+def _rgba_pixels(header: bytes, data: bytes) -> npt.NDArray[np.uint8] | None:
+    """Return the pixels of an 8-bit, non-interlaced RGBA image; None for another kind of PNG or a broken one."""
+    if len(header) != 13:
+        return None
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    if (depth, colour, interlace) != (8, _RGBA, 0):
+        return None
+    try:
+        raw = np.frombuffer(zlib.decompress(data), dtype=np.uint8)
+    except zlib.error:
+        return None
+    if raw.size != height * (width * 4 + 1):
+        return None
+    return _unfilter(raw, height, width)
+
+
 def compact(png: bytes) -> bytes:
     """Return ``png`` re-encoded losslessly and smaller (or unchanged when that is not possible).
 
@@ -93,28 +122,11 @@ def compact(png: bytes) -> bytes:
     """
     if not png.startswith(_SIGNATURE):
         return png
-    header, data, ancillary = b"", b"", []
-    for kind, body in _chunks(png):
-        if kind == b"IHDR":
-            header = body
-        elif kind == b"IDAT":
-            data += body
-        elif kind != b"IEND":
-            ancillary.append(_chunk(kind, body))
-    if len(header) != 13:
-        return png
-    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
-    if (depth, colour, interlace) != (8, _RGBA, 0):
-        return png
-    try:
-        raw = np.frombuffer(zlib.decompress(data), dtype=np.uint8)
-    except zlib.error:
-        return png
-    if raw.size != height * (width * 4 + 1):
-        return png
-    pixels = _unfilter(raw, height, width)
+    header, data, ancillary = _parts(png)
+    pixels = _rgba_pixels(header, data)
     if pixels is None:
         return png
+    height, width, colour = pixels.shape[0], pixels.shape[1], _RGBA
     if (pixels[..., 3] == 255).all():
         pixels, colour = np.ascontiguousarray(pixels[..., :3]), _RGB
     body = zlib.compress(_filter(pixels), 9)

@@ -10,14 +10,17 @@ from stickiness_widgets.charts._data import MAX_ROWS, ChartDataError
 from stickiness_widgets.charts.active_users import active_users_chart
 from stickiness_widgets.charts.adoption import adoption_chart, leave_points_chart
 from stickiness_widgets.charts.cohorts import cohort_chart, retention_curve_chart
+from stickiness_widgets.charts.fit import fit_matrix_chart
 from stickiness_widgets.charts.forgettable import forgettable_zone_chart
+from stickiness_widgets.charts.health import health_chart
 from stickiness_widgets.charts.lifecycle import lifecycle_chart
 from stickiness_widgets.charts.monthly import monthly_active_users_chart
+from stickiness_widgets.charts.nps import nps_chart
 from stickiness_widgets.charts.predictions import predictions_chart
 from stickiness_widgets.charts.retention import retention_chart
-from stickiness_widgets.charts.scorecards import fit_matrix_chart, health_chart, lifetime_value_chart, nps_chart
 from stickiness_widgets.charts.spectrum import spectrum_chart
 from stickiness_widgets.charts.use_case_map import use_case_map_chart
+from stickiness_widgets.charts.value import lifetime_value_chart
 
 __all__ = [
     "MAX_ROWS",

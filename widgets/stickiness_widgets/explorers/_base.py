@@ -5,14 +5,15 @@ options its controls hold, keeps the last few results keyed by those options
 (going back to an earlier value is instant), and only *filters* a computed frame
 for selections that need no recompute (a persona, a use case, a date range).
 
-A recompute is fast because the core keeps, on the log, the work no control
-changes (docs/api.md, "Changing one option"): the active days for the active-user
+A recompute is fast because the core keeps, in the log's stage store
+(``log.stages``, docs/api.md "The stage store"), the work no control
+changes: the active days for the active-user
 explorer; for the use-case explorers, the use-case preparation per catalog,
 ``as_of`` and ``horizon``, the rates per window and the segment counts per
 threshold. An explorer therefore reads its log once (:func:`read_once`) and keeps
 it: the first compute pays for the preparation, each control change after it
 redoes only what that control needs. Explorers built on the same
-:class:`~stickiness.UsageLog` share it.
+:class:`~stickiness.UsageLog` share it (the store is safe across threads).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ import altair as alt
 import ipywidgets as widgets  # type: ignore[import-untyped]
 import polars as pl
 
-from stickiness import Catalog, StickinessError, UsageLog, read_catalog
+from stickiness import Catalog, StickinessError, UsageLog
+from stickiness.catalog import as_catalog
 from stickiness.log import as_log
 
 __all__ = ["ALL", "ALL_LABEL", "WIDE", "Explorer", "html_table", "read_once", "threshold_slider", "window_slider"]
@@ -211,7 +213,7 @@ def read_once(log: Any, catalog: Any = None) -> tuple[UsageLog, Catalog | None]:
     read here, so that a control change never reads a file again.
     """
     usage = as_log(log)
-    return usage, (catalog if catalog is None or isinstance(catalog, Catalog) else read_catalog(catalog))
+    return usage, as_catalog(catalog)
 
 
 def _display_data(chart: alt.typing.ChartType) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from stickiness_widgets.charts import active_users_chart
 from stickiness_widgets.explorers._base import ALL, ALL_LABEL, WIDE, Explorer, read_once
 
 if TYPE_CHECKING:
-    from stickiness._sources import Source
+    from stickiness.typing import Source
 
 __all__ = ["ActiveUsersExplorer", "explore_active_users"]
 

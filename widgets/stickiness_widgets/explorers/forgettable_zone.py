@@ -16,7 +16,7 @@ from stickiness_widgets.charts import forgettable_zone_chart
 from stickiness_widgets.explorers._base import WIDE, Explorer, html_table, read_once, threshold_slider, window_slider
 
 if TYPE_CHECKING:
-    from stickiness._sources import Source
+    from stickiness.typing import Source
 
 __all__ = ["ForgettableZoneExplorer", "explore_forgettable_zone"]
 

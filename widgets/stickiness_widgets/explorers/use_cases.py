@@ -16,7 +16,7 @@ from stickiness_widgets.charts import spectrum_chart, use_case_map_chart
 from stickiness_widgets.explorers._base import ALL, ALL_LABEL, Explorer, read_once, threshold_slider, window_slider
 
 if TYPE_CHECKING:
-    from stickiness._sources import Source
+    from stickiness.typing import Source
 
 __all__ = ["UseCaseExplorer", "explore_use_cases"]
 

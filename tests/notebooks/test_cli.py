@@ -10,13 +10,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 from hypothesis import given, settings
+from stickiness_notebooks.cli import _forgettable_summary, _retention_summary, _summary, _unmapped_line, main
 
 from stickiness._text import display_width, printable, use_case_label
-from stickiness.cli import _forgettable_summary, _retention_summary, _summary, _unmapped_line, main
 from stickiness.ledger import Ledger
 from tests.test_output import hashes, previous_report
-
-from .test_text import ACTING, names
+from tests.test_text import ACTING, names
 
 
 @pytest.fixture
@@ -117,7 +116,17 @@ def test_installed_command_runs_the_demo_report(tmp_path: Path) -> None:
     """What ``make demo`` runs: the quickstart template headless, into report.html, .pdf, tables and charts."""
     pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
     done = subprocess.run(
-        [sys.executable, "-m", "stickiness.cli", "report", "--demo", "--by", "persona", "--out", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "stickiness_notebooks.cli",
+            "report",
+            "--demo",
+            "--by",
+            "persona",
+            "--out",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -263,9 +272,8 @@ def test_report_on_a_log_with_no_usable_rows_in_a_template(tmp_path: Path, capsy
 def test_report_says_which_options_a_template_ignores(log_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
     from stickiness_notebooks import template_notebook
+    from stickiness_notebooks.cli import _parser, _template_parameters
     from stickiness_notebooks.run import parameter_names
-
-    from stickiness.cli import _parser, _template_parameters
 
     args = _parser().parse_args(
         ["report", str(log_csv), "--template", "active_users", "--threshold", "2", "--out", "o"]
@@ -278,6 +286,17 @@ def test_report_says_which_options_a_template_ignores(log_csv: Path, capsys: pyt
 def test_no_charts_needs_no_notebook(log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", str(log_csv), "--no-charts", "--out", str(tmp_path / "o")]) == 2
     assert "--no-charts applies to --no-notebook" in capsys.readouterr().err
+
+
+def test_no_notebook_report_loads_no_notebook_machinery(log_csv: Path, tmp_path: Path) -> None:
+    """``--no-notebook`` runs without nbformat, papermill or jupytext: the package's names load on first use."""
+    code = (
+        "import sys; from stickiness_notebooks.cli import main; "
+        f"code = main(['report', {str(log_csv)!r}, '--no-notebook', '--out', {str(tmp_path / 'r')!r}]); "
+        "print(code, [m for m in ('nbformat', 'papermill', 'jupytext', 'nbconvert') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "0 []", done.stderr
 
 
 def test_new_lists_the_templates_and_writes_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -469,7 +488,7 @@ def resurrecting_log(tmp_path: Path) -> Path:
 def test_retention_summary_explains_rates_above_100_and_skips_small_segments(
     resurrecting_log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from stickiness.cli import _parser, _print_outputs
+    from stickiness_notebooks.cli import _parser, _print_outputs
 
     users = ["--users", str(tmp_path / "personas.csv")]
     argv = ["report", str(resurrecting_log), *users, "--no-notebook", "--no-charts", "--out", str(tmp_path / "o")]
@@ -500,7 +519,7 @@ def test_retention_summary_explains_rates_above_100_and_skips_small_segments(
 def test_summary_headlines_the_last_complete_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from datetime import date, timedelta
 
-    from stickiness.cli import _parser, _print_outputs
+    from stickiness_notebooks.cli import _parser, _print_outputs
 
     # 40 users a day from April 1 to May 30 2024; the log stops at 05:00 on May 31, with 6 users
     days = [date(2024, 4, 1) + timedelta(days=n) for n in range(60)]
@@ -531,7 +550,7 @@ def test_summary_headlines_the_last_complete_day(tmp_path: Path, capsys: pytest.
 def test_retention_summary_reads_a_table_without_the_new_columns() -> None:
     from datetime import date
 
-    from stickiness.cli import _retention_summary
+    from stickiness_notebooks.cli import _retention_summary
 
     # an older retention.csv: CS 26, all 26 retained, 27 active and not new (1 back after a gap): 27 / 26 = 103.8%
     older = pl.DataFrame(
@@ -625,7 +644,7 @@ def test_null_like_ids_and_the_flag_that_keeps_them(tmp_path: Path, capsys: pyte
     ],
 )
 def test_one_table_translates_keyword_fixes_to_flags(message: str, expected: str) -> None:
-    from stickiness.cli import for_command_line
+    from stickiness_notebooks.cli import for_command_line
 
     assert for_command_line(message) == expected
 

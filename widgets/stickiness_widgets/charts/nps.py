@@ -1,0 +1,305 @@
+"""Chart of :func:`stickiness.scorecards.nps`: NPS with its interval, per segment and over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Mapping
+from typing import Any, Final
+
+import altair as alt
+import polars as pl
+
+from stickiness.schemas import NPS_COLUMNS
+from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._fields import colour_when, field, pixels, title_text, utc_tooltip
+from stickiness_widgets.charts._finish import Title, empty_chart, finish
+from stickiness_widgets.charts._scorecard import PLOT_WIDTH, RULE, STEP, segment_column
+from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
+
+__all__ = ["nps_chart"]
+
+NPS_STATUS: Final[Mapping[str, str]] = {"enough answers": "#0072B2", "too few answers": GREY}
+
+
+def nps_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
+    """Chart NPS with its confidence interval, per segment, and over time when the frame has periods.
+
+    Without a ``period`` column: the segments ranked by NPS, each a point with a
+    bar from ``ci_low`` to ``ci_high``, a rule at 0, and the NPS and number of
+    answers on the right. With one: NPS per period as a line with its interval
+    as a band (small multiples per segment). Groups with fewer answers than
+    ``min_responses`` (``sufficient`` false) are grey hollow points labelled
+    "too few": their figures are kept, but not to be read as a finding.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`stickiness.scorecards.nps`.
+    by
+        The segment column. Default: the frame's one column beyond the standard
+        ones (and ``period``), if it has one.
+    title
+        Default: the finding, e.g. ``"NPS from -29 (renter) to 37 (agent)"``, or
+        for periods ``"NPS in Jun 2026: from -25 (renter) to 30 (agent)"``. A
+        text replaces it (the subtitle stays); :class:`altair.TitleParams`
+        replace both.
+
+    Returns
+    -------
+    altair chart
+        An ``altair.LayerChart`` (an ``altair.FacetChart`` for periods with segments).
+        A frame with no rows, or only blank answers, gives a chart that says so.
+
+    Examples
+    --------
+    >>> from stickiness.scorecards import nps
+    >>> import polars as pl
+    >>> answers = pl.DataFrame({"score": [10, 10, 9, 9, 9, 8, 7, 6, 3, 0]})
+    >>> nps_chart(nps(answers, min_responses=5)).to_dict()["title"]["text"]
+    'NPS 20 (95% interval -34 to 74)'
+    """
+    periods = frame is not None and "period" in getattr(frame, "columns", ())
+    table = metric_frame(
+        frame,
+        columns=[*NPS_COLUMNS, *(["period"] if periods else []), *([by] if by else [])],
+        metric="scorecards.nps",
+        dates=["period"] if periods else [],
+        flags=["sufficient"],
+    )
+    by = by or segment_column(table, (*NPS_COLUMNS, "period"))
+    table = table.filter(pl.col("nps").is_not_null())
+    if table.is_empty():
+        return empty_chart(title=title, what="NPS", hint="no group has an answer with a score")
+    rows = table.select(
+        *([pl.col(by).cast(pl.String).fill_null("(unknown)")] if by else []),
+        *(["period"] if periods else []),
+        "responses",
+        "blank",
+        "promoters",
+        "passives",
+        "detractors",
+        "nps",
+        "ci_low",
+        "ci_high",
+        pl.col("sufficient").fill_null(False),
+        pl.when(pl.col("sufficient"))
+        .then(pl.lit("enough answers"))
+        .otherwise(pl.lit("too few answers"))
+        .alias("status"),
+    )
+    notes = [
+        "NPS: % promoters (9-10) minus % detractors (0-6), from -100 to 100, with its confidence interval "
+        "(95% by default).",
+    ]
+    if not rows.get_column("sufficient").all():
+        notes.append("Hollow points: fewer answers than min_responses (30 by default); read them with care.")
+    if periods:
+        unit = _period_unit(rows.get_column("period"))
+        rows = rows.with_columns(
+            pl.col("period").map_elements(lambda d: _period_name(d, unit), pl.String).alias("when")
+        )
+        chart = _nps_over_time(rows, by)
+        return finish(chart, title=title, finding=_nps_time_finding(rows, by), notes=notes)
+    segment = by or "group"
+    if not by:
+        rows = rows.with_columns(pl.lit("all answers").alias(segment))
+    ranked = rows.sort("nps", "responses", descending=True).with_row_index("rank")
+    ranked = ranked.with_columns(
+        pl.format(
+            "NPS {} · n={}{}",
+            pl.col("nps").round(0).cast(pl.Int64),
+            "responses",
+            pl.when(pl.col("sufficient")).then(pl.lit("")).otherwise(pl.lit(" (too few)")),
+        ).alias("label")
+    )
+    return finish(_nps_ranked(ranked, segment), title=title, finding=_nps_finding(ranked, by), notes=notes)
+
+
+def _signed(value: float) -> str:
+    return f"{value:.0f}".replace("-0", "0") if abs(value) < 0.5 else f"{value:.0f}"
+
+
+def _nps_finding(ranked: pl.DataFrame, by: str | None) -> str:
+    if not by or ranked.height == 1:
+        row = ranked.row(0, named=True)
+        who = f" ({row[by]})" if by else ""
+        finding = f"NPS {_signed(row['nps'])}{who} (95% interval {_signed(row['ci_low'])} to {_signed(row['ci_high'])})"
+        return finding + ("" if row["sufficient"] else ": too few answers")
+    judged = ranked.filter(pl.col("sufficient"))
+    if judged.is_empty():
+        return f"NPS: no {by} has enough answers to judge"
+    if judged.height == 1:
+        row = judged.row(0, named=True)
+        return f"NPS {_signed(row['nps'])} ({row[by]}); the other {by} values have too few answers"
+    high, low = judged.row(0, named=True), judged.row(-1, named=True)
+    return f"NPS from {_signed(low['nps'])} ({low[by]}) to {_signed(high['nps'])} ({high[by]})"
+
+
+def _nps_tooltips(segment: str | None, *, periods: bool) -> list[alt.Tooltip]:
+    return [
+        *([alt.Tooltip(f"{field(segment)}:N", title=title_text(segment))] if segment else []),
+        *([alt.Tooltip("when:N", title="period")] if periods else []),
+        alt.Tooltip("nps:Q", format=".1f", title="NPS"),
+        alt.Tooltip("ci_low:Q", format=".1f", title="interval from"),
+        alt.Tooltip("ci_high:Q", format=".1f", title="interval to"),
+        alt.Tooltip("responses:Q", format=",", title="answers"),
+        alt.Tooltip("promoters:Q", format=","),
+        alt.Tooltip("passives:Q", format=","),
+        alt.Tooltip("detractors:Q", format=","),
+        alt.Tooltip("blank:Q", format=",", title="blank answers"),
+        alt.Tooltip("status:N", title="sample"),
+    ]
+
+
+def _nps_scale() -> alt.Scale:
+    return alt.Scale(domain=[-100, 100], nice=False, clamp=True)
+
+
+def _status_colour() -> alt.Color:
+    return alt.Color(
+        "status:N",
+        title=None,
+        scale=alt.Scale(domain=list(NPS_STATUS), range=list(NPS_STATUS.values())),
+        legend=alt.Legend(orient="bottom", direction="horizontal"),
+    )
+
+
+def _nps_ranked(ranked: pl.DataFrame, segment: str) -> alt.typing.ChartType:
+    y = alt.Y(
+        f"{field(segment)}:N",
+        title=title_text(segment),  # read out to screen readers; the axis shows none
+        sort=alt.EncodingSortField("rank", order="ascending"),
+        axis=alt.Axis(title=None, labelLimit=200, ticks=False, domain=False),
+    )
+    colour = _status_colour()
+    tooltips = _nps_tooltips(segment, periods=False)
+    base = alt.Chart().encode(y=y)
+    interval = base.mark_rule(strokeWidth=2.5).encode(
+        x=alt.X("ci_low:Q", scale=_nps_scale()), x2=alt.X2(field="ci_high"), color=colour, tooltip=tooltips
+    )
+    point = base.mark_point(size=110, filled=False, strokeWidth=2.5, opacity=1).encode(
+        x=alt.X(
+            "nps:Q",
+            scale=_nps_scale(),
+            title="NPS (confidence interval)",
+            axis=alt.Axis(values=[-100, -50, 0, 50, 100]),
+        ),
+        color=colour,
+        fill=colour_when(("datum.sufficient", NPS_STATUS["enough answers"]), otherwise="white"),
+        tooltip=tooltips,
+    )
+    once = alt.Chart(alt.InlineData(values=[{}]))
+    zero = once.mark_rule(strokeDash=[4, 3], color=RULE, strokeWidth=1.2).encode(
+        x=alt.XDatum(0, type="quantitative"), y=pixels("y", 0), y2=pixels("y2", STEP * ranked.height)
+    )
+    label = base.mark_text(align="left", fontSize=12).encode(
+        x=pixels("x", PLOT_WIDTH + 12),
+        text=alt.Text("label:N"),
+        color=colour_when(("datum.sufficient", "#333333"), otherwise=GREY),
+    )
+    return alt.LayerChart(
+        layer=[zero, interval, point, label], data=inline(ranked), width=PLOT_WIDTH, height={"step": STEP}
+    )
+
+
+def _period_unit(days: pl.Series) -> str:
+    """Name the periods of an nps() frame from their first days: year, quarter, month, week or day."""
+    unique = days.drop_nulls().unique().sort()
+    values: list[dt.date] = unique.to_list()
+    if values and all(d.day == 1 for d in values):
+        months = [d.year * 12 + d.month - 1 for d in values]
+        gaps = [b - a for a, b in itertools.pairwise(months)]
+        if len(values) > 1 and all(d.month == 1 for d in values) and min(gaps) >= 12:
+            return "year"
+        if len(values) > 1 and all(d.month in (1, 4, 7, 10) for d in values) and min(gaps) >= 3:
+            return "quarter"
+        return "month"
+    if len(values) > 1 and all(d.isoweekday() == 1 for d in values):
+        return "week"
+    return "day"
+
+
+def _period_name(day: dt.date, unit: str) -> str:
+    if unit == "year":
+        return str(day.year)
+    if unit == "quarter":
+        return f"Q{(day.month - 1) // 3 + 1} {day.year}"
+    if unit == "month":
+        return day.strftime("%b %Y")
+    if unit == "week":
+        return f"week of {day.isoformat()}"
+    return day.isoformat()
+
+
+def _nps_time_finding(rows: pl.DataFrame, by: str | None) -> str:
+    last = rows.get_column("period").max()
+    latest = rows.filter(pl.col("period") == last)
+    when = latest.get_column("when")[0]
+    if not by:
+        row = latest.row(0, named=True)
+        finding = f"NPS {_signed(row['nps'])} in {when}"
+        first = rows.sort("period").row(0, named=True)
+        if first["period"] != last:
+            finding += f" (from {_signed(first['nps'])} in {first['when']})"
+        return finding + ("" if row["sufficient"] else ": too few answers")
+    judged = latest.filter(pl.col("sufficient")).sort("nps")
+    if judged.is_empty():
+        return f"NPS in {when}: no {by} has enough answers to judge"
+    if judged.height == 1:
+        row = judged.row(0, named=True)
+        return f"NPS in {when}: {_signed(row['nps'])} ({row[by]})"
+    low, high = judged.row(0, named=True), judged.row(-1, named=True)
+    return f"NPS in {when}: from {_signed(low['nps'])} ({low[by]}) to {_signed(high['nps'])} ({high[by]})"
+
+
+def _nps_over_time(rows: pl.DataFrame, by: str | None) -> alt.typing.ChartType:
+    x = alt.X(
+        "period:T",
+        scale=alt.Scale(type="utc"),
+        title=None,
+        axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True, labelFlush=False),
+    )
+    y = alt.Y("nps:Q", scale=_nps_scale(), title="NPS", axis=alt.Axis(values=[-100, -50, 0, 50, 100]))
+    tooltips = [*_nps_tooltips(by, periods=True), utc_tooltip("period", title="period starts")]
+    if by:
+        segments = rows.get_column(by).unique().sort().to_list()
+        palette = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(segments))]
+        ink: Any = alt.Color(
+            f"{field(by)}:N", title=title_text(by), scale=alt.Scale(domain=segments, range=palette), legend=None
+        )
+    else:
+        ink = alt.ColorValue(OKABE_ITO[0])
+    base = alt.Chart().encode(x=x)
+    band = base.mark_area(opacity=0.18).encode(
+        y=alt.Y("ci_low:Q", scale=_nps_scale()), y2=alt.Y2(field="ci_high"), color=ink
+    )
+    line = base.mark_line(strokeWidth=2).encode(y=y, color=ink)
+    points = base.mark_point(size=55, strokeWidth=2, opacity=1).encode(
+        y=y,
+        color=colour_when(("datum.sufficient", OKABE_ITO[0]), otherwise=GREY) if not by else ink,
+        fill=colour_when(("!datum.sufficient", "white"), otherwise=OKABE_ITO[0]) if not by else _fill(by),
+        tooltip=tooltips,
+    )
+    zero = alt.Chart().mark_rule(strokeDash=[4, 3], color=RULE, strokeWidth=1).encode(y=alt.YDatum(0))
+    layers = [zero, band, line, points]
+    if not by:
+        return alt.LayerChart(layer=layers, data=inline(rows), width=WIDTH, height=280)
+    header = alt.Header(labelFontSize=13, labelFontWeight="bold", labelAnchor="start", labelAlign="left", title=None)
+    gap = 40
+    return alt.LayerChart(layer=layers, width=(WIDTH - gap) // 2, height=160).facet(
+        facet=alt.Facet(f"{field(by)}:N", header=header, title=None),
+        columns=2,
+        spacing={"column": gap, "row": 16},
+        data=inline(rows),
+    )
+
+
+def _fill(by: str) -> Any:
+    """Fill each point with its segment's colour, white when the group has too few answers."""
+    return alt.Fill(
+        f"{field(by)}:N",
+        title=title_text(by),
+        legend=None,
+        condition={"test": "!datum.sufficient", "value": "white"},
+    )

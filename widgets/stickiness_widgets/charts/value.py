@@ -1,0 +1,252 @@
+"""Chart of :func:`stickiness.scorecards.lifetime_value` and its summary: the customers per value range."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Final
+
+import altair as alt
+import polars as pl
+
+from stickiness.schemas import VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
+from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._fields import field, pixels, title_text
+from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._scorecard import INK, PLOT_WIDTH, STEP, segment_column, whole_percent
+from stickiness_widgets.theme import OKABE_ITO, WIDTH
+
+__all__ = ["lifetime_value_chart"]
+
+#: The columns of lifetime_value the chart draws (the others are known, not needed).
+_DRAWN: Final = ("user", "transactions", "purchases", "value", "repeat_value")
+PURCHASE_COLOURS: Final[Mapping[str, str]] = {"one purchase": "#E69F00", "repeat customer": "#0072B2"}
+_NICE_STEPS = (1, 2, 5)
+
+
+def lifetime_value_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
+    """Chart lifetime value: the customers per value range, or the value per segment from the summary.
+
+    Given the per-customer output of ``lifetime_value``: a histogram of the
+    customers' value in 1-2-5 ranges (10-20, 20-50, 50-100, ...; value 0 apart),
+    stacked into customers who bought once and repeat customers (small multiples
+    per segment when the frame has one). Given ``lifetime_value_summary``: one
+    bar per segment of the mean value, a tick at the median, and the share of
+    repeat customers on the right.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`stickiness.scorecards.lifetime_value` or of
+        :func:`stickiness.scorecards.lifetime_value_summary`.
+    by
+        The segment column. Default: the frame's one column beyond the standard
+        ones, if it has one.
+    title
+        Default: the finding, e.g. ``"Median lifetime value 285 (mean 967); 77%
+        are repeat customers"``. A text replaces it (the subtitle
+        stays); :class:`altair.TitleParams` replace both.
+
+    Returns
+    -------
+    altair chart
+        An ``altair.LayerChart`` (an ``altair.FacetChart`` for customers per segment).
+        A frame with no rows gives a chart that says so.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.scorecards import lifetime_value
+    >>> payments = pl.DataFrame({
+    ...     "customer_id": ["a", "a", "a", "b", "c"], "revenue": [10.0, 5.0, 25.0, 20.0, 0.0],
+    ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 1, 5),
+    ...                   dt.date(2024, 3, 1)],
+    ... })
+    >>> lifetime_value_chart(lifetime_value(payments)).to_dict()["title"]["text"]
+    'Median lifetime value 20 (mean 20); 33% are repeat customers'
+    """
+    columns = getattr(frame, "columns", ())
+    if "user" not in columns and "mean_value" in columns:
+        return _value_summary_chart(frame, by=by, title=title)
+    table = metric_frame(frame, columns=[*_DRAWN, *([by] if by else [])], metric="scorecards.lifetime_value")
+    by = by or segment_column(table, ("user", *VALUE_COLUMNS))
+    if table.is_empty():
+        return empty_chart(title=title, what="Lifetime value", hint="no customer has a transaction")
+    values = table.select(
+        *([pl.col(by).cast(pl.String).fill_null("(unknown)")] if by else []),
+        pl.col("value").cast(pl.Float64),
+        pl.col("purchases").cast(pl.Int64),
+        pl.when(pl.col("purchases") >= 2)
+        .then(pl.lit("repeat customer"))
+        .otherwise(pl.lit("one purchase"))
+        .alias("buyer"),
+    )
+    bins = _value_bins(values, by)
+    notes = [
+        "Customers per range of lifetime value (the revenue of all their purchases), on 1-2-5 steps.",
+        "Repeat customers bought on two days or more.",
+    ]
+    return finish(_value_histogram(bins, by), title=title, finding=_value_finding(values), notes=notes)
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2f}"
+
+
+def _value_finding(values: pl.DataFrame) -> str:
+    median = float(values.get_column("value").median())  # type: ignore[arg-type]
+    mean = float(values.get_column("value").mean())  # type: ignore[arg-type]
+    repeat = (values.get_column("purchases") >= 2).mean()
+    return (
+        f"Median lifetime value {_money(median)} (mean {_money(mean)}); "
+        f"{percent(float(repeat), 0)} are repeat customers"  # type: ignore[arg-type]
+    )
+
+
+def _nice_below(value: float) -> float:
+    """Return the largest 1-2-5 number (..., 0.5, 1, 2, 5, 10, ...) at or below ``value`` (> 0)."""
+    exponent = math.floor(math.log10(value))
+    return max(step * 10.0**exponent for step in _NICE_STEPS if step * 10.0**exponent <= value * (1 + 1e-12))
+
+
+def _nice_after(value: float) -> float:
+    """Return the 1-2-5 number that follows ``value`` (itself a 1-2-5 number)."""
+    exponent = math.floor(math.log10(value) + 1e-12)
+    mantissa = round(value / 10.0**exponent)
+    return {1: 2, 2: 5}.get(mantissa, 10) * 10.0**exponent
+
+
+def _label(edge: float) -> str:
+    return f"{edge:,.0f}" if edge >= 1 else f"{edge:g}"
+
+
+def _value_bins(values: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    positive = values.filter(pl.col("value") > 0).get_column("value")
+    low = float(positive.min()) if not positive.is_empty() else 1.0  # type: ignore[arg-type]
+    top = float(values.get_column("value").max())  # type: ignore[arg-type]
+    edges = [_nice_below(low)]
+    while edges[-1] <= top:
+        edges.append(_nice_after(edges[-1]))
+    starts, ends = edges[:-1], edges[1:]
+    labels = ["0", *(f"{_label(a)}–{_label(b)}" for a, b in zip(starts, ends, strict=True))]
+    # bin 0 holds the value 0; bin k the values from starts[k - 1] up to (not including) ends[k - 1]
+    number = pl.Series(starts).search_sorted(values.get_column("value"), side="right").cast(pl.Int64)
+    keys = [*([by] if by else []), "bin", "buyer"]
+    counts = values.with_columns(number.alias("bin")).group_by(keys).agg(pl.len().cast(pl.Int64).alias("customers"))
+    grid = pl.DataFrame({"bin": list(range(len(labels)))}, schema={"bin": pl.Int64}).join(
+        pl.DataFrame({"buyer": list(PURCHASE_COLOURS)}), how="cross"
+    )
+    if by:
+        grid = values.select(by).unique().join(grid, how="cross")
+    full = grid.join(counts, on=keys, how="left").with_columns(pl.col("customers").fill_null(0))
+    if 0 not in set(values.get_column("value").to_list()):
+        full = full.filter(pl.col("bin") > 0)
+    names = pl.Series("range", labels)
+    return full.with_columns(
+        pl.col("bin").map_elements(lambda i: names[i], pl.String).alias("range"),
+        pl.col("buyer").replace_strict({b: i for i, b in enumerate(PURCHASE_COLOURS)}).alias("order"),
+    ).sort(*([by] if by else []), "bin", "order")
+
+
+def _value_histogram(bins: pl.DataFrame, by: str | None) -> alt.typing.ChartType:
+    ranges = bins.sort("bin").get_column("range").unique(maintain_order=True).to_list()
+    x = alt.X("range:O", title="lifetime value", sort=ranges, axis=alt.Axis(labelAngle=-30))
+    colour = alt.Color(
+        "buyer:N",
+        title=None,
+        scale=alt.Scale(domain=list(PURCHASE_COLOURS), range=list(PURCHASE_COLOURS.values())),
+        legend=alt.Legend(orient="bottom", direction="horizontal", symbolType="square"),
+    )
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("customers:Q", title="customers", stack="zero", axis=alt.Axis(format=",d")),
+            color=colour,
+            order=alt.Order("order:Q"),
+            tooltip=[
+                *([alt.Tooltip(f"{field(by)}:N", title=title_text(by))] if by else []),
+                alt.Tooltip("range:N", title="lifetime value"),
+                alt.Tooltip("buyer:N", title="customers who"),
+                alt.Tooltip("customers:Q", format=","),
+            ],
+        )
+    )
+    if not by:
+        return alt.LayerChart(layer=[bars], data=inline(bins), width=WIDTH - 80, height=300)
+    header = alt.Header(labelFontSize=13, labelFontWeight="bold", labelAnchor="start", labelAlign="left", title=None)
+    gap = 40
+    return alt.LayerChart(layer=[bars], width=(WIDTH - gap) // 2, height=150).facet(
+        facet=alt.Facet(f"{field(by)}:N", header=header, title=None),
+        columns=2,
+        spacing={"column": gap, "row": 16},
+        data=inline(bins),
+    )
+
+
+def _value_summary_chart(frame: Any, *, by: str | None, title: Title) -> alt.typing.ChartType:
+    table = metric_frame(
+        frame, columns=[*VALUE_SUMMARY_COLUMNS, *([by] if by else [])], metric="scorecards.lifetime_value_summary"
+    )
+    by = by or segment_column(table, VALUE_SUMMARY_COLUMNS)
+    if table.is_empty() or int(table.get_column("customers").sum()) == 0:
+        return empty_chart(title=title, what="Lifetime value", hint="no customer has a transaction")
+    segment = by or "group"
+    rows = (
+        table.filter(pl.col("customers") > 0)
+        .with_columns(
+            (pl.col(by).cast(pl.String).fill_null("(unknown)") if by else pl.lit("all customers")).alias(segment)
+        )
+        .sort("mean_value", descending=True)
+        .with_row_index("rank")
+    )
+    rows = rows.with_columns(
+        pl.format(
+            "{} repeat · n={}",
+            whole_percent("repeat_purchase_share"),
+            "customers",
+        ).alias("label")
+    )
+    y = alt.Y(
+        f"{field(segment)}:N",
+        title=title_text(segment),  # read out to screen readers; the axis shows none
+        sort=rows.get_column(segment).to_list(),
+        axis=alt.Axis(title=None, labelLimit=200, ticks=False, domain=False),
+    )
+    tooltips = [
+        alt.Tooltip(f"{field(segment)}:N", title=title_text(segment)),
+        alt.Tooltip("customers:Q", format=","),
+        alt.Tooltip("value:Q", format=",.2f", title="total value"),
+        alt.Tooltip("mean_value:Q", format=",.2f", title="mean value"),
+        alt.Tooltip("median_value:Q", format=",.2f", title="median value"),
+        alt.Tooltip("repeat_purchase_share:Q", format=".1%", title="repeat customers"),
+        alt.Tooltip("repeat_value_share:Q", format=".1%", title="value from repeat purchases"),
+        alt.Tooltip("share_of_wallet:Q", format=".1%", title="share of wallet"),
+    ]
+    base = alt.Chart().encode(y=y)
+    x = alt.X("mean_value:Q", title="mean lifetime value per customer (tick: median)", axis=alt.Axis(format=",.0f"))
+    bar = base.mark_bar(color=OKABE_ITO[0], height={"band": 0.6}).encode(x=x, tooltip=tooltips)
+    tick = base.mark_tick(color=INK, thickness=3, size=STEP * 0.8).encode(x="median_value:Q", tooltip=tooltips)
+    label = base.mark_text(align="left", fontSize=12, color="#333333").encode(
+        x=pixels("x", PLOT_WIDTH + 12), text=alt.Text("label:N")
+    )
+    chart = alt.LayerChart(layer=[bar, tick, label], data=inline(rows), width=PLOT_WIDTH, height={"step": STEP})
+    notes = [
+        "Bar: the mean lifetime value per customer; tick: the median. Right: customers who bought on two days or more.",
+    ]
+    return finish(chart, title=title, finding=_value_summary_finding(rows, by=by, segment=segment), notes=notes)
+
+
+def _value_summary_finding(rows: pl.DataFrame, *, by: str | None, segment: str) -> str:
+    if rows.height == 1 or not by:
+        row = rows.row(0, named=True)
+        return (
+            f"Mean lifetime value {_money(row['mean_value'])} (median {_money(row['median_value'])}); "
+            f"{percent(row['repeat_purchase_share'], 0)} are repeat customers"
+        )
+    high, low = rows.row(0, named=True), rows.row(-1, named=True)
+    return (
+        f"Mean lifetime value from {_money(low['mean_value'])} ({low[segment]}) "
+        f"to {_money(high['mean_value'])} ({high[segment]})"
+    )
