@@ -23,7 +23,6 @@ from stickiness.log import UNKNOWN_SEGMENT, UsageLog
 __all__ = [
     "ROW",
     "TOLERANCE",
-    "InvalidValueError",
     "attach_segment",
     "column",
     "days_of",

@@ -19,7 +19,7 @@ from typing import get_args
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._errors import InvalidOptionError
+from stickiness._errors import InvalidOptionError, InvalidValueError
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
 from stickiness.options import FIT, HABITS, number, positive, whole_days
@@ -27,7 +27,6 @@ from stickiness.schemas import FIT_COLUMNS, FIT_SUMMARY_COLUMNS
 from stickiness.scorecards._tables import (
     ROW,
     TOLERANCE,
-    InvalidValueError,
     column,
     key_column,
     numbers,

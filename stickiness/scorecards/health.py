@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._errors import InvalidOptionError
+from stickiness._errors import InvalidOptionError, InvalidValueError
 from stickiness._habit_options import check_options
 from stickiness._habits import segment_table
 from stickiness._segments import ALL_SEGMENT
@@ -39,7 +39,6 @@ from stickiness.scorecards._health_options import (
 from stickiness.scorecards._tables import (
     ROW,
     TOLERANCE,
-    InvalidValueError,
     column,
     key_column,
     numbers,

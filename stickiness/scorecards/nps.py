@@ -14,7 +14,7 @@ from statistics import NormalDist
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._errors import InvalidOptionError
+from stickiness._errors import InvalidOptionError, InvalidValueError
 from stickiness._sources import Source
 from stickiness._time import TimeUnit
 from stickiness.log import UsageLog
@@ -22,7 +22,6 @@ from stickiness.options import NPS, READ, share, whole
 from stickiness.schemas import NPS_COLUMNS
 from stickiness.scorecards._tables import (
     ROW,
-    InvalidValueError,
     attach_segment,
     column,
     days_of,

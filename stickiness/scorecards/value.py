@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from stickiness._columns import AUTO
+from stickiness._errors import InvalidValueError
 from stickiness._sources import Source
 from stickiness._time import TimeUnit
 from stickiness.log import UsageLog
@@ -20,7 +21,6 @@ from stickiness.schemas import VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
 from stickiness.scorecards._tables import (
     ROW,
     TOLERANCE,
-    InvalidValueError,
     attach_segment,
     column,
     days_of,
