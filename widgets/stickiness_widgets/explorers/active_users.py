@@ -12,7 +12,7 @@ import polars as pl
 
 import stickiness
 from stickiness import UsageLog
-from stickiness.options import ACTIVITY
+from stickiness.options import ACTIVITY, WEEK
 from stickiness_widgets.charts import active_users_chart
 from stickiness_widgets.explorers._base import ALL, ALL_LABEL, WIDE, Explorer, read_once
 
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ActiveUsersExplorer", "explore_active_users"]
 
-#: Bounds of the MAU window slider, in days (the core needs at least 7).
-WINDOW_MIN, WINDOW_MAX = 7, 90
+#: Bounds of the MAU window slider, in days (the core needs at least a week).
+WINDOW_MIN, WINDOW_MAX = WEEK, 90
 
 
 class ActiveUsersExplorer(Explorer):
