@@ -31,7 +31,14 @@ from stickiness.dormancy import dormancy, inactive_users
 from stickiness.ledger import REASONS, Ledger
 from stickiness.lifecycle import lifecycle, new_vs_returning
 from stickiness.log import NULL_IDS, UNKNOWN_SEGMENT, UsageLog, read_log
-from stickiness.retention import cohort_matrix, one_and_done, range_retention, repeat_rate, retention
+from stickiness.retention import (
+    cohort_matrix,
+    one_and_done,
+    range_retention,
+    repeat_rate,
+    retention,
+    retention_curve,
+)
 from stickiness.scorecards import (
     customers_to_contact,
     customers_to_depart,
@@ -148,6 +155,7 @@ __all__ = [
     "read_log",
     "repeat_rate",
     "retention",
+    "retention_curve",
     "rfm_summary",
     "time_to_first_use",
     "unescape_table",

@@ -13,6 +13,9 @@ period P:
   (null when CS = 0); a row is *sufficient* when CS >= ``min_users``;
 - cohort matrix: users by first active period (cohort) x offset, active in
   exactly that period (``mode="on"``) or in it or any later one (``"on_or_after"``);
+- retention curve: per offset, the users counted over the users of the cohorts
+  that reached it, over the fully observed cells (the mean share weighted by
+  cohort size);
 - one-and-done: users with exactly one active day up to ``as_of``;
 - repeat rate of P: the share of P's active users with an active day in P after
   their first-ever active day.
@@ -34,10 +37,18 @@ from stickiness._segments import SEGMENT
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
 from stickiness.options import PERIOD, RETENTION, as_date, whole, whole_days
-from stickiness.schemas import COHORTS_SCHEMA, ONE_AND_DONE_SCHEMA, REPEAT_SCHEMA, RETENTION_SCHEMA
+from stickiness.schemas import COHORTS_SCHEMA, CURVE_SCHEMA, ONE_AND_DONE_SCHEMA, REPEAT_SCHEMA, RETENTION_SCHEMA
 from stickiness.typing import CohortMode, Period
 
-__all__ = ["cohort_matrix", "one_and_done", "range_retention", "repeat_rate", "retention"]
+__all__ = [
+    "cohort_curve",
+    "cohort_matrix",
+    "one_and_done",
+    "range_retention",
+    "repeat_rate",
+    "retention",
+    "retention_curve",
+]
 
 COHORT_MODES: tuple[str, ...] = get_args(CohortMode)
 
@@ -407,6 +418,111 @@ def cohort_matrix(
     types: dict[str, pl.DataType] = {SEGMENT: pl.String(), "__cohort": pl.Int64(), "__period": pl.Int64()}
     types |= {name: dtype for name, dtype in COHORTS_SCHEMA.items() if dtype != pl.Date()}
     return finish(collect(cells, types), by=by, period=period, columns=COHORTS_SCHEMA)
+
+
+def retention_curve(
+    data: UsageLog | Source,
+    *,
+    period: Period = "month",
+    mode: CohortMode = "on",
+    by: str | None = None,
+    active_events: Collection[str] | None = None,
+) -> pl.DataFrame:
+    """Compute the average retention curve: per offset, the share of a cohort counted, weighted by cohort size.
+
+    The curve of :func:`cohort_matrix` (see :func:`cohort_curve`): at each offset
+    (periods since the cohort's first), the users counted over the users of the
+    cohorts that reached it, summed over the cohorts whose cell is fully observed.
+
+    Parameters
+    ----------
+    data, period, mode, by, active_events
+        As for :func:`cohort_matrix`.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``[by,] offset, cohorts, partial_cells, cohort_users, users, share,
+        complete``: one row per offset (per segment) that some cohort reached,
+        sorted; see :func:`cohort_curve`.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> from stickiness.retention import retention_curve
+    >>> events = pl.DataFrame({
+    ...     "user_id": ["a", "b", "a", "c", "c"],
+    ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7),
+    ...                   dt.date(2024, 3, 31)],
+    ...     "event": ["open"] * 5,
+    ... })  # cohorts Jan (a, b) and Feb (c); March is the last month, fully observed
+    >>> retention_curve(events).select("offset", "cohorts", "cohort_users", "users", "share").rows()
+    [(0, 2, 3, 3, 1.0), (1, 2, 3, 2, 0.6666666666666666), (2, 1, 2, 0, 0.0)]
+    """
+    cohorts = cohort_matrix(data, period=period, mode=mode, by=by, active_events=active_events)
+    return cohort_curve(cohorts, by=by)
+
+
+def cohort_curve(cohorts: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
+    """Return the retention curve of a :func:`cohort_matrix` output: what :func:`retention_curve` returns.
+
+    Per (segment and) offset k: ``users`` and ``cohort_users`` are summed over
+    the cohorts whose cell at k is fully observed (``complete``), so ``share =
+    users / cohort_users`` is their mean share weighted by cohort size. A cell
+    not fully observed may still grow: it is left out of the sums and counted in
+    ``partial_cells``. When no cell at k is fully observed, every cell at k is
+    summed and ``complete`` is false (the value may still grow).
+
+    Parameters
+    ----------
+    cohorts
+        The output of :func:`cohort_matrix` (either ``mode``; with ``by``, its segment column).
+    by
+        The segment column of ``cohorts`` (None: one curve).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``[by,] offset`` (Int64), ``cohorts`` (Int64: fully observed cells
+        summed), ``partial_cells`` (Int64: cells not fully observed, left out),
+        ``cohort_users`` and ``users`` (Int64: the sums), ``share`` (Float64,
+        ``users / cohort_users``) and ``complete`` (Boolean: some cell at the
+        offset is fully observed); one row per offset reached, sorted.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> jan, feb = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+    >>> cells = pl.DataFrame({
+    ...     "cohort": [jan, jan, feb], "offset": [0, 1, 0], "period": [jan, feb, feb], "cohort_users": [4, 4, 2],
+    ...     "users": [4, 3, 2], "share": [1.0, 0.75, 1.0], "complete": [True, False, True],
+    ... })
+    >>> cohort_curve(cells).select("offset", "cohorts", "partial_cells", "share", "complete").rows()
+    [(0, 2, 0, 1.0, True), (1, 0, 1, 0.75, False)]
+    """
+    keys = [by, "offset"] if by else ["offset"]
+    done = pl.col("complete")
+    reached = pl.col("cohorts") > 0
+    curve = (
+        cohorts.group_by(keys)
+        .agg(
+            done.sum().cast(pl.Int64).alias("cohorts"),
+            (~done).sum().cast(pl.Int64).alias("partial_cells"),
+            pl.col("users").filter(done).sum().alias("__users"),
+            pl.col("cohort_users").filter(done).sum().alias("__base"),
+            pl.col("users").sum().alias("__all_users"),
+            pl.col("cohort_users").sum().alias("__all_base"),
+        )
+        .with_columns(  # no fully observed cell: the partial ones, flagged incomplete
+            pl.when(reached).then(pl.col("__users")).otherwise(pl.col("__all_users")).alias("users"),
+            pl.when(reached).then(pl.col("__base")).otherwise(pl.col("__all_base")).alias("cohort_users"),
+            reached.alias("complete"),
+        )
+        .with_columns(pl.when(pl.col("cohort_users") > 0).then(pl.col("users") / pl.col("cohort_users")).alias("share"))
+    )
+    columns = [pl.col(by).cast(pl.String)] if by else []
+    columns += [pl.col(name).cast(dtype) for name, dtype in CURVE_SCHEMA.items()]
+    return curve.select(columns).sort(keys)
 
 
 def repeat_rate(

@@ -20,6 +20,7 @@ __all__ = [
     "ACTIVE_USERS_SCHEMA",
     "ADOPTION_SCHEMA",
     "COHORTS_SCHEMA",
+    "CURVE_SCHEMA",
     "DORMANCY_SCHEMA",
     "DRIFTING_SCHEMA",
     "FIRST_USE_SCHEMA",
@@ -88,6 +89,11 @@ SPECTRUM_SCHEMA: dict[str, pl.DataType] = {
     "band": pl.String(),
     "users": pl.Int64(),
     "share": pl.Float64(),
+    # the segment's verdict, as use_case_map gives it (repeated on each of its bands)
+    "evaluable": pl.Int64(),
+    "forgettable_share": pl.Float64(),
+    "forgettable": pl.String(),
+    "verdict": pl.String(),
 }
 
 #: Columns of use_case_map and forgettable_zone.
@@ -200,6 +206,16 @@ COHORTS_SCHEMA: dict[str, pl.DataType] = {
     "complete": pl.Boolean(),
 }
 
+#: Columns of retention_curve and cohort_curve after the optional ``by`` column.
+CURVE_SCHEMA: dict[str, pl.DataType] = {
+    "offset": pl.Int64(),
+    "cohorts": pl.Int64(),
+    "partial_cells": pl.Int64(),
+    "cohort_users": pl.Int64(),
+    "users": pl.Int64(),
+    "share": pl.Float64(),
+    "complete": pl.Boolean(),
+}
 #: Columns of repeat_rate after the optional ``by`` column.
 REPEAT_SCHEMA: dict[str, pl.DataType] = {
     "period": pl.Date(),

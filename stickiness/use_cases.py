@@ -230,14 +230,20 @@ def frequency_spectrum(
     window: int = HABITS.window,
     horizon: int = HABITS.horizon,
     min_exposure: int = HABITS.min_exposure,
+    threshold: float = HABITS.threshold,
+    majority: float = ZONE.majority,
+    min_users: int = ZONE.min_users,
     bands: Mapping[str, float] | None = None,
 ) -> pl.DataFrame:
-    """How many evaluable adopters of each segment x use case fall in each habit band.
+    """How many evaluable adopters of each segment x use case fall in each habit band, and its verdict.
 
     Parameters
     ----------
     data, catalog, by, as_of, window, horizon, min_exposure, bands
         As for :func:`use_case_rates`.
+    threshold, majority, min_users
+        As for :func:`use_case_map`: they decide the verdict columns only (not
+        the band counts).
 
     Returns
     -------
@@ -246,7 +252,11 @@ def frequency_spectrum(
         (Int64) and ``share`` (Float64, ``users / evaluable adopters``; null
         when the segment has no evaluable adopter): every band of :data:`BANDS`
         (in that order, zeros too) for every persona x use case with at least one
-        adopter. No rows when there is none.
+        adopter. No rows when there is none. Then the segment's verdict, the same
+        on each of its bands and equal to :func:`use_case_map`'s with the same
+        options: ``evaluable`` (Int64), ``forgettable_share`` (Float64),
+        ``forgettable`` and ``verdict`` (String): a segment is in
+        :func:`forgettable_zone` exactly when its ``forgettable`` is ``"true"``.
 
     Examples
     --------
@@ -259,15 +269,23 @@ def frequency_spectrum(
     ... })
     >>> frequency_spectrum(events).select("band", "users", "share").rows()
     [('daily', 0, 0.0), ('weekly', 0, 0.0), ('monthly', 1, 1.0), ('occasional', 0, 0.0), ('lapsed', 0, 0.0)]
+    >>> frequency_spectrum(events, min_users=1).select("evaluable", "forgettable_share", "verdict").unique().rows()
+    [(1, 0.0, 'not forgettable')]
     """
-    opts = check_options(by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, bands=bands)
+    opts = check_options(
+        by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
+    )
+    check_map_options(majority, min_users)
     log, cat, day = prepare_inputs(data, catalog, opts)
     counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
+    # the verdict of the map, from the same counts: one definition of "forgettable"
+    verdicts = _map_from_counts(counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users)
     order = pl.DataFrame({"band": BANDS, "__order": range(len(BANDS))}, schema={"band": pl.String, "__order": pl.Int64})
     long = (
         counts.select(SEG, "use_case", "evaluable", *[pl.col(f"__{b}").alias(b) for b in BANDS])
         .unpivot(index=[SEG, "use_case", "evaluable"], on=list(BANDS), variable_name="band", value_name="users")
         .join(order, on="band", how="left")
+        .join(verdicts.select(SEG, "use_case", "forgettable_share", "forgettable", "verdict"), on=[SEG, "use_case"])
         .with_columns(share=pl.when(pl.col("evaluable") > 0).then(pl.col("users") / pl.col("evaluable")))
         .sort(SEG, "use_case", "__order")
     )

@@ -265,6 +265,35 @@ def cohort_matrix(
     return out
 
 
+def retention_curve(
+    events: list[Event],
+    tz: str,
+    *,
+    period: str,
+    mode: str,
+    first: dt.date,
+    last: dt.date,
+    segment_of: dict[str, str] | None = None,
+) -> dict[tuple[str, int], tuple[object, ...]]:
+    """(segment, offset) -> (cohorts, partial cells, cohort users, users, share, complete).
+
+    Sums over the fully observed cells of the offset; over all of them when none is.
+    """
+    cells = cohort_matrix(events, tz, period=period, mode=mode, first=first, last=last, segment_of=segment_of)
+    by_offset: dict[tuple[str, int], list[tuple[object, ...]]] = defaultdict(list)
+    for (seg, _, offset), cell in cells.items():
+        by_offset[(seg, offset)].append(cell)
+    out: dict[tuple[str, int], tuple[object, ...]] = {}
+    for key, offset_cells in by_offset.items():
+        done = [(size, users) for _, size, users, complete in offset_cells if complete]
+        partial = [(size, users) for _, size, users, complete in offset_cells if not complete]
+        summed = done or partial
+        size = sum(s for s, _ in summed)  # type: ignore[misc]
+        users = sum(u for _, u in summed)  # type: ignore[misc]
+        out[key] = (len(done), len(partial), size, users, ratio(users, size), bool(done))
+    return out
+
+
 # --- 5: one-and-done, repeat rate ------------------------------------------------------------------------------
 
 

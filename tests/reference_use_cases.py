@@ -208,6 +208,31 @@ def spectrum(
     return out
 
 
+def spectrum_verdicts(
+    events: list[Event],
+    tz: str = "UTC",
+    *,
+    threshold: float = 1.0,
+    majority: float = 0.5,
+    min_users: int = 30,
+    expected: dict[tuple[str, str], str] | None = None,
+    **options: object,
+) -> dict[tuple[str, str], tuple[int, float | None, str | None, str]]:
+    """(persona, use_case) -> (evaluable, forgettable_share, forgettable, verdict): the spectrum's verdict columns.
+
+    Counted from the users of each band and the adopters' rates, as docs/use-cases.md (rules 8, 9 and 14) says.
+    """
+    out = {}
+    for (persona, use_case), rows in _by_segment(rates(events, tz, **options)).items():  # type: ignore[arg-type]
+        evaluable = [r for r in rows if not r["too_new"]]
+        below = [r for r in evaluable if r["rate"] < threshold]  # type: ignore[operator]
+        share = len(below) / len(evaluable) if evaluable else None
+        expectation = (expected or {}).get((persona, use_case))
+        forgettable, verdict = verdict_of(use_case, len(evaluable), share, expectation, threshold, majority, min_users)
+        out[(persona, use_case)] = (len(evaluable), share, forgettable, verdict)
+    return out
+
+
 def use_case_map(
     events: list[Event],
     tz: str = "UTC",

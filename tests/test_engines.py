@@ -29,6 +29,7 @@ METRICS: dict[str, Callable[[st.UsageLog, st.Catalog], pl.DataFrame]] = {
     "retention": lambda log, _: st.retention(log, by="persona"),
     "range_retention": lambda log, _: st.range_retention(log, start="2026-01-01", end="2026-03-31", by="plan"),
     "cohort_matrix": lambda log, _: st.cohort_matrix(log, period="week", mode="on_or_after"),
+    "retention_curve": lambda log, _: st.retention_curve(log, by="persona"),
     "lifecycle": lambda log, _: st.lifecycle(log, by="persona", signup="signup_date"),
     "new_vs_returning": lambda log, _: st.new_vs_returning(log, period="week"),
     "one_and_done": lambda log, _: st.one_and_done(log, by="persona", min_age=30),

@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 
 from stickiness import ColumnNotFoundError, InvalidOptionError, read_log
 from stickiness.lifecycle import lifecycle, new_vs_returning
-from stickiness.retention import cohort_matrix, one_and_done, range_retention, repeat_rate, retention
+from stickiness.retention import (
+    cohort_curve,
+    cohort_matrix,
+    one_and_done,
+    range_retention,
+    repeat_rate,
+    retention,
+    retention_curve,
+)
 
 from . import reference_retention as ref
 from .conftest import NOW, frame
@@ -113,6 +121,55 @@ def test_worked_example_cohort_matrix(engine: str) -> None:
     assert after.filter(pl.col("cohort") == MAR)["users"].to_list() == [1, 1]
     assert after.filter(pl.col("cohort") == JAN)["share"].to_list() == pytest.approx([1, 2 / 3, 2 / 3, 1 / 3])
     assert on.filter(pl.col("cohort") == JAN)["period"].to_list() == [JAN, FEB, MAR, APR]
+
+
+def test_worked_example_retention_curve(engine: str) -> None:
+    log = example_log(engine)
+    out = retention_curve(log)
+    assert out.columns == ["offset", "cohorts", "partial_cells", "cohort_users", "users", "share", "complete"]
+    # cohorts Jan (a, b, e: 3), Feb (c: 1), Mar (d: 1); April (as_of Apr 15) is not fully observed
+    assert out.rows() == [
+        (0, 3, 0, 5, 5, 1.0, True),  # 3 + 1 + 1 of 3 + 1 + 1
+        (1, 2, 1, 4, 2, 0.5, True),  # Jan 1 of 3 (a), Feb 1 of 1 (c); Mar's +1 is in April: left out
+        (2, 1, 1, 3, 1, pytest.approx(1 / 3), True),  # Jan 1 of 3 (e); Feb's +2 is in April
+        (3, 0, 1, 3, 1, pytest.approx(1 / 3), False),  # only Jan's April cell (a): kept, flagged incomplete
+    ]
+    # on or after: Jan 3, 2 (a, e), 2 (a, e), 1 (a); Feb 1, 1, 0; Mar 1, 1
+    after = retention_curve(log, mode="on_or_after")
+    assert after.select("cohort_users", "users").rows() == [(5, 5), (4, 3), (3, 2), (3, 1)]
+    # the curve of a matrix already computed is the same
+    assert cohort_curve(cohort_matrix(log)).equals(out)
+
+
+def test_retention_curve_by_segment_and_on_empty_logs(engine: str) -> None:
+    log = read_log(
+        frame([("a", D(2024, 1, 3), "x"), ("b", D(2024, 1, 4), "x"), ("a", D(2024, 2, 3), "x")]),
+        users=pl.DataFrame({"user_id": ["a", "b"], "plan": ["pro", "free"]}),
+        engine=engine,
+        now=NOW,
+        start="2024-01-01",
+        as_of="2024-02-29",
+    )
+    out = retention_curve(log, by="plan")
+    # free: b, Jan only -> offset 1: 0 of 1; pro: a, Jan and Feb -> 1 of 1; every month fully observed
+    assert out.rows() == [
+        ("free", 0, 1, 0, 1, 1, 1.0, True),
+        ("free", 1, 1, 0, 1, 0, 0.0, True),
+        ("pro", 0, 1, 0, 1, 1, 1.0, True),
+        ("pro", 1, 1, 0, 1, 1, 1.0, True),
+    ]
+    none = retention_curve(_empty_log(engine))
+    assert none.height == 0
+    assert dict(none.schema) == {
+        "offset": pl.Int64,
+        "cohorts": pl.Int64,
+        "partial_cells": pl.Int64,
+        "cohort_users": pl.Int64,
+        "users": pl.Int64,
+        "share": pl.Float64,
+        "complete": pl.Boolean,
+    }
+    assert dict(retention_curve(log, by="plan").schema) == {"plan": pl.String, **dict(none.schema)}
 
 
 def test_worked_example_one_and_done_and_repeat_rate(engine: str) -> None:
@@ -369,6 +426,8 @@ def _check_period_metrics(engine: str, events, tz, period, segmented, extra_days
         cells = cohort_matrix(log, period=period, mode=mode, by=by)
         _same(_keyed(cells.drop("share"), by, ["cohort", "offset"]), ref.cohort_matrix(events, tz, mode=mode, **span))
         assert cells["share"].is_between(0, 1).all()
+        curve = retention_curve(log, period=period, mode=mode, by=by)
+        _same(_keyed(curve, by, ["offset"]), ref.retention_curve(events, tz, mode=mode, **span))
 
     # invariants
     assert (life["active"] == life["new"] + life["returning"] + life["resurrecting"]).all()
@@ -521,6 +580,7 @@ def test_engines_agree_on_the_demo() -> None:
         "retention": lambda log: retention(log, by="persona"),
         "range_retention": lambda log: range_retention(log, start="2026-01-01", end="2026-03-31", by="plan"),
         "cohort_matrix": lambda log: cohort_matrix(log, period="week", mode="on_or_after"),
+        "retention_curve": lambda log: retention_curve(log, by="persona"),
         "lifecycle": lambda log: lifecycle(log, by="persona", signup="signup_date"),
         "new_vs_returning": lambda log: new_vs_returning(log, period="week"),
         "one_and_done": lambda log: one_and_done(log, by="persona", min_age=30),

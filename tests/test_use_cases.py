@@ -51,7 +51,17 @@ RATES_COLUMNS = [
     "interval_days",
     "previous_rate",
 ]
-SPECTRUM_COLUMNS = ["persona", "use_case", "band", "users", "share"]
+SPECTRUM_COLUMNS = [
+    "persona",
+    "use_case",
+    "band",
+    "users",
+    "share",
+    "evaluable",
+    "forgettable_share",
+    "forgettable",
+    "verdict",
+]
 MAP_COLUMNS = [
     "persona",
     "use_case",
@@ -195,6 +205,35 @@ def test_hand_made_spectrum(engine: str) -> None:
         "occasional": 0,
         "lapsed": 4,
     }
+
+
+def _spectrum_verdict(out: pl.DataFrame) -> tuple[object, ...]:
+    """The one segment's verdict columns: the same on each of its five bands."""
+    (row,) = out.select("evaluable", "forgettable_share", "forgettable", "verdict").unique().rows()
+    return row
+
+
+def test_hand_made_spectrum_verdict(engine: str) -> None:
+    log = log_a(engine)
+    # 10 evaluable (exp19 is too_new); r < 1: occasional, drifter (0.5), lapsed_w, h_in, new16, new20 (0) = 6 of 10
+    assert _spectrum_verdict(frequency_spectrum(log, min_users=10, **OPTIONS_A)) == (
+        10,
+        pytest.approx(0.6),
+        "true",
+        "forgettable",
+    )
+    # 10 < min_users (30 by default): never flagged, whatever the share
+    assert _spectrum_verdict(frequency_spectrum(log, **OPTIONS_A))[2:] == ("insufficient_data", "insufficient data")
+    # majority is strictly greater: 0.6 > 0.6 is false
+    out = frequency_spectrum(log, min_users=10, majority=0.6, **OPTIONS_A)
+    assert _spectrum_verdict(out)[2:] == ("false", "not forgettable")
+    # threshold 0.5: only r < 0.5 (the 4 lapsed) of 10 -> 0.4; the band counts do not change
+    lower = frequency_spectrum(log, min_users=10, threshold=0.5, **OPTIONS_A)
+    assert _spectrum_verdict(lower) == (10, pytest.approx(0.4), "false", "not forgettable")
+    assert lower["users"].to_list() == [1, 1, 2, 2, 4]
+    # threshold 4: r < 4 adds monthly (1.0) and exp20 (3.0): 8 of 10 -> 0.8, in the zone
+    higher = frequency_spectrum(log, min_users=10, threshold=4.0, **OPTIONS_A)
+    assert _spectrum_verdict(higher) == (10, pytest.approx(0.8), "true", "forgettable")
 
 
 def test_hand_made_map_and_wilson(engine: str) -> None:
@@ -582,6 +621,36 @@ def test_verdict_sets_apart_unmapped_and_the_rare_as_expected(engine: str) -> No
     assert low["taxes"] == (1.0, "true", "rare as expected")
 
 
+def test_spectrum_carries_the_verdict_of_the_map(engine: str) -> None:
+    # the log and catalog of the verdict test above, threshold 1: the same verdict on each of a segment's bands
+    log = read_log(frame(VERDICT_EVENTS), engine=engine, now=NOW)
+    out = frequency_spectrum(log, VERDICT_CATALOG, min_users=2)
+    verdicts = out.select("use_case", "forgettable", "verdict").unique().sort("use_case").rows()
+    assert verdicts == [
+        ("(any)", "true", "forgettable"),
+        ("(unmapped)", None, "not a use case"),
+        ("renew", "true", "rare as expected"),
+        ("reports", "true", "forgettable"),
+        ("taxes", "true", "rare as expected"),
+    ]
+    assert out.group_by("use_case").len()["len"].to_list() == [5] * 5  # five bands each
+
+
+def test_spectrum_counts_what_the_zone_lists_for_any_threshold(engine: str) -> None:
+    # REVIEW 2.8: on a 300-user demo log with min_users=5, the spectrum's chart said 3 segments at threshold 4,
+    # where forgettable_zone lists 8. The spectrum's own verdict counts what the zone lists, for every threshold.
+    log = read_log(demo_events(users=300), users=demo_users(users=300), engine=engine, now=NOW)
+    catalog = read_catalog(demo_catalog(), profiles=demo_use_case_profiles())
+    counts = []
+    for threshold in (1.0, 4.0):
+        spectrum = frequency_spectrum(log, catalog, threshold=threshold, min_users=5)
+        zone = forgettable_zone(log, catalog, threshold=threshold, min_users=5)
+        in_zone = spectrum.filter(pl.col("forgettable") == "true").select("persona", "use_case").unique()
+        assert sorted(in_zone.rows()) == sorted(zone.select("persona", "use_case").rows()), threshold
+        counts.append(in_zone.height)
+    assert counts[0] < counts[1]  # a higher threshold puts more segments in the zone
+
+
 def test_forgettable_zone_lists_findings_first_and_never_unmapped(engine: str) -> None:
     log = read_log(frame(VERDICT_EVENTS), engine=engine, now=NOW)
     zone = forgettable_zone(log, VERDICT_CATALOG, min_users=2)
@@ -696,7 +765,9 @@ KINDS = {
             strict=True,
         )
     ),
-    "spectrum": dict(zip(SPECTRUM_COLUMNS, ["str", "str", "str", "int", "float"], strict=True)),
+    "spectrum": dict(
+        zip(SPECTRUM_COLUMNS, ["str", "str", "str", "int", "float", "int", "float", "str", "str"], strict=True)
+    ),
     "map": dict(
         zip(
             MAP_COLUMNS,
@@ -838,6 +909,15 @@ def _compare_spectrum(kit: pl.DataFrame, expected: dict) -> None:
             assert g["share"] == approx_or_none(share), key
 
 
+def _compare_spectrum_verdicts(kit: pl.DataFrame, expected: dict) -> None:
+    columns = ("evaluable", "forgettable_share", "forgettable", "verdict")
+    got = {(r[0], r[1]): r[2:] for r in kit.select("persona", "use_case", *columns).unique().rows()}
+    assert len(got) == kit.select("persona", "use_case").n_unique()  # one verdict per segment
+    assert set(got) == set(expected)
+    for key, (evaluable, share, forgettable, verdict) in expected.items():
+        assert got[key] == (evaluable, approx_or_none(share), forgettable, verdict), key
+
+
 def _compare_map(kit: pl.DataFrame, expected: dict) -> None:
     got = keyed(kit, "persona", "use_case")
     assert set(expected) <= set(got)
@@ -899,6 +979,9 @@ def _check_invariants(spectrum: pl.DataFrame, the_map: pl.DataFrame, zone: pl.Da
         assert -1e-12 <= r["ci_low"] <= r["forgettable_share"] + 1e-12
         assert r["forgettable_share"] - 1e-12 <= r["ci_high"] <= 1 + 1e-12
         assert r["too_new"] + r["evaluable"] == r["adopters"]
+    # the spectrum's verdict columns are the map's
+    columns = ["persona", "use_case", "evaluable", "forgettable_share", "forgettable", "verdict"]
+    assert spectrum.select(columns).unique().sort("persona", "use_case").equals(the_map.select(columns))
     flagged = the_map.filter(pl.col("forgettable") == "true")
     assert set(zone.select("persona", "use_case").rows()) == set(flagged.select("persona", "use_case").rows())
     assert "(unmapped)" not in zone["use_case"].to_list()
@@ -983,10 +1066,13 @@ def _check_matches_reference(  # type: ignore[no-untyped-def]
     kit_rates = use_case_rates(log, catalog, **options)  # the rates do not depend on threshold
     _compare_rates(kit_rates, ref.rates(events, tz, **reference_options), options["min_exposure"])
 
-    spectrum = frequency_spectrum(log, catalog, **options)
-    _compare_spectrum(spectrum, ref.spectrum(events, tz, **reference_options))
-
     map_options = {"threshold": threshold, "majority": majority, "min_users": min_users}
+    spectrum = frequency_spectrum(log, catalog, **options, **map_options)
+    _compare_spectrum(spectrum, ref.spectrum(events, tz, **reference_options))
+    _compare_spectrum_verdicts(
+        spectrum,
+        ref.spectrum_verdicts(events, tz, **map_options, expected=expected_by_segment, **reference_options),
+    )
     the_map = use_case_map(log, catalog, **options, **map_options)
     _compare_map(
         the_map, ref.use_case_map(events, tz, **map_options, expected=expected_by_segment, **reference_options)

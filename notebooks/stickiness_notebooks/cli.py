@@ -569,13 +569,9 @@ def _use_case_tables(
         "horizon": args.horizon,
         "min_exposure": args.min_exposure,
     }
-    spectrum = _step("frequency spectrum", lambda: frequency_spectrum(log, catalog, **common))
-    usecase_map = _step(
-        "use-case map",
-        lambda: use_case_map(
-            log, catalog, threshold=args.threshold, majority=args.majority, min_users=args.min_users, **common
-        ),
-    )
+    verdict: dict[str, Any] = {"threshold": args.threshold, "majority": args.majority, "min_users": args.min_users}
+    spectrum = _step("frequency spectrum", lambda: frequency_spectrum(log, catalog, **common, **verdict))
+    usecase_map = _step("use-case map", lambda: use_case_map(log, catalog, **common, **verdict))
     drifting = _step("drifting users", lambda: drifting_users(log, catalog, threshold=args.threshold, **common))
     _table(spectrum, tables / "frequency_spectrum.csv", args)
     _table(usecase_map, tables / "use_case_map.csv", args)

@@ -181,10 +181,11 @@ def test_use_cases_window_and_threshold_recompute(
     assert field(explorer.chart, "users") == set(explorer.data["users"])
 
     spectra, chart = calls["frequency_spectrum"], explorer.chart
-    explorer.threshold.value = 2.5  # the map only
+    explorer.threshold.value = 2.5  # the map, and the spectrum's verdict (its bands stay)
     assert_frame_equal(explorer.map, use_case_map(log, catalog, window=60, threshold=2.5))
-    assert calls["frequency_spectrum"] == spectra
-    assert explorer.chart is chart  # the spectrum is not redrawn
+    assert_frame_equal(explorer.data, frequency_spectrum(log, catalog, window=60, threshold=2.5))
+    assert calls["frequency_spectrum"] == spectra + 1
+    assert explorer.chart is not chart
 
 
 def test_use_cases_persona_and_use_case_filter_the_spectrum(

@@ -2,7 +2,7 @@
 
 Colours are colour-blind safe: series use the Okabe-Ito palette, and the habit
 bands run from cool blues (daily, weekly, monthly: habits) to warm reds
-(occasional, lapsed: the forgettable bands), after ColorBrewer's RdBu. Fonts are
+(occasional, lapsed: the slower ones), after ColorBrewer's RdBu. Fonts are
 at least 12 px so charts stay readable on slides.
 
 The chart functions apply this theme themselves (the config travels inside each
@@ -22,7 +22,6 @@ import altair as alt
 
 __all__ = [
     "BAND_COLOURS",
-    "FORGETTABLE_BANDS",
     "GREY",
     "METRIC_COLOURS",
     "OKABE_ITO",
@@ -60,9 +59,6 @@ BAND_COLOURS: Final[Mapping[str, str]] = {
     "occasional": "#EF8A62",
     "lapsed": "#B2182B",
 }
-
-#: The bands below one active day per 30 days: the forgettable zone.
-FORGETTABLE_BANDS: Final = ("occasional", "lapsed")
 
 #: DAU, WAU and MAU lines.
 METRIC_COLOURS: Final[Mapping[str, str]] = {"DAU": "#0072B2", "WAU": "#E69F00", "MAU": "#009E73"}

@@ -103,7 +103,9 @@ monthly_chart
 
 # %% Frequency spectrum
 habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
-spectrum = st.frequency_spectrum(log, catalog, **habit_options)
+spectrum = st.frequency_spectrum(
+    log, catalog, **habit_options, threshold=threshold, majority=majority, min_users=min_users
+)
 spectrum_chart = sw.spectrum_chart(spectrum, majority=majority, min_users=min_users)
 spectrum_chart
 

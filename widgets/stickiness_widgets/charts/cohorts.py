@@ -7,6 +7,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.retention import cohort_curve
 from stickiness.schemas import COHORTS_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import colour_when, field, printable, title_text
@@ -95,7 +96,7 @@ def cohort_chart(
         *([_partial_note(unit, "Pale cells")] if partial else []),
     ]
     chart = _heatmap(cells, by, unit, partial=partial)
-    return finish(chart, title=title, finding=_finding(_curve(table, by), by, unit), notes=notes)
+    return finish(chart, title=title, finding=_finding(cohort_curve(table, by=by), by, unit), notes=notes)
 
 
 def retention_curve_chart(
@@ -103,12 +104,13 @@ def retention_curve_chart(
 ) -> alt.typing.ChartType:
     """Chart the average retention curve: the share of a cohort counted at each offset, one line per segment.
 
-    At each offset (periods since the cohort's first) the curve is the users
-    counted over the users of the cohorts that reached it, summed over cohorts:
-    the mean share weighted by cohort size. Cells that are not fully observed are
-    left out of the mean; an offset that only such cells reach is drawn as a
-    hollow point (its value may still grow). Later offsets average fewer, older
-    cohorts: the tooltip gives how many.
+    Draws :func:`stickiness.retention_curve` of the matrix (computed by the core's
+    :func:`stickiness.retention.cohort_curve`): at each offset (periods since the
+    cohort's first), the users counted over the users of the cohorts that reached
+    it, summed over cohorts: the mean share weighted by cohort size. Cells that
+    are not fully observed are left out of the mean; an offset that only such
+    cells reach is drawn as a hollow point (its value may still grow). Later
+    offsets average fewer, older cohorts: the tooltip gives how many.
 
     Parameters
     ----------
@@ -146,7 +148,7 @@ def retention_curve_chart(
     if table.is_empty():
         return empty_chart(title=title, what="Retention curve", hint="no cohort in the log's range")
     unit = period_of(table, "cohort", period)
-    curve = _curve(table, by)
+    curve = cohort_curve(table, by=by).with_columns(observed())
     hollow = curve.get_column("observed").eq(OBSERVED[1]).any()
     notes = [
         f"Share of a cohort counted at each {unit} since its first, averaged over the cohorts weighted by size; "
@@ -266,35 +268,6 @@ def _cell_tooltips(by: str | None, unit: PeriodName) -> list[alt.Tooltip]:
 # --------------------------------------------------------------------------- #
 # The curve                                                                   #
 # --------------------------------------------------------------------------- #
-
-
-def _curve(table: pl.DataFrame, by: str | None) -> pl.DataFrame:
-    """Per (segment,) offset: the weighted mean share over the fully observed cells, else over all of them."""
-    keys = [by, "offset"] if by else ["offset"]
-    done = pl.col("complete")
-    reached = pl.col("cohorts") > 0
-    return (
-        table.group_by(keys)
-        .agg(
-            done.sum().cast(pl.Int64).alias("cohorts"),
-            (~done).sum().cast(pl.Int64).alias("partial_cells"),
-            pl.col("users").filter(done).sum().alias("__users"),
-            pl.col("cohort_users").filter(done).sum().alias("__base"),
-            pl.col("users").sum().alias("__all_users"),
-            pl.col("cohort_users").sum().alias("__all_base"),
-        )
-        .with_columns(
-            pl.when(reached).then(pl.col("__users")).otherwise(pl.col("__all_users")).alias("users"),
-            pl.when(reached).then(pl.col("__base")).otherwise(pl.col("__all_base")).alias("cohort_users"),
-            reached.alias("complete"),
-        )
-        .with_columns(
-            pl.when(pl.col("cohort_users") > 0).then(pl.col("users") / pl.col("cohort_users")).alias("share"),
-            observed(),
-        )
-        .drop("__users", "__base", "__all_users", "__all_base")
-        .sort(keys)
-    )
 
 
 def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.typing.ChartType:

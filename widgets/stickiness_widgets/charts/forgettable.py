@@ -7,8 +7,8 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness import InvalidOptionError
 from stickiness.catalog import UNMAPPED_USE_CASE
+from stickiness.options import ZONE, share
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
@@ -22,16 +22,19 @@ _PLOT_WIDTH: Final = WIDTH - 240
 _RULE = "#444444"
 
 
-def forgettable_zone_chart(frame: Any, *, majority: float = 0.5, title: Title = None) -> alt.typing.ChartType:
+def forgettable_zone_chart(frame: Any, *, majority: float = ZONE.majority, title: Title = None) -> alt.typing.ChartType:
     """Rank the segments by forgettable share, with 95% Wilson intervals and a rule at ``majority``.
 
     Each persona x use case is a point (its forgettable share: the share of its
     evaluable adopters below the threshold) with a bar from ``ci_low`` to
-    ``ci_high``, highest share first. Red: the forgettable zone (share above
-    ``majority``); orange: in the zone, but rarely used as the catalog expects
-    (the map's verdict ``"rare as expected"``); blue: not; grey:
-    ``insufficient_data`` (fewer than ``min_users`` evaluable adopters: never
-    flagged, however high the share). ``(unmapped)`` is not a use case: not drawn.
+    ``ci_high``, highest share first, coloured by the map's ``verdict``. Red:
+    the forgettable zone (``"forgettable"``); orange: in the zone, but rarely
+    used as the catalog expects (``"rare as expected"``); blue: not; grey:
+    ``"insufficient data"`` (fewer than ``min_users`` evaluable adopters: never
+    flagged, however high the share). ``(unmapped)`` is not a use case: not
+    drawn. The chart draws the frame's verdicts; it never judges a segment
+    itself (a map written before ``verdict`` existed is drawn from its
+    ``forgettable`` column).
 
     Parameters
     ----------
@@ -39,8 +42,8 @@ def forgettable_zone_chart(frame: Any, *, majority: float = 0.5, title: Title = 
         The output of :func:`stickiness.use_case_map` (every segment) or of
         :func:`stickiness.forgettable_zone` (the flagged ones).
     majority
-        Where the rule is drawn, and the share above which a segment is red
-        (default 0.5). Pass the ``majority`` given to ``use_case_map``.
+        Where the dashed rule is drawn. Pass the ``majority`` given
+        to ``use_case_map``: the colours are the frame's verdicts, whatever it is.
     title
         Default: the finding, e.g. ``"3 of 13 segments are in the forgettable zone"``.
         A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
@@ -59,12 +62,11 @@ def forgettable_zone_chart(frame: Any, *, majority: float = 0.5, title: Title = 
     >>> chart.to_dict()["title"]["text"]
     '... of ... segments are in the forgettable zone'
     """
-    if not 0 < majority < 1:
-        raise InvalidOptionError(f"majority={majority!r}: pass a share strictly between 0 and 1 (default 0.5).")
+    share(majority, "majority", f"the majority given to the metric, {ZONE.majority:g} by default")
     table = metric_frame(frame, columns=MAP_COLUMNS, metric="use_case_map", texts=["forgettable"])
     if table.is_empty():
         return empty_chart(title=title, what="Forgettable zone", hint="no segment to rank")
-    rows = _rows(with_verdict(table).filter(pl.col("use_case") != UNMAPPED_USE_CASE), majority)
+    rows = _rows(with_verdict(table).filter(pl.col("use_case") != UNMAPPED_USE_CASE))
     if rows.is_empty():
         return empty_chart(title=title, what="Forgettable zone", hint="no use case to rank")
     flagged = rows.filter(pl.col("status") == "forgettable").height
@@ -72,7 +74,8 @@ def forgettable_zone_chart(frame: Any, *, majority: float = 0.5, title: Title = 
     notes = [
         "Forgettable share: evaluable adopters below the threshold (1 active day per 30 by default), "
         "with its 95% interval.",
-        f"Red: above {percent(majority, 0)} (dashed line); grey: too few evaluable adopters to judge.",
+        f"Red: the forgettable zone, above {percent(majority, 0)} (dashed line); "
+        "grey: too few evaluable adopters to judge.",
     ]
     if (rows.get_column("status") == "rare as expected").any():
         notes.append("Orange: in the zone, but rarely used as the catalog expects (e.g. quarterly or yearly).")
@@ -80,8 +83,17 @@ def forgettable_zone_chart(frame: Any, *, majority: float = 0.5, title: Title = 
     return finish(_chart(rows, majority), title=title, finding=finding, notes=notes)
 
 
-def _rows(table: pl.DataFrame, majority: float) -> pl.DataFrame:
+#: The status of a map written before its ``verdict`` column: its ``forgettable`` column, in the verdict's words.
+_STATUS_OF_FORGETTABLE: Final = {
+    "true": "forgettable",
+    "false": "not forgettable",
+    "insufficient_data": "insufficient data",
+}
+
+
+def _rows(table: pl.DataFrame) -> pl.DataFrame:
     share = pl.col("forgettable_share")
+    older = pl.col("forgettable").replace_strict(_STATUS_OF_FORGETTABLE, default=None, return_dtype=pl.String)
     return (
         table.select(
             "persona",
@@ -93,14 +105,7 @@ def _rows(table: pl.DataFrame, majority: float) -> pl.DataFrame:
             "forgettable",
             "verdict",
             pl.format("{} · {}", "persona", "use_case").alias("segment"),
-            pl.when(pl.col("forgettable") == "insufficient_data")
-            .then(pl.lit("insufficient data"))
-            .when((share > majority) & (pl.col("verdict") == "rare as expected"))
-            .then(pl.lit("rare as expected"))
-            .when(share > majority)
-            .then(pl.lit("forgettable"))
-            .otherwise(pl.lit("not forgettable"))
-            .alias("status"),
+            pl.coalesce(pl.col("verdict"), older).alias("status"),
             pl.when(share.is_null())
             .then(pl.lit("no evaluable adopter"))
             .otherwise(pl.format("{} of {}", pl.format("{}%", (share * 100).round(0).cast(pl.Int64)), "evaluable"))

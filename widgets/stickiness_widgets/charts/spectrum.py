@@ -7,13 +7,13 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness import BANDS, InvalidOptionError
-from stickiness.catalog import UNMAPPED_USE_CASE
+from stickiness import BANDS
+from stickiness.options import ZONE, share
 from stickiness.schemas import SPECTRUM_SCHEMA
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
-from stickiness_widgets.theme import BAND_COLOURS, FORGETTABLE_BANDS, STATUS_COLOURS, WIDTH
+from stickiness_widgets.theme import BAND_COLOURS, STATUS_COLOURS, WIDTH
 
 __all__ = ["spectrum_chart"]
 
@@ -24,28 +24,33 @@ _INK = "#444444"
 
 
 def spectrum_chart(
-    frame: Any, *, majority: float = 0.5, min_users: int = 30, title: Title = None
+    frame: Any, *, majority: float = ZONE.majority, min_users: int = ZONE.min_users, title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the frequency spectrum: one 100% bar per persona x use case, split into habit bands.
 
     Bands run left to right from daily to lapsed, in cool blues for the habits
-    (daily, weekly, monthly) and warm reds for the forgettable bands
-    (occasional, lapsed). Right of each bar: its forgettable share (occasional +
-    lapsed), in bold red for a segment in the forgettable zone. A dashed rule at
+    (daily, weekly, monthly) and warm reds for the slower bands (occasional,
+    lapsed). Right of each bar: its forgettable share (the frame's
+    ``forgettable_share``: adopters below the threshold), in bold red for a
+    segment in the forgettable zone (verdict ``"forgettable"``), orange for one
+    rarely used as the catalog expects (``"rare as expected"``). The chart draws
+    the frame's verdict: it counts what :func:`stickiness.forgettable_zone`
+    lists with the same options, for any threshold. A dashed rule at
     ``1 - majority`` marks where the warm part means a majority.
 
     Parameters
     ----------
     frame
         The output of :func:`stickiness.frequency_spectrum` (``persona,
-        use_case, band, users, share``).
+        use_case, band, users, share, evaluable, forgettable_share,
+        forgettable, verdict``).
     majority, min_users
-        As for :func:`stickiness.use_case_map` (defaults 0.5 and 30): a segment
-        is in the forgettable zone when at least ``min_users`` adopters are
-        evaluable and more than ``majority`` of them are occasional or lapsed
-        (with the default bands and threshold that is the kit's verdict).
+        The values given to :func:`stickiness.frequency_spectrum` (by default
+        its own): they place the dashed rule and word the subtitle; the verdicts
+        are the frame's.
     title
-        Default: the finding, e.g. ``"3 of 13 segments are in the forgettable zone"``.
+        Default: the finding, e.g. ``"3 of 13 segments are in the forgettable zone"``
+        (with the segments rarely used as expected counted apart).
         A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
@@ -60,66 +65,49 @@ def spectrum_chart(
     >>> frame = pl.DataFrame({
     ...     "persona": ["p"] * 5, "use_case": ["c"] * 5, "band": ["daily", "weekly", "monthly", "occasional", "lapsed"],
     ...     "users": [0, 10, 10, 20, 20], "share": [0.0, 0.166, 0.166, 0.333, 0.333],
+    ...     "evaluable": [60] * 5, "forgettable_share": [0.667] * 5, "forgettable": ["true"] * 5,
+    ...     "verdict": ["forgettable"] * 5,
     ... })
     >>> spectrum_chart(frame).to_dict()["title"]["text"]
     '1 of 1 segment is in the forgettable zone'
     """
-    if not 0 < majority < 1:
-        raise InvalidOptionError(f"majority={majority!r}: pass a share strictly between 0 and 1 (default 0.5).")
-    table = metric_frame(frame, columns=COLUMNS, metric="frequency_spectrum")
+    share(majority, "majority", f"the majority given to the metric, {ZONE.majority:g} by default")
+    table = metric_frame(frame, columns=COLUMNS, metric="frequency_spectrum", texts=["forgettable"])
     if table.is_empty():
         return empty_chart(title=title, what="Frequency spectrum", hint="no persona x use case has an adopter")
-    segments = _segments(table, majority=majority, min_users=min_users)
     order = pl.col("band").replace_strict({band: i for i, band in enumerate(BANDS)}, default=len(BANDS))
     bars = (  # stacked here, not by Vega-Lite: every layer then reads the same (unforked) data
-        table.join(segments, on=["persona", "use_case"], how="left")
+        table.with_columns(_label())
         .sort("persona", "use_case", order)
         .with_columns(pl.col("share").cum_sum().over("persona", "use_case").alias("end"))
         .with_columns((pl.col("end") - pl.col("share")).alias("start"))
     )
-    flagged = segments.filter(pl.col("status") == "forgettable").height
-    finding = zone_finding(flagged, segments.height)
+    # one row per segment: its verdict is repeated on each of its bands
+    segments = table.unique(["persona", "use_case"]).select("forgettable", "verdict")
+    in_zone = segments.filter(pl.col("forgettable") == "true")
+    rare = in_zone.filter(pl.col("verdict") == "rare as expected").height
+    finding = zone_finding(in_zone.height - rare, segments.height, rare=rare)
     notes = [
-        "Share of evaluable adopters in each habit band (active days per 30 days); right: occasional + lapsed.",
+        "Share of evaluable adopters in each habit band (active days per 30 days); "
+        "right: the forgettable share (adopters below the threshold).",
         f"Bold red: the forgettable zone, more than {percent(majority, 0)} (dashed line) of at least "
         f"{min_users} evaluable adopters.",
     ]
+    if rare:
+        notes.append("Orange: in the zone, but rarely used as the catalog expects (e.g. quarterly or yearly).")
     chart = _chart(bars, majority=majority)
     return finish(chart, title=title, finding=finding, notes=notes)
 
 
-def _segments(table: pl.DataFrame, *, majority: float, min_users: int) -> pl.DataFrame:
-    """One row per persona x use case: evaluable adopters, forgettable share, verdict and label."""
-    forgettable = pl.col("band").is_in(FORGETTABLE_BANDS)
+def _label() -> pl.Expr:
+    """Return the text right of a segment's bar: its forgettable share, or why it is not judged."""
     return (
-        table.group_by("persona", "use_case", maintain_order=True)
-        .agg(
-            pl.col("users").sum().alias("evaluable"),
-            pl.col("users").filter(forgettable).sum().alias("forgettable_users"),
-        )
-        .with_columns(
-            pl.when(pl.col("evaluable") > 0)
-            .then(pl.col("forgettable_users") / pl.col("evaluable"))
-            .alias("forgettable_share")
-        )
-        .with_columns(
-            pl.when(pl.col("use_case") == UNMAPPED_USE_CASE)
-            .then(pl.lit("not a use case"))  # the events no catalog rule matches: never in the zone
-            .when(pl.col("evaluable") < min_users)
-            .then(pl.lit("insufficient data"))
-            .when(pl.col("forgettable_share") > majority)
-            .then(pl.lit("forgettable"))
-            .otherwise(pl.lit("not forgettable"))
-            .alias("status"),
-        )
-        .with_columns(
-            pl.when(pl.col("evaluable") == 0)
-            .then(pl.lit("no evaluable adopter"))
-            .when(pl.col("status") == "insufficient data")
-            .then(pl.format("n={} (too few)", pl.col("evaluable")))
-            .otherwise((pl.col("forgettable_share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
-            .alias("label"),
-        )
+        pl.when(pl.col("evaluable") == 0)
+        .then(pl.lit("no evaluable adopter"))
+        .when(pl.col("verdict") == "insufficient data")
+        .then(pl.format("n={} (too few)", pl.col("evaluable")))
+        .otherwise((pl.col("forgettable_share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
+        .alias("label")
     )
 
 
@@ -168,15 +156,19 @@ def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool) -> 
     )
     # one row per segment (every band is listed); a predicate, not an expression: values are never pasted into code
     labels = base.transform_filter(alt.FieldEqualPredicate(field="band", equal=BANDS[-1]))
-    plain = labels.transform_filter("datum.status != 'forgettable'").mark_text(align="left", dx=6, fontSize=12)
+    plain = labels.transform_filter("datum.verdict != 'forgettable'").mark_text(align="left", dx=6, fontSize=12)
     plain = plain.encode(
         x=alt.XDatum(1.0, type="quantitative"),
         y=y,
         text=alt.Text("label:N"),
-        color=colour_when(("datum.status == 'insufficient data'", STATUS_COLOURS["insufficient data"]), otherwise=_INK),
+        color=colour_when(
+            ("datum.verdict == 'insufficient data'", STATUS_COLOURS["insufficient data"]),
+            ("datum.verdict == 'rare as expected'", STATUS_COLOURS["rare as expected"]),
+            otherwise=_INK,
+        ),
     )
     bold = (
-        labels.transform_filter("datum.status == 'forgettable'")
+        labels.transform_filter("datum.verdict == 'forgettable'")
         .mark_text(align="left", dx=6, fontSize=12, fontWeight="bold", color=STATUS_COLOURS["forgettable"])
         .encode(x=alt.XDatum(1.0, type="quantitative"), y=y, text=alt.Text("label:N"))
     )

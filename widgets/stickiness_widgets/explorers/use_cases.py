@@ -35,9 +35,9 @@ class UseCaseExplorer(Explorer):
         Slider: the current window W in days (recomputes both frames, cached per W).
     threshold
         Slider: active days per 30 days below which an adopter is forgettable
-        (recomputes the map only, cached per W and threshold).
+        (recomputes the map and the spectrum's verdict, cached per W and threshold).
     spectrum
-        ``stickiness.frequency_spectrum(log, catalog, by=by, window=W, ...)``.
+        ``stickiness.frequency_spectrum(log, catalog, by=by, window=W, threshold=T, ...)``.
     map
         ``stickiness.use_case_map(log, catalog, by=by, window=W, threshold=T, ...)``.
     data
@@ -81,8 +81,10 @@ class UseCaseExplorer(Explorer):
     def _refresh(self) -> None:
         window, threshold = int(self.window.value), float(self.threshold.value)
         spectrum = self._metric(
-            ("frequency_spectrum", window),
-            lambda: stickiness.frequency_spectrum(self.log, self.catalog, window=window, **self.options),
+            ("frequency_spectrum", window, threshold),
+            lambda: stickiness.frequency_spectrum(
+                self.log, self.catalog, window=window, threshold=threshold, **self.options
+            ),
         )
         table = self._metric(
             ("use_case_map", window, threshold),
@@ -98,7 +100,9 @@ class UseCaseExplorer(Explorer):
         if use_case is not ALL:
             shown = shown.filter(pl.col("use_case") == use_case)
         self.spectrum, self.map, self.data = spectrum, table, shown
-        self.chart = self._draw(self.spectrum_output, (window, persona, use_case), lambda: spectrum_chart(shown))
+        self.chart = self._draw(
+            self.spectrum_output, (window, threshold, persona, use_case), lambda: spectrum_chart(shown)
+        )
         self.map_chart = self._draw(self.map_output, (window, threshold), lambda: use_case_map_chart(table))
 
 
@@ -117,10 +121,11 @@ def explore_use_cases(
 
     The persona and use-case dropdowns filter the spectrum; the window recomputes
     :func:`stickiness.frequency_spectrum` and :func:`stickiness.use_case_map`, the
-    threshold only the map. Every result is kept, so going back to a value is instant.
+    threshold the map and the spectrum's verdict (not its bands). Every result is
+    kept, so going back to a value is instant.
     The log keeps the window-independent preparation (computed once, at the build),
     so a window change redoes only the rates and segment counts, which the spectrum
-    and the map share, and a threshold change only the map's counts.
+    and the map share, and a threshold change only their shared segment counts.
 
     Parameters
     ----------
