@@ -24,6 +24,7 @@ from stickiness._errors import (
     UnsupportedSourceError,
     UsersTableError,
 )
+from stickiness._segment_column import segment_column
 from stickiness.active_users import active_users, monthly_active_users
 from stickiness.adoption import feature_adoption, time_to_first_use, where_users_leave
 from stickiness.catalog import Catalog, read_catalog
@@ -157,6 +158,7 @@ __all__ = [
     "retention",
     "retention_curve",
     "rfm_summary",
+    "segment_column",
     "time_to_first_use",
     "unescape_table",
     "unmapped_events",

@@ -13,10 +13,10 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import lift
-from stickiness._habits import SEG, segment_table
-from stickiness._segments import ALL_SEGMENT
+from stickiness._habits import SEG
+from stickiness._segment_column import attach_segment, use_case_segments
 from stickiness.catalog import ANY_USE_CASE, Catalog
-from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.log import UsageLog
 
 __all__ = ["SEG", "as_dates", "lift_use_case_days", "use_case_pairs"]
 
@@ -60,19 +60,14 @@ def lift_use_case_days(
         "activity": log.activity.select("user", pl.col("day").cast(pl.Int32).alias("__d"), "event"),
         "pairs": pairs.select("event", "use_case"),
     }
-    segments = segment_table(log, by)
+    segments = use_case_segments(log, by, name=SEG)
     if segments is not None:
         frames["segments"] = segments
     lazy = lift(log.engine, **frames)
     activity = lazy["activity"]
     if end is not None:
         activity = activity.filter(nw.col("__d") <= end)
-    if segments is None:
-        activity = activity.with_columns(nw.lit(ALL_SEGMENT).alias(SEG))
-    else:
-        activity = activity.join(lazy["segments"], on="user", how="left").with_columns(
-            nw.col(SEG).fill_null(UNKNOWN_SEGMENT)
-        )
+    activity = attach_segment(activity, None if segments is None else lazy["segments"], name=SEG)
     days = activity.join(lazy["pairs"], on="event", how="inner").select(SEG, "user", "use_case", "__d").unique()
     active = activity.select(SEG, "user", "__d").unique()
     return {name: lazy[name] for name in extra or {}} | {"days": days, "active": active}

@@ -23,6 +23,7 @@ import polars as pl
 
 from stickiness._engine import collect
 from stickiness._periods import sorted_user_periods, start_of
+from stickiness._segment_column import check_segment_name
 from stickiness._segments import SEGMENT, active_days, days_sorted, with_calendar
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
@@ -179,6 +180,7 @@ def active_users(
     >>> active_users(events, window=7).select("dau", "mau", "stickiness", "complete").rows()
     [(2, 2, 1.0, False), (0, 2, 0.0, False), (1, 2, 0.5, False)]
     """
+    check_segment_name(by, tuple(ACTIVE_USERS_SCHEMA), function="active_users")
     whole_days(window, "window", f"the MAU window, {ACTIVITY.window} by default, 28 is common", minimum=WEEK)
     log = as_log(data)
     first = log.first_day or dt.date(1970, 1, 1)  # any day: an empty log has no rows (Spark cannot hold year 1)
@@ -229,6 +231,7 @@ def monthly_active_users(
     >>> monthly_active_users(events).rows()
     [(datetime.date(2024, 2, 1), 29, 0.10344827586206896, 2, 0.05172413793103448, True)]
     """
+    check_segment_name(by, tuple(MONTHLY_SCHEMA), function="monthly_active_users")
     log = as_log(data)
     extra = {"__dau": _dau(log, by=by, active_events=active_events)}
     sorted_days = days_sorted(log)

@@ -28,6 +28,7 @@ from stickiness._engine import collect
 from stickiness._habit_options import check_options
 from stickiness._habits import day_number
 from stickiness._periods import Period, calendar, check_period, period_table, start_of
+from stickiness._segment_column import check_segment_name, name_segment
 from stickiness._sources import Source
 from stickiness._use_case_days import SEG, lift_use_case_days, use_case_pairs
 from stickiness.catalog import Catalog
@@ -48,10 +49,16 @@ def _frames(
     catalog: Catalog | Any | None,
     *,
     by: str | None,
+    schema: dict[str, pl.DataType],
+    function: str,
     as_of: dt.date | str | None = None,
     extra: dict[str, pl.DataFrame] | None = None,
 ) -> tuple[UsageLog, dict[str, nw.LazyFrame[Any]] | None, int]:
-    """Return the log, its lifted use-case days (None for an empty log) and ``as_of`` as a day number."""
+    """Return the log, its lifted use-case days (None for an empty log) and ``as_of`` as a day number.
+
+    ``schema`` is the output of ``function``: ``by`` must not name one of its columns.
+    """
+    check_segment_name(by, [name for name in schema if name != SEG], function=function)
     opts = check_options(by=by, as_of=as_of, window=1, horizon=1, min_exposure=0)
     log, cat, day = prepare_inputs(data, catalog, opts)
     if day is None:
@@ -112,9 +119,10 @@ def feature_adoption(
     period = check_period(period)
     log = as_log(data)
     days = calendar(log, period).select(pl.col("day").cast(pl.Int32).alias("__d"), "__p")
-    log, frames, _ = _frames(log, catalog, by=by, extra={"calendar": days, "periods": period_table(log, period)})
+    extra = {"calendar": days, "periods": period_table(log, period)}
+    log, frames, _ = _frames(log, catalog, by=by, schema=ADOPTION_SCHEMA, function="feature_adoption", extra=extra)
     if frames is None:
-        return pl.DataFrame(schema=ADOPTION_SCHEMA)
+        return name_segment(pl.DataFrame(schema=ADOPTION_SCHEMA), by, internal=SEG)
     active = (
         frames["active"]
         .join(frames["calendar"], on="__d", how="inner")
@@ -141,7 +149,7 @@ def feature_adoption(
     )
     types = {name: dtype for name, dtype in ADOPTION_SCHEMA.items() if name != "period"} | {"__p": pl.Int64()}
     out = collect(table, types).with_columns(start_of(pl.col("__p"), period).alias("period"))
-    return out.select(list(ADOPTION_SCHEMA)).sort(SEG, "use_case", "period")
+    return name_segment(out.select(list(ADOPTION_SCHEMA)).sort(SEG, "use_case", "period"), by, internal=SEG)
 
 
 def time_to_first_use(
@@ -180,9 +188,9 @@ def time_to_first_use(
     >>> time_to_first_use(events).select("use_case", "users", "adopters", "median_days", "mean_days").rows()
     [('buy', 2, 2, 13.5, 13.5), ('search', 2, 2, 0.0, 0.0)]
     """
-    _, frames, _ = _frames(data, catalog, by=by)
+    _, frames, _ = _frames(data, catalog, by=by, schema=FIRST_USE_SCHEMA, function="time_to_first_use")
     if frames is None:
-        return pl.DataFrame(schema=FIRST_USE_SCHEMA)
+        return name_segment(pl.DataFrame(schema=FIRST_USE_SCHEMA), by, internal=SEG)
     d = nw.col("__d")
     starts = frames["active"].group_by(SEG, "user").agg(d.min().alias("__start"))
     delays = (
@@ -205,7 +213,7 @@ def time_to_first_use(
         .with_columns(nw.col("adopters").fill_null(0))
         .with_columns(_ratio("adopters", "users").alias("adoption_rate"))
     )
-    return collect(table, FIRST_USE_SCHEMA).sort(SEG, "use_case")
+    return name_segment(collect(table, FIRST_USE_SCHEMA).sort(SEG, "use_case"), by, internal=SEG)
 
 
 def where_users_leave(
@@ -271,9 +279,9 @@ def where_users_leave(
     window = whole_days(
         window, "window", f"users active in the `window` days before the cut are compared, {ADOPTION.window} by default"
     )
-    _, frames, end = _frames(data, catalog, by=by, as_of=as_of)
+    _, frames, end = _frames(data, catalog, by=by, schema=LEAVE_SCHEMA, function="where_users_leave", as_of=as_of)
     if frames is None:
-        return pl.DataFrame(schema=LEAVE_SCHEMA)
+        return name_segment(pl.DataFrame(schema=LEAVE_SCHEMA), by, internal=SEG)
     cut = end - limit
     d = nw.col("__d")
     users = (
@@ -309,8 +317,9 @@ def where_users_leave(
     out = collect(table, LEAVE_SCHEMA)
     # a step only leavers ended on has an infinite lift (shown as null): it ranks first
     rank = pl.when(pl.col("retained_share") == 0).then(float("inf")).otherwise(pl.col("lift"))
-    return out.sort(
+    out = out.sort(
         [pl.col(SEG), rank, pl.col("leavers"), pl.col("use_case")],
         descending=[False, True, True, False],
         nulls_last=True,
     )
+    return name_segment(out, by, internal=SEG)

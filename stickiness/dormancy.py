@@ -25,6 +25,7 @@ import polars as pl
 from stickiness._engine import collect, lift
 from stickiness._habit_options import check_options
 from stickiness._habits import day_number, use_case_history
+from stickiness._segment_column import check_segment_name, name_segment
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
 from stickiness._use_case_days import SEG, as_dates
@@ -39,7 +40,7 @@ __all__ = ["STATUSES", "dormancy", "inactive_users"]
 #: The dormancy statuses, from the least to the most worrying.
 STATUSES: tuple[str, ...] = ("on_rhythm", "no_rhythm", "at_risk", "dormant")
 
-_INACTIVE = ("user", SEG, "last_active", "days_since", "active_days", "interval_days", "status")
+INACTIVE_COLUMNS = ("user", SEG, "last_active", "days_since", "active_days", "interval_days", "status")
 
 
 def _check(k: float, limit: int | None, horizon: int) -> None:
@@ -92,11 +93,18 @@ def _dormancy(
     return log, table
 
 
-def _finish(log: UsageLog, table: nw.LazyFrame[Any] | None, columns: tuple[str, ...], order: list[str]) -> pl.DataFrame:
+def _finish(
+    log: UsageLog, table: nw.LazyFrame[Any] | None, columns: tuple[str, ...], order: list[str], *, by: str | None
+) -> pl.DataFrame:
     user_type = log.activity.schema["user"]
     schema = {name: (user_type if name == "user" else DORMANCY_SCHEMA[name]) for name in columns}
     out = pl.DataFrame(schema=schema) if table is None else collect(table, schema)
-    return sort_rows(as_dates(out, *[c for c in ("first_active", "last_active") if c in columns]), order)
+    out = sort_rows(as_dates(out, *[c for c in ("first_active", "last_active") if c in columns]), order)
+    return name_segment(out, by, internal=SEG)
+
+
+def _check_by(by: str | None, columns: tuple[str, ...], function: str) -> None:
+    check_segment_name(by, [name for name in columns if name != SEG], function=function)
 
 
 def dormancy(
@@ -162,8 +170,9 @@ def dormancy(
     >>> dormancy(events).select("user", "days_since", "interval_days", "status").rows()
     [('a', 36, 7.0, 'at_risk'), ('b', 19, 91.0, 'on_rhythm'), ('c', 0, None, 'no_rhythm')]
     """
+    _check_by(by, tuple(DORMANCY_SCHEMA), "dormancy")
     log, table = _dormancy(data, catalog, by=by, as_of=as_of, k=k, limit=limit, horizon=horizon)
-    return _finish(log, table, tuple(DORMANCY_SCHEMA), [SEG, "use_case", "user"])
+    return _finish(log, table, tuple(DORMANCY_SCHEMA), [SEG, "use_case", "user"], by=by)
 
 
 def inactive_users(
@@ -208,7 +217,8 @@ def inactive_users(
     [('b', datetime.date(2024, 3, 20), 31, None, 'no_rhythm'), ('a', datetime.date(2024, 1, 15), 96, 14.0, 'dormant')]
     """
     whole_days(days, "days", f"users with no activity in the last `days` days are listed, {DORMANCY.days} by default")
+    _check_by(by, INACTIVE_COLUMNS, "inactive_users")
     log, table = _dormancy(data, None, by=by, as_of=as_of, k=k, limit=limit, horizon=horizon)
     if table is not None:
         table = table.filter(nw.col("days_since") >= days)
-    return _finish(log, table, _INACTIVE, [SEG, "days_since", "user"])
+    return _finish(log, table, INACTIVE_COLUMNS, [SEG, "days_since", "user"], by=by)

@@ -18,6 +18,7 @@ from collections.abc import Collection
 import polars as pl
 
 from stickiness._periods import Period, check_period, finish, signup_periods
+from stickiness._segment_column import check_segment_name
 from stickiness._segments import check_by
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
@@ -81,6 +82,7 @@ def lifecycle(
     [(datetime.date(2024, 1, 1), 2, 0, 0, 0, None), (datetime.date(2024, 2, 1), 1, 1, 0, -1, 1.0),
      (datetime.date(2024, 3, 1), 0, 0, 1, -2, 0.5)]
     """
+    check_segment_name(by, LIFECYCLE_SCHEMA, function="lifecycle")
     period = check_period(period)
     log = as_log(data)
     check_by(log, by)
@@ -136,6 +138,7 @@ def new_vs_returning(
     [(datetime.date(2024, 1, 1), 2, 2, 0, 0.0), (datetime.date(2024, 2, 1), 2, 1, 1, 0.5),
      (datetime.date(2024, 3, 1), 1, 0, 1, 1.0)]
     """
+    check_segment_name(by, NEW_VS_RETURNING_SCHEMA, function="new_vs_returning")
     period = check_period(period)
     log = as_log(data)
     counts = counts_table(log, period=period, by=by, active_events=active_events)

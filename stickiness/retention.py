@@ -33,6 +33,7 @@ import polars as pl
 from stickiness._engine import collect
 from stickiness._errors import InvalidOptionError
 from stickiness._periods import check_period, finish, period_table, user_periods
+from stickiness._segment_column import check_segment_name
 from stickiness._segments import SEGMENT
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
@@ -251,6 +252,7 @@ def retention(
     >>> retention(events).select("period", "active_before", "returning", "retention_rate", "churn_rate").rows()
     [(datetime.date(2024, 1, 1), 0, 0, None, None), (datetime.date(2024, 2, 1), 2, 1, 0.5, 0.5)]
     """
+    check_segment_name(by, RETENTION_SCHEMA, function="retention")
     period = check_period(period)
     min_users = _check_min_users(min_users)
     log = as_log(data)
@@ -301,6 +303,7 @@ def range_retention(
     >>> range_retention(events, start="2024-01-12", end="2024-01-18").select("active_before", "active", "new").rows()
     [(2, 2, 1)]
     """
+    check_segment_name(by, RETENTION_SCHEMA, function="range_retention")
     first, last = as_date(start, "start"), as_date(end, "end")
     if first is None or last is None:
         raise InvalidOptionError(f"start={start!r}, end={end!r}: give both days of the range as 'YYYY-MM-DD'.")
@@ -380,6 +383,7 @@ def cohort_matrix(
     [(datetime.date(2024, 1, 1), 0, 2, 1.0, True), (datetime.date(2024, 1, 1), 1, 1, 0.5, False),
      (datetime.date(2024, 2, 1), 0, 1, 1.0, False)]
     """
+    check_segment_name(by, COHORTS_SCHEMA, function="cohort_matrix")
     period = check_period(period)
     if mode not in COHORT_MODES:
         raise InvalidOptionError(
@@ -459,6 +463,7 @@ def retention_curve(
     >>> retention_curve(events).select("offset", "cohorts", "cohort_users", "users", "share").rows()
     [(0, 2, 3, 3, 1.0), (1, 2, 3, 2, 0.6666666666666666), (2, 1, 2, 0, 0.0)]
     """
+    check_segment_name(by, CURVE_SCHEMA, function="retention_curve")
     cohorts = cohort_matrix(data, period=period, mode=mode, by=by, active_events=active_events)
     return cohort_curve(cohorts, by=by)
 
@@ -564,6 +569,7 @@ def repeat_rate(
     >>> repeat_rate(events).select("period", "active", "repeat", "repeat_rate").rows()
     [(datetime.date(2024, 1, 1), 2, 1, 0.5), (datetime.date(2024, 2, 1), 1, 1, 1.0)]
     """
+    check_segment_name(by, REPEAT_SCHEMA, function="repeat_rate")
     period = check_period(period)
     log = as_log(data)
     frames = user_periods(log, period=period, by=by, active_events=active_events)
@@ -631,6 +637,7 @@ def one_and_done(
     >>> one_and_done(events, min_age=7).select("users", "too_new", "one_and_done").rows()
     [(2, 1, 1)]
     """
+    check_segment_name(by, ONE_AND_DONE_SCHEMA, function="one_and_done")
     min_age = whole_days(
         min_age,
         "min_age",

@@ -36,7 +36,7 @@ from stickiness._engine import collect, lift
 from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import Options, check_map_options, check_options
 from stickiness._habits import SEG, adopter_rates, day_number, segment_counts
-from stickiness._segments import check_by
+from stickiness._segment_column import check_segment_name, name_segment, segment_source
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, as_catalog, resolve_profiles
@@ -117,13 +117,17 @@ def _empty(log: UsageLog, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=_user_schema(log, schema))
 
 
+def _check_segment(by: str | None, schema: Mapping[str, pl.DataType], *, function: str) -> None:
+    """Raise if ``by`` names a column of the output (whose segment column is ``persona`` in ``schema``)."""
+    check_segment_name(by, [name for name in schema if name != SEG], function=function)
+
+
 def prepare_inputs(
     data: UsageLog | Source, catalog: Any, opts: Options
 ) -> tuple[UsageLog, Catalog | None, dt.date | None]:
     """Return the log, the catalog and the day measured (None for an empty log): the use-case family's inputs."""
     log = as_log(data)
-    if opts.by is not None and not (opts.by == "persona" and log.users is None):
-        check_by(log, opts.by)
+    segment_source(log, opts.by)  # a by the users table lacks is an error here, before any work
     as_of = _as_of(log, opts.as_of)
     return log, as_catalog(catalog), (None if log.is_empty else as_of)
 
@@ -197,12 +201,13 @@ def use_case_rates(
     [('(any)', 31, 3, 2.903225806451613, 'monthly', 15.0)]
     """
     opts = check_options(by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, bands=bands)
+    _check_segment(by, RATES_SCHEMA, function="use_case_rates")
     log, cat, day = prepare_inputs(data, catalog, opts)
     if day is None:
-        return _empty(log, RATES_SCHEMA)
+        return name_segment(_empty(log, RATES_SCHEMA), by, internal=SEG)
     table = adopter_rates(log, cat, opts, day)
     schema = _user_schema(log, RATES_SCHEMA) | {"first_use": pl.Int32(), "last_active": pl.Int32()}
-    return _finish_rates(collect(table, schema)).sort(SEG, "use_case", "user")
+    return name_segment(_finish_rates(collect(table, schema)).sort(SEG, "use_case", "user"), by, internal=SEG)
 
 
 def _empty_counts() -> pl.DataFrame:
@@ -276,6 +281,7 @@ def frequency_spectrum(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
     )
     check_map_options(majority, min_users)
+    _check_segment(by, SPECTRUM_SCHEMA, function="frequency_spectrum")
     log, cat, day = prepare_inputs(data, catalog, opts)
     counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
     # the verdict of the map, from the same counts: one definition of "forgettable"
@@ -289,7 +295,8 @@ def frequency_spectrum(
         .with_columns(share=pl.when(pl.col("evaluable") > 0).then(pl.col("users") / pl.col("evaluable")))
         .sort(SEG, "use_case", "__order")
     )
-    return long.select([pl.col(name).cast(dtype) for name, dtype in SPECTRUM_SCHEMA.items()])
+    out = long.select([pl.col(name).cast(dtype) for name, dtype in SPECTRUM_SCHEMA.items()])
+    return name_segment(out, by, internal=SEG)
 
 
 def _wilson(share: pl.Expr, n: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -366,9 +373,11 @@ def use_case_map(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
     )
     check_map_options(majority, min_users)
+    _check_segment(by, MAP_SCHEMA, function="use_case_map")
     log, cat, day = prepare_inputs(data, catalog, opts)
     counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
-    return _map_from_counts(counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users)
+    table = _map_from_counts(counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users)
+    return name_segment(table, by, internal=SEG)
 
 
 def _verdicts(*, threshold: float, majority: float, min_users: int) -> tuple[pl.Expr, pl.Expr]:
@@ -493,8 +502,10 @@ def forgettable_zone(table: pl.DataFrame) -> pl.DataFrame:  # noqa: D417 - the p
     [('(any)', 3, 0.6666666666666666)]
     """
     order = pl.col("verdict").replace_strict(VERDICTS, range(len(VERDICTS)), return_dtype=pl.Int64)
+    segment = table.columns[0]  # the map's segment column, named after its by
     return table.filter(pl.col("forgettable") == "true").sort(
-        [order, pl.col("evaluable"), pl.col(SEG), pl.col("use_case")], descending=[False, True, False, False]
+        [order, pl.col("evaluable"), pl.col(segment), pl.col("use_case")],
+        descending=[False, True, False, False],
     )
 
 
@@ -546,9 +557,10 @@ def drifting_users(
     opts = check_options(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold
     )
+    _check_segment(by, DRIFTING_SCHEMA, function="drifting_users")
     log, cat, day = prepare_inputs(data, catalog, opts)
     if day is None:
-        return _empty(log, DRIFTING_SCHEMA)
+        return name_segment(_empty(log, DRIFTING_SCHEMA), by, internal=SEG)
     rates = adopter_rates(log, cat, opts, day)
     drifting = rates.filter(
         ~nw.col("too_new") & (nw.col("rate") < opts.threshold) & (nw.col("previous_rate") >= opts.threshold)
@@ -563,7 +575,8 @@ def drifting_users(
     )
     schema = _user_schema(log, DRIFTING_SCHEMA) | {"last_active": pl.Int32()}
     out = collect(drifting, schema).with_columns(pl.col("last_active").cast(pl.Date))
-    return sort_rows(out, [SEG, "use_case", "previous_rate", "user"], descending=[False, False, True, False])
+    out = sort_rows(out, [SEG, "use_case", "previous_rate", "user"], descending=[False, False, True, False])
+    return name_segment(out, by, internal=SEG)
 
 
 def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, top: int | None = 20) -> pl.DataFrame:

@@ -92,7 +92,7 @@ def test_segments_and_as_of() -> None:
     buyer_feb = adoption.filter(pl.col("persona") == "buyer", pl.col("period") == FEB)
     assert buyer_feb.select("use_case", "active", "users").rows() == [("browse", 1, 1), ("purchase", 1, 0)]  # c
     first = time_to_first_use(log, CATALOG, by=None)
-    assert first["persona"].unique().to_list() == ["(all)"]
+    assert first["segment"].unique().to_list() == ["(all)"]
     earlier = where_users_leave(log, CATALOG, as_of=D(2024, 3, 31), limit=20, window=40)
     # cut Mar 11, window Jan 31 .. Mar 10: a (Feb 3) came back Apr 2, after as_of: a leaver then
     assert earlier.filter(pl.col("persona") == "agent").select("use_case", "leavers", "retained").rows() == [

@@ -93,7 +93,7 @@ def test_as_of_segments_and_unknown_users() -> None:
     }
     assert dict(out.select("user", "days_since").rows()) == {"a": 27, "b": 51, "c": 0, "e": 30}
     assert out.filter(pl.col("user") == "a")["interval_days"].item() == 14.5  # Jan 5, 20, Feb 3
-    assert set(dormancy(log, by=None)["persona"]) == {"(all)"}
+    assert set(dormancy(log, by=None)["segment"]) == {"(all)"}  # by=None: the column is "segment"
     listed = inactive_users(log).select("persona", "user").rows()  # on Apr 15, a (agent) was active on Apr 2
     assert listed == [("(unknown)", "e"), ("(unknown)", "c"), ("buyer", "b")]
     with pytest.raises(InvalidOptionError, match=r"as_of=2024-05-01 is after the log's last day"):

@@ -141,7 +141,7 @@ def test_horizon_threshold_model_and_segments() -> None:
     base = _prediction().users.filter(pl.col("use_case") == "(any)")
     longer = predict_forgettable(log, horizon_days=60, threshold=2.0, by=None, model="pareto_nbd")
     users = longer.users
-    assert users["persona"].unique().to_list() == ["(all)"] and users.height == base.height
+    assert users["segment"].unique().to_list() == ["(all)"] and users.height == base.height
     assert longer.fits["model"].to_list() == ["pareto_nbd"] and set(longer.models) == {"(any)"}
     assert np.allclose(users["expected_rate"], users["expected_days"] * 30 / 60)
     assert np.allclose(users["recent_rate"], users["recent_days"] * 30 / 60)

@@ -166,7 +166,7 @@ def test_options_change_the_components() -> None:
         by="plan",
         **OPTIONS,  # type: ignore[arg-type]
     )
-    assert dict(by_plan.select("user", "persona").rows()) == {
+    assert dict(by_plan.select("user", "plan").rows()) == {
         "a": "pro",
         "b": "free",
         "c": "pro",

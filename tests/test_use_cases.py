@@ -691,11 +691,12 @@ def test_unmapped_events(engine: str) -> None:
     assert unmapped_events(log, everything).height == 0
 
 
-def test_by_another_column_still_names_the_segment_persona(engine: str) -> None:
+def test_by_another_column_names_the_segment_after_it(engine: str) -> None:
     users = USERS_B.with_columns(plan=pl.Series(["pro", "free", "pro", "free", "free"]))
     log = read_log(frame(EVENTS_B), users=users, engine=engine, now=NOW)
     out = use_case_map(log, by="plan", **OPTIONS_B)  # no catalog: "(any)" only
-    rows = keyed(out.filter(pl.col("adopters") > 0), "persona", "use_case")
+    assert out.columns[:2] == ["plan", "use_case"] and "persona" not in out.columns
+    rows = keyed(out.filter(pl.col("adopters") > 0), "plan", "use_case")
     # pro: a, c; free: b, e (too_new); d: (unknown)
     assert set(rows) == {("pro", "(any)"), ("free", "(any)"), ("(unknown)", "(any)")}
     assert (rows[("pro", "(any)")]["adopters"], rows[("free", "(any)")]["evaluable"]) == (2, 1)

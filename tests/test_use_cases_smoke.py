@@ -40,7 +40,18 @@ RATES = {
     "interval_days": pl.Float64,
     "previous_rate": pl.Float64,
 }
-SPECTRUM = {"persona": pl.String, "use_case": pl.String, "band": pl.String, "users": pl.Int64, "share": pl.Float64}
+SPECTRUM = {
+    "persona": pl.String,
+    "use_case": pl.String,
+    "band": pl.String,
+    "users": pl.Int64,
+    "share": pl.Float64,
+    # the segment's verdict, as the map gives it
+    "evaluable": pl.Int64,
+    "forgettable_share": pl.Float64,
+    "forgettable": pl.String,
+    "verdict": pl.String,
+}
 MAP = {
     "persona": pl.String,
     "use_case": pl.String,
@@ -138,7 +149,7 @@ def test_drifting_and_segments(engine: str) -> None:
         "user", "persona", "current_rate", "days_since"
     ).rows() == [("a", "buyer", 0.0, 63)]
     assert set(use_case_map(log, CATALOG, window=60, horizon=120)["persona"]) == {"buyer", "(unknown)"}
-    assert set(use_case_map(log, CATALOG, by="plan", window=60, horizon=120)["persona"]) == {"pro", "(unknown)"}
+    assert set(use_case_map(log, CATALOG, by="plan", window=60, horizon=120)["plan"]) == {"pro", "(unknown)"}
     with pytest.raises(ColumnNotFoundError, match="country"):
         use_case_map(log, CATALOG, by="country")
     no_users = _log(rows, engine)

@@ -21,7 +21,7 @@ from typing import Any, Literal, NoReturn, TypeVar, get_args, get_origin, get_ty
 
 import polars as pl
 
-from stickiness import __version__
+from stickiness import __version__, segment_column
 from stickiness._csv import unescape_table, write_table
 from stickiness._errors import StickinessError
 from stickiness._output import DEMO_NAMES, staged_folder
@@ -438,7 +438,8 @@ def _print_outputs(out: Path, args: argparse.Namespace) -> None:
         print(_retention_summary(retained, by=by, min_users=args.min_users))
     if (tables / "use_case_map.csv").exists():
         usecase_map = unescape_table(pl.read_csv(tables / "use_case_map.csv", infer_schema_length=None))
-        print(_forgettable_summary(usecase_map, args))
+        # the map's segment column comes first, named after the by the template used
+        print(_forgettable_summary(usecase_map, args, segment=usecase_map.columns[0]))
 
 
 def _report_direct(args: argparse.Namespace) -> int:
@@ -499,7 +500,7 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
         written += _step("charts", lambda: _charts(frames, by=args.by, args=args, directory=out / "charts"))
     print(_summary(daily, by=args.by, window=args.mau_window))
     print(_retention_summary(frames["retention"], by=args.by, min_users=args.min_users))
-    print(_forgettable_summary(frames["use_case_map"], args))
+    print(_forgettable_summary(frames["use_case_map"], args, segment=segment_column(args.by)))
     return written
 
 
@@ -526,10 +527,12 @@ def _charts(
         "active_users": sw.active_users_chart(frames["active_users"], by=by),
         "monthly_active_users": sw.monthly_active_users_chart(frames["monthly_active_users"], by=by),
     }
-    spectrum = frames["frequency_spectrum"]
-    charts["frequency_spectrum"] = sw.spectrum_chart(spectrum, majority=args.majority, min_users=args.min_users)
-    charts["use_case_map"] = sw.use_case_map_chart(frames["use_case_map"])
-    charts["forgettable_zone"] = sw.forgettable_zone_chart(frames["use_case_map"], majority=args.majority)
+    spectrum, segment = frames["frequency_spectrum"], segment_column(by)
+    charts["frequency_spectrum"] = sw.spectrum_chart(
+        spectrum, majority=args.majority, min_users=args.min_users, by=segment
+    )
+    charts["use_case_map"] = sw.use_case_map_chart(frames["use_case_map"], by=segment)
+    charts["forgettable_zone"] = sw.forgettable_zone_chart(frames["use_case_map"], majority=args.majority, by=segment)
     charts["retention"] = sw.retention_chart(frames["retention"])
     charts["lifecycle"] = sw.lifecycle_chart(frames["lifecycle"])
     return sw.write_charts(charts, directory, formats=("png", "svg"))
@@ -597,9 +600,9 @@ def _unmapped_line(unmapped: pl.DataFrame) -> str:
     return f"Events in no use case (extend the catalog; all in tables/unmapped_events.csv): {top}"
 
 
-def _zone_lines(rows: pl.DataFrame) -> list[str]:
+def _zone_lines(rows: pl.DataFrame, segment: str) -> list[str]:
     return [
-        f"  {printable(row['persona'], _NAME_WIDTH)} {use_case_label(row['use_case'], _NAME_WIDTH)} "
+        f"  {printable(row[segment], _NAME_WIDTH)} {use_case_label(row['use_case'], _NAME_WIDTH)} "
         f"{row['forgettable_share']:>6.1%} (95% CI {row['ci_low']:.1%}-{row['ci_high']:.1%}) "
         f"of {row['evaluable']:,} users"
         + (f", expected {row['expected_frequency']}" if row["expected_frequency"] else "")
@@ -607,10 +610,13 @@ def _zone_lines(rows: pl.DataFrame) -> list[str]:
     ]
 
 
-def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace) -> str:
-    """Return the forgettable zone's findings, then apart the "rare as expected" ones (docs/use-cases.md, rule 14)."""
+def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace, *, segment: str) -> str:
+    """Return the forgettable zone's findings, then apart the "rare as expected" ones (docs/use-cases.md, rule 14).
+
+    ``segment`` is the map's segment column (named after ``by``: docs/metrics.md, Segments).
+    """
     by_size = usecase_map.with_columns(pl.col("expected_frequency").cast(pl.String)).sort(
-        ["evaluable", "persona", "use_case"], descending=[True, False, False]
+        ["evaluable", segment, "use_case"], descending=[True, False, False]
     )
     zone = by_size.filter(pl.col("verdict") == "forgettable")
     expected = by_size.filter(pl.col("verdict") == "rare as expected")
@@ -618,13 +624,13 @@ def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace) ->
         f"\nForgettable zone: segments where more than {args.majority:.0%} of evaluable adopters use the use case "
         f"less than {args.threshold:g} day per 30 (window {args.habit_window} days)"
     )
-    lines = [header, *(_zone_lines(zone) or ["  none"])]
+    lines = [header, *(_zone_lines(zone, segment) or ["  none"])]
     if expected.height:
         lines.append(
             f"Rarely used, as expected: the catalog expects these less often than {args.threshold:g} day per 30 "
             "(not a finding)"
         )
-        lines.extend(_zone_lines(expected))
+        lines.extend(_zone_lines(expected, segment))
     return "\n".join(lines)
 
 

@@ -20,7 +20,8 @@ from typing import Any, Literal
 import polars as pl
 
 from stickiness._errors import InvalidOptionError, ModelFitError
-from stickiness._segments import ALL_SEGMENT, check_by
+from stickiness._segment_column import check_segment_name, name_segment, segment_source
+from stickiness._segments import ALL_SEGMENT
 from stickiness._sources import Source
 from stickiness.catalog import Catalog, as_catalog
 from stickiness.log import UsageLog, as_log
@@ -191,8 +192,10 @@ def predict_forgettable(
     positive(threshold, "threshold", f"active days per 30 days, {HABITS.threshold:g} by default")
     check_min_repeat_users(min_repeat_users)
     log = as_log(data)
-    segment_by = None if by is None or (by == "persona" and log.users is None) else by
-    check_by(log, segment_by)
+    check_segment_name(
+        by, [name for name in (*USERS_SCHEMA, *SUMMARY_SCHEMA) if name != SEG], function="predict_forgettable"
+    )
+    segment_by = segment_source(log, by)
     end = calibration_day(log, as_of)
     recent_from = None if end is None else end - dt.timedelta(days=horizon_days - 1)
     table = summarise(
@@ -233,8 +236,8 @@ def predict_forgettable(
 
     users = _users(log, parts, horizon_days=horizon_days, threshold=threshold)
     return ForgettablePrediction(
-        users=users,
-        summary=_summary(users, float(threshold)),
+        users=name_segment(users, by, internal=SEG),
+        summary=name_segment(_summary(users, float(threshold)), by, internal=SEG),
         fits=fits_frame,
         models=MappingProxyType(models),
         as_of=end,

@@ -23,11 +23,12 @@ import polars as pl
 
 from stickiness._engine import collect, lift
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
+from stickiness._segment_column import attach_segment, check_segment_name, segment_values
 from stickiness._segments import check_by
 from stickiness._sources import Source, scan_source
 from stickiness._time import TimeUnit, parse_day
 from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
-from stickiness.log import UNKNOWN_SEGMENT, UsageLog, as_log
+from stickiness.log import UsageLog, as_log
 
 __all__ = ["rfm_summary"]
 
@@ -118,6 +119,7 @@ def rfm_summary(
     """
     log = as_log(data)
     check_by(log, by)
+    check_segment_name(by, summary_schema(log, by=None, monetary=True), function="rfm_summary")
     end = calibration_day(log, calibration_end)
     unit = check_unit_days(unit_days)
     cat = as_catalog(catalog)
@@ -206,8 +208,7 @@ def summarise(
         frames["revenue"] = _revenue_days(log, *revenue, end=end_number)
     if by is not None:
         assert log.users is not None
-        segment = pl.col(by).cast(pl.String)
-        frames["users"] = log.users.select("user", pl.when(segment.str.strip_chars() != "").then(segment).alias(by))
+        frames["users"] = segment_values(log.users, by)
     lazy = lift(log.engine, **frames)
 
     d = nw.col("__d")
@@ -241,7 +242,7 @@ def summarise(
         )
         table = table.join(spend, on="user", how="left")
     if by is not None:
-        table = table.join(lazy["users"], on="user", how="left").with_columns(nw.col(by).fill_null(UNKNOWN_SEGMENT))
+        table = attach_segment(table, lazy["users"], name=by)
     types = schema | dict.fromkeys(_DAY_COLUMNS, pl.Int32())
     out = collect(table, types).with_columns(pl.col(*_DAY_COLUMNS).cast(pl.Date))
     return out.sort([*([by] if by is not None else []), "use_case", "user"])

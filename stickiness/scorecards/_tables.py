@@ -12,13 +12,16 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
+import narwhals as nw
 import polars as pl
 
 from stickiness._columns import AUTO, CANDIDATES, normalise_name, resolve_column
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
+from stickiness._segment_column import attach_segment as attach_segment_column
+from stickiness._segment_column import segment_values
 from stickiness._sources import Source, scan_source
 from stickiness._time import TimeUnit, parse_day
-from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.log import UsageLog
 
 __all__ = [
     "ROW",
@@ -34,6 +37,8 @@ __all__ = [
 ]
 
 ROW = "__row"
+#: The segment column while it is attached (then named ``by``).
+SEGMENT = "__segment"
 #: Key names an accounts table often uses, tried after the user-id names of ``_columns``.
 ACCOUNT_KEYS: tuple[str, ...] = ("account_id", "account")
 #: How many offending rows an error message shows.
@@ -201,35 +206,25 @@ def attach_segment(
     if by is None:
         return table
     if by in table.columns and by != ROW:
-        values = table[by].cast(pl.String)
-        return table.with_columns(_unknown_if_empty(values))
-    if users is None:
-        raise ColumnNotFoundError(
-            f"by={by!r}: the {role} has no column {by!r} and no users table was given. Columns found: "
-            f"{names_of(table)}. Pass users= a users table (or a UsageLog) with a {by!r} "
-            "column, or by= a column of the table."
-        )
-    if user is None:
-        raise ColumnNotFoundError(
-            f"by={by!r} comes from the users table, but the {role} has no user column to join it on. "
-            f"Columns found: {names_of(table)}. Pass user='<column>'."
-        )
-    segments = _users_segments(users, by=by, key=users_key, user=user)
-    joined = table.with_columns(pl.col(user).cast(pl.String).alias("__key")).join(
-        segments, on="__key", how="left", suffix="__users", maintain_order="left"
-    )
-    column_name = f"{by}__users" if by in table.columns else by
-    values = joined[column_name].alias(by)
-    return table.with_columns(_unknown_if_empty(values))
-
-
-def _unknown_if_empty(values: pl.Series) -> pl.Series:
-    stripped = values.str.strip_chars()
-    return (
-        pl.select(pl.when(stripped.is_null() | (stripped == "")).then(pl.lit(UNKNOWN_SEGMENT)).otherwise(values))
-        .to_series()
-        .alias(values.name)
-    )
+        keyed, on = table.select(ROW), ROW
+        segments = segment_values(table, by, key=ROW, name=SEGMENT)
+    else:
+        if users is None:
+            raise ColumnNotFoundError(
+                f"by={by!r}: the {role} has no column {by!r} and no users table was given. Columns found: "
+                f"{names_of(table)}. Pass users= a users table (or a UsageLog) with a {by!r} "
+                "column, or by= a column of the table."
+            )
+        if user is None:
+            raise ColumnNotFoundError(
+                f"by={by!r} comes from the users table, but the {role} has no user column to join it on. "
+                f"Columns found: {names_of(table)}. Pass user='<column>'."
+            )
+        keyed, on = table.select(ROW, pl.col(user).cast(pl.String).alias("__key")), "__key"
+        segments = segment_values(_users_segments(users, by=by, key=users_key, user=user), by, key=on, name=SEGMENT)
+    attached = attach_segment_column(nw.from_native(keyed), nw.from_native(segments), name=SEGMENT, on=on).to_native()
+    values = table.select(ROW).join(attached.select(ROW, SEGMENT), on=ROW, how="left", maintain_order="left")
+    return table.with_columns(values[SEGMENT].alias(by))
 
 
 def _users_segments(users: UsageLog | Source, *, by: str, key: str, user: str) -> pl.DataFrame:

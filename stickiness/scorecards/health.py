@@ -17,16 +17,22 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from typing import Any
 
+import narwhals as nw
 import polars as pl
 
 from stickiness._columns import AUTO
 from stickiness._errors import InvalidOptionError, InvalidValueError
 from stickiness._habit_options import check_options
-from stickiness._habits import segment_table
-from stickiness._segments import ALL_SEGMENT
+from stickiness._segment_column import (
+    attach_segment,
+    check_segment_name,
+    name_segment,
+    segment_column,
+    use_case_segments,
+)
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
-from stickiness.log import UNKNOWN_SEGMENT, UsageLog, as_log
+from stickiness.log import UsageLog, as_log
 from stickiness.options import DEFAULT_HEALTH_BANDS, DEFAULT_WEIGHTS, HABITS, HEALTH
 from stickiness.schemas import HEALTH_COLUMNS, SCORE_COLUMNS, SUMMARY_COLUMNS
 from stickiness.scorecards._health_options import (
@@ -58,6 +64,10 @@ __all__ = [
     "health_score",
     "health_summary",
 ]
+
+#: The segment column's name inside the computation (the catalog's profiles key their segments ``persona``);
+#: outputs name it after ``by``.
+SEG = "persona"
 
 
 def health_score(
@@ -159,24 +169,26 @@ def health_score(
     )
     usage = check_options(by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure)
     log = as_log(data)
+    schema = _schema(log, opts)
+    check_segment_name(by, [name for name in schema if name != SEG], function="health_score")
     cat = as_catalog(catalog)
     rates = use_case_rates(
         log, cat, by=by, as_of=usage.as_of, window=window, horizon=horizon, min_exposure=min_exposure
-    )
+    ).rename({segment_column(by): SEG})
     table = None if accounts is None else _accounts(accounts, account, opts, log.activity.schema["user"])
     day = usage.as_of or log.as_of
-    schema = _schema(log, opts)
     if day is None:
         if table is not None and table.height:
             raise InvalidValueError(
                 f"the log has no usable rows, so the {table.height:,} customers of the accounts table cannot be "
                 f"scored on usage. Ledger:\n{log.ledger}"
             )
-        return pl.DataFrame(schema=schema)
+        return name_segment(pl.DataFrame(schema=schema), by, internal=SEG)
     customers = _customers(log, rates, table, by=by, as_of=day, window=window)
     customers = _with_breadth(customers, rates, cat)
     scored = _score(customers, opts, as_of=day)
-    return scored.select([pl.col(n).cast(t) for n, t in schema.items()]).sort("persona", "user")
+    out = scored.select([pl.col(n).cast(t) for n, t in schema.items()]).sort(SEG, "user")
+    return name_segment(out, by, internal=SEG)
 
 
 def _schema(log: UsageLog, opts: HealthOptions) -> dict[str, pl.DataType]:
@@ -218,7 +230,7 @@ def _customers(
 ) -> pl.DataFrame:
     """One row per customer: the ``(any)`` rates of the active ones, plus the accounts with no activity."""
     active = rates.filter(pl.col("use_case") == ANY_USE_CASE).select(
-        "user", "persona", "last_active", "active_days", "exposure", "too_new"
+        "user", SEG, "last_active", "active_days", "exposure", "too_new"
     )
     if table is None:
         return active.with_columns(in_accounts=pl.lit(None, dtype=pl.Boolean))
@@ -231,15 +243,15 @@ def _customers(
         .agg(last_active=pl.col("day").max())
         .collect()
     )
-    segments = segment_table(log, by)
-    idle = idle.join(last, on="user", how="left")
-    if segments is None:
-        idle = idle.with_columns(persona=pl.lit(ALL_SEGMENT))
-    else:
-        idle = idle.join(segments, on="user", how="left").with_columns(pl.col("persona").fill_null(UNKNOWN_SEGMENT))
-    idle = idle.select(
+    segments = use_case_segments(log, by, name=SEG)
+    segmented: pl.DataFrame = attach_segment(
+        nw.from_native(idle.join(last, on="user", how="left")),
+        None if segments is None else nw.from_native(segments),
+        name=SEG,
+    ).to_native()
+    idle = segmented.select(
         "user",
-        "persona",
+        SEG,
         "last_active",
         active_days=pl.lit(0, dtype=pl.Int64),
         exposure=pl.lit(window, dtype=pl.Int64),
@@ -324,13 +336,20 @@ def _score(customers: pl.DataFrame, opts: HealthOptions, *, as_of: dt.date) -> p
     return frame.with_columns(score=score).with_columns(band=band, weakest=weakest)
 
 
-def _check_scores(scores: pl.DataFrame, function: str) -> None:
-    needed = ["user", "persona", "in_accounts", "too_new", "score", "band"]
-    if not isinstance(scores, pl.DataFrame) or not set(needed) <= set(scores.columns):
+def _check_scores(scores: pl.DataFrame, function: str) -> str:
+    """Return the segment column of ``scores`` (health_score's: between ``user`` and ``in_accounts``)."""
+    needed = ["user", "<by>", "in_accounts", "too_new", "score", "band"]
+    if (
+        not isinstance(scores, pl.DataFrame)
+        or scores.columns[:1] != ["user"]
+        or scores.columns[2:3] != ["in_accounts"]
+        or not {"too_new", "score", "band"} <= set(scores.columns)
+    ):
         raise InvalidValueError(
-            f"{function}() takes the output of health_score(): a frame with the columns {needed}. "
-            f"Call {function}(health_score(log, catalog, ...))."
+            f"{function}() takes the output of health_score(): a frame with the columns {needed}, the segment "
+            f"column (named after by) second. Call {function}(health_score(log, catalog, ...))."
         )
+    return scores.columns[1]
 
 
 def health_summary(scores: pl.DataFrame) -> pl.DataFrame:
@@ -364,22 +383,27 @@ def health_summary(scores: pl.DataFrame) -> pl.DataFrame:
     >>> health_summary(scores).select("persona", "scored", "healthy", "at_risk", "mean_score").rows()
     [('(all)', 2, 1, 1, 75.0)]
     """
-    _check_scores(scores, "health_summary")
+    segment = _check_scores(scores, "health_summary")
     scored = pl.col("score").is_not_null()
     n_scored = scored.sum()
     counts = {band: (pl.col("band") == band).sum() for band in HEALTH_BANDS}
     shares = {f"{band}_share": pl.when(n_scored > 0).then(count / n_scored) for band, count in counts.items()}
-    out = scores.group_by("persona").agg(
-        customers=pl.len(),
-        too_new=pl.col("too_new").sum(),
-        scored=n_scored,
-        **counts,
-        **shares,
-        mean_score=pl.col("score").mean(),
-        median_score=pl.col("score").median(),
-        not_in_accounts=pl.col("in_accounts").not_().sum(),  # null (no accounts table) counts 0
+    out = (
+        scores.rename({segment: SEG})
+        .group_by(SEG)
+        .agg(
+            customers=pl.len(),
+            too_new=pl.col("too_new").sum(),
+            scored=n_scored,
+            **counts,
+            **shares,
+            mean_score=pl.col("score").mean(),
+            median_score=pl.col("score").median(),
+            not_in_accounts=pl.col("in_accounts").not_().sum(),  # null (no accounts table) counts 0
+        )
     )
-    return out.select([pl.col(n).cast(t) for n, t in SUMMARY_COLUMNS.items()]).sort("persona")
+    out = out.select([pl.col(n).cast(t) for n, t in SUMMARY_COLUMNS.items()]).sort(SEG)
+    return out.rename({SEG: segment})
 
 
 def customers_to_contact(scores: pl.DataFrame, *, bands: Collection[str] = ("critical", "at_risk")) -> pl.DataFrame:
@@ -411,7 +435,7 @@ def customers_to_contact(scores: pl.DataFrame, *, bands: Collection[str] = ("cri
     >>> customers_to_contact(scores).select("user", "score", "band", "weakest").rows()
     [('b', 50.0, 'at_risk', 'frequency')]
     """
-    _check_scores(scores, "customers_to_contact")
+    segment = _check_scores(scores, "customers_to_contact")
     chosen = [bands] if isinstance(bands, str) else list(bands)
     unknown = sorted(set(chosen) - set(HEALTH_BANDS))
     if unknown or not chosen:
@@ -420,6 +444,6 @@ def customers_to_contact(scores: pl.DataFrame, *, bands: Collection[str] = ("cri
     return (
         scores.filter(pl.col("band").is_in(chosen))
         .with_columns(__order=order)
-        .sort("__order", "score", "persona", "user")
+        .sort("__order", "score", segment, "user")
         .drop("__order")
     )

@@ -15,6 +15,7 @@ import polars as pl
 
 from stickiness._columns import AUTO
 from stickiness._errors import InvalidOptionError, InvalidValueError
+from stickiness._segment_column import check_segment_name
 from stickiness._sources import Source
 from stickiness._time import TimeUnit
 from stickiness.log import UsageLog
@@ -120,6 +121,7 @@ def nps(
         min_responses, "min_responses", f"answers a group needs, {NPS.min_responses} by default", minimum=1
     )
     confidence = share(confidence, "confidence", f"the interval's level, {NPS.confidence:g} by default")
+    check_segment_name(by, [*NPS_COLUMNS, "period"], function="nps")
     if period is not None and period not in PERIODS:
         raise InvalidOptionError(f"period={period!r}: use one of {list(PERIODS)}, or None for no split by time.")
     role = "responses table"

@@ -13,6 +13,7 @@ import polars as pl
 
 from stickiness._columns import AUTO
 from stickiness._errors import InvalidValueError
+from stickiness._segment_column import check_segment_name
 from stickiness._sources import Source
 from stickiness._time import TimeUnit
 from stickiness.log import UsageLog
@@ -97,6 +98,7 @@ def lifetime_value(
     >>> lifetime_value(orders).select("user", "purchases", "value", "repeat_value", "average_purchase").rows()
     [('a', 2, 40.0, 25.0, 20.0), ('b', 1, 20.0, 0.0, 20.0)]
     """
+    check_segment_name(by, VALUE_COLUMNS, function="lifetime_value")
     role = "transactions table"
     table = read_table(transactions, role=role)
     key = key_column(table, user, option="user", role=role)

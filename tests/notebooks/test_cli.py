@@ -174,7 +174,7 @@ def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFi
     )
     tables = tmp_path / "r" / "tables"
     spectrum = pl.read_csv(tables / "frequency_spectrum.csv")
-    assert spectrum.columns == ["persona", "use_case", "band", "users", "share"]
+    assert spectrum.columns[:5] == ["persona", "use_case", "band", "users", "share"]  # then the verdict columns
     usecase_map = pl.read_csv(tables / "use_case_map.csv")
     assert {"persona", "use_case", "problem", "why_us", "alternatives", "forgettable", "ci_low"} <= set(
         usecase_map.columns
@@ -384,7 +384,9 @@ def test_printed_names_are_escaped_and_the_columns_stay_aligned(persona: str, us
     _inert(printed)
     assert printable(persona, 20) + " active before" in printed
 
-    zone = _forgettable_summary(_zone_map([("a", "b", "forgettable"), (persona, use_case, "forgettable")]), ZONE_ARGS)
+    zone = _forgettable_summary(
+        _zone_map([("a", "b", "forgettable"), (persona, use_case, "forgettable")]), ZONE_ARGS, segment="persona"
+    )
     _inert(zone)
     assert f"  {printable(persona, 24)} {use_case_label(use_case, 24)}  75.0% (95% CI" in zone
     rows = zone.splitlines()[2:]
@@ -406,12 +408,12 @@ def test_forgettable_summary_lists_findings_apart_from_the_expected_and_never_un
         ("(all)", "reports", "not forgettable"),
     ]
     table = _zone_map(rows).with_columns(expected_frequency=pl.Series([None, None, "yearly", "monthly"]))
-    printed = _forgettable_summary(table, ZONE_ARGS)
+    printed = _forgettable_summary(table, ZONE_ARGS, segment="persona")
     zone, expected = printed.split("Rarely used, as expected")
     assert "the product as a whole" in zone and "(any)" not in printed  # (any) is shown as what it means
     assert "file_taxes" in expected and "expected yearly" in expected and "file_taxes" not in zone
     assert "(unmapped)" not in printed and "reports" not in printed
-    none = _forgettable_summary(table.filter(pl.col("verdict") != "forgettable"), ZONE_ARGS)
+    none = _forgettable_summary(table.filter(pl.col("verdict") != "forgettable"), ZONE_ARGS, segment="persona")
     assert none.splitlines()[2] == "  none"
 
 

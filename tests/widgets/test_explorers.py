@@ -271,4 +271,4 @@ def test_explorers_read_a_source_once(catalog: stickiness.Catalog) -> None:
     explorer = explore_use_cases(events, demo_catalog(), by=None)
     assert isinstance(explorer.log, stickiness.UsageLog)
     assert isinstance(explorer.catalog, stickiness.Catalog)
-    assert set(explorer.spectrum["persona"]) == {"(all)"}
+    assert set(explorer.spectrum["segment"]) == {"(all)"}

@@ -69,6 +69,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     encoding=encoding,
     engine=engine,
 )
+segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
 log.ledger  # rows read = rows used + rows set aside, by reason
 
@@ -99,7 +100,7 @@ rare_as_expected  # in the zone, as the catalog's expected_frequency says: no su
 # %% Drifting users
 drifting = st.drifting_users(log, catalog, threshold=threshold, **habit_options)
 print(f"{drifting.height:,} users drifting into the forgettable zone")
-drifting.group_by("persona", "use_case").len("users").sort("users", descending=True)
+drifting.group_by(segment, "use_case").len("users").sort("users", descending=True)
 
 # %% [markdown]
 # ## Explore
@@ -128,8 +129,8 @@ sw.explore_forgettable_zone(
 # that a re-engagement message can say it.
 
 # %% Export
-pitch = usecase_map.select("persona", "use_case", *[c for c in crm_columns if c in usecase_map.columns])
-crm = drifting.join(pitch, on=["persona", "use_case"], how="left").sort("days_since")
+pitch = usecase_map.select(segment, "use_case", *[c for c in crm_columns if c in usecase_map.columns])
+crm = drifting.join(pitch, on=[segment, "use_case"], how="left").sort("days_since")
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,

@@ -72,6 +72,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     encoding=encoding,
     engine=engine,
 )
+segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
 log.ledger  # rows read = rows used + rows set aside, by reason
 
@@ -167,7 +168,7 @@ lifecycle_chart
 # %% Inactivity list
 inactive = st.inactive_users(log, days=inactive_days, by=by, horizon=horizon)  # the use-case tables' horizon
 print(f"{inactive.height:,} users with no activity in the last {inactive_days} days")
-inactive.group_by("persona", "status").len("users").sort("persona", "users", descending=[False, True])
+inactive.group_by(segment, "status").len("users").sort(segment, "users", descending=[False, True])
 
 # %% [markdown]
 # ## Export

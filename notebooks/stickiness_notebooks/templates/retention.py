@@ -82,6 +82,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     encoding=encoding,
     engine=engine,
 )
+segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 period_options = {"period": period, "by": by, "active_events": active_events}
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
 log.ledger  # rows read = rows used + rows set aside, by reason
@@ -152,8 +153,8 @@ repeat_rate.pivot(on=by, index="period", values="repeat_rate") if by else repeat
 
 # %% Dormancy
 dormancy = st.dormancy(log, catalog, by=by, k=k, limit=limit, horizon=horizon)
-statuses = dormancy.group_by("persona", "use_case", "status").len("users")
-statuses.pivot(on="status", index=["persona", "use_case"], values="users").fill_null(0).sort("persona", "use_case")
+statuses = dormancy.group_by(segment, "use_case", "status").len("users")
+statuses.pivot(on="status", index=[segment, "use_case"], values="users").fill_null(0).sort(segment, "use_case")
 
 # %% Inactivity list
 inactive = st.inactive_users(log, days=inactive_days, by=by, k=k, limit=limit, horizon=horizon)

@@ -71,6 +71,7 @@ spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas ge
 # %% Read the log
 import stickiness_widgets as sw
 from IPython.display import display
+from stickiness import segment_column
 from stickiness.scorecards import (
     customers_to_contact,
     customers_to_depart,
@@ -117,6 +118,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     encoding=encoding,
     engine=engine,
 )
+segment = segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 charts = {}  # every chart drawn, for the export cell
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
 log.ledger  # rows read = rows used + rows set aside, by reason
@@ -150,7 +152,7 @@ charts["health"]
 # %% Customers to contact
 to_contact = customers_to_contact(scores)
 print(f"{to_contact.height:,} customers to contact (critical first, then the lowest score)")
-to_contact.select("user", "persona", "band", "score", "weakest", "last_active", "days_since", "rate").head(20)
+to_contact.select("user", segment, "band", "score", "weakest", "last_active", "days_since", "rate").head(20)
 
 # %% [markdown]
 # ## NPS
@@ -261,7 +263,7 @@ if predict:
         else:
             predictions = prediction.users.select(
                 "user",
-                "persona",
+                segment,
                 "use_case",
                 "p_alive",
                 "expected_days",

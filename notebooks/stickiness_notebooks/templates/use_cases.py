@@ -65,6 +65,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     encoding=encoding,
     engine=engine,
 )
+segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
 log.ledger  # rows read = rows used + rows set aside, by reason
 
@@ -87,7 +88,7 @@ map_chart
 
 # %% Use-case map table
 usecase_map.select(
-    "persona",
+    segment,
     "use_case",
     "adopters",
     "adoption_rate",

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, Final
 
+import altair as alt
 import narwhals as nw
 import polars as pl
 
 from stickiness import ColumnNotFoundError, StickinessError, UnsupportedSourceError
-from stickiness_widgets.charts._fields import CONTROLS, PICTURES, field
+from stickiness_widgets.charts._fields import CONTROLS, PICTURES, field, title_text
 
-__all__ = ["MAX_ROWS", "ChartDataError", "inline", "metric_frame"]
+__all__ = ["MAX_ROWS", "SEGMENT", "ChartDataError", "inline", "metric_frame", "segment_frame", "segment_tooltip"]
 
 #: Largest frame a chart function accepts (metric outputs are far smaller).
 MAX_ROWS: Final = 200_000
@@ -26,6 +27,47 @@ _DIGITS = 6  # floats are rounded in the spec: enough for any chart, and smaller
 
 class ChartDataError(StickinessError, ValueError):
     """The frame given to a chart function is not a (small) metric output."""
+
+
+#: The segment column's name in the data of the use-case, health and prediction charts.
+SEGMENT: Final = "persona"
+
+
+def segment_frame(
+    table: pl.DataFrame, *, by: str | None, standard: Collection[str], metric: str, position: int = 0
+) -> tuple[pl.DataFrame, str]:
+    """Return ``table`` with its segment column renamed to :data:`SEGMENT` (as text), and the column's own name.
+
+    The segment column is ``by`` when given, else the column at ``position``
+    (the place the metric's documented columns give it: outputs name it after
+    ``by``, docs/metrics.md, Segments); one of the metric's ``standard`` columns
+    there means the frame has no segment column.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> table, name = segment_frame(
+    ...     pl.DataFrame({"plan": ["pro"], "use_case": ["x"]}), by=None, standard=["use_case"], metric="use_case_map"
+    ... )
+    >>> table.columns, name
+    (['persona', 'use_case'], 'plan')
+    """
+    name = by or (table.columns[position] if table.width > position else None)
+    if name is None or name in standard or name not in table.columns:
+        wanted = "its segment column" if by is None else f"the segment column by={by!r}"
+        raise ColumnNotFoundError(
+            f"this chart needs the output of stickiness.{metric}(...), with its segment column (named after by) "
+            f"at place {position + 1}: the frame lacks {wanted} (it has: {', '.join(map(repr, table.columns))}). "
+            "Pass by= the segment column."
+        )
+    renamed = table.rename({name: SEGMENT}) if name != SEGMENT else table
+    return renamed.with_columns(pl.col(SEGMENT).cast(pl.String)), name
+
+
+def segment_tooltip(name: str) -> Any:
+    """Return the tooltip of the segment column (:data:`SEGMENT` in the chart's data), titled by its own ``name``."""
+    # the segment's own name is the data's name by default: no title, so the default specs stay as they are
+    return alt.Tooltip(f"{SEGMENT}:N") if name == SEGMENT else alt.Tooltip(f"{SEGMENT}:N", title=title_text(name))
 
 
 def metric_frame(

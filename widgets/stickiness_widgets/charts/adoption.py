@@ -9,7 +9,7 @@ import polars as pl
 
 from stickiness import InvalidOptionError
 from stickiness.schemas import ADOPTION_SCHEMA, LEAVE_SCHEMA
-from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.charts._periods import (
@@ -29,8 +29,9 @@ from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 
 __all__ = ["LEAVE_COLOURS", "adoption_chart", "leave_points_chart"]
 
-ADOPTION_COLUMNS: Final = tuple(ADOPTION_SCHEMA)
-LEAVE_COLUMNS: Final = tuple(LEAVE_SCHEMA)
+# the segment column (named after by) first in both: renamed to SEGMENT
+ADOPTION_COLUMNS: Final = (SEGMENT, *list(ADOPTION_SCHEMA)[1:])
+LEAVE_COLUMNS: Final = (SEGMENT, *list(LEAVE_SCHEMA)[1:])
 #: Where users leave: a last step more common among leavers (lift above 1), among retained users, or too few users.
 LEAVE_COLOURS: Final = {
     "more common among leavers": OKABE_ITO[5],  # vermillion
@@ -48,7 +49,9 @@ _RULE = "#444444"
 # --------------------------------------------------------------------------- #
 
 
-def adoption_chart(frame: Any, *, top: int = 8, period: str | None = None, title: Title = None) -> alt.typing.ChartType:
+def adoption_chart(
+    frame: Any, *, top: int = 8, period: str | None = None, by: str | None = None, title: Title = None
+) -> alt.typing.ChartType:
     """Chart feature adoption over time: the share of active users who used each use case, per persona.
 
     One line per use case (one colour each), in one panel per persona (small
@@ -59,7 +62,7 @@ def adoption_chart(frame: Any, *, top: int = 8, period: str | None = None, title
     Parameters
     ----------
     frame
-        The output of :func:`stickiness.feature_adoption` (``persona, use_case,
+        The output of :func:`stickiness.feature_adoption` (``<by>, use_case,
         period, active, users, share, complete``).
     top
         Draw the ``top`` use cases with the most users over all periods (default
@@ -67,6 +70,9 @@ def adoption_chart(frame: Any, *, top: int = 8, period: str | None = None, title
     period
         ``"month"``, ``"week"`` or ``"day"``: the ``period`` given to the metric.
         Default: worked out from the dates.
+    by
+        The segment column (default: the frame's first column, named after the
+        metric's ``by``).
     title
         Default: the range of adoption in the last complete period, e.g.
         ``"Adoption in Jun 2026: from 8.9% (buy_home for home_buyer) to
@@ -91,17 +97,18 @@ def adoption_chart(frame: Any, *, top: int = 8, period: str | None = None, title
     """
     top = check_top(top, most=len(OKABE_ITO), what="use cases")
     table = metric_frame(
-        frame, columns=ADOPTION_COLUMNS, metric="feature_adoption", dates=["period"], flags=["complete"]
-    ).with_columns(pl.col("persona", "use_case").cast(pl.String))
+        frame, columns=ADOPTION_COLUMNS[1:], metric="feature_adoption", dates=["period"], flags=["complete"]
+    ).with_columns(pl.col("use_case").cast(pl.String))
+    table, segment = segment_frame(table, by=by, standard=ADOPTION_COLUMNS[1:], metric="feature_adoption")
     if table.is_empty():
         return empty_chart(title=title, what="Feature adoption", hint="no active user in any period")
     unit = period_of(table, "period", period)
     totals = table.group_by("use_case").agg(pl.col("users").sum()).sort(["users", "use_case"], descending=[True, False])
     kept = totals.head(top).get_column("use_case").sort().to_list()
-    used = table.group_by("persona", "use_case").agg(pl.col("users").sum().alias("__ever"))
+    used = table.group_by(SEGMENT, "use_case").agg(pl.col("users").sum().alias("__ever"))
     rows = (
         table.filter(pl.col("use_case").is_in(kept))
-        .join(used, on=["persona", "use_case"], how="left")
+        .join(used, on=[SEGMENT, "use_case"], how="left")
         .filter(pl.col("__ever") > 0)
         .drop("__ever")
         .with_columns(observed())
@@ -113,14 +120,14 @@ def adoption_chart(frame: Any, *, top: int = 8, period: str | None = None, title
         notes.append(f"The {top} of {totals.height} use cases with the most users; the table has every one.")
     if rows.get_column("observed").eq(OBSERVED[1]).any():
         notes.append(f"Hollow points: the {unit} is not fully observed (the log starts or ends inside it).")
-    personas = rows.get_column("persona").n_unique()
+    personas = rows.get_column(SEGMENT).n_unique()
     many = rows.get_column("period").n_unique() > _MANY_PERIODS
-    chart = _adoption(inline(rows), kept, unit, facet=personas > 1, many=many)
+    chart = _adoption(inline(rows), kept, unit, facet=personas > 1, many=many, segment=segment)
     return finish(chart, title=title, finding=_adoption_finding(rows, unit), notes=notes)
 
 
 def _adoption(
-    data: dict[str, Any], kept: list[str], unit: PeriodName, *, facet: bool, many: bool
+    data: dict[str, Any], kept: list[str], unit: PeriodName, *, facet: bool, many: bool, segment: str
 ) -> alt.typing.ChartType:
     colour = alt.Color(
         "use_case:N",
@@ -139,7 +146,7 @@ def _adoption(
     points = base.mark_point(strokeWidth=2, opacity=1).encode(
         **partial_marks(colour, many=many),
         tooltip=[
-            alt.Tooltip("persona:N"),
+            segment_tooltip(segment),
             alt.Tooltip("use_case:N", title="use case"),
             period_tooltip("period", unit),
             alt.Tooltip("share:Q", format=".1%", title="adoption"),
@@ -148,17 +155,17 @@ def _adoption(
             alt.Tooltip("observed:N", title=unit),
         ],
     )
-    return panels([line, points], by="persona" if facet else None, data=data, height=170 if facet else 280)
+    return panels([line, points], by=SEGMENT if facet else None, data=data, height=170 if facet else 280)
 
 
 def _step_name() -> pl.Expr:
     """Name a persona's use case in a title: "buy_home for home_buyer" (plain text: titles travel as JSON)."""
-    return pl.format("{} for {}", "use_case", "persona")
+    return pl.format("{} for {}", "use_case", SEGMENT)
 
 
 def _adoption_finding(rows: pl.DataFrame, unit: PeriodName) -> str:
     at, when = latest(rows.filter(pl.col("share").is_not_null()), unit)
-    several = rows.get_column("persona").n_unique() > 1
+    several = rows.get_column(SEGMENT).n_unique() > 1
     at = at.with_columns((_step_name() if several else pl.col("use_case")).alias("__name"))
     if at.height == 1:
         row = at.row(0, named=True)
@@ -171,7 +178,9 @@ def _adoption_finding(rows: pl.DataFrame, unit: PeriodName) -> str:
 # --------------------------------------------------------------------------- #
 
 
-def leave_points_chart(frame: Any, *, min_users: int = 20, title: Title = None) -> alt.typing.ChartType:
+def leave_points_chart(
+    frame: Any, *, min_users: int = 20, by: str | None = None, title: Title = None
+) -> alt.typing.ChartType:
     """Rank the last steps before users left by lift: how much more common each is among leavers.
 
     One bar per persona x use case (a block per persona, in the frame's order:
@@ -185,11 +194,14 @@ def leave_points_chart(frame: Any, *, min_users: int = 20, title: Title = None) 
     Parameters
     ----------
     frame
-        The output of :func:`stickiness.where_users_leave` (``persona, use_case,
+        The output of :func:`stickiness.where_users_leave` (``<by>, use_case,
         leavers, retained, leaver_share, retained_share, lift, churn_rate``).
     min_users
         Steps with fewer leavers and retained users than this together are grey
         and not named in the title (default 20).
+    by
+        The segment column (default: the frame's first column, named after the
+        metric's ``by``).
     title
         Default: the step with the highest lift among those with enough users, e.g.
         ``"Last step most over-represented among leavers: home_value for
@@ -215,9 +227,10 @@ def leave_points_chart(frame: Any, *, min_users: int = 20, title: Title = None) 
     """
     if isinstance(min_users, bool) or not isinstance(min_users, int) or min_users < 0:
         raise InvalidOptionError(f"min_users={min_users!r}: pass a whole number >= 0 (default 20).")
-    table = metric_frame(frame, columns=LEAVE_COLUMNS, metric="where_users_leave").with_columns(
-        pl.col("persona", "use_case").cast(pl.String)
+    table = metric_frame(frame, columns=LEAVE_COLUMNS[1:], metric="where_users_leave").with_columns(
+        pl.col("use_case").cast(pl.String)
     )
+    table, segment = segment_frame(table, by=by, standard=LEAVE_COLUMNS[1:], metric="where_users_leave")
     if table.is_empty():
         return empty_chart(title=title, what="Where users leave", hint="no user was active before the cut")
     bars = _leave_rows(table, min_users)
@@ -229,8 +242,8 @@ def leave_points_chart(frame: Any, *, min_users: int = 20, title: Title = None) 
     ]
     if (bars.get_column("verdict") == "too few users").any():
         notes.append(f"Grey: fewer than {min_users} users stopped there, too few to compare.")
-    several = bars.get_column("persona").n_unique() > 1
-    return finish(_leave(bars), title=title, finding=_leave_finding(bars, several=several), notes=notes)
+    several = bars.get_column(SEGMENT).n_unique() > 1
+    return finish(_leave(bars, segment), title=title, finding=_leave_finding(bars, several=several), notes=notes)
 
 
 def _leave_rows(table: pl.DataFrame, min_users: int) -> pl.DataFrame:
@@ -261,20 +274,23 @@ def _leave_rows(table: pl.DataFrame, min_users: int) -> pl.DataFrame:
     )
 
 
-def _leave(bars: pl.DataFrame) -> alt.typing.ChartType:
+def _leave(bars: pl.DataFrame, segment: str) -> alt.typing.ChartType:
     end = float(bars.get_column("end")[0])
-    personas = bars.get_column("persona").unique(maintain_order=True).to_list()
+    personas = bars.get_column(SEGMENT).unique(maintain_order=True).to_list()
     data = inline(bars)  # one dataset: each persona's block filters it
     named = len(personas) > 1  # one persona (e.g. "(all)" without a users table): no block title
     last = len(personas) - 1
-    blocks = [_leave_block(data, p, end=end, first=i == 0, last=i == last, named=named) for i, p in enumerate(personas)]
+    blocks = [
+        _leave_block(data, p, end=end, first=i == 0, last=i == last, named=named, segment=segment)
+        for i, p in enumerate(personas)
+    ]
     return alt.VConcatChart(vconcat=blocks, spacing=14)
 
 
 def _leave_block(
-    data: dict[str, Any], persona: str, *, end: float, first: bool, last: bool, named: bool
+    data: dict[str, Any], persona: str, *, end: float, first: bool, last: bool, named: bool, segment: str
 ) -> alt.LayerChart:
-    base = alt.Chart().transform_filter(alt.FieldEqualPredicate(field="persona", equal=persona))
+    base = alt.Chart().transform_filter(alt.FieldEqualPredicate(field=SEGMENT, equal=persona))
     y = alt.Y(
         "use_case:N",
         title=None,
@@ -294,7 +310,7 @@ def _leave_block(
         scale=alt.Scale(domain=list(LEAVE_COLOURS), range=list(LEAVE_COLOURS.values())),
         legend=alt.Legend(orient="top", direction="horizontal", symbolType="square", labelLimit=320),
     )
-    bar = base.mark_bar(height={"band": 0.7}).encode(x=x, y=y, color=colour, tooltip=_leave_tooltips())
+    bar = base.mark_bar(height={"band": 0.7}).encode(x=x, y=y, color=colour, tooltip=_leave_tooltips(segment))
     once = alt.Chart(alt.InlineData(values=[{}]))  # one rule, not one per row
     rule = once.mark_rule(strokeDash=[4, 3], color=_RULE, strokeWidth=1.2).encode(
         x=alt.XDatum(1.0, type="quantitative")
@@ -318,9 +334,9 @@ def _leave_block(
     )
 
 
-def _leave_tooltips() -> list[alt.Tooltip]:
+def _leave_tooltips(segment: str) -> list[alt.Tooltip]:
     return [
-        alt.Tooltip("persona:N"),
+        segment_tooltip(segment),
         alt.Tooltip("use_case:N", title="last step"),
         alt.Tooltip("lift:Q", format=".2f", title="lift (empty: only leavers, or no one to compare)"),
         alt.Tooltip("leaver_share:Q", format=".1%", title="share of leavers' last steps"),

@@ -9,10 +9,10 @@ import polars as pl
 
 from stickiness.catalog import UNMAPPED_USE_CASE
 from stickiness.options import ZONE, share
-from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._data import SEGMENT, inline, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
-from stickiness_widgets.charts.use_case_map import MAP_COLUMNS, with_verdict
+from stickiness_widgets.charts.use_case_map import map_frame, with_verdict
 from stickiness_widgets.theme import STATUS_COLOURS, WIDTH
 
 __all__ = ["forgettable_zone_chart"]
@@ -22,7 +22,9 @@ _PLOT_WIDTH: Final = WIDTH - 240
 _RULE = "#444444"
 
 
-def forgettable_zone_chart(frame: Any, *, majority: float = ZONE.majority, title: Title = None) -> alt.typing.ChartType:
+def forgettable_zone_chart(
+    frame: Any, *, majority: float = ZONE.majority, by: str | None = None, title: Title = None
+) -> alt.typing.ChartType:
     """Rank the segments by forgettable share, with 95% Wilson intervals and a rule at ``majority``.
 
     Each persona x use case is a point (its forgettable share: the share of its
@@ -44,6 +46,9 @@ def forgettable_zone_chart(frame: Any, *, majority: float = ZONE.majority, title
     majority
         Where the dashed rule is drawn. Pass the ``majority`` given
         to ``use_case_map``: the colours are the frame's verdicts, whatever it is.
+    by
+        The segment column (default: the frame's first column, where the map
+        has its segment column, named after its ``by``).
     title
         Default: the finding, e.g. ``"3 of 13 segments are in the forgettable zone"``.
         A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
@@ -63,7 +68,7 @@ def forgettable_zone_chart(frame: Any, *, majority: float = ZONE.majority, title
     '... of ... segments are in the forgettable zone'
     """
     share(majority, "majority", f"the majority given to the metric, {ZONE.majority:g} by default")
-    table = metric_frame(frame, columns=MAP_COLUMNS, metric="use_case_map", texts=["forgettable"])
+    table, segment = map_frame(frame, by=by)
     if table.is_empty():
         return empty_chart(title=title, what="Forgettable zone", hint="no segment to rank")
     rows = _rows(with_verdict(table).filter(pl.col("use_case") != UNMAPPED_USE_CASE))
@@ -80,7 +85,7 @@ def forgettable_zone_chart(frame: Any, *, majority: float = ZONE.majority, title
     if (rows.get_column("status") == "rare as expected").any():
         notes.append("Orange: in the zone, but rarely used as the catalog expects (e.g. quarterly or yearly).")
     finding = zone_finding(flagged, rows.height, rare=rare)
-    return finish(_chart(rows, majority), title=title, finding=finding, notes=notes)
+    return finish(_chart(rows, majority, segment), title=title, finding=finding, notes=notes)
 
 
 #: The status of a map written before its ``verdict`` column: its ``forgettable`` column, in the verdict's words.
@@ -96,7 +101,7 @@ def _rows(table: pl.DataFrame) -> pl.DataFrame:
     older = pl.col("forgettable").replace_strict(_STATUS_OF_FORGETTABLE, default=None, return_dtype=pl.String)
     return (
         table.select(
-            "persona",
+            SEGMENT,
             "use_case",
             "evaluable",
             "forgettable_share",
@@ -104,7 +109,7 @@ def _rows(table: pl.DataFrame) -> pl.DataFrame:
             "ci_high",
             "forgettable",
             "verdict",
-            pl.format("{} · {}", "persona", "use_case").alias("segment"),
+            pl.format("{} · {}", SEGMENT, "use_case").alias("segment"),
             pl.coalesce(pl.col("verdict"), older).alias("status"),
             pl.when(share.is_null())
             .then(pl.lit("no evaluable adopter"))
@@ -116,7 +121,7 @@ def _rows(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _chart(rows: pl.DataFrame, majority: float) -> alt.typing.ChartType:
+def _chart(rows: pl.DataFrame, majority: float, segment: str) -> alt.typing.ChartType:
     y = alt.Y(
         "segment:N",
         title=None,
@@ -132,7 +137,7 @@ def _chart(rows: pl.DataFrame, majority: float) -> alt.typing.ChartType:
     )
     base = alt.Chart().encode(y=y)  # the data go on the layer: altair copies a chart at every step
     tooltips = [
-        alt.Tooltip("persona:N"),
+        segment_tooltip(segment),
         alt.Tooltip("use_case:N", title="use case"),
         alt.Tooltip("forgettable_share:Q", format=".1%", title="forgettable share"),
         alt.Tooltip("ci_low:Q", format=".1%", title="95% interval from"),

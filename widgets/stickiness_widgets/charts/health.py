@@ -1,4 +1,4 @@
-"""Chart of :func:`stickiness.scorecards.health_summary`: the health bands per persona."""
+"""Chart of :func:`stickiness.scorecards.health_summary`: the health bands per segment."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 
 from stickiness.schemas import SUMMARY_COLUMNS
-from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.charts._scorecard import INK, PLOT_WIDTH, STEP, whole_percent
@@ -19,9 +19,11 @@ __all__ = ["health_chart"]
 #: Health bands (column prefix -> label) and their colours: blue healthy to red critical (ColorBrewer RdBu).
 HEALTH_BANDS: Final[Mapping[str, str]] = {"healthy": "healthy", "at_risk": "at risk", "critical": "critical"}
 HEALTH_COLOURS: Final[Mapping[str, str]] = {"healthy": "#2166AC", "at risk": "#F4A582", "critical": "#B2182B"}
+#: The summary's columns after its segment column (which comes first, named after by).
+_STANDARD: Final = tuple(SUMMARY_COLUMNS)[1:]
 
 
-def health_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartType:
+def health_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
     """Chart customer health per persona: the shares of scored customers that are healthy, at risk and critical.
 
     One 100% bar per persona, split from healthy (blue, left) through at risk
@@ -34,6 +36,9 @@ def health_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartType:
     ----------
     frame
         The output of :func:`stickiness.scorecards.health_summary`.
+    by
+        The segment column (default: the frame's first column, named after the
+        ``by`` of ``health_score``).
     title
         Default: the finding, e.g. ``"522 of 1,752 scored customers (29.8%) are
         critical; most in home_buyer (37.1%)"``. A text replaces it (the subtitle
@@ -57,15 +62,18 @@ def health_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartType:
     >>> health_chart(frame).to_dict()["title"]["text"]
     '4 of 15 scored customers (26.7%) are critical; most in b (40.0%)'
     """
-    table = metric_frame(frame, columns=SUMMARY_COLUMNS, metric="scorecards.health_summary")
+    metric = "scorecards.health_summary"
+    table, segment = segment_frame(
+        metric_frame(frame, columns=_STANDARD, metric=metric), by=by, standard=_STANDARD, metric=metric
+    )
     if table.is_empty():
         return empty_chart(title=title, what="Customer health", hint="no customer was scored or listed")
-    table = table.with_columns(pl.col("persona").cast(pl.String)).with_row_index("rank")
+    table = table.with_row_index("rank")
     parts = pl.concat(
         [
             table.select(
                 "rank",
-                "persona",
+                SEGMENT,
                 "customers",
                 "too_new",
                 "scored",
@@ -103,7 +111,7 @@ def health_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartType:
         "at risk from 40, critical below).",
         "Too-new customers (too little history) are not scored; the counts are in the tooltips.",
     ]
-    return finish(_health_layers(bars), title=title, finding=_health_finding(table), notes=notes)
+    return finish(_health_layers(bars, segment), title=title, finding=_health_finding(table), notes=notes)
 
 
 def _health_finding(table: pl.DataFrame) -> str:
@@ -116,13 +124,13 @@ def _health_finding(table: pl.DataFrame) -> str:
     ranked = table.filter(pl.col("scored") > 0).sort("critical_share", "scored", descending=True)
     if ranked.height > 1 and critical > 0:
         worst = ranked.row(0, named=True)
-        finding += f"; most in {worst['persona']} ({percent(worst['critical_share'])})"
+        finding += f"; most in {worst[SEGMENT]} ({percent(worst['critical_share'])})"
     return finding
 
 
-def _health_layers(bars: pl.DataFrame) -> alt.typing.ChartType:
+def _health_layers(bars: pl.DataFrame, segment: str) -> alt.typing.ChartType:
     y = alt.Y(
-        "persona:N",
+        f"{SEGMENT}:N",
         title=None,
         sort=alt.EncodingSortField("rank", order="ascending"),
         axis=alt.Axis(labelLimit=200, ticks=False, domain=False, labelFontWeight="bold"),
@@ -135,7 +143,7 @@ def _health_layers(bars: pl.DataFrame) -> alt.typing.ChartType:
         legend=alt.Legend(orient="bottom", direction="horizontal", symbolType="square"),
     )
     tooltips = [
-        alt.Tooltip("persona:N"),
+        segment_tooltip(segment),
         alt.Tooltip("band:N", title="health band"),
         alt.Tooltip("count:Q", format=",", title="customers in the band"),
         alt.Tooltip("share:Q", format=".1%", title="share of scored"),

@@ -9,15 +9,15 @@ import altair as alt
 import polars as pl
 
 from stickiness.options import HABITS, PREDICTION, ZONE, share
-from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.theme import WIDTH
 
 __all__ = ["predictions_chart"]
 
-COLUMNS: Final = (
-    "persona",
+COLUMNS: Final = (  # the segment column (named after by) first: renamed to SEGMENT
+    SEGMENT,
     "use_case",
     "users",
     "repeat_users",
@@ -47,6 +47,7 @@ def predictions_chart(
     majority: float = ZONE.majority,
     horizon_days: int | None = None,
     threshold: float | None = None,
+    by: str | None = None,
     title: Title = None,
 ) -> alt.typing.ChartType:
     """Rank the segments by the share of their users predicted to be forgettable in the next ``horizon_days`` days.
@@ -69,6 +70,9 @@ def predictions_chart(
     horizon_days, threshold
         For the title and notes: the ``horizon_days`` and ``threshold`` given to
         ``predict_forgettable`` (by default the prediction's own, else the library's).
+    by
+        The segment column (default: the summary's first column, named after
+        the ``by`` of ``predict_forgettable``).
     title
         Default: the finding, e.g. ``"3 of 13 segments are predicted to be
         forgettable in the next 30 days"``. A text replaces it (the subtitle
@@ -100,7 +104,10 @@ def predictions_chart(
         frame = summary
     horizon = PREDICTION.horizon_days if horizon_days is None else horizon_days
     cutoff = HABITS.threshold if threshold is None else threshold
-    table = metric_frame(frame, columns=COLUMNS, metric="models.predict_forgettable(...).summary")
+    metric = "models.predict_forgettable(...).summary"
+    table, segment = segment_frame(
+        metric_frame(frame, columns=COLUMNS[1:], metric=metric), by=by, standard=COLUMNS[1:], metric=metric
+    )
     if table.is_empty():
         return empty_chart(title=title, what="Predicted forgettable zone", hint="no user to predict")
     rows = _rows(table, majority)
@@ -116,17 +123,17 @@ def predictions_chart(
     ]
     if (rows.get_column("status") == "no prediction").any():
         notes.append("Grey: no prediction (the use case's model could not be fitted).")
-    return finish(_chart(rows, majority), title=title, finding=finding, notes=notes)
+    return finish(_chart(rows, majority, segment), title=title, finding=finding, notes=notes)
 
 
 def _rows(table: pl.DataFrame, majority: float) -> pl.DataFrame:
     share = pl.col("forgettable_share")
     return (
         table.select(
-            pl.col("persona").cast(pl.String),
+            pl.col(SEGMENT).cast(pl.String),
             pl.col("use_case").cast(pl.String),
             *(pl.col(name) for name in COLUMNS[2:]),
-            pl.format("{} · {}", "persona", "use_case").alias("segment"),
+            pl.format("{} · {}", SEGMENT, "use_case").alias("segment"),
             pl.when(share.is_null() | (pl.col("predicted") == 0))
             .then(pl.lit("no prediction"))
             .when(share > majority)
@@ -150,7 +157,7 @@ def _rows(table: pl.DataFrame, majority: float) -> pl.DataFrame:
     )
 
 
-def _chart(rows: pl.DataFrame, majority: float) -> alt.typing.ChartType:
+def _chart(rows: pl.DataFrame, majority: float, segment: str) -> alt.typing.ChartType:
     y = alt.Y(
         "segment:N",
         title=None,
@@ -165,7 +172,7 @@ def _chart(rows: pl.DataFrame, majority: float) -> alt.typing.ChartType:
         legend=alt.Legend(orient="bottom", direction="horizontal"),
     )
     tooltips = [
-        alt.Tooltip("persona:N"),
+        segment_tooltip(segment),
         alt.Tooltip("use_case:N", title="use case"),
         alt.Tooltip("forgettable_share:Q", format=".1%", title="predicted forgettable"),
         alt.Tooltip("forgettable:Q", format=",", title="users predicted forgettable"),

@@ -10,21 +10,27 @@ import polars as pl
 from stickiness import BANDS
 from stickiness.options import ZONE, share
 from stickiness.schemas import SPECTRUM_SCHEMA
-from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
 from stickiness_widgets.theme import BAND_COLOURS, STATUS_COLOURS, WIDTH
 
 __all__ = ["spectrum_chart"]
 
-COLUMNS: Final = tuple(SPECTRUM_SCHEMA)
+# the segment column (named after by) first: renamed to SEGMENT
+COLUMNS: Final = (SEGMENT, *list(SPECTRUM_SCHEMA)[1:])
 _LABEL_ROOM = 0.22  # x beyond 100% (as a share) keeps room for the forgettable-share label
 _STEP = 24  # px per bar
 _INK = "#444444"
 
 
 def spectrum_chart(
-    frame: Any, *, majority: float = ZONE.majority, min_users: int = ZONE.min_users, title: Title = None
+    frame: Any,
+    *,
+    majority: float = ZONE.majority,
+    min_users: int = ZONE.min_users,
+    by: str | None = None,
+    title: Title = None,
 ) -> alt.typing.ChartType:
     """Chart the frequency spectrum: one 100% bar per persona x use case, split into habit bands.
 
@@ -41,13 +47,16 @@ def spectrum_chart(
     Parameters
     ----------
     frame
-        The output of :func:`stickiness.frequency_spectrum` (``persona,
+        The output of :func:`stickiness.frequency_spectrum` (``<by>,
         use_case, band, users, share, evaluable, forgettable_share,
         forgettable, verdict``).
     majority, min_users
         The values given to :func:`stickiness.frequency_spectrum` (by default
         its own): they place the dashed rule and word the subtitle; the verdicts
         are the frame's.
+    by
+        The segment column (default: the frame's first column, named after the
+        metric's ``by``).
     title
         Default: the finding, e.g. ``"3 of 13 segments are in the forgettable zone"``
         (with the segments rarely used as expected counted apart).
@@ -72,18 +81,19 @@ def spectrum_chart(
     '1 of 1 segment is in the forgettable zone'
     """
     share(majority, "majority", f"the majority given to the metric, {ZONE.majority:g} by default")
-    table = metric_frame(frame, columns=COLUMNS, metric="frequency_spectrum", texts=["forgettable"])
+    table = metric_frame(frame, columns=COLUMNS[1:], metric="frequency_spectrum", texts=["forgettable"])
+    table, segment = segment_frame(table, by=by, standard=COLUMNS[1:], metric="frequency_spectrum")
     if table.is_empty():
         return empty_chart(title=title, what="Frequency spectrum", hint="no persona x use case has an adopter")
     order = pl.col("band").replace_strict({band: i for i, band in enumerate(BANDS)}, default=len(BANDS))
     bars = (  # stacked here, not by Vega-Lite: every layer then reads the same (unforked) data
         table.with_columns(_label())
-        .sort("persona", "use_case", order)
-        .with_columns(pl.col("share").cum_sum().over("persona", "use_case").alias("end"))
+        .sort(SEGMENT, "use_case", order)
+        .with_columns(pl.col("share").cum_sum().over(SEGMENT, "use_case").alias("end"))
         .with_columns((pl.col("end") - pl.col("share")).alias("start"))
     )
     # one row per segment: its verdict is repeated on each of its bands
-    segments = table.unique(["persona", "use_case"]).select("forgettable", "verdict")
+    segments = table.unique([SEGMENT, "use_case"]).select("forgettable", "verdict")
     in_zone = segments.filter(pl.col("forgettable") == "true")
     rare = in_zone.filter(pl.col("verdict") == "rare as expected").height
     finding = zone_finding(in_zone.height - rare, segments.height, rare=rare)
@@ -95,7 +105,7 @@ def spectrum_chart(
     ]
     if rare:
         notes.append("Orange: in the zone, but rarely used as the catalog expects (e.g. quarterly or yearly).")
-    chart = _chart(bars, majority=majority)
+    chart = _chart(bars, majority=majority, segment=segment)
     return finish(chart, title=title, finding=finding, notes=notes)
 
 
@@ -111,17 +121,23 @@ def _label() -> pl.Expr:
     )
 
 
-def _chart(bars: pl.DataFrame, *, majority: float) -> alt.VConcatChart:
+def _chart(bars: pl.DataFrame, *, majority: float, segment: str) -> alt.VConcatChart:
     """One block of bars per persona, stacked vertically (a facet with independent y scales would size them wrongly)."""
-    personas = bars.get_column("persona").unique(maintain_order=True).to_list()
+    personas = bars.get_column(SEGMENT).unique(maintain_order=True).to_list()
     blocks = [
-        _block(bars.filter(pl.col("persona") == persona), persona, majority=majority, axis=i == len(personas) - 1)
+        _block(
+            bars.filter(pl.col(SEGMENT) == persona),
+            persona,
+            majority=majority,
+            axis=i == len(personas) - 1,
+            segment=segment,
+        )
         for i, persona in enumerate(personas)
     ]
     return alt.vconcat(*blocks, spacing=14)
 
 
-def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool) -> alt.typing.ChartType:
+def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool, segment: str) -> alt.typing.ChartType:
     y = alt.Y("use_case:N", title=None, sort=None, axis=alt.Axis(labelLimit=220, ticks=False, domain=False))
     x = alt.X(
         "start:Q",
@@ -142,7 +158,7 @@ def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool) -> 
         y=y,
         color=colour,
         tooltip=[
-            alt.Tooltip("persona:N"),
+            segment_tooltip(segment),
             alt.Tooltip("use_case:N", title="use case"),
             alt.Tooltip("band:N"),
             alt.Tooltip("users:Q", format=","),

@@ -9,17 +9,26 @@ import polars as pl
 
 from stickiness import BANDS
 from stickiness.schemas import MAP_SCHEMA
-from stickiness_widgets.charts._data import inline, metric_frame
+from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, zone_finding
 from stickiness_widgets.theme import BAND_COLOURS
 
 __all__ = ["MAP_COLUMNS", "use_case_map_chart", "with_verdict"]
 
-#: The use_case_map() columns the map and the forgettable-zone charts read (a map without ``verdict``,
-#: written before it existed, gets one: :func:`with_verdict`).
-MAP_COLUMNS: Final = tuple(name for name in MAP_SCHEMA if name != "verdict")
+#: The use_case_map() columns the map and the forgettable-zone charts read (the segment column, named after
+#: ``by``, first: renamed to ``SEGMENT`` by :func:`map_frame`; a map without ``verdict`` gets one:
+#: :func:`with_verdict`).
+MAP_COLUMNS: Final = (SEGMENT, *[name for name in list(MAP_SCHEMA)[1:] if name != "verdict"])
 TOO_FEW: Final = "too few adopters"
+
+
+def map_frame(frame: Any, *, by: str | None) -> tuple[pl.DataFrame, str]:
+    """Check ``frame`` as use_case_map()'s output; return it with its segment column as ``SEGMENT``, and its name."""
+    table = metric_frame(
+        frame, columns=MAP_COLUMNS[1:], metric="use_case_map", texts=["forgettable"], flags=["frequency_mismatch"]
+    )
+    return segment_frame(table, by=by, standard=MAP_COLUMNS[1:], metric="use_case_map")
 
 
 def with_verdict(table: pl.DataFrame) -> pl.DataFrame:
@@ -37,7 +46,7 @@ _GAP = 8
 _GREY_FILL = "#E6E6E6"
 
 
-def use_case_map_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartType:
+def use_case_map_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
     """Chart the use-case map: one cell per persona x use case with adoption and the modal habit band.
 
     Each cell is filled with the colour of its modal band (grey when fewer than
@@ -52,6 +61,9 @@ def use_case_map_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartTy
     frame
         The output of :func:`stickiness.use_case_map` (or of
         :func:`stickiness.forgettable_zone`: same columns).
+    by
+        The segment column (default: the frame's first column, where the map
+        has its segment column, named after its ``by``).
     title
         Default: the finding, e.g. ``"3 of 13 segments are in the forgettable
         zone"``, with the segments named in the subtitle. A text replaces it (the
@@ -71,9 +83,7 @@ def use_case_map_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartTy
     >>> chart.to_dict()["title"]["text"]
     '... of ... segments are in the forgettable zone'
     """
-    table = metric_frame(
-        frame, columns=MAP_COLUMNS, metric="use_case_map", texts=["forgettable"], flags=["frequency_mismatch"]
-    )
+    table, segment = map_frame(frame, by=by)
     if table.is_empty():
         return empty_chart(title=title, what="Use-case map", hint="no persona x use case has an adopter")
     cells = _cells(with_verdict(table))
@@ -82,7 +92,7 @@ def use_case_map_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartTy
     finding = zone_finding(flagged.height - rare, cells.height, rare=rare)
     names = ", ".join(
         f"{p} × {c}" + (" (rare as expected)" if v == "rare as expected" else "")
-        for p, c, v in flagged.select("persona", "use_case", "verdict").iter_rows()
+        for p, c, v in flagged.select(SEGMENT, "use_case", "verdict").iter_rows()
     )
     notes = [
         "Fill: the modal habit band; text: adoption (share of the persona's active users using it).",
@@ -90,7 +100,7 @@ def use_case_map_chart(frame: Any, *, title: Title = None) -> alt.typing.ChartTy
     ]
     if cells.get_column("frequency_mismatch").any():
         notes.append("≠: the modal band differs from the catalog's expected frequency.")
-    return finish(_chart(cells), title=title, finding=finding, notes=notes)
+    return finish(_chart(cells, segment), title=title, finding=finding, notes=notes)
 
 
 def _percent(column: str) -> pl.Expr:
@@ -122,14 +132,14 @@ def _cells(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _chart(cells: pl.DataFrame) -> alt.typing.ChartType:
+def _chart(cells: pl.DataFrame, segment: str) -> alt.typing.ChartType:
     x = alt.X(
         "use_case:N",
         title=None,
         axis=alt.Axis(orient="top", labelAngle=0, labelLimit=_CELL_WIDTH, ticks=False, domain=False, labelPadding=6),
     )
     y = alt.Y(
-        "persona:N",
+        f"{SEGMENT}:N",
         title=None,
         axis=alt.Axis(labelFontWeight="bold", labelFontSize=13, ticks=False, domain=False, labelPadding=8),
     )
@@ -144,11 +154,11 @@ def _chart(cells: pl.DataFrame) -> alt.typing.ChartType:
     )
     # A wide white stroke leaves a gap around each cell; the forgettable outline runs in that gap,
     # so it stays visible on dark fills.
-    rect = base.mark_rect(stroke="white", strokeWidth=_GAP).encode(color=fill, tooltip=_tooltips())
+    rect = base.mark_rect(stroke="white", strokeWidth=_GAP).encode(color=fill, tooltip=_tooltips(segment))
     outline = (
         base.transform_filter("datum.forgettable == 'true'")
         .mark_rect(fill=None, stroke=_OUTLINE, strokeWidth=3, width=_CELL_WIDTH - 3, height=_CELL_HEIGHT - 3)
-        .encode(tooltip=_tooltips())
+        .encode(tooltip=_tooltips(segment))
     )
     ink = colour_when(("datum.dark", "white"), otherwise="#1A1A1A")
     adoption = base.mark_text(dy=-16, fontSize=15, fontWeight="bold").encode(text=alt.Text("adoption:N"), color=ink)
@@ -167,9 +177,9 @@ def _chart(cells: pl.DataFrame) -> alt.typing.ChartType:
     )
 
 
-def _tooltips() -> list[alt.Tooltip]:
+def _tooltips(segment: str) -> list[alt.Tooltip]:
     return [
-        alt.Tooltip("persona:N"),
+        segment_tooltip(segment),
         alt.Tooltip("use_case:N", title="use case"),
         alt.Tooltip("problem:N"),
         alt.Tooltip("why_us:N", title="why us"),

@@ -121,7 +121,7 @@ class ForgettableZoneExplorer(Explorer):
         self.chart = self._draw(
             self.output,
             (window, threshold, majority, min_users),
-            lambda: forgettable_zone_chart(table, majority=majority),
+            lambda: forgettable_zone_chart(table, majority=majority, by=stickiness.segment_column(self.options["by"])),
         )
         first = drifting.sort(["previous_rate", "days_since", "user"], descending=[True, False, False], nulls_last=True)
         caption = (

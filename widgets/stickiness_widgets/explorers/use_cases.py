@@ -31,6 +31,8 @@ class UseCaseExplorer(Explorer):
     persona, use_case
         Dropdowns: ``"(all)"`` (shown as "All") or one segment / use case; they filter the
         spectrum (no recompute).
+    segment
+        The outputs' segment column: ``stickiness.segment_column(by)``.
     window
         Slider: the current window W in days (recomputes both frames, cached per W).
     threshold
@@ -47,6 +49,7 @@ class UseCaseExplorer(Explorer):
     """
 
     data: pl.DataFrame
+    segment: str
     spectrum: pl.DataFrame
     map: pl.DataFrame
     chart: alt.typing.ChartType
@@ -67,7 +70,8 @@ class UseCaseExplorer(Explorer):
         super().__init__()
         self.log, self.catalog = read_once(log, catalog)
         self.options: dict[str, Any] = {"by": by, "as_of": as_of, "horizon": horizon, "min_exposure": min_exposure}
-        self.persona = widgets.Dropdown(options=[(ALL_LABEL, ALL)], value=ALL, description=by or "segment")
+        self.segment = stickiness.segment_column(by)  # the outputs' segment column, named after by
+        self.persona = widgets.Dropdown(options=[(ALL_LABEL, ALL)], value=ALL, description=self.segment)
         self.use_case = widgets.Dropdown(options=[(ALL_LABEL, ALL)], value=ALL, description="use case")
         self.window = window_slider(window, min_exposure=min_exposure, horizon=horizon)
         self.threshold = threshold_slider(threshold)
@@ -90,20 +94,24 @@ class UseCaseExplorer(Explorer):
             ("use_case_map", window, threshold),
             lambda: stickiness.use_case_map(self.log, self.catalog, window=window, threshold=threshold, **self.options),
         )
-        self._choices(self.persona, spectrum["persona"].unique())
+        self._choices(self.persona, spectrum[self.segment].unique())
         self._choices(self.use_case, spectrum["use_case"].unique())
         persona: str | None = self.persona.value
         use_case: str | None = self.use_case.value
         shown = spectrum
         if persona is not ALL:
-            shown = shown.filter(pl.col("persona") == persona)
+            shown = shown.filter(pl.col(self.segment) == persona)
         if use_case is not ALL:
             shown = shown.filter(pl.col("use_case") == use_case)
         self.spectrum, self.map, self.data = spectrum, table, shown
         self.chart = self._draw(
-            self.spectrum_output, (window, threshold, persona, use_case), lambda: spectrum_chart(shown)
+            self.spectrum_output,
+            (window, threshold, persona, use_case),
+            lambda: spectrum_chart(shown, by=self.segment),
         )
-        self.map_chart = self._draw(self.map_output, (window, threshold), lambda: use_case_map_chart(table))
+        self.map_chart = self._draw(
+            self.map_output, (window, threshold), lambda: use_case_map_chart(table, by=self.segment)
+        )
 
 
 def explore_use_cases(
