@@ -9,25 +9,26 @@ distinct events in sorted order, and ``__d`` (Int32) is a day as days since
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import narwhals as nw
 import polars as pl
 
+from stickiness._engine import decode_users
 from stickiness.log import UsageLog
 
 __all__ = [
-    "PACKED_DAYS",
     "coded_activity",
+    "coded_days",
     "day_number",
-    "distinct_sorted",
     "event_codes",
+    "user_code_table",
     "user_codes",
-    "user_of",
+    "user_ids",
     "user_offset",
     "with_user_codes",
 ]
 
-#: Fast paths pack a day as its offset from the log's first day in 16 bits (179 years).
-PACKED_DAYS = 2**16
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -49,14 +50,17 @@ def user_offset(log: UsageLog) -> int | None:
     return log.stages.get("user_offset", lambda: _offset(log))
 
 
-def user_of(log: UsageLog, frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Add ``user`` to a frame with ``__u`` codes, keeping its row order."""
+def user_code_table(log: UsageLog) -> pl.LazyFrame:
+    """``__u, user``: :func:`user_codes`, as a lazy query when the ids are integers (decoding them needs no table)."""
     offset = user_offset(log)
-    if offset is not None:
-        dtype = log.activity.schema["user"]
-        return frame.with_columns((pl.col("__u").cast(pl.Int64) + offset).cast(dtype).alias("user"))
-    codes = user_codes(log).lazy().with_columns(pl.col("__u").cast(pl.Int64))
-    return frame.with_columns(pl.col("__u").cast(pl.Int64)).join(codes, on="__u", how="left", maintain_order="left")
+    if offset is None:
+        return user_codes(log).lazy()
+    return _code_users(log.activity.lazy(), offset)
+
+
+def user_ids(log: UsageLog, frame: nw.LazyFrame[Any], codes: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """Add ``user`` to a lifted frame with ``__u`` codes; ``codes`` is :func:`user_code_table`, lifted with it."""
+    return decode_users(frame, codes, offset=user_offset(log), dtype=log.activity.schema["user"])
 
 
 def with_user_codes(log: UsageLog, frame: pl.DataFrame) -> pl.DataFrame:
@@ -91,10 +95,14 @@ def _offset(log: UsageLog) -> int | None:
 
 
 def _user_codes(log: UsageLog) -> pl.DataFrame:
-    users = log.activity.select(pl.col("user").unique().sort())
     offset = user_offset(log)
     if offset is None:
-        return users.with_row_index("__u")
+        return log.activity.select(pl.col("user").unique().sort()).with_row_index("__u")
+    return _code_users(log.activity.lazy(), offset).collect()
+
+
+def _code_users(activity: pl.LazyFrame, offset: int) -> pl.LazyFrame:
+    users = activity.select(pl.col("user").unique().sort())
     return users.select((pl.col("user") - offset).cast(pl.UInt32).alias("__u"), "user")
 
 
@@ -121,7 +129,15 @@ def _code(log: UsageLog) -> pl.DataFrame:
     )
 
 
-def distinct_sorted(keys: pl.Series) -> pl.DataFrame:
-    """Sort non-negative packed keys and drop repeats: one sort instead of a hash of every row."""
-    ordered = keys.sort()
-    return ordered.filter(ordered != ordered.shift(1, fill_value=-1)).set_sorted().to_frame()
+def coded_days(log: UsageLog, events: frozenset[str] | None) -> pl.LazyFrame:
+    """``__u, __d``: the activity's (user code, day number) rows, of ``events`` only when given (repeats kept)."""
+    offset = user_offset(log)
+    if events is None and offset is not None:  # integer ids: the code is arithmetic, no coded copy needed
+        return log.activity.lazy().select(
+            (pl.col("user") - offset).cast(pl.UInt32).alias("__u"), pl.col("day").cast(pl.Int32).alias("__d")
+        )
+    activity = coded_activity(log).lazy()
+    if events is not None:
+        codes = event_codes(log).filter(pl.col("event").is_in(list(events))).get_column("__e")
+        activity = activity.filter(pl.col("__e").is_in(codes.implode()))
+    return activity.select("__u", "__d")

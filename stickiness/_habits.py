@@ -13,9 +13,9 @@
 
 Each stage runs as a narwhals query in the log's engine and its result is kept
 on the log as a polars frame (the latest few per stage), so another window
-redoes stages 2 and 3 only, another threshold stage 3 only. On the polars
-engine, stage 1 takes a faster route to the same frames (:func:`_polars_habits`:
-one sort of a packed integer key instead of a hash of every row).
+redoes stages 2 and 3 only, another threshold stage 3 only. Stage 1's distinct
+days and gaps are :func:`~stickiness._engine.runs` (one sort of a packed integer
+key on polars).
 """
 
 from __future__ import annotations
@@ -29,19 +29,16 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._codes import (
-    PACKED_DAYS,
     coded_activity,
     day_number,
-    distinct_sorted,
     event_codes,
-    user_codes,
-    user_of,
-    user_offset,
+    user_code_table,
+    user_ids,
     with_user_codes,
 )
-from stickiness._engine import collect, lift
+from stickiness._engine import collect, lift, runs
 from stickiness._habit_options import Options
-from stickiness._segments import ALL_SEGMENT, check_by, days_sorted, user_days
+from stickiness._segments import ALL_SEGMENT, check_by, user_days
 from stickiness.catalog import ANY_USE_CASE, Catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
 from stickiness.options import BANDS
@@ -141,30 +138,14 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
     # Small integer codes, so the engine sorts and hashes integers, not text: __u (user), __e (event),
     # __c (use case) and __k = __u * (number of use cases) + __c, one per (user, use case).
     use_cases = pairs.select("use_case").unique().sort("use_case").with_row_index("__c")
-    n_use_cases = use_cases.height
     mapping = pairs.join(events, on="event").join(use_cases, on="use_case").select("__e", "__c")
-    activity = coded_activity(log)
-    first_day = activity.get_column("__d").min()
-    if log.engine == "polars" and (first_day is None or end - first_day < PACKED_DAYS):  # type: ignore[operator]
-        return _polars_habits(log, activity, mapping, use_cases, key)
-    lazy = lift(log.engine, activity=activity, mapping=mapping)
-    d = nw.col("__d")
-    pair = nw.col("__u").cast(nw.Int64()) * n_use_cases + nw.col("__c").cast(nw.Int64())
-    days = (
-        lazy["activity"]
-        .filter(d <= end)
-        .join(lazy["mapping"], on="__e", how="inner")
-        .select(pair.alias("__k"), "__d")
-        .unique()
-        .with_columns((d - d.shift(1).over("__k", order_by="__d")).alias("__gap"))
-    )
-    day_types: dict[str, pl.DataType] = {"__k": pl.Int64(), "__d": pl.Int32()}
-    gaps = collect(days, day_types | {"__gap": pl.Int32()})
+    gaps = pl.concat([_gaps(rows) for rows in _use_case_days(log, mapping, use_cases, end=end)])
 
     # Codes stay Int64 in the engine (Spark has no unsigned integers); collect casts __u back to UInt32.
-    lazy = lift(log.engine, days=gaps, use_cases=use_cases.with_columns(pl.col("__c").cast(pl.Int64)))
+    n_use_cases = use_cases.height
+    lazy = lift(log, days=gaps, use_cases=use_cases.with_columns(pl.col("__c").cast(pl.Int64)))
     horizon_start = end - horizon + 1
-    gap = nw.col("__gap")
+    d, gap = nw.col("__d"), nw.col("__gap")
     adopters = (  # every (user x use case) with a day up to end; _split_history keeps the horizon's
         # a gap between two active days of the horizon
         lazy["days"]
@@ -192,8 +173,47 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
         "active_days": pl.Int64(),
     }
     # Days before as_of - 2H + 1 are in no window W <= H nor the one before it.
-    recent = lazy["days"].filter(d >= end - 2 * horizon + 1).select("__k", "__d")
-    return _split_history(collect(adopters, adopter_types), collect(recent, day_types), use_cases, key)
+    recent = gaps.filter(pl.col("__d") >= end - 2 * horizon + 1).select("__k", "__d")
+    return _split_history(collect(adopters, adopter_types), recent, use_cases, key)
+
+
+def _use_case_days(
+    log: UsageLog, mapping: pl.DataFrame, use_cases: pl.DataFrame, *, end: int
+) -> list[nw.LazyFrame[Any]]:
+    """``__k, __d``: the (user x use case, day) rows up to ``end`` (repeats kept), in one or two parts.
+
+    ``"(any)"`` holds every event: its rows are the log's active days, kept on the log
+    already (distinct and, on polars, sorted), so they come as a part of their own
+    rather than through the mapping of every activity row.
+    """
+    n_use_cases = use_cases.height
+    any_code = use_cases.filter(pl.col("use_case") == ANY_USE_CASE).get_column("__c")
+    frames: dict[str, pl.DataFrame | pl.LazyFrame] = {}
+    if any_code.len() == 1:
+        mapping = mapping.filter(pl.col("__c") != any_code.item())
+        days = user_days(log, None).lazy()
+        frames["product"] = days.select("__u", pl.col("day").cast(pl.Int32).alias("__d"))
+    if mapping.height:
+        frames |= {"activity": coded_activity(log).select("__u", "__d", "__e"), "mapping": mapping}
+    if not frames:
+        frames["product"] = pl.DataFrame(schema={"__u": pl.UInt32, "__d": pl.Int32})
+    lazy = lift(log, **frames)
+    d, user = nw.col("__d"), nw.col("__u").cast(nw.Int64()) * n_use_cases
+    parts = []
+    if "product" in lazy:
+        code = int(any_code.item()) if any_code.len() == 1 else 0
+        parts.append(lazy["product"].filter(d <= end).select((user + code).alias("__k"), "__d"))
+    if "activity" in lazy:
+        coded = lazy["activity"].filter(d <= end).join(lazy["mapping"], on="__e", how="inner")
+        parts.append(coded.select((user + nw.col("__c").cast(nw.Int64())).alias("__k"), "__d"))
+    return parts
+
+
+def _gaps(rows: nw.LazyFrame[Any]) -> pl.DataFrame:
+    """``__k, __d, __gap``: distinct (user x use case, day) rows and the days since the pair's previous one."""
+    days = runs(rows, key="__k", order="__d", with_=("prev",))
+    gaps = days.select("__k", "__d", (nw.col("__d") - nw.col("__prev")).alias("__gap"))
+    return collect(gaps, {"__k": pl.Int64(), "__d": pl.Int32(), "__gap": pl.Int32()})
 
 
 def _split_history(
@@ -203,89 +223,6 @@ def _split_history(
     _, end, horizon = key
     adopters = history.filter(pl.col("last_active") >= end - horizon + 1).drop("active_days")
     return _Habits(key=key, end=end, adopters=adopters, history=history, days=days, use_cases=use_cases)
-
-
-def _polars_habits(
-    log: UsageLog, activity: pl.DataFrame, mapping: pl.DataFrame, use_cases: pl.DataFrame, key: tuple[Any, int, int]
-) -> _Habits:
-    """Stage 1 on the polars engine: the narwhals query above, by one sort of a packed key.
-
-    The same frames as the engine-neutral query, computed faster: (user x use case,
-    day) is packed into one Int64 (``__k * 2**16 + day offset``), sorted once, and
-    adjacent duplicates dropped; the gap is the day difference where ``__k`` equals
-    the previous row's; the groups by ``__k`` then run on a column polars knows is
-    sorted. (narwhals cannot say "sorted, then shift", so other engines keep the query.)
-    """
-    _, end, horizon = key
-    n_use_cases = use_cases.height
-    horizon_start = end - horizon + 1
-    first = activity.get_column("__d").min()
-    if first is None:
-        first = end
-    offset = user_offset(log)
-    any_code = use_cases.filter(pl.col("use_case") == ANY_USE_CASE).get_column("__c")
-    # "(any)" holds every event: its (user, day) rows are the active days, already sorted on the log
-    from_days = offset is not None and any_code.len() == 1 and days_sorted(log)
-    if from_days:
-        mapping = mapping.filter(pl.col("__c") != any_code.item())
-    coded = (
-        activity.lazy()
-        .filter(pl.col("__d") <= end)
-        .join(mapping.lazy(), on="__e", how="inner")
-        .select(
-            __k=pl.col("__u").cast(pl.Int64) * n_use_cases + pl.col("__c").cast(pl.Int64),
-            __d=pl.col("__d"),
-        )
-    )
-    packed = (
-        coded.select(((pl.col("__k") * PACKED_DAYS) + (pl.col("__d") - first).cast(pl.Int64)).alias("__p"))
-        .collect()
-        .get_column("__p")
-    )
-    days_packed = distinct_sorted(packed)
-    if from_days:
-        day = pl.col("day").cast(pl.Int32)
-        user = (pl.col("user") - offset).cast(pl.Int64) * n_use_cases + int(any_code.item())
-        product = (
-            user_days(log, None)
-            .lazy()
-            .filter(day <= end)
-            .select((user * PACKED_DAYS + (day - first).cast(pl.Int64)).alias("__p").set_sorted())
-        )
-        days_packed = days_packed.lazy().merge_sorted(product, key="__p").collect()
-    k, d = pl.col("__k"), pl.col("__d")
-    days = days_packed.select(
-        (pl.col("__p") // PACKED_DAYS).alias("__k").set_sorted(),
-        ((pl.col("__p") % PACKED_DAYS) + first).cast(pl.Int32).alias("__d"),
-    ).with_columns(pl.when(k == k.shift(1)).then(d - d.shift(1)).alias("__gap"))
-    in_horizon = (pl.col("__d") >= horizon_start) & (pl.col("__d") - pl.col("__gap") >= horizon_start)
-    history = (
-        days.lazy()
-        .group_by("__k", maintain_order=True)
-        .agg(
-            pl.col("__d").min().alias("first_use"),
-            pl.col("__d").max().alias("last_active"),
-            pl.len().cast(pl.Int64).alias("active_days"),
-            pl.col("__gap").filter(in_horizon).median().alias("__interval"),
-        )
-        .with_columns(
-            (pl.col("__k") // n_use_cases).cast(pl.UInt32).alias("__u"),
-            (pl.col("__k") % n_use_cases).alias("__c"),
-        )
-        .join(use_cases.lazy().with_columns(pl.col("__c").cast(pl.Int64)), on="__c", how="inner")
-        .select(
-            "__k",
-            "__u",
-            "use_case",
-            "first_use",
-            "last_active",
-            pl.col("__interval").cast(pl.Float64),
-            "active_days",
-        )
-        .collect()
-    )
-    recent = days.filter(pl.col("__d") >= end - 2 * horizon + 1).select("__k", "__d")
-    return _split_history(history, recent, use_cases, key)
 
 
 # --------------------------------------------------------------------------- #
@@ -342,7 +279,7 @@ def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFram
     segments = segment_table(log, opts.by)
     if segments is not None:
         frames["segments"] = with_user_codes(log, segments).select("__u", SEG)
-    lazy = lift(log.engine, **frames)
+    lazy = lift(log, **frames)
 
     d = nw.col("__d")
     active = (
@@ -390,10 +327,8 @@ def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFram
 def adopter_rates(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date) -> nw.LazyFrame[Any]:
     """One lazy row per adopter x use case with the columns of ``use_case_rates`` (days as integers)."""
     _, rates = _rates(log, catalog, opts, as_of)
-    if log.engine == "polars":  # integer ids map back by arithmetic, with no dictionary to build
-        return nw.from_native(user_of(log, rates.lazy()))
-    lazy = lift(log.engine, rates=rates, users=user_codes(log))
-    return lazy["rates"].join(lazy["users"], on="__u", how="inner")
+    lazy = lift(log, rates=rates, users=user_code_table(log))
+    return user_ids(log, lazy["rates"], lazy["users"])
 
 
 def use_case_history(log: UsageLog, catalog: Catalog | None, *, by: str | None, end: int, horizon: int) -> pl.DataFrame:
@@ -409,7 +344,9 @@ def use_case_history(log: UsageLog, catalog: Catalog | None, *, by: str | None, 
         rows = _habits(log, catalog, end=end, horizon=horizon).history
     else:  # the product's rows of a catalog's habits, without filtering their active days
         rows = kept.history.filter(pl.col("use_case") == ANY_USE_CASE)
-    history = user_of(log, rows.lazy()).collect()
+    # decoded where it is, in polars: what follows is polars too
+    decoded = user_ids(log, nw.from_native(rows.lazy()), nw.from_native(user_code_table(log)))
+    history: pl.DataFrame = decoded.collect().to_native()
     segments = segment_table(log, by)
     if segments is None:
         history = history.with_columns(pl.lit(ALL_SEGMENT, dtype=pl.String).alias(SEG))
@@ -441,7 +378,7 @@ def segment_counts(log: UsageLog, catalog: Catalog | None, opts: Options, as_of:
 
 def _compute_counts(log: UsageLog, rates: pl.DataFrame, threshold: float) -> pl.DataFrame:
     evaluable = ~nw.col("too_new")
-    table = lift(log.engine, rates=rates)["rates"].with_columns(
+    table = lift(log, rates=rates)["rates"].with_columns(
         nw.col("too_new").cast(nw.Int64).alias("__too_new"),
         (evaluable & (nw.col("rate") < threshold)).cast(nw.Int64).alias("__forgettable"),
         *[(nw.col("band") == band).fill_null(value=False).cast(nw.Int64).alias(f"__{band}") for band in BANDS],

@@ -20,9 +20,12 @@ from typing import Any, get_args
 import narwhals as nw
 import polars as pl
 
+from stickiness._codes import user_code_table, user_ids
+from stickiness._engine import collect, lift, runs
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
-from stickiness._segments import ALL_SEGMENT, SEGMENT, active_days, check_by, days_sorted, segment_of, user_days
-from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness._segment_column import attach_segment
+from stickiness._segments import SEGMENT, active_days, check_by, segment_of, user_days
+from stickiness.log import UsageLog
 from stickiness.typing import Period
 
 __all__ = [
@@ -32,9 +35,9 @@ __all__ = [
     "check_period",
     "finish",
     "index_of",
+    "period_runs",
     "period_table",
     "signup_periods",
-    "sorted_user_periods",
     "start_of",
     "user_periods",
 ]
@@ -117,73 +120,63 @@ def user_periods(
         **(extra or {}),
     }
     check_by(log, by)
-    fast = days is None and days_sorted(log)
-    if fast:  # the polars route: the same rows from the sorted active days, with no hash of every row
-        frames["__user_periods"] = sorted_user_periods(log, period=period, by=by, active_events=active_events)
+    frames["__user_periods"] = period_runs(log, period=period, by=by, active_events=active_events, days=days)
     lazy = active_days(log, by=by, active_events=active_events, extra=frames)
     active = lazy["days"].join(lazy["calendar"], on="day", how="inner").select(SEGMENT, "user", "day", "__p")
-    p = nw.col("__p")
-    users = (
-        lazy["__user_periods"]
-        if fast
-        else active.select(SEGMENT, "user", "__p")
-        .unique()
-        .with_columns(
-            p.min().over("user").alias("__first"),
-            p.shift(1).over("user", order_by="__p").alias("__prev"),
-            p.shift(-1).over("user", order_by="__p").alias("__next"),
-        )
-    )
-    return {name: lazy[name] for name in extra or {}} | {"periods": lazy["periods"], "days": active, "users": users}
+    lifted = {name: lazy[name] for name in extra or {}}
+    return lifted | {"periods": lazy["periods"], "days": active, "users": lazy["__user_periods"]}
 
 
-def sorted_user_periods(
-    log: UsageLog, *, period: Period, by: str | None, active_events: Collection[str] | None
+def period_runs(
+    log: UsageLog,
+    *,
+    period: Period,
+    by: str | None,
+    active_events: Collection[str] | None,
+    days: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """``__segment, user, __p, __first, __prev, __next``: each user's active periods, on the polars route.
+    """``__segment, user, __p, __first, __prev, __next``: each user's distinct active periods.
 
-    Only when :func:`~stickiness._segments.days_sorted`; kept on the log per
-    (period, by, active_events), so retention, lifecycle and the monthly active
-    users share them.
+    ``__first`` is the user's first active period, ``__prev``/``__next`` the
+    previous and next one (null at the ends). Kept on the log per (period, by,
+    active_events), so retention, lifecycle and the monthly active users share
+    them; with a ``days`` calendar (``day, __p``), computed for the call.
     """
+    if days is not None:
+        return _period_runs(log, period=period, by=by, active_events=active_events, days=days)
     events = None if active_events is None else frozenset(active_events)
     return log.stages.get(
         "sorted_user_periods",
-        lambda: _sorted_user_periods(log, period=period, by=by, active_events=active_events),
+        lambda: _period_runs(log, period=period, by=by, active_events=active_events, days=None),
         period=period,
         by=by,
         active_events=events,
     )
 
 
-def _sorted_user_periods(
-    log: UsageLog, *, period: Period, by: str | None, active_events: Collection[str] | None
+def _period_runs(
+    log: UsageLog,
+    *,
+    period: Period,
+    by: str | None,
+    active_events: Collection[str] | None,
+    days: pl.DataFrame | None,
 ) -> pl.DataFrame:
-    """Compute :func:`sorted_user_periods` from the active days sorted by user and day.
-
-    Within a user the period index never decreases, so the distinct (user, period)
-    rows are those that differ from the row before, and the first, previous and
-    next periods are neighbours' values: shifts on a sorted frame.
-    """
-    user, p = pl.col("user"), pl.col("__p")
-    new_user = user.ne_missing(user.shift(1))
-    periods = (
-        user_days(log, active_events)
-        .lazy()
-        .select("user", index_of(pl.col("day"), period).alias("__p"))
-        .filter(new_user | p.ne_missing(p.shift(1)))
-        .with_columns(
-            pl.when(new_user).then(p).forward_fill().alias("__first"),
-            pl.when(~new_user).then(p.shift(1)).alias("__prev"),
-            pl.when(user.eq_missing(user.shift(-1))).then(p.shift(-1)).alias("__next"),
-        )
-    )
-    if by is None:
-        periods = periods.with_columns(pl.lit(ALL_SEGMENT, dtype=pl.String).alias(SEGMENT))
+    active = user_days(log, active_events).lazy()
+    if days is None:  # the period of each day, computed in place: the days keep their order (by user and day)
+        coded = active.select("__u", index_of(pl.col("day"), period).alias("__p"))
     else:
-        segments = segment_of(log, by).lazy()
-        periods = periods.join(segments, on="user", how="left").with_columns(pl.col(SEGMENT).fill_null(UNKNOWN_SEGMENT))
-    return periods.select(SEGMENT, "user", "__p", "__first", "__prev", "__next").collect()
+        coded = active.join(days.lazy(), on="day", how="inner").select("__u", "__p")
+    frames: dict[str, pl.DataFrame | pl.LazyFrame] = {"active": coded, "codes": user_code_table(log)}
+    if by is not None:
+        frames["segments"] = segment_of(log, by)
+    lazy = lift(log, **frames)
+    periods = runs(lazy["active"], key="__u", order="__p", with_=("first", "prev", "next"))
+    periods = user_ids(log, periods, lazy["codes"])
+    periods = attach_segment(periods, lazy["segments"] if by is not None else None, name=SEGMENT)
+    index = pl.Int64()
+    schema = {SEGMENT: pl.String(), "user": log.activity.schema["user"]}
+    return collect(periods, schema | {"__p": index, "__first": index, "__prev": index, "__next": index})
 
 
 def signup_periods(log: UsageLog, column: str, period: Period) -> pl.DataFrame:

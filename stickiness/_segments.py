@@ -8,16 +8,8 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._codes import (
-    PACKED_DAYS,
-    coded_activity,
-    day_number,
-    distinct_sorted,
-    event_codes,
-    user_of,
-    user_offset,
-)
-from stickiness._engine import collect, lift
+from stickiness._codes import coded_days, user_code_table, user_ids
+from stickiness._engine import collect, lift, runs
 from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
 
@@ -26,7 +18,6 @@ __all__ = [
     "SEGMENT",
     "active_days",
     "check_by",
-    "days_sorted",
     "segment_of",
     "user_days",
     "with_calendar",
@@ -75,7 +66,7 @@ def active_days(
     if by is not None:
         assert log.users is not None
         frames["users"] = segment_of(log, by)
-    lazy = lift(log.engine, **frames)
+    lazy = lift(log, **frames)
     spans = lazy["days"]
     if by is None:
         spans = spans.with_columns(nw.lit(ALL_SEGMENT).alias(SEGMENT))
@@ -88,18 +79,12 @@ def active_days(
 
 
 def user_days(log: UsageLog, active_events: Collection[str] | None) -> pl.DataFrame:
-    """``user, day, __next``: the distinct active (user, day) rows, kept on the log per ``active_events``.
+    """``__u, user, day, __next``: the distinct active (user, day) rows, kept on the log per ``active_events``.
 
-    On the polars engine (:func:`days_sorted`), rows are sorted by user (in code order) and day.
+    ``__u`` is the user's code (UInt32). On the polars engine the rows come sorted by code and day.
     """
     events = None if active_events is None else frozenset(active_events)
     return log.stages.get("active_days", lambda: _user_days(log, events), active_events=events)
-
-
-def days_sorted(log: UsageLog) -> bool:
-    """Whether :func:`user_days` comes from the polars route, sorted by user and day."""
-    span = None if log.first_day is None or log.as_of is None else (log.as_of - log.first_day).days
-    return log.engine == "polars" and span is not None and span < PACKED_DAYS
 
 
 def segment_of(log: UsageLog, by: str) -> pl.DataFrame:
@@ -112,58 +97,12 @@ def segment_of(log: UsageLog, by: str) -> pl.DataFrame:
 
 def _user_days(log: UsageLog, events: frozenset[str] | None) -> pl.DataFrame:
     """Find the distinct active (user, day) rows and each user's next active day, in the log's engine."""
-    if days_sorted(log):
-        return _polars_user_days(log, events)
-    activity = lift(log.engine, activity=log.activity.select("user", "day", "event"))["activity"]
-    if events is not None:
-        activity = activity.filter(nw.col("event").is_in(list(events)))
-    days = (
-        activity.select("user", "day")
-        .unique()
-        .with_columns(nw.col("day").shift(-1).over("user", order_by="day").alias("__next"))
-    )
-    return collect(days, {"user": log.activity.schema["user"], "day": pl.Date(), "__next": pl.Date()})
-
-
-def _polars_user_days(log: UsageLog, events: frozenset[str] | None) -> pl.DataFrame:
-    """:func:`_user_days` on the polars engine, by one sort of a packed (user code, day) key.
-
-    The same rows as the engine-neutral query: (user code, day offset) packed in one
-    Int64, sorted, adjacent duplicates dropped; the next day is the following row's
-    where the user is the same. Rows come out sorted by user code and day.
-    """
-    first = day_number(log.first_day)  # type: ignore[arg-type]
-    offset = user_offset(log)
-    if events is None and offset is not None:  # integer ids: the code is arithmetic, no events needed
-        activity = log.activity.lazy().select(
-            (pl.col("user") - offset).cast(pl.UInt32).alias("__u"), pl.col("day").cast(pl.Int32).alias("__d")
-        )
-    else:
-        activity = coded_activity(log).lazy()
-        if events is not None:
-            codes = event_codes(log).filter(pl.col("event").is_in(list(events))).get_column("__e")
-            activity = activity.filter(pl.col("__e").is_in(codes.implode()))
-    packed = (
-        activity.select((pl.col("__u").cast(pl.Int64) * PACKED_DAYS + (pl.col("__d") - first)).alias("__p"))
-        .collect()
-        .get_column("__p")
-    )
-    u, d = pl.col("__u"), pl.col("__d")
-    days = (
-        distinct_sorted(packed)
-        .lazy()
-        .select((pl.col("__p") // PACKED_DAYS).alias("__u"), (pl.col("__p") % PACKED_DAYS + first).alias("__d"))
-        .with_columns(pl.when(u == u.shift(-1)).then(d.shift(-1)).alias("__next"))
-    )
-    return (
-        user_of(log, days)
-        .select(
-            "user",
-            pl.col("__d").cast(pl.Int32).cast(pl.Date).alias("day"),
-            pl.col("__next").cast(pl.Int32).cast(pl.Date),
-        )
-        .collect()
-    )
+    lazy = lift(log, days=coded_days(log, events), users=user_code_table(log))
+    days = runs(lazy["days"], key="__u", order="__d", with_=("next",))
+    schema = {"__u": pl.UInt32(), "user": log.activity.schema["user"], "day": pl.Int32(), "__next": pl.Int32()}
+    out = collect(user_ids(log, days, lazy["users"]).rename({"__d": "day"}), schema)
+    # days as Int32 day numbers in the engine (a cast every engine has), as Dates on the log
+    return out.with_columns(pl.col("day", "__next").cast(pl.Date))
 
 
 def with_calendar(dates: nw.LazyFrame[Any], per_day: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:

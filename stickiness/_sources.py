@@ -5,14 +5,12 @@ memory work. CSV is read with every column as text: the kit parses times itself
 (so a bad value is counted, not fatal) and user ids keep their leading zeros.
 
 A log in Spark (a Spark DataFrame, or a path read with ``engine="pyspark"``) is
-first reduced in Spark (:func:`reduce_spark_log`), and only the reduced rows are
-collected into polars, where the ledger is kept.
+read and reduced in Spark by the engine package (``stickiness/_engine/_spark.py``).
 """
 
 from __future__ import annotations
 
 import glob
-import importlib
 import json
 import os
 import re
@@ -24,30 +22,12 @@ from typing import Any
 import polars as pl
 
 from stickiness._encoding import CHUNK, check_encoding, is_native, open_bytes, transcode
-from stickiness._engine import is_spark_frame, spark_session, to_polars
+from stickiness._engine import is_spark_frame, to_polars
 from stickiness._errors import InputFileError, UnsupportedSourceError
 from stickiness.typing import Source
 
-__all__ = [
-    "CSV_SUFFIXES",
-    "DISTINCT",
-    "NDJSON_SUFFIXES",
-    "PARQUET_SUFFIXES",
-    "ROWS",
-    "Source",
-    "file_format",
-    "reduce_spark_log",
-    "scan_source",
-    "spark_column_is_date",
-    "spark_source",
-]
+__all__ = ["CSV_SUFFIXES", "NDJSON_SUFFIXES", "PARQUET_SUFFIXES", "Source", "file_format", "scan_source"]
 
-#: Columns of a log reduced in Spark: the input rows each reduced row stands for, and their distinct times.
-ROWS, DISTINCT = "__rows", "__distinct"
-_DAY = "__day"
-#: Java's names for Python codecs whose names Spark would not know.
-_JAVA_CHARSETS = {"iso8859-1": "ISO-8859-1", "cp1252": "windows-1252", "utf-8-sig": "UTF-8"}
-_MICROS_PER_DAY = 86_400_000_000
 
 #: The file endings of each format the readers know.
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -392,97 +372,3 @@ def _separator_only_lines(path: Path, *, separator: str) -> int:
     )
     inside = pl.col("odd").cast(pl.UInt32).cum_sum() % 2 == 1
     return int(marks.select((pl.col("only") & ~inside).sum()).item())
-
-
-# --------------------------------------------------------------------------- #
-# Logs in Spark                                                                #
-# --------------------------------------------------------------------------- #
-
-
-def spark_source(source: Source, *, engine: str, encoding: str = "utf-8") -> Any | None:
-    """Return the log as a Spark DataFrame when Spark reads it: a Spark frame, or a path with ``engine="pyspark"``.
-
-    Paths may be local (file, glob or folder, as for polars) or a URL Spark can read
-    (``s3a://``, ``hdfs://``, ``abfss://``, ...), whose format is told by its ending.
-    Returns None for every other source (read by polars).
-    """
-    if type(source).__module__.split(".")[0] == "narwhals":
-        import narwhals as nw
-
-        source = nw.to_native(source)
-    if is_spark_frame(source):
-        return source
-    if engine != "pyspark" or not isinstance(source, (str, os.PathLike)):
-        return None
-    text = os.fspath(source)
-    local = "://" not in text
-    kind, suffix = file_format(Path(text), role="log", local=local)
-    reader = spark_session().read
-    if kind in ("parquet", "parquet_dir"):
-        return reader.parquet(text)
-    if kind in ("ndjson", "json"):
-        return reader.json(text)
-    # Every column as text, as polars reads CSV; a folder's part files at any depth.
-    reader = reader.option("header", "true").option("sep", "\t" if suffix == ".tsv" else ",")
-    codec = check_encoding(encoding)
-    reader = reader.option("encoding", _JAVA_CHARSETS.get(codec, codec))
-    if kind == "csv_dir":
-        reader = reader.option("recursiveFileLookup", "true")
-    return reader.csv(text)
-
-
-def reduce_spark_log(
-    frame: Any, *, user: str, time: str, event: str | None, tz: str, time_unit: str | None
-) -> pl.LazyFrame:
-    """Reduce a log in Spark, collect the reduced rows and return them as a polars frame.
-
-    In Spark: only the user, time and event columns are read, and exact duplicates
-    (same user, time and event) are grouped into one row with their count,
-    ``__rows``. When the time column is a Spark timestamp or date (and
-    ``time_unit`` is None), the day in ``tz`` is computed in Spark too and the rows
-    are grouped per (user, day, event): the time column then holds that day (a
-    Date), ``__rows`` the input rows and ``__distinct`` their distinct times, so
-    what is collected is about the size of the activity table. Text or epoch
-    times are parsed by polars after collecting (``__distinct`` is 1), so their
-    reduced rows are the distinct (user, time, event) rows of the log.
-    """
-    functions = importlib.import_module("pyspark.sql.functions")
-    keys = [user, time, *([event] if event else [])]
-    exact = frame.groupBy(*[frame[name] for name in keys]).agg(functions.count(functions.lit(1)).alias(ROWS))
-    day = None if time_unit is not None else _spark_day(exact[time], exact.schema[time].dataType, tz)
-    if day is None:
-        reduced = exact.withColumn(DISTINCT, functions.lit(1).cast("long"))
-    else:
-        others = [user, *([event] if event else [])]
-        reduced = (
-            exact.withColumn(_DAY, day)
-            .groupBy(*others, _DAY)
-            .agg(functions.sum(ROWS).alias(ROWS), functions.count(time).alias(DISTINCT))
-            .withColumnRenamed(_DAY, time)
-        )
-    return to_polars(reduced).lazy()
-
-
-def spark_column_is_date(frame: Any, column: str) -> bool:
-    """Whether ``column`` of the Spark DataFrame ``frame`` is a date (no time of day)."""
-    types = importlib.import_module("pyspark.sql.types")
-    return isinstance(frame.schema[column].dataType, types.DateType)
-
-
-def _spark_day(column: Any, dtype: Any, tz: str) -> Any | None:
-    """Return the calendar day in ``tz`` of a Spark timestamp or date column, or None for other types.
-
-    Independent of the session time zone: a timestamp is an instant, shifted to its
-    wall-clock time in ``tz`` and cut to whole days since 1970-01-01; a timestamp
-    without time zone is a wall-clock time in ``tz`` already, as in polars.
-    """
-    functions = importlib.import_module("pyspark.sql.functions")
-    types = importlib.import_module("pyspark.sql.types")
-    if isinstance(dtype, types.DateType):
-        return column
-    if isinstance(dtype, types.TimestampNTZType):
-        return functions.to_date(column)
-    if isinstance(dtype, types.TimestampType):
-        wall_clock = functions.unix_micros(functions.from_utc_timestamp(column, tz))
-        return functions.date_from_unix_date(functions.floor(wall_clock / _MICROS_PER_DAY).cast("int"))
-    return None

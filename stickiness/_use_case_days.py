@@ -63,7 +63,7 @@ def lift_use_case_days(
     segments = use_case_segments(log, by, name=SEG)
     if segments is not None:
         frames["segments"] = segments
-    lazy = lift(log.engine, **frames)
+    lazy = lift(log, **frames)
     activity = lazy["activity"]
     if end is not None:
         activity = activity.filter(nw.col("__d") <= end)

@@ -21,10 +21,10 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import collect
-from stickiness._periods import sorted_user_periods, start_of
+from stickiness._engine import collect, lift
+from stickiness._periods import calendar, period_runs, start_of
 from stickiness._segment_column import check_segment_name
-from stickiness._segments import SEGMENT, active_days, days_sorted, with_calendar
+from stickiness._segments import SEGMENT, active_days, with_calendar
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
 from stickiness.options import ACTIVITY, WEEK, whole_days
@@ -233,37 +233,27 @@ def monthly_active_users(
     """
     check_segment_name(by, tuple(MONTHLY_SCHEMA), function="monthly_active_users")
     log = as_log(data)
-    extra = {"__dau": _dau(log, by=by, active_events=active_events)}
-    sorted_days = days_sorted(log)
-    if sorted_days:  # the polars route: each user's active months are kept on the log (retention's)
-        months = sorted_user_periods(log, period="month", by=by, active_events=active_events)
-        extra["__mau"] = (
-            months.group_by(SEGMENT, "__p")
-            .agg(pl.len().alias("mau"))
-            .select(SEGMENT, start_of(pl.col("__p"), "month").alias("month"), "mau")
-        )
-    frames = active_days(log, by=by, active_events=active_events, extra=extra)
-    days = frames["days"].with_columns(nw.col("day").dt.truncate("1mo").alias("month"))
+    dau = _dau(log, by=by, active_events=active_events)
+    # each user's active months are kept on the log: retention and lifecycle share them
+    months = period_runs(log, period="month", by=by, active_events=active_events).select(SEGMENT, "__p")
+    lazy = lift(log, dau=dau, calendar=calendar(log, "month"), months=months)
     daily = (
-        frames["__dau"]
-        .with_columns(nw.col("day").dt.truncate("1mo").alias("month"))
-        .group_by(SEGMENT, "month")
+        lazy["dau"]
+        .join(lazy["calendar"], on="day", how="inner")
+        .group_by(SEGMENT, "__p")
         .agg(nw.len().alias("days"), nw.col("dau").mean().alias("mean_dau"))
     )
-    mau = (
-        frames["__mau"]
-        if sorted_days
-        else days.select(SEGMENT, "user", "month").unique().group_by(SEGMENT, "month").agg(nw.len().alias("mau"))
-    )
+    mau = lazy["months"].group_by(SEGMENT, "__p").agg(nw.len().alias("mau"))
     table = (
-        daily.join(mau, on=[SEGMENT, "month"], how="left")
+        daily.join(mau, on=[SEGMENT, "__p"], how="left")
         .with_columns(nw.col("mau").fill_null(0))
         .with_columns((nw.when(nw.col("mau") > 0).then(nw.col("mean_dau") / nw.col("mau"))).alias("stickiness"))
     )
-    if by:
-        table = table.rename({SEGMENT: by})
-    schema = _output_schema(by, {name: dtype for name, dtype in MONTHLY_SCHEMA.items() if name != "complete"})
-    out = collect(table, schema)
+    columns: dict[str, pl.DataType] = {SEGMENT: pl.String(), "__p": pl.Int64()}
+    columns |= {name: dtype for name, dtype in MONTHLY_SCHEMA.items() if name not in ("month", "complete")}
+    month = start_of(pl.col("__p"), "month").alias("month")
+    segment = [pl.col(SEGMENT).alias(by)] if by else []
+    out = collect(table, columns).select(*segment, month, "days", "mean_dau", "mau", "stickiness")
     month_days = (pl.col("month").dt.offset_by("1mo") - pl.col("month")).dt.total_days()
     partial = partial_last_day(log)
     whole = pl.lit(value=True) if partial is None else pl.col("month") != pl.lit(partial.replace(day=1))

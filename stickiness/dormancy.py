@@ -86,7 +86,7 @@ def _dormancy(
     # the habits stage of the use-case metrics already holds each user's days per use case
     history = use_case_history(log, cat, by=by, end=end, horizon=horizon)
     table = (
-        lift(log.engine, history=history)["history"]
+        lift(log, history=history)["history"]
         .with_columns((end - nw.col("last_active")).alias("days_since"))
         .with_columns(_status(k, limit).alias("status"))
     )

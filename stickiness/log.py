@@ -18,19 +18,19 @@ from typing import Any
 import polars as pl
 
 from stickiness._columns import AUTO, ColumnMap, check_unique, resolve_column, resolve_columns
-from stickiness._engine import Engine, check_engine
-from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
-from stickiness._input_checks import input_notes
-from stickiness._read_errors import explain_read_errors
-from stickiness._sources import (
+from stickiness._engine import (
     DISTINCT,
     ROWS,
-    Source,
+    Engine,
+    check_engine,
     reduce_spark_log,
-    scan_source,
     spark_column_is_date,
     spark_source,
 )
+from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
+from stickiness._input_checks import input_notes
+from stickiness._read_errors import explain_read_errors
+from stickiness._sources import Source, scan_source
 from stickiness._time import EpochGuess, TimeUnit, check_epoch_days, epoch_seconds, guess_unit, parse_day
 from stickiness.ledger import REASONS, Ledger
 from stickiness.options import READ, as_date

@@ -615,34 +615,22 @@ def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, t
         raise InvalidOptionError(f"top={top!r}: use a whole number >= 1 of events to list (20 by default), or None.")
     log = as_log(data)
     cat = as_catalog(catalog)
-    events = event_codes(log).get_column("event") if log.engine == "polars" else log.activity["event"].unique()
+    events = event_codes(log)
     if cat is None:
-        unmapped = pl.DataFrame({"event": events}, schema={"event": pl.String})
+        unmapped = events
     else:
-        mapping = cat.use_cases_of(events)
-        unmapped = mapping.filter(pl.col("use_case") == UNMAPPED_USE_CASE).select("event")
-    if log.engine == "polars":  # on the log's integer codes: a filter, then a group-by on a small integer
-        codes = event_codes(log).join(unmapped, on="event", how="inner")
-        counts = (
-            coded_activity(log)
-            .lazy()
-            .filter(pl.col("__e").is_in(codes.get_column("__e").implode()))
-            .group_by("__e")
-            .agg(pl.col("events").sum().alias("events"), pl.col("__u").n_unique().alias("users"))
-            .join(codes.lazy(), on="__e", how="inner")
-            .select("event", "events", "users")
-            .collect()
-        )
-        out = counts.select(pl.col(n).cast(t) for n, t in UNMAPPED_SCHEMA.items()).sort(
-            ["events", "event"], descending=[True, False]
-        )
-        return out if top is None else out.head(top)
-    lazy = lift(log.engine, activity=log.activity.select("user", "event", "events"), unmapped=unmapped)
+        mapping = cat.use_cases_of(events.get_column("event"))
+        names = mapping.filter(pl.col("use_case") == UNMAPPED_USE_CASE).select("event")
+        unmapped = events.join(names, on="event", how="inner")
+    # on the log's integer codes: a filter, then a group-by on a small integer
+    codes = unmapped.get_column("__e").to_list()
+    lazy = lift(log, activity=coded_activity(log).select("__u", "__e", "events"), names=unmapped)
     table = (
         lazy["activity"]
-        .join(lazy["unmapped"], on="event", how="inner")
-        .group_by("event")
-        .agg(nw.col("events").sum().alias("events"), nw.col("user").n_unique().alias("users"))
+        .filter(nw.col("__e").is_in(codes))
+        .group_by("__e")
+        .agg(nw.col("events").sum().alias("events"), nw.col("__u").n_unique().alias("users"))
+        .join(lazy["names"], on="__e", how="inner")
     )
     out = collect(table, UNMAPPED_SCHEMA).sort(["events", "event"], descending=[True, False])
     return out if top is None else out.head(top)

@@ -1,8 +1,9 @@
 """No module imports another module's private names.
 
 The rule: ``from p.m import _x`` (a name with a leading underscore) is allowed only
-in a module *inside* ``p.m``, i.e. when ``p.m`` is a package and the importing
-module's dotted name starts with ``p.m.``. A private module may be imported by
+in ``p.m`` itself or a module *inside* it, i.e. when ``p.m`` is a package (its
+``__init__`` importing its own ``_submodule``, or a module of the package
+importing a private helper of it). A private module may be imported by
 its own package (``from stickiness import _errors`` in ``stickiness.cli``), and
 public names may be imported from private modules (``from stickiness._sources
 import Source``). A helper that several modules share gets a public name in its
@@ -41,6 +42,8 @@ def private_imports(module: str, source: str) -> list[str]:
     ['1: stickiness.use_cases._prepare']
     >>> private_imports("stickiness._engine._polars", "from stickiness._engine import _cast")
     []
+    >>> private_imports("stickiness._engine", "from stickiness._engine import _polars")
+    []
     >>> private_imports("stickiness.cli", "from stickiness import _errors as errors")
     []
     >>> private_imports("stickiness_widgets.render", "from stickiness import _errors")
@@ -54,7 +57,8 @@ def private_imports(module: str, source: str) -> list[str]:
             continue
         for alias in node.names:
             private = alias.name.startswith("_") and not alias.name.startswith("__")
-            if private and not module.startswith(node.module + "."):
+            inside = module == node.module or module.startswith(node.module + ".")
+            if private and not inside:
                 bad.append(f"{node.lineno}: {node.module}.{alias.name}")
     return bad
 

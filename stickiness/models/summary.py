@@ -209,7 +209,7 @@ def summarise(
     if by is not None:
         assert log.users is not None
         frames["users"] = segment_values(log.users, by)
-    lazy = lift(log.engine, **frames)
+    lazy = lift(log, **frames)
 
     d = nw.col("__d")
     active = lazy["activity"].filter(d <= end_number)

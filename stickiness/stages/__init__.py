@@ -79,14 +79,14 @@ STAGES: Mapping[str, Stage] = MappingProxyType(
             Stage("user_offset", (), 1, (), "the smallest integer user id when ids are coded by subtraction, or None"),
             Stage("user_codes", (), 1, ("user_offset",), "user, __u: the distinct users with their codes"),
             Stage("coded_activity", (), 1, _CODES[:3], "__u, __d, __e, events: the activity as integer codes"),
-            Stage("active_days", (_EVENTS,), 2, _CODES, "user, day, __next: the distinct active (user, day) rows"),
+            Stage("active_days", (_EVENTS,), 2, _CODES, "__u, user, day, __next: the distinct active (user, day) rows"),
             Stage("dau", ("by", _EVENTS), 4, ("active_days",), "__segment, day, dau: every observed day's DAU"),
             Stage(
                 "sorted_user_periods",
                 ("period", "by", _EVENTS),
                 4,
-                ("active_days",),
-                "each user's active periods with the first, previous and next (the polars route)",
+                ("active_days", "user_offset", "user_codes"),
+                "each user's active periods with the first, previous and next (sorted by user on polars)",
             ),
             Stage(
                 "period_counts",

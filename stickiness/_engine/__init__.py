@@ -1,0 +1,188 @@
+"""The one place that knows about engines.
+
+Stages are written once against narwhals; ``_engine`` provides the primitives with
+per-engine implementations. This package lifts polars frames into the chosen engine
+(polars, DuckDB or PySpark), brings results back as polars frames with the
+documented column types (every output column is cast here, because engines differ
+in integer widths: DuckDB sums are decimals, Spark counts are longs; and in what a
+date offset returns: a timestamp on DuckDB and Spark), and holds the primitives:
+
+- :func:`runs`: distinct (key, order) rows with the neighbouring order values of
+  the key (active days and the next one, a user's periods, the gaps of a habit);
+- :func:`decode_users`: user codes back to the log's user ids.
+
+Each primitive has a narwhals implementation (``_generic.py``, every engine) and a
+polars one (``_polars.py``, faster); the choice between them is made here only.
+DuckDB and PySpark specifics live in ``_duckdb.py`` and ``_spark.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Collection, Mapping
+from types import ModuleType
+from typing import Any, Protocol, get_args
+
+import narwhals as nw
+import polars as pl
+
+from stickiness._engine import _duckdb, _generic, _polars
+from stickiness._engine._spark import (
+    DISTINCT,
+    ROWS,
+    SPARK_LOCAL,
+    is_spark_frame,
+    reduce_spark_log,
+    spark_column_is_date,
+    spark_session,
+    spark_source,
+    to_polars,
+    to_spark,
+)
+from stickiness._errors import InvalidOptionError
+from stickiness.typing import Engine
+
+__all__ = [
+    "DISTINCT",
+    "ENGINES",
+    "NEIGHBOURS",
+    "ROWS",
+    "SPARK_LOCAL",
+    "Engine",
+    "check_engine",
+    "collect",
+    "decode_users",
+    "is_spark_frame",
+    "lift",
+    "optional_import",
+    "reduce_spark_log",
+    "runs",
+    "spark_column_is_date",
+    "spark_session",
+    "spark_source",
+    "to_polars",
+]
+
+ENGINES: tuple[str, ...] = get_args(Engine)
+#: The neighbours :func:`runs` can add, as ``__prev``, ``__next`` and ``__first``.
+NEIGHBOURS: tuple[str, ...] = ("prev", "next", "first")
+
+
+class OnEngine(Protocol):
+    """Anything that says which engine its metrics run in (a :class:`~stickiness.UsageLog`)."""
+
+    @property
+    def engine(self) -> str: ...
+
+
+def optional_import(module: str, *, extra: str, package: str | None = None) -> ModuleType:
+    """Import an optional dependency, or fail with the command that installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise ImportError(
+            f"{module} is needed for this and is not installed. Install it with "
+            f"`pip install 'stickiness[{extra}]'` (or `pip install {package or module}`)."
+        ) from err
+
+
+def check_engine(engine: str) -> Engine:
+    """Return ``engine`` if it is supported, else raise a clear error."""
+    if engine not in ENGINES:
+        raise InvalidOptionError(f"engine={engine!r} is not supported. Use one of {list(ENGINES)}.")
+    return engine  # type: ignore[return-value]
+
+
+def lift(where: Engine | OnEngine, **frames: pl.DataFrame | pl.LazyFrame) -> dict[str, nw.LazyFrame[Any]]:
+    """Hand polars frames to an engine (a name, or a log's) as narwhals lazy frames that can be joined together.
+
+    Lazy polars frames stay lazy on polars; other engines get them computed.
+    """
+    engine = where if isinstance(where, str) else where.engine
+    if engine == "polars":
+        return {name: nw.from_native(frame.lazy()) for name, frame in frames.items()}
+    eager = {name: frame.collect() if isinstance(frame, pl.LazyFrame) else frame for name, frame in frames.items()}
+    if engine == "pyspark":
+        return {name: nw.from_native(to_spark(frame)) for name, frame in eager.items()}
+    return {name: nw.from_native(relation) for name, relation in _duckdb.to_duckdb(eager).items()}
+
+
+def collect(frame: nw.LazyFrame[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Run ``frame`` and return a polars frame with exactly ``schema``'s columns and types."""
+    out: pl.DataFrame = frame.collect("polars").to_native()
+    return out.select([_cast(out.schema[name], name, dtype) for name, dtype in schema.items()])
+
+
+def _cast(source: pl.DataType, name: str, dtype: pl.DataType) -> pl.Expr:
+    if isinstance(source, pl.Datetime) and dtype == pl.Date:
+        # A date offset or truncation comes back as a timestamp (DuckDB, Spark), at midnight
+        # in the session's time zone: its date there is the day.
+        return pl.col(name).dt.date()
+    return pl.col(name).cast(dtype)
+
+
+def runs(frame: nw.LazyFrame[Any], *, key: str, order: str, with_: Collection[str] = ()) -> nw.LazyFrame[Any]:
+    """Return the distinct (key, order) rows of ``frame``, with the neighbouring order values of their key.
+
+    Parameters
+    ----------
+    frame
+        A lifted frame (:func:`lift`) with the integer columns ``key`` and ``order`` (others are dropped).
+    key, order
+        The column that groups the rows (a user, a user x use case) and the one that orders them (a day, a period).
+    with_
+        Which neighbours to add (the order's type; null where there is none):
+        ``"prev"`` (``__prev``: the key's previous order value), ``"next"`` (``__next``: its next one) and
+        ``"first"`` (``__first``: its smallest).
+
+    Returns
+    -------
+    narwhals.LazyFrame
+        ``key, order`` and the asked neighbours, in the frame's engine. Row order is not part of the
+        contract (on polars the rows come sorted by key and order).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> days = lift("polars", days=pl.DataFrame({"u": [1, 1, 1, 2], "d": [5, 3, 5, 9]}))["days"]
+    >>> runs(days, key="u", order="d", with_=("prev", "next", "first")).collect().rows()
+    [(1, 3, None, 5, 3), (1, 5, 3, None, 3), (2, 9, None, None, 9)]
+    """
+    unknown = set(with_) - set(NEIGHBOURS)
+    if unknown:
+        raise ValueError(f"with_={sorted(unknown)}: runs adds only {list(NEIGHBOURS)}.")
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        # The two columns once, in memory: the gate reads their range, the packed route sorts them.
+        rows = native.select(key, order).collect()
+        if _polars.accepts(rows, key=key, order=order):
+            return _polars.runs(rows, key=key, order=order, with_=with_)
+        frame = nw.from_native(rows.lazy())
+    return _generic.runs(frame, key=key, order=order, with_=with_)
+
+
+def decode_users(
+    frame: nw.LazyFrame[Any], codes: nw.LazyFrame[Any], *, offset: int | None, dtype: pl.DataType
+) -> nw.LazyFrame[Any]:
+    """Add ``user`` (the log's id) to a frame with ``__u`` codes.
+
+    Parameters
+    ----------
+    frame
+        A lifted frame with a ``__u`` column.
+    codes
+        The log's ``__u, user`` table, lifted with ``frame`` (on polars with an ``offset`` it is never computed).
+    offset, dtype
+        The smallest user id when ids are integers coded as ``user - offset`` (else None), and the ids' type.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lazy = lift("polars", rows=pl.DataFrame({"__u": [1, 0]}), codes=pl.DataFrame({"__u": [0, 1], "user": [7, 8]}))
+    >>> decode_users(lazy["rows"], lazy["codes"], offset=7, dtype=pl.Int64()).collect().rows()
+    [(1, 8), (0, 7)]
+    """
+    native, table = frame.to_native(), codes.to_native()
+    if isinstance(native, pl.LazyFrame) and isinstance(table, pl.LazyFrame):
+        return _polars.decode_users(native, table, offset=offset, dtype=dtype)
+    return _generic.decode_users(frame, codes)
