@@ -232,13 +232,12 @@ def test_a_failing_report_leaves_the_previous_report_byte_for_byte(
     # bad input: exit 2
     assert exit_code(direct(log_csv, out, "--user-col", "who")) == 2
     assert hashes(out) == before and siblings(out) == []
-    # an exception after some tables were written
-    import stickiness_notebooks.cli as cli
 
+    # an exception after some tables were written (the report calls its metrics by name: stickiness_notebooks.spec)
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("a bug in lifecycle")
 
-    monkeypatch.setattr(cli, "lifecycle", broken)
+    monkeypatch.setattr(stickiness, "lifecycle", broken)
     with pytest.raises(RuntimeError, match="a bug in lifecycle"):
         main(direct(log_csv, out))
     assert hashes(out) == before and siblings(out) == []
@@ -247,7 +246,7 @@ def test_a_failing_report_leaves_the_previous_report_byte_for_byte(
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "lifecycle", interrupted)
+    monkeypatch.setattr(stickiness, "lifecycle", interrupted)
     capsys.readouterr()
     assert main(direct(log_csv, out)) == 130
     assert f"stopped: {out} is left as it was" in capsys.readouterr().err
@@ -257,18 +256,16 @@ def test_a_failing_report_leaves_the_previous_report_byte_for_byte(
 def test_a_second_report_into_the_same_folder_exits_2_at_once(
     log_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import stickiness_notebooks.cli as cli
-
     out = tmp_path / "report"
     started, release = threading.Event(), threading.Event()
-    real = cli.lifecycle
+    real = stickiness.lifecycle
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         started.set()
         assert release.wait(60)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "lifecycle", slow)
+    monkeypatch.setattr(stickiness, "lifecycle", slow)
     codes: list[int] = []
     first = threading.Thread(target=lambda: codes.append(main(direct(log_csv, out))))
     first.start()
@@ -290,10 +287,10 @@ def test_sigterm_removes_the_staging_folder_and_keeps_the_report(log_csv: Path, 
     before = previous_report(out)
     flag = tmp_path / "started"
     script = (
-        "import sys, time, pathlib, stickiness_notebooks.cli as cli\n"
+        "import sys, time, pathlib, stickiness, stickiness_notebooks.cli as cli\n"
         "def slow(*a, **k):\n"
         f"    pathlib.Path({str(flag)!r}).touch(); time.sleep(60)\n"
-        "cli.lifecycle = slow\n"
+        "stickiness.lifecycle = slow\n"
         f"sys.exit(cli.main({direct(log_csv, out)!r}))\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

@@ -27,11 +27,8 @@ from stickiness._errors import StickinessError
 from stickiness._output import DEMO_NAMES, staged_folder
 from stickiness._progress import describe_input, step
 from stickiness._text import printable, use_case_label
-from stickiness.active_users import active_users, monthly_active_users
 from stickiness.catalog import Catalog, read_catalog
-from stickiness.dormancy import inactive_users
 from stickiness.ledger import Ledger
-from stickiness.lifecycle import lifecycle
 from stickiness.log import NULL_IDS, UsageLog, read_log
 from stickiness.options import (
     ActivityOptions,
@@ -41,8 +38,7 @@ from stickiness.options import (
     ReadOptions,
     ZoneOptions,
 )
-from stickiness.retention import retention
-from stickiness.use_cases import drifting_users, frequency_spectrum, unmapped_events, use_case_map
+from stickiness_notebooks import spec
 
 __all__ = ["FLAGS", "for_command_line", "main"]
 
@@ -470,8 +466,15 @@ def _report_direct(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The tables the printed summaries read (after the report's last step).
+_SUMMARISED = frozenset({"active_users", "retention", "use_case_map"})
+
+
 def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
-    """Compute the quickstart's tables (and charts) into ``out``; None when the log has no usable row."""
+    """Compute the quickstart's tables (and charts) into ``out``, as :data:`spec.QUICKSTART` lists them.
+
+    Returns the files written, or None when the log has no usable row.
+    """
     tables = out / "tables"
     tables.mkdir(parents=True, exist_ok=True)
     size = "" if args.demo else describe_input(args.events)  # Parquet metadata or file sizes: nothing is read
@@ -480,28 +483,34 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
     print("\nRow ledger\n" + for_command_line(str(log.ledger)) + "\n")
     if log.is_empty:
         return None
-    # as in the templates: by persona when the users table has one and --by is not given
-    args = argparse.Namespace(
-        **{**vars(args), "by": args.by or ("persona" if "persona" in log.segment_columns else None)}
-    )
-    daily = _step("active users", lambda: active_users(log, window=args.mau_window, by=args.by))
-    monthly = _step("monthly active users", lambda: monthly_active_users(log, by=args.by))
-    written = [
-        _table(daily, tables / "active_users.csv", args),
-        _table(monthly, tables / "monthly_active_users.csv", args),
-    ]
-    frames = {"active_users": daily, "monthly_active_users": monthly}
-    # as in the quickstart: without a catalog, the whole product is one use case
-    frames |= _use_case_tables(log, _catalog(args), args, tables)
-    written += [tables / f"{name}.csv" for name in ("frequency_spectrum", "use_case_map", "drifting_users")]
-    frames |= _retention_tables(log, args, tables)
-    written += [tables / f"{name}.csv" for name in ("retention", "lifecycle", "inactive_users")]
+    catalog = _catalog(args)  # None: the whole product is one use case
+    # as open_inputs: by persona when the users table has one and --by is not given
+    by = args.by or ("persona" if "persona" in log.segment_columns else None)
+    values = {**vars(args), "by": by, "segment": segment_column(by)}  # the outputs' segment column, named after by
+    frames: dict[str, pl.DataFrame] = {}
+    written: list[Path] = []
+    for item in spec.QUICKSTART:
+        frame = _compute(item, log, catalog, values)
+        if frame is None:  # a step that needs a catalog, without one
+            continue
+        written.append(_table(frame, tables / f"{item.table}.csv", args))
+        if item.table == "unmapped_events" and frame.height:
+            print(_unmapped_line(frame))
+        if item.charts or item.table in _SUMMARISED:  # the others are only written: a user list can be long
+            frames[item.table] = frame
     if not args.no_charts:
-        written += _step("charts", lambda: _charts(frames, by=args.by, args=args, directory=out / "charts"))
-    print(_summary(daily, by=args.by, window=args.mau_window))
-    print(_retention_summary(frames["retention"], by=args.by, min_users=args.min_users))
-    print(_forgettable_summary(frames["use_case_map"], args, segment=segment_column(args.by)))
+        written += _step("charts", lambda: _charts(frames, values, directory=out / "charts"))
+    print(_summary(frames["active_users"], by=values["by"], window=args.mau_window))
+    print(_retention_summary(frames["retention"], by=values["by"], min_users=args.min_users))
+    print(_forgettable_summary(frames["use_case_map"], args, segment=values["segment"]))
     return written
+
+
+def _compute(item: spec.Step, log: UsageLog, catalog: Catalog | None, values: dict[str, Any]) -> pl.DataFrame | None:
+    """Compute one step of the report, with its progress line when it has one."""
+    if item.label is None:
+        return spec.compute(item, log, catalog, values)
+    return _step(item.label, lambda: spec.compute(item, log, catalog, values))
 
 
 def _table(frame: pl.DataFrame, path: Path, args: argparse.Namespace) -> Path:
@@ -509,13 +518,8 @@ def _table(frame: pl.DataFrame, path: Path, args: argparse.Namespace) -> Path:
     return write_table(frame, path, spreadsheet_safe=args.spreadsheet_safe)
 
 
-def _charts(
-    frames: dict[str, pl.DataFrame], *, by: str | None, args: argparse.Namespace, directory: Path
-) -> list[Path]:
-    """Write a PNG and an SVG of every metric's chart, when the Jupyter layer is installed.
-
-    The core never imports chart code; the command does, only here and only if present.
-    """
+def _charts(frames: dict[str, pl.DataFrame], values: dict[str, Any], *, directory: Path) -> list[Path]:
+    """Write a PNG and an SVG of every chart of the report whose table was written, when charts are installed."""
     try:
         import stickiness_widgets as sw
     except ImportError:
@@ -523,18 +527,12 @@ def _charts(
             " skipped: install the Jupyter layer for charts: pip install 'stickiness[jupyter]'", end="", file=sys.stderr
         )
         return []
-    charts: dict[str, Any] = {
-        "active_users": sw.active_users_chart(frames["active_users"], by=by),
-        "monthly_active_users": sw.monthly_active_users_chart(frames["monthly_active_users"], by=by),
+    charts = {
+        chart.name: spec.draw(chart, frames[item.table], values)
+        for item in spec.QUICKSTART
+        if item.table in frames
+        for chart in item.charts
     }
-    spectrum, segment = frames["frequency_spectrum"], segment_column(by)
-    charts["frequency_spectrum"] = sw.spectrum_chart(
-        spectrum, majority=args.majority, min_users=args.min_users, by=segment
-    )
-    charts["use_case_map"] = sw.use_case_map_chart(frames["use_case_map"], by=segment)
-    charts["forgettable_zone"] = sw.forgettable_zone_chart(frames["use_case_map"], majority=args.majority, by=segment)
-    charts["retention"] = sw.retention_chart(frames["retention"])
-    charts["lifecycle"] = sw.lifecycle_chart(frames["lifecycle"])
     return sw.write_charts(charts, directory, formats=("png", "svg"))
 
 
@@ -546,46 +544,6 @@ def _catalog(args: argparse.Namespace) -> Catalog | None:
 
         return read_catalog(demo_catalog(), profiles=demo_use_case_profiles())
     return None
-
-
-def _retention_tables(log: UsageLog, args: argparse.Namespace, tables: Path) -> dict[str, pl.DataFrame]:
-    """Write retention, lifecycle and the inactivity list to ``tables``; return the first two for the charts."""
-    retained = _step("retention", lambda: retention(log, by=args.by, period=args.period, min_users=args.min_users))
-    cycle = _step("lifecycle", lambda: lifecycle(log, by=args.by, period=args.period))
-    # the same horizon as the use-case tables: one typical interval per user in one report
-    inactive = _step(
-        "inactive users", lambda: inactive_users(log, days=args.inactive_days, by=args.by, horizon=args.horizon)
-    )
-    _table(retained, tables / "retention.csv", args)
-    _table(cycle, tables / "lifecycle.csv", args)
-    _table(inactive, tables / "inactive_users.csv", args)
-    return {"retention": retained, "lifecycle": cycle}
-
-
-def _use_case_tables(
-    log: UsageLog, catalog: Catalog | None, args: argparse.Namespace, tables: Path
-) -> dict[str, pl.DataFrame]:
-    """Write the use-case tables to ``tables`` and return the spectrum and the use-case map."""
-    common: dict[str, Any] = {
-        "by": args.by,
-        "window": args.habit_window,
-        "horizon": args.horizon,
-        "min_exposure": args.min_exposure,
-    }
-    verdict: dict[str, Any] = {"threshold": args.threshold, "majority": args.majority, "min_users": args.min_users}
-    spectrum = _step("frequency spectrum", lambda: frequency_spectrum(log, catalog, **common, **verdict))
-    usecase_map = _step("use-case map", lambda: use_case_map(log, catalog, **common, **verdict))
-    drifting = _step("drifting users", lambda: drifting_users(log, catalog, threshold=args.threshold, **common))
-    _table(spectrum, tables / "frequency_spectrum.csv", args)
-    _table(usecase_map, tables / "use_case_map.csv", args)
-    _table(drifting, tables / "drifting_users.csv", args)
-    if catalog is None:  # the whole product is one use case: no event is unmapped
-        return {"frequency_spectrum": spectrum, "use_case_map": usecase_map}
-    unmapped = unmapped_events(log, catalog)
-    _table(unmapped, tables / "unmapped_events.csv", args)  # as the quickstart: with a catalog, even when empty
-    if unmapped.height:
-        print(_unmapped_line(unmapped))
-    return {"frequency_spectrum": spectrum, "use_case_map": usecase_map}
 
 
 #: Terminal columns of a name in a printed summary: longer names are cut with "…" (the tables keep them whole).

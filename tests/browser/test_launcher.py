@@ -1,7 +1,7 @@
 """Issue 5: the Launcher's "Stickiness" section, used as an analyst would, in headless chromium with no network.
 
 In JupyterLab (this environment's, with the kit installed: the prebuilt labextension and the
-server extension ``stickiness_widgets.lab``), the file browser goes to the folder ``analyses``
+server extension ``stickiness_notebooks.lab``), the file browser goes to the folder ``analyses``
 and a Launcher opens there. Then:
 
 - the Launcher has a "Stickiness" section with one tile per template, titled and captioned

@@ -174,7 +174,9 @@ def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFi
     )
     tables = tmp_path / "r" / "tables"
     spectrum = pl.read_csv(tables / "frequency_spectrum.csv")
-    assert spectrum.columns[:5] == ["persona", "use_case", "band", "users", "share"]  # then the verdict columns
+    # docs/use-cases.md: the bands, then the segment's forgettable verdict
+    verdict = ["evaluable", "forgettable_share", "forgettable", "verdict"]
+    assert spectrum.columns == ["persona", "use_case", "band", "users", "share", *verdict]
     usecase_map = pl.read_csv(tables / "use_case_map.csv")
     assert {"persona", "use_case", "problem", "why_us", "alternatives", "forgettable", "ci_low"} <= set(
         usecase_map.columns

@@ -85,14 +85,14 @@ log.ledger  # rows read = rows used + rows set aside, by reason
 # (the log stops early that day) gets a grey stripe and is not headlined (`partial_day`, `docs/metrics.md`).
 
 # %% Active users
-daily = st.active_users(log, window=mau_window, by=by)
-monthly = st.monthly_active_users(log, by=by)
-active_chart = sw.active_users_chart(daily, by=by)
-active_chart
+active_users = st.active_users(log, window=mau_window, by=by)
+monthly_active_users = st.monthly_active_users(log, by=by)
+active_users_chart = sw.active_users_chart(active_users, by=by)
+active_users_chart
 
 # %% Monthly active users
-monthly_chart = sw.monthly_active_users_chart(monthly, by=by)
-monthly_chart
+monthly_active_users_chart = sw.monthly_active_users_chart(monthly_active_users, by=by)
+monthly_active_users_chart
 
 # %% [markdown]
 # ## The frequency spectrum
@@ -104,11 +104,11 @@ monthly_chart
 
 # %% Frequency spectrum
 habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
-spectrum = st.frequency_spectrum(
+frequency_spectrum = st.frequency_spectrum(
     log, catalog, **habit_options, threshold=threshold, majority=majority, min_users=min_users
 )
-spectrum_chart = sw.spectrum_chart(spectrum, majority=majority, min_users=min_users)
-spectrum_chart
+frequency_spectrum_chart = sw.spectrum_chart(frequency_spectrum, majority=majority, min_users=min_users, by=segment)
+frequency_spectrum_chart
 
 # %% [markdown]
 # ## The use-case map and the forgettable zone
@@ -122,16 +122,16 @@ spectrum_chart
 # use case and is never listed; `(any)` in the tables is the product as a whole.
 
 # %% Use-case map
-usecase_map = st.use_case_map(
+use_case_map = st.use_case_map(
     log, catalog, **habit_options, threshold=threshold, majority=majority, min_users=min_users
 )
-map_chart = sw.use_case_map_chart(usecase_map)
-map_chart
+use_case_map_chart = sw.use_case_map_chart(use_case_map, by=segment)
+use_case_map_chart
 
 # %% Forgettable zone
 zone = st.forgettable_zone(log, catalog, **habit_options, threshold=threshold, majority=majority, min_users=min_users)
-zone_chart = sw.forgettable_zone_chart(usecase_map, majority=majority)
-zone_chart
+forgettable_zone_chart = sw.forgettable_zone_chart(use_case_map, majority=majority, by=segment)
+forgettable_zone_chart
 
 # %% Segments in the forgettable zone
 findings = zone.filter(zone["verdict"] == "forgettable").drop("problem", "why_us", "alternatives")
@@ -166,9 +166,9 @@ lifecycle_chart = sw.lifecycle_chart(lifecycle)
 lifecycle_chart
 
 # %% Inactivity list
-inactive = st.inactive_users(log, days=inactive_days, by=by, horizon=horizon)  # the use-case tables' horizon
-print(f"{inactive.height:,} users with no activity in the last {inactive_days} days")
-inactive.group_by(segment, "status").len("users").sort(segment, "users", descending=[False, True])
+inactive_users = st.inactive_users(log, days=inactive_days, by=by, horizon=horizon)  # the use-case tables' horizon
+print(f"{inactive_users.height:,} users with no activity in the last {inactive_days} days")
+inactive_users.group_by(segment, "status").len("users").sort(segment, "users", descending=[False, True])
 
 # %% [markdown]
 # ## Export
@@ -177,29 +177,8 @@ inactive.group_by(segment, "status").len("users").sort(segment, "users", descend
 # also turns this notebook into one self-contained `report.html` (and `report.pdf`).
 
 # %% Export
-drifting = st.drifting_users(log, catalog, threshold=threshold, **habit_options)
-written = export_report(
-    out,
-    spreadsheet_safe=spreadsheet_safe,
-    log=log,
-    tables={
-        "active_users": daily,
-        "monthly_active_users": monthly,
-        "frequency_spectrum": spectrum,
-        "use_case_map": usecase_map,
-        "drifting_users": drifting,
-        "unmapped_events": st.unmapped_events(log, catalog) if catalog is not None else None,
-        "retention": retention,
-        "lifecycle": lifecycle,
-        "inactive_users": inactive,
-    },
-    charts={
-        "active_users": active_chart,
-        "monthly_active_users": monthly_chart,
-        "frequency_spectrum": spectrum_chart,
-        "use_case_map": map_chart,
-        "forgettable_zone": zone_chart,
-        "retention": retention_chart,
-        "lifecycle": lifecycle_chart,
-    },
-)
+from stickiness_notebooks.spec import QUICKSTART, report_outputs
+
+# the report's tables and charts as stickiness_notebooks/spec.py lists them (as `stickiness report --no-notebook`):
+# the ones above as computed (and edited) here, the others (drifting users, unmapped events) computed from the spec
+written = export_report(out, spreadsheet_safe=spreadsheet_safe, log=log, **report_outputs(QUICKSTART, globals()))

@@ -229,7 +229,7 @@ def request_folder(body: bytes) -> object:
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
-    return [{"module": "stickiness_widgets.lab"}]
+    return [{"module": "stickiness_notebooks.lab"}]
 
 
 def _load_jupyter_server_extension(server_app: ServerApp) -> None:

@@ -1,4 +1,4 @@
-"""The server extension behind the JupyterLab Launcher's "Stickiness" section (stickiness_widgets.lab).
+"""The server extension behind the JupyterLab Launcher's "Stickiness" section (stickiness_notebooks.lab).
 
 First its logic, on a real contents manager in a temporary folder; then its HTTP API on a real
 ``jupyter lab`` (the browser tests' server, which loads the extension as an installed package does),
@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+from stickiness_notebooks.lab import create_notebook, folder_path, hidden_part, request_folder, template_list
 from stickiness_notebooks.templates import TEMPLATES, template_notebook
-from stickiness_widgets.lab import create_notebook, folder_path, hidden_part, request_folder, template_list
 from tornado.web import HTTPError
 
 from tests.browser.conftest import TOKEN, Lab, _free_port, _stop, _wait_until_up, lab  # noqa: F401 (lab: the server)
@@ -228,7 +228,7 @@ def test_the_install_put_the_labextension_and_enabled_the_server_extension() -> 
     load = json.loads(package.read_text())["jupyterlab"]["_build"]["load"]
     assert (package.parent / load).exists(), f"{EXTENSION} names {load}, which is missing: {fix}"
     config = prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "stickiness.json"
-    assert json.loads(config.read_text()) == {"ServerApp": {"jpserver_extensions": {"stickiness_widgets.lab": True}}}
+    assert json.loads(config.read_text()) == {"ServerApp": {"jpserver_extensions": {"stickiness_notebooks.lab": True}}}
 
 
 # --- over HTTP, on a running JupyterLab ---------------------------------------------------------------------------
