@@ -12,7 +12,7 @@ from functools import cache
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from stickiness import read_log
@@ -255,6 +255,8 @@ PNBD = ParetoNBDModel(r=0.553, alpha=10.578, s=0.606, beta=11.669, log_likelihoo
 
 
 @settings(max_examples=80, deadline=None)
+# t_x one rounding below T: the Pareto/NBD's numerical integral has no room for its change of variable
+@example(shape=1.0, scale=1.0, first=1.0, second=1.0, x=1, share=0.9999999999999999, t_cal=1.0, horizon=0.0)
 @given(
     shape=st.floats(0.05, 5.0),
     scale=st.floats(0.5, 60.0),

@@ -76,7 +76,7 @@ def _log_terms(
         upper = span + _log_integrand(r, alpha, s, beta, x, tx) + 1e-9
     bad = (tx < big_t) & ~(np.isfinite(stopped) & (stopped >= lower) & (stopped <= upper))
     if bad.any():  # where 2F1 loses its precision (extreme parameters): integrate numerically
-        stopped = stopped.copy()
+        stopped = np.array(stopped, dtype=np.float64)  # a copy, and an array even for one customer
         stopped[bad] = _log_stopped_integral(r, alpha, s, beta, x[bad], tx[bad], big_t[bad])
     common = log_rising(r, x) + r * np.log(alpha) + s * np.log(beta)
     active = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
@@ -108,9 +108,13 @@ def _log_stopped_integral(
     m = -np.expm1(-g * (v1 - v0))  # the sign of g; m / g > 0
     v = v0 - np.log1p(-w * m) / g
     t = np.exp(v) - c
-    log_jacobian = np.log(m / g) - np.log1p(-w * m) + v  # dv/dw, and dt/dv = c + t = exp(v)
+    with np.errstate(divide="ignore"):  # m = 0 where log(c + t_x) and log(c + T) round to one value
+        log_jacobian = np.log(m / g) - np.log1p(-w * m) + v  # dv/dw, and dt/dv = c + t = exp(v)
     terms = _log_integrand(r, alpha, s, beta, x[:, None], t) + log_jacobian + np.log(weights / 2)[None, :]
-    return np.asarray(np.logaddexp.reduce(terms, axis=1), dtype=np.float64)
+    # there the interval is too short for the change of variable: it is its length times the integrand
+    flat = (m == 0).any(axis=1)
+    short = np.log(big_t - tx) + _log_integrand(r, alpha, s, beta, x, tx)
+    return np.asarray(np.where(flat, short, np.logaddexp.reduce(terms, axis=1)), dtype=np.float64)
 
 
 def pareto_nbd_log_likelihood(

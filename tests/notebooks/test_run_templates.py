@@ -211,7 +211,7 @@ def test_every_template_runs_on_the_cdnow_log(name: str, cdnow_csv: Path, tmp_pa
     if (tmp_path / "tables" / "use_case_map.csv").exists():
         # the whole product as one use case: a direct count over the file (docs/cdnow.md)
         usecase_map = pl.read_csv(tmp_path / "tables" / "use_case_map.csv", infer_schema_length=None)
-        assert usecase_map.select("persona", "use_case").row(0) == ("(all)", "(any)")
+        assert usecase_map.select("segment", "use_case").row(0) == ("(all)", "(any)")  # no users table: by=None
         assert usecase_map["adopters"][0] == 8332
 
 

@@ -159,7 +159,7 @@ statuses.pivot(on="status", index=[segment, "use_case"], values="users").fill_nu
 # %% Inactivity list
 inactive = st.inactive_users(log, days=inactive_days, by=by, k=k, limit=limit, horizon=horizon)
 print(f"{inactive.height:,} users with no activity in the last {inactive_days} days")
-inactive.group_by("persona", "status").len("users").sort("persona", "users", descending=[False, True])
+inactive.group_by(segment, "status").len("users").sort(segment, "users", descending=[False, True])
 
 # %% Most recently lapsed
 inactive.head(10)
