@@ -37,12 +37,13 @@ from stickiness._codes import (
     with_user_codes,
 )
 from stickiness._engine import collect, lift, runs
-from stickiness._habit_options import BANDS, Options
+from stickiness._habit_options import Options
 from stickiness._segments import ALL_SEGMENT, check_by, user_days
 from stickiness.catalog import ANY_USE_CASE, Catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.options import BANDS
 
-__all__ = ["SEG", "adopter_rates", "day_number", "segment_counts", "use_case_history"]
+__all__ = ["SEG", "adopter_rates", "day_number", "segment_counts", "segment_table", "use_case_history"]
 
 SEG = "persona"  # the output's segment column: it holds the ``by`` segment
 
@@ -229,7 +230,7 @@ def _split_history(
 # --------------------------------------------------------------------------- #
 
 
-def _segments(log: UsageLog, by: str | None) -> pl.DataFrame | None:
+def segment_table(log: UsageLog, by: str | None) -> pl.DataFrame | None:
     """``user, persona`` (the ``by`` segment as String), or None when every user is in ``(all)``."""
     if by is None or (by == "persona" and log.users is None):
         return None
@@ -275,7 +276,7 @@ def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFram
     window_start = end - opts.window + 1
     previous_start, previous_end = end - 2 * opts.window + 1, end - opts.window
     frames = {"adopters": habits.adopters, "days": habits.days}
-    segments = _segments(log, opts.by)
+    segments = segment_table(log, opts.by)
     if segments is not None:
         frames["segments"] = with_user_codes(log, segments).select("__u", SEG)
     lazy = lift(log, **frames)
@@ -346,7 +347,7 @@ def use_case_history(log: UsageLog, catalog: Catalog | None, *, by: str | None, 
     # decoded where it is, in polars: what follows is polars too
     decoded = user_ids(log, nw.from_native(rows.lazy()), nw.from_native(user_code_table(log)))
     history: pl.DataFrame = decoded.collect().to_native()
-    segments = _segments(log, by)
+    segments = segment_table(log, by)
     if segments is None:
         history = history.with_columns(pl.lit(ALL_SEGMENT, dtype=pl.String).alias(SEG))
     else:

@@ -86,7 +86,7 @@ def _metrics(options: dict[str, Any]) -> Iterator[tuple[str, Callable[..., pl.Da
     yield "forgettable_zone", forgettable_zone, options
     drifting = {k: v for k, v in options.items() if k not in ("majority", "min_users", "bands")}
     yield "drifting_users", drifting_users, drifting
-    yield "use_case_rates", use_case_rates, {k: v for k, v in options.items() if k not in ("majority", "min_users")}
+    yield "use_case_rates", use_case_rates, core  # the rates take neither threshold nor the map's options
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, names: tuple[str, ...]) -> dict[str, int]:

@@ -8,6 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import InvalidOptionError
+from stickiness.schemas import ADOPTION_SCHEMA, LEAVE_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -29,17 +30,8 @@ from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 __all__ = ["LEAVE_COLOURS", "adoption_chart", "leave_points_chart"]
 
 # the segment column (named after by) first in both: renamed to SEGMENT
-ADOPTION_COLUMNS: Final = (SEGMENT, "use_case", "period", "active", "users", "share", "complete")
-LEAVE_COLUMNS: Final = (
-    SEGMENT,
-    "use_case",
-    "leavers",
-    "retained",
-    "leaver_share",
-    "retained_share",
-    "lift",
-    "churn_rate",
-)
+ADOPTION_COLUMNS: Final = (SEGMENT, *list(ADOPTION_SCHEMA)[1:])
+LEAVE_COLUMNS: Final = (SEGMENT, *list(LEAVE_SCHEMA)[1:])
 #: Where users leave: a last step more common among leavers (lift above 1), among retained users, or too few users.
 LEAVE_COLOURS: Final = {
     "more common among leavers": OKABE_ITO[5],  # vermillion

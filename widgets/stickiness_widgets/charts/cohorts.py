@@ -8,6 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness.retention import cohort_curve
+from stickiness.schemas import COHORTS_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import colour_when, field, printable, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -25,7 +26,7 @@ from stickiness_widgets.theme import OKABE_ITO, WIDTH
 
 __all__ = ["cohort_chart", "retention_curve_chart"]
 
-COLUMNS: Final = ("cohort", "offset", "period", "cohort_users", "users", "share", "complete")
+COLUMNS: Final = tuple(COHORTS_SCHEMA)
 #: The furthest offset a title reports (when the log reaches it): a year of months or weeks, a month of days.
 MILESTONES: Final = {"month": 12, "week": 12, "day": 30}
 _SCHEME: Final = "blues"  # one hue, light to dark: readable in every form of colour blindness

@@ -7,6 +7,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.schemas import LIFECYCLE_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import field, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
@@ -27,7 +28,7 @@ from stickiness_widgets.theme import OKABE_ITO
 
 __all__ = ["STATE_COLOURS", "lifecycle_chart"]
 
-COLUMNS: Final = ("period", "active", "new", "returning", "resurrecting", "dormant", "quick_ratio", "complete")
+COLUMNS: Final = tuple(LIFECYCLE_SCHEMA)
 #: The states, stacked up from zero (returning at the base), dormant below it; Okabe-Ito colours.
 STATE_COLOURS: Final = {
     "returning": OKABE_ITO[0],  # blue

@@ -7,6 +7,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.schemas import RETENTION_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import field, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -28,19 +29,9 @@ from stickiness_widgets.theme import OKABE_ITO
 
 __all__ = ["retention_chart"]
 
-COLUMNS: Final = (
-    "period",
-    "active_before",
-    "active",
-    "new",
-    "retained",
-    "churned",
-    "retention_rate",
-    "churn_rate",
-    "complete",
-)
 #: Columns of the output that are neither needed nor a segment: the retention rate's numerator and the size flag.
 OPTIONAL: Final = ("returning", "sufficient")
+COLUMNS: Final = tuple(name for name in RETENTION_SCHEMA if name not in OPTIONAL)
 #: The two lines: their column, and their name and colour on the chart (blue: kept, vermillion: lost).
 RATES: Final = {"retention_rate": "retention", "churn_rate": "churn"}
 RATE_COLOURS: Final = {"retention": OKABE_ITO[0], "churn": OKABE_ITO[5]}
