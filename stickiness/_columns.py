@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from stickiness._errors import AmbiguousColumnError, ColumnNotFoundError
+from stickiness.exceptions import AmbiguousColumnError, ColumnNotFoundError
 
 __all__ = ["AUTO", "ColumnMap", "check_unique", "normalise_name", "resolve_column", "resolve_columns"]
 
@@ -52,7 +52,7 @@ def check_unique(column: str, columns: Sequence[str], *, role: str, option: str,
     >>> check_unique("user_id", ["user_id", "time", "user_id_duplicated_0"], role="user", option="user")
     Traceback (most recent call last):
     ...
-    stickiness._errors.AmbiguousColumnError: the log's header names 'user_id' twice ...
+    stickiness.exceptions.AmbiguousColumnError: the log's header names 'user_id' twice ...
     """
     twins = [c for c in columns if c != column and normalise_name(c) == normalise_name(column)]
     if twins:

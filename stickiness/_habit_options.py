@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from stickiness._errors import InvalidOptionError
+from stickiness.exceptions import InvalidOptionError
 from stickiness.options import DEFAULT_BANDS, HABITS, MAX_RATE, ZONE, as_date, positive, share, whole, whole_days
 
 __all__ = ["Options", "check_map_options", "check_options"]

@@ -23,7 +23,7 @@ import polars as pl
 
 from stickiness._encoding import CHUNK, check_encoding, is_native, open_bytes, transcode
 from stickiness._engine import is_spark_frame, to_polars
-from stickiness._errors import InputFileError, UnsupportedSourceError
+from stickiness.exceptions import InputFileError, UnsupportedSourceError
 from stickiness.typing import Source
 
 __all__ = ["CSV_SUFFIXES", "NDJSON_SUFFIXES", "PARQUET_SUFFIXES", "Source", "file_format", "scan_source"]

@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from stickiness._errors import InvalidOptionError
+from stickiness.exceptions import InvalidOptionError
 
 __all__ = [
     "DEFAULT_END",

@@ -27,11 +27,11 @@ from stickiness._engine import (
     spark_column_is_date,
     spark_source,
 )
-from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness._input_checks import input_notes
 from stickiness._read_errors import explain_read_errors
 from stickiness._sources import Source, scan_source
 from stickiness._time import EpochGuess, TimeUnit, check_epoch_days, epoch_seconds, guess_unit, parse_day
+from stickiness.exceptions import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness.ledger import REASONS, Ledger
 from stickiness.options import READ, as_date
 from stickiness.stages import StageStore
@@ -108,7 +108,7 @@ class UsageLog:
         >>> read_log(pl.DataFrame({"user_id": [None], "timestamp": ["2024-01-01"], "event": ["a"]})).require_rows()
         Traceback (most recent call last):
         ...
-        stickiness._errors.EmptyLogError: no usable rows: ...
+        stickiness.exceptions.EmptyLogError: no usable rows: ...
         """
         if self.is_empty:
             raise EmptyLogError(

@@ -18,7 +18,7 @@ value and what to give instead:
 >>> whole_days(0, "window", "the current window")
 Traceback (most recent call last):
 ...
-stickiness._errors.InvalidOptionError: window=0: use a whole number of days >= 1 and at most 3650 (the current window).
+stickiness.exceptions.InvalidOptionError: window=0: use a whole number of days >= 1 and at most 3650 (...).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeGuard, get_args
 
-from stickiness._errors import InvalidOptionError
+from stickiness.exceptions import InvalidOptionError
 from stickiness.typing import Band, CohortMode, Engine, MixedOffsets, Period, TimeUnit
 
 __all__ = [
@@ -290,7 +290,7 @@ def whole(value: object, option: str, hint: str, *, minimum: int, maximum: int |
     >>> whole(0, "min_users", "evaluable adopters to judge a segment", minimum=1)
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: min_users=0: use a whole number >= 1 (evaluable adopters to judge a segment).
+    stickiness.exceptions.InvalidOptionError: min_users=0: use a whole number >= 1 (evaluable adopters ...).
     """
     if (
         isinstance(value, bool)
@@ -318,7 +318,7 @@ def positive(value: object, option: str, hint: str, *, maximum: float | None = N
     >>> positive(0, "k", "the multiple of the typical interval")
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: k=0: use a number > 0 (the multiple of the typical interval).
+    stickiness.exceptions.InvalidOptionError: k=0: use a number > 0 (the multiple of the typical interval).
     """
     if _is_number(value) and value > 0 and (maximum is None or value <= maximum):
         return float(value)
@@ -332,7 +332,7 @@ def number(value: object, option: str, hint: str, *, low: float | None = None, h
     >>> number(120, "bands['healthy']", "a score from 0 to 100", low=0, high=100)
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: bands['healthy']=120: use a number between 0 and 100 (a score from 0 to 100).
+    stickiness.exceptions.InvalidOptionError: bands['healthy']=120: use a number between 0 and 100 (...).
     """
     if _is_number(value) and (low is None or value >= low) and (high is None or value <= high):
         return float(value)
@@ -353,7 +353,7 @@ def share(value: object, option: str, hint: str) -> float:
     >>> share(1, "majority", "flags a segment")
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: majority=1: use a share strictly between 0 and 1 (flags a segment).
+    stickiness.exceptions.InvalidOptionError: majority=1: use a share strictly between 0 and 1 (flags a segment).
     """
     if _is_number(value) and 0 < value < 1:
         return float(value)
@@ -368,7 +368,7 @@ def as_date(value: dt.date | str | None, option: str) -> dt.date | None:
     >>> as_date("May 1", "as_of")
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: as_of='May 1' is not a date. Use 'YYYY-MM-DD'.
+    stickiness.exceptions.InvalidOptionError: as_of='May 1' is not a date. Use 'YYYY-MM-DD'.
     """
     if value is None:
         return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from stickiness._habits import SEG
+from stickiness.stages.habits import SEG
 
 __all__ = [
     "ACTIVE_USERS_SCHEMA",

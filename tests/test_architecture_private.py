@@ -4,7 +4,7 @@ The rule: ``from p.m import _x`` (a name with a leading underscore) is allowed o
 in ``p.m`` itself or a module *inside* it, i.e. when ``p.m`` is a package (its
 ``__init__`` importing its own ``_submodule``, or a module of the package
 importing a private helper of it). A private module may be imported by
-its own package (``from stickiness import _errors`` in ``stickiness.cli``), and
+its own package (``from stickiness import _sources`` in ``stickiness.log``), and
 public names may be imported from private modules (``from stickiness._sources
 import Source``). A helper that several modules share gets a public name in its
 (private) module. Checked over the three packages: ``stickiness``,
@@ -38,16 +38,16 @@ def _modules() -> list[tuple[str, Path]]:
 def private_imports(module: str, source: str) -> list[str]:
     """Return ``from X import _y`` imports in ``source`` that break the rule, as ``line: X._y``.
 
-    >>> private_imports("stickiness.dormancy", "from stickiness.use_cases import _prepare, use_case_map")
-    ['1: stickiness.use_cases._prepare']
+    >>> private_imports("stickiness.metrics.dormancy", "from stickiness.metrics.use_cases import _prepare, x")
+    ['1: stickiness.metrics.use_cases._prepare']
     >>> private_imports("stickiness._engine._polars", "from stickiness._engine import _cast")
     []
     >>> private_imports("stickiness._engine", "from stickiness._engine import _polars")
     []
-    >>> private_imports("stickiness.cli", "from stickiness import _errors as errors")
+    >>> private_imports("stickiness.log", "from stickiness import _sources as sources")
     []
-    >>> private_imports("stickiness_widgets.render", "from stickiness import _errors")
-    ['1: stickiness._errors']
+    >>> private_imports("stickiness_widgets.render", "from stickiness import _sources")
+    ['1: stickiness._sources']
     """
     bad = []
     for node in ast.walk(ast.parse(source)):
@@ -74,4 +74,6 @@ def test_no_module_imports_another_modules_private_names() -> None:
 
 def test_the_walk_sees_every_package() -> None:
     modules = dict(_modules())
-    assert {"stickiness.use_cases", "stickiness_widgets.charts.spectrum", "stickiness_notebooks.run"} <= set(modules)
+    assert {"stickiness.metrics.use_cases", "stickiness_widgets.charts.spectrum", "stickiness_notebooks.run"} <= set(
+        modules
+    )

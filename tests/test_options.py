@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from stickiness import options
-from stickiness._errors import InvalidOptionError
+from stickiness.exceptions import InvalidOptionError
 
 BUNDLES = [
     value

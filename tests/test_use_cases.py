@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from stickiness import UsageLog, read_log
 from stickiness.catalog import FREQUENCIES, Catalog, read_catalog
 from stickiness.demo import demo_catalog, demo_events, demo_use_case_profiles, demo_users, planted_bands
-from stickiness.use_cases import (
+from stickiness.metrics.use_cases import (
     BANDS,
     drifting_users,
     forgettable_zone,

@@ -23,11 +23,11 @@ import polars as pl
 
 from stickiness import __version__, segment_column
 from stickiness._csv import unescape_table, write_table
-from stickiness._errors import StickinessError
 from stickiness._output import DEMO_NAMES, staged_folder
 from stickiness._progress import describe_input, step
 from stickiness._text import printable, use_case_label
 from stickiness.catalog import Catalog, read_catalog
+from stickiness.exceptions import StickinessError
 from stickiness.ledger import Ledger
 from stickiness.log import NULL_IDS, UsageLog, read_log
 from stickiness.options import (

@@ -19,11 +19,9 @@ from typing import Any, Literal
 
 import polars as pl
 
-from stickiness._errors import InvalidOptionError, ModelFitError
-from stickiness._segment_column import check_segment_name, name_segment, segment_source
-from stickiness._segments import ALL_SEGMENT
 from stickiness._sources import Source
 from stickiness.catalog import Catalog, as_catalog
+from stickiness.exceptions import InvalidOptionError, ModelFitError
 from stickiness.log import UsageLog, as_log
 from stickiness.models._fit import MIN_REPEAT_USERS, RepeatUseModel, check_min_repeat_users
 from stickiness.models._scipy import require_scipy
@@ -31,6 +29,8 @@ from stickiness.models.bg_nbd import fit_bg_nbd
 from stickiness.models.pareto_nbd import fit_pareto_nbd
 from stickiness.models.summary import MEASURES, calibration_day, summarise
 from stickiness.options import HABITS, PREDICTION, positive, whole
+from stickiness.stages.active_days import ALL_SEGMENT
+from stickiness.stages.segments import check_segment_name, name_segment, segment_source
 
 __all__ = ["MODELS", "ForgettablePrediction", "predict_forgettable"]
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import get_args
 
-from stickiness._errors import InvalidOptionError
+from stickiness.exceptions import InvalidOptionError
 from stickiness.options import DEFAULT_HEALTH_BANDS, DEFAULT_WEIGHTS, HEALTH, number, positive, whole
 from stickiness.typing import Direction, HealthBand
 

@@ -16,12 +16,12 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._columns import AUTO, CANDIDATES, normalise_name, resolve_column
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
-from stickiness._segment_column import attach_segment as attach_segment_column
-from stickiness._segment_column import segment_values
 from stickiness._sources import Source, scan_source
 from stickiness._time import TimeUnit, parse_day
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog
+from stickiness.stages.segments import attach_segment as attach_segment_column
+from stickiness.stages.segments import segment_values
 
 __all__ = [
     "ROW",

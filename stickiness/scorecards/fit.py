@@ -19,9 +19,10 @@ from typing import get_args
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._errors import InvalidOptionError, InvalidValueError
 from stickiness._sources import Source
+from stickiness.exceptions import InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog, as_log
+from stickiness.metrics.use_cases import use_case_rates
 from stickiness.options import FIT, HABITS, number, positive, whole_days
 from stickiness.schemas import FIT_COLUMNS, FIT_SUMMARY_COLUMNS
 from stickiness.scorecards._tables import (
@@ -34,7 +35,6 @@ from stickiness.scorecards._tables import (
     rows_named,
 )
 from stickiness.typing import FitState, ZeroMrr
-from stickiness.use_cases import use_case_rates
 
 __all__ = ["FIT_COLUMNS", "FIT_STATES", "FIT_SUMMARY_COLUMNS", "customers_to_depart", "fit_matrix", "fit_summary"]
 
@@ -86,7 +86,7 @@ def fit_matrix(
     as_of, window
         The rate's window: days ``as_of - window + 1 .. as_of`` (defaults: the
         log's last day, 90); rate = 30 x active days / exposure as in
-        :func:`~stickiness.use_cases.use_case_rates`.
+        :func:`~stickiness.metrics.use_cases.use_case_rates`.
     zero_mrr
         An account with ``mrr = 0`` is an error (``"error"``, default: its
         profitability is undefined) or ``depart`` with null profitability

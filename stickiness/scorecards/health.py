@@ -2,7 +2,7 @@
 
 Definitions (the contract: docs/scorecards.md, "Health score"), per customer, with
 A = ``as_of`` and W = ``window``, from the use-case rates of
-:func:`stickiness.use_cases.use_case_rates` (the ``(any)`` row):
+:func:`stickiness.metrics.use_cases.use_case_rates` (the ``(any)`` row):
 
 - *frequency* = ``min(rate, rate_cap) / rate_cap``, rate = 30 x active days in the window / exposure;
 - *recency* = ``max(0, 1 - days_since / recency_days)``, days_since = A - last active day (0 when never active);
@@ -21,18 +21,12 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._errors import InvalidOptionError, InvalidValueError
 from stickiness._habit_options import check_options
-from stickiness._segment_column import (
-    attach_segment,
-    check_segment_name,
-    name_segment,
-    segment_column,
-    use_case_segments,
-)
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
+from stickiness.exceptions import InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog, as_log
+from stickiness.metrics.use_cases import use_case_rates
 from stickiness.options import DEFAULT_HEALTH_BANDS, DEFAULT_WEIGHTS, HABITS, HEALTH
 from stickiness.schemas import HEALTH_COLUMNS, SCORE_COLUMNS, SUMMARY_COLUMNS
 from stickiness.scorecards._health_options import (
@@ -51,7 +45,13 @@ from stickiness.scorecards._tables import (
     read_table,
     rows_named,
 )
-from stickiness.use_cases import use_case_rates
+from stickiness.stages.segments import (
+    attach_segment,
+    check_segment_name,
+    name_segment,
+    segment_column,
+    use_case_segments,
+)
 
 __all__ = [
     "COMPONENTS",
@@ -119,7 +119,7 @@ def health_score(
         Lower cut-offs of the bands on the score (default ``{"healthy": 70,
         "at_risk": 40}``; critical is below ``at_risk``).
     by, as_of, window, horizon, min_exposure
-        As for :func:`~stickiness.use_cases.use_case_rates`: the segment
+        As for :func:`~stickiness.metrics.use_cases.use_case_rates`: the segment
         column, the day of the measurement, the current window W, the
         horizon H (customers active in it are scored) and the exposure below
         which a customer is ``too_new`` (not scored); the defaults are

@@ -14,10 +14,9 @@ from statistics import NormalDist
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._errors import InvalidOptionError, InvalidValueError
-from stickiness._segment_column import check_segment_name
 from stickiness._sources import Source
 from stickiness._time import TimeUnit
+from stickiness.exceptions import InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog
 from stickiness.options import NPS, READ, share, whole
 from stickiness.schemas import NPS_COLUMNS
@@ -31,6 +30,7 @@ from stickiness.scorecards._tables import (
     read_table,
     rows_named,
 )
+from stickiness.stages.segments import check_segment_name
 from stickiness.typing import NpsPeriod
 
 __all__ = ["NPS_COLUMNS", "PERIODS", "nps"]

@@ -12,10 +12,9 @@ from __future__ import annotations
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._errors import InvalidValueError
-from stickiness._segment_column import check_segment_name
 from stickiness._sources import Source
 from stickiness._time import TimeUnit
+from stickiness.exceptions import InvalidValueError
 from stickiness.log import UsageLog
 from stickiness.options import READ
 from stickiness.schemas import VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
@@ -30,6 +29,7 @@ from stickiness.scorecards._tables import (
     read_table,
     rows_named,
 )
+from stickiness.stages.segments import check_segment_name
 
 __all__ = ["VALUE_COLUMNS", "VALUE_SUMMARY_COLUMNS", "lifetime_value", "lifetime_value_summary"]
 

@@ -7,7 +7,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness.retention import cohort_curve
+from stickiness.metrics.retention import cohort_curve
 from stickiness.schemas import COHORTS_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import colour_when, field, printable, title_text
@@ -105,7 +105,7 @@ def retention_curve_chart(
     """Chart the average retention curve: the share of a cohort counted at each offset, one line per segment.
 
     Draws :func:`stickiness.retention_curve` of the matrix (computed by the core's
-    :func:`stickiness.retention.cohort_curve`): at each offset (periods since the
+    :func:`stickiness.metrics.retention.cohort_curve`): at each offset (periods since the
     cohort's first), the users counted over the users of the cohorts that reached
     it, summed over cohorts: the mean share weighted by cohort size. Cells that
     are not fully observed are left out of the mean; an offset that only such

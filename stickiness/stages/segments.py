@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 import narwhals as nw
 import polars as pl
 
-from stickiness._errors import InvalidOptionError
-from stickiness._segments import ALL_SEGMENT, check_by
+from stickiness.exceptions import InvalidOptionError
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.stages.active_days import ALL_SEGMENT, check_by
 
 __all__ = [
     "ALL_SEGMENT",
@@ -54,7 +54,7 @@ def check_segment_name(by: str | None, columns: Collection[str], *, function: st
     >>> check_segment_name("use_case", ["use_case", "users"], function="frequency_spectrum")
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: by='use_case': frequency_spectrum names its segment column after by, ...
+    stickiness.exceptions.InvalidOptionError: by='use_case': frequency_spectrum names its segment column after by, ...
     """
     if by is not None and by in columns:
         raise InvalidOptionError(

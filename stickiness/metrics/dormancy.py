@@ -24,16 +24,16 @@ import polars as pl
 
 from stickiness._engine import collect, lift
 from stickiness._habit_options import check_options
-from stickiness._habits import day_number, use_case_history
-from stickiness._segment_column import check_segment_name, name_segment
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
-from stickiness._use_case_days import SEG, as_dates
 from stickiness.catalog import Catalog
 from stickiness.log import UsageLog
+from stickiness.metrics.use_cases import prepare_inputs
 from stickiness.options import DORMANCY, HABITS, positive, whole_days
 from stickiness.schemas import DORMANCY_SCHEMA
-from stickiness.use_cases import prepare_inputs
+from stickiness.stages.habits import day_number, use_case_history
+from stickiness.stages.segments import check_segment_name, name_segment
+from stickiness.stages.use_case_days import SEG, as_dates
 
 __all__ = ["STATUSES", "dormancy", "inactive_users"]
 
@@ -160,7 +160,7 @@ def dormancy(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.dormancy import dormancy
+    >>> from stickiness.metrics.dormancy import dormancy
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "a", "b", "b", "c"],
     ...     "timestamp": [dt.date(2024, 3, 1), dt.date(2024, 3, 8), dt.date(2024, 3, 15), dt.date(2024, 1, 1),
@@ -207,7 +207,7 @@ def inactive_users(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.dormancy import inactive_users
+    >>> from stickiness.metrics.dormancy import inactive_users
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "b", "c"],
     ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 15), dt.date(2024, 3, 20), dt.date(2024, 4, 20)],

@@ -22,13 +22,13 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import collect, lift
-from stickiness._periods import calendar, period_runs, start_of
-from stickiness._segment_column import check_segment_name
-from stickiness._segments import SEGMENT, active_days, with_calendar
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
 from stickiness.options import ACTIVITY, WEEK, whole_days
 from stickiness.schemas import ACTIVE_USERS_SCHEMA, MONTHLY_SCHEMA
+from stickiness.stages.active_days import SEGMENT, active_days, with_calendar
+from stickiness.stages.periods import calendar, period_runs, start_of
+from stickiness.stages.segments import check_segment_name
 
 __all__ = ["active_users", "monthly_active_users", "partial_last_day"]
 
@@ -102,7 +102,7 @@ def partial_last_day(data: UsageLog | Source) -> dt.date | None:
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.active_users import partial_last_day
+    >>> from stickiness.metrics.active_users import partial_last_day
     >>> days = [dt.date(2024, 6, 1) + dt.timedelta(days=n) for n in range(29)]  # June 1 .. 29
     >>> events = pl.DataFrame({  # 40 users a day, then 6 on June 29 (the log stops at dawn)
     ...     "user_id": [f"u{u}" for d in days for u in range(40 if d.day < 29 else 6)],

@@ -20,12 +20,12 @@ from typing import Any, get_args
 import narwhals as nw
 import polars as pl
 
-from stickiness._codes import user_code_table, user_ids
 from stickiness._engine import collect, lift, runs
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError
-from stickiness._segment_column import attach_segment
-from stickiness._segments import SEGMENT, active_days, check_by, segment_of, user_days
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UsageLog
+from stickiness.stages.active_days import SEGMENT, active_days, check_by, segment_of, user_days
+from stickiness.stages.codes import user_code_table, user_ids
+from stickiness.stages.segments import attach_segment
 from stickiness.typing import Period
 
 __all__ = [

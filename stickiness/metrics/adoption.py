@@ -26,16 +26,16 @@ import polars as pl
 
 from stickiness._engine import collect
 from stickiness._habit_options import check_options
-from stickiness._habits import day_number
-from stickiness._periods import Period, calendar, check_period, period_table, start_of
-from stickiness._segment_column import check_segment_name, name_segment
 from stickiness._sources import Source
-from stickiness._use_case_days import SEG, lift_use_case_days, use_case_pairs
 from stickiness.catalog import Catalog
 from stickiness.log import UsageLog, as_log
+from stickiness.metrics.use_cases import prepare_inputs
 from stickiness.options import ADOPTION, HABITS, PERIOD, whole_days
 from stickiness.schemas import ADOPTION_SCHEMA, FIRST_USE_SCHEMA, LEAVE_SCHEMA
-from stickiness.use_cases import prepare_inputs
+from stickiness.stages.habits import day_number
+from stickiness.stages.periods import Period, calendar, check_period, period_table, start_of
+from stickiness.stages.segments import check_segment_name, name_segment
+from stickiness.stages.use_case_days import SEG, lift_use_case_days, use_case_pairs
 
 __all__ = ["feature_adoption", "time_to_first_use", "where_users_leave"]
 
@@ -106,7 +106,7 @@ def feature_adoption(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.adoption import feature_adoption
+    >>> from stickiness.metrics.adoption import feature_adoption
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "b", "a"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 1)],
@@ -179,7 +179,7 @@ def time_to_first_use(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.adoption import time_to_first_use
+    >>> from stickiness.metrics.adoption import time_to_first_use
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "b", "a"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 1)],
@@ -241,7 +241,7 @@ def where_users_leave(
         The day of the measurement (default: the log's ``as_of``; may not be later).
     limit
         Days without activity after which a user has left (by default as in
-        :func:`~stickiness.dormancy.dormancy`).
+        :func:`~stickiness.metrics.dormancy.dormancy`).
     window
         How many days before the cut a user must have been active in.
 
@@ -262,7 +262,7 @@ def where_users_leave(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.adoption import where_users_leave
+    >>> from stickiness.metrics.adoption import where_users_leave
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "c", "c", "z"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 20),

@@ -28,7 +28,13 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._codes import (
+from stickiness._engine import collect, lift, runs
+from stickiness._habit_options import Options
+from stickiness.catalog import ANY_USE_CASE, Catalog
+from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.options import BANDS
+from stickiness.stages.active_days import ALL_SEGMENT, check_by, user_days
+from stickiness.stages.codes import (
     coded_activity,
     day_number,
     event_codes,
@@ -36,12 +42,6 @@ from stickiness._codes import (
     user_ids,
     with_user_codes,
 )
-from stickiness._engine import collect, lift, runs
-from stickiness._habit_options import Options
-from stickiness._segments import ALL_SEGMENT, check_by, user_days
-from stickiness.catalog import ANY_USE_CASE, Catalog
-from stickiness.log import UNKNOWN_SEGMENT, UsageLog
-from stickiness.options import BANDS
 
 __all__ = ["SEG", "adopter_rates", "day_number", "segment_counts", "segment_table", "use_case_history"]
 

@@ -8,10 +8,10 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._codes import coded_days, user_code_table, user_ids
 from stickiness._engine import collect, lift, runs
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.stages.codes import coded_days, user_code_table, user_ids
 
 __all__ = [
     "ALL_SEGMENT",

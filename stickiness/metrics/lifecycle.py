@@ -17,14 +17,14 @@ from collections.abc import Collection
 
 import polars as pl
 
-from stickiness._periods import Period, check_period, finish, signup_periods
-from stickiness._segment_column import check_segment_name
-from stickiness._segments import check_by
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
+from stickiness.metrics.retention import counts_table
 from stickiness.options import PERIOD
-from stickiness.retention import counts_table
 from stickiness.schemas import LIFECYCLE_SCHEMA, NEW_VS_RETURNING_SCHEMA
+from stickiness.stages.active_days import check_by
+from stickiness.stages.periods import Period, check_period, finish, signup_periods
+from stickiness.stages.segments import check_segment_name
 
 __all__ = ["lifecycle", "new_vs_returning"]
 
@@ -71,7 +71,7 @@ def lifecycle(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.lifecycle import lifecycle
+    >>> from stickiness.metrics.lifecycle import lifecycle
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c", "b"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7),
@@ -127,7 +127,7 @@ def new_vs_returning(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.lifecycle import new_vs_returning
+    >>> from stickiness.metrics.lifecycle import new_vs_returning
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c", "b"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7),

@@ -13,7 +13,7 @@ A = ``as_of``, W = ``window`` and H = ``horizon``:
   the horizon; *forgettable share*: the share of evaluable adopters with
   r < ``threshold``, with a 95% Wilson interval.
 
-The per-adopter table is computed in stages kept on the log (``stickiness/_habits.py``):
+The per-adopter table is computed in stages kept on the log (``stickiness/stages/habits.py``):
 the window-independent part once per catalog, ``as_of`` and ``horizon``, the rates
 once per window, the segment counts once per threshold; each stage runs in the
 log's engine (polars or DuckDB) as a lazy narwhals query, and only small
@@ -31,18 +31,18 @@ from typing import Any, ParamSpec
 import narwhals as nw
 import polars as pl
 
-from stickiness._codes import coded_activity, event_codes
 from stickiness._engine import collect, lift
-from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import Options, check_map_options, check_options
-from stickiness._habits import SEG, adopter_rates, day_number, segment_counts
-from stickiness._segment_column import check_segment_name, name_segment, segment_source
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, as_catalog, resolve_profiles
+from stickiness.exceptions import InvalidOptionError
 from stickiness.log import UsageLog, as_log
 from stickiness.options import BANDS, DEFAULT_BANDS, HABITS, ZONE
 from stickiness.schemas import DRIFTING_SCHEMA, MAP_SCHEMA, RATES_SCHEMA, SPECTRUM_SCHEMA, UNMAPPED_SCHEMA
+from stickiness.stages.codes import coded_activity, event_codes
+from stickiness.stages.habits import SEG, adopter_rates, day_number, segment_counts
+from stickiness.stages.segments import check_segment_name, name_segment, segment_source
 
 __all__ = [
     "BANDS",
@@ -191,7 +191,7 @@ def use_case_rates(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import use_case_rates
+    >>> from stickiness.metrics.use_cases import use_case_rates
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "a"],
     ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 11), dt.datetime(2024, 1, 31)],
@@ -266,7 +266,7 @@ def frequency_spectrum(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import frequency_spectrum
+    >>> from stickiness.metrics.use_cases import frequency_spectrum
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "a"],
     ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 11), dt.datetime(2024, 1, 31)],
@@ -360,7 +360,7 @@ def use_case_map(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import use_case_map
+    >>> from stickiness.metrics.use_cases import use_case_map
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "a"],
     ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 11), dt.datetime(2024, 1, 31)],
@@ -491,7 +491,7 @@ def forgettable_zone(table: pl.DataFrame) -> pl.DataFrame:  # noqa: D417 - the p
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import forgettable_zone
+    >>> from stickiness.metrics.use_cases import forgettable_zone
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "c", "b", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2 + [dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 31)],
@@ -544,7 +544,7 @@ def drifting_users(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import drifting_users
+    >>> from stickiness.metrics.use_cases import drifting_users
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "a", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, 20), dt.datetime(2024, 2, 1), dt.datetime(2024, 2, 10),
@@ -602,7 +602,7 @@ def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, t
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import unmapped_events
+    >>> from stickiness.metrics.use_cases import unmapped_events
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3,

@@ -31,14 +31,14 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import collect
-from stickiness._errors import InvalidOptionError
-from stickiness._periods import check_period, finish, period_table, user_periods
-from stickiness._segment_column import check_segment_name
-from stickiness._segments import SEGMENT
 from stickiness._sources import Source
+from stickiness.exceptions import InvalidOptionError
 from stickiness.log import UsageLog, as_log
 from stickiness.options import PERIOD, RETENTION, as_date, whole, whole_days
 from stickiness.schemas import COHORTS_SCHEMA, CURVE_SCHEMA, ONE_AND_DONE_SCHEMA, REPEAT_SCHEMA, RETENTION_SCHEMA
+from stickiness.stages.active_days import SEGMENT
+from stickiness.stages.periods import check_period, finish, period_table, user_periods
+from stickiness.stages.segments import check_segment_name
 from stickiness.typing import CohortMode, Period
 
 __all__ = [
@@ -126,7 +126,7 @@ def counts_table(
     """:func:`period_counts` collected, with ``__complete`` over the period and the one before.
 
     ``days`` and ``periods`` replace the calendar and the periods table (see
-    :func:`~stickiness._periods.user_periods`); ``signup`` (``user, __signup``)
+    :func:`~stickiness.stages.periods.user_periods`); ``signup`` (``user, __signup``)
     makes a user new in the earlier of their signup period and first active period.
     """
     if days is None and periods is None and signup is None:
@@ -243,7 +243,7 @@ def retention(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import retention
+    >>> from stickiness.metrics.retention import retention
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7)],
@@ -294,7 +294,7 @@ def range_retention(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import range_retention
+    >>> from stickiness.metrics.retention import range_retention
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 1, 16), dt.date(2024, 1, 17)],
@@ -373,7 +373,7 @@ def cohort_matrix(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import cohort_matrix
+    >>> from stickiness.metrics.retention import cohort_matrix
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c"],
     ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7)],
@@ -453,7 +453,7 @@ def retention_curve(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import retention_curve
+    >>> from stickiness.metrics.retention import retention_curve
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c", "c"],
     ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7),
@@ -560,7 +560,7 @@ def repeat_rate(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import repeat_rate
+    >>> from stickiness.metrics.retention import repeat_rate
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "b", "b"],
     ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 7)],
@@ -626,7 +626,7 @@ def one_and_done(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import one_and_done
+    >>> from stickiness.metrics.retention import one_and_done
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "b", "c"],
     ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 7)],
