@@ -22,9 +22,8 @@ from stickiness.log import UsageLog, as_log
 from stickiness.metrics.retention import counts_table
 from stickiness.options import PERIOD
 from stickiness.schemas import LIFECYCLE_SCHEMA, NEW_VS_RETURNING_SCHEMA
-from stickiness.stages.active_days import check_by
 from stickiness.stages.periods import Period, check_period, finish, signup_periods
-from stickiness.stages.segments import check_segment_name
+from stickiness.stages.segments import check_by, check_segment_name
 
 __all__ = ["lifecycle", "new_vs_returning"]
 

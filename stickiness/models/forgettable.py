@@ -29,8 +29,7 @@ from stickiness.models.bg_nbd import fit_bg_nbd
 from stickiness.models.pareto_nbd import fit_pareto_nbd
 from stickiness.models.summary import MEASURES, calibration_day, summarise
 from stickiness.options import HABITS, PREDICTION, positive, whole
-from stickiness.stages.active_days import ALL_SEGMENT
-from stickiness.stages.segments import check_segment_name, name_segment, segment_source
+from stickiness.stages.segments import ALL_SEGMENT, check_segment_name, name_segment, segment_source
 
 __all__ = ["MODELS", "ForgettablePrediction", "predict_forgettable"]
 

@@ -27,8 +27,7 @@ from stickiness._time import TimeUnit, parse_day
 from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
 from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog, as_log
-from stickiness.stages.active_days import check_by
-from stickiness.stages.segments import attach_segment, check_segment_name, segment_values
+from stickiness.stages.segments import attach_segment, check_by, check_segment_name, segment_values
 
 __all__ = ["rfm_summary"]
 
