@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,28 @@ def test_the_parameter_check_can_fail() -> None:
     assert bundle is HabitOptions and getattr(bundle(), field) != 364
     assert _bundle_field("retention", "min_users") == (RetentionOptions, "min_users")
     assert _bundle_field("quickstart", "min_users") == (ZoneOptions, "min_users")
+
+
+def _period_chart_calls(name: str) -> list[tuple[str, bool]]:
+    """Each call of a chart taking period= in the template (``sw.NAME(...)``), and whether it passes period=."""
+    widgets = pytest.importorskip("stickiness_widgets")
+    calls = []
+    for node in ast.walk(ast.parse(template_source(name))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "sw"):
+            continue
+        if "period" in inspect.signature(getattr(widgets, node.func.attr)).parameters:
+            calls.append((node.func.attr, any(keyword.arg == "period" for keyword in node.keywords)))
+    return calls
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_period_charts_are_given_the_templates_period(name: str) -> None:
+    # a chart never works the period out from the dates: the template passes the one its metrics used
+    assert all(passed for _, passed in _period_chart_calls(name)), _period_chart_calls(name)
+
+
+def test_the_period_chart_check_finds_the_calls() -> None:
+    assert [chart for chart, _ in _period_chart_calls("quickstart")] == ["retention_chart", "lifecycle_chart"]
+    assert len(_period_chart_calls("retention")) == 5

@@ -8,6 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import InvalidOptionError
+from stickiness.options import PERIOD
 from stickiness.schemas import ADOPTION_SCHEMA, LEAVE_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
@@ -16,11 +17,11 @@ from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
     check_top,
+    checked_period,
     latest,
     observed,
     panels,
     partial_marks,
-    period_of,
     period_tooltip,
     period_x,
     spread,
@@ -50,7 +51,7 @@ _RULE = "#444444"
 
 
 def adoption_chart(
-    frame: Any, *, top: int = 8, period: str | None = None, by: str | None = None, title: Title = None
+    frame: Any, *, top: int = 8, period: str = PERIOD.period, by: str | None = None, title: Title = None
 ) -> alt.typing.ChartType:
     """Chart feature adoption over time: the share of active users who used each use case, per persona.
 
@@ -68,8 +69,8 @@ def adoption_chart(
         Draw the ``top`` use cases with the most users over all periods (default
         8, at most 8: one colour each); the subtitle says how many are left out.
     period
-        ``"month"``, ``"week"`` or ``"day"``: the ``period`` given to the metric.
-        Default: worked out from the dates.
+        ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
+        ``period`` given to the metric, checked against the dates (docs/charts.md).
     by
         The segment column (default: the frame's first column, named after the
         metric's ``by``).
@@ -100,9 +101,9 @@ def adoption_chart(
         frame, columns=ADOPTION_COLUMNS[1:], metric="feature_adoption", dates=["period"], flags=["complete"]
     ).with_columns(pl.col("use_case").cast(pl.String))
     table, segment = segment_frame(table, by=by, standard=ADOPTION_COLUMNS[1:], metric="feature_adoption")
+    unit = checked_period(table, ["period"], period, chart="adoption_chart", metric="feature_adoption")
     if table.is_empty():
         return empty_chart(title=title, what="Feature adoption", hint="no active user in any period")
-    unit = period_of(table, "period", period)
     totals = table.group_by("use_case").agg(pl.col("users").sum()).sort(["users", "use_case"], descending=[True, False])
     kept = totals.head(top).get_column("use_case").sort().to_list()
     used = table.group_by(SEGMENT, "use_case").agg(pl.col("users").sum().alias("__ever"))
