@@ -1,13 +1,14 @@
 """Benchmark the core report stage by stage: the kit vs the same definitions in DuckDB SQL vs the scan floor.
 
-The core report is what ``stickiness report --no-notebook`` computes (``_report_direct`` in
-notebooks/stickiness_notebooks/cli.py, with its default options): ``read_log(path, users=personas)``, then, on that
-one log, ``active_users(by="persona")``, ``monthly_active_users``, ``frequency_spectrum`` and
-``use_case_map``, ``drifting_users``, ``unmapped_events``, ``retention`` and ``lifecycle``
-(monthly), and ``inactive_users``. The kit reads the log once and every metric starts from its
-activity table (and the intermediate frames earlier metrics kept on the log), so the peer reads
-once too: ``duckdb_core_sql.CorePeer`` turns the raw Parquet into DuckDB tables in one pass (the
-activity table and the ledger) and computes each metric from them, on one connection.
+The core report is what ``stickiness report --no-notebook`` computes (the metrics of
+``stickiness_notebooks.spec.QUICKSTART``, with the report's default options):
+``read_log(path, users=personas)``, then, on that one log, ``active_users(by="persona")``,
+``monthly_active_users``, ``frequency_spectrum`` and ``use_case_map``, ``drifting_users``,
+``unmapped_events``, ``retention`` and ``lifecycle`` (monthly), and ``inactive_users``. The kit
+reads the log once and every metric starts from its activity table (and the intermediate frames
+earlier metrics kept on the log), so the peer reads once too: ``duckdb_core_sql.CorePeer`` turns
+the raw Parquet into DuckDB tables in one pass (the activity table and the ledger) and computes
+each metric from them, on one connection.
 
 For each size (``benchmarks/generate.py`` logs; a folder of part files above 10M events; the users
 table ``user_id % 4`` -> persona, one user in 25 left out, as bench_use_cases.py), in this one
@@ -84,7 +85,7 @@ TOL = {"rel_tol": 1e-12, "abs_tol": 1e-12}
 
 
 def kit(path: Path, personas: Path, catalog: st.Catalog) -> tuple[dict[str, Any], dict[str, float], st.UsageLog]:
-    """The kit's core report, as the CLI (stickiness_notebooks/cli.py) calls it.
+    """The kit's core report, as the report (stickiness_notebooks.spec.QUICKSTART) calls it.
 
     Returns the outputs, each stage's seconds and the log.
     """
@@ -101,11 +102,9 @@ def kit(path: Path, personas: Path, catalog: st.Catalog) -> tuple[dict[str, Any]
     habit = {"by": "persona", "window": 90, "horizon": 365, "min_exposure": 30}
     outputs["active_users"] = stage("active_users", lambda: st.active_users(log_, window=30, by="persona"))
     outputs["monthly_active_users"] = stage("monthly_active_users", lambda: st.monthly_active_users(log_, by="persona"))
-    spectrum = stage("frequency_spectrum", lambda: st.frequency_spectrum(log_, catalog, **habit))
-    table = stage(
-        "use_case_map",
-        lambda: st.use_case_map(log_, catalog, threshold=1.0, majority=0.5, min_users=30, **habit),
-    )
+    verdict = {"threshold": 1.0, "majority": 0.5, "min_users": 30}  # the spectrum carries the map's verdict
+    spectrum = stage("frequency_spectrum", lambda: st.frequency_spectrum(log_, catalog, **verdict, **habit))
+    table = stage("use_case_map", lambda: st.use_case_map(log_, catalog, **verdict, **habit))
     times["use_cases"] = times["frequency_spectrum"] + times["use_case_map"]
     outputs["use_cases"] = (spectrum, table)
     outputs["drifting_users"] = stage(
@@ -226,6 +225,28 @@ def data_path(n: int, args: argparse.Namespace) -> Path:
     return generate.generate(n, args.seed, args.data_dir)
 
 
+def _stages_note(held: dict[str, Any] | None) -> str:
+    """The sentence on the stage store after the kit's core report, or nothing (runs before the store)."""
+    if not held:
+        return ""
+    return (
+        f" After the core report the log's stage store (`log.stages`) held {held['results']} results, "
+        f"{held['mb']:,} MB of its {held['budget_mb']:,} MB budget."
+    )
+
+
+def stage_store(log_: st.UsageLog, label: str) -> dict[str, Any] | None:
+    """Log ``repr(log.stages)`` after the whole core report and return what it held (None before the store).
+
+    Shows whether the store's budget (``STICKINESS_CACHE_MB``) dropped a stage the report would reuse.
+    """
+    store = getattr(log_, "stages", None)
+    if store is None:
+        return None
+    log(f"[{label}] the log's stage store after the core report:\n{store!r}")
+    return {"results": len(store), "mb": round(store.nbytes / 2**20, 1), "budget_mb": round(store.budget / 2**20)}
+
+
 def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     label = human(n)
     path = data_path(n, args)
@@ -270,6 +291,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                 detail = ", ".join(f"{s} {times[s]:.2f}" for s in STAGES)
                 log(f"[{label}] round {round_ + 1}/{args.repeat} {name} {wall:.2f} s ({detail}){busy}")
                 if name == "kit":
+                    held = stage_store(handle, label)
                     if reference is None:
                         reference = outputs
                         shape = {
@@ -282,6 +304,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                         full = handle.activity.height <= args.full_check_rows
                         ledger = handle.ledger.to_dict() | {"first_day": handle.first_day, "as_of": handle.as_of}
                         pending["kit_check"] = (ledger, handle.activity if full else fingerprint(handle.activity))
+                    shape["stages"] = held
                 else:
                     if "duck_check" not in pending:
                         full = handle._row("SELECT count(*) FROM activity")[0] <= args.full_check_rows
@@ -538,15 +561,16 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]], notes: str) -> st
             f"Equal: the ledger and the activity table ({r.get('activity_check', 'checked')}), and every stage's "
             "output of every DuckDB run (exact; floats to 1e-12 relative; bit-identical: "
             + (", ".join(s for s, same in r["floats_identical"].items() if same) or "none")
-            + ").",
+            + ")."
+            + _stages_note(r.get("stages")),
             "",
         ]
     parts += [
         "## What is timed, and why this way",
         "",
         '- **kit**: `read_log(path, users=personas, tz="UTC")`, then the report\'s calls on that one log, in '
-        "the order and with the options of `stickiness report --no-notebook` (stickiness_notebooks/cli.py): by "
-        "persona, MAU window 30, habit window 90, horizon 365, min_exposure 30, threshold 1, majority 0.5, "
+        "the order and with the options of `stickiness report --no-notebook` (stickiness_notebooks.spec.QUICKSTART): "
+        "by persona, MAU window 30, habit window 90, horizon 365, min_exposure 30, threshold 1, majority 0.5, "
         "min_users 30, monthly retention and lifecycle, inactive after 30 days; the catalog maps the 20 generated"
         " event names to 5 use cases (bench_use_cases.py's). Each stage is timed apart; a stage reuses what "
         "earlier ones kept on the log (the active days, the use-case habit stages), as in the report.",

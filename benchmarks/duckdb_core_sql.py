@@ -1,7 +1,7 @@
 """The core report's peer: what ``stickiness report --no-notebook`` computes, in plain DuckDB SQL, stage by stage.
 
 Same definitions as the kit (docs/metrics.md, docs/use-cases.md, docs/retention.md)
-with the report's options (``notebooks/stickiness_notebooks/cli.py``: ``by="persona"``, MAU window 30,
+with the report's options (``stickiness_notebooks.spec.QUICKSTART``: ``by="persona"``, MAU window 30,
 habit window 90, horizon 365, min_exposure 30, threshold 1, majority 0.5,
 min_users 30, monthly periods, inactivity after 30 days) for a Parquet log whose
 time column is a timestamp, analysed in UTC, without ``start`` / ``as_of``.
@@ -684,7 +684,7 @@ class CorePeer:
     def use_cases(
         self, rules: Sequence[tuple[str, str]] = use_cases_sql.RULES, **options: Any
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """``frequency_spectrum`` and ``use_case_map`` (measured columns); keeps ``mapping`` and ``adopters``."""
+        """``frequency_spectrum`` and ``use_case_map`` (measured columns, verdicts); keeps ``mapping``, ``adopters``."""
         self._use_case_options = {**use_cases_sql.DEFAULTS, **options}
         return use_cases_sql.use_cases_from_tables(self.con, rules, any_days="user_days", **options)
 

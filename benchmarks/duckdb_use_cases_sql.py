@@ -16,13 +16,18 @@ zone of UTC, with ``as_of`` = the log's last day:
   gap between consecutive active days in the horizon;
 - forgettable share = evaluable adopters with rate < ``threshold`` / evaluable, with
   a 95% Wilson interval; forgettable = ``insufficient_data`` below ``min_users``
-  evaluable adopters, else share > ``majority``; null for ``(unmapped)`` (not a use case).
+  evaluable adopters, else share > ``majority``; null for ``(unmapped)`` (not a use case);
+  verdict = ``not a use case`` for ``(unmapped)``, ``insufficient data`` below ``min_users``,
+  ``not forgettable`` for a share <= ``majority``, else ``forgettable`` (the benchmark's
+  catalog has no ``expected_frequency``, so never ``rare as expected``);
+- the spectrum repeats the map's ``evaluable``, ``forgettable_share``, ``forgettable``
+  and ``verdict`` on each band row of a segment (the map's rows joined, as the kit does).
 
 The whole path runs in DuckDB on one fresh connection, from the raw Parquet file(s):
 a temp table ``mapping`` (the distinct event names matched against the rules with
 ``GLOB``, each use case as a small integer code), a temp table ``segments`` (one
 pass: distinct (user, use case, day) rows, per-adopter aggregates, per-segment
-counts), then two small SELECTs (the spectrum and the map). The catalog's
+counts), then two small SELECTs (the map, and the spectrum with the map's verdict joined). The catalog's
 qualitative columns (``problem``, ...) are not part of the peer: the benchmark's
 catalog has none.
 
@@ -105,6 +110,10 @@ SPECTRUM_SCHEMA: dict[str, pl.DataType] = {
     "band": pl.String(),
     "users": pl.Int64(),
     "share": pl.Float64(),
+    "evaluable": pl.Int64(),
+    "forgettable_share": pl.Float64(),
+    "forgettable": pl.String(),
+    "verdict": pl.String(),
 }
 MAP_SCHEMA: dict[str, pl.DataType] = {
     "persona": pl.String(),
@@ -120,6 +129,7 @@ MAP_SCHEMA: dict[str, pl.DataType] = {
     "ci_low": pl.Float64(),
     "ci_high": pl.Float64(),
     "forgettable": pl.String(),
+    "verdict": pl.String(),
 }
 
 
@@ -263,15 +273,23 @@ adopters AS (
     HAVING max(day) >= any_value(horizon_start)
 )"""
 
+# The spectrum carries the map's verdict (docs/use-cases.md): the map's rows, joined on (persona, use case) and
+# repeated on each band row, as the kit joins its map (from the same segment counts) to the unpivoted bands.
 _SPECTRUM = """
+WITH verdicts AS ({map})
 SELECT persona,
        use_case,
        band,
        users,
-       CASE WHEN evaluable > 0 THEN users / evaluable END AS share
+       CASE WHEN evaluable > 0 THEN users / evaluable END AS share,
+       evaluable,
+       forgettable_share,
+       forgettable,
+       verdict
 FROM (
     UNPIVOT segments ON daily, weekly, monthly, occasional, lapsed INTO NAME band VALUE users
-)
+) AS bands
+JOIN (SELECT persona, use_case, forgettable_share, forgettable, verdict FROM verdicts) USING (persona, use_case)
 ORDER BY persona, use_case, list_position({bands}, band)
 """
 
@@ -311,7 +329,12 @@ SELECT persona,
        CASE WHEN use_case = '(unmapped)' THEN NULL  -- not a use case: never judged
             WHEN evaluable < {min_users} THEN 'insufficient_data'
             WHEN s > {majority} THEN 'true'
-            ELSE 'false' END AS forgettable
+            ELSE 'false' END AS forgettable,
+       -- rule 14 without its rule 4 ("rare as expected" needs a catalog expected_frequency; the peer's has none)
+       CASE WHEN use_case = '(unmapped)' THEN 'not a use case'
+            WHEN evaluable < {min_users} THEN 'insufficient data'
+            WHEN s <= {majority} THEN 'not forgettable'
+            ELSE 'forgettable' END AS verdict
 FROM shares
 ORDER BY persona, use_case
 """
@@ -401,8 +424,8 @@ class Statements(NamedTuple):
 
     mapping: str  # CREATE TEMP TABLE mapping (event, use_case, uc)
     segments: str  # CREATE TEMP TABLE segments (persona, use_case, counts, bands, medians)
-    spectrum: str  # SELECT: the frequency spectrum
-    map: str  # SELECT: the use-case map's measured columns
+    spectrum: str  # SELECT: the frequency spectrum, with the map's verdict columns
+    map: str  # SELECT: the use-case map's measured columns and verdict
 
 
 class TableStatements(NamedTuple):
@@ -411,8 +434,8 @@ class TableStatements(NamedTuple):
     mapping: str  # CREATE TEMP TABLE mapping (event, use_case, uc)
     adopters: str  # CREATE TEMP TABLE adopters: one row per adopter x use case, rate and previous rate
     segments: str  # CREATE TEMP TABLE segments, from adopters
-    spectrum: str  # SELECT: the frequency spectrum
-    map: str  # SELECT: the use-case map's measured columns
+    spectrum: str  # SELECT: the frequency spectrum, with the map's verdict columns
+    map: str  # SELECT: the use-case map's measured columns and verdict
 
 
 def _values(rules: Sequence[tuple[str, str]], options: dict[str, Any]) -> dict[str, Any]:
@@ -475,8 +498,8 @@ def use_cases_sql(
         counts=_COUNTS.format(rows="measured", **v),
         **{k: v[k] for k in ("window", "horizon", "min_exposure")},
     )
-    spectrum = _SPECTRUM.format(bands=v["bands"])
     table = _MAP.format(**{k: v[k] for k in ("z", "z2", "min_users", "majority")})
+    spectrum = _SPECTRUM.format(bands=v["bands"], map=table.strip())
     return Statements(*(text.strip() + "\n" for text in (mapping, segments, spectrum, table)))
 
 
@@ -516,8 +539,8 @@ def use_cases_tables_sql(
     segments = "CREATE TEMP TABLE segments AS  -- per (persona, use case): counts, bands and medians\nWITH " + (
         _COUNTS.format(rows="adopters", **v)
     )
-    spectrum = _SPECTRUM.format(bands=v["bands"])
     table = _MAP.format(**{k: v[k] for k in ("z", "z2", "min_users", "majority")})
+    spectrum = _SPECTRUM.format(bands=v["bands"], map=table.strip())
     return TableStatements(*(text.strip() + "\n" for text in (mapping, adopters, segments, spectrum, table)))
 
 

@@ -68,27 +68,20 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def kit_outputs(path: Path, personas: Path, **options: Any) -> tuple[st.UsageLog, dict[str, Any]]:
-    """The report's calls (notebooks/stickiness_notebooks/cli.py's _report_direct), in its order, on one log."""
+    """The core report's calls (stickiness_notebooks.spec.QUICKSTART's metrics), in its order, on one log."""
     log = st.read_log(path, users=personas, tz="UTC", now=NOW)
     catalog = st.read_catalog(ucsql.catalog_frame())
     habit = {k: options[k] for k in ("window", "horizon", "min_exposure") if k in options}
-    threshold = options.get("threshold", 1.0)
+    # the map's options: the spectrum's verdict columns are the map's
+    verdict = {k: options.get(k, default) for k, default in (("threshold", 1.0), ("majority", 0.5), ("min_users", 30))}
     out: dict[str, Any] = {
         "active_users": st.active_users(log, window=30, by="persona"),
         "monthly_active_users": st.monthly_active_users(log, by="persona"),
         "use_cases": (
-            st.frequency_spectrum(log, catalog, by="persona", **habit),
-            st.use_case_map(
-                log,
-                catalog,
-                by="persona",
-                threshold=threshold,
-                majority=options.get("majority", 0.5),
-                min_users=options.get("min_users", 30),
-                **habit,
-            ),
+            st.frequency_spectrum(log, catalog, by="persona", **verdict, **habit),
+            st.use_case_map(log, catalog, by="persona", **verdict, **habit),
         ),
-        "drifting_users": st.drifting_users(log, catalog, by="persona", threshold=threshold, **habit),
+        "drifting_users": st.drifting_users(log, catalog, by="persona", threshold=verdict["threshold"], **habit),
         "unmapped_events": st.unmapped_events(log, catalog),
         "retention": st.retention(log, by="persona", period="month"),
         "lifecycle": st.lifecycle(log, by="persona", period="month"),

@@ -43,8 +43,8 @@ def kit(log: Path, personas: Path, rules: Any = None, **options: Any) -> tuple[p
     catalog = peer.catalog_frame(peer.RULES if rules is None else rules)
     if "bands" in options:  # the peer takes (daily, weekly, monthly) edges, the kit a dict
         options = {**options, "bands": dict(zip(("daily", "weekly", "monthly"), options["bands"], strict=True))}
-    spectrum_options = {k: v for k, v in options.items() if k not in ("threshold", "majority", "min_users")}
-    return frequency_spectrum(usage, catalog, **spectrum_options), use_case_map(usage, catalog, **options)
+    # the spectrum takes the map's options too: its verdict columns are the map's
+    return frequency_spectrum(usage, catalog, **options), use_case_map(usage, catalog, **options)
 
 
 def assert_same(ours: tuple[pl.DataFrame, pl.DataFrame], theirs: tuple[pl.DataFrame, pl.DataFrame]) -> None:
