@@ -53,7 +53,7 @@ from _harness import cpu_name, human, log, measured, noise, sizes, status_kb, ti
 
 import stickiness
 from stickiness.catalog import Catalog, read_catalog
-from stickiness.use_cases import frequency_spectrum, use_case_map
+from stickiness.metrics.use_cases import frequency_spectrum, use_case_map
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"

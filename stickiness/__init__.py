@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stickiness._csv import unescape_table, write_table
-from stickiness._errors import (
+from stickiness.catalog import Catalog, read_catalog
+from stickiness.exceptions import (
     AmbiguousColumnError,
     ColumnNotFoundError,
     EmptyLogError,
@@ -24,21 +25,28 @@ from stickiness._errors import (
     UnsupportedSourceError,
     UsersTableError,
 )
-from stickiness._segment_column import segment_column
-from stickiness.active_users import active_users, monthly_active_users
-from stickiness.adoption import feature_adoption, time_to_first_use, where_users_leave
-from stickiness.catalog import Catalog, read_catalog
-from stickiness.dormancy import dormancy, inactive_users
 from stickiness.ledger import REASONS, Ledger
-from stickiness.lifecycle import lifecycle, new_vs_returning
 from stickiness.log import NULL_IDS, UNKNOWN_SEGMENT, UsageLog, read_log
-from stickiness.retention import (
+from stickiness.metrics.active_users import active_users, monthly_active_users
+from stickiness.metrics.adoption import feature_adoption, time_to_first_use, where_users_leave
+from stickiness.metrics.dormancy import dormancy, inactive_users
+from stickiness.metrics.lifecycle import lifecycle, new_vs_returning
+from stickiness.metrics.retention import (
     cohort_matrix,
     one_and_done,
     range_retention,
     repeat_rate,
     retention,
     retention_curve,
+)
+from stickiness.metrics.use_cases import (
+    BANDS,
+    drifting_users,
+    forgettable_zone,
+    frequency_spectrum,
+    unmapped_events,
+    use_case_map,
+    use_case_rates,
 )
 from stickiness.scorecards import (
     customers_to_contact,
@@ -51,15 +59,7 @@ from stickiness.scorecards import (
     lifetime_value_summary,
     nps,
 )
-from stickiness.use_cases import (
-    BANDS,
-    drifting_users,
-    forgettable_zone,
-    frequency_spectrum,
-    unmapped_events,
-    use_case_map,
-    use_case_rates,
-)
+from stickiness.stages.segments import segment_column
 
 if TYPE_CHECKING:  # the repeat-use models load numpy (and scipy when used): imported on first use
     from stickiness.models import (
@@ -91,15 +91,15 @@ _MODELS = frozenset(
 
 
 def __getattr__(name: str) -> Any:
-    """Load the repeat-use models on first use."""
-    if name in _MODELS:
-        import importlib
+    """Load the repeat-use models on first use; ``__version__`` is the installed package's (pyproject.toml)."""
+    import importlib
 
+    if name in _MODELS:
         return getattr(importlib.import_module("stickiness.models"), name)
+    if name == "__version__":
+        return importlib.import_module("importlib.metadata").version("stickiness")
     raise AttributeError(f"module 'stickiness' has no attribute {name!r}")
 
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BANDS",

@@ -10,9 +10,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from stickiness._errors import AmbiguousColumnError, ColumnNotFoundError
+from stickiness.exceptions import AmbiguousColumnError, ColumnNotFoundError
 
-__all__ = ["AUTO", "ColumnMap", "check_unique", "resolve_column", "resolve_columns"]
+__all__ = ["AUTO", "ColumnMap", "check_unique", "normalise_name", "resolve_column", "resolve_columns"]
 
 AUTO = "auto"
 
@@ -33,7 +33,8 @@ class ColumnMap:
     event: str | None
 
 
-def _normalise(name: str) -> str:
+def normalise_name(name: str) -> str:
+    """Return a column name as compared for near-misses: lower case, without ``_``, ``-`` and spaces."""
     return name.lower().replace("_", "").replace("-", "").replace(" ", "")
 
 
@@ -51,9 +52,9 @@ def check_unique(column: str, columns: Sequence[str], *, role: str, option: str,
     >>> check_unique("user_id", ["user_id", "time", "user_id_duplicated_0"], role="user", option="user")
     Traceback (most recent call last):
     ...
-    stickiness._errors.AmbiguousColumnError: the log's header names 'user_id' twice ...
+    stickiness.exceptions.AmbiguousColumnError: the log's header names 'user_id' twice ...
     """
-    twins = [c for c in columns if c != column and _normalise(c) == _normalise(column)]
+    twins = [c for c in columns if c != column and normalise_name(c) == normalise_name(column)]
     if twins:
         raise AmbiguousColumnError(
             f"more than one column of the {where} could be the {role} column: {[column, *twins]} "
@@ -89,8 +90,8 @@ def resolve_column(
         )
     # Every column whose name matches a candidate once case, "_", "-" and spaces are ignored:
     # user_id and User_ID are two candidates, not one (the data cannot tell which is meant).
-    wanted = {_normalise(c) for c in CANDIDATES[role]}
-    found = [c for c in columns if _normalise(c) in wanted]
+    wanted = {normalise_name(c) for c in CANDIDATES[role]}
+    found = [c for c in columns if normalise_name(c) in wanted]
     if len(found) == 1:
         check_unique(found[0], columns, role=role, option=option, where=where)
         return found[0]

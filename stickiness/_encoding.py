@@ -13,7 +13,7 @@ import gzip
 from pathlib import Path
 from typing import IO
 
-from stickiness._errors import InputFileError, InvalidOptionError
+from stickiness.exceptions import InputFileError, InvalidOptionError
 
 __all__ = ["CHUNK", "check_encoding", "first_invalid_utf8", "is_native", "open_bytes", "transcode"]
 

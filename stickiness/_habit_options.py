@@ -6,21 +6,11 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, get_args
 
-from stickiness._errors import InvalidOptionError
-from stickiness.typing import Band
+from stickiness.exceptions import InvalidOptionError
+from stickiness.options import DEFAULT_BANDS, HABITS, MAX_RATE, ZONE, as_date, positive, share, whole, whole_days
 
-__all__ = ["BANDS", "DEFAULT_BANDS", "MAX_DAYS", "Options", "check_map_options", "check_options"]
-
-#: The habit bands, from the most to the least frequent.
-BANDS: tuple[str, ...] = get_args(Band)
-#: The longest window, horizon or other day count an option accepts: ten years (a larger one is a typo).
-MAX_DAYS = 3650
-#: A rate is active days per 30 days, so a threshold above 30 would flag every user.
-MAX_RATE = 30.0
-#: Lower edges of the banded rates, in active days per 30 days.
-DEFAULT_BANDS: Mapping[str, float] = {"daily": 20.0, "weekly": 4.0, "monthly": 1.0}
+__all__ = ["Options", "check_map_options", "check_options"]
 
 
 @dataclass(frozen=True)
@@ -34,20 +24,6 @@ class Options:
     min_exposure: int
     threshold: float
     bands: tuple[float, float, float]  # daily, weekly, monthly lower edges
-
-
-def _whole(value: Any, option: str, minimum: int, hint: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_DAYS:
-        raise InvalidOptionError(
-            f"{option}={value!r}: use a whole number of days >= {minimum} and at most {MAX_DAYS} ({hint})."
-        )
-    return int(value)
-
-
-def _positive(value: Any, option: str, hint: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise InvalidOptionError(f"{option}={value!r}: use a number > 0 ({hint}).")
-    return float(value)
 
 
 def _check_bands(bands: Mapping[str, float] | None) -> tuple[float, float, float]:
@@ -85,32 +61,31 @@ def check_options(
     window: int,
     horizon: int,
     min_exposure: int,
-    threshold: float = 1.0,
+    threshold: float = HABITS.threshold,
     bands: Mapping[str, float] | None = None,
 ) -> Options:
     """Check the options shared by the use-case metrics; ``as_of`` becomes a date (or None: the log's)."""
-    window = _whole(window, "window", 1, "the current window, 90 by default")
-    horizon = _whole(horizon, "horizon", 1, "adopters and intervals look this far back, 365 by default")
+    window = whole_days(window, "window", f"the current window, {HABITS.window} by default")
+    horizon = whole_days(horizon, "horizon", f"adopters and intervals look this far back, {HABITS.horizon} by default")
     if horizon < window:
         raise InvalidOptionError(
             f"horizon={horizon} is shorter than window={window}: the horizon must cover the window. "
             f"Use horizon >= {window}."
         )
-    min_exposure = _whole(min_exposure, "min_exposure", 0, "shorter exposure makes a user too_new, 30 by default")
-    threshold = _positive(threshold, "threshold", "active days per 30 days below which a user is forgettable")
-    if threshold > MAX_RATE:
-        raise InvalidOptionError(
-            f"threshold={threshold!r}: use a number > 0 and at most {MAX_RATE:g} (a rate is active days per 30 days; "
-            "1 by default)."
-        )
-    day: dt.date | None
-    if as_of is None or isinstance(as_of, dt.date):
-        day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
-    else:
-        try:
-            day = dt.date.fromisoformat(str(as_of))
-        except ValueError as err:
-            raise InvalidOptionError(f"as_of={as_of!r} is not a date. Use 'YYYY-MM-DD'.") from err
+    min_exposure = whole_days(
+        min_exposure,
+        "min_exposure",
+        f"shorter exposure makes a user too_new, {HABITS.min_exposure} by default",
+        minimum=0,
+    )
+    threshold = positive(
+        threshold,
+        "threshold",
+        f"active days per 30 days below which a user is forgettable, at most {MAX_RATE:g}; "
+        f"{HABITS.threshold:g} by default",
+        maximum=MAX_RATE,
+    )
+    day = as_date(as_of, "as_of")
     return Options(
         by=by,
         as_of=day,
@@ -124,18 +99,11 @@ def check_options(
 
 def check_map_options(majority: float, min_users: int) -> None:
     """Check the options only the use-case map uses."""
-    if (
-        isinstance(majority, bool)
-        or not isinstance(majority, (int, float))
-        or not math.isfinite(majority)
-        or not 0 < majority < 1
-    ):
-        raise InvalidOptionError(
-            f"majority={majority!r}: use a share strictly between 0 and 1 (0.5 by default: "
-            "a segment is forgettable when more than half its evaluable adopters are)."
-        )
-    if isinstance(min_users, bool) or not isinstance(min_users, int) or min_users < 1:
-        raise InvalidOptionError(
-            f"min_users={min_users!r}: use a whole number >= 1 of evaluable adopters needed to judge a segment "
-            "(30 by default)."
-        )
+    share(
+        majority,
+        "majority",
+        f"{ZONE.majority:g} by default: a segment is forgettable when more than half its evaluable adopters are",
+    )
+    whole(
+        min_users, "min_users", f"evaluable adopters needed to judge a segment, {ZONE.min_users} by default", minimum=1
+    )

@@ -31,7 +31,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Final
 
-from stickiness._errors import OutputFolderError
+from stickiness.exceptions import OutputFolderError
 
 __all__ = [
     "DEMO_NAMES",

@@ -151,10 +151,10 @@ def describe_input(source: object) -> str:
     text = os.fspath(source)
     if "://" in text:
         return ""
-    from stickiness._sources import _CSV, _NDJSON, _PARQUET
+    from stickiness._sources import CSV_SUFFIXES, NDJSON_SUFFIXES, PARQUET_SUFFIXES
 
     try:
-        for kind, suffixes in (("Parquet", _PARQUET), ("CSV", _CSV), ("NDJSON", _NDJSON)):
+        for kind, suffixes in (("Parquet", PARQUET_SUFFIXES), ("CSV", CSV_SUFFIXES), ("NDJSON", NDJSON_SUFFIXES)):
             files = _files(text, suffixes)
             if not files:
                 continue

@@ -23,8 +23,8 @@ from typing import IO, Any, TypeVar
 import polars as pl
 
 from stickiness._encoding import check_encoding, first_invalid_utf8, is_native, open_bytes
-from stickiness._errors import InputFileError, StickinessError
-from stickiness._sources import _format, folder_files, json_problem, suffix_of
+from stickiness._sources import file_format, folder_files, json_problem, suffix_of
+from stickiness.exceptions import InputFileError, StickinessError
 
 __all__ = ["READ_ERRORS", "explain", "explain_read_errors", "explained"]
 
@@ -119,7 +119,7 @@ def explain(
         if not isinstance(source, (str, os.PathLike)):
             continue
         try:
-            kind, suffix = _format(Path(source), role=role)
+            kind, suffix = file_format(Path(source), role=role)
         except (StickinessError, OSError):
             continue
         files = _files(Path(source))

@@ -23,15 +23,16 @@ import polars as pl
 
 from stickiness._encoding import CHUNK, check_encoding, is_native, open_bytes, transcode
 from stickiness._engine import is_spark_frame, to_polars
-from stickiness._errors import InputFileError, UnsupportedSourceError
+from stickiness.exceptions import InputFileError, UnsupportedSourceError
 from stickiness.typing import Source
 
-__all__ = ["Source", "scan_source"]
+__all__ = ["CSV_SUFFIXES", "NDJSON_SUFFIXES", "PARQUET_SUFFIXES", "Source", "file_format", "scan_source"]
 
 
-_CSV = (".csv", ".tsv", ".txt")
-_PARQUET = (".parquet", ".pq")
-_NDJSON = (".ndjson", ".jsonl", ".json")
+#: The file endings of each format the readers know.
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+NDJSON_SUFFIXES = (".ndjson", ".jsonl", ".json")
 _SUPPORTED = (
     "CSV (.csv, .tsv, .txt, also gzipped: .csv.gz), Parquet (.parquet, .pq; file, glob or folder), "
     "NDJSON (.ndjson, .jsonl), JSON (.json: NDJSON or one array of objects)"
@@ -98,7 +99,7 @@ def suffix_of(path: Path) -> str:
     '.csv'
     """
     suffixes = [s.lower() for s in path.suffixes]
-    if suffixes[-1:] == [".gz"] and len(suffixes) > 1 and suffixes[-2] in _CSV:
+    if suffixes[-1:] == [".gz"] and len(suffixes) > 1 and suffixes[-2] in CSV_SUFFIXES:
         return suffixes[-2]
     return suffixes[-1] if suffixes else ""
 
@@ -116,7 +117,7 @@ def folder_files(path: Path) -> list[Path]:
     )
 
 
-def _format(path: Path, *, role: str, local: bool = True) -> tuple[str, str]:
+def file_format(path: Path, *, role: str, local: bool = True) -> tuple[str, str]:
     """Return a path's ``(format, suffix)``.
 
     The format is ``"parquet"``, ``"csv"``, ``"ndjson"``, ``"json"``, or a folder's ``"parquet_dir"``
@@ -126,9 +127,9 @@ def _format(path: Path, *, role: str, local: bool = True) -> tuple[str, str]:
     if local and path.is_dir():
         files = folder_files(path)
         suffixes = {suffix_of(p) for p in files}
-        if files and suffixes <= set(_PARQUET):
+        if files and suffixes <= set(PARQUET_SUFFIXES):
             return "parquet_dir", ".parquet"
-        if files and suffixes <= set(_CSV):
+        if files and suffixes <= set(CSV_SUFFIXES):
             return "csv_dir", ".tsv" if suffixes == {".tsv"} else ".csv"
         if not files:
             raise InputFileError(
@@ -145,7 +146,7 @@ def _format(path: Path, *, role: str, local: bool = True) -> tuple[str, str]:
     suffix = suffix_of(path)
     if suffix == ".json":
         return "json", suffix
-    for kind, endings in (("csv", _CSV), ("parquet", _PARQUET), ("ndjson", _NDJSON)):
+    for kind, endings in (("csv", CSV_SUFFIXES), ("parquet", PARQUET_SUFFIXES), ("ndjson", NDJSON_SUFFIXES)):
         if suffix in endings:
             return kind, suffix
     raise UnsupportedSourceError(
@@ -208,7 +209,7 @@ def _check_line_endings(path: Path, *, shown: Path, role: str) -> None:
 
 def _scan_path(path: Path, *, role: str, encoding: str) -> pl.LazyFrame:
     text = str(path)
-    kind, suffix = _format(path, role=role)
+    kind, suffix = file_format(path, role=role)
     if kind == "parquet_dir":
         for file in folder_files(path):
             _check_readable(file, role=role)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from stickiness._errors import InvalidOptionError
+from stickiness.exceptions import InvalidOptionError
 from stickiness.typing import TimeUnit
 
 __all__ = [
@@ -199,7 +199,7 @@ def check_epoch_days(
     >>> check_epoch_days(1_709_856, 1_709_856, column="ts", unit="ms", median=1_709_856_000, given=True)
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: time_unit='ms' puts every event of 'ts' on 1970-01-20, ...
+    stickiness.exceptions.InvalidOptionError: time_unit='ms' puts every event of 'ts' on 1970-01-20, ...
     """
     if first is None or last is None:
         return

@@ -24,9 +24,9 @@ from typing import Any
 
 import polars as pl
 
-from stickiness._errors import ColumnNotFoundError, InputFileError, InvalidOptionError, UnsupportedSourceError
 from stickiness._read_errors import explained
 from stickiness._sources import scan_source, suffix_of
+from stickiness.exceptions import ColumnNotFoundError, InputFileError, InvalidOptionError, UnsupportedSourceError
 
 __all__ = [
     "ANY_USE_CASE",

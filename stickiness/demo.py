@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from stickiness._errors import InvalidOptionError
+from stickiness.exceptions import InvalidOptionError
 
 __all__ = [
     "DEFAULT_END",
@@ -340,9 +340,9 @@ def demo_events(
     >>> events.equals(demo_events(users=200, seed=1))
     True
     """
-    _check_args(users, start, end)
+    check_demo_args(users, start, end)
     rng = np.random.default_rng(seed)
-    cohort = _draw_users(rng, users, start, end)
+    cohort = draw_users(rng, users, start, end)
     return _draw_events(rng, cohort, start, end)
 
 
@@ -378,9 +378,9 @@ def demo_users(
     >>> sorted(people["persona"].unique())
     ['agent', 'home_buyer', 'homeowner', 'renter']
     """
-    _check_args(users, start, end)
+    check_demo_args(users, start, end)
     rng = np.random.default_rng(seed)
-    cohort = _draw_users(rng, users, start, end)
+    cohort = draw_users(rng, users, start, end)
     signup_day = (cohort.signup + (start - _EPOCH).days).astype(np.int32)
     return pl.DataFrame(
         {
@@ -551,7 +551,8 @@ class _Cohort:
     pro: _Bools  # on the paid plan
 
 
-def _check_args(users: int, start: date, end: date) -> None:
+def check_demo_args(users: int, start: date, end: date) -> None:
+    """Check the demo generators' shared arguments (the usage and the accounts demo)."""
     if isinstance(users, bool) or not isinstance(users, (int, np.integer)) or users < 1:
         msg = f"users={users!r} is not a positive whole number; pass e.g. users=2000."
         raise InvalidOptionError(msg)
@@ -569,7 +570,7 @@ def _check_args(users: int, start: date, end: date) -> None:
         raise InvalidOptionError(msg)
 
 
-def _draw_users(rng: np.random.Generator, n: int, start: date, end: date) -> _Cohort:
+def draw_users(rng: np.random.Generator, n: int, start: date, end: date) -> _Cohort:
     """Draw the users. Both public generators start from this, in this order."""
     n_days = (end - start).days + 1
     # Signups grow exponentially: density proportional to exp(g * t), g = ln(growth).

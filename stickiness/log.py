@@ -27,12 +27,13 @@ from stickiness._engine import (
     spark_column_is_date,
     spark_source,
 )
-from stickiness._errors import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness._input_checks import input_notes
 from stickiness._read_errors import explain_read_errors
 from stickiness._sources import Source, scan_source
 from stickiness._time import EpochGuess, TimeUnit, check_epoch_days, epoch_seconds, guess_unit, parse_day
+from stickiness.exceptions import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness.ledger import REASONS, Ledger
+from stickiness.options import READ, as_date
 from stickiness.stages import StageStore
 from stickiness.typing import MixedOffsets
 
@@ -107,7 +108,7 @@ class UsageLog:
         >>> read_log(pl.DataFrame({"user_id": [None], "timestamp": ["2024-01-01"], "event": ["a"]})).require_rows()
         Traceback (most recent call last):
         ...
-        stickiness._errors.EmptyLogError: no usable rows: ...
+        stickiness.exceptions.EmptyLogError: no usable rows: ...
         """
         if self.is_empty:
             raise EmptyLogError(
@@ -132,15 +133,15 @@ def read_log(
     time: str = AUTO,
     event: str | None = AUTO,
     users_key: str = AUTO,
-    tz: str = "UTC",
-    time_unit: TimeUnit | None = None,
+    tz: str = READ.tz,
+    time_unit: TimeUnit | None = READ.time_unit,
     start: dt.date | str | None = None,
     as_of: dt.date | str | None = None,
     now: dt.datetime | None = None,
-    mixed_offsets: MixedOffsets = "error",
+    mixed_offsets: MixedOffsets = READ.mixed_offsets,
     null_ids: Sequence[str] = NULL_IDS,
-    engine: Engine = "polars",
-    encoding: str = "utf-8",
+    engine: Engine = READ.engine,
+    encoding: str = READ.encoding,
 ) -> UsageLog:
     r"""Read a usage log (one row per event) into a :class:`UsageLog`.
 
@@ -315,7 +316,7 @@ def _check_options(
     if mixed_offsets not in ("error", "assume_tz"):
         raise InvalidOptionError(f"mixed_offsets={mixed_offsets!r}: use 'error' or 'assume_tz'.")
     null_like = _check_null_ids(null_ids)
-    start_day, as_of_day = _as_date(start, "start"), _as_date(as_of, "as_of")
+    start_day, as_of_day = as_date(start, "start"), as_date(as_of, "as_of")
     if start_day and as_of_day and start_day > as_of_day:
         raise InvalidOptionError(f"start={start_day} is after as_of={as_of_day}. Swap them.")
     return _Options(engine, tz, mixed_offsets, null_like, start_day, as_of_day, time_unit)
@@ -543,19 +544,6 @@ def _check_tz(tz: str) -> None:
             f"tz={tz!r} is not a known time zone. Use an IANA name such as 'UTC', 'Europe/Berlin' "
             "or 'America/New_York'."
         ) from err
-
-
-def _as_date(value: dt.date | str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as err:
-        raise InvalidOptionError(f"{option}={value!r} is not a date. Use 'YYYY-MM-DD'.") from err
 
 
 def _read_users(

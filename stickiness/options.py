@@ -7,10 +7,10 @@ HABITS.horizon``), the command line builds its flags and help from the fields
 accepts), and the notebook templates' parameters cells are checked against them.
 
 >>> from stickiness.options import HABITS, HabitOptions
->>> HABITS.horizon, HABITS.window
-(365, 90)
 >>> HabitOptions(window=60).window
 60
+>>> HabitOptions() == HABITS
+True
 
 The checks raise :class:`~stickiness.InvalidOptionError` naming the keyword, the
 value and what to give instead:
@@ -18,7 +18,7 @@ value and what to give instead:
 >>> whole_days(0, "window", "the current window")
 Traceback (most recent call last):
 ...
-stickiness._errors.InvalidOptionError: window=0: use a whole number of days >= 1 and at most 3650 (the current window).
+stickiness.exceptions.InvalidOptionError: window=0: use a whole number of days >= 1 and at most 3650 (...).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeGuard, get_args
 
-from stickiness._errors import InvalidOptionError
+from stickiness.exceptions import InvalidOptionError
 from stickiness.typing import Band, CohortMode, Engine, MixedOffsets, Period, TimeUnit
 
 __all__ = [
@@ -47,7 +47,7 @@ __all__ = [
     "MAX_DAYS",
     "MAX_RATE",
     "NPS",
-    "PERIODS",
+    "PERIOD",
     "PREDICTION",
     "READ",
     "RETENTION",
@@ -55,19 +55,15 @@ __all__ = [
     "ZONE",
     "ActivityOptions",
     "AdoptionOptions",
-    "CohortMode",
     "DormancyOptions",
-    "Engine",
     "FitOptions",
     "HabitOptions",
     "HealthOptions",
     "NpsOptions",
-    "Period",
     "PeriodOptions",
     "PredictionOptions",
     "ReadOptions",
     "RetentionOptions",
-    "TimeUnit",
     "ZoneOptions",
     "as_date",
     "number",
@@ -87,6 +83,10 @@ WEEK = 7
 BANDS: tuple[str, ...] = get_args(Band)
 #: Lower edges of the banded rates, in active days per 30 days.
 DEFAULT_BANDS: Mapping[str, float] = MappingProxyType({"daily": 20.0, "weekly": 4.0, "monthly": 1.0})
+#: Evaluable users a segment (use cases) or users a period (retention) needs before its rate is judged.
+_MIN_USERS = 30
+#: Days without activity after which a user is dormant (dormancy) and has left (where users leave).
+_DORMANT_AFTER = 90
 #: Default weights of the health components (they need not sum to 1: the score divides by their sum).
 DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType({"frequency": 0.4, "recency": 0.3, "breadth": 0.3})
 #: Default lower cut-offs of the health bands on the 0-100 score (critical is below ``at_risk``).
@@ -120,7 +120,10 @@ class ReadOptions:
         metadata=_about("times with and without UTC offset in one column: fail, or read the latter in tz"),
     )
     engine: Engine = field(default="polars", metadata=_about("engine"))
-    encoding: str = field(default="utf-8", metadata=_about("text encoding of CSV and JSON inputs, log and users table"))
+    encoding: str = field(
+        default="utf-8",
+        metadata=_about("text encoding of CSV and JSON inputs, log and users table, e.g. latin-1 or cp1252"),
+    )
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ class ZoneOptions:
     majority: float = field(
         default=0.5, metadata=_about("forgettable share that flags a segment", low=0, high=1, open="low high")
     )
-    min_users: int = field(default=30, metadata=_about("evaluable adopters needed to flag", low=1, high=None))
+    min_users: int = field(default=_MIN_USERS, metadata=_about("evaluable adopters needed to flag", low=1, high=None))
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,8 @@ class RetentionOptions:
     """Retention's judgement and cohort options (docs/retention.md)."""
 
     min_users: int = field(
-        default=30, metadata=_about("users active in the period before that a retention rate needs to be judged", low=1)
+        default=_MIN_USERS,
+        metadata=_about("users active in the period before that a retention rate needs to be judged", low=1),
     )
     mode: CohortMode = field(
         default="on", metadata=_about("cohorts: active in exactly that period, or in it or any later one")
@@ -191,7 +195,8 @@ class DormancyOptions:
         metadata=_about("at risk when the days since the last activity exceed k x the typical interval", low=0),
     )
     limit: int | None = field(
-        default=90, metadata=_about("days without activity after which a user is dormant", low=1, high=MAX_DAYS)
+        default=_DORMANT_AFTER,
+        metadata=_about("days without activity after which a user is dormant", low=1, high=MAX_DAYS),
     )
 
 
@@ -200,7 +205,8 @@ class AdoptionOptions:
     """Where users leave (docs/adoption.md)."""
 
     limit: int = field(
-        default=90, metadata=_about("days without activity after which a user has left", low=1, high=MAX_DAYS)
+        default=_DORMANT_AFTER,
+        metadata=_about("days without activity after which a user has left (as in dormancy)", low=1, high=MAX_DAYS),
     )
     window: int = field(
         default=90,
@@ -233,9 +239,6 @@ class FitOptions:
     grow_rate: float = field(
         default=4.0, metadata=_about("active days per 30 a customer needs to be one to grow", low=0)
     )
-    window: int = field(
-        default=90, metadata=_about("window over which a customer's usage rate is measured", low=1, high=MAX_DAYS)
-    )
     costs: Sequence[str] = field(
         default=("labour", "communication", "hard_costs"), metadata=_about("the accounts table's monthly cost columns")
     )
@@ -257,16 +260,14 @@ class NpsOptions:
 class PredictionOptions:
     """The repeat-use models' prediction of who will be forgettable (docs/models.md)."""
 
-    horizon_days: int = field(
-        default=30, metadata=_about("days ahead the models predict active days for", low=1, high=MAX_DAYS)
-    )
+    horizon_days: int = field(default=30, metadata=_about("days ahead the models predict active days for", low=1))
 
 
 READ = ReadOptions()
 ACTIVITY = ActivityOptions()
 HABITS = HabitOptions()
 ZONE = ZoneOptions()
-PERIODS = PeriodOptions()
+PERIOD = PeriodOptions()
 RETENTION = RetentionOptions()
 DORMANCY = DormancyOptions()
 ADOPTION = AdoptionOptions()
@@ -289,7 +290,7 @@ def whole(value: object, option: str, hint: str, *, minimum: int, maximum: int |
     >>> whole(0, "min_users", "evaluable adopters to judge a segment", minimum=1)
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: min_users=0: use a whole number >= 1 (evaluable adopters to judge a segment).
+    stickiness.exceptions.InvalidOptionError: min_users=0: use a whole number >= 1 (evaluable adopters ...).
     """
     if (
         isinstance(value, bool)
@@ -317,7 +318,7 @@ def positive(value: object, option: str, hint: str, *, maximum: float | None = N
     >>> positive(0, "k", "the multiple of the typical interval")
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: k=0: use a number > 0 (the multiple of the typical interval).
+    stickiness.exceptions.InvalidOptionError: k=0: use a number > 0 (the multiple of the typical interval).
     """
     if _is_number(value) and value > 0 and (maximum is None or value <= maximum):
         return float(value)
@@ -331,7 +332,7 @@ def number(value: object, option: str, hint: str, *, low: float | None = None, h
     >>> number(120, "bands['healthy']", "a score from 0 to 100", low=0, high=100)
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: bands['healthy']=120: use a number between 0 and 100 (a score from 0 to 100).
+    stickiness.exceptions.InvalidOptionError: bands['healthy']=120: use a number between 0 and 100 (...).
     """
     if _is_number(value) and (low is None or value >= low) and (high is None or value <= high):
         return float(value)
@@ -352,7 +353,7 @@ def share(value: object, option: str, hint: str) -> float:
     >>> share(1, "majority", "flags a segment")
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: majority=1: use a share strictly between 0 and 1 (flags a segment).
+    stickiness.exceptions.InvalidOptionError: majority=1: use a share strictly between 0 and 1 (flags a segment).
     """
     if _is_number(value) and 0 < value < 1:
         return float(value)
@@ -367,7 +368,7 @@ def as_date(value: dt.date | str | None, option: str) -> dt.date | None:
     >>> as_date("May 1", "as_of")
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: as_of='May 1' is not a date. Use 'YYYY-MM-DD'.
+    stickiness.exceptions.InvalidOptionError: as_of='May 1' is not a date. Use 'YYYY-MM-DD'.
     """
     if value is None:
         return None

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import stickiness
 from stickiness import InvalidOptionError, active_users, monthly_active_users, read_log
-from stickiness.active_users import partial_last_day
+from stickiness.metrics.active_users import partial_last_day
 
 from . import reference
 from .conftest import NOW, frame

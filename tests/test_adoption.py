@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stickiness import InvalidOptionError, read_log
-from stickiness.adoption import feature_adoption, time_to_first_use, where_users_leave
+from stickiness.metrics.adoption import feature_adoption, time_to_first_use, where_users_leave
 
 from . import reference_retention as ref
 from .conftest import NOW, frame

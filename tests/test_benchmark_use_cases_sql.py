@@ -14,7 +14,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import stickiness
-from stickiness.use_cases import frequency_spectrum, use_case_map
+from stickiness.metrics.use_cases import frequency_spectrum, use_case_map
 
 from .conftest import NOW
 

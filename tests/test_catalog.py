@@ -10,7 +10,7 @@ import pytest
 
 from stickiness import StickinessError, UsageLog, read_log
 from stickiness.catalog import Catalog, read_catalog
-from stickiness.use_cases import use_case_map, use_case_rates
+from stickiness.metrics.use_cases import use_case_map, use_case_rates
 
 from .conftest import NOW, frame
 

@@ -1,4 +1,4 @@
-"""Integer user ids take arithmetic codes (stickiness/_codes.py); text ids a dictionary. Both must agree.
+"""Integer user ids take arithmetic codes (stickiness/stages/codes.py); text ids a dictionary. Both must agree.
 
 The metric suites check the text path against plain-Python references; here every
 metric of the core report must give the same table for a log whose user ids are

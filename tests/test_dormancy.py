@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stickiness import InvalidOptionError, read_log
-from stickiness.dormancy import STATUSES, dormancy, inactive_users
+from stickiness.metrics.dormancy import STATUSES, dormancy, inactive_users
 
 from . import reference_retention as ref
 from .conftest import NOW, SHARED, frame
@@ -187,7 +187,7 @@ def _one_user(table: pl.DataFrame, user: str = "c02264") -> dict[str, object]:
     ],
 )
 def test_one_interval_per_user_and_horizon(engine: str, horizon: int, interval: object, status: str) -> None:
-    from stickiness.use_cases import use_case_rates
+    from stickiness.metrics.use_cases import use_case_rates
 
     log = _like_02264(engine)
     options = {"horizon": horizon, "limit": None}  # no hard limit: the rhythm alone decides the status
@@ -207,7 +207,7 @@ CDNOW = SHARED / "data" / "cdnow" / "CDNOW_master.txt"  # ../shared of the repos
 
 @pytest.mark.skipif(not CDNOW.exists(), reason=f"the CDNOW log is not at {CDNOW} (shared data not mounted)")
 def test_cdnow_customer_02264_has_one_interval_per_horizon() -> None:
-    from stickiness.use_cases import use_case_rates
+    from stickiness.metrics.use_cases import use_case_rates
 
     rows = [line.split()[:2] for line in CDNOW.read_text().splitlines()[1:]]
     data = pl.DataFrame(rows, schema=["customer_id", "date"], orient="row")

@@ -22,34 +22,34 @@ from .conftest import ENGINES, NOW
 
 USERS = 100
 
-#: Every public function that takes a usage log, with options that reach its segments and periods.
-METRICS: dict[str, Callable[[st.UsageLog, st.Catalog], pl.DataFrame]] = {
+#: Metrics that need options to reach their segments and periods, or that take more than a log and a catalog.
+#: Every other public metric of a log is compared with :func:`_default_call`, so a new metric runs here unasked.
+OPTIONS: dict[str, Callable[[st.UsageLog, st.Catalog], pl.DataFrame]] = {
     "active_users": lambda log, _: st.active_users(log, by="persona", window=28),
     "monthly_active_users": lambda log, _: st.monthly_active_users(log, by="plan"),
-    "retention": lambda log, _: st.retention(log, by="persona"),
     "range_retention": lambda log, _: st.range_retention(log, start="2026-01-01", end="2026-03-31", by="plan"),
     "cohort_matrix": lambda log, _: st.cohort_matrix(log, period="week", mode="on_or_after"),
-    "retention_curve": lambda log, _: st.retention_curve(log, by="persona"),
     "lifecycle": lambda log, _: st.lifecycle(log, by="persona", signup="signup_date"),
     "new_vs_returning": lambda log, _: st.new_vs_returning(log, period="week"),
     "one_and_done": lambda log, _: st.one_and_done(log, by="persona", min_age=30),
-    "repeat_rate": lambda log, _: st.repeat_rate(log),
-    "dormancy": lambda log, catalog: st.dormancy(log, catalog),
-    "inactive_users": lambda log, _: st.inactive_users(log),
-    "feature_adoption": lambda log, catalog: st.feature_adoption(log, catalog),
-    "time_to_first_use": lambda log, catalog: st.time_to_first_use(log, catalog),
-    "where_users_leave": lambda log, catalog: st.where_users_leave(log, catalog),
     "use_case_rates": lambda log, catalog: st.use_case_rates(log, catalog, window=60),
-    "frequency_spectrum": lambda log, catalog: st.frequency_spectrum(log, catalog),
-    "use_case_map": lambda log, catalog: st.use_case_map(log, catalog),
     "forgettable_zone": lambda log, catalog: st.forgettable_zone(log, catalog, threshold=4.0),
-    "drifting_users": lambda log, catalog: st.drifting_users(log, catalog),
     "unmapped_events": lambda log, _: st.unmapped_events(log, st.read_catalog(demo_catalog().head(4))),
-    "health_score": lambda log, catalog: st.health_score(log, catalog),
     "fit_matrix": lambda log, _: st.fit_matrix(demo_accounts(users=USERS), usage=log),
     "rfm_summary": lambda log, catalog: st.rfm_summary(log, catalog, calibration_end="2026-04-30", by="persona"),
     "predict_forgettable": lambda log, catalog: st.predict_forgettable(log, catalog).users,
 }
+
+
+def _default_call(function: Callable[..., pl.DataFrame]) -> Callable[[st.UsageLog, st.Catalog], pl.DataFrame]:
+    """Call ``function`` on the log, with the catalog when it takes one and ``by="persona"`` when it takes ``by``."""
+    parameters = inspect.signature(function).parameters
+
+    def call(log: st.UsageLog, catalog: st.Catalog) -> pl.DataFrame:
+        arguments = (log, catalog) if "catalog" in parameters else (log,)
+        return function(*arguments, **({"by": "persona"} if "by" in parameters else {}))
+
+    return call
 
 
 def _takes_a_log(function: Any) -> bool:
@@ -61,9 +61,24 @@ def _takes_a_log(function: Any) -> bool:
     return (first is not None and "UsageLog" in str(first.annotation)) or any(p.name == "usage" for p in parameters)
 
 
+def _metrics() -> dict[str, Callable[[st.UsageLog, st.Catalog], pl.DataFrame]]:
+    """Every public function that takes a usage log, called with its :data:`OPTIONS` or :func:`_default_call`."""
+    public = sorted(name for name in st.__all__ if not isinstance(getattr(st, name), type))
+    return {
+        name: OPTIONS.get(name) or _default_call(getattr(st, name))
+        for name in public
+        if _takes_a_log(getattr(st, name))
+    }
+
+
+METRICS = _metrics()
+
+
 def test_every_public_metric_on_a_log_is_compared() -> None:
-    public = {name for name in st.__all__ if not isinstance(getattr(st, name), type)}
-    assert {name for name in public if _takes_a_log(getattr(st, name))} == set(METRICS)
+    assert set(OPTIONS) <= set(METRICS)  # no stale entry
+    # by hand: the families of docs/metrics.md, so that a metric the introspection missed fails here
+    families = {"active_users", "retention", "use_case_map", "dormancy", "feature_adoption", "health_score"}
+    assert families <= set(METRICS)
 
 
 def test_every_metric_is_identical_on_every_engine(spark: Any) -> None:

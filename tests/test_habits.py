@@ -1,7 +1,7 @@
 """The intermediate frames a UsageLog keeps: a metric on a warm log equals the same metric on a fresh one.
 
-The use-case metrics are computed in stages (stickiness/_habits.py) and the active-user metrics from
-active days (stickiness/_segments.py), each kept on the log keyed by the options it depends on. These
+The use-case metrics are computed in stages (stickiness/stages/habits.py) and the active-user metrics from
+active days (stickiness/stages/active_days.py), each kept on the log keyed by the options it depends on. These
 tests pin down that the kept frames never change a result, that changing an option redoes only the
 stages that depend on it, and that a log keeps a bounded number of them.
 """
@@ -22,18 +22,17 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import stickiness
-from stickiness import _habits, _segments
 from stickiness.catalog import Catalog, read_catalog
 from stickiness.demo import demo_catalog, demo_events, demo_users
 from stickiness.log import UsageLog, read_log
-from stickiness.stages import STAGES
-from stickiness.use_cases import (
+from stickiness.metrics.use_cases import (
     drifting_users,
     forgettable_zone,
     frequency_spectrum,
     use_case_map,
     use_case_rates,
 )
+from stickiness.stages import STAGES, active_days, habits
 
 from .conftest import NOW
 
@@ -86,7 +85,7 @@ def _metrics(options: dict[str, Any]) -> Iterator[tuple[str, Callable[..., pl.Da
     yield "forgettable_zone", forgettable_zone, options
     drifting = {k: v for k, v in options.items() if k not in ("majority", "min_users", "bands")}
     yield "drifting_users", drifting_users, drifting
-    yield "use_case_rates", use_case_rates, {k: v for k, v in options.items() if k not in ("majority", "min_users")}
+    yield "use_case_rates", use_case_rates, core  # the rates take neither threshold nor the map's options
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, names: tuple[str, ...]) -> dict[str, int]:
@@ -120,7 +119,7 @@ def test_a_warm_log_gives_the_tables_of_a_fresh_one(engine: str) -> None:
 
 
 def test_each_change_redoes_only_the_stages_that_depend_on_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _counting(monkeypatch, _habits, ("_compute_habits", "_compute_rates", "_compute_counts"))
+    calls = _counting(monkeypatch, habits, ("_compute_habits", "_compute_rates", "_compute_counts"))
     log, catalog = _log("polars"), _catalog()
 
     def expect(habits: int, rates: int, counts: int) -> None:
@@ -180,7 +179,7 @@ def test_kept_frames_are_not_part_of_the_log() -> None:
 
 
 def test_active_users_reuse_the_active_days(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _counting(monkeypatch, _segments, ("_user_days",))
+    calls = _counting(monkeypatch, active_days, ("_user_days",))
     log = _log(engine)
     runs: list[tuple[Callable[..., pl.DataFrame], dict[str, Any]]] = [
         (stickiness.active_users, {}),

@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from stickiness import read_log
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError, InvalidValueError
 from stickiness.models import (
     BGNBDModel,
     GammaGammaModel,

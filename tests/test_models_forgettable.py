@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from stickiness import UsageLog, read_catalog, read_log
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError
 from stickiness.models import ForgettablePrediction, ModelFitError, fit_bg_nbd, predict_forgettable, rfm_summary
 from stickiness.models.forgettable import FITS_SCHEMA, SUMMARY_SCHEMA, USERS_SCHEMA
 

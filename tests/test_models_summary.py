@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from stickiness import read_catalog, read_log
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError, InvalidValueError
 from stickiness.models import rfm_summary
 
 from .conftest import NOW, frame

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from stickiness import options
-from stickiness._errors import InvalidOptionError
+from stickiness.exceptions import InvalidOptionError
 
 BUNDLES = [
     value
@@ -34,7 +34,7 @@ def test_the_defaults_the_docs_state() -> None:
     assert options.HABITS.threshold == 1.0
     assert (options.ZONE.majority, options.ZONE.min_users) == (0.5, 30)
     assert options.ACTIVITY.window == 30
-    assert options.PERIODS.period == "month"
+    assert options.PERIOD.period == "month"
 
 
 @pytest.mark.parametrize(

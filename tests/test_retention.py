@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stickiness import ColumnNotFoundError, InvalidOptionError, read_log
-from stickiness.lifecycle import lifecycle, new_vs_returning
-from stickiness.retention import (
+from stickiness.metrics.lifecycle import lifecycle, new_vs_returning
+from stickiness.metrics.retention import (
     cohort_curve,
     cohort_matrix,
     one_and_done,
@@ -570,9 +570,9 @@ def test_cdnow_one_and_done_share_and_monthly_repeat_rate(engine: str) -> None:
 
 def test_engines_agree_on_the_demo() -> None:
     pytest.importorskip("duckdb", reason="duckdb is an optional engine: pip install 'stickiness[duckdb]'")
-    from stickiness.adoption import feature_adoption, time_to_first_use, where_users_leave
     from stickiness.demo import demo_catalog, demo_events, demo_users
-    from stickiness.dormancy import dormancy, inactive_users
+    from stickiness.metrics.adoption import feature_adoption, time_to_first_use, where_users_leave
+    from stickiness.metrics.dormancy import dormancy, inactive_users
 
     events, users, catalog = demo_events(users=100), demo_users(users=100), demo_catalog()
     logs = {engine: read_log(events, users=users, engine=engine, now=NOW) for engine in ("polars", "duckdb")}

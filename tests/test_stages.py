@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import stickiness
-from stickiness import _habits
 from stickiness.demo import demo_catalog, demo_events, demo_users
 from stickiness.log import UsageLog, read_log
 from stickiness.stages import BUDGET_VARIABLE, DEFAULT_BUDGET_MB, STAGES, StageStore, size_of
+from stickiness.stages import habits as habit_stage
 
 from .conftest import NOW
 
@@ -135,7 +135,7 @@ def test_lowering_the_budget_drops_the_least_recent() -> None:
 
 
 def test_sizes_count_frames_inside_results_and_little_else() -> None:
-    habits = _habits._Habits(
+    habits = habit_stage._Habits(
         key=None, end=0, adopters=_frame(1), history=_frame(2), use_cases=_frame(3), days=_frame(4)
     )
     # frames of 1 + 2 + 3 + 4 = 10 rows x 8 bytes, plus the key and end at 64 bytes each
@@ -242,13 +242,13 @@ def test_two_threads_asking_for_one_result_compute_it_once() -> None:
 def test_two_threads_on_one_log_give_the_tables_of_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _metrics(_log())
     calls = {"habits": 0}
-    compute = _habits._compute_habits
+    compute = habit_stage._compute_habits
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls["habits"] += 1
         return compute(*args, **kwargs)
 
-    monkeypatch.setattr(_habits, "_compute_habits", counted)
+    monkeypatch.setattr(habit_stage, "_compute_habits", counted)
     log = _log()
     results: list[dict[str, pl.DataFrame]] = []
     errors: list[BaseException] = []

@@ -8,6 +8,7 @@ on every engine.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections import defaultdict
 from functools import cache
 
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from stickiness import UsageLog, read_log
 from stickiness.catalog import FREQUENCIES, Catalog, read_catalog
 from stickiness.demo import demo_catalog, demo_events, demo_use_case_profiles, demo_users, planted_bands
-from stickiness.use_cases import (
+from stickiness.metrics.use_cases import (
     BANDS,
     drifting_users,
     forgettable_zone,
@@ -1063,7 +1064,7 @@ def _check_matches_reference(  # type: ignore[no-untyped-def]
     rate_options = {k: v for k, v in options.items() if k != "bands"}
     reference_options = {"rules": rules, "segment_of": segment_of, **rate_options, "bands": bands}
 
-    kit_rates = use_case_rates(log, catalog, threshold=threshold, **options)
+    kit_rates = use_case_rates(log, catalog, **options)  # the rates do not depend on threshold
     _compare_rates(kit_rates, ref.rates(events, tz, **reference_options), options["min_exposure"])
 
     map_options = {"threshold": threshold, "majority": majority, "min_users": min_users}
@@ -1195,3 +1196,15 @@ def test_cdnow_is_in_the_forgettable_zone(engine: str) -> None:
     assert spectrum["users"].sum() == len(adopters)
     zone = forgettable_zone(log, as_of=CDNOW_AS_OF)
     assert zone.height == 1
+
+
+def test_forgettable_zone_takes_the_maps_options_without_forwarding_them() -> None:
+    # one signature (use_case_map's), so a new map option reaches the zone without an edit
+    assert inspect.signature(forgettable_zone) == inspect.signature(use_case_map)
+    log = log_a("polars")
+    # the one segment of log A: 6 of 10 evaluable adopters below 1 active day per 30 (0.6 > 0.5), see above
+    assert forgettable_zone(log, min_users=10, **OPTIONS_A).height == 1
+    # at threshold 0.5 only the 4 lapsed are below it (0.4 <= 0.5): out of the zone
+    assert forgettable_zone(log, min_users=10, threshold=0.5, **OPTIONS_A).height == 0
+    with pytest.raises(TypeError, match="threshold"):  # the rates never depended on it
+        use_case_rates(log, threshold=2.0)  # type: ignore[call-arg]

@@ -10,11 +10,11 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from stickiness import read_log
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness.catalog import Catalog, read_catalog
 from stickiness.demo import demo_catalog, demo_events, demo_use_case_profiles, demo_users, planted_bands
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UsageLog
-from stickiness.use_cases import (
+from stickiness.metrics.use_cases import (
     BANDS,
     drifting_users,
     forgettable_zone,

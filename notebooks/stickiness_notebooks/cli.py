@@ -9,6 +9,7 @@ without Jupyter. Run ``stickiness report --help`` for the options.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import shlex
@@ -16,22 +17,27 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar, get_args, get_origin, get_type_hints
 
 import polars as pl
 
 from stickiness import __version__, segment_column
-from stickiness import _errors as errors
 from stickiness._csv import unescape_table, write_table
-from stickiness._errors import StickinessError
-from stickiness._habit_options import MAX_DAYS
 from stickiness._output import DEMO_NAMES, staged_folder
 from stickiness._progress import describe_input, step
 from stickiness._text import printable, use_case_label
-from stickiness.active_users import WEEK
 from stickiness.catalog import Catalog, read_catalog
+from stickiness.exceptions import StickinessError
 from stickiness.ledger import Ledger
 from stickiness.log import NULL_IDS, UsageLog, read_log
+from stickiness.options import (
+    ActivityOptions,
+    DormancyOptions,
+    HabitOptions,
+    PeriodOptions,
+    ReadOptions,
+    ZoneOptions,
+)
 from stickiness_notebooks import spec
 
 __all__ = ["FLAGS", "for_command_line", "main"]
@@ -78,8 +84,40 @@ def _folder(text: str) -> str:
     return text
 
 
-#: Day counts on the command line: a whole number of days up to ten years.
-_DAYS = _number(int, 1, MAX_DAYS)
+#: The options the command line shares with the library: each flag's default, help and accepted range are those
+#: of a field of an option bundle (stickiness.options), and its dest (``mau_window``, ...) is the templates'
+#: parameter of the same name.
+OPTION_FLAGS: dict[str, tuple[type[Any], str]] = {
+    "--tz": (ReadOptions, "tz"),
+    "--encoding": (ReadOptions, "encoding"),
+    "--mixed-offsets": (ReadOptions, "mixed_offsets"),
+    "--engine": (ReadOptions, "engine"),
+    "--mau-window": (ActivityOptions, "window"),
+    "--habit-window": (HabitOptions, "window"),
+    "--horizon": (HabitOptions, "horizon"),
+    "--min-exposure": (HabitOptions, "min_exposure"),
+    "--threshold": (HabitOptions, "threshold"),
+    "--majority": (ZoneOptions, "majority"),
+    "--min-users": (ZoneOptions, "min_users"),
+    "--period": (PeriodOptions, "period"),
+    "--inactive-days": (DormancyOptions, "days"),
+}
+
+
+def _option(group: argparse._ActionsContainer, flag: str) -> None:
+    """Add ``flag`` with the default, help and range of its option bundle's field (:data:`OPTION_FLAGS`)."""
+    bundle, name = OPTION_FLAGS[flag]
+    about = next(field for field in dataclasses.fields(bundle) if field.name == name)
+    default, kind = about.default, get_type_hints(bundle)[name]
+    shown = f"{default:g}" if isinstance(default, float) else default
+    text = f"{about.metadata['help']} (default: {shown})"
+    if get_origin(kind) is Literal:
+        group.add_argument(flag, choices=get_args(kind), default=default, help=text)
+    elif kind in (int, float):
+        low, high, ends = about.metadata["low"], about.metadata.get("high"), about.metadata.get("open", "")
+        group.add_argument(flag, type=_number(kind, low, high, open_ends=ends), default=default, help=text)
+    else:
+        group.add_argument(flag, default=default, help=text)
 
 
 #: The command-line flag of each keyword that messages name as a fix (read_log's and the metrics' options).
@@ -170,45 +208,18 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--by", help="users-table column to break metrics down by (default: persona, when the users table has it)"
     )
-    report.add_argument("--tz", default="UTC", help="analysis time zone, an IANA name (default: UTC)")
+    _option(report, "--tz")
     report.add_argument("--start", help="first day to analyse, YYYY-MM-DD (default: first day of the log)")
     report.add_argument("--as-of", help="last day to analyse, YYYY-MM-DD (default: last day of the log)")
-    report.add_argument(
-        "--mau-window", type=_number(int, WEEK, MAX_DAYS), default=30, help="MAU window in days (default: 30)"
-    )
+    _option(report, "--mau-window")
     habits = report.add_argument_group("use cases (docs/use-cases.md)")
     habits.add_argument("--use-cases", help="use-case catalog: CSV (event, use_case, ...) or YAML")
     habits.add_argument("--profiles", help="per persona x use case: problem, why_us, alternatives, expected_frequency")
-    habits.add_argument("--habit-window", type=_DAYS, default=90, help="window W for rates, in days (default: 90)")
-    habits.add_argument("--horizon", type=_DAYS, default=365, help="horizon H for adopters, in days (default: 365)")
-    habits.add_argument(
-        "--min-exposure",
-        type=_number(int, 0, MAX_DAYS),
-        default=30,
-        help="days of exposure to be evaluable (default: 30)",
-    )
-    habits.add_argument(
-        "--threshold",
-        type=_number(float, 0, 30, open_ends="low"),
-        default=1.0,
-        help="forgettable below this many days/30 (default: 1)",
-    )
-    habits.add_argument(
-        "--majority",
-        type=_number(float, 0, 1, open_ends="low high"),
-        default=0.5,
-        help="forgettable share that flags a segment (default: 0.5)",
-    )
-    habits.add_argument(
-        "--min-users", type=_number(int, 1, None), default=30, help="evaluable adopters needed to flag (default: 30)"
-    )
+    for flag in ("--habit-window", "--horizon", "--min-exposure", "--threshold", "--majority", "--min-users"):
+        _option(habits, flag)
     lifecycle = report.add_argument_group("retention and lifecycle (docs/retention.md)")
-    lifecycle.add_argument(
-        "--period", choices=["month", "week", "day"], default="month", help="retention period (default: month)"
-    )
-    lifecycle.add_argument(
-        "--inactive-days", type=_DAYS, default=30, help="inactivity list: no activity in this many days (default: 30)"
-    )
+    _option(lifecycle, "--period")
+    _option(lifecycle, "--inactive-days")
     cards = report.add_argument_group("scorecards, with --template scorecards (docs/scorecards.md)")
     cards.add_argument("--accounts", help="accounts table: customer, mrr, labour, communication, hard_costs, ...")
     cards.add_argument("--responses", help="NPS survey answers: customer, time, score (0-10)")
@@ -228,20 +239,8 @@ def _parser() -> argparse.ArgumentParser:
         choices=["s", "ms", "us", "ns"],
         help="read times as epoch numbers in this unit (default: numbers are epoch times of a unit told by their size)",
     )
-    report.add_argument(
-        "--encoding",
-        default="utf-8",
-        help="text encoding of CSV and JSON inputs, log and users table (default: utf-8; e.g. latin-1, cp1252)",
-    )
-    report.add_argument(
-        "--mixed-offsets",
-        choices=["error", "assume_tz"],
-        default="error",
-        help="times with and without UTC offset in one column: fail (default) or read the latter in --tz",
-    )
-    report.add_argument(
-        "--engine", choices=["polars", "duckdb", "pyspark"], default="polars", help="engine (default: polars)"
-    )
+    for flag in ("--encoding", "--mixed-offsets", "--engine"):
+        _option(report, flag)
     report.add_argument(
         "--template", default="quickstart", help="notebook template to run (default: quickstart; see 'stickiness new')"
     )
@@ -331,27 +330,15 @@ _PARAMETERS = (
     "use_cases",
     "profiles",
     "by",
-    "tz",
     "start",
     "as_of",
     "user_col",
     "time_col",
     "event_col",
     "time_unit",
-    "mixed_offsets",
     "users_key",
     "keep_null_like_ids",
-    "encoding",
-    "engine",
-    "mau_window",
-    "habit_window",
-    "horizon",
-    "min_exposure",
-    "threshold",
-    "majority",
-    "min_users",
-    "period",
-    "inactive_days",
+    *(flag[2:].replace("-", "_") for flag in OPTION_FLAGS),  # tz, encoding, ..., mau_window, ..., inactive_days
     "accounts",
     "responses",
     "transactions",
@@ -422,8 +409,14 @@ def _report_notebook(args: argparse.Namespace) -> int:
 
 
 #: Errors in a template's cell that mean the input or an option is wrong (exit 2), not the kit (exit 3):
-#: every error of the kit's own (stickiness/_errors.py) but an empty log (exit 1), and a missing file.
-_INPUT_ERRORS = frozenset(name for name in errors.__all__ if name != "EmptyLogError") | {"FileNotFoundError"}
+#: every error of the kit's own (StickinessError and the classes beside it) but an empty log (exit 1), and a missing
+#: file.
+_KIT_ERRORS: list[type[StickinessError]] = [StickinessError, *StickinessError.__subclasses__()]
+_INPUT_ERRORS = frozenset(
+    error.__name__
+    for error in _KIT_ERRORS
+    if error.__module__ == StickinessError.__module__ and error.__name__ != "EmptyLogError"
+) | {"FileNotFoundError"}
 
 
 def _print_outputs(out: Path, args: argparse.Namespace) -> None:

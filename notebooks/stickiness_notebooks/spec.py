@@ -136,7 +136,7 @@ QUICKSTART: tuple[Step, ...] = (
         {"by": "by", "period": "period", "min_users": "min_users"},
         "retention and lifecycle",
         "retention",
-        charts=(Chart("retention", "retention_chart"),),
+        charts=(Chart("retention", "retention_chart", {"period": "period"}),),
     ),
     Step(
         "lifecycle",
@@ -144,7 +144,7 @@ QUICKSTART: tuple[Step, ...] = (
         {"by": "by", "period": "period"},
         "retention and lifecycle",
         "lifecycle",
-        charts=(Chart("lifecycle", "lifecycle_chart"),),
+        charts=(Chart("lifecycle", "lifecycle_chart", {"period": "period"}),),
     ),
     # the same horizon as the use-case tables: one typical interval per user in one report
     Step(

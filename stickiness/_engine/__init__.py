@@ -39,7 +39,7 @@ from stickiness._engine._spark import (
     to_polars,
     to_spark,
 )
-from stickiness._errors import InvalidOptionError
+from stickiness.exceptions import InvalidOptionError
 from stickiness.typing import Engine
 
 __all__ = [

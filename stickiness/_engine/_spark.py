@@ -114,11 +114,11 @@ def spark_source(source: Any, *, engine: str, encoding: str = "utf-8") -> Any | 
         return None
     # imported here: the sources module imports this package
     from stickiness._encoding import check_encoding
-    from stickiness._sources import _format
+    from stickiness._sources import file_format
 
     text = os.fspath(source)
     local = "://" not in text
-    kind, suffix = _format(Path(text), role="log", local=local)
+    kind, suffix = file_format(Path(text), role="log", local=local)
     reader = spark_session().read
     if kind in ("parquet", "parquet_dir"):
         return reader.parquet(text)

@@ -8,7 +8,7 @@ and imported only when a model is fitted or used. The contract is docs/predictio
 
 from __future__ import annotations
 
-from stickiness._errors import ModelFitError
+from stickiness.exceptions import ModelFitError
 from stickiness.models._fit import RepeatUseModel
 from stickiness.models.bg_nbd import BGNBDModel, fit_bg_nbd
 from stickiness.models.forgettable import ForgettablePrediction, predict_forgettable

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError, ModelFitError
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError, InvalidValueError, ModelFitError
 from stickiness.models._scipy import FloatArray, minimize, require_scipy
 
 __all__ = [

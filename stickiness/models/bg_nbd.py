@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from stickiness._errors import ModelFitError
+from stickiness.exceptions import ModelFitError
 from stickiness.models._fit import (
     MEAN_BOUND,
     MIN_REPEAT_USERS,

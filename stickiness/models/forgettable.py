@@ -12,7 +12,6 @@ The contract is docs/predictions.md.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -20,17 +19,17 @@ from typing import Any, Literal
 
 import polars as pl
 
-from stickiness._errors import InvalidOptionError, ModelFitError
-from stickiness._segment_column import check_segment_name, name_segment, segment_source
-from stickiness._segments import ALL_SEGMENT
 from stickiness._sources import Source
 from stickiness.catalog import Catalog, as_catalog
+from stickiness.exceptions import InvalidOptionError, ModelFitError
 from stickiness.log import UsageLog, as_log
 from stickiness.models._fit import MIN_REPEAT_USERS, RepeatUseModel, check_min_repeat_users
 from stickiness.models._scipy import require_scipy
 from stickiness.models.bg_nbd import fit_bg_nbd
 from stickiness.models.pareto_nbd import fit_pareto_nbd
 from stickiness.models.summary import MEASURES, calibration_day, summarise
+from stickiness.options import HABITS, PREDICTION, positive, whole
+from stickiness.stages.segments import ALL_SEGMENT, check_segment_name, name_segment, segment_source
 
 __all__ = ["MODELS", "ForgettablePrediction", "predict_forgettable"]
 
@@ -125,10 +124,10 @@ def predict_forgettable(
     data: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    by: str | None = "persona",
+    by: str | None = HABITS.by,
     as_of: dt.date | str | None = None,
-    horizon_days: int = 30,
-    threshold: float = 1.0,
+    horizon_days: int = PREDICTION.horizon_days,
+    threshold: float = HABITS.threshold,
     model: Literal["bg_nbd", "pareto_nbd"] = "bg_nbd",
     min_repeat_users: int = MIN_REPEAT_USERS,
 ) -> ForgettablePrediction:
@@ -149,9 +148,9 @@ def predict_forgettable(
         The end of the calibration period: the prediction is for the ``horizon_days``
         days after it (default: the log's ``as_of``; not later).
     horizon_days
-        The prediction window in days (default 30), a whole number >= 1.
+        The prediction window in days, a whole number >= 1.
     threshold
-        The forgettable threshold in active days per 30 days (default 1.0, as in
+        The forgettable threshold in active days per 30 days (by default as in
         :func:`~stickiness.use_case_map`).
     model
         ``"bg_nbd"`` (default) or ``"pareto_nbd"``.
@@ -182,12 +181,14 @@ def predict_forgettable(
     require_scipy()
     if model not in MODELS:
         raise InvalidOptionError(f"model={model!r} is not a repeat-use model. Use one of {sorted(MODELS)}.")
-    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 1:
-        raise InvalidOptionError(f"horizon_days={horizon_days!r}: use a whole number of days >= 1 (default 30).")
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold):
-        raise InvalidOptionError(f"threshold={threshold!r}: use a number of active days per 30 days > 0.")
-    if threshold <= 0:
-        raise InvalidOptionError(f"threshold={threshold!r}: use a number of active days per 30 days > 0.")
+    whole(
+        horizon_days,
+        "horizon_days",
+        f"the prediction window, {PREDICTION.horizon_days} by default",
+        minimum=1,
+        unit=" of days",
+    )
+    positive(threshold, "threshold", f"active days per 30 days, {HABITS.threshold:g} by default")
     check_min_repeat_users(min_repeat_users)
     log = as_log(data)
     check_segment_name(

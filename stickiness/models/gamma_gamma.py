@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from stickiness._errors import InvalidOptionError, InvalidValueError, ModelFitError
+from stickiness.exceptions import InvalidOptionError, InvalidValueError, ModelFitError
 from stickiness.models._fit import (
     MEAN_BOUND,
     MIN_REPEAT_USERS,

@@ -22,13 +22,12 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import collect, lift
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
-from stickiness._segment_column import attach_segment, check_segment_name, segment_values
-from stickiness._segments import check_by
 from stickiness._sources import Source, scan_source
 from stickiness._time import TimeUnit, parse_day
 from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog, as_log
+from stickiness.stages.segments import attach_segment, check_by, check_segment_name, segment_values
 
 __all__ = ["rfm_summary"]
 

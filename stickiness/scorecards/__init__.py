@@ -7,7 +7,7 @@ and returns a polars DataFrame with documented columns.
 
 from __future__ import annotations
 
-from stickiness._errors import InvalidValueError
+from stickiness.exceptions import InvalidValueError
 from stickiness.scorecards.fit import customers_to_depart, fit_matrix, fit_summary
 from stickiness.scorecards.health import customers_to_contact, health_score, health_summary
 from stickiness.scorecards.nps import nps

@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import get_args
 
-from stickiness._errors import InvalidOptionError
-from stickiness._habit_options import _positive as check_positive
-from stickiness.scorecards._tables import check_number, check_whole
+from stickiness.exceptions import InvalidOptionError
+from stickiness.options import DEFAULT_HEALTH_BANDS, DEFAULT_WEIGHTS, HEALTH, number, positive, whole
 from stickiness.typing import Direction, HealthBand
 
 __all__ = [
@@ -28,12 +27,8 @@ __all__ = [
 ExtraSpec = Direction | tuple[Direction, float, float]
 #: The usage components, always computed (breadth only with a catalog).
 COMPONENTS: tuple[str, ...] = ("frequency", "recency", "breadth")
-#: Default weights of the components (they need not sum to 1: the score divides by their sum).
-DEFAULT_WEIGHTS: Mapping[str, float] = {"frequency": 0.4, "recency": 0.3, "breadth": 0.3}
 #: The health bands, from the best.
 HEALTH_BANDS: tuple[str, ...] = get_args(HealthBand)
-#: Default lower cut-offs of the bands on the 0-100 score (critical is below ``at_risk``).
-DEFAULT_HEALTH_BANDS: Mapping[str, float] = {"healthy": 70.0, "at_risk": 40.0}
 #: Output columns an extra column may not be named after.
 RESERVED: frozenset[str] = frozenset(
     {
@@ -88,8 +83,8 @@ def _extra(column: str, spec: object) -> Extra:
     if spec in ("higher", "lower"):
         return Extra(column, higher=spec == "higher")
     if isinstance(spec, tuple) and len(spec) == 3 and spec[0] in ("higher", "lower"):
-        low = check_number(spec[1], f"extra[{column!r}] low", "the value that scores as worst or best")
-        high = check_number(spec[2], f"extra[{column!r}] high", "the value that scores as best or worst")
+        low = number(spec[1], f"extra[{column!r}] low", "the value that scores as worst or best")
+        high = number(spec[2], f"extra[{column!r}] high", "the value that scores as best or worst")
         if not low < high:
             raise InvalidOptionError(f"extra[{column!r}]={spec!r}: the bounds must satisfy low < high, e.g. {example}.")
         return Extra(column, higher=spec[0] == "higher", low=low, high=high)
@@ -140,8 +135,8 @@ def _bands(bands: Mapping[str, float] | None) -> tuple[float, float]:
             f"{dict(DEFAULT_HEALTH_BANDS)} (critical is below at_risk)."
         )
     edges = {**DEFAULT_HEALTH_BANDS, **bands}
-    healthy = check_number(edges["healthy"], "bands['healthy']", "a score from 0 to 100", low=0, high=100)
-    at_risk = check_number(edges["at_risk"], "bands['at_risk']", "a score from 0 to 100", low=0, high=100)
+    healthy = number(edges["healthy"], "bands['healthy']", "a score from 0 to 100", low=0, high=100)
+    at_risk = number(edges["at_risk"], "bands['at_risk']", "a score from 0 to 100", low=0, high=100)
     if not healthy > at_risk:
         raise InvalidOptionError(f"bands={edges!r}: healthy must be above at_risk, e.g. {dict(DEFAULT_HEALTH_BANDS)}.")
     return healthy, at_risk
@@ -170,6 +165,11 @@ def check_health_options(
         extras=extras,
         healthy=healthy,
         at_risk=at_risk,
-        rate_cap=check_positive(rate_cap, "rate_cap", "the rate that scores full frequency, 4.0 by default"),
-        recency_days=check_whole(recency_days, "recency_days", "days of silence that bring recency to 0", minimum=1),
+        rate_cap=positive(rate_cap, "rate_cap", f"the rate that scores full frequency, {HEALTH.rate_cap:g} by default"),
+        recency_days=whole(
+            recency_days,
+            "recency_days",
+            f"days of silence that bring recency to 0, {HEALTH.recency_days} by default",
+            minimum=1,
+        ),
     )

@@ -10,28 +10,23 @@ offending rows named (counting data rows from 1, the header not counted).
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Sequence
 
 import narwhals as nw
 import polars as pl
 
-from stickiness._columns import AUTO, CANDIDATES, _normalise, resolve_column
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError, InvalidValueError
-from stickiness._segment_column import attach_segment as attach_segment_column
-from stickiness._segment_column import segment_values
+from stickiness._columns import AUTO, CANDIDATES, normalise_name, resolve_column
 from stickiness._sources import Source, scan_source
 from stickiness._time import TimeUnit, parse_day
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog
+from stickiness.stages.segments import attach_segment as attach_segment_column
+from stickiness.stages.segments import segment_values
 
 __all__ = [
     "ROW",
     "TOLERANCE",
-    "InvalidValueError",
     "attach_segment",
-    "check_fraction",
-    "check_number",
-    "check_whole",
     "column",
     "days_of",
     "key_column",
@@ -74,8 +69,10 @@ def column(table: pl.DataFrame, given: str, *, option: str, role: str, fix: str 
     names = list(names_of(table))
     if isinstance(given, str) and given in names:
         return given
-    wanted = _normalise(str(given))
-    close = [c for c in names if _normalise(c) == wanted] or difflib.get_close_matches(str(given), names, cutoff=0.5)
+    wanted = normalise_name(str(given))
+    close = [c for c in names if normalise_name(c) == wanted] or difflib.get_close_matches(
+        str(given), names, cutoff=0.5
+    )
     hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
     raise ColumnNotFoundError(
         f"{option}={given!r}: the {role} has no column {given!r}.{hint} Columns found: {names}. "
@@ -252,41 +249,6 @@ def _users_segments(users: UsageLog | Source, *, by: str, key: str, user: str) -
             f"{by!r} is ambiguous. Keep one row per user."
         )
     return keyed.drop(ROW)
-
-
-def check_number(
-    value: object, option: str, hint: str, *, low: float | None = None, high: float | None = None
-) -> float:
-    """Return ``value`` as a float, or raise if it is not a finite number in ``[low, high]``."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or (low is not None and value < low)
-        or (high is not None and value > high)
-    ):
-        bounds = {
-            (True, True): f" between {low} and {high}",
-            (True, False): f" >= {low}",
-            (False, True): f" <= {high}",
-            (False, False): "",
-        }[(low is not None, high is not None)]
-        raise InvalidOptionError(f"{option}={value!r}: use a number{bounds} ({hint}).")
-    return float(value)
-
-
-def check_fraction(value: object, option: str, hint: str) -> float:
-    """Return ``value`` if it is strictly between 0 and 1, else raise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-        raise InvalidOptionError(f"{option}={value!r}: use a number strictly between 0 and 1 ({hint}).")
-    return float(value)
-
-
-def check_whole(value: object, option: str, hint: str, *, minimum: int) -> int:
-    """Return ``value`` if it is a whole number >= ``minimum``, else raise."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidOptionError(f"{option}={value!r}: use a whole number >= {minimum} ({hint}).")
-    return int(value)
 
 
 def names_of(table: pl.DataFrame) -> Sequence[str]:

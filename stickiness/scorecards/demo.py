@@ -28,9 +28,9 @@ from stickiness.demo import (
     DEFAULT_SEED,
     DEFAULT_START,
     DEFAULT_USERS,
-    _check_args,
-    _draw_users,
+    check_demo_args,
     demo_users,
+    draw_users,
 )
 
 __all__ = ["demo_accounts", "demo_payments", "demo_responses"]
@@ -53,8 +53,8 @@ def _rng(seed: int, table: str) -> np.random.Generator:
 
 def _people(users: int, start: date, end: date, seed: int) -> pl.DataFrame:
     """Return the demo users with the last day each can be active (from the same draw as the demo log)."""
-    _check_args(users, start, end)
-    cohort = _draw_users(np.random.default_rng(seed), users, start, end)
+    check_demo_args(users, start, end)
+    cohort = draw_users(np.random.default_rng(seed), users, start, end)
     last = pl.Series("last_day", cohort.last + (start - date(1970, 1, 1)).days, dtype=pl.Int32).cast(pl.Date)
     return demo_users(users=users, start=start, end=end, seed=seed).with_columns(last)
 

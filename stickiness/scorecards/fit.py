@@ -19,16 +19,15 @@ from typing import get_args
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._errors import InvalidOptionError
-from stickiness._habit_options import _positive as check_positive
 from stickiness._sources import Source
+from stickiness.exceptions import InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog, as_log
+from stickiness.metrics.use_cases import use_case_rates
+from stickiness.options import FIT, HABITS, number, positive, whole_days
+from stickiness.schemas import FIT_COLUMNS, FIT_SUMMARY_COLUMNS
 from stickiness.scorecards._tables import (
     ROW,
     TOLERANCE,
-    InvalidValueError,
-    check_number,
-    check_whole,
     column,
     key_column,
     numbers,
@@ -36,32 +35,11 @@ from stickiness.scorecards._tables import (
     rows_named,
 )
 from stickiness.typing import FitState, ZeroMrr
-from stickiness.use_cases import use_case_rates
 
 __all__ = ["FIT_COLUMNS", "FIT_STATES", "FIT_SUMMARY_COLUMNS", "customers_to_depart", "fit_matrix", "fit_summary"]
 
 #: The states, in output order.
 FIT_STATES: tuple[str, ...] = get_args(FitState)
-#: Columns of :func:`fit_matrix` (``user`` keeps the accounts table's key type, as String).
-FIT_COLUMNS: dict[str, pl.DataType] = {
-    "user": pl.String(),
-    "mrr": pl.Float64(),
-    "costs": pl.Float64(),
-    "profit": pl.Float64(),
-    "profitability": pl.Float64(),
-    "rate": pl.Float64(),
-    "state": pl.String(),
-}
-#: Columns of :func:`fit_summary`.
-FIT_SUMMARY_COLUMNS: dict[str, pl.DataType] = {
-    "state": pl.String(),
-    "customers": pl.Int64(),
-    "share": pl.Float64(),
-    "mrr": pl.Float64(),
-    "mrr_share": pl.Float64(),
-    "profit": pl.Float64(),
-}
-DEFAULT_COSTS: tuple[str, ...] = ("labour", "communication", "hard_costs")
 
 
 def fit_matrix(
@@ -69,13 +47,13 @@ def fit_matrix(
     *,
     account: str = AUTO,
     mrr: str = "mrr",
-    costs: Sequence[str] = DEFAULT_COSTS,
-    depart_below: float = 0.30,
-    grow_above: float = 0.60,
+    costs: Sequence[str] = FIT.costs,
+    depart_below: float = FIT.depart_below,
+    grow_above: float = FIT.grow_above,
     usage: UsageLog | Source | None = None,
-    grow_rate: float = 4.0,
+    grow_rate: float = FIT.grow_rate,
     as_of: dt.date | str | None = None,
-    window: int = 90,
+    window: int = HABITS.window,
     zero_mrr: ZeroMrr = "error",
 ) -> pl.DataFrame:
     """Profitability of each account and its state: keep, grow or depart.
@@ -94,21 +72,21 @@ def fit_matrix(
         The cost columns, summed (default ``("labour", "communication",
         "hard_costs")``): >= 0, no blanks (fill a blank with 0 if it means none).
     depart_below
-        Profitability below which a customer is ``depart`` (default 0.30).
+        Profitability below which a customer is ``depart``.
     grow_above
-        Profitability from which a customer can be ``grow`` (default 0.60;
-        ``depart_below <= grow_above <= 1``).
+        Profitability from which a customer can be ``grow``
+        (``depart_below <= grow_above <= 1``).
     usage
         Optional usage log (a :class:`~stickiness.UsageLog` or anything
         :func:`~stickiness.read_log` reads) whose users are the accounts' keys:
         then ``grow`` also needs the customer's rate >= ``grow_rate``; a
         customer with no activity in the window has rate 0.
     grow_rate
-        Active days per 30 days a ``grow`` customer needs (default 4.0, weekly).
+        Active days per 30 days a ``grow`` customer needs (weekly use by default).
     as_of, window
         The rate's window: days ``as_of - window + 1 .. as_of`` (defaults: the
         log's last day, 90); rate = 30 x active days / exposure as in
-        :func:`~stickiness.use_cases.use_case_rates`.
+        :func:`~stickiness.metrics.use_cases.use_case_rates`.
     zero_mrr
         An account with ``mrr = 0`` is an error (``"error"``, default: its
         profitability is undefined) or ``depart`` with null profitability
@@ -136,15 +114,21 @@ def fit_matrix(
     >>> fit_matrix(accounts).select("user", "profitability", "state").rows()
     [('a', 0.7, 'grow'), ('c', 0.7, 'grow'), ('b', 0.2, 'depart')]
     """
-    depart_below = check_number(depart_below, "depart_below", "profitability below which to depart, 0.30 by default")
-    grow_above = check_number(grow_above, "grow_above", "profitability from which to grow, 0.60 by default", high=1)
+    depart_below = number(
+        depart_below, "depart_below", f"profitability below which to depart, {FIT.depart_below:.2f} by default"
+    )
+    grow_above = number(
+        grow_above, "grow_above", f"profitability from which to grow, {FIT.grow_above:.2f} by default", high=1
+    )
     if depart_below > grow_above:
         raise InvalidOptionError(
             f"depart_below={depart_below} is above grow_above={grow_above}: a customer cannot be both. "
-            "Use depart_below <= grow_above, e.g. 0.30 and 0.60."
+            f"Use depart_below <= grow_above, e.g. {FIT.depart_below:.2f} and {FIT.grow_above:.2f}."
         )
-    grow_rate = check_positive(grow_rate, "grow_rate", "active days per 30 days a grow customer needs, 4.0 by default")
-    window = check_whole(window, "window", "days of the rate's window, 90 by default", minimum=1)
+    grow_rate = positive(
+        grow_rate, "grow_rate", f"active days per 30 days a grow customer needs, {FIT.grow_rate:g} by default"
+    )
+    window = whole_days(window, "window", f"days of the rate's window, {HABITS.window} by default")
     if zero_mrr not in ("error", "depart"):
         raise InvalidOptionError(f"zero_mrr={zero_mrr!r}: use 'error' or 'depart'.")
     if isinstance(costs, str):

@@ -2,7 +2,7 @@
 
 Definitions (the contract: docs/scorecards.md, "Health score"), per customer, with
 A = ``as_of`` and W = ``window``, from the use-case rates of
-:func:`stickiness.use_cases.use_case_rates` (the ``(any)`` row):
+:func:`stickiness.metrics.use_cases.use_case_rates` (the ``(any)`` row):
 
 - *frequency* = ``min(rate, rate_cap) / rate_cap``, rate = 30 x active days in the window / exposure;
 - *recency* = ``max(0, 1 - days_since / recency_days)``, days_since = A - last active day (0 when never active);
@@ -21,22 +21,16 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._errors import InvalidOptionError
 from stickiness._habit_options import check_options
-from stickiness._segment_column import (
-    attach_segment,
-    check_segment_name,
-    name_segment,
-    segment_column,
-    use_case_segments,
-)
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
+from stickiness.exceptions import InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog, as_log
+from stickiness.metrics.use_cases import use_case_rates
+from stickiness.options import DEFAULT_HEALTH_BANDS, DEFAULT_WEIGHTS, HABITS, HEALTH
+from stickiness.schemas import HEALTH_COLUMNS, SCORE_COLUMNS, SUMMARY_COLUMNS
 from stickiness.scorecards._health_options import (
     COMPONENTS,
-    DEFAULT_HEALTH_BANDS,
-    DEFAULT_WEIGHTS,
     HEALTH_BANDS,
     ExtraSpec,
     HealthOptions,
@@ -45,14 +39,19 @@ from stickiness.scorecards._health_options import (
 from stickiness.scorecards._tables import (
     ROW,
     TOLERANCE,
-    InvalidValueError,
     column,
     key_column,
     numbers,
     read_table,
     rows_named,
 )
-from stickiness.use_cases import use_case_rates
+from stickiness.stages.segments import (
+    attach_segment,
+    check_segment_name,
+    name_segment,
+    segment_column,
+    use_case_segments,
+)
 
 __all__ = [
     "COMPONENTS",
@@ -69,41 +68,6 @@ __all__ = [
 #: The segment column's name inside the computation (the catalog's profiles key their segments ``persona``);
 #: outputs name it after ``by``.
 SEG = "persona"
-#: Columns of :func:`health_score` before the extra columns (``user`` has the log's user type).
-HEALTH_COLUMNS: dict[str, pl.DataType] = {
-    "user": pl.String(),
-    "persona": pl.String(),
-    "in_accounts": pl.Boolean(),
-    "too_new": pl.Boolean(),
-    "last_active": pl.Date(),
-    "days_since": pl.Int64(),
-    "active_days": pl.Int64(),
-    "exposure": pl.Int64(),
-    "rate": pl.Float64(),
-    "use_cases_used": pl.Int64(),
-    "use_cases_available": pl.Int64(),
-    "frequency": pl.Float64(),
-    "recency": pl.Float64(),
-    "breadth": pl.Float64(),
-}
-#: Columns of :func:`health_score` after the extra columns.
-SCORE_COLUMNS: dict[str, pl.DataType] = {"score": pl.Float64(), "band": pl.String(), "weakest": pl.String()}
-#: Columns of :func:`health_summary`.
-SUMMARY_COLUMNS: dict[str, pl.DataType] = {
-    "persona": pl.String(),
-    "customers": pl.Int64(),
-    "too_new": pl.Int64(),
-    "scored": pl.Int64(),
-    "healthy": pl.Int64(),
-    "at_risk": pl.Int64(),
-    "critical": pl.Int64(),
-    "healthy_share": pl.Float64(),
-    "at_risk_share": pl.Float64(),
-    "critical_share": pl.Float64(),
-    "mean_score": pl.Float64(),
-    "median_score": pl.Float64(),
-    "not_in_accounts": pl.Int64(),
-}
 
 
 def health_score(
@@ -115,13 +79,13 @@ def health_score(
     extra: Mapping[str, ExtraSpec] | None = None,
     weights: Mapping[str, float] | None = None,
     bands: Mapping[str, float] | None = None,
-    by: str | None = "persona",
+    by: str | None = HABITS.by,
     as_of: dt.date | str | None = None,
-    window: int = 90,
-    horizon: int = 365,
-    min_exposure: int = 30,
-    rate_cap: float = 4.0,
-    recency_days: int = 90,
+    window: int = HABITS.window,
+    horizon: int = HABITS.horizon,
+    min_exposure: int = HABITS.min_exposure,
+    rate_cap: float = HEALTH.rate_cap,
+    recency_days: int = HEALTH.recency_days,
 ) -> pl.DataFrame:
     """Score each customer's health from 0 to 100: usage frequency, recency, breadth and account columns.
 
@@ -155,15 +119,16 @@ def health_score(
         Lower cut-offs of the bands on the score (default ``{"healthy": 70,
         "at_risk": 40}``; critical is below ``at_risk``).
     by, as_of, window, horizon, min_exposure
-        As for :func:`~stickiness.use_cases.use_case_rates`: the segment
-        column, the day of the measurement, the current window W (90 days),
-        the horizon H (365 days: customers active in it are scored) and the
-        exposure below which a customer is ``too_new`` (30 days; not scored).
+        As for :func:`~stickiness.metrics.use_cases.use_case_rates`: the segment
+        column, the day of the measurement, the current window W, the
+        horizon H (customers active in it are scored) and the exposure below
+        which a customer is ``too_new`` (not scored); the defaults are
+        :data:`~stickiness.options.HABITS`'.
     rate_cap
         The rate (active days per 30 days) at and above which frequency is 1
-        (default 4.0: weekly use or more).
+        (weekly use or more by default).
     recency_days
-        Days since the last active day at which recency reaches 0 (default 90).
+        Days since the last active day at which recency reaches 0.
 
     Returns
     -------

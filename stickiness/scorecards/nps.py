@@ -14,17 +14,15 @@ from statistics import NormalDist
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._errors import InvalidOptionError
-from stickiness._segment_column import check_segment_name
 from stickiness._sources import Source
 from stickiness._time import TimeUnit
+from stickiness.exceptions import InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog
+from stickiness.options import NPS, READ, share, whole
+from stickiness.schemas import NPS_COLUMNS
 from stickiness.scorecards._tables import (
     ROW,
-    InvalidValueError,
     attach_segment,
-    check_fraction,
-    check_whole,
     column,
     days_of,
     key_column,
@@ -32,26 +30,13 @@ from stickiness.scorecards._tables import (
     read_table,
     rows_named,
 )
+from stickiness.stages.segments import check_segment_name
 from stickiness.typing import NpsPeriod
 
 __all__ = ["NPS_COLUMNS", "PERIODS", "nps"]
 
 #: ``period=`` values and the polars interval each truncates days to (weeks start on Monday).
 PERIODS: dict[str, str] = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
-#: The output columns after the optional ``by`` and ``period`` columns, with their types.
-NPS_COLUMNS: dict[str, pl.DataType] = {
-    "responses": pl.Int64(),
-    "blank": pl.Int64(),
-    "promoters": pl.Int64(),
-    "passives": pl.Int64(),
-    "detractors": pl.Int64(),
-    "promoter_share": pl.Float64(),
-    "detractor_share": pl.Float64(),
-    "nps": pl.Float64(),
-    "ci_low": pl.Float64(),
-    "ci_high": pl.Float64(),
-    "sufficient": pl.Boolean(),
-}
 
 
 def nps(
@@ -64,10 +49,10 @@ def nps(
     user: str = AUTO,
     users: UsageLog | Source | None = None,
     users_key: str = AUTO,
-    tz: str = "UTC",
+    tz: str = READ.tz,
     time_unit: TimeUnit | None = None,
-    min_responses: int = 30,
-    confidence: float = 0.95,
+    min_responses: int = NPS.min_responses,
+    confidence: float = NPS.confidence,
 ) -> pl.DataFrame:
     """Net Promoter Score of survey answers, overall or per segment and period, with its interval.
 
@@ -105,10 +90,10 @@ def nps(
     tz, time_unit
         As for :func:`stickiness.read_log`.
     min_responses
-        Groups with fewer answers are ``sufficient = False`` (default 30). Their
+        Groups with fewer answers are ``sufficient = False``. Their
         figures are still shown.
     confidence
-        Level of the interval (default 0.95, z = 1.959964).
+        Level of the interval (0.95 by default: z = 1.959964).
 
     Returns
     -------
@@ -132,8 +117,10 @@ def nps(
     >>> [round(x, 2) for x in out.select("ci_low", "ci_high").row(0)]
     [-34.03, 74.03]
     """
-    min_responses = check_whole(min_responses, "min_responses", "answers a group needs, 30 by default", minimum=1)
-    confidence = check_fraction(confidence, "confidence", "the interval's level, 0.95 by default")
+    min_responses = whole(
+        min_responses, "min_responses", f"answers a group needs, {NPS.min_responses} by default", minimum=1
+    )
+    confidence = share(confidence, "confidence", f"the interval's level, {NPS.confidence:g} by default")
     check_segment_name(by, [*NPS_COLUMNS, "period"], function="nps")
     if period is not None and period not in PERIODS:
         raise InvalidOptionError(f"period={period!r}: use one of {list(PERIODS)}, or None for no split by time.")

@@ -12,14 +12,15 @@ from __future__ import annotations
 import polars as pl
 
 from stickiness._columns import AUTO
-from stickiness._segment_column import check_segment_name
 from stickiness._sources import Source
 from stickiness._time import TimeUnit
+from stickiness.exceptions import InvalidValueError
 from stickiness.log import UsageLog
+from stickiness.options import READ
+from stickiness.schemas import VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
 from stickiness.scorecards._tables import (
     ROW,
     TOLERANCE,
-    InvalidValueError,
     attach_segment,
     column,
     days_of,
@@ -28,32 +29,9 @@ from stickiness.scorecards._tables import (
     read_table,
     rows_named,
 )
+from stickiness.stages.segments import check_segment_name
 
 __all__ = ["VALUE_COLUMNS", "VALUE_SUMMARY_COLUMNS", "lifetime_value", "lifetime_value_summary"]
-
-#: Columns of :func:`lifetime_value` after ``user`` and the optional ``by`` column.
-VALUE_COLUMNS: dict[str, pl.DataType] = {
-    "first_purchase": pl.Date(),
-    "last_purchase": pl.Date(),
-    "transactions": pl.Int64(),
-    "purchases": pl.Int64(),
-    "value": pl.Float64(),
-    "repeat_value": pl.Float64(),
-    "average_purchase": pl.Float64(),
-    "category_spend": pl.Float64(),
-    "share_of_wallet": pl.Float64(),
-}
-#: Columns of :func:`lifetime_value_summary` after the optional ``by`` column.
-VALUE_SUMMARY_COLUMNS: dict[str, pl.DataType] = {
-    "customers": pl.Int64(),
-    "value": pl.Float64(),
-    "mean_value": pl.Float64(),
-    "median_value": pl.Float64(),
-    "repeat_customers": pl.Int64(),
-    "repeat_purchase_share": pl.Float64(),
-    "repeat_value_share": pl.Float64(),
-    "share_of_wallet": pl.Float64(),
-}
 
 
 def lifetime_value(
@@ -66,7 +44,7 @@ def lifetime_value(
     by: str | None = None,
     users: UsageLog | Source | None = None,
     users_key: str = AUTO,
-    tz: str = "UTC",
+    tz: str = READ.tz,
     time_unit: TimeUnit | None = None,
 ) -> pl.DataFrame:
     """Historical value of each customer: revenue, purchases, repeat revenue and share of wallet.

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from stickiness._errors import InvalidOptionError, StageError
+from stickiness.exceptions import InvalidOptionError, StageError
 
 __all__ = ["BUDGET_VARIABLE", "DEFAULT_BUDGET_MB", "STAGES", "Stage", "StageStore", "size_of"]
 
@@ -200,7 +200,7 @@ class StageStore:
         >>> store.get("dau", lambda: 2, by=None)
         Traceback (most recent call last):
         ...
-        stickiness._errors.StageError: stage 'dau' is keyed by ('by', 'active_events'), not ('by',): ...
+        stickiness.exceptions.StageError: stage 'dau' is keyed by ('by', 'active_events'), not ('by',): ...
         """
         entry = (stage, self._values(stage, key, complete=True))
         with self._lock:

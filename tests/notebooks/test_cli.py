@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import polars as pl
@@ -211,6 +212,22 @@ def test_report_writes_every_chart_as_png_and_svg(tmp_path: Path) -> None:
     for name in [*names, "retention", "lifecycle"]:
         assert (tmp_path / "charts" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
         assert b"<svg" in (tmp_path / "charts" / f"{name}.svg").read_bytes()[:500], name
+
+
+def test_report_draws_the_period_it_computed(tmp_path: Path) -> None:
+    pytest.importorskip("stickiness_widgets", reason="charts need the Jupyter layer: pip install 'stickiness[jupyter]'")
+    # Mon 1 and Tue 2 Apr 2024: one ISO week, dated Mon 1 Apr, which is also the 1st of a month, so the dates
+    # alone cannot tell a week from a month: the charts must draw the week the metrics computed
+    events = tmp_path / "events.csv"
+    events.write_text("user_id,timestamp,event\na,2024-04-01T10:00:00Z,open\nb,2024-04-02T10:00:00Z,open\n")
+    out = tmp_path / "out"
+    assert main(["report", str(events), "--period", "week", "--no-notebook", "--out", str(out)]) == 0
+    periods = pl.read_csv(out / "tables" / "retention.csv", try_parse_dates=True)["period"].to_list()
+    assert periods == [dt.date(2024, 4, 1)]
+    for chart, finding in [("retention", "no week follows one"), ("lifecycle", "one week only")]:
+        svg = (out / "charts" / f"{chart}.svg").read_text()
+        text = " ".join(piece for piece in ET.fromstring(svg).itertext() if piece.strip())
+        assert finding in text, chart  # a chart guessing from the dates would say "no month" and "one month"
 
 
 # --- the notebook report (the default): a template run headless -----------------------------------------------

@@ -60,6 +60,18 @@ def test_every_step_names_a_public_metric_chart_and_template_parameter() -> None
             assert set(chart.options.values()) <= parameters, chart
 
 
+def test_every_period_chart_draws_the_period_its_metric_computed() -> None:
+    # a chart taking period= is given the report's period whenever its table's metric is computed with it
+    drawn = 0
+    for step in QUICKSTART:
+        for chart in step.charts:
+            if "period" in inspect.signature(getattr(sw, chart.draw)).parameters:
+                assert step.options.get("period") == "period", step
+                assert chart.options.get("period") == "period", chart
+                drawn += 1
+    assert drawn == 2  # retention and lifecycle
+
+
 # --- both paths iterate the spec: a spec with one step less and one more changes both the same way ----------------
 
 

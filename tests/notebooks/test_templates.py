@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 from stickiness_notebooks import TEMPLATES, new_notebook, template_notebook, template_source
+from stickiness_notebooks.cli import OPTION_FLAGS
 from stickiness_notebooks.run import parameter_names
 
 from stickiness import InvalidOptionError
+from stickiness.options import (
+    AdoptionOptions,
+    DormancyOptions,
+    FitOptions,
+    HabitOptions,
+    NpsOptions,
+    PredictionOptions,
+    RetentionOptions,
+    ZoneOptions,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "notebooks" / "stickiness_notebooks" / "templates"
 #: Parameters every template has, so that `stickiness report` can run any of them on any log.
@@ -83,3 +96,86 @@ def test_papermill_reads_every_parameter(name: str, tmp_path: Path, caplog: pyte
     found = set(papermill.inspect_notebook(str(path)))
     assert found == parameter_names(template_notebook(name))
     assert "Unable to parse" not in caplog.text
+
+
+#: Template parameters that are no flag of `stickiness report`, and the option bundle field each stands for.
+TEMPLATE_ONLY: dict[str, tuple[type[Any], str]] = {
+    "k": (DormancyOptions, "k"),
+    "limit": (DormancyOptions, "limit"),
+    "min_age": (RetentionOptions, "min_age"),
+    "cohort_mode": (RetentionOptions, "mode"),
+    "leave_window": (AdoptionOptions, "window"),
+    "depart_below": (FitOptions, "depart_below"),
+    "grow_above": (FitOptions, "grow_above"),
+    "grow_rate": (FitOptions, "grow_rate"),
+    "cost_cols": (FitOptions, "costs"),
+    "nps_min_responses": (NpsOptions, "min_responses"),
+    "prediction_horizon": (PredictionOptions, "horizon_days"),
+}
+#: Where a template's parameter means another bundle's field than the flag of its name does.
+PER_TEMPLATE: dict[str, dict[str, tuple[type[Any], str]]] = {
+    "retention": {"min_users": (RetentionOptions, "min_users")},  # retention's min_users, not the zone's
+}
+
+
+def _bundle_field(template: str, name: str) -> tuple[type[Any], str] | None:
+    flags = {flag[2:].replace("-", "_"): field for flag, field in OPTION_FLAGS.items()}
+    return PER_TEMPLATE.get(template, {}).get(name) or flags.get(name) or TEMPLATE_ONLY.get(name)
+
+
+def _parameter_values(name: str) -> dict[str, Any]:
+    """The literal values the template's parameters cell assigns."""
+    cell = next(c for c in template_notebook(name).cells if "parameters" in c.metadata.get("tags", []))
+    assigns = [node for node in ast.parse(cell.source).body if isinstance(node, ast.Assign)]
+    return {
+        node.targets[0].id: ast.literal_eval(node.value) for node in assigns if isinstance(node.targets[0], ast.Name)
+    }
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_parameters_cells_list_the_option_bundles_defaults(name: str) -> None:
+    checked = 0
+    for parameter, value in _parameter_values(name).items():
+        target = _bundle_field(name, parameter)
+        if target is None:
+            continue  # a path, a column name or a switch of the template's own
+        bundle, field = target
+        default = getattr(bundle(), field)
+        assert (tuple(value) if isinstance(value, list) else value) == default, (
+            f"{name}: {parameter} = {value!r}, but {bundle.__name__}.{field} is {default!r}"
+        )
+        checked += 1
+    assert checked >= 4  # tz, encoding, mixed_offsets, engine at least
+
+
+def test_the_parameter_check_can_fail() -> None:
+    # a template saying horizon = 364 would be caught: the bundle says otherwise
+    bundle, field = _bundle_field("quickstart", "horizon") or (None, "")
+    assert bundle is HabitOptions and getattr(bundle(), field) != 364
+    assert _bundle_field("retention", "min_users") == (RetentionOptions, "min_users")
+    assert _bundle_field("quickstart", "min_users") == (ZoneOptions, "min_users")
+
+
+def _period_chart_calls(name: str) -> list[tuple[str, bool]]:
+    """Each call of a chart taking period= in the template (``sw.NAME(...)``), and whether it passes period=."""
+    widgets = pytest.importorskip("stickiness_widgets")
+    calls = []
+    for node in ast.walk(ast.parse(template_source(name))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "sw"):
+            continue
+        if "period" in inspect.signature(getattr(widgets, node.func.attr)).parameters:
+            calls.append((node.func.attr, any(keyword.arg == "period" for keyword in node.keywords)))
+    return calls
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_period_charts_are_given_the_templates_period(name: str) -> None:
+    # a chart never works the period out from the dates: the template passes the one its metrics used
+    assert all(passed for _, passed in _period_chart_calls(name)), _period_chart_calls(name)
+
+
+def test_the_period_chart_check_finds_the_calls() -> None:
+    assert [chart for chart, _ in _period_chart_calls("quickstart")] == ["retention_chart", "lifecycle_chart"]
+    assert len(_period_chart_calls("retention")) == 5

@@ -60,13 +60,13 @@ def frames() -> dict[str, pl.DataFrame]:
 BUILDERS: dict[str, Callable[[dict[str, pl.DataFrame]], Any]] = {
     "retention": lambda f: sw.retention_chart(f["retention"]),
     "retention_by_persona": lambda f: sw.retention_chart(f["retention_by_persona"]),
-    "retention_weekly": lambda f: sw.retention_chart(f["retention_weekly"]),
+    "retention_weekly": lambda f: sw.retention_chart(f["retention_weekly"], period="week"),
     "cohorts": lambda f: sw.cohort_chart(f["cohorts"]),
     "cohorts_by_persona": lambda f: sw.cohort_chart(f["cohorts_by_persona"]),
-    "cohorts_weekly": lambda f: sw.cohort_chart(f["cohorts_weekly"]),
+    "cohorts_weekly": lambda f: sw.cohort_chart(f["cohorts_weekly"], period="week"),
     "curve": lambda f: sw.retention_curve_chart(f["cohorts"]),
     "curve_by_persona": lambda f: sw.retention_curve_chart(f["cohorts_by_persona"]),
-    "curve_weekly": lambda f: sw.retention_curve_chart(f["cohorts_weekly"]),
+    "curve_weekly": lambda f: sw.retention_curve_chart(f["cohorts_weekly"], period="week"),
     "lifecycle": lambda f: sw.lifecycle_chart(f["lifecycle"]),
     "lifecycle_by_persona": lambda f: sw.lifecycle_chart(f["lifecycle_by_persona"]),
     "adoption": lambda f: sw.adoption_chart(f["adoption"]),
@@ -293,11 +293,105 @@ def test_infinite_lift_is_drawn_to_the_end_and_ranked_first() -> None:
     assert "only leavers" in _svg_text(spec)
 
 
-def test_period_is_worked_out_or_given(frames: dict[str, pl.DataFrame]) -> None:
-    weekly = sw.lifecycle_chart(frames["lifecycle"], period="week").to_dict(validate=False)
-    assert "week of" in weekly["title"]["text"]
-    with pytest.raises(InvalidOptionError, match=r"period='quarter'.*'month', 'week' or 'day'"):
-        sw.retention_chart(frames["retention"], period="quarter")
+def _retention_rows(*days: dt.date) -> pl.DataFrame:
+    """A retention output over these periods: 4 users in the first, 3 in each later one (1 new, 2 back, 2 gone)."""
+    n = len(days)
+    return pl.DataFrame(
+        {
+            "period": list(days),
+            "active_before": [0] + [4] + [3] * (n - 2),
+            "active": [4] + [3] * (n - 1),
+            "new": [4] + [1] * (n - 1),
+            "retained": [0] + [2] * (n - 1),
+            "churned": [0] + [2] * (n - 1),
+            "retention_rate": [None] + [0.5] + [2 / 3] * (n - 2),
+            "churn_rate": [None] + [0.5] + [2 / 3] * (n - 2),
+            "complete": [True] * n,
+        }
+    )
+
+
+def test_period_is_given_never_worked_out(frames: dict[str, pl.DataFrame]) -> None:
+    # the metrics' own default: a monthly table needs no period=
+    assert sw.retention_chart(frames["retention"]).to_dict(validate=False)["title"]["text"].startswith("Monthly")
+    # one row dated Mon 1 Apr 2024 starts a month, an ISO week and a day: drawn as what the caller says
+    one = pl.DataFrame(
+        {
+            "period": [dt.date(2024, 4, 1)],
+            "active": [2],
+            "new": [2],
+            "returning": [0],
+            "resurrecting": [0],
+            "dormant": [0],
+            "quick_ratio": [None],
+            "complete": [True],
+        }
+    )
+    titles = {p: sw.lifecycle_chart(one, period=p).to_dict(validate=False)["title"]["text"] for p in PERIODS}
+    assert titles == {p: f"Lifecycle: one {p} only, no quick ratio yet" for p in PERIODS}
+    # two periods, Tue 9 and Wed 10 Jan 2024: only days start there; churn 2 of 4 = 50.0% on the second
+    daily = _retention_rows(dt.date(2024, 1, 9), dt.date(2024, 1, 10))
+    spec = sw.retention_chart(daily, period="day").to_dict(validate=False)
+    assert spec["title"]["text"] == "Daily churn 50.0% in 2024-01-10 (retention 50.0%)"
+
+
+PERIODS = ("month", "week", "day")
+
+
+@pytest.mark.parametrize(
+    ("days", "period", "message"),
+    [
+        # Mon 8 and Mon 15 Jan 2024: weeks, not months
+        (
+            (dt.date(2024, 1, 8), dt.date(2024, 1, 15)),
+            "month",
+            "retention_chart(period='month') does not fit the table: its periods start on Mondays, not on the 1st "
+            "of a month (2024-01-08 is one): pass period='week', the period given to retention().",
+        ),
+        # 1 Jan 2024 is a Monday, 1 Feb 2024 a Thursday: months, not weeks
+        (
+            (dt.date(2024, 1, 1), dt.date(2024, 2, 1)),
+            "week",
+            "retention_chart(period='week') does not fit the table: its periods start on the 1st of a month, not on "
+            "Mondays (2024-02-01 is one): pass period='month', the period given to retention().",
+        ),
+        # Tue 9 and Wed 10 Jan 2024: days only
+        (
+            (dt.date(2024, 1, 9), dt.date(2024, 1, 10)),
+            "month",
+            "retention_chart(period='month') does not fit the table: its periods start on other days than the 1st "
+            "of a month (2024-01-09 is one): pass period='day', the period given to retention().",
+        ),
+        (
+            (dt.date(2024, 1, 9), dt.date(2024, 1, 10)),
+            "week",
+            "retention_chart(period='week') does not fit the table: its periods start on other days than Mondays "
+            "(2024-01-09 is one): pass period='day', the period given to retention().",
+        ),
+    ],
+)
+def test_dates_that_cannot_be_of_the_period_are_refused(days: tuple[dt.date, ...], period: str, message: str) -> None:
+    with pytest.raises(sw.ChartDataError) as error:
+        sw.retention_chart(_retention_rows(*days), period=period)
+    assert str(error.value) == message
+
+
+def test_every_period_chart_checks_its_dates(frames: dict[str, pl.DataFrame]) -> None:
+    # the demo's monthly outputs drawn as weeks: the 1st of most months is not a Monday
+    for chart, table, metric in [
+        (sw.retention_chart, "retention", "retention"),
+        (sw.cohort_chart, "cohorts", "cohort_matrix"),
+        (sw.retention_curve_chart, "cohorts", "cohort_matrix"),
+        (sw.lifecycle_chart, "lifecycle", "lifecycle"),
+        (sw.adoption_chart, "adoption", "feature_adoption"),
+    ]:
+        with pytest.raises(sw.ChartDataError, match=rf"^{chart.__name__}\(period='week'\).*to {metric}\(\)\.$"):
+            chart(frames[table], period="week")
+    with pytest.raises(sw.ChartDataError, match="pass period='week'"):
+        sw.cohort_chart(frames["cohorts_weekly"])  # the default, 'month'
+    # an unknown period is refused before anything is drawn, even with no rows
+    with pytest.raises(InvalidOptionError, match=r"period='quarter': use 'month', 'week' or 'day'"):
+        sw.retention_chart(frames["retention"].clear(), period="quarter")
 
 
 # --------------------------------------------------------------------------- #

@@ -157,12 +157,12 @@ rare_as_expected  # in the zone, as the catalog's expected_frequency says: no su
 
 # %% Retention and churn
 retention = st.retention(log, by=by, period=period, min_users=min_users)  # sufficient: min_users before
-retention_chart = sw.retention_chart(retention)
+retention_chart = sw.retention_chart(retention, period=period)
 retention_chart
 
 # %% Lifecycle
 lifecycle = st.lifecycle(log, by=by, period=period)
-lifecycle_chart = sw.lifecycle_chart(lifecycle)
+lifecycle_chart = sw.lifecycle_chart(lifecycle, period=period)
 lifecycle_chart
 
 # %% Inactivity list

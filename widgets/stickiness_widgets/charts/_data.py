@@ -93,7 +93,7 @@ def metric_frame(
     >>> metric_frame(pl.DataFrame({"a": [1]}), columns=["b"], metric="use_case_map")
     Traceback (most recent call last):
     ...
-    stickiness._errors.ColumnNotFoundError: this chart needs the output of stickiness.use_case_map(...): \
+    stickiness.exceptions.ColumnNotFoundError: this chart needs the output of stickiness.use_case_map(...): \
 the frame lacks the column 'b' (it has: 'a').
     """
     if isinstance(frame, pl.LazyFrame):

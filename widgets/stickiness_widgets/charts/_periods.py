@@ -14,6 +14,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import InvalidOptionError
+from stickiness.options import PERIOD
 from stickiness_widgets.charts._data import ChartDataError, metric_frame
 from stickiness_widgets.charts._fields import field, utc_tooltip
 from stickiness_widgets.theme import WIDTH
@@ -23,6 +24,7 @@ __all__ = [
     "PeriodName",
     "adverb",
     "check_top",
+    "checked_period",
     "latest",
     "observed",
     "panels",
@@ -31,7 +33,6 @@ __all__ = [
     "period_end",
     "period_frame",
     "period_label",
-    "period_of",
     "period_tooltip",
     "period_x",
     "segment_column",
@@ -42,45 +43,65 @@ PeriodName = Literal["month", "week", "day"]
 _PERIODS: Final = get_args(PeriodName)
 _MONDAY: Final = 1  # polars numbers weekdays from Monday = 1
 _FIRST_OF_MONTH: Final = 1
-_SHORTEST_MONTH: Final = 28
-_WEEK: Final = 7
+#: How a message names the first days of each period.
+_STARTS: Final = {"month": "the 1st of a month", "week": "Mondays", "day": "any day"}
 
 #: The values of the ``observed`` column: a period fully observed, or not.
 OBSERVED: Final = ("complete", "partial")
 
 
-def period_of(table: pl.DataFrame, column: str, period: str | None) -> PeriodName:
-    """Return ``period`` checked, or the period of the frame worked out from its dates.
+def checked_period(
+    table: pl.DataFrame, columns: Collection[str], period: str, *, chart: str, metric: str
+) -> PeriodName:
+    """Return ``period``, the period the metric was computed with, once the table's dates agree with it.
 
-    Months are dated by their 1st, ISO weeks by their Monday, and consecutive
-    periods are at least 28, 7 or 1 days apart.
+    The period is never worked out from the dates (a one-row weekly table dated on
+    the 1st of a month would read as a month): the caller gives it, and the dates
+    of ``columns`` are checked. Months are dated by their 1st, ISO weeks by their
+    Monday, days by any day. An unknown ``period`` is an
+    :class:`~stickiness.InvalidOptionError`; dates that cannot start periods of
+    that kind are a :class:`ChartDataError` naming ``chart``'s ``period=`` and
+    the period they fit.
 
     Examples
     --------
     >>> import datetime as dt, polars as pl
-    >>> period_of(pl.DataFrame({"period": [dt.date(2024, 1, 1), dt.date(2024, 2, 1)]}), "period", None)
-    'month'
-    >>> period_of(pl.DataFrame({"period": [dt.date(2024, 1, 8), dt.date(2024, 1, 22)]}), "period", None)
+    >>> weekly = pl.DataFrame({"period": [dt.date(2024, 1, 8), dt.date(2024, 1, 15)]})
+    >>> checked_period(weekly, ["period"], "week", chart="retention_chart", metric="retention")
     'week'
-    >>> period_of(pl.DataFrame({"period": [dt.date(2024, 1, 9)]}), "period", None)
-    'day'
+    >>> checked_period(weekly, ["period"], "month", chart="retention_chart", metric="retention")
+    Traceback (most recent call last):
+    ...
+    stickiness_widgets.charts._data.ChartDataError: retention_chart(period='month') does not fit the table: \
+its periods start on Mondays, not on the 1st of a month (2024-01-08 is one): pass period='week', \
+the period given to retention().
     """
-    if period is not None:
-        if period not in _PERIODS:
-            raise InvalidOptionError(
-                f"period={period!r}: use 'month', 'week' or 'day' (the period given to the metric), "
-                "or None to work it out from the dates."
-            )
-        return period  # type: ignore[return-value]  # checked against the Literal's values
-    days = table.get_column(column).drop_nulls().unique().sort()
-    gaps = days.diff().drop_nulls()
-    gap = gaps.min() if gaps.len() else None
-    shortest = gap.days if isinstance(gap, dt.timedelta) else None
-    if days.dt.day().eq(_FIRST_OF_MONTH).all() and (shortest is None or shortest >= _SHORTEST_MONTH):
-        return "month"
-    if days.dt.weekday().eq(_MONDAY).all() and (shortest is None or shortest % _WEEK == 0):
-        return "week"
-    return "day"
+    if period not in _PERIODS:
+        raise InvalidOptionError(
+            f"period={period!r}: use 'month', 'week' or 'day': the period given to {metric}() "
+            f"(default {PERIOD.period!r})."
+        )
+    unit: PeriodName = period  # type: ignore[assignment]  # checked against the Literal's values
+    dates = pl.concat([table.get_column(name) for name in columns]).drop_nulls().unique()
+    wrong = dates.filter(~_starts(dates, unit))
+    if wrong.is_empty():
+        return unit
+    fits = next(name for name in _PERIODS if _starts(dates, name).all())  # "day" fits every date
+    found = f"on {_STARTS[fits]}, not on" if fits != "day" else "on other days than"
+    first = wrong.sort()[0]  # the earliest date that cannot start such a period
+    raise ChartDataError(
+        f"{chart}(period={unit!r}) does not fit the table: its periods start {found} {_STARTS[unit]} "
+        f"({first} is one): pass period={fits!r}, the period given to {metric}()."
+    )
+
+
+def _starts(dates: pl.Series, period: PeriodName) -> pl.Series:
+    """Tell, for each date, whether it can be the first day of a period of this kind."""
+    if period == "month":
+        return dates.dt.day().eq(_FIRST_OF_MONTH)
+    if period == "week":
+        return dates.dt.weekday().eq(_MONDAY)
+    return dates.is_not_null()  # a day starts on any day
 
 
 def adverb(period: PeriodName) -> str:

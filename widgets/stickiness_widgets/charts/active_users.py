@@ -10,6 +10,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import UNKNOWN_SEGMENT, InvalidOptionError
+from stickiness.schemas import ACTIVE_USERS_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, pixels, printable, title_text, utc_day, utc_tooltip, value_field
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -17,9 +18,9 @@ from stickiness_widgets.theme import GREY, METRIC_COLOURS, OKABE_ITO, WIDTH
 
 __all__ = ["active_users_chart"]
 
-COLUMNS: Final = ("day", "dau", "wau", "mau", "stickiness", "complete")
 #: A column of the output that may be missing (frames of older versions) and is never a segment.
 PARTIAL: Final = "partial_day"
+COLUMNS: Final = tuple(name for name in ACTIVE_USERS_SCHEMA if name != PARTIAL)
 METRICS: Final = ("dau", "wau", "mau")
 WEEK: Final = 7
 _SUBTITLE_SIZE = 14

@@ -8,6 +8,8 @@ import altair as alt
 import polars as pl
 
 from stickiness import InvalidOptionError
+from stickiness.options import PERIOD
+from stickiness.schemas import ADOPTION_SCHEMA, LEAVE_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -15,11 +17,11 @@ from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
     check_top,
+    checked_period,
     latest,
     observed,
     panels,
     partial_marks,
-    period_of,
     period_tooltip,
     period_x,
     spread,
@@ -29,17 +31,8 @@ from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 __all__ = ["LEAVE_COLOURS", "adoption_chart", "leave_points_chart"]
 
 # the segment column (named after by) first in both: renamed to SEGMENT
-ADOPTION_COLUMNS: Final = (SEGMENT, "use_case", "period", "active", "users", "share", "complete")
-LEAVE_COLUMNS: Final = (
-    SEGMENT,
-    "use_case",
-    "leavers",
-    "retained",
-    "leaver_share",
-    "retained_share",
-    "lift",
-    "churn_rate",
-)
+ADOPTION_COLUMNS: Final = (SEGMENT, *list(ADOPTION_SCHEMA)[1:])
+LEAVE_COLUMNS: Final = (SEGMENT, *list(LEAVE_SCHEMA)[1:])
 #: Where users leave: a last step more common among leavers (lift above 1), among retained users, or too few users.
 LEAVE_COLOURS: Final = {
     "more common among leavers": OKABE_ITO[5],  # vermillion
@@ -58,7 +51,7 @@ _RULE = "#444444"
 
 
 def adoption_chart(
-    frame: Any, *, top: int = 8, period: str | None = None, by: str | None = None, title: Title = None
+    frame: Any, *, top: int = 8, period: str = PERIOD.period, by: str | None = None, title: Title = None
 ) -> alt.typing.ChartType:
     """Chart feature adoption over time: the share of active users who used each use case, per persona.
 
@@ -76,8 +69,8 @@ def adoption_chart(
         Draw the ``top`` use cases with the most users over all periods (default
         8, at most 8: one colour each); the subtitle says how many are left out.
     period
-        ``"month"``, ``"week"`` or ``"day"``: the ``period`` given to the metric.
-        Default: worked out from the dates.
+        ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
+        ``period`` given to the metric, checked against the dates (docs/charts.md).
     by
         The segment column (default: the frame's first column, named after the
         metric's ``by``).
@@ -108,9 +101,9 @@ def adoption_chart(
         frame, columns=ADOPTION_COLUMNS[1:], metric="feature_adoption", dates=["period"], flags=["complete"]
     ).with_columns(pl.col("use_case").cast(pl.String))
     table, segment = segment_frame(table, by=by, standard=ADOPTION_COLUMNS[1:], metric="feature_adoption")
+    unit = checked_period(table, ["period"], period, chart="adoption_chart", metric="feature_adoption")
     if table.is_empty():
         return empty_chart(title=title, what="Feature adoption", hint="no active user in any period")
-    unit = period_of(table, "period", period)
     totals = table.group_by("use_case").agg(pl.col("users").sum()).sort(["users", "use_case"], descending=[True, False])
     kept = totals.head(top).get_column("use_case").sort().to_list()
     used = table.group_by(SEGMENT, "use_case").agg(pl.col("users").sum().alias("__ever"))

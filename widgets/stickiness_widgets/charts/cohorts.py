@@ -7,17 +7,19 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness.retention import cohort_curve
+from stickiness.metrics.retention import cohort_curve
+from stickiness.options import PERIOD
+from stickiness.schemas import COHORTS_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import colour_when, field, printable, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
+    checked_period,
     observed,
     partial_marks,
     period_frame,
-    period_of,
     period_tooltip,
     spread,
 )
@@ -25,7 +27,7 @@ from stickiness_widgets.theme import OKABE_ITO, WIDTH
 
 __all__ = ["cohort_chart", "retention_curve_chart"]
 
-COLUMNS: Final = ("cohort", "offset", "period", "cohort_users", "users", "share", "complete")
+COLUMNS: Final = tuple(COHORTS_SCHEMA)
 #: The furthest offset a title reports (when the log reaches it): a year of months or weeks, a month of days.
 MILESTONES: Final = {"month": 12, "week": 12, "day": 30}
 _SCHEME: Final = "blues"  # one hue, light to dark: readable in every form of colour blindness
@@ -39,7 +41,7 @@ _MANY_OFFSETS = 40  # beyond this many offsets the curve's complete points shrin
 
 
 def cohort_chart(
-    frame: Any, *, by: str | None = None, period: str | None = None, title: Title = None
+    frame: Any, *, by: str | None = None, period: str = PERIOD.period, title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the cohort retention matrix as a heatmap: cohorts down, periods since the first across.
 
@@ -58,8 +60,8 @@ def cohort_chart(
         The segment column. Default: the frame's one column beyond the standard
         ones, if it has one: one heatmap per segment, one under the other.
     period
-        ``"month"``, ``"week"`` or ``"day"``: the ``period`` given to the metric.
-        Default: worked out from the cohorts' dates.
+        ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
+        ``period`` given to the metric, checked against the dates (docs/charts.md).
     title
         Default: the finding, the mean retention (weighted by cohort size) one
         period after the first and at a later milestone, e.g. ``"Cohort retention
@@ -84,9 +86,9 @@ def cohort_chart(
     'Cohort retention 75.0% at month 1'
     """
     table, by = period_frame(frame, by=by, columns=COLUMNS, metric="cohort_matrix", dates=["cohort", "period"])
+    unit = checked_period(table, ["cohort", "period"], period, chart="cohort_chart", metric="cohort_matrix")
     if table.is_empty():
         return empty_chart(title=title, what="Cohort retention", hint="no cohort in the log's range")
-    unit = period_of(table, "cohort", period)
     cells = _cells(table, by, unit)
     partial = cells.get_column("observed").eq(OBSERVED[1]).any()
     notes = [
@@ -99,12 +101,12 @@ def cohort_chart(
 
 
 def retention_curve_chart(
-    frame: Any, *, by: str | None = None, period: str | None = None, title: Title = None
+    frame: Any, *, by: str | None = None, period: str = PERIOD.period, title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the average retention curve: the share of a cohort counted at each offset, one line per segment.
 
     Draws :func:`stickiness.retention_curve` of the matrix (computed by the core's
-    :func:`stickiness.retention.cohort_curve`): at each offset (periods since the
+    :func:`stickiness.metrics.retention.cohort_curve`): at each offset (periods since the
     cohort's first), the users counted over the users of the cohorts that reached
     it, summed over cohorts: the mean share weighted by cohort size. Cells that
     are not fully observed are left out of the mean; an offset that only such
@@ -144,9 +146,9 @@ def retention_curve_chart(
     'Cohort retention 50.0% at month 1'
     """
     table, by = period_frame(frame, by=by, columns=COLUMNS, metric="cohort_matrix", dates=["cohort", "period"])
+    unit = checked_period(table, ["cohort", "period"], period, chart="retention_curve_chart", metric="cohort_matrix")
     if table.is_empty():
         return empty_chart(title=title, what="Retention curve", hint="no cohort in the log's range")
-    unit = period_of(table, "cohort", period)
     curve = cohort_curve(table, by=by).with_columns(observed())
     hollow = curve.get_column("observed").eq(OBSERVED[1]).any()
     notes = [

@@ -10,7 +10,9 @@ import altair as alt
 import polars as pl
 
 from stickiness import InvalidOptionError
-from stickiness.scorecards.fit import FIT_COLUMNS, FIT_STATES
+from stickiness.options import FIT
+from stickiness.schemas import FIT_COLUMNS
+from stickiness.scorecards.fit import FIT_STATES
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -30,9 +32,9 @@ _CELLS = 40  # bins per axis of the aggregated fit matrix
 def fit_matrix_chart(
     frame: Any,
     *,
-    depart_below: float = 0.30,
-    grow_above: float = 0.60,
-    grow_rate: float = 4.0,
+    depart_below: float = FIT.depart_below,
+    grow_above: float = FIT.grow_above,
+    grow_rate: float = FIT.grow_rate,
     max_points: int = MAX_POINTS,
     title: Title = None,
 ) -> alt.typing.ChartType:
@@ -53,7 +55,7 @@ def fit_matrix_chart(
     frame
         The output of :func:`stickiness.scorecards.fit_matrix`.
     depart_below, grow_above, grow_rate
-        The cut-offs given to ``fit_matrix`` (defaults 0.30, 0.60, 4.0): drawn as
+        The cut-offs given to ``fit_matrix`` (by default its own): drawn as
         rules and named in the title, never used to recompute a state.
     max_points
         Most accounts drawn one by one (default 5,000).

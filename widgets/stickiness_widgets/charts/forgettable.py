@@ -7,8 +7,8 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness import InvalidOptionError
 from stickiness.catalog import UNMAPPED_USE_CASE
+from stickiness.options import ZONE, share
 from stickiness_widgets.charts._data import SEGMENT, inline, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
@@ -23,7 +23,7 @@ _RULE = "#444444"
 
 
 def forgettable_zone_chart(
-    frame: Any, *, majority: float = 0.5, by: str | None = None, title: Title = None
+    frame: Any, *, majority: float = ZONE.majority, by: str | None = None, title: Title = None
 ) -> alt.typing.ChartType:
     """Rank the segments by forgettable share, with 95% Wilson intervals and a rule at ``majority``.
 
@@ -44,7 +44,7 @@ def forgettable_zone_chart(
         The output of :func:`stickiness.use_case_map` (every segment) or of
         :func:`stickiness.forgettable_zone` (the flagged ones).
     majority
-        Where the dashed rule is drawn (default 0.5). Pass the ``majority`` given
+        Where the dashed rule is drawn. Pass the ``majority`` given
         to ``use_case_map``: the colours are the frame's verdicts, whatever it is.
     by
         The segment column (default: the frame's first column, where the map
@@ -67,8 +67,7 @@ def forgettable_zone_chart(
     >>> chart.to_dict()["title"]["text"]
     '... of ... segments are in the forgettable zone'
     """
-    if not 0 < majority < 1:
-        raise InvalidOptionError(f"majority={majority!r}: pass a share strictly between 0 and 1 (default 0.5).")
+    share(majority, "majority", f"the majority given to the metric, {ZONE.majority:g} by default")
     table, segment = map_frame(frame, by=by)
     if table.is_empty():
         return empty_chart(title=title, what="Forgettable zone", hint="no segment to rank")

@@ -7,18 +7,20 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.options import PERIOD
+from stickiness.schemas import LIFECYCLE_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import field, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
+    checked_period,
     latest,
     observed,
     panels,
     period_end,
     period_frame,
-    period_of,
     period_tooltip,
     period_x,
     spread,
@@ -27,7 +29,7 @@ from stickiness_widgets.theme import OKABE_ITO
 
 __all__ = ["STATE_COLOURS", "lifecycle_chart"]
 
-COLUMNS: Final = ("period", "active", "new", "returning", "resurrecting", "dormant", "quick_ratio", "complete")
+COLUMNS: Final = tuple(LIFECYCLE_SCHEMA)
 #: The states, stacked up from zero (returning at the base), dormant below it; Okabe-Ito colours.
 STATE_COLOURS: Final = {
     "returning": OKABE_ITO[0],  # blue
@@ -38,7 +40,7 @@ STATE_COLOURS: Final = {
 
 
 def lifecycle_chart(
-    frame: Any, *, by: str | None = None, period: str | None = None, title: Title = None
+    frame: Any, *, by: str | None = None, period: str = PERIOD.period, title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the lifecycle as diverging bars: who is active each period, and who went dormant.
 
@@ -58,8 +60,8 @@ def lifecycle_chart(
         The segment column. Default: the frame's one column beyond the standard
         ones, if it has one: one panel per segment.
     period
-        ``"month"``, ``"week"`` or ``"day"``: the ``period`` given to the metric.
-        Default: worked out from the dates.
+        ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
+        ``period`` given to the metric, checked against the dates (docs/charts.md).
     title
         Default: the quick ratio of the last complete period, e.g. ``"Quick ratio
         1.95 in Jun 2026: 1.95 users gained (new or resurrecting) per user gone
@@ -84,9 +86,9 @@ def lifecycle_chart(
     'Quick ratio 0.50 in Feb 2024: 0.50 users gained (new or resurrecting) per user gone dormant'
     """
     table, by = period_frame(frame, by=by, columns=COLUMNS, metric="lifecycle", dates=["period"])
+    unit = checked_period(table, ["period"], period, chart="lifecycle_chart", metric="lifecycle")
     if table.is_empty():
         return empty_chart(title=title, what="Lifecycle", hint="the log has no periods in range")
-    unit = period_of(table, "period", period)
     bars = _bars(table, by, unit)
     notes = [
         f"Above zero, the {unit}'s active users: returning (active the {unit} before too), resurrecting (back after "

@@ -8,6 +8,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.schemas import MONTHLY_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, printable, title_text, utc_tooltip
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -15,7 +16,7 @@ from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 
 __all__ = ["monthly_active_users_chart"]
 
-COLUMNS: Final = ("month", "days", "mean_dau", "mau", "stickiness", "complete")
+COLUMNS: Final = tuple(MONTHLY_SCHEMA)
 # Month names, with the year under January and under the first month.
 _MONTH = alt.Axis(
     labelAngle=0,

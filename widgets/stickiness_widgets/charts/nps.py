@@ -10,7 +10,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness.scorecards.nps import NPS_COLUMNS
+from stickiness.schemas import NPS_COLUMNS
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when, field, pixels, title_text, utc_tooltip
 from stickiness_widgets.charts._finish import Title, empty_chart, finish

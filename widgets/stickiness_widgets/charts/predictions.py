@@ -8,7 +8,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness import InvalidOptionError
+from stickiness.options import HABITS, PREDICTION, ZONE, share
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -44,7 +44,7 @@ _RULE = "#444444"
 def predictions_chart(
     frame: Any,
     *,
-    majority: float = 0.5,
+    majority: float = ZONE.majority,
     horizon_days: int | None = None,
     threshold: float | None = None,
     by: str | None = None,
@@ -66,10 +66,10 @@ def predictions_chart(
         :class:`~stickiness.models.ForgettablePrediction` itself (its horizon and
         threshold are then used).
     majority
-        The share above which a segment is red (default 0.5, as for the forgettable zone).
+        The share above which a segment is red (by default as for the forgettable zone).
     horizon_days, threshold
         For the title and notes: the ``horizon_days`` and ``threshold`` given to
-        ``predict_forgettable`` (defaults 30 and 1.0, or the prediction's own).
+        ``predict_forgettable`` (by default the prediction's own, else the library's).
     by
         The segment column (default: the summary's first column, named after
         the ``by`` of ``predict_forgettable``).
@@ -96,15 +96,14 @@ def predictions_chart(
     >>> predictions_chart(frame).to_dict()["title"]["text"]
     '1 of 2 segments is predicted to be forgettable in the next 30 days'
     """
-    if not 0 < majority < 1:
-        raise InvalidOptionError(f"majority={majority!r}: pass a share strictly between 0 and 1 (default 0.5).")
+    share(majority, "majority", f"the share above which a segment is red, {ZONE.majority:g} by default")
     summary = getattr(frame, "summary", None)
     if isinstance(summary, pl.DataFrame):  # a ForgettablePrediction: its summary, horizon and threshold
         horizon_days = frame.horizon_days if horizon_days is None else horizon_days
         threshold = frame.threshold if threshold is None else threshold
         frame = summary
-    horizon = 30 if horizon_days is None else horizon_days
-    cutoff = 1.0 if threshold is None else threshold
+    horizon = PREDICTION.horizon_days if horizon_days is None else horizon_days
+    cutoff = HABITS.threshold if threshold is None else threshold
     metric = "models.predict_forgettable(...).summary"
     table, segment = segment_frame(
         metric_frame(frame, columns=COLUMNS[1:], metric=metric), by=by, standard=COLUMNS[1:], metric=metric

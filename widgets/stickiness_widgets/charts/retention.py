@@ -7,6 +7,8 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.options import PERIOD
+from stickiness.schemas import RETENTION_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import field, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
@@ -14,12 +16,12 @@ from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
     adverb,
+    checked_period,
     latest,
     observed,
     panels,
     partial_marks,
     period_frame,
-    period_of,
     period_tooltip,
     period_x,
     spread,
@@ -28,19 +30,9 @@ from stickiness_widgets.theme import OKABE_ITO
 
 __all__ = ["retention_chart"]
 
-COLUMNS: Final = (
-    "period",
-    "active_before",
-    "active",
-    "new",
-    "retained",
-    "churned",
-    "retention_rate",
-    "churn_rate",
-    "complete",
-)
 #: Columns of the output that are neither needed nor a segment: the retention rate's numerator and the size flag.
 OPTIONAL: Final = ("returning", "sufficient")
+COLUMNS: Final = tuple(name for name in RETENTION_SCHEMA if name not in OPTIONAL)
 #: The two lines: their column, and their name and colour on the chart (blue: kept, vermillion: lost).
 RATES: Final = {"retention_rate": "retention", "churn_rate": "churn"}
 RATE_COLOURS: Final = {"retention": OKABE_ITO[0], "churn": OKABE_ITO[5]}
@@ -48,7 +40,7 @@ _MANY_PERIODS = 60  # beyond this many periods the complete points shrink to dot
 
 
 def retention_chart(
-    frame: Any, *, by: str | None = None, period: str | None = None, title: Title = None
+    frame: Any, *, by: str | None = None, period: str = PERIOD.period, title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the retention and churn rates per period: one line each, small multiples per segment.
 
@@ -69,8 +61,8 @@ def retention_chart(
         ones, if it has one (``retention(log, by="persona")`` gives ``persona``):
         one panel per segment.
     period
-        ``"month"``, ``"week"`` or ``"day"``: the ``period`` given to the metric.
-        Default: worked out from the dates.
+        ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
+        ``period`` given to the metric, checked against the dates (docs/charts.md).
     title
         Default: the finding for the last complete period, e.g. ``"Monthly churn
         7.8% in Jun 2026 (retention 93.1%)"``, or the range across segments. A text
@@ -94,9 +86,9 @@ def retention_chart(
     'Monthly churn 50.0% in Feb 2024 (retention 50.0%)'
     """
     table, by = period_frame(frame, by=by, columns=COLUMNS, metric="retention", dates=["period"], optional=OPTIONAL)
+    unit = checked_period(table, ["period"], period, chart="retention_chart", metric="retention")
     if table.is_empty():
         return empty_chart(title=title, what="Retention and churn", hint="the log has no periods in range")
-    unit = period_of(table, "period", period)
     returning = "returning" in table.columns
     rows = pl.concat(
         table.select(

@@ -7,7 +7,9 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness import BANDS, InvalidOptionError
+from stickiness import BANDS
+from stickiness.options import ZONE, share
+from stickiness.schemas import SPECTRUM_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
@@ -15,24 +17,20 @@ from stickiness_widgets.theme import BAND_COLOURS, STATUS_COLOURS, WIDTH
 
 __all__ = ["spectrum_chart"]
 
-COLUMNS: Final = (  # the segment column (named after by) first: renamed to SEGMENT
-    SEGMENT,
-    "use_case",
-    "band",
-    "users",
-    "share",
-    "evaluable",
-    "forgettable_share",
-    "forgettable",
-    "verdict",
-)
+# the segment column (named after by) first: renamed to SEGMENT
+COLUMNS: Final = (SEGMENT, *list(SPECTRUM_SCHEMA)[1:])
 _LABEL_ROOM = 0.22  # x beyond 100% (as a share) keeps room for the forgettable-share label
 _STEP = 24  # px per bar
 _INK = "#444444"
 
 
 def spectrum_chart(
-    frame: Any, *, majority: float = 0.5, min_users: int = 30, by: str | None = None, title: Title = None
+    frame: Any,
+    *,
+    majority: float = ZONE.majority,
+    min_users: int = ZONE.min_users,
+    by: str | None = None,
+    title: Title = None,
 ) -> alt.typing.ChartType:
     """Chart the frequency spectrum: one 100% bar per persona x use case, split into habit bands.
 
@@ -53,8 +51,8 @@ def spectrum_chart(
         use_case, band, users, share, evaluable, forgettable_share,
         forgettable, verdict``).
     majority, min_users
-        The values given to :func:`stickiness.frequency_spectrum` (defaults 0.5
-        and 30): they place the dashed rule and word the subtitle; the verdicts
+        The values given to :func:`stickiness.frequency_spectrum` (by default
+        its own): they place the dashed rule and word the subtitle; the verdicts
         are the frame's.
     by
         The segment column (default: the frame's first column, named after the
@@ -82,8 +80,7 @@ def spectrum_chart(
     >>> spectrum_chart(frame).to_dict()["title"]["text"]
     '1 of 1 segment is in the forgettable zone'
     """
-    if not 0 < majority < 1:
-        raise InvalidOptionError(f"majority={majority!r}: pass a share strictly between 0 and 1 (default 0.5).")
+    share(majority, "majority", f"the majority given to the metric, {ZONE.majority:g} by default")
     table = metric_frame(frame, columns=COLUMNS[1:], metric="frequency_spectrum", texts=["forgettable"])
     table, segment = segment_frame(table, by=by, standard=COLUMNS[1:], metric="frequency_spectrum")
     if table.is_empty():

@@ -8,6 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import BANDS
+from stickiness.schemas import MAP_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, zone_finding
@@ -16,27 +17,9 @@ from stickiness_widgets.theme import BAND_COLOURS
 __all__ = ["MAP_COLUMNS", "use_case_map_chart", "with_verdict"]
 
 #: The use_case_map() columns the map and the forgettable-zone charts read (the segment column, named after
-#: ``by``, first: renamed to ``SEGMENT`` by :func:`map_frame`).
-MAP_COLUMNS: Final = (
-    SEGMENT,
-    "use_case",
-    "problem",
-    "why_us",
-    "alternatives",
-    "expected_frequency",
-    "adopters",
-    "too_new",
-    "evaluable",
-    "adoption_rate",
-    "median_rate",
-    "median_interval_days",
-    "modal_band",
-    "forgettable_share",
-    "ci_low",
-    "ci_high",
-    "forgettable",
-    "frequency_mismatch",
-)
+#: ``by``, first: renamed to ``SEGMENT`` by :func:`map_frame`; a map without ``verdict`` gets one:
+#: :func:`with_verdict`).
+MAP_COLUMNS: Final = (SEGMENT, *[name for name in list(MAP_SCHEMA)[1:] if name != "verdict"])
 TOO_FEW: Final = "too few adopters"
 
 

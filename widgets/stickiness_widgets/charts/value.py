@@ -9,7 +9,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness.scorecards.value import VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
+from stickiness.schemas import VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import field, pixels, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent

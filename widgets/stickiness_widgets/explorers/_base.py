@@ -31,6 +31,7 @@ import polars as pl
 from stickiness import Catalog, StickinessError, UsageLog
 from stickiness.catalog import as_catalog
 from stickiness.log import as_log
+from stickiness.options import WEEK
 
 __all__ = ["ALL", "ALL_LABEL", "WIDE", "Explorer", "html_table", "read_once", "threshold_slider", "window_slider"]
 
@@ -180,8 +181,8 @@ class Explorer:
 
 
 def window_slider(window: int, *, min_exposure: int, horizon: int) -> Any:
-    """Make the current-window slider: from ``min_exposure`` (at least 7) to ``horizon`` days."""
-    low = min(window, max(7, min_exposure))
+    """Make the current-window slider: from ``min_exposure`` (at least a week) to ``horizon`` days."""
+    low = min(window, max(WEEK, min_exposure))
     return widgets.IntSlider(
         value=window,
         min=low,

@@ -12,6 +12,7 @@ import polars as pl
 
 import stickiness
 from stickiness import UsageLog
+from stickiness.options import ACTIVITY, WEEK
 from stickiness_widgets.charts import active_users_chart
 from stickiness_widgets.explorers._base import ALL, ALL_LABEL, WIDE, Explorer, read_once
 
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ActiveUsersExplorer", "explore_active_users"]
 
-#: Bounds of the MAU window slider, in days (the core needs at least 7).
-WINDOW_MIN, WINDOW_MAX = 7, 90
+#: Bounds of the MAU window slider, in days (the core needs at least a week).
+WINDOW_MIN, WINDOW_MAX = WEEK, 90
 
 
 class ActiveUsersExplorer(Explorer):
@@ -54,7 +55,7 @@ class ActiveUsersExplorer(Explorer):
         log: UsageLog | Source,
         *,
         by: str | None = None,
-        window: int = 30,
+        window: int = ACTIVITY.window,
         active_events: Collection[str] | None = None,
     ) -> None:
         super().__init__()
@@ -113,7 +114,7 @@ def explore_active_users(
     log: UsageLog | Source,
     *,
     by: str | None = None,
-    window: int = 30,
+    window: int = ACTIVITY.window,
     active_events: Collection[str] | None = None,
 ) -> ActiveUsersExplorer:
     """Explore DAU, WAU, MAU and stickiness in a notebook: a segment, a date range and the MAU window.
@@ -133,7 +134,7 @@ def explore_active_users(
         A users-table column (e.g. ``"persona"``): the segment dropdown offers
         "All" and each of its values.
     window
-        The MAU window to start with (default 30; the slider runs from 7 to 90 days).
+        The MAU window to start with (the slider runs from 7 to 90 days).
     active_events
         Count a user as active only for these events (default: any event).
 

@@ -11,6 +11,7 @@ import polars as pl
 
 import stickiness
 from stickiness import Catalog, UsageLog
+from stickiness.options import HABITS, ZONE
 from stickiness_widgets.charts import forgettable_zone_chart
 from stickiness_widgets.explorers._base import WIDE, Explorer, html_table, read_once, threshold_slider, window_slider
 
@@ -56,14 +57,14 @@ class ForgettableZoneExplorer(Explorer):
         log: UsageLog | Source,
         catalog: Catalog | Any | None = None,
         *,
-        by: str | None = "persona",
-        window: int = 90,
-        threshold: float = 1.0,
-        majority: float = 0.5,
-        min_users: int = 30,
+        by: str | None = HABITS.by,
+        window: int = HABITS.window,
+        threshold: float = HABITS.threshold,
+        majority: float = ZONE.majority,
+        min_users: int = ZONE.min_users,
         as_of: dt.date | str | None = None,
-        horizon: int = 365,
-        min_exposure: int = 30,
+        horizon: int = HABITS.horizon,
+        min_exposure: int = HABITS.min_exposure,
         top: int = 20,
     ) -> None:
         super().__init__()
@@ -135,14 +136,14 @@ def explore_forgettable_zone(
     log: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    by: str | None = "persona",
-    window: int = 90,
-    threshold: float = 1.0,
-    majority: float = 0.5,
-    min_users: int = 30,
+    by: str | None = HABITS.by,
+    window: int = HABITS.window,
+    threshold: float = HABITS.threshold,
+    majority: float = ZONE.majority,
+    min_users: int = ZONE.min_users,
     as_of: dt.date | str | None = None,
-    horizon: int = 365,
-    min_exposure: int = 30,
+    horizon: int = HABITS.horizon,
+    min_exposure: int = HABITS.min_exposure,
     top: int = 20,
 ) -> ForgettableZoneExplorer:
     """Explore the forgettable zone and the drifting users in a notebook.

@@ -11,6 +11,7 @@ import polars as pl
 
 import stickiness
 from stickiness import Catalog, UsageLog
+from stickiness.options import HABITS
 from stickiness_widgets.charts import spectrum_chart, use_case_map_chart
 from stickiness_widgets.explorers._base import ALL, ALL_LABEL, Explorer, read_once, threshold_slider, window_slider
 
@@ -59,12 +60,12 @@ class UseCaseExplorer(Explorer):
         log: UsageLog | Source,
         catalog: Catalog | Any | None = None,
         *,
-        by: str | None = "persona",
-        window: int = 90,
-        threshold: float = 1.0,
+        by: str | None = HABITS.by,
+        window: int = HABITS.window,
+        threshold: float = HABITS.threshold,
         as_of: dt.date | str | None = None,
-        horizon: int = 365,
-        min_exposure: int = 30,
+        horizon: int = HABITS.horizon,
+        min_exposure: int = HABITS.min_exposure,
     ) -> None:
         super().__init__()
         self.log, self.catalog = read_once(log, catalog)
@@ -117,12 +118,12 @@ def explore_use_cases(
     log: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    by: str | None = "persona",
-    window: int = 90,
-    threshold: float = 1.0,
+    by: str | None = HABITS.by,
+    window: int = HABITS.window,
+    threshold: float = HABITS.threshold,
     as_of: dt.date | str | None = None,
-    horizon: int = 365,
-    min_exposure: int = 30,
+    horizon: int = HABITS.horizon,
+    min_exposure: int = HABITS.min_exposure,
 ) -> UseCaseExplorer:
     """Explore the frequency spectrum and the use-case map in a notebook.
 

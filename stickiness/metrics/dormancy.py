@@ -23,41 +23,35 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import collect, lift
-from stickiness._errors import InvalidOptionError
-from stickiness._habit_options import MAX_DAYS, _positive, _whole, check_options
-from stickiness._habits import day_number, use_case_history
-from stickiness._segment_column import check_segment_name, name_segment
+from stickiness._habit_options import check_options
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
-from stickiness._use_case_days import SEG, as_dates
 from stickiness.catalog import Catalog
 from stickiness.log import UsageLog
-from stickiness.use_cases import _prepare
+from stickiness.metrics.use_cases import prepare_inputs
+from stickiness.options import DORMANCY, HABITS, positive, whole_days
+from stickiness.schemas import DORMANCY_SCHEMA
+from stickiness.stages.habits import day_number, use_case_history
+from stickiness.stages.segments import check_segment_name, name_segment
+from stickiness.stages.use_case_days import SEG, as_dates
 
 __all__ = ["STATUSES", "dormancy", "inactive_users"]
 
 #: The dormancy statuses, from the least to the most worrying.
 STATUSES: tuple[str, ...] = ("on_rhythm", "no_rhythm", "at_risk", "dormant")
 
-_DORMANCY: dict[str, pl.DataType] = {
-    "user": pl.String(),  # replaced by the log's user dtype
-    SEG: pl.String(),
-    "use_case": pl.String(),
-    "first_active": pl.Int32(),
-    "last_active": pl.Int32(),
-    "active_days": pl.Int64(),
-    "days_since": pl.Int64(),
-    "interval_days": pl.Float64(),
-    "status": pl.String(),
-}
-_INACTIVE = ("user", SEG, "last_active", "days_since", "active_days", "interval_days", "status")
+INACTIVE_COLUMNS = ("user", SEG, "last_active", "days_since", "active_days", "interval_days", "status")
 
 
 def _check(k: float, limit: int | None, horizon: int) -> None:
-    _positive(k, "k", "a user is at_risk when the days since their last activity exceed k x their typical interval")
+    positive(k, "k", "a user is at_risk when the days since their last activity exceed k x their typical interval")
     if limit is not None:
-        _whole(limit, "limit", 1, "past this many days without activity a user is dormant, 90 by default; or None")
-    _whole(horizon, "horizon", 1, "typical intervals look this far back, 365 by default")
+        whole_days(
+            limit,
+            "limit",
+            f"past this many days without activity a user is dormant, {DORMANCY.limit} by default; or None",
+        )
+    whole_days(horizon, "horizon", f"typical intervals look this far back, {HABITS.horizon} by default")
 
 
 def _status(k: float, limit: int | None) -> nw.Expr:
@@ -85,7 +79,7 @@ def _dormancy(
     """Return the log and the lazy dormancy table (day numbers), or None for an empty log."""
     _check(k, limit, horizon)
     opts = check_options(by=by, as_of=as_of, window=horizon, horizon=horizon, min_exposure=0)
-    log, cat, day = _prepare(data, catalog, opts)
+    log, cat, day = prepare_inputs(data, catalog, opts)
     if day is None:
         return log, None
     end = day_number(day)
@@ -103,7 +97,7 @@ def _finish(
     log: UsageLog, table: nw.LazyFrame[Any] | None, columns: tuple[str, ...], order: list[str], *, by: str | None
 ) -> pl.DataFrame:
     user_type = log.activity.schema["user"]
-    schema = {name: (user_type if name == "user" else _DORMANCY[name]) for name in columns}
+    schema = {name: (user_type if name == "user" else DORMANCY_SCHEMA[name]) for name in columns}
     out = pl.DataFrame(schema=schema) if table is None else collect(table, schema)
     out = sort_rows(as_dates(out, *[c for c in ("first_active", "last_active") if c in columns]), order)
     return name_segment(out, by, internal=SEG)
@@ -117,11 +111,11 @@ def dormancy(
     data: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    by: str | None = "persona",
+    by: str | None = HABITS.by,
     as_of: dt.date | str | None = None,
-    k: float = 2.0,
-    limit: int | None = 90,
-    horizon: int = 365,
+    k: float = DORMANCY.k,
+    limit: int | None = DORMANCY.limit,
+    horizon: int = HABITS.horizon,
 ) -> pl.DataFrame:
     """Per user and use case: days since the last use, the user's own typical interval, and a status.
 
@@ -142,13 +136,13 @@ def dormancy(
         The day of the measurement (default: the log's ``as_of``; may not be later).
     k
         A user is ``at_risk`` when the days since their last use exceed ``k`` times
-        their typical interval (default 2).
+        their typical interval.
     limit
         Past this many days since the last use, a user is ``dormant`` whatever their
-        rhythm (default 90; None: no hard limit).
+        rhythm (None: no hard limit).
     horizon
         The typical interval is the median gap between consecutive active days in
-        ``as_of - horizon + 1 .. as_of`` (default 365, as in the use-case metrics).
+        ``as_of - horizon + 1 .. as_of`` (by default as in the use-case metrics).
 
     Returns
     -------
@@ -166,7 +160,7 @@ def dormancy(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.dormancy import dormancy
+    >>> from stickiness.metrics.dormancy import dormancy
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "a", "b", "b", "c"],
     ...     "timestamp": [dt.date(2024, 3, 1), dt.date(2024, 3, 8), dt.date(2024, 3, 15), dt.date(2024, 1, 1),
@@ -176,20 +170,20 @@ def dormancy(
     >>> dormancy(events).select("user", "days_since", "interval_days", "status").rows()
     [('a', 36, 7.0, 'at_risk'), ('b', 19, 91.0, 'on_rhythm'), ('c', 0, None, 'no_rhythm')]
     """
-    _check_by(by, tuple(_DORMANCY), "dormancy")
+    _check_by(by, tuple(DORMANCY_SCHEMA), "dormancy")
     log, table = _dormancy(data, catalog, by=by, as_of=as_of, k=k, limit=limit, horizon=horizon)
-    return _finish(log, table, tuple(_DORMANCY), [SEG, "use_case", "user"], by=by)
+    return _finish(log, table, tuple(DORMANCY_SCHEMA), [SEG, "use_case", "user"], by=by)
 
 
 def inactive_users(
     data: UsageLog | Source,
     *,
-    days: int = 30,
-    by: str | None = "persona",
+    days: int = DORMANCY.days,
+    by: str | None = HABITS.by,
     as_of: dt.date | str | None = None,
-    k: float = 2.0,
-    limit: int | None = 90,
-    horizon: int = 365,
+    k: float = DORMANCY.k,
+    limit: int | None = DORMANCY.limit,
+    horizon: int = HABITS.horizon,
 ) -> pl.DataFrame:
     """List the users with no activity in the last ``days`` days, with their rhythm and status: a re-engagement list.
 
@@ -198,7 +192,7 @@ def inactive_users(
     data
         A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
     days
-        List users with no active day in ``as_of - days + 1 .. as_of`` (default 30).
+        List users with no active day in ``as_of - days + 1 .. as_of``.
     by, as_of, k, limit, horizon
         As for :func:`dormancy` (for the product as a whole).
 
@@ -213,7 +207,7 @@ def inactive_users(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.dormancy import inactive_users
+    >>> from stickiness.metrics.dormancy import inactive_users
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "b", "c"],
     ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 15), dt.date(2024, 3, 20), dt.date(2024, 4, 20)],
@@ -222,13 +216,9 @@ def inactive_users(
     >>> inactive_users(events).select("user", "last_active", "days_since", "interval_days", "status").rows()
     [('b', datetime.date(2024, 3, 20), 31, None, 'no_rhythm'), ('a', datetime.date(2024, 1, 15), 96, 14.0, 'dormant')]
     """
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        raise InvalidOptionError(
-            f"days={days!r}: use a whole number of days >= 1 and at most {MAX_DAYS} (users with no activity in the "
-            "last `days` days are listed, 30 by default)."
-        )
-    _check_by(by, _INACTIVE, "inactive_users")
+    whole_days(days, "days", f"users with no activity in the last `days` days are listed, {DORMANCY.days} by default")
+    _check_by(by, INACTIVE_COLUMNS, "inactive_users")
     log, table = _dormancy(data, None, by=by, as_of=as_of, k=k, limit=limit, horizon=horizon)
     if table is not None:
         table = table.filter(nw.col("days_since") >= days)
-    return _finish(log, table, _INACTIVE, [SEG, "days_since", "user"], by=by)
+    return _finish(log, table, INACTIVE_COLUMNS, [SEG, "days_since", "user"], by=by)

@@ -13,10 +13,10 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import lift
-from stickiness._habits import SEG
-from stickiness._segment_column import attach_segment, use_case_segments
 from stickiness.catalog import ANY_USE_CASE, Catalog
 from stickiness.log import UsageLog
+from stickiness.stages.habits import SEG
+from stickiness.stages.segments import attach_segment, use_case_segments
 
 __all__ = ["SEG", "as_dates", "lift_use_case_days", "use_case_pairs"]
 

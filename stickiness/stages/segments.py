@@ -15,14 +15,14 @@ from typing import Any, TypeVar
 import narwhals as nw
 import polars as pl
 
-from stickiness._errors import InvalidOptionError
-from stickiness._segments import ALL_SEGMENT, check_by
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
 
 __all__ = [
     "ALL_SEGMENT",
     "NO_BY",
     "attach_segment",
+    "check_by",
     "check_segment_name",
     "name_segment",
     "segment_column",
@@ -34,7 +34,22 @@ __all__ = [
 #: The segment column's name when ``by=None`` in an output that always has one (every user is in ``"(all)"``).
 NO_BY = "segment"
 
+#: The segment of every user when no ``by`` is given.
+ALL_SEGMENT = "(all)"
+
 FrameT = TypeVar("FrameT", nw.DataFrame[Any], nw.LazyFrame[Any])
+
+
+def check_by(log: UsageLog, by: str | None) -> None:
+    """Raise a clear error if ``by`` is not a column of the log's users table."""
+    if by is None:
+        return
+    if log.users is None:
+        raise InvalidOptionError(f"by={by!r} needs a users table with that column: read_log(..., users='users.csv').")
+    if by not in log.segment_columns:
+        raise ColumnNotFoundError(
+            f"by={by!r}: the users table has no column {by!r}. Segment columns: {list(log.segment_columns)}."
+        )
 
 
 def segment_column(by: str | None) -> str:
@@ -54,7 +69,7 @@ def check_segment_name(by: str | None, columns: Collection[str], *, function: st
     >>> check_segment_name("use_case", ["use_case", "users"], function="frequency_spectrum")
     Traceback (most recent call last):
     ...
-    stickiness._errors.InvalidOptionError: by='use_case': frequency_spectrum names its segment column after by, ...
+    stickiness.exceptions.InvalidOptionError: by='use_case': frequency_spectrum names its segment column after by, ...
     """
     if by is not None and by in columns:
         raise InvalidOptionError(

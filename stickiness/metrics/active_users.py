@@ -15,24 +15,23 @@ Definitions (the contract, with worked examples: docs/metrics.md):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import narwhals as nw
 import polars as pl
 
 from stickiness._engine import collect, lift
-from stickiness._errors import InvalidOptionError
-from stickiness._habit_options import MAX_DAYS
-from stickiness._periods import calendar, period_runs, start_of
-from stickiness._segment_column import check_segment_name
-from stickiness._segments import SEGMENT, active_days, with_calendar
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
+from stickiness.options import ACTIVITY, WEEK, whole_days
+from stickiness.schemas import ACTIVE_USERS_SCHEMA, MONTHLY_SCHEMA
+from stickiness.stages.active_days import SEGMENT, active_days, with_calendar
+from stickiness.stages.periods import calendar, period_runs, start_of
+from stickiness.stages.segments import check_segment_name
 
 __all__ = ["active_users", "monthly_active_users", "partial_last_day"]
 
-WEEK = 7
 #: The partial-day rule (docs/metrics.md, "A partial last day"): the last day's DAU is below this share of the
 #: median DAU of the same weekday in the PARTIAL_WEEKS weeks before it and of the 7 days before it, when that
 #: weekday's median is at least PARTIAL_MIN_USERS users (below, half the usual is ordinary day-to-day noise).
@@ -103,7 +102,7 @@ def partial_last_day(data: UsageLog | Source) -> dt.date | None:
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.active_users import partial_last_day
+    >>> from stickiness.metrics.active_users import partial_last_day
     >>> days = [dt.date(2024, 6, 1) + dt.timedelta(days=n) for n in range(29)]  # June 1 .. 29
     >>> events = pl.DataFrame({  # 40 users a day, then 6 on June 29 (the log stops at dawn)
     ...     "user_id": [f"u{u}" for d in days for u in range(40 if d.day < 29 else 6)],
@@ -134,22 +133,14 @@ def partial_last_day(data: UsageLog | Source) -> dt.date | None:
     return last if looks_partial else None
 
 
-def _check_window(window: int) -> None:
-    if not isinstance(window, int) or isinstance(window, bool) or not WEEK <= window <= MAX_DAYS:
-        raise InvalidOptionError(
-            f"window={window!r}: the MAU window is a whole number of days from {WEEK} to {MAX_DAYS} "
-            "(30 by default, 28 is common)."
-        )
-
-
-def _output_schema(by: str | None, columns: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
-    return ({by: pl.String()} if by else {}) | columns
+def _output_schema(by: str | None, columns: Mapping[str, pl.DataType]) -> dict[str, pl.DataType]:
+    return {**({by: pl.String()} if by else {}), **columns}
 
 
 def active_users(
     data: UsageLog | Source,
     *,
-    window: int = 30,
+    window: int = ACTIVITY.window,
     by: str | None = None,
     active_events: Collection[str] | None = None,
 ) -> pl.DataFrame:
@@ -160,7 +151,7 @@ def active_users(
     data
         A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
     window
-        MAU window W in days (default 30; 28 is common).
+        MAU window W in days (28 is common).
     by
         A users-table column (e.g. ``"persona"``): one series per segment.
     active_events
@@ -189,10 +180,8 @@ def active_users(
     >>> active_users(events, window=7).select("dau", "mau", "stickiness", "complete").rows()
     [(2, 2, 1.0, False), (0, 2, 0.0, False), (1, 2, 0.5, False)]
     """
-    check_segment_name(
-        by, ("day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"), function="active_users"
-    )
-    _check_window(window)
+    check_segment_name(by, tuple(ACTIVE_USERS_SCHEMA), function="active_users")
+    whole_days(window, "window", f"the MAU window, {ACTIVITY.window} by default, 28 is common", minimum=WEEK)
     log = as_log(data)
     first = log.first_day or dt.date(1970, 1, 1)  # any day: an empty log has no rows (Spark cannot hold year 1)
     partial = partial_last_day(log)
@@ -205,18 +194,7 @@ def active_users(
     )
     if by:
         table = table.rename({SEGMENT: by})
-    schema = _output_schema(
-        by,
-        {
-            "day": pl.Date(),
-            "dau": pl.Int64(),
-            "wau": pl.Int64(),
-            "mau": pl.Int64(),
-            "stickiness": pl.Float64(),
-            "complete": pl.Boolean(),
-            "partial_day": pl.Boolean(),
-        },
-    )
+    schema = _output_schema(by, ACTIVE_USERS_SCHEMA)
     return collect(table, schema).sort([*([by] if by else []), "day"])
 
 
@@ -253,9 +231,7 @@ def monthly_active_users(
     >>> monthly_active_users(events).rows()
     [(datetime.date(2024, 2, 1), 29, 0.10344827586206896, 2, 0.05172413793103448, True)]
     """
-    check_segment_name(
-        by, ("month", "days", "mean_dau", "mau", "stickiness", "complete"), function="monthly_active_users"
-    )
+    check_segment_name(by, tuple(MONTHLY_SCHEMA), function="monthly_active_users")
     log = as_log(data)
     dau = _dau(log, by=by, active_events=active_events)
     # each user's active months are kept on the log: retention and lifecycle share them
@@ -273,14 +249,8 @@ def monthly_active_users(
         .with_columns(nw.col("mau").fill_null(0))
         .with_columns((nw.when(nw.col("mau") > 0).then(nw.col("mean_dau") / nw.col("mau"))).alias("stickiness"))
     )
-    columns: dict[str, pl.DataType] = {
-        SEGMENT: pl.String(),
-        "__p": pl.Int64(),
-        "days": pl.Int64(),
-        "mean_dau": pl.Float64(),
-        "mau": pl.Int64(),
-        "stickiness": pl.Float64(),
-    }
+    columns: dict[str, pl.DataType] = {SEGMENT: pl.String(), "__p": pl.Int64()}
+    columns |= {name: dtype for name, dtype in MONTHLY_SCHEMA.items() if name not in ("month", "complete")}
     month = start_of(pl.col("__p"), "month").alias("month")
     segment = [pl.col(SEGMENT).alias(by)] if by else []
     out = collect(table, columns).select(*segment, month, "days", "mean_dau", "mau", "stickiness")

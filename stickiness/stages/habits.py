@@ -28,7 +28,13 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._codes import (
+from stickiness._engine import collect, lift, runs
+from stickiness._habit_options import Options
+from stickiness.catalog import ANY_USE_CASE, Catalog
+from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.options import BANDS
+from stickiness.stages.active_days import user_days
+from stickiness.stages.codes import (
     coded_activity,
     day_number,
     event_codes,
@@ -36,11 +42,7 @@ from stickiness._codes import (
     user_ids,
     with_user_codes,
 )
-from stickiness._engine import collect, lift, runs
-from stickiness._habit_options import BANDS, Options
-from stickiness._segments import ALL_SEGMENT, check_by, user_days
-from stickiness.catalog import ANY_USE_CASE, Catalog
-from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.stages.segments import ALL_SEGMENT, use_case_segments
 
 __all__ = ["SEG", "adopter_rates", "day_number", "segment_counts", "use_case_history"]
 
@@ -229,16 +231,6 @@ def _split_history(
 # --------------------------------------------------------------------------- #
 
 
-def _segments(log: UsageLog, by: str | None) -> pl.DataFrame | None:
-    """``user, persona`` (the ``by`` segment as String), or None when every user is in ``(all)``."""
-    if by is None or (by == "persona" and log.users is None):
-        return None
-    check_by(log, by)
-    assert log.users is not None
-    segment = pl.col(by).cast(pl.String)
-    return log.users.select("user", pl.when(segment.str.strip_chars() != "").then(segment).alias(SEG))
-
-
 def _band(rate: nw.Expr, edges: tuple[float, float, float]) -> nw.Expr:
     daily, weekly, monthly = edges
     return (
@@ -275,7 +267,7 @@ def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFram
     window_start = end - opts.window + 1
     previous_start, previous_end = end - 2 * opts.window + 1, end - opts.window
     frames = {"adopters": habits.adopters, "days": habits.days}
-    segments = _segments(log, opts.by)
+    segments = use_case_segments(log, opts.by, name=SEG)
     if segments is not None:
         frames["segments"] = with_user_codes(log, segments).select("__u", SEG)
     lazy = lift(log, **frames)
@@ -346,7 +338,7 @@ def use_case_history(log: UsageLog, catalog: Catalog | None, *, by: str | None, 
     # decoded where it is, in polars: what follows is polars too
     decoded = user_ids(log, nw.from_native(rows.lazy()), nw.from_native(user_code_table(log)))
     history: pl.DataFrame = decoded.collect().to_native()
-    segments = _segments(log, by)
+    segments = use_case_segments(log, by, name=SEG)
     if segments is None:
         history = history.with_columns(pl.lit(ALL_SEGMENT, dtype=pl.String).alias(SEG))
     else:

@@ -17,39 +17,21 @@ from collections.abc import Collection
 
 import polars as pl
 
-from stickiness._periods import Period, check_period, finish, signup_periods
-from stickiness._segment_column import check_segment_name
-from stickiness._segments import check_by
 from stickiness._sources import Source
 from stickiness.log import UsageLog, as_log
-from stickiness.retention import counts_table
+from stickiness.metrics.retention import counts_table
+from stickiness.options import PERIOD
+from stickiness.schemas import LIFECYCLE_SCHEMA, NEW_VS_RETURNING_SCHEMA
+from stickiness.stages.periods import Period, check_period, finish, signup_periods
+from stickiness.stages.segments import check_by, check_segment_name
 
 __all__ = ["lifecycle", "new_vs_returning"]
-
-_LIFECYCLE: dict[str, pl.DataType] = {
-    "period": pl.Date(),
-    "active": pl.Int64(),
-    "new": pl.Int64(),
-    "returning": pl.Int64(),
-    "resurrecting": pl.Int64(),
-    "dormant": pl.Int64(),
-    "quick_ratio": pl.Float64(),
-    "complete": pl.Boolean(),
-}
-_NEW_VS_RETURNING: dict[str, pl.DataType] = {
-    "period": pl.Date(),
-    "active": pl.Int64(),
-    "new": pl.Int64(),
-    "returning": pl.Int64(),
-    "returning_share": pl.Float64(),
-    "complete": pl.Boolean(),
-}
 
 
 def lifecycle(
     data: UsageLog | Source,
     *,
-    period: Period = "month",
+    period: Period = PERIOD.period,
     by: str | None = None,
     active_events: Collection[str] | None = None,
     signup: str | None = None,
@@ -88,7 +70,7 @@ def lifecycle(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.lifecycle import lifecycle
+    >>> from stickiness.metrics.lifecycle import lifecycle
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c", "b"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7),
@@ -99,7 +81,7 @@ def lifecycle(
     [(datetime.date(2024, 1, 1), 2, 0, 0, 0, None), (datetime.date(2024, 2, 1), 1, 1, 0, -1, 1.0),
      (datetime.date(2024, 3, 1), 0, 0, 1, -2, 0.5)]
     """
-    check_segment_name(by, _LIFECYCLE, function="lifecycle")
+    check_segment_name(by, LIFECYCLE_SCHEMA, function="lifecycle")
     period = check_period(period)
     log = as_log(data)
     check_by(log, by)
@@ -112,13 +94,13 @@ def lifecycle(
         quick_ratio=pl.when(pl.col("churned") > 0).then((pl.col("active") - pl.col("retained")) / pl.col("churned")),
         complete=pl.col("__complete"),
     )
-    return finish(table, by=by, period=period, columns=_LIFECYCLE)
+    return finish(table, by=by, period=period, columns=LIFECYCLE_SCHEMA)
 
 
 def new_vs_returning(
     data: UsageLog | Source,
     *,
-    period: Period = "month",
+    period: Period = PERIOD.period,
     by: str | None = None,
     active_events: Collection[str] | None = None,
 ) -> pl.DataFrame:
@@ -144,7 +126,7 @@ def new_vs_returning(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.lifecycle import new_vs_returning
+    >>> from stickiness.metrics.lifecycle import new_vs_returning
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c", "b"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7),
@@ -155,7 +137,7 @@ def new_vs_returning(
     [(datetime.date(2024, 1, 1), 2, 2, 0, 0.0), (datetime.date(2024, 2, 1), 2, 1, 1, 0.5),
      (datetime.date(2024, 3, 1), 1, 0, 1, 1.0)]
     """
-    check_segment_name(by, _NEW_VS_RETURNING, function="new_vs_returning")
+    check_segment_name(by, NEW_VS_RETURNING_SCHEMA, function="new_vs_returning")
     period = check_period(period)
     log = as_log(data)
     counts = counts_table(log, period=period, by=by, active_events=active_events)
@@ -163,4 +145,4 @@ def new_vs_returning(
         returning=pl.col("active") - pl.col("new"),
         complete=pl.col("__complete"),
     ).with_columns(returning_share=pl.when(pl.col("active") > 0).then(pl.col("returning") / pl.col("active")))
-    return finish(table, by=by, period=period, columns=_NEW_VS_RETURNING)
+    return finish(table, by=by, period=period, columns=NEW_VS_RETURNING_SCHEMA)

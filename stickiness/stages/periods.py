@@ -20,12 +20,12 @@ from typing import Any, get_args
 import narwhals as nw
 import polars as pl
 
-from stickiness._codes import user_code_table, user_ids
 from stickiness._engine import collect, lift, runs
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError
-from stickiness._segment_column import attach_segment
-from stickiness._segments import SEGMENT, active_days, check_by, segment_of, user_days
+from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UsageLog
+from stickiness.stages.active_days import SEGMENT, active_days, user_days
+from stickiness.stages.codes import user_code_table, user_ids
+from stickiness.stages.segments import attach_segment, check_by, segment_values
 from stickiness.typing import Period
 
 __all__ = [
@@ -169,7 +169,8 @@ def _period_runs(
         coded = active.join(days.lazy(), on="day", how="inner").select("__u", "__p")
     frames: dict[str, pl.DataFrame | pl.LazyFrame] = {"active": coded, "codes": user_code_table(log)}
     if by is not None:
-        frames["segments"] = segment_of(log, by)
+        assert log.users is not None  # check_by
+        frames["segments"] = segment_values(log.users, by, name=SEGMENT)
     lazy = lift(log, **frames)
     periods = runs(lazy["active"], key="__u", order="__p", with_=("first", "prev", "next"))
     periods = user_ids(log, periods, lazy["codes"])

@@ -25,46 +25,19 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import collect
-from stickiness._habit_options import _whole, check_options
-from stickiness._habits import day_number
-from stickiness._periods import Period, calendar, check_period, period_table, start_of
-from stickiness._segment_column import check_segment_name, name_segment
+from stickiness._habit_options import check_options
 from stickiness._sources import Source
-from stickiness._use_case_days import SEG, lift_use_case_days, use_case_pairs
 from stickiness.catalog import Catalog
 from stickiness.log import UsageLog, as_log
-from stickiness.use_cases import _prepare
+from stickiness.metrics.use_cases import prepare_inputs
+from stickiness.options import ADOPTION, HABITS, PERIOD, whole_days
+from stickiness.schemas import ADOPTION_SCHEMA, FIRST_USE_SCHEMA, LEAVE_SCHEMA
+from stickiness.stages.habits import day_number
+from stickiness.stages.periods import Period, calendar, check_period, period_table, start_of
+from stickiness.stages.segments import check_segment_name, name_segment
+from stickiness.stages.use_case_days import SEG, lift_use_case_days, use_case_pairs
 
 __all__ = ["feature_adoption", "time_to_first_use", "where_users_leave"]
-
-_ADOPTION: dict[str, pl.DataType] = {
-    SEG: pl.String(),
-    "use_case": pl.String(),
-    "period": pl.Date(),
-    "active": pl.Int64(),
-    "users": pl.Int64(),
-    "share": pl.Float64(),
-    "complete": pl.Boolean(),
-}
-_FIRST_USE: dict[str, pl.DataType] = {
-    SEG: pl.String(),
-    "use_case": pl.String(),
-    "users": pl.Int64(),
-    "adopters": pl.Int64(),
-    "adoption_rate": pl.Float64(),
-    "median_days": pl.Float64(),
-    "mean_days": pl.Float64(),
-}
-_LEAVE: dict[str, pl.DataType] = {
-    SEG: pl.String(),
-    "use_case": pl.String(),
-    "leavers": pl.Int64(),
-    "retained": pl.Int64(),
-    "leaver_share": pl.Float64(),
-    "retained_share": pl.Float64(),
-    "lift": pl.Float64(),
-    "churn_rate": pl.Float64(),
-}
 
 
 def _ratio(numerator: str, denominator: str) -> nw.Expr:
@@ -87,7 +60,7 @@ def _frames(
     """
     check_segment_name(by, [name for name in schema if name != SEG], function=function)
     opts = check_options(by=by, as_of=as_of, window=1, horizon=1, min_exposure=0)
-    log, cat, day = _prepare(data, catalog, opts)
+    log, cat, day = prepare_inputs(data, catalog, opts)
     if day is None:
         return log, None, 0
     pairs = use_case_pairs(log, cat, without_catalog="events", with_any=False)
@@ -99,8 +72,8 @@ def feature_adoption(
     data: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    period: Period = "month",
-    by: str | None = "persona",
+    period: Period = PERIOD.period,
+    by: str | None = HABITS.by,
 ) -> pl.DataFrame:
     """Per segment, use case and period: the share of the segment's active users who used the use case.
 
@@ -133,7 +106,7 @@ def feature_adoption(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.adoption import feature_adoption
+    >>> from stickiness.metrics.adoption import feature_adoption
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "b", "a"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 1)],
@@ -147,9 +120,9 @@ def feature_adoption(
     log = as_log(data)
     days = calendar(log, period).select(pl.col("day").cast(pl.Int32).alias("__d"), "__p")
     extra = {"calendar": days, "periods": period_table(log, period)}
-    log, frames, _ = _frames(log, catalog, by=by, schema=_ADOPTION, function="feature_adoption", extra=extra)
+    log, frames, _ = _frames(log, catalog, by=by, schema=ADOPTION_SCHEMA, function="feature_adoption", extra=extra)
     if frames is None:
-        return name_segment(pl.DataFrame(schema=_ADOPTION), by, internal=SEG)
+        return name_segment(pl.DataFrame(schema=ADOPTION_SCHEMA), by, internal=SEG)
     active = (
         frames["active"]
         .join(frames["calendar"], on="__d", how="inner")
@@ -174,16 +147,16 @@ def feature_adoption(
         .with_columns(nw.col("users").fill_null(0), nw.col("__complete").alias("complete"))
         .with_columns(_ratio("users", "active").alias("share"))
     )
-    types = {name: dtype for name, dtype in _ADOPTION.items() if name != "period"} | {"__p": pl.Int64()}
+    types = {name: dtype for name, dtype in ADOPTION_SCHEMA.items() if name != "period"} | {"__p": pl.Int64()}
     out = collect(table, types).with_columns(start_of(pl.col("__p"), period).alias("period"))
-    return name_segment(out.select(list(_ADOPTION)).sort(SEG, "use_case", "period"), by, internal=SEG)
+    return name_segment(out.select(list(ADOPTION_SCHEMA)).sort(SEG, "use_case", "period"), by, internal=SEG)
 
 
 def time_to_first_use(
     data: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    by: str | None = "persona",
+    by: str | None = HABITS.by,
 ) -> pl.DataFrame:
     """Per segment and use case: how many users adopted it, and how many days after their first activity.
 
@@ -206,7 +179,7 @@ def time_to_first_use(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.adoption import time_to_first_use
+    >>> from stickiness.metrics.adoption import time_to_first_use
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "b", "a"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 1)],
@@ -215,9 +188,9 @@ def time_to_first_use(
     >>> time_to_first_use(events).select("use_case", "users", "adopters", "median_days", "mean_days").rows()
     [('buy', 2, 2, 13.5, 13.5), ('search', 2, 2, 0.0, 0.0)]
     """
-    _, frames, _ = _frames(data, catalog, by=by, schema=_FIRST_USE, function="time_to_first_use")
+    _, frames, _ = _frames(data, catalog, by=by, schema=FIRST_USE_SCHEMA, function="time_to_first_use")
     if frames is None:
-        return name_segment(pl.DataFrame(schema=_FIRST_USE), by, internal=SEG)
+        return name_segment(pl.DataFrame(schema=FIRST_USE_SCHEMA), by, internal=SEG)
     d = nw.col("__d")
     starts = frames["active"].group_by(SEG, "user").agg(d.min().alias("__start"))
     delays = (
@@ -240,17 +213,17 @@ def time_to_first_use(
         .with_columns(nw.col("adopters").fill_null(0))
         .with_columns(_ratio("adopters", "users").alias("adoption_rate"))
     )
-    return name_segment(collect(table, _FIRST_USE).sort(SEG, "use_case"), by, internal=SEG)
+    return name_segment(collect(table, FIRST_USE_SCHEMA).sort(SEG, "use_case"), by, internal=SEG)
 
 
 def where_users_leave(
     data: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    by: str | None = "persona",
+    by: str | None = HABITS.by,
     as_of: dt.date | str | None = None,
-    limit: int = 90,
-    window: int = 90,
+    limit: int = ADOPTION.limit,
+    window: int = ADOPTION.window,
 ) -> pl.DataFrame:
     """Compare the last steps of users who left with those of users who stayed, ranked by lift.
 
@@ -267,10 +240,10 @@ def where_users_leave(
     as_of
         The day of the measurement (default: the log's ``as_of``; may not be later).
     limit
-        Days without activity after which a user has left (default 90, as in
-        :func:`~stickiness.dormancy.dormancy`).
+        Days without activity after which a user has left (by default as in
+        :func:`~stickiness.metrics.dormancy.dormancy`).
     window
-        How many days before the cut a user must have been active in (default 90).
+        How many days before the cut a user must have been active in.
 
     Returns
     -------
@@ -289,7 +262,7 @@ def where_users_leave(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.adoption import where_users_leave
+    >>> from stickiness.metrics.adoption import where_users_leave
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "c", "c", "z"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 20),
@@ -300,11 +273,15 @@ def where_users_leave(
     >>> out.select("use_case", "leavers", "retained", "leaver_share", "retained_share", "lift").rows()
     [('pay', 2, 0, 1.0, 0.0, None), ('search', 0, 1, 0.0, 1.0, 0.0)]
     """
-    limit = _whole(limit, "limit", 1, "users with no activity for more than `limit` days have left, 90 by default")
-    window = _whole(window, "window", 1, "users active in the `window` days before the cut are compared, 90 by default")
-    _, frames, end = _frames(data, catalog, by=by, schema=_LEAVE, function="where_users_leave", as_of=as_of)
+    limit = whole_days(
+        limit, "limit", f"users with no activity for more than `limit` days have left, {ADOPTION.limit} by default"
+    )
+    window = whole_days(
+        window, "window", f"users active in the `window` days before the cut are compared, {ADOPTION.window} by default"
+    )
+    _, frames, end = _frames(data, catalog, by=by, schema=LEAVE_SCHEMA, function="where_users_leave", as_of=as_of)
     if frames is None:
-        return name_segment(pl.DataFrame(schema=_LEAVE), by, internal=SEG)
+        return name_segment(pl.DataFrame(schema=LEAVE_SCHEMA), by, internal=SEG)
     cut = end - limit
     d = nw.col("__d")
     users = (
@@ -337,7 +314,7 @@ def where_users_leave(
         )
         .with_columns(_ratio("leaver_share", "retained_share").alias("lift"))
     )
-    out = collect(table, _LEAVE)
+    out = collect(table, LEAVE_SCHEMA)
     # a step only leavers ended on has an infinite lift (shown as null): it ranks first
     rank = pl.when(pl.col("retained_share") == 0).then(float("inf")).otherwise(pl.col("lift"))
     out = out.sort(

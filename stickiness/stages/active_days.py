@@ -8,36 +8,14 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._codes import coded_days, user_code_table, user_ids
 from stickiness._engine import collect, lift, runs
-from stickiness._errors import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
+from stickiness.stages.codes import coded_days, user_code_table, user_ids
+from stickiness.stages.segments import ALL_SEGMENT, check_by, segment_values
 
-__all__ = [
-    "ALL_SEGMENT",
-    "SEGMENT",
-    "active_days",
-    "check_by",
-    "segment_of",
-    "user_days",
-    "with_calendar",
-]
+__all__ = ["SEGMENT", "active_days", "user_days", "with_calendar"]
 
 SEGMENT = "__segment"
-#: The segment of every user when no ``by`` is given.
-ALL_SEGMENT = "(all)"
-
-
-def check_by(log: UsageLog, by: str | None) -> None:
-    """Raise a clear error if ``by`` is not a column of the log's users table."""
-    if by is None:
-        return
-    if log.users is None:
-        raise InvalidOptionError(f"by={by!r} needs a users table with that column: read_log(..., users='users.csv').")
-    if by not in log.segment_columns:
-        raise ColumnNotFoundError(
-            f"by={by!r}: the users table has no column {by!r}. Segment columns: {list(log.segment_columns)}."
-        )
 
 
 def active_days(
@@ -65,7 +43,7 @@ def active_days(
     frames: dict[str, pl.DataFrame] = {**(extra or {}), "days": days, "dates": _dates(log)}
     if by is not None:
         assert log.users is not None
-        frames["users"] = segment_of(log, by)
+        frames["users"] = segment_values(log.users, by, name=SEGMENT)
     lazy = lift(log, **frames)
     spans = lazy["days"]
     if by is None:
@@ -85,14 +63,6 @@ def user_days(log: UsageLog, active_events: Collection[str] | None) -> pl.DataFr
     """
     events = None if active_events is None else frozenset(active_events)
     return log.stages.get("active_days", lambda: _user_days(log, events), active_events=events)
-
-
-def segment_of(log: UsageLog, by: str) -> pl.DataFrame:
-    """``user, __segment``: the users table's ``by`` column as text; null where blank (then ``"(unknown)"``)."""
-    assert log.users is not None
-    segment = pl.col(by).cast(pl.String)
-    # a blank value is no segment: those users are "(unknown)", as users absent from the table
-    return log.users.select("user", pl.when(segment.str.strip_chars() != "").then(segment).alias(SEGMENT))
 
 
 def _user_days(log: UsageLog, events: frozenset[str] | None) -> pl.DataFrame:

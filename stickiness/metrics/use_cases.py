@@ -13,7 +13,7 @@ A = ``as_of``, W = ``window`` and H = ``horizon``:
   the horizon; *forgettable share*: the share of evaluable adopters with
   r < ``threshold``, with a 95% Wilson interval.
 
-The per-adopter table is computed in stages kept on the log (``stickiness/_habits.py``):
+The per-adopter table is computed in stages kept on the log (``stickiness/stages/habits.py``):
 the window-independent part once per catalog, ``as_of`` and ``horizon``, the rates
 once per window, the segment counts once per threshold; each stage runs in the
 log's engine (polars or DuckDB) as a lazy narwhals query, and only small
@@ -23,22 +23,26 @@ aggregated frames are finished in polars.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec
 
 import narwhals as nw
 import polars as pl
 
-from stickiness._codes import coded_activity, event_codes
 from stickiness._engine import collect, lift
-from stickiness._errors import InvalidOptionError
-from stickiness._habit_options import BANDS, DEFAULT_BANDS, Options, check_map_options, check_options
-from stickiness._habits import SEG, adopter_rates, day_number, segment_counts
-from stickiness._segment_column import check_segment_name, name_segment, segment_column, segment_source
+from stickiness._habit_options import Options, check_map_options, check_options
 from stickiness._sort import sort_rows
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, as_catalog, resolve_profiles
+from stickiness.exceptions import InvalidOptionError
 from stickiness.log import UsageLog, as_log
+from stickiness.options import BANDS, DEFAULT_BANDS, HABITS, ZONE
+from stickiness.schemas import DRIFTING_SCHEMA, MAP_SCHEMA, RATES_SCHEMA, SPECTRUM_SCHEMA, UNMAPPED_SCHEMA
+from stickiness.stages.codes import coded_activity, event_codes
+from stickiness.stages.habits import SEG, adopter_rates, day_number, segment_counts
+from stickiness.stages.segments import check_segment_name, name_segment, segment_source
 
 __all__ = [
     "BANDS",
@@ -84,65 +88,6 @@ VERDICTS: tuple[str, ...] = (
 )
 
 
-RATES_SCHEMA: dict[str, pl.DataType] = {
-    "user": pl.String(),  # replaced by the log's user dtype
-    "persona": pl.String(),
-    "use_case": pl.String(),
-    "first_use": pl.Date(),
-    "last_active": pl.Date(),
-    "exposure": pl.Int64(),
-    "active_days": pl.Int64(),
-    "rate": pl.Float64(),
-    "band": pl.String(),
-    "too_new": pl.Boolean(),
-    "interval_days": pl.Float64(),
-    "previous_rate": pl.Float64(),
-}
-SPECTRUM_SCHEMA: dict[str, pl.DataType] = {
-    "persona": pl.String(),
-    "use_case": pl.String(),
-    "band": pl.String(),
-    "users": pl.Int64(),
-    "share": pl.Float64(),
-    # the segment's verdict, as use_case_map gives it (repeated on each of its bands)
-    "evaluable": pl.Int64(),
-    "forgettable_share": pl.Float64(),
-    "forgettable": pl.String(),
-    "verdict": pl.String(),
-}
-MAP_SCHEMA: dict[str, pl.DataType] = {
-    "persona": pl.String(),
-    "use_case": pl.String(),
-    "problem": pl.String(),
-    "why_us": pl.String(),
-    "alternatives": pl.String(),
-    "expected_frequency": pl.String(),
-    "adopters": pl.Int64(),
-    "too_new": pl.Int64(),
-    "evaluable": pl.Int64(),
-    "adoption_rate": pl.Float64(),
-    "median_rate": pl.Float64(),
-    "median_interval_days": pl.Float64(),
-    "modal_band": pl.String(),
-    "forgettable_share": pl.Float64(),
-    "ci_low": pl.Float64(),
-    "ci_high": pl.Float64(),
-    "forgettable": pl.String(),
-    "frequency_mismatch": pl.Boolean(),
-    "verdict": pl.String(),
-}
-DRIFTING_SCHEMA: dict[str, pl.DataType] = {
-    "user": pl.String(),  # replaced by the log's user dtype
-    "persona": pl.String(),
-    "use_case": pl.String(),
-    "previous_rate": pl.Float64(),
-    "current_rate": pl.Float64(),
-    "last_active": pl.Date(),
-    "days_since": pl.Int64(),
-}
-UNMAPPED_SCHEMA: dict[str, pl.DataType] = {"event": pl.String(), "events": pl.Int64(), "users": pl.Int64()}
-
-
 # --------------------------------------------------------------------------- #
 # Shared steps                                                                 #
 # --------------------------------------------------------------------------- #
@@ -177,7 +122,10 @@ def _check_segment(by: str | None, schema: Mapping[str, pl.DataType], *, functio
     check_segment_name(by, [name for name in schema if name != SEG], function=function)
 
 
-def _prepare(data: UsageLog | Source, catalog: Any, opts: Options) -> tuple[UsageLog, Catalog | None, dt.date | None]:
+def prepare_inputs(
+    data: UsageLog | Source, catalog: Any, opts: Options
+) -> tuple[UsageLog, Catalog | None, dt.date | None]:
+    """Return the log, the catalog and the day measured (None for an empty log): the use-case family's inputs."""
     log = as_log(data)
     segment_source(log, opts.by)  # a by the users table lacks is an error here, before any work
     as_of = _as_of(log, opts.as_of)
@@ -193,12 +141,11 @@ def use_case_rates(
     data: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    by: str | None = "persona",
+    by: str | None = HABITS.by,
     as_of: dt.date | str | None = None,
-    window: int = 90,
-    horizon: int = 365,
-    min_exposure: int = 30,
-    threshold: float = 1.0,
+    window: int = HABITS.window,
+    horizon: int = HABITS.horizon,
+    min_exposure: int = HABITS.min_exposure,
     bands: Mapping[str, float] | None = None,
 ) -> pl.DataFrame:
     """Per adopter and use case: exposure, active days, rate (active days per 30 days) and band.
@@ -218,13 +165,11 @@ def use_case_rates(
     as_of
         The day of the measurement (default: the log's ``as_of``; may not be later).
     window
-        The current window W in days (default 90): days ``as_of - W + 1 .. as_of``.
+        The current window W in days: days ``as_of - W + 1 .. as_of``.
     horizon
-        Adopters and intervals look at days ``as_of - H + 1 .. as_of`` (default 365; H >= W).
+        Adopters and intervals look at days ``as_of - H + 1 .. as_of`` (H >= W).
     min_exposure
-        Adopters with fewer days of exposure are ``too_new`` (default 30).
-    threshold
-        Accepted for symmetry with :func:`use_case_map` (it does not change this table).
+        Adopters with fewer days of exposure are ``too_new``.
     bands
         Lower band edges in active days per 30 days (default
         ``{"daily": 20, "weekly": 4, "monthly": 1}``).
@@ -246,7 +191,7 @@ def use_case_rates(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import use_case_rates
+    >>> from stickiness.metrics.use_cases import use_case_rates
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "a"],
     ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 11), dt.datetime(2024, 1, 31)],
@@ -255,11 +200,9 @@ def use_case_rates(
     >>> use_case_rates(events).select("use_case", "exposure", "active_days", "rate", "band", "interval_days").rows()
     [('(any)', 31, 3, 2.903225806451613, 'monthly', 15.0)]
     """
-    opts = check_options(
-        by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
-    )
+    opts = check_options(by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, bands=bands)
     _check_segment(by, RATES_SCHEMA, function="use_case_rates")
-    log, cat, day = _prepare(data, catalog, opts)
+    log, cat, day = prepare_inputs(data, catalog, opts)
     if day is None:
         return name_segment(_empty(log, RATES_SCHEMA), by, internal=SEG)
     table = adopter_rates(log, cat, opts, day)
@@ -287,14 +230,14 @@ def frequency_spectrum(
     data: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    by: str | None = "persona",
+    by: str | None = HABITS.by,
     as_of: dt.date | str | None = None,
-    window: int = 90,
-    horizon: int = 365,
-    min_exposure: int = 30,
-    threshold: float = 1.0,
-    majority: float = 0.5,
-    min_users: int = 30,
+    window: int = HABITS.window,
+    horizon: int = HABITS.horizon,
+    min_exposure: int = HABITS.min_exposure,
+    threshold: float = HABITS.threshold,
+    majority: float = ZONE.majority,
+    min_users: int = ZONE.min_users,
     bands: Mapping[str, float] | None = None,
 ) -> pl.DataFrame:
     """How many evaluable adopters of each segment x use case fall in each habit band, and its verdict.
@@ -323,7 +266,7 @@ def frequency_spectrum(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import frequency_spectrum
+    >>> from stickiness.metrics.use_cases import frequency_spectrum
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "a"],
     ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 11), dt.datetime(2024, 1, 31)],
@@ -339,7 +282,7 @@ def frequency_spectrum(
     )
     check_map_options(majority, min_users)
     _check_segment(by, SPECTRUM_SCHEMA, function="frequency_spectrum")
-    log, cat, day = _prepare(data, catalog, opts)
+    log, cat, day = prepare_inputs(data, catalog, opts)
     counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
     # the verdict of the map, from the same counts: one definition of "forgettable"
     verdicts = _map_from_counts(counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users)
@@ -368,14 +311,14 @@ def use_case_map(
     data: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    by: str | None = "persona",
+    by: str | None = HABITS.by,
     as_of: dt.date | str | None = None,
-    window: int = 90,
-    horizon: int = 365,
-    min_exposure: int = 30,
-    threshold: float = 1.0,
-    majority: float = 0.5,
-    min_users: int = 30,
+    window: int = HABITS.window,
+    horizon: int = HABITS.horizon,
+    min_exposure: int = HABITS.min_exposure,
+    threshold: float = HABITS.threshold,
+    majority: float = ZONE.majority,
+    min_users: int = ZONE.min_users,
     bands: Mapping[str, float] | None = None,
 ) -> pl.DataFrame:
     """Map each segment x use case: adoption, habit and the forgettable-zone verdict.
@@ -386,12 +329,12 @@ def use_case_map(
         As for :func:`use_case_rates`.
     threshold
         Rate (active days per 30 days) below which an evaluable adopter is
-        forgettable (default 1.0).
+        forgettable.
     majority
         A segment is forgettable when its forgettable share is greater than this
-        (default 0.5; strictly between 0 and 1).
+        (strictly between 0 and 1).
     min_users
-        Segments with fewer evaluable adopters are ``"insufficient_data"`` (default 30).
+        Segments with fewer evaluable adopters are ``"insufficient_data"``.
 
     Returns
     -------
@@ -417,7 +360,7 @@ def use_case_map(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import use_case_map
+    >>> from stickiness.metrics.use_cases import use_case_map
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "a"],
     ...     "timestamp": [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 11), dt.datetime(2024, 1, 31)],
@@ -431,7 +374,7 @@ def use_case_map(
     )
     check_map_options(majority, min_users)
     _check_segment(by, MAP_SCHEMA, function="use_case_map")
-    log, cat, day = _prepare(data, catalog, opts)
+    log, cat, day = prepare_inputs(data, catalog, opts)
     counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
     table = _map_from_counts(counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users)
     return name_segment(table, by, internal=SEG)
@@ -501,20 +444,31 @@ def _map_from_counts(
     return out.sort(SEG, "use_case")
 
 
-def forgettable_zone(
-    data: UsageLog | Source,
-    catalog: Catalog | Any | None = None,
-    *,
-    by: str | None = "persona",
-    as_of: dt.date | str | None = None,
-    window: int = 90,
-    horizon: int = 365,
-    min_exposure: int = 30,
-    threshold: float = 1.0,
-    majority: float = 0.5,
-    min_users: int = 30,
-    bands: Mapping[str, float] | None = None,
-) -> pl.DataFrame:
+P = ParamSpec("P")
+
+
+def _rows_of(
+    metric: Callable[P, pl.DataFrame],
+) -> Callable[[Callable[[pl.DataFrame], pl.DataFrame]], Callable[P, pl.DataFrame]]:
+    """Make a function with ``metric``'s signature that returns the rows ``select`` keeps of its output.
+
+    The options are ``metric``'s own (one signature, no keyword forwarded by hand);
+    ``help()`` and the docs show them.
+    """
+
+    def decorate(select: Callable[[pl.DataFrame], pl.DataFrame]) -> Callable[P, pl.DataFrame]:
+        @functools.wraps(select)
+        def rows(*args: P.args, **kwargs: P.kwargs) -> pl.DataFrame:
+            return select(metric(*args, **kwargs))
+
+        rows.__signature__ = inspect.signature(metric)  # type: ignore[attr-defined]
+        return rows
+
+    return decorate
+
+
+@_rows_of(use_case_map)
+def forgettable_zone(table: pl.DataFrame) -> pl.DataFrame:  # noqa: D417 - the parameters are use_case_map's
     """List the segments in the forgettable zone: the :func:`use_case_map` rows with ``forgettable == "true"``.
 
     The findings (``verdict == "forgettable"``) come first; then, apart, the
@@ -537,7 +491,7 @@ def forgettable_zone(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import forgettable_zone
+    >>> from stickiness.metrics.use_cases import forgettable_zone
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "c", "b", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2 + [dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 31)],
@@ -547,22 +501,10 @@ def forgettable_zone(
     >>> zone.select("use_case", "evaluable", "forgettable_share").rows()
     [('(any)', 3, 0.6666666666666666)]
     """
-    table = use_case_map(
-        data,
-        catalog,
-        by=by,
-        as_of=as_of,
-        window=window,
-        horizon=horizon,
-        min_exposure=min_exposure,
-        threshold=threshold,
-        majority=majority,
-        min_users=min_users,
-        bands=bands,
-    )
     order = pl.col("verdict").replace_strict(VERDICTS, range(len(VERDICTS)), return_dtype=pl.Int64)
+    segment = table.columns[0]  # the map's segment column, named after its by
     return table.filter(pl.col("forgettable") == "true").sort(
-        [order, pl.col("evaluable"), pl.col(segment_column(by)), pl.col("use_case")],
+        [order, pl.col("evaluable"), pl.col(segment), pl.col("use_case")],
         descending=[False, True, False, False],
     )
 
@@ -571,12 +513,12 @@ def drifting_users(
     data: UsageLog | Source,
     catalog: Catalog | Any | None = None,
     *,
-    by: str | None = "persona",
+    by: str | None = HABITS.by,
     as_of: dt.date | str | None = None,
-    window: int = 90,
-    horizon: int = 365,
-    min_exposure: int = 30,
-    threshold: float = 1.0,
+    window: int = HABITS.window,
+    horizon: int = HABITS.horizon,
+    min_exposure: int = HABITS.min_exposure,
+    threshold: float = HABITS.threshold,
 ) -> pl.DataFrame:
     """List drifting users: evaluable adopters below ``threshold`` now who were at or above it before.
 
@@ -602,7 +544,7 @@ def drifting_users(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import drifting_users
+    >>> from stickiness.metrics.use_cases import drifting_users
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "a", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, 20), dt.datetime(2024, 2, 1), dt.datetime(2024, 2, 10),
@@ -616,7 +558,7 @@ def drifting_users(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold
     )
     _check_segment(by, DRIFTING_SCHEMA, function="drifting_users")
-    log, cat, day = _prepare(data, catalog, opts)
+    log, cat, day = prepare_inputs(data, catalog, opts)
     if day is None:
         return name_segment(_empty(log, DRIFTING_SCHEMA), by, internal=SEG)
     rates = adopter_rates(log, cat, opts, day)
@@ -660,7 +602,7 @@ def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, t
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.use_cases import unmapped_events
+    >>> from stickiness.metrics.use_cases import unmapped_events
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3,

@@ -31,14 +31,15 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import collect
-from stickiness._errors import InvalidOptionError
-from stickiness._habit_options import _whole
-from stickiness._periods import Period, check_period, finish, period_table, user_periods
-from stickiness._segment_column import check_segment_name
-from stickiness._segments import SEGMENT
 from stickiness._sources import Source
-from stickiness.log import UsageLog, _as_date, as_log
-from stickiness.typing import CohortMode
+from stickiness.exceptions import InvalidOptionError
+from stickiness.log import UsageLog, as_log
+from stickiness.options import PERIOD, RETENTION, as_date, whole, whole_days
+from stickiness.schemas import COHORTS_SCHEMA, CURVE_SCHEMA, ONE_AND_DONE_SCHEMA, REPEAT_SCHEMA, RETENTION_SCHEMA
+from stickiness.stages.active_days import SEGMENT
+from stickiness.stages.periods import check_period, finish, period_table, user_periods
+from stickiness.stages.segments import check_segment_name
+from stickiness.typing import CohortMode, Period
 
 __all__ = [
     "cohort_curve",
@@ -61,54 +62,6 @@ _COUNTS: dict[str, pl.DataType] = {
     "retained": pl.Int64(),
     "churned": pl.Int64(),
     "__complete": pl.Boolean(),
-}
-_RETENTION: dict[str, pl.DataType] = {
-    "period": pl.Date(),
-    "active_before": pl.Int64(),
-    "active": pl.Int64(),
-    "new": pl.Int64(),
-    "retained": pl.Int64(),
-    "churned": pl.Int64(),
-    "returning": pl.Int64(),
-    "retention_rate": pl.Float64(),
-    "churn_rate": pl.Float64(),
-    "sufficient": pl.Boolean(),
-    "complete": pl.Boolean(),
-}
-#: Users active in the period before that a rate needs to be judged (as the use-case metrics' ``min_users``).
-MIN_USERS = 30
-_COHORTS: dict[str, pl.DataType] = {
-    "cohort": pl.Date(),
-    "offset": pl.Int64(),
-    "period": pl.Date(),
-    "cohort_users": pl.Int64(),
-    "users": pl.Int64(),
-    "share": pl.Float64(),
-    "complete": pl.Boolean(),
-}
-_CURVE: dict[str, pl.DataType] = {
-    "offset": pl.Int64(),
-    "cohorts": pl.Int64(),
-    "partial_cells": pl.Int64(),
-    "cohort_users": pl.Int64(),
-    "users": pl.Int64(),
-    "share": pl.Float64(),
-    "complete": pl.Boolean(),
-}
-_REPEAT: dict[str, pl.DataType] = {
-    "period": pl.Date(),
-    "active": pl.Int64(),
-    "repeat": pl.Int64(),
-    "repeat_rate": pl.Float64(),
-    "complete": pl.Boolean(),
-}
-_ONE_AND_DONE: dict[str, pl.DataType] = {
-    "users": pl.Int64(),
-    "too_new": pl.Int64(),
-    "one_and_done": pl.Int64(),
-    "one_and_done_share": pl.Float64(),
-    "repeat_users": pl.Int64(),
-    "repeat_rate": pl.Float64(),
 }
 
 
@@ -173,7 +126,7 @@ def counts_table(
     """:func:`period_counts` collected, with ``__complete`` over the period and the one before.
 
     ``days`` and ``periods`` replace the calendar and the periods table (see
-    :func:`~stickiness._periods.user_periods`); ``signup`` (``user, __signup``)
+    :func:`~stickiness.stages.periods.user_periods`); ``signup`` (``user, __signup``)
     makes a user new in the earlier of their signup period and first active period.
     """
     if days is None and periods is None and signup is None:
@@ -219,12 +172,13 @@ def _counts_table(
 
 
 def _check_min_users(min_users: int) -> int:
-    if isinstance(min_users, bool) or not isinstance(min_users, int) or min_users < 1:
-        raise InvalidOptionError(
-            f"min_users={min_users!r}: use a whole number >= 1 of users active in the period before that a "
-            f"retention rate needs to be judged ({MIN_USERS} by default; --min-users on the command line)."
-        )
-    return min_users
+    return whole(
+        min_users,
+        "min_users",
+        "users active in the period before that a retention rate needs to be judged, "
+        f"{RETENTION.min_users} by default; --min-users on the command line",
+        minimum=1,
+    )
 
 
 def _retention_columns(counts: pl.DataFrame, min_users: int) -> pl.DataFrame:
@@ -244,10 +198,10 @@ def _retention_columns(counts: pl.DataFrame, min_users: int) -> pl.DataFrame:
 def retention(
     data: UsageLog | Source,
     *,
-    period: Period = "month",
+    period: Period = PERIOD.period,
     by: str | None = None,
     active_events: Collection[str] | None = None,
-    min_users: int = MIN_USERS,
+    min_users: int = RETENTION.min_users,
 ) -> pl.DataFrame:
     """Retention and churn rates per period: returning / CS = (CE - CN) / CS and churned / CS.
 
@@ -265,7 +219,7 @@ def retention(
         Count a user as active only for these events (default: any event).
     min_users
         A row is ``sufficient`` when at least this many users were active in the
-        period before (default 30, as the use-case metrics' ``min_users``).
+        period before (by default as the use-case metrics' ``min_users``).
 
     Returns
     -------
@@ -289,7 +243,7 @@ def retention(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import retention
+    >>> from stickiness.metrics.retention import retention
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7)],
@@ -298,12 +252,12 @@ def retention(
     >>> retention(events).select("period", "active_before", "returning", "retention_rate", "churn_rate").rows()
     [(datetime.date(2024, 1, 1), 0, 0, None, None), (datetime.date(2024, 2, 1), 2, 1, 0.5, 0.5)]
     """
-    check_segment_name(by, _RETENTION, function="retention")
+    check_segment_name(by, RETENTION_SCHEMA, function="retention")
     period = check_period(period)
     min_users = _check_min_users(min_users)
     log = as_log(data)
     counts = counts_table(log, period=period, by=by, active_events=active_events)
-    return finish(_retention_columns(counts, min_users), by=by, period=period, columns=_RETENTION)
+    return finish(_retention_columns(counts, min_users), by=by, period=period, columns=RETENTION_SCHEMA)
 
 
 def range_retention(
@@ -313,7 +267,7 @@ def range_retention(
     end: dt.date | str,
     by: str | None = None,
     active_events: Collection[str] | None = None,
-    min_users: int = MIN_USERS,
+    min_users: int = RETENTION.min_users,
 ) -> pl.DataFrame:
     """Retention and churn over any range of days, against the range of the same length just before it.
 
@@ -340,7 +294,7 @@ def range_retention(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import range_retention
+    >>> from stickiness.metrics.retention import range_retention
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c"],
     ...     "timestamp": [dt.date(2024, 1, 5), dt.date(2024, 1, 9), dt.date(2024, 1, 16), dt.date(2024, 1, 17)],
@@ -349,8 +303,8 @@ def range_retention(
     >>> range_retention(events, start="2024-01-12", end="2024-01-18").select("active_before", "active", "new").rows()
     [(2, 2, 1)]
     """
-    check_segment_name(by, _RETENTION, function="range_retention")
-    first, last = _as_date(start, "start"), _as_date(end, "end")
+    check_segment_name(by, RETENTION_SCHEMA, function="range_retention")
+    first, last = as_date(start, "start"), as_date(end, "end")
     if first is None or last is None:
         raise InvalidOptionError(f"start={start!r}, end={end!r}: give both days of the range as 'YYYY-MM-DD'.")
     if first > last:
@@ -372,7 +326,7 @@ def range_retention(
         pl.lit(first).alias("start"), pl.lit(last).alias("end")
     )
     columns: dict[str, pl.DataType] = {"start": pl.Date(), "end": pl.Date()}
-    columns |= {name: dtype for name, dtype in _RETENTION.items() if name != "period"}
+    columns |= {name: dtype for name, dtype in RETENTION_SCHEMA.items() if name != "period"}
     selected = [pl.col(name).cast(dtype) for name, dtype in columns.items()]
     if by:
         return table.sort(SEGMENT).select(pl.col(SEGMENT).alias(by), *selected)
@@ -382,8 +336,8 @@ def range_retention(
 def cohort_matrix(
     data: UsageLog | Source,
     *,
-    period: Period = "month",
-    mode: CohortMode = "on",
+    period: Period = PERIOD.period,
+    mode: CohortMode = RETENTION.mode,
     by: str | None = None,
     active_events: Collection[str] | None = None,
 ) -> pl.DataFrame:
@@ -419,7 +373,7 @@ def cohort_matrix(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import cohort_matrix
+    >>> from stickiness.metrics.retention import cohort_matrix
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c"],
     ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7)],
@@ -429,7 +383,7 @@ def cohort_matrix(
     [(datetime.date(2024, 1, 1), 0, 2, 1.0, True), (datetime.date(2024, 1, 1), 1, 1, 0.5, False),
      (datetime.date(2024, 2, 1), 0, 1, 1.0, False)]
     """
-    check_segment_name(by, _COHORTS, function="cohort_matrix")
+    check_segment_name(by, COHORTS_SCHEMA, function="cohort_matrix")
     period = check_period(period)
     if mode not in COHORT_MODES:
         raise InvalidOptionError(
@@ -466,8 +420,8 @@ def cohort_matrix(
         nw.col("__complete").alias("complete"),
     )
     types: dict[str, pl.DataType] = {SEGMENT: pl.String(), "__cohort": pl.Int64(), "__period": pl.Int64()}
-    types |= {name: dtype for name, dtype in _COHORTS.items() if dtype != pl.Date()}
-    return finish(collect(cells, types), by=by, period=period, columns=_COHORTS)
+    types |= {name: dtype for name, dtype in COHORTS_SCHEMA.items() if dtype != pl.Date()}
+    return finish(collect(cells, types), by=by, period=period, columns=COHORTS_SCHEMA)
 
 
 def retention_curve(
@@ -499,7 +453,7 @@ def retention_curve(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import retention_curve
+    >>> from stickiness.metrics.retention import retention_curve
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "b", "a", "c", "c"],
     ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 2, 1), dt.date(2024, 2, 7),
@@ -509,7 +463,7 @@ def retention_curve(
     >>> retention_curve(events).select("offset", "cohorts", "cohort_users", "users", "share").rows()
     [(0, 2, 3, 3, 1.0), (1, 2, 3, 2, 0.6666666666666666), (2, 1, 2, 0, 0.0)]
     """
-    check_segment_name(by, _CURVE, function="retention_curve")
+    check_segment_name(by, CURVE_SCHEMA, function="retention_curve")
     cohorts = cohort_matrix(data, period=period, mode=mode, by=by, active_events=active_events)
     return cohort_curve(cohorts, by=by)
 
@@ -572,14 +526,14 @@ def cohort_curve(cohorts: pl.DataFrame, *, by: str | None = None) -> pl.DataFram
         .with_columns(pl.when(pl.col("cohort_users") > 0).then(pl.col("users") / pl.col("cohort_users")).alias("share"))
     )
     columns = [pl.col(by).cast(pl.String)] if by else []
-    columns += [pl.col(name).cast(dtype) for name, dtype in _CURVE.items()]
+    columns += [pl.col(name).cast(dtype) for name, dtype in CURVE_SCHEMA.items()]
     return curve.select(columns).sort(keys)
 
 
 def repeat_rate(
     data: UsageLog | Source,
     *,
-    period: Period = "month",
+    period: Period = PERIOD.period,
     by: str | None = None,
     active_events: Collection[str] | None = None,
 ) -> pl.DataFrame:
@@ -606,7 +560,7 @@ def repeat_rate(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import repeat_rate
+    >>> from stickiness.metrics.retention import repeat_rate
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "b", "b"],
     ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 7)],
@@ -615,7 +569,7 @@ def repeat_rate(
     >>> repeat_rate(events).select("period", "active", "repeat", "repeat_rate").rows()
     [(datetime.date(2024, 1, 1), 2, 1, 0.5), (datetime.date(2024, 2, 1), 1, 1, 1.0)]
     """
-    check_segment_name(by, _REPEAT, function="repeat_rate")
+    check_segment_name(by, REPEAT_SCHEMA, function="repeat_rate")
     period = check_period(period)
     log = as_log(data)
     frames = user_periods(log, period=period, by=by, active_events=active_events)
@@ -636,8 +590,8 @@ def repeat_rate(
         .with_columns(nw.col("active", "repeat").fill_null(0))
         .with_columns(_ratio("repeat", "active").alias("repeat_rate"), nw.col("__complete").alias("complete"))
     )
-    types = {SEGMENT: pl.String(), "__period": pl.Int64()} | {k: v for k, v in _REPEAT.items() if k != "period"}
-    return finish(collect(table, types), by=by, period=period, columns=_REPEAT)
+    types = {SEGMENT: pl.String(), "__period": pl.Int64()} | {k: v for k, v in REPEAT_SCHEMA.items() if k != "period"}
+    return finish(collect(table, types), by=by, period=period, columns=REPEAT_SCHEMA)
 
 
 def one_and_done(
@@ -645,7 +599,7 @@ def one_and_done(
     *,
     by: str | None = None,
     active_events: Collection[str] | None = None,
-    min_age: int = 0,
+    min_age: int = RETENTION.min_age,
 ) -> pl.DataFrame:
     """Count the users with a single active day who never came back, and the others (the repeat rate).
 
@@ -672,7 +626,7 @@ def one_and_done(
     Examples
     --------
     >>> import polars as pl, datetime as dt
-    >>> from stickiness.retention import one_and_done
+    >>> from stickiness.metrics.retention import one_and_done
     >>> events = pl.DataFrame({
     ...     "user_id": ["a", "a", "b", "c"],
     ...     "timestamp": [dt.date(2024, 1, 1), dt.date(2024, 1, 9), dt.date(2024, 1, 9), dt.date(2024, 2, 7)],
@@ -683,8 +637,13 @@ def one_and_done(
     >>> one_and_done(events, min_age=7).select("users", "too_new", "one_and_done").rows()
     [(2, 1, 1)]
     """
-    check_segment_name(by, _ONE_AND_DONE, function="one_and_done")
-    min_age = _whole(min_age, "min_age", 0, "users first seen later than as_of - min_age are too_new, 0 by default")
+    check_segment_name(by, ONE_AND_DONE_SCHEMA, function="one_and_done")
+    min_age = whole_days(
+        min_age,
+        "min_age",
+        f"users first seen later than as_of - min_age are too_new, {RETENTION.min_age} by default",
+        minimum=0,
+    )
     log = as_log(data)
     frames = user_periods(log, period="day", by=by, active_events=active_events)
     per_user = frames["users"].group_by(SEGMENT, "user").agg(nw.len().alias("__days"), nw.col("__first").min())
@@ -710,6 +669,6 @@ def one_and_done(
             _ratio("repeat_users", "users").alias("repeat_rate"),
         )
     )
-    out = collect(table, {SEGMENT: pl.String(), **_ONE_AND_DONE}).sort(SEGMENT)
-    selected = [pl.col(name) for name in _ONE_AND_DONE]
+    out = collect(table, {SEGMENT: pl.String(), **ONE_AND_DONE_SCHEMA}).sort(SEGMENT)
+    selected = [pl.col(name) for name in ONE_AND_DONE_SCHEMA]
     return out.select(pl.col(SEGMENT).alias(by), *selected) if by else out.select(selected)
