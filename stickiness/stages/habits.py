@@ -140,16 +140,19 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
     # __c (use case) and __k = __u * (number of use cases) + __c, one per (user, use case).
     use_cases = pairs.select("use_case").unique().sort("use_case").with_row_index("__c")
     mapping = pairs.join(events, on="event").join(use_cases, on="use_case").select("__e", "__c")
-    gaps = pl.concat([_gaps(rows) for rows in _use_case_days(log, mapping, use_cases, end=end)])
+    parts = [_gaps(rows) for rows in _use_case_days(log, mapping, use_cases, end=end)]
 
     # Codes stay Int64 in the engine (Spark has no unsigned integers); collect casts __u back to UInt32.
     n_use_cases = use_cases.height
-    lazy = lift(log, days=gaps, use_cases=use_cases.with_columns(pl.col("__c").cast(pl.Int64)))
+    frames = {f"days{i}": part for i, part in enumerate(parts)}
+    lazy = lift(log, use_cases=use_cases.with_columns(pl.col("__c").cast(pl.Int64)), **frames)
     horizon_start = end - horizon + 1
     d, gap = nw.col("__d"), nw.col("__gap")
-    adopters = (  # every (user x use case) with a day up to end; _split_history keeps the horizon's
+    # Each part holds its own use cases (the "(any)" rows apart), so it is aggregated apart: its rows come
+    # out of runs() grouped by __k, which a concatenation of the parts would undo.
+    per_key = [
+        lazy[name]  # every (user x use case) with a day up to end; _split_history keeps the horizon's
         # a gap between two active days of the horizon
-        lazy["days"]
         .with_columns(nw.when((d >= horizon_start) & (d - gap >= horizon_start)).then(gap).alias("__gap"))
         .group_by("__k")
         .agg(
@@ -158,6 +161,10 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
             nw.len().cast(nw.Int64()).alias("active_days"),
             gap.median().alias("__interval"),
         )
+        for name in frames
+    ]
+    adopters = (
+        nw.concat(per_key)
         .with_columns(
             (nw.col("__k") // n_use_cases).alias("__u"),
             (nw.col("__k") % n_use_cases).alias("__c"),
@@ -174,7 +181,7 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
         "active_days": pl.Int64(),
     }
     # Days before as_of - 2H + 1 are in no window W <= H nor the one before it.
-    recent = gaps.filter(pl.col("__d") >= end - 2 * horizon + 1).select("__k", "__d")
+    recent = pl.concat([part.filter(pl.col("__d") >= end - 2 * horizon + 1).select("__k", "__d") for part in parts])
     return _split_history(collect(adopters, adopter_types), recent, use_cases, key)
 
 
