@@ -485,7 +485,7 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
         return None
     catalog = _catalog(args)  # None: the whole product is one use case
     # as open_inputs: by persona when the users table has one and --by is not given
-    by = args.by or ("persona" if "persona" in log.segment_columns else None)
+    by = spec.report_by(log, args.by)
     values = {**vars(args), "by": by, "segment": segment_column(by)}  # the outputs' segment column, named after by
     frames: dict[str, pl.DataFrame] = {}
     written: list[Path] = []

@@ -12,6 +12,7 @@ from stickiness import Catalog, UsageLog
 from stickiness._output import is_staging
 from stickiness.typing import Source
 from stickiness_notebooks.export import demo_inputs, save_ledger
+from stickiness_notebooks.spec import report_by
 
 __all__ = ["Inputs", "open_inputs"]
 
@@ -67,4 +68,4 @@ def open_inputs(
         save_ledger(log, out)
     log.require_rows()
     catalog = st.read_catalog(use_cases, profiles=profiles) if use_cases is not None else None
-    return Inputs(log, catalog, by or ("persona" if "persona" in log.segment_columns else None))
+    return Inputs(log, catalog, report_by(log, by))

@@ -31,7 +31,7 @@ import polars as pl
 import stickiness as st
 from stickiness import Catalog, UsageLog
 
-__all__ = ["QUICKSTART", "Chart", "Step", "arguments", "chart_names", "compute", "draw", "report_outputs"]
+__all__ = ["QUICKSTART", "Chart", "Step", "arguments", "chart_names", "compute", "draw", "report_by", "report_outputs"]
 
 #: How a step's metric takes the use-case catalog: not at all, as given (None: the whole product as one use
 #: case), or only when there is one (no catalog: no table).
@@ -155,6 +155,16 @@ QUICKSTART: tuple[Step, ...] = (
         "inactive users",
     ),
 )
+
+
+def report_by(log: UsageLog, by: str | None) -> str | None:
+    """Return the segment column a report breaks down by: ``by``, else ``"persona"`` when the users table has it.
+
+    >>> from stickiness.demo import demo_events, demo_users
+    >>> report_by(st.read_log(demo_events(users=20), users=demo_users(users=20)), None)
+    'persona'
+    """
+    return by or ("persona" if "persona" in log.segment_columns else None)
 
 
 def arguments(options: Mapping[str, str], values: Mapping[str, Any]) -> dict[str, Any]:
