@@ -22,7 +22,13 @@ from stickiness._engine import (
     DISTINCT,
     ROWS,
     Engine,
+    Held,
+    Session,
     check_engine,
+    check_memory_limit,
+    keep,
+    lift,
+    open_session,
     reduce_spark_log,
     spark_column_is_date,
     spark_source,
@@ -57,7 +63,10 @@ class UsageLog:
     activity
         One row per user, day and event: ``user``, ``day`` (Date in ``tz``),
         ``event`` (String) and ``events`` (Int64, rows after removing exact duplicates),
-        in no particular order.
+        in no particular order. On the polars engine a polars DataFrame; on DuckDB
+        and PySpark a narwhals LazyFrame that stays in the engine (a DuckDB table, a
+        persisted Spark DataFrame): ``log.activity.collect("polars")`` brings it to
+        the driver, for logs that fit there.
     ledger
         Rows read, used and set aside by reason.
     users
@@ -71,6 +80,11 @@ class UsageLog:
         Where metrics run: ``"polars"``, ``"duckdb"`` or ``"pyspark"``.
     columns
         Which input columns were read as user, time and event.
+    user_dtype
+        The polars type of the user ids (the ``user`` column of every output).
+    session
+        Where the log's tables live: the engine, its memory limit (``read_log(memory_limit=)``)
+        and, on DuckDB, the connection.
 
     stages
         The intermediate frames of the log's latest metric calls (a few per
@@ -81,7 +95,7 @@ class UsageLog:
         what is held and ``log.stages.clear()`` drops it.
     """
 
-    activity: pl.DataFrame
+    activity: Held
     ledger: Ledger
     users: pl.DataFrame | None
     first_day: dt.date | None
@@ -89,6 +103,8 @@ class UsageLog:
     tz: str
     engine: Engine
     columns: ColumnMap
+    user_dtype: pl.DataType
+    session: Session = field(compare=False, repr=False)
     stages: StageStore = field(default_factory=StageStore, init=False, repr=False, compare=False)
 
     @property
@@ -99,7 +115,7 @@ class UsageLog:
     @property
     def is_empty(self) -> bool:
         """True when no row of the log was usable."""
-        return self.activity.height == 0
+        return self.ledger.rows_used == 0
 
     def require_rows(self) -> UsageLog:
         """Return the log, or raise :class:`EmptyLogError` with the ledger when no row is usable.
@@ -142,6 +158,7 @@ def read_log(
     null_ids: Sequence[str] = NULL_IDS,
     engine: Engine = READ.engine,
     encoding: str = READ.encoding,
+    memory_limit: str | None = READ.memory_limit,
 ) -> UsageLog:
     r"""Read a usage log (one row per event) into a :class:`UsageLog`.
 
@@ -233,6 +250,7 @@ def read_log(
         start=start,
         as_of=as_of,
         time_unit=time_unit,
+        memory_limit=memory_limit,
     )
     scan = _scan_log(source, user=user, time=time, event=event, options=options, encoding=encoding)
     today = (now or dt.datetime.now(dt.UTC)).astimezone(zoneinfo.ZoneInfo(tz)).date()
@@ -275,8 +293,9 @@ def read_log(
     )
     first_day = options.start or (activity["day"].min() if activity.height else None)
     last_day = options.as_of or (activity["day"].max() if activity.height else None)
+    session = open_session(options.engine, options.memory_limit)
     return UsageLog(
-        activity=activity,
+        activity=_resident(session, activity),
         ledger=ledger,
         users=user_table,
         first_day=first_day,  # type: ignore[arg-type]
@@ -284,7 +303,17 @@ def read_log(
         tz=tz,
         engine=options.engine,
         columns=columns,
+        user_dtype=activity.schema["user"],
+        session=session,
     )
+
+
+def _resident(session: Session, activity: pl.DataFrame) -> Held:
+    """The activity table where the log's metrics run: kept in the engine's session (as is on polars)."""
+    if session.engine == "polars":
+        return activity
+    lifted = lift(session, activity=activity)["activity"]
+    return keep(session, lifted, activity.schema)
 
 
 @dataclass(frozen=True)
@@ -298,6 +327,7 @@ class _Options:
     start: dt.date | None
     as_of: dt.date | None
     time_unit: TimeUnit | None
+    memory_limit: int | None
 
 
 def _check_options(
@@ -309,6 +339,7 @@ def _check_options(
     start: dt.date | str | None,
     as_of: dt.date | str | None,
     time_unit: TimeUnit | None,
+    memory_limit: str | None,
 ) -> _Options:
     """Check read_log's options before anything is read, in the order their errors are raised."""
     engine = check_engine(engine)
@@ -319,7 +350,8 @@ def _check_options(
     start_day, as_of_day = as_date(start, "start"), as_date(as_of, "as_of")
     if start_day and as_of_day and start_day > as_of_day:
         raise InvalidOptionError(f"start={start_day} is after as_of={as_of_day}. Swap them.")
-    return _Options(engine, tz, mixed_offsets, null_like, start_day, as_of_day, time_unit)
+    limit = check_memory_limit(memory_limit)
+    return _Options(engine, tz, mixed_offsets, null_like, start_day, as_of_day, time_unit, limit)
 
 
 @dataclass(frozen=True)

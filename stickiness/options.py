@@ -124,6 +124,9 @@ class ReadOptions:
         default="utf-8",
         metadata=_about("text encoding of CSV and JSON inputs, log and users table, e.g. latin-1 or cp1252"),
     )
+    memory_limit: str | None = field(
+        default=None, metadata=_about("bound the engine's memory, e.g. 2GB (DuckDB spills to disk past it)")
+    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,12 @@ date offset returns: a timestamp on DuckDB and Spark), and holds the primitives:
   the key (active days and the next one, a user's periods, the gaps of a habit);
 - :func:`decode_users`: user codes back to the log's user ids.
 
+Intermediate results stay where they are computed: :func:`keep` holds a frame in
+the engine (a polars DataFrame; a DuckDB table, which spills to disk past the
+session's memory limit; a persisted Spark DataFrame) and :func:`lift` passes such
+frames through, so only results are collected (:func:`collect`). A log's tables
+live in its :class:`Session` (``_session.py``).
+
 Each primitive has a narwhals implementation (``_generic.py``, every engine) and a
 polars one (``_polars.py``, faster); the choice between them is made here only.
 DuckDB and PySpark specifics live in ``_duckdb.py`` and ``_spark.py``.
@@ -27,6 +33,7 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import _duckdb, _generic, _polars
+from stickiness._engine._session import Session, check_memory_limit, open_session
 from stickiness._engine._spark import (
     DISTINCT,
     ROWS,
@@ -35,6 +42,7 @@ from stickiness._engine._spark import (
     reduce_spark_log,
     spark_column_is_date,
     spark_session,
+    persist,
     spark_source,
     to_polars,
     to_spark,
@@ -49,14 +57,20 @@ __all__ = [
     "ROWS",
     "SPARK_LOCAL",
     "Engine",
+    "Held",
+    "Session",
     "check_engine",
+    "check_memory_limit",
     "collect",
     "decode_users",
     "is_spark_frame",
+    "keep",
     "lift",
+    "open_session",
     "optional_import",
     "reduce_spark_log",
     "runs",
+    "session_of",
     "spark_column_is_date",
     "spark_session",
     "spark_source",
@@ -68,11 +82,18 @@ ENGINES: tuple[str, ...] = get_args(Engine)
 NEIGHBOURS: tuple[str, ...] = ("prev", "next", "first")
 
 
+#: A frame held for later stages: a polars DataFrame on polars, a frame resident in the engine (:func:`keep`) else.
+Held = pl.DataFrame | nw.LazyFrame[Any]
+
+
 class OnEngine(Protocol):
-    """Anything that says which engine its metrics run in (a :class:`~stickiness.UsageLog`)."""
+    """Anything that says which engine its metrics run in and holds its session (a :class:`~stickiness.UsageLog`)."""
 
     @property
-    def engine(self) -> str: ...
+    def engine(self) -> Engine: ...
+
+    @property
+    def session(self) -> Session: ...
 
 
 def optional_import(module: str, *, extra: str, package: str | None = None) -> ModuleType:
@@ -93,18 +114,67 @@ def check_engine(engine: str) -> Engine:
     return engine  # type: ignore[return-value]
 
 
-def lift(where: Engine | OnEngine, **frames: pl.DataFrame | pl.LazyFrame) -> dict[str, nw.LazyFrame[Any]]:
-    """Hand polars frames to an engine (a name, or a log's) as narwhals lazy frames that can be joined together.
+def session_of(where: Engine | OnEngine | Session) -> Session:
+    """The session of a log, a session itself, or a new session of an engine named."""
+    if isinstance(where, Session):
+        return where
+    return open_session(where) if isinstance(where, str) else where.session
 
-    Lazy polars frames stay lazy on polars; other engines get them computed.
+
+def lift(
+    where: Engine | OnEngine | Session, **frames: pl.DataFrame | pl.LazyFrame | nw.LazyFrame[Any]
+) -> dict[str, nw.LazyFrame[Any]]:
+    """Hand frames to an engine (a name, or a log's session) as narwhals lazy frames that can be joined together.
+
+    Polars frames are handed over (lazy ones stay lazy on polars; other engines get them
+    computed); narwhals frames are already in the engine (:func:`keep`) and pass through.
     """
-    engine = where if isinstance(where, str) else where.engine
-    if engine == "polars":
-        return {name: nw.from_native(frame.lazy()) for name, frame in frames.items()}
-    eager = {name: frame.collect() if isinstance(frame, pl.LazyFrame) else frame for name, frame in frames.items()}
-    if engine == "pyspark":
-        return {name: nw.from_native(to_spark(frame)) for name, frame in eager.items()}
-    return {name: nw.from_native(relation) for name, relation in _duckdb.to_duckdb(eager).items()}
+    session = session_of(where)
+    out: dict[str, nw.LazyFrame[Any]] = {}
+    for name, frame in frames.items():
+        if isinstance(frame, nw.LazyFrame):
+            out[name] = frame
+        elif session.engine == "polars":
+            out[name] = nw.from_native(frame.lazy())
+        else:
+            eager = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+            native = to_spark(eager) if session.engine == "pyspark" else _duckdb.to_duckdb(session.connection, eager)
+            out[name] = nw.from_native(native)
+    return out
+
+
+def keep(where: OnEngine | Session, frame: nw.LazyFrame[Any], schema: Mapping[str, pl.DataType]) -> Held:
+    """Compute ``frame`` and hold the result where it was computed, with ``schema``'s columns and types.
+
+    On polars the result is a polars DataFrame (:func:`collect`); on DuckDB a table of
+    the log's connection (spilling to disk past its memory limit), dropped when the
+    returned frame is; on PySpark a persisted DataFrame (memory and disk), unpersisted
+    when the returned frame is. Only the polars result is on the driver.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from stickiness._engine._session import open_session
+    >>> session = open_session("duckdb")
+    >>> frame = lift(session, rows=pl.DataFrame({"a": [1, 2]}))["rows"]
+    >>> held = keep(session, frame.with_columns(b=nw.col("a") * 2), {"a": pl.UInt32(), "b": pl.Int64()})
+    >>> collect(held, {"a": pl.UInt32(), "b": pl.Int64()}).rows()
+    [(1, 2), (2, 4)]
+    """
+    session = session_of(where)
+    if session.engine == "polars":
+        return collect(frame, schema)
+    typed = frame.select([nw.col(name).cast(_engine_type(session.engine, dtype)) for name, dtype in schema.items()])
+    if session.engine == "pyspark":
+        return nw.from_native(persist(typed.to_native()))
+    return nw.from_native(_duckdb.materialize(session.connection, typed.to_native()))
+
+
+def _engine_type(engine: str, dtype: pl.DataType) -> Any:
+    """The narwhals type a column is held in by ``engine`` (Spark has no unsigned integers)."""
+    if engine == "pyspark" and dtype.is_unsigned_integer():
+        dtype = pl.Int64()
+    return nw.from_native(pl.DataFrame(schema={"c": dtype})).schema["c"]
 
 
 def collect(frame: nw.LazyFrame[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import warnings
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ __all__ = [
     "ROWS",
     "SPARK_LOCAL",
     "is_spark_frame",
+    "persist",
     "reduce_spark_log",
     "spark_column_is_date",
     "spark_session",
@@ -80,6 +82,27 @@ def to_polars(frame: Any) -> pl.DataFrame:
     out = pl.from_arrow(frame.toArrow())
     assert isinstance(out, pl.DataFrame)
     return out
+
+
+def persist(frame: Any) -> Any:
+    """Compute a Spark DataFrame once and keep it on the executors (memory, then disk); unpersisted when dropped.
+
+    The count only computes it: nothing but one number comes to the driver.
+    """
+    storage = importlib.import_module("pyspark").StorageLevel
+    kept = frame.persist(storage.MEMORY_AND_DISK)
+    kept.count()
+    java = getattr(kept, "_jdf", None)  # the JVM's frame: a finalizer must not hold the Python one
+    if java is not None:
+        weakref.finalize(kept, _unpersist, java)
+    return kept
+
+
+def _unpersist(java: Any) -> None:
+    try:
+        java.unpersist(False)
+    except Exception:  # noqa: BLE001 - the session may be stopped already: its cache went with it
+        pass
 
 
 def to_spark(frame: pl.DataFrame) -> Any:

@@ -96,7 +96,7 @@ def _dormancy(
 def _finish(
     log: UsageLog, table: nw.LazyFrame[Any] | None, columns: tuple[str, ...], order: list[str], *, by: str | None
 ) -> pl.DataFrame:
-    user_type = log.activity.schema["user"]
+    user_type = log.user_dtype
     schema = {name: (user_type if name == "user" else DORMANCY_SCHEMA[name]) for name in columns}
     out = pl.DataFrame(schema=schema) if table is None else collect(table, schema)
     out = sort_rows(as_dates(out, *[c for c in ("first_active", "last_active") if c in columns]), order)

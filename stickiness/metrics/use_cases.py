@@ -109,7 +109,7 @@ def _finish_rates(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _user_schema(log: UsageLog, schema: Mapping[str, pl.DataType]) -> dict[str, pl.DataType]:
-    user_type = log.activity.schema["user"]
+    user_type = log.user_dtype
     return {name: (user_type if name == "user" else dtype) for name, dtype in schema.items()}
 
 

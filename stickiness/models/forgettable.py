@@ -246,7 +246,7 @@ def predict_forgettable(
 
 
 def _users(log: UsageLog, parts: list[pl.DataFrame], *, horizon_days: int, threshold: float) -> pl.DataFrame:
-    schema = USERS_SCHEMA | {"user": log.activity.schema["user"]}
+    schema = USERS_SCHEMA | {"user": log.user_dtype}
     if not parts:
         return pl.DataFrame(schema=schema)
     per_30 = 30 / horizon_days

@@ -170,7 +170,7 @@ def check_unit_days(unit_days: float) -> float:
 
 def summary_schema(log: UsageLog, *, by: str | None, monetary: bool, recent: bool = False) -> dict[str, pl.DataType]:
     """Return the columns of :func:`summarise`'s output, in order."""
-    schema: dict[str, pl.DataType] = {"user": log.activity.schema["user"]}
+    schema: dict[str, pl.DataType] = {"user": log.user_dtype}
     if by is not None:
         schema[by] = pl.String()
     schema |= {"use_case": pl.String(), **MEASURES}
@@ -270,7 +270,7 @@ def _revenue_days(log: UsageLog, source: Source, column: str, time_unit: TimeUni
     day = parse_day(time, names[time], tz=log.tz, time_unit=time_unit).day
     per_day = (
         frame.select(
-            user=pl.col(user).cast(log.activity.schema["user"], strict=False),
+            user=pl.col(user).cast(log.user_dtype, strict=False),
             __d=day.cast(pl.Int32),
             __revenue=pl.col(column).cast(pl.Float64),
         )

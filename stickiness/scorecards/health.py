@@ -175,7 +175,7 @@ def health_score(
     rates = use_case_rates(
         log, cat, by=by, as_of=usage.as_of, window=window, horizon=horizon, min_exposure=min_exposure
     ).rename({segment_column(by): SEG})
-    table = None if accounts is None else _accounts(accounts, account, opts, log.activity.schema["user"])
+    table = None if accounts is None else _accounts(accounts, account, opts, log.user_dtype)
     day = usage.as_of or log.as_of
     if day is None:
         if table is not None and table.height:
@@ -195,7 +195,7 @@ def _schema(log: UsageLog, opts: HealthOptions) -> dict[str, pl.DataType]:
     extras: dict[str, pl.DataType] = {}
     for e in opts.extras:
         extras |= {e.column: pl.Float64(), f"{e.column}_component": pl.Float64()}
-    return {**HEALTH_COLUMNS, "user": log.activity.schema["user"], **extras, **SCORE_COLUMNS}
+    return {**HEALTH_COLUMNS, "user": log.user_dtype, **extras, **SCORE_COLUMNS}
 
 
 def _accounts(source: Source, account: str, opts: HealthOptions, user_type: pl.DataType) -> pl.DataFrame:

@@ -69,7 +69,7 @@ def _user_days(log: UsageLog, events: frozenset[str] | None) -> pl.DataFrame:
     """Find the distinct active (user, day) rows and each user's next active day, in the log's engine."""
     lazy = lift(log, days=coded_days(log, events), users=user_code_table(log))
     days = runs(lazy["days"], key="__u", order="__d", with_=("next",))
-    schema = {"__u": pl.UInt32(), "user": log.activity.schema["user"], "day": pl.Int32(), "__next": pl.Int32()}
+    schema = {"__u": pl.UInt32(), "user": log.user_dtype, "day": pl.Int32(), "__next": pl.Int32()}
     out = collect(user_ids(log, days, lazy["users"]).rename({"__d": "day"}), schema)
     # days as Int32 day numbers in the engine (a cast every engine has), as Dates on the log
     return out.with_columns(pl.col("day", "__next").cast(pl.Date))

@@ -60,7 +60,7 @@ def user_code_table(log: UsageLog) -> pl.LazyFrame:
 
 def user_ids(log: UsageLog, frame: nw.LazyFrame[Any], codes: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Add ``user`` to a lifted frame with ``__u`` codes; ``codes`` is :func:`user_code_table`, lifted with it."""
-    return decode_users(frame, codes, offset=user_offset(log), dtype=log.activity.schema["user"])
+    return decode_users(frame, codes, offset=user_offset(log), dtype=log.user_dtype)
 
 
 def with_user_codes(log: UsageLog, frame: pl.DataFrame) -> pl.DataFrame:

@@ -176,7 +176,7 @@ def _period_runs(
     periods = user_ids(log, periods, lazy["codes"])
     periods = attach_segment(periods, lazy["segments"] if by is not None else None, name=SEGMENT)
     index = pl.Int64()
-    schema = {SEGMENT: pl.String(), "user": log.activity.schema["user"]}
+    schema = {SEGMENT: pl.String(), "user": log.user_dtype}
     return collect(periods, schema | {"__p": index, "__first": index, "__prev": index, "__next": index})
 
 
