@@ -222,6 +222,10 @@ def read_log(
         ``"utf-8"``; e.g. ``"latin-1"``, ``"cp1252"``, ``"utf-16"``). Files in
         another encoding are transcoded to a temporary UTF-8 copy, a chunk at a
         time, and deleted after reading.
+    memory_limit
+        Bound the memory the engine uses for this log, e.g. ``"2GB"`` or ``"500MB"``
+        (default: no bound). On DuckDB it is the connection's ``memory_limit``: past
+        it, DuckDB spills to a temporary directory of the log's own (docs/engines.md).
 
     Raises
     ------
@@ -309,7 +313,7 @@ def read_log(
 
 
 def _resident(session: Session, activity: pl.DataFrame) -> Held:
-    """The activity table where the log's metrics run: kept in the engine's session (as is on polars)."""
+    """Return the activity table where the log's metrics run: kept in the engine's session (as is on polars)."""
     if session.engine == "polars":
         return activity
     lifted = lift(session, activity=activity)["activity"]

@@ -36,7 +36,9 @@ def _spark_frame(spark: Any, frame: pl.DataFrame) -> Any:
 
 def _same(on_spark: UsageLog, on_polars: UsageLog) -> None:
     assert on_spark.ledger == on_polars.ledger
-    assert on_spark.activity.sort(KEYS).equals(on_polars.activity.sort(KEYS))
+    activity = on_spark.activity
+    on_driver = activity if isinstance(activity, pl.DataFrame) else activity.collect("polars").to_native()
+    assert on_driver.sort(KEYS).equals(on_polars.activity.sort(KEYS))
     assert (on_spark.first_day, on_spark.as_of, on_spark.columns) == (
         on_polars.first_day,
         on_polars.as_of,
