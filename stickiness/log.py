@@ -189,8 +189,10 @@ def read_log(
         path with ``engine="pyspark"``, read by Spark) is reduced in Spark first:
         only the three columns, exact duplicates grouped with their count, and,
         for a timestamp or date column, the day in ``tz`` and the rows per (user,
-        day, event); the reduced rows are collected and checked in polars
-        (docs/engines.md).
+        day, event); the reduced rows are then read by the same per-row rules on
+        Spark's executors and grouped there. With ``engine="duckdb"`` the rows are
+        grouped in DuckDB. Only small results come to this process
+        (docs/engines.md, "What runs where").
     users
         Optional users table (same kinds of source): one row per user, any
         segment columns (``persona``, ``plan``, ...). Users absent from it get
