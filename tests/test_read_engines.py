@@ -10,9 +10,11 @@ and padded ids, offsets, epoch text, dates, duplicates, future rows and ``start`
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -161,3 +163,19 @@ def test_spark_reads_integer_ids_and_dates_like_polars(spark: Any) -> None:
     days = [dt.date(2024, 3, 1), dt.date(2024, 3, 1), dt.date(2024, 3, 2), None, dt.date(2031, 1, 1)]
     frame = pl.DataFrame({"user_id": [1, 1, 2, 3, 4], "day": days, "event": ["a", "a", "a", "b", "b"]})
     _same_on("pyspark", frame, spark.createDataFrame(frame.to_arrow()), start="2024-03-02")
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("extra.csv", b"user_id,timestamp,event\na,2024-03-01T09:00:00Z,open\nb,2024-03-01T09:00:00Z,open,x\n"),
+        ("latin.csv", "user_id,timestamp,event\nJosé,2024-03-01T09:00:00Z,open\n".encode("latin-1")),
+        ("broken.ndjson", b'{"user_id": "a", "timestamp": "2024-03-01", "event": "open"}\n{"user_id": "b", \n'),
+    ],
+)
+def test_duckdb_explains_a_malformed_file_as_polars_does(name: str, data: bytes, tmp_path: Path) -> None:
+    # polars' error, met while DuckDB reads the streamed rows, is the one read_log explains (an InputFileError)
+    (tmp_path / name).write_bytes(data)
+    expected = _outcome(tmp_path / name)
+    assert expected[0] == "InputFileError", expected
+    assert _outcome(tmp_path / name, engine="duckdb") == expected

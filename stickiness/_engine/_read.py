@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import itertools
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -140,21 +139,43 @@ def group_in_engine(session: Session, source: Any, plan: RowPlan, grouping: Grou
         grouped = group_rows(nw.from_native(spark_rows(source, plan)), grouping)
         held: Any = persist(grouped.to_native())
     else:
-        grouped = group_rows(duckdb_rows(session.connection, plan.on(source)), grouping)
-        held = _duckdb.materialize(session.connection, grouped.to_native())
+        stream = _Stream(plan.on(source))
+        grouped = group_rows(duckdb_rows(session.connection, stream), grouping)
+        try:
+            held = _duckdb.materialize(session.connection, grouped.to_native())
+        except Exception:
+            # polars' own error (a malformed file...), raised under DuckDB's scan: the one read_log explains
+            if stream.error is not None:
+                raise stream.error from None
+            raise
     out: nw.LazyFrame[Any] = nw.from_native(held)
     return out
 
 
-def duckdb_rows(connection: Any, rows: pl.LazyFrame) -> nw.LazyFrame[Any]:
+class _Stream:
+    """Polars' rows as Arrow batches, computed as they are read; remembers the error that stopped them."""
+
+    def __init__(self, rows: pl.LazyFrame) -> None:
+        self.rows = rows
+        self.schema = _arrow(pl.DataFrame(schema=rows.collect_schema())).schema
+        self.error: Exception | None = None
+
+    def batches(self) -> Iterator[Any]:
+        """Yield the Arrow batches of the rows, in the stream's schema."""
+        try:
+            for batch in self.rows.collect_batches(chunk_size=ROW_CHUNK, maintain_order=False):
+                yield from _arrow(batch).cast(self.schema).to_batches()
+        except Exception as err:
+            self.error = err
+            raise
+
+
+def duckdb_rows(connection: Any, rows: pl.LazyFrame | _Stream) -> nw.LazyFrame[Any]:
     """Hand polars' rows to ``connection`` as an Arrow stream: batches computed as DuckDB reads them, once."""
     pa = importlib.import_module("pyarrow")
-    schema = _arrow(pl.DataFrame(schema=rows.collect_schema())).schema
-    batches = rows.collect_batches(chunk_size=ROW_CHUNK, maintain_order=False)
-    stream = itertools.chain.from_iterable(_arrow(batch).cast(schema).to_batches() for batch in batches)
-    relation: nw.LazyFrame[Any] = nw.from_native(
-        connection.from_arrow(pa.RecordBatchReader.from_batches(schema, stream))
-    )
+    stream = rows if isinstance(rows, _Stream) else _Stream(rows)
+    reader = pa.RecordBatchReader.from_batches(stream.schema, stream.batches())
+    relation: nw.LazyFrame[Any] = nw.from_native(connection.from_arrow(reader))
     return relation
 
 
