@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -28,7 +27,7 @@ import polars as pl
 
 from stickiness._engine import _duckdb
 from stickiness._engine._session import Session
-from stickiness._engine._spark import _PANDAS_WARNING, is_spark_frame, persist
+from stickiness._engine._spark import is_spark_frame, map_in_arrow, persist
 
 __all__ = [
     "ROW_CHUNK",
@@ -189,9 +188,7 @@ def spark_rows(frame: Any, plan: RowPlan) -> Any:
     empty = pl.from_arrow(frame.limit(0).toArrow())
     assert isinstance(empty, pl.DataFrame)
     schema = _arrow(plan.on(empty.lazy()).collect()).schema
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
-        return frame.mapInArrow(functools.partial(_run_plan, plan, schema), types.from_arrow_schema(schema))
+    return map_in_arrow(frame, functools.partial(_run_plan, plan, schema), types.from_arrow_schema(schema))
 
 
 def spark_median(frame: Any, column: str, value: pl.Expr, *, limit: int) -> float | None:

@@ -23,6 +23,7 @@ __all__ = [
     "ROWS",
     "SPARK_LOCAL",
     "is_spark_frame",
+    "map_in_arrow",
     "persist",
     "polars_schema",
     "reduce_spark_log",
@@ -187,6 +188,13 @@ def reduce_spark_log(frame: Any, *, user: str, time: str, event: str | None, tz:
         .agg(functions.sum(ROWS).alias(ROWS), functions.count(time).alias(DISTINCT))
         .withColumnRenamed(_DAY, time)
     )
+
+
+def map_in_arrow(frame: Any, function: Any, schema: Any) -> Any:
+    """Return ``frame.mapInArrow(function, schema)``: ``function`` runs on the executors, on Arrow batches."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
+        return frame.mapInArrow(function, schema)
 
 
 def polars_schema(frame: Any) -> pl.Schema:
