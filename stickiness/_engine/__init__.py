@@ -19,7 +19,9 @@ live in its :class:`Session` (``_session.py``).
 
 Each primitive has a narwhals implementation (``_generic.py``, every engine) and a
 polars one (``_polars.py``, faster); the choice between them is made here only.
-DuckDB and PySpark specifics live in ``_duckdb.py`` and ``_spark.py``.
+DuckDB and PySpark specifics live in ``_duckdb.py`` and ``_spark.py``; ``_read.py`` runs
+read_log's per-row rules where the rows flow (streamed into DuckDB, on Spark's executors) and
+groups them in the engine.
 """
 
 from __future__ import annotations
