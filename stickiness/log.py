@@ -238,15 +238,15 @@ def read_log(
     engine
         Where metrics run: ``"polars"`` (default), ``"duckdb"`` or ``"pyspark"``
         (the active SparkSession, else a local one; docs/engines.md).
-    memory_limit
-        Bound the memory of the log's engine, e.g. ``"2GB"`` (``--memory-limit`` on the command line):
-        DuckDB's memory limit, past which its tables and operators spill to a temporary directory
-        of the log (docs/engines.md). None (default): no limit.
     encoding
         The text encoding of CSV and JSON files, log and users table (default
         ``"utf-8"``; e.g. ``"latin-1"``, ``"cp1252"``, ``"utf-16"``). Files in
         another encoding are transcoded to a temporary UTF-8 copy, a chunk at a
         time, and deleted after reading.
+    memory_limit
+        Bound the memory the engine uses for this log, e.g. ``"2GB"`` or ``"500MB"``
+        (default: no bound). On DuckDB it is the connection's ``memory_limit``: past
+        it, DuckDB spills to a temporary directory of the log's own (docs/engines.md).
 
     Raises
     ------

@@ -46,6 +46,7 @@ from stickiness._engine._spark import (
     polars_schema,
     reduce_spark_log,
     spark_column_is_date,
+    spark_day_numbers,
     spark_session,
     spark_source,
     to_polars,
@@ -68,6 +69,8 @@ __all__ = [
     "check_engine",
     "check_memory_limit",
     "collect",
+    "day_dates",
+    "day_numbers",
     "decode_users",
     "group_in_engine",
     "is_spark_frame",
@@ -125,7 +128,7 @@ def check_engine(engine: str) -> Engine:
 
 
 def session_of(where: Engine | OnEngine | Session) -> Session:
-    """The session of a log, a session itself, or a new session of an engine named."""
+    """Return the session of a log, a session itself, or a new session of the engine named."""
     if isinstance(where, Session):
         return where
     return open_session(where) if isinstance(where, str) else where.session
@@ -153,8 +156,17 @@ def lift(
     return out
 
 
-def keep(where: OnEngine | Session, frame: nw.LazyFrame[Any], schema: Mapping[str, pl.DataType]) -> Held:
+def keep(
+    where: OnEngine | Session,
+    frame: nw.LazyFrame[Any],
+    schema: Mapping[str, pl.DataType] | None = None,
+    *,
+    dates: Collection[str] = (),
+) -> Held:
     """Compute ``frame`` and hold the result where it was computed, with ``schema``'s columns and types.
+
+    ``schema=None`` keeps the frame's own columns and types. ``dates`` name columns that
+    hold day numbers (days since 1970-01-01) and are kept as the schema's Dates.
 
     On polars the result is a polars DataFrame (:func:`collect`); on DuckDB a table of
     the log's connection (spilling to disk past its memory limit), dropped when the
@@ -167,21 +179,38 @@ def keep(where: OnEngine | Session, frame: nw.LazyFrame[Any], schema: Mapping[st
     >>> from stickiness._engine._session import open_session
     >>> session = open_session("duckdb")
     >>> frame = lift(session, rows=pl.DataFrame({"a": [1, 2]}))["rows"]
-    >>> held = keep(session, frame.with_columns(b=nw.col("a") * 2), {"a": pl.UInt32(), "b": pl.Int64()})
-    >>> collect(held, {"a": pl.UInt32(), "b": pl.Int64()}).rows()
-    [(1, 2), (2, 4)]
+    >>> held = keep(session, frame.with_columns(b=nw.col("a") * 2), {"a": pl.UInt32(), "b": pl.Date()}, dates=["b"])
+    >>> collect(held, {"a": pl.UInt32(), "b": pl.Date()}).rows()
+    [(1, datetime.date(1970, 1, 3)), (2, datetime.date(1970, 1, 5))]
     """
     session = session_of(where)
     if session.engine == "polars":
-        return collect(frame, schema)
-    typed = frame.select([nw.col(name).cast(_engine_type(session.engine, dtype)) for name, dtype in schema.items()])
-    if session.engine == "pyspark":
-        return nw.from_native(persist(typed.to_native()))
-    return nw.from_native(_duckdb.materialize(session.connection, typed.to_native()))
+        if schema is None:
+            eager: pl.DataFrame = frame.collect("polars").to_native()
+            return eager
+        # day numbers become Dates after the collect: a cast of the result, not of the query
+        numbers = {name: pl.Int32() if name in dates else dtype for name, dtype in schema.items()}
+        return collect(frame, numbers).with_columns(pl.col(name).cast(pl.Date) for name in dates)
+    if dates:
+        frame = day_dates(frame, **{name: name for name in dates})
+    typed = (
+        frame
+        if schema is None
+        else frame.select([nw.col(name).cast(_engine_type(session.engine, dtype)) for name, dtype in schema.items()])
+    )
+    native = typed.to_native()
+    held = persist(native) if session.engine == "pyspark" else _duckdb.materialize(session.connection, native)
+    return _lazy(held)
+
+
+def _lazy(native: Any) -> nw.LazyFrame[Any]:
+    """Wrap a native engine frame as a narwhals lazy frame."""
+    frame: nw.LazyFrame[Any] = nw.from_native(native)
+    return frame
 
 
 def _engine_type(engine: str, dtype: pl.DataType) -> Any:
-    """The narwhals type a column is held in by ``engine`` (Spark has no unsigned integers)."""
+    """Return the narwhals type a column is held in by ``engine`` (Spark has no unsigned integers)."""
     if engine == "pyspark" and dtype.is_unsigned_integer():
         dtype = pl.Int64()
     return nw.from_native(pl.DataFrame(schema={"c": dtype})).schema["c"]
@@ -239,6 +268,41 @@ def runs(frame: nw.LazyFrame[Any], *, key: str, order: str, with_: Collection[st
             return _polars.runs(rows, key=key, order=order, with_=with_)
         frame = nw.from_native(rows.lazy())
     return _generic.runs(frame, key=key, order=order, with_=with_)
+
+
+def day_numbers(frame: nw.LazyFrame[Any], **columns: str) -> nw.LazyFrame[Any]:
+    """Add Int32 day numbers (days since 1970-01-01) of Date columns: ``alias=column``.
+
+    Engines differ in how a date becomes a number (DuckDB casts no date to an integer).
+
+    >>> import datetime as dt, polars as pl
+    >>> days = lift("duckdb", days=pl.DataFrame({"day": [dt.date(1970, 1, 3)]}))["days"]
+    >>> day_numbers(days, __d="day").collect("polars").rows()
+    [(datetime.date(1970, 1, 3), 2)]
+    """
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        return nw.from_native(native.with_columns(pl.col(c).cast(pl.Int32).alias(a) for a, c in columns.items()))
+    if is_spark_frame(native):
+        return _lazy(spark_day_numbers(native, columns, to_dates=False))
+    return _lazy(_duckdb.day_numbers(native, columns, to_dates=False))
+
+
+def day_dates(frame: nw.LazyFrame[Any], **columns: str) -> nw.LazyFrame[Any]:
+    """Add Date columns from day numbers (days since 1970-01-01): ``alias=column``; the inverse of :func:`day_numbers`.
+
+    >>> import polars as pl
+    >>> days = lift("duckdb", days=pl.DataFrame({"__d": [2]}))["days"]
+    >>> day_dates(days, day="__d").collect("polars").rows()
+    [(2, datetime.date(1970, 1, 3))]
+    """
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        as_date = [pl.col(c).cast(pl.Int32).cast(pl.Date).alias(a) for a, c in columns.items()]
+        return nw.from_native(native.with_columns(as_date))
+    if is_spark_frame(native):
+        return _lazy(spark_day_numbers(native, columns, to_dates=True))
+    return _lazy(_duckdb.day_numbers(native, columns, to_dates=True))
 
 
 def decode_users(

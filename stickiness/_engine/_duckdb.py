@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import weakref
 from typing import Any
 
 import polars as pl
 
-__all__ = ["materialize", "to_duckdb"]
+__all__ = ["day_numbers", "materialize", "to_duckdb"]
 
 _NAMES = itertools.count()
 
@@ -31,7 +32,18 @@ def materialize(connection: Any, relation: Any) -> Any:
 
 
 def _drop(connection: Any, name: str) -> None:
-    try:
+    with contextlib.suppress(Exception):  # the connection may be closed already: its tables went with it
         connection.execute(f'DROP TABLE IF EXISTS "{name}"')
-    except Exception:  # noqa: BLE001 - the connection may be closed already: its tables went with it
-        pass
+
+
+def day_numbers(relation: Any, columns: dict[str, str], *, to_dates: bool) -> Any:
+    """Add ``alias=column`` columns: day numbers of dates, or (``to_dates``) dates of day numbers."""
+    epoch = "DATE '1970-01-01'"
+    added = [
+        f'CAST({epoch} + CAST("{column}" AS INTEGER) AS DATE) AS "{alias}"'
+        if to_dates
+        else f'CAST(date_diff(\'day\', {epoch}, "{column}") AS INTEGER) AS "{alias}"'
+        for alias, column in columns.items()
+    ]
+    kept = [f'"{name}"' for name in relation.columns if name not in columns]
+    return relation.project(", ".join([*kept, *added]))

@@ -7,6 +7,7 @@ pyspark is imported only when a function here is called.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -28,6 +29,7 @@ __all__ = [
     "polars_schema",
     "reduce_spark_log",
     "spark_column_is_date",
+    "spark_day_numbers",
     "spark_session",
     "spark_source",
     "to_polars",
@@ -106,10 +108,18 @@ def persist(frame: Any) -> Any:
 
 
 def _unpersist(java: Any) -> None:
-    try:
+    with contextlib.suppress(Exception):  # the session may be stopped already: its cache went with it
         java.unpersist(False)
-    except Exception:  # noqa: BLE001 - the session may be stopped already: its cache went with it
-        pass
+
+
+def spark_day_numbers(frame: Any, columns: Mapping[str, str], *, to_dates: bool) -> Any:
+    """Add ``alias=column`` columns: day numbers (Int32) of dates, or (``to_dates``) dates of day numbers."""
+    functions = importlib.import_module("pyspark.sql.functions")
+    convert = functions.date_from_unix_date if to_dates else functions.unix_date
+    for alias, column in columns.items():
+        value = functions.col(column).cast("int") if to_dates else functions.col(column)
+        frame = frame.withColumn(alias, convert(value))
+    return frame
 
 
 def to_spark(frame: pl.DataFrame) -> Any:

@@ -21,12 +21,13 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import collect, lift
+from stickiness._engine import Held, collect, day_numbers, lift
 from stickiness._sources import Source, scan_source
 from stickiness._time import TimeUnit, parse_day
 from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
 from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError, InvalidValueError
 from stickiness.log import UsageLog, as_log
+from stickiness.stages.codes import event_codes
 from stickiness.stages.segments import attach_segment, check_by, check_segment_name, segment_values
 
 __all__ = ["rfm_summary"]
@@ -199,10 +200,9 @@ def summarise(
     if log.is_empty or end is None or (log.first_day is not None and end < log.first_day):
         return pl.DataFrame(schema=schema)
     end_number = _day_number(end)
-    activity = log.activity.select("user", pl.col("day").cast(pl.Int32).alias("__d"), "event")
-    frames: dict[str, pl.DataFrame] = {"activity": activity}
+    frames: dict[str, Held] = {"activity": log.activity}
     if catalog is not None:
-        frames["mapping"] = catalog.use_cases_of(log.activity["event"].unique())
+        frames["mapping"] = catalog.use_cases_of(event_codes(log).get_column("event"))
     if revenue is not None:
         frames["revenue"] = _revenue_days(log, *revenue, end=end_number)
     if by is not None:
@@ -211,7 +211,7 @@ def summarise(
     lazy = lift(log, **frames)
 
     d = nw.col("__d")
-    active = lazy["activity"].filter(d <= end_number)
+    active = day_numbers(lazy["activity"], __d="day").select("user", "__d", "event").filter(d <= end_number)
     if catalog is None:
         days = active.select("user", "__d").unique().with_columns(nw.lit(ANY_USE_CASE).alias("use_case"))
     else:

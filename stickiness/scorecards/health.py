@@ -21,6 +21,7 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._columns import AUTO
+from stickiness._engine import collect, lift
 from stickiness._habit_options import check_options
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, Catalog, as_catalog
@@ -235,14 +236,15 @@ def _customers(
     if table is None:
         return active.with_columns(in_accounts=pl.lit(None, dtype=pl.Boolean))
     idle = table.select("user").join(active.select("user"), on="user", how="anti")
-    last = (
-        log.activity.lazy()
-        .filter(pl.col("day") <= as_of)
-        .join(idle.lazy(), on="user", how="semi")
+    lazy = lift(log, activity=log.activity, idle=idle)
+    last_day = (
+        lazy["activity"]
+        .filter(nw.col("day") <= as_of)
+        .join(lazy["idle"], on="user", how="semi")
         .group_by("user")
-        .agg(last_active=pl.col("day").max())
-        .collect()
+        .agg(nw.col("day").max().alias("last_active"))
     )
+    last = collect(last_day, {"user": log.user_dtype, "last_active": pl.Date()})
     segments = use_case_segments(log, by, name=SEG)
     segmented: pl.DataFrame = attach_segment(
         nw.from_native(idle.join(last, on="user", how="left")),

@@ -8,7 +8,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import collect, lift, runs
+from stickiness._engine import Held, keep, lift, runs
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
 from stickiness.stages.codes import coded_days, user_code_table, user_ids
 from stickiness.stages.segments import ALL_SEGMENT, check_by, segment_values
@@ -23,7 +23,7 @@ def active_days(
     *,
     by: str | None,
     active_events: Collection[str] | None,
-    extra: Mapping[str, pl.DataFrame] | None = None,
+    extra: Mapping[str, Held] | None = None,
 ) -> dict[str, nw.LazyFrame[Any]]:
     """Lift the log into its engine and return its distinct active (segment, user, day) rows.
 
@@ -40,7 +40,7 @@ def active_days(
     """
     check_by(log, by)
     days = user_days(log, active_events)
-    frames: dict[str, pl.DataFrame] = {**(extra or {}), "days": days, "dates": _dates(log)}
+    frames: dict[str, Held] = {**(extra or {}), "days": days, "dates": _dates(log)}
     if by is not None:
         assert log.users is not None
         frames["users"] = segment_values(log.users, by, name=SEGMENT)
@@ -56,23 +56,23 @@ def active_days(
     return lifted | {"days": spans.select(SEGMENT, "user", "day", "__next"), "dates": lazy["dates"]}
 
 
-def user_days(log: UsageLog, active_events: Collection[str] | None) -> pl.DataFrame:
+def user_days(log: UsageLog, active_events: Collection[str] | None) -> Held:
     """``__u, user, day, __next``: the distinct active (user, day) rows, kept on the log per ``active_events``.
 
-    ``__u`` is the user's code (UInt32). On the polars engine the rows come sorted by code and day.
+    ``__u`` is the user's code (UInt32). On the polars engine the rows come sorted by code and day
+    (a polars DataFrame); on the others they stay in the engine.
     """
     events = None if active_events is None else frozenset(active_events)
     return log.stages.get("active_days", lambda: _user_days(log, events), active_events=events)
 
 
-def _user_days(log: UsageLog, events: frozenset[str] | None) -> pl.DataFrame:
+def _user_days(log: UsageLog, events: frozenset[str] | None) -> Held:
     """Find the distinct active (user, day) rows and each user's next active day, in the log's engine."""
     lazy = lift(log, days=coded_days(log, events), users=user_code_table(log))
     days = runs(lazy["days"], key="__u", order="__d", with_=("next",))
-    schema = {"__u": pl.UInt32(), "user": log.user_dtype, "day": pl.Int32(), "__next": pl.Int32()}
-    out = collect(user_ids(log, days, lazy["users"]).rename({"__d": "day"}), schema)
-    # days as Int32 day numbers in the engine (a cast every engine has), as Dates on the log
-    return out.with_columns(pl.col("day", "__next").cast(pl.Date))
+    decoded = user_ids(log, days, lazy["users"]).rename({"__d": "day"})
+    schema = {"__u": pl.UInt32(), "user": log.user_dtype, "day": pl.Date(), "__next": pl.Date()}
+    return keep(log, decoded, schema, dates=("day", "__next"))
 
 
 def with_calendar(dates: nw.LazyFrame[Any], per_day: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]:

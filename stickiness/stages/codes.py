@@ -14,7 +14,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import decode_users
+from stickiness._engine import Held, collect, day_numbers, decode_users, keep, lift
 from stickiness.log import UsageLog
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "coded_days",
     "day_number",
     "event_codes",
+    "on_driver",
     "user_code_table",
     "user_codes",
     "user_ids",
@@ -38,8 +39,8 @@ def day_number(day: dt.date) -> int:
 
 
 def event_codes(log: UsageLog) -> pl.DataFrame:
-    """``event, __e``: the log's distinct events, sorted, numbered from 0."""
-    return log.stages.get("event_codes", lambda: _distinct(log, "event", "__e"))
+    """``event, __e``: the log's distinct events, sorted, numbered from 0 (a small table, on the driver)."""
+    return log.stages.get("event_codes", lambda: _event_codes(log))
 
 
 def user_offset(log: UsageLog) -> int | None:
@@ -50,11 +51,11 @@ def user_offset(log: UsageLog) -> int | None:
     return log.stages.get("user_offset", lambda: _offset(log))
 
 
-def user_code_table(log: UsageLog) -> pl.LazyFrame:
+def user_code_table(log: UsageLog) -> pl.LazyFrame | Held:
     """``__u, user``: :func:`user_codes`, as a lazy query when the ids are integers (decoding them needs no table)."""
     offset = user_offset(log)
-    if offset is None:
-        return user_codes(log).lazy()
+    if offset is None or not isinstance(log.activity, pl.DataFrame):
+        return user_codes(log)
     return _code_users(log.activity.lazy(), offset)
 
 
@@ -63,11 +64,17 @@ def user_ids(log: UsageLog, frame: nw.LazyFrame[Any], codes: nw.LazyFrame[Any]) 
     return decode_users(frame, codes, offset=user_offset(log), dtype=log.user_dtype)
 
 
-def with_user_codes(log: UsageLog, frame: pl.DataFrame) -> pl.DataFrame:
-    """Add ``__u`` to a frame with a ``user`` column (a users table), keeping only the log's users."""
+def with_user_codes(log: UsageLog, frame: pl.DataFrame) -> pl.DataFrame | nw.LazyFrame[Any]:
+    """Add ``__u`` to a frame with a ``user`` column (a users table), keeping only the log's users.
+
+    In the log's engine: a polars DataFrame on polars, a lazy frame in the engine else.
+    """
     offset = user_offset(log)
+    if not isinstance(log.activity, pl.DataFrame):
+        lazy = lift(log, frame=frame, codes=user_codes(log))
+        return lazy["codes"].join(lazy["frame"], on="user", how="inner")
     if offset is None:
-        return user_codes(log).join(frame, on="user", how="inner")
+        return on_driver(user_codes(log)).join(frame, on="user", how="inner")
     users = log.activity.get_column("user")
     user = pl.col("user")
     # ids outside the log's range are no user of the log; those inside but absent match no activity row
@@ -76,29 +83,46 @@ def with_user_codes(log: UsageLog, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def user_codes(log: UsageLog) -> pl.DataFrame:
-    """``user, __u``: the log's distinct users, sorted, with their codes (UInt32)."""
+def user_codes(log: UsageLog) -> Held:
+    """``user, __u``: the log's distinct users, sorted, with their codes (UInt32), kept in the log's engine."""
     return log.stages.get("user_codes", lambda: _user_codes(log))
 
 
-def coded_activity(log: UsageLog) -> pl.DataFrame:
+def coded_activity(log: UsageLog) -> Held:
     """``__u, __d, __e, events``: the activity table with the user, day and event as integer codes."""
     return log.stages.get("coded_activity", lambda: _code(log))
 
 
+def on_driver(held: Held) -> pl.DataFrame:
+    """Return a held frame of a polars log (where held frames are polars DataFrames)."""
+    assert isinstance(held, pl.DataFrame), "a polars log holds polars frames"
+    return held
+
+
+def _activity(log: UsageLog) -> nw.LazyFrame[Any]:
+    return lift(log, activity=log.activity)["activity"]
+
+
 def _offset(log: UsageLog) -> int | None:
-    users = log.activity.get_column("user")
-    if not users.dtype.is_integer() or users.len() == 0:
+    if not log.user_dtype.is_integer() or log.is_empty:
         return None
-    low, high = users.min(), users.max()
-    return int(low) if int(high) - int(low) < 2**32 else None  # type: ignore[arg-type]
+    bounds = _activity(log).select(nw.col("user").min().alias("low"), nw.col("user").max().alias("high"))
+    low, high = collect(bounds, {"low": pl.Int64(), "high": pl.Float64()}).row(0)  # a UInt64 id may not fit Int64
+    return int(low) if high - low < 2**32 else None
 
 
-def _user_codes(log: UsageLog) -> pl.DataFrame:
+def _user_codes(log: UsageLog) -> Held:
     offset = user_offset(log)
+    if isinstance(log.activity, pl.DataFrame):
+        if offset is None:
+            return log.activity.select(pl.col("user").unique().sort()).with_row_index("__u")
+        return _code_users(log.activity.lazy(), offset).collect()
+    users = _activity(log).select("user").unique()
     if offset is None:
-        return log.activity.select(pl.col("user").unique().sort()).with_row_index("__u")
-    return _code_users(log.activity.lazy(), offset).collect()
+        coded = users.with_row_index("__u", order_by="user")
+    else:
+        coded = users.with_columns((nw.col("user") - offset).alias("__u"))
+    return keep(log, coded, {"user": log.user_dtype, "__u": pl.UInt32()})
 
 
 def _code_users(activity: pl.LazyFrame, offset: int) -> pl.LazyFrame:
@@ -106,16 +130,26 @@ def _code_users(activity: pl.LazyFrame, offset: int) -> pl.LazyFrame:
     return users.select((pl.col("user") - offset).cast(pl.UInt32).alias("__u"), "user")
 
 
-def _distinct(log: UsageLog, column: str, code: str) -> pl.DataFrame:
+def _event_codes(log: UsageLog) -> pl.DataFrame:
     # sorted, so that codes (and any order that falls back on them) are the same on every run
-    return log.activity.select(column).unique().sort(column).with_row_index(code)
+    if isinstance(log.activity, pl.DataFrame):
+        events = log.activity.select("event").unique()
+    else:
+        events = collect(_activity(log).select("event").unique(), {"event": pl.String()})
+    return events.sort("event").with_row_index("__e")
 
 
-def _code(log: UsageLog) -> pl.DataFrame:
+def _code(log: UsageLog) -> Held:
     events = event_codes(log)
+    offset = user_offset(log)
+    if not isinstance(log.activity, pl.DataFrame):
+        lazy = lift(log, events=events.with_columns(pl.col("__e").cast(pl.Int64)), users=user_codes(log))
+        coded = day_numbers(_activity(log), __d="day").join(lazy["events"], on="event", how="inner")
+        coded = coded.join(lazy["users"], on="user", how="inner")
+        schema = {"__u": pl.UInt32(), "__d": pl.Int32(), "__e": pl.UInt32(), "events": pl.Int64()}
+        return keep(log, coded, schema)
     # An Enum of the sorted event names: its physical codes are the __e codes, no join needed.
     as_enum = pl.col("event").cast(pl.Enum(events.get_column("event").to_list()))
-    offset = user_offset(log)
     day = pl.col("day").cast(pl.Int32).alias("__d")
     event = as_enum.to_physical().cast(pl.UInt32).alias("__e")
     if offset is not None:
@@ -123,21 +157,29 @@ def _code(log: UsageLog) -> pl.DataFrame:
     return (
         log.activity.lazy()
         .select("user", day, event, "events")
-        .join(user_codes(log).lazy(), on="user", how="inner")
+        .join(on_driver(user_codes(log)).lazy(), on="user", how="inner")
         .select("__u", "__d", "__e", "events")
         .collect()
     )
 
 
-def coded_days(log: UsageLog, events: frozenset[str] | None) -> pl.LazyFrame:
+def coded_days(log: UsageLog, events: frozenset[str] | None) -> pl.LazyFrame | nw.LazyFrame[Any]:
     """``__u, __d``: the activity's (user code, day number) rows, of ``events`` only when given (repeats kept)."""
     offset = user_offset(log)
-    if events is None and offset is not None:  # integer ids: the code is arithmetic, no coded copy needed
+    if events is None and offset is not None and isinstance(log.activity, pl.DataFrame):
+        # integer ids: the code is arithmetic, no coded copy needed
         return log.activity.lazy().select(
             (pl.col("user") - offset).cast(pl.UInt32).alias("__u"), pl.col("day").cast(pl.Int32).alias("__d")
         )
-    activity = coded_activity(log).lazy()
+    codes = None
     if events is not None:
-        codes = event_codes(log).filter(pl.col("event").is_in(list(events))).get_column("__e")
-        activity = activity.filter(pl.col("__e").is_in(codes.implode()))
+        codes = event_codes(log).filter(pl.col("event").is_in(list(events))).get_column("__e").to_list()
+    activity = coded_activity(log)
+    if isinstance(activity, pl.DataFrame):
+        lazy = activity.lazy()
+        if codes is not None:
+            lazy = lazy.filter(pl.col("__e").is_in(codes))
+        return lazy.select("__u", "__d")
+    if codes is not None:
+        activity = activity.filter(nw.col("__e").is_in(codes))
     return activity.select("__u", "__d")

@@ -28,7 +28,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import collect, lift, runs
+from stickiness._engine import Held, collect, day_numbers, keep, lift, runs
 from stickiness._habit_options import Options
 from stickiness.catalog import ANY_USE_CASE, Catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
@@ -42,7 +42,7 @@ from stickiness.stages.codes import (
     user_ids,
     with_user_codes,
 )
-from stickiness.stages.segments import ALL_SEGMENT, use_case_segments
+from stickiness.stages.segments import ALL_SEGMENT, attach_segment, use_case_segments
 
 __all__ = ["SEG", "adopter_rates", "day_number", "segment_counts", "use_case_history"]
 
@@ -80,10 +80,10 @@ class _Habits:
 
     key: Hashable
     end: int  # as_of, as a day number
-    adopters: pl.DataFrame  # __k (user x use case), __u, use_case, first_use, last_active, __interval
-    history: pl.DataFrame  # as adopters plus active_days (Int64), for every (user x use case) with a day <= end
+    adopters: Held  # __k (user x use case), __u, use_case, first_use, last_active, __interval
+    history: Held  # as adopters plus active_days (Int64), for every (user x use case) with a day <= end
     use_cases: pl.DataFrame  # use_case, __c: __k = __u x (number of use cases) + __c
-    days: pl.DataFrame  # __k, __d: active days from as_of - 2H + 1 (any window W <= H and the one before)
+    days: Held  # __k, __d: active days from as_of - 2H + 1 (any window W <= H and the one before)
 
 
 # --------------------------------------------------------------------------- #
@@ -102,7 +102,7 @@ def _habits(log: UsageLog, catalog: Catalog | None, *, end: int, horizon: int) -
 
     def compute() -> _Habits:
         kept = _kept_with_any(log, end=end, horizon=horizon) if catalog is None else None
-        return _compute_habits(log, events, pairs, key) if kept is None else _product_of(kept, key)
+        return _compute_habits(log, events, pairs, key) if kept is None else _product_of(log, kept, key)
 
     return log.stages.get("habits", compute, mapping=mapping, end=end, horizon=horizon)
 
@@ -119,18 +119,19 @@ def _kept_with_any(log: UsageLog, *, end: int, horizon: int) -> _Habits | None:
     return next((kept for kept in held if ANY_USE_CASE in kept.use_cases.get_column("use_case")), None)
 
 
-def _product_of(kept: _Habits, key: tuple[Any, int, int]) -> _Habits:
+def _product_of(log: UsageLog, kept: _Habits, key: tuple[Any, int, int]) -> _Habits:
     """Return the product's habits (every event is ``"(any)"``): the ``"(any)"`` rows of ``kept``."""
     n_use_cases = kept.use_cases.height
     any_code = kept.use_cases.filter(pl.col("use_case") == ANY_USE_CASE).get_column("__c").item()
-    product = pl.col("use_case") == ANY_USE_CASE
+    product = nw.col("use_case") == ANY_USE_CASE
+    lazy = lift(log, adopters=kept.adopters, history=kept.history, days=kept.days)
     return _Habits(
         key=key,
         end=kept.end,
-        adopters=kept.adopters.filter(product),
-        history=kept.history.filter(product),
-        days=kept.days.filter(pl.col("__k") % n_use_cases == any_code),
-        use_cases=kept.use_cases.filter(product),
+        adopters=keep(log, lazy["adopters"].filter(product)),
+        history=keep(log, lazy["history"].filter(product)),
+        days=keep(log, lazy["days"].filter(nw.col("__k") % n_use_cases == any_code)),
+        use_cases=kept.use_cases.filter(pl.col("use_case") == ANY_USE_CASE),
     )
 
 
@@ -140,7 +141,7 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
     # __c (use case) and __k = __u * (number of use cases) + __c, one per (user, use case).
     use_cases = pairs.select("use_case").unique().sort("use_case").with_row_index("__c")
     mapping = pairs.join(events, on="event").join(use_cases, on="use_case").select("__e", "__c")
-    parts = [_gaps(rows) for rows in _use_case_days(log, mapping, use_cases, end=end)]
+    parts = [_gaps(log, rows) for rows in _use_case_days(log, mapping, use_cases, end=end)]
 
     # Codes stay Int64 in the engine (Spark has no unsigned integers); collect casts __u back to UInt32.
     n_use_cases = use_cases.height
@@ -181,8 +182,8 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
         "active_days": pl.Int64(),
     }
     # Days before as_of - 2H + 1 are in no window W <= H nor the one before it.
-    recent = pl.concat([part.filter(pl.col("__d") >= end - 2 * horizon + 1).select("__k", "__d") for part in parts])
-    return _split_history(collect(adopters, adopter_types), recent, use_cases, key)
+    recent = nw.concat([lazy[name].filter(d >= end - 2 * horizon + 1).select("__k", "__d") for name in frames])
+    return _split_history(log, keep(log, adopters, adopter_types), keep(log, recent), use_cases, key)
 
 
 def _use_case_days(
@@ -196,40 +197,41 @@ def _use_case_days(
     """
     n_use_cases = use_cases.height
     any_code = use_cases.filter(pl.col("use_case") == ANY_USE_CASE).get_column("__c")
-    frames: dict[str, pl.DataFrame | pl.LazyFrame] = {}
+    frames: dict[str, Held] = {}
     if any_code.len() == 1:
         mapping = mapping.filter(pl.col("__c") != any_code.item())
-        days = user_days(log, None).lazy()
-        frames["product"] = days.select("__u", pl.col("day").cast(pl.Int32).alias("__d"))
+        frames["product"] = user_days(log, None)
     if mapping.height:
-        frames |= {"activity": coded_activity(log).select("__u", "__d", "__e"), "mapping": mapping}
+        frames |= {"activity": coded_activity(log), "mapping": mapping}
     if not frames:
-        frames["product"] = pl.DataFrame(schema={"__u": pl.UInt32, "__d": pl.Int32})
+        frames["product"] = pl.DataFrame(schema={"__u": pl.UInt32, "day": pl.Date})
     lazy = lift(log, **frames)
     d, user = nw.col("__d"), nw.col("__u").cast(nw.Int64()) * n_use_cases
     parts = []
     if "product" in lazy:
         code = int(any_code.item()) if any_code.len() == 1 else 0
-        parts.append(lazy["product"].filter(d <= end).select((user + code).alias("__k"), "__d"))
+        product = day_numbers(lazy["product"], __d="day")
+        parts.append(product.filter(d <= end).select((user + code).alias("__k"), "__d"))
     if "activity" in lazy:
         coded = lazy["activity"].filter(d <= end).join(lazy["mapping"], on="__e", how="inner")
         parts.append(coded.select((user + nw.col("__c").cast(nw.Int64())).alias("__k"), "__d"))
     return parts
 
 
-def _gaps(rows: nw.LazyFrame[Any]) -> pl.DataFrame:
+def _gaps(log: UsageLog, rows: nw.LazyFrame[Any]) -> Held:
     """``__k, __d, __gap``: distinct (user x use case, day) rows and the days since the pair's previous one."""
     days = runs(rows, key="__k", order="__d", with_=("prev",))
     gaps = days.select("__k", "__d", (nw.col("__d") - nw.col("__prev")).alias("__gap"))
-    return collect(gaps, {"__k": pl.Int64(), "__d": pl.Int32(), "__gap": pl.Int32()})
+    return keep(log, gaps, {"__k": pl.Int64(), "__d": pl.Int32(), "__gap": pl.Int32()})
 
 
 def _split_history(
-    history: pl.DataFrame, days: pl.DataFrame, use_cases: pl.DataFrame, key: tuple[Any, int, int]
+    log: UsageLog, history: Held, days: Held, use_cases: pl.DataFrame, key: tuple[Any, int, int]
 ) -> _Habits:
     """Build the habits: the adopters are the rows of the history active in the horizon."""
     _, end, horizon = key
-    adopters = history.filter(pl.col("last_active") >= end - horizon + 1).drop("active_days")
+    rows = lift(log, history=history)["history"]
+    adopters = keep(log, rows.filter(nw.col("last_active") >= end - horizon + 1).drop("active_days"))
     return _Habits(key=key, end=end, adopters=adopters, history=history, days=days, use_cases=use_cases)
 
 
@@ -253,7 +255,7 @@ def _band(rate: nw.Expr, edges: tuple[float, float, float]) -> nw.Expr:
     )
 
 
-def _rates(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date) -> tuple[Hashable, pl.DataFrame]:
+def _rates(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date) -> tuple[Hashable, Held]:
     """Stage 2, kept on the log: its key and one row per adopter x use case (``__u`` for the user)."""
     habits = _habits(log, catalog, end=day_number(as_of), horizon=opts.horizon)
     key = (habits.key, opts.by, opts.window, opts.min_exposure, opts.bands)
@@ -269,11 +271,11 @@ def _rates(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date
     return key, rates
 
 
-def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFrame:
+def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> Held:
     end = habits.end
     window_start = end - opts.window + 1
     previous_start, previous_end = end - 2 * opts.window + 1, end - opts.window
-    frames = {"adopters": habits.adopters, "days": habits.days}
+    frames: dict[str, Held] = {"adopters": habits.adopters, "days": habits.days}
     segments = use_case_segments(log, opts.by, name=SEG)
     if segments is not None:
         frames["segments"] = with_user_codes(log, segments).select("__u", SEG)
@@ -319,7 +321,7 @@ def _compute_rates(log: UsageLog, habits: _Habits, opts: Options) -> pl.DataFram
         .alias("previous_rate"),
         nw.when(evaluable).then(nw.col("__interval")).alias("interval_days"),
     ).with_columns(nw.when(evaluable).then(_band(nw.col("rate"), opts.bands)).alias("band"))
-    return collect(table, _RATES_SCHEMA)
+    return keep(log, table, _RATES_SCHEMA)
 
 
 def adopter_rates(log: UsageLog, catalog: Catalog | None, opts: Options, as_of: dt.date) -> nw.LazyFrame[Any]:
@@ -338,27 +340,28 @@ def use_case_history(log: UsageLog, catalog: Catalog | None, *, by: str | None, 
     what :func:`~stickiness.dormancy` needs, without another pass over the activity.
     """
     kept = _kept_with_any(log, end=end, horizon=horizon) if catalog is None else None
-    if kept is None:
-        rows = _habits(log, catalog, end=end, horizon=horizon).history
-    else:  # the product's rows of a catalog's habits, without filtering their active days
-        rows = kept.history.filter(pl.col("use_case") == ANY_USE_CASE)
-    # decoded where it is, in polars: what follows is polars too
-    decoded = user_ids(log, nw.from_native(rows.lazy()), nw.from_native(user_code_table(log)))
-    history: pl.DataFrame = decoded.collect().to_native()
+    rows = (_habits(log, catalog, end=end, horizon=horizon) if kept is None else kept).history
     segments = use_case_segments(log, by, name=SEG)
-    if segments is None:
-        history = history.with_columns(pl.lit(ALL_SEGMENT, dtype=pl.String).alias(SEG))
-    else:
-        history = history.join(segments, on="user", how="left").with_columns(pl.col(SEG).fill_null(UNKNOWN_SEGMENT))
-    return history.select(
+    frames: dict[str, Held | pl.LazyFrame] = {"rows": rows, "codes": user_code_table(log)}
+    if segments is not None:
+        frames["segments"] = segments
+    lazy = lift(log, **frames)
+    history = lazy["rows"]
+    if kept is not None:  # the product's rows of a catalog's habits, without filtering their active days
+        history = history.filter(nw.col("use_case") == ANY_USE_CASE)
+    history = attach_segment(user_ids(log, history, lazy["codes"]), lazy.get("segments"), name=SEG)
+    table = history.select(
         "user",
         SEG,
         "use_case",
-        pl.col("first_use").alias("first_active"),
+        nw.col("first_use").alias("first_active"),
         "last_active",
         "active_days",
-        pl.col("__interval").alias("interval_days"),
+        nw.col("__interval").alias("interval_days"),
     )
+    schema = {"user": log.user_dtype, SEG: pl.String(), "use_case": pl.String(), "first_active": pl.Int32()}
+    schema |= {"last_active": pl.Int32(), "active_days": pl.Int64(), "interval_days": pl.Float64()}
+    return collect(table, schema)
 
 
 # --------------------------------------------------------------------------- #
@@ -374,7 +377,7 @@ def segment_counts(log: UsageLog, catalog: Catalog | None, opts: Options, as_of:
     )
 
 
-def _compute_counts(log: UsageLog, rates: pl.DataFrame, threshold: float) -> pl.DataFrame:
+def _compute_counts(log: UsageLog, rates: Held, threshold: float) -> pl.DataFrame:
     evaluable = ~nw.col("too_new")
     table = lift(log, rates=rates)["rates"].with_columns(
         nw.col("too_new").cast(nw.Int64).alias("__too_new"),

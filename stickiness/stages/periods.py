@@ -20,7 +20,7 @@ from typing import Any, get_args
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import collect, lift, runs
+from stickiness._engine import Held, keep, lift, runs
 from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UsageLog
 from stickiness.stages.active_days import SEGMENT, active_days, user_days
@@ -103,7 +103,7 @@ def user_periods(
     active_events: Collection[str] | None,
     days: pl.DataFrame | None = None,
     periods: pl.DataFrame | None = None,
-    extra: Mapping[str, pl.DataFrame] | None = None,
+    extra: Mapping[str, Held] | None = None,
 ) -> dict[str, nw.LazyFrame[Any]]:
     """Each user's distinct active periods, in the log's engine.
 
@@ -114,7 +114,7 @@ def user_periods(
     previous and next active period, null at the ends), plus the ``extra`` frames.
     ``days`` replaces the calendar (``day, __p``; days it lacks are dropped).
     """
-    frames = {
+    frames: dict[str, Held] = {
         "calendar": calendar(log, period) if days is None else days,
         "periods": period_table(log, period) if periods is None else periods,
         **(extra or {}),
@@ -134,7 +134,7 @@ def period_runs(
     by: str | None,
     active_events: Collection[str] | None,
     days: pl.DataFrame | None = None,
-) -> pl.DataFrame:
+) -> Held:
     """``__segment, user, __p, __first, __prev, __next``: each user's distinct active periods.
 
     ``__first`` is the user's first active period, ``__prev``/``__next`` the
@@ -161,13 +161,16 @@ def _period_runs(
     by: str | None,
     active_events: Collection[str] | None,
     days: pl.DataFrame | None,
-) -> pl.DataFrame:
-    active = user_days(log, active_events).lazy()
-    if days is None:  # the period of each day, computed in place: the days keep their order (by user and day)
-        coded = active.select("__u", index_of(pl.col("day"), period).alias("__p"))
-    else:
-        coded = active.join(days.lazy(), on="day", how="inner").select("__u", "__p")
-    frames: dict[str, pl.DataFrame | pl.LazyFrame] = {"active": coded, "codes": user_code_table(log)}
+) -> Held:
+    active = user_days(log, active_events)
+    coded: pl.LazyFrame | nw.LazyFrame[Any]
+    if days is None and isinstance(active, pl.DataFrame):
+        # the period of each day, computed in place: the days keep their order (by user and day)
+        coded = active.lazy().select("__u", index_of(pl.col("day"), period).alias("__p"))
+    else:  # the period of each day from a calendar (day, __p), in the engine
+        lazy = lift(log, active=active, days=calendar(log, period) if days is None else days)
+        coded = lazy["active"].join(lazy["days"], on="day", how="inner").select("__u", "__p")
+    frames: dict[str, Held | pl.LazyFrame] = {"active": coded, "codes": user_code_table(log)}
     if by is not None:
         assert log.users is not None  # check_by
         frames["segments"] = segment_values(log.users, by, name=SEGMENT)
@@ -177,7 +180,7 @@ def _period_runs(
     periods = attach_segment(periods, lazy["segments"] if by is not None else None, name=SEGMENT)
     index = pl.Int64()
     schema = {SEGMENT: pl.String(), "user": log.user_dtype}
-    return collect(periods, schema | {"__p": index, "__first": index, "__prev": index, "__next": index})
+    return keep(log, periods, schema | {"__p": index, "__first": index, "__prev": index, "__next": index})
 
 
 def signup_periods(log: UsageLog, column: str, period: Period) -> pl.DataFrame:

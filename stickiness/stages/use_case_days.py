@@ -12,9 +12,10 @@ from typing import Any, Literal
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import lift
+from stickiness._engine import Held, day_numbers, lift
 from stickiness.catalog import ANY_USE_CASE, Catalog
 from stickiness.log import UsageLog
+from stickiness.stages.codes import event_codes
 from stickiness.stages.habits import SEG
 from stickiness.stages.segments import attach_segment, use_case_segments
 
@@ -30,7 +31,7 @@ def use_case_pairs(
     when ``with_any``. Without one: ``"(any)"`` only (``"product"``), or each
     event as its own use case (``"events"``).
     """
-    events = log.activity.select(pl.col("event").unique().sort())
+    events = event_codes(log).select("event")  # distinct and sorted
     if catalog is not None:
         pairs = catalog.use_cases_of(events["event"])
         return pairs if with_any else pairs.filter(pl.col("use_case") != ANY_USE_CASE)
@@ -45,7 +46,7 @@ def lift_use_case_days(
     *,
     by: str | None,
     end: int | None = None,
-    extra: Mapping[str, pl.DataFrame] | None = None,
+    extra: Mapping[str, Held] | None = None,
 ) -> dict[str, nw.LazyFrame[Any]]:
     """Lift the log into its engine: distinct active days per user and use case, and per user.
 
@@ -55,16 +56,12 @@ def lift_use_case_days(
     holds the ``by`` segment (``"(all)"`` without one, ``"(unknown)"`` for users
     absent from the users table); only days up to ``end`` (a day number) count.
     """
-    frames = {
-        **(extra or {}),
-        "activity": log.activity.select("user", pl.col("day").cast(pl.Int32).alias("__d"), "event"),
-        "pairs": pairs.select("event", "use_case"),
-    }
+    frames: dict[str, Held] = {**(extra or {}), "activity": log.activity, "pairs": pairs.select("event", "use_case")}
     segments = use_case_segments(log, by, name=SEG)
     if segments is not None:
         frames["segments"] = segments
     lazy = lift(log, **frames)
-    activity = lazy["activity"]
+    activity = day_numbers(lazy["activity"], __d="day").select("user", "__d", "event")
     if end is not None:
         activity = activity.filter(nw.col("__d") <= end)
     activity = attach_segment(activity, None if segments is None else lazy["segments"], name=SEG)
