@@ -683,6 +683,7 @@ def test_read_options_reach_the_template(tmp_path: Path, capsys: pytest.CaptureF
     (tmp_path / "users.csv").write_bytes("who,persona\nJosé,pro\nNA,free\n".encode("latin-1"))
     argv = ["report", str(tmp_path / "events.csv"), "--users", str(tmp_path / "users.csv"), "--no-pdf"]
     argv += ["--users-key", "who", "--keep-null-like-ids", "--encoding", "latin-1", "--out", str(tmp_path / "o")]
+    argv += ["--memory-limit", "300MB"]  # read_log's, through the template's parameter (no figure changes)
     assert main(argv) == 0
     err = capsys.readouterr().err
     assert "has no parameter" not in err  # every option above is a parameter of the quickstart
