@@ -1,7 +1,7 @@
 """Ledger notes on input that reads without error but may mislead: a few ids carrying most events, many duplicates.
 
 Both are computed by :func:`stickiness.read_log` from what it already holds (the
-activity table and its grouped counts), and the rules are in docs/metrics.md
+activity table, wherever it is held, and its counts), and the rules are in docs/metrics.md
 ("Notes on suspicious input"):
 
 - **a handful of ids carry most events**: with at least :data:`MIN_USERS` users,
@@ -16,10 +16,12 @@ activity table and its grouped counts), and the rules are in docs/metrics.md
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
+import narwhals as nw
 import polars as pl
 
+from stickiness._engine import Held
 from stickiness._text import printable
 
 __all__ = ["DUPLICATE_SHARE", "FEW_EVENTS", "MIN_USERS", "TOP_IDS", "TOP_SHARE", "input_notes"]
@@ -38,13 +40,18 @@ FEW_EVENTS: Final = 3
 _ID_WIDTH: Final = 30
 
 
-def concentrated_ids(activity: pl.DataFrame) -> str | None:
+def concentrated_ids(activity: Held, *, users: int | None = None, total: int | None = None) -> str | None:
     """Return a note naming the busiest ids when a handful of them carry most used rows, else None.
 
     Parameters
     ----------
     activity
-        The log's activity table: ``user`` and ``events`` (used rows per user, day and event).
+        The log's activity table: ``user`` and ``events`` (used rows per user, day and event), a
+        polars frame or a frame resident in DuckDB or Spark (aggregated there: the busiest
+        ids come back, nothing else).
+    users, total
+        Its distinct users and the sum of its events, when known already (read_log knows
+        them); else counted.
 
     Examples
     --------
@@ -55,15 +62,35 @@ def concentrated_ids(activity: pl.DataFrame) -> str | None:
 slipped through (NA, null, -1, unknown), a test account or a bot? Check them, and filter them out of the log \
 if they are not customers.
     """
+    if users is not None and users < MIN_USERS:
+        return None
+    if isinstance(activity, pl.DataFrame):
+        return _concentrated_in_polars(activity)
+    per_user = activity.group_by("user").agg(nw.col("events").sum())
+    if users is None or total is None:
+        counts = per_user.select(nw.len().alias("users"), nw.col("events").sum().alias("total"))
+        users, total = (int(v or 0) for v in counts.collect("polars").row(0))
+    if users < MIN_USERS:
+        return None
+    # the busiest ids, ties broken by the id (as text): the same ids on every run and engine
+    top = (
+        per_user.with_columns(nw.col("user").cast(nw.String()).alias("__id"))
+        .sort(["events", "__id"], descending=[True, False])
+        .head(TOP_IDS)
+        .collect("polars")
+        .to_native()
+    )
+    return _concentration_note(top, carried=int(top["events"].sum()), total=total)
+
+
+def _concentrated_in_polars(activity: pl.DataFrame) -> str | None:
+    """:func:`concentrated_ids` of a polars activity table."""
     # grouped on a 64-bit hash of the id, twice as fast as on text ids; the few ids named are then looked up
     per_id = activity.lazy().group_by(pl.col("user").hash().alias("__h")).agg(pl.col("events").sum()).collect()
     if per_id.height < MIN_USERS:
         return None
     total = int(per_id["events"].sum())
     counts = per_id.get_column("events").top_k(TOP_IDS)
-    carried = int(counts.sum())
-    if total == 0 or carried / total <= TOP_SHARE:
-        return None
     # every id as busy as the third busiest, ties broken by the id (as text): the same ids on every run
     busy = per_id.filter(pl.col("events") >= counts.min()).get_column("__h")
     top = (
@@ -74,6 +101,13 @@ if they are not customers.
         .sort(["events", "__id"], descending=[True, False])
         .head(TOP_IDS)
     )
+    return _concentration_note(top, carried=int(counts.sum()), total=total)
+
+
+def _concentration_note(top: pl.DataFrame, *, carried: int, total: int) -> str | None:
+    """Return the note on the busiest ids ``top`` (``__id``, ``events``) if they carry over :data:`TOP_SHARE`."""
+    if total == 0 or carried / total <= TOP_SHARE:
+        return None
     named = ", ".join(
         f"'{printable(user, _ID_WIDTH, pad=False)}' ({rows / total:.1%})"
         for user, rows in top.select("__id", "events").iter_rows()
@@ -85,14 +119,20 @@ if they are not customers.
     )
 
 
-def duplicate_cause(used: pl.DataFrame, *, rows_read: int, event_column: bool, date_times: bool) -> str | None:
+def duplicate_cause(
+    activity: Held, *, duplicates: int, rows_read: int, event_column: bool, date_times: bool
+) -> str | None:
     """Return a note saying what made many rows exact duplicates, else None.
 
     Parameters
     ----------
-    used
-        The used rows grouped per user, day and event: ``__event`` (the event
-        name), ``rows`` (rows read) and ``distinct`` (distinct times among them).
+    activity
+        The log's activity table: ``event`` and ``events`` (distinct times per user, day and
+        event), a polars frame or a frame resident in DuckDB or Spark. Read only when the
+        note is written: its largest ``events`` and at most :data:`FEW_EVENTS` + 1 event names
+        come back.
+    duplicates
+        Rows set aside as exact duplicates.
     rows_read
         Rows read in all (the share's denominator).
     event_column
@@ -103,14 +143,13 @@ def duplicate_cause(used: pl.DataFrame, *, rows_read: int, event_column: bool, d
     Examples
     --------
     >>> import polars as pl
-    >>> used = pl.DataFrame({"__event": ["(event)"] * 2, "rows": [5, 5], "distinct": [1, 1]})
-    >>> print(duplicate_cause(used, rows_read=10, event_column=False, date_times=True))
+    >>> activity = pl.DataFrame({"user": ["a", "b"], "event": ["(event)"] * 2, "events": [1, 1]})
+    >>> print(duplicate_cause(activity, duplicates=8, rows_read=10, event_column=False, date_times=True))
     8 rows (80.0% of the rows read) were set aside as exact duplicates. Rows are duplicates when user, time and \
 event are equal; your times are dates (no time of day) and the log has no event column, so every event of a user \
 on a day after the first is a duplicate. Name the event column (event= in Python, --event-col on the command \
 line) or export the time of day, if they are separate uses.
     """
-    duplicates = int((used["rows"] - used["distinct"]).sum())
     if rows_read == 0 or duplicates / rows_read <= DUPLICATE_SHARE:
         return None
     rows, were = ("rows", "were") if duplicates > 1 else ("row", "was")
@@ -118,13 +157,14 @@ line) or export the time of day, if they are separate uses.
         f"{duplicates:,} {rows} ({duplicates / rows_read:.1%} of the rows read) {were} set aside as exact duplicates"
     )
     rule = "Rows are duplicates when user, time and event are equal"
+    frame = nw.from_native(activity.lazy()) if isinstance(activity, pl.DataFrame) else activity
     # no (user, day, event) with two distinct times: the times carry no time of day, whatever their type
-    day_only = date_times or used.get_column("distinct").max() == 1
-    names = used["__event"].unique()
+    day_only = date_times or frame.select(nw.col("events").max()).collect("polars").item() == 1
     coarse_events: list[str] = []
     if not event_column:
         coarse_events.append("the log has no event column")
-    elif names.len() <= FEW_EVENTS:
+    # enough names to tell whether there are more than FEW_EVENTS
+    elif (names := _some_events(frame)).len() <= FEW_EVENTS:
         shown = ", ".join(f"'{printable(n, _ID_WIDTH, pad=False)}'" for n in names.sort().to_list())
         coarse_events.append(f"the log has only {names.len()} event name{'s' if names.len() > 1 else ''} ({shown})")
     times = ["your times are dates (no time of day)"] if date_times else []
@@ -149,28 +189,44 @@ line) or export the time of day, if they are separate uses.
     return f"{share}. {rule}; {because}, so {consequence}. {fix[0].upper()}{fix[1:]}, if they are separate uses."
 
 
+def _some_events(activity: nw.LazyFrame[Any]) -> pl.Series:
+    """At most :data:`FEW_EVENTS` + 1 of the activity table's event names."""
+    names: pl.DataFrame = activity.select("event").unique().head(FEW_EVENTS + 1).collect("polars").to_native()
+    return names.get_column("event")
+
+
 def input_notes(
-    activity: pl.DataFrame, used: pl.DataFrame, rows_read: int, *, event_column: bool, date_times: bool
+    activity: Held,
+    *,
+    rows_read: int,
+    duplicates: int,
+    users: int | None = None,
+    events: int | None = None,
+    event_column: bool,
+    date_times: bool,
 ) -> list[str]:
     """Return the ledger notes of this module (possibly none), in a fixed order: ids first, then duplicates.
 
     Parameters
     ----------
     activity
-        The log's activity table (see :func:`concentrated_ids`).
-    used, rows_read, event_column, date_times
+        The log's activity table (see :func:`concentrated_ids`), wherever it is held.
+    users, events
+        Its distinct users and the sum of its events, when known (see :func:`concentrated_ids`).
+    rows_read, duplicates, event_column, date_times
         As for :func:`duplicate_cause`.
 
     Examples
     --------
     >>> import polars as pl
-    >>> activity = pl.DataFrame({"user": ["a", "b"], "events": [1, 1]})
-    >>> used = pl.DataFrame({"__event": ["open", "open"], "rows": [1, 1], "distinct": [1, 1]})
-    >>> input_notes(activity, used, 2, event_column=True, date_times=False)
+    >>> activity = pl.DataFrame({"user": ["a", "b"], "event": ["open", "open"], "events": [1, 1]})
+    >>> input_notes(activity, rows_read=2, duplicates=0, event_column=True, date_times=False)
     []
     """
     notes = [
-        concentrated_ids(activity),
-        duplicate_cause(used, rows_read=rows_read, event_column=event_column, date_times=date_times),
+        concentrated_ids(activity, users=users, total=events),
+        duplicate_cause(
+            activity, duplicates=duplicates, rows_read=rows_read, event_column=event_column, date_times=date_times
+        ),
     ]
     return [note for note in notes if note is not None]

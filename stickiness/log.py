@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import narwhals as nw
 import polars as pl
 
 from stickiness._columns import AUTO, ColumnMap, check_unique, resolve_column, resolve_columns
@@ -22,21 +23,39 @@ from stickiness._engine import (
     DISTINCT,
     ROWS,
     Engine,
+    Grouping,
     Held,
+    RowPlan,
     Session,
     check_engine,
     check_memory_limit,
+    collect,
+    group_in_engine,
+    is_spark_frame,
     keep,
     lift,
     open_session,
+    polars_schema,
     reduce_spark_log,
     spark_column_is_date,
+    spark_median,
+    spark_rows,
     spark_source,
 )
 from stickiness._input_checks import input_notes
 from stickiness._read_errors import explain_read_errors
 from stickiness._sources import Source, scan_source
-from stickiness._time import EpochGuess, TimeUnit, check_epoch_days, epoch_seconds, guess_unit, parse_day
+from stickiness._time import (
+    GUESS_SAMPLE,
+    EpochGuess,
+    TimeUnit,
+    check_epoch_days,
+    epoch_numbers,
+    epoch_seconds,
+    guess_unit,
+    parse_day,
+    unit_for,
+)
 from stickiness.exceptions import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness.ledger import REASONS, Ledger
 from stickiness.options import READ, as_date
@@ -170,8 +189,10 @@ def read_log(
         path with ``engine="pyspark"``, read by Spark) is reduced in Spark first:
         only the three columns, exact duplicates grouped with their count, and,
         for a timestamp or date column, the day in ``tz`` and the rows per (user,
-        day, event); the reduced rows are collected and checked in polars
-        (docs/engines.md).
+        day, event); the reduced rows are then read by the same per-row rules on
+        Spark's executors and grouped there. With ``engine="duckdb"`` the rows are
+        grouped in DuckDB. Only small results come to this process
+        (docs/engines.md, "What runs where").
     users
         Optional users table (same kinds of source): one row per user, any
         segment columns (``persona``, ``plan``, ...). Users absent from it get
@@ -258,66 +279,63 @@ def read_log(
     )
     scan = _scan_log(source, user=user, time=time, event=event, options=options, encoding=encoding)
     today = (now or dt.datetime.now(dt.UTC)).astimezone(zoneinfo.ZoneInfo(tz)).date()
-    read = _read_pass(scan, options, today=today)
+    session = open_session(options.engine, options.memory_limit)
+    read = _read_pass(scan, options, session, today=today)
     notes = _time_notes(read, scan, options, today=today)
-    columns, used_rows = scan.columns, read.used
-    activity = used_rows.select(
-        user=pl.col("__user"),
-        day=pl.col("__day"),
-        event=pl.col("__event"),
-        events=pl.col("distinct").cast(pl.Int64),
-    )
+    columns, used = scan.columns, read.used
     set_aside = _set_aside(read)
-    rows_read = int(read.grouped["rows"].sum())
+    rows_read = int(read.aside["rows"].sum()) + used.rows
     notes += _row_notes(read, scan, set_aside)
     # a reduced Spark log's time column holds each row's day whatever its type: ask Spark for the original type
     dates = scan.time_dtype == pl.Date if scan.spark is None else spark_column_is_date(scan.spark, columns.time)
-    notes += input_notes(activity, used_rows, rows_read, event_column=columns.event is not None, date_times=dates)
-
-    distinct_users = activity.get_column("user").unique()
+    notes += input_notes(
+        read.activity,
+        rows_read=rows_read,
+        duplicates=set_aside["duplicate"],
+        users=used.users,
+        events=used.distinct,
+        event_column=columns.event is not None,
+        date_times=dates,
+    )
     user_table, without_segment = (None, None)
     if users is not None:
-        user_table, without_segment, user_notes = _read_users(
+        user_table, user_notes = _read_users(
             users,
             key=users_key,
             log_user=columns.user,
-            user_dtype=activity.schema["user"],
-            log_users=distinct_users,
+            user_dtype=read.user_dtype,
             encoding=encoding,
             null_like=options.null_like,
         )
+        without_segment = _users_without_segment(session, read.activity, user_table)
         notes.extend(user_notes)
     ledger = Ledger(
         rows_read=rows_read,
         rows_used=rows_read - sum(set_aside.values()),
         set_aside=set_aside,
-        users=distinct_users.len(),
+        users=used.users,
         users_without_segment=without_segment,
         notes=tuple(notes),
     )
-    first_day = options.start or (activity["day"].min() if activity.height else None)
-    last_day = options.as_of or (activity["day"].max() if activity.height else None)
-    session = open_session(options.engine, options.memory_limit)
     return UsageLog(
-        activity=_resident(session, activity),
+        activity=read.activity,
         ledger=ledger,
         users=user_table,
-        first_day=first_day,  # type: ignore[arg-type]
-        as_of=last_day,  # type: ignore[arg-type]
+        first_day=options.start or used.first_day,
+        as_of=options.as_of or used.last_day,
         tz=tz,
         engine=options.engine,
         columns=columns,
-        user_dtype=activity.schema["user"],
+        user_dtype=read.user_dtype,
         session=session,
     )
 
 
-def _resident(session: Session, activity: pl.DataFrame) -> Held:
-    """Return the activity table where the log's metrics run: kept in the engine's session (as is on polars)."""
-    if session.engine == "polars":
-        return activity
-    lifted = lift(session, activity=activity)["activity"]
-    return keep(session, lifted, activity.schema)
+def _users_without_segment(session: Session, activity: Held, table: pl.DataFrame) -> int:
+    """Count the log's users absent from the users table: an anti-join where the activity table is."""
+    frames = lift(session, activity=activity, keys=table.select("user"))
+    missing = frames["activity"].select("user").unique().join(frames["keys"], on="user", how="anti")
+    return int(missing.select(nw.len()).collect("polars").item())
 
 
 @dataclass(frozen=True)
@@ -360,16 +378,19 @@ def _check_options(
 
 @dataclass(frozen=True)
 class _Scan:
-    """The log's source, scanned: the lazy frame read_log reads (reduced in Spark first when Spark read it).
+    """The log's source, scanned: the lazy frame read_log reads, or the log reduced in Spark when Spark read it.
 
-    ``spark`` is the Spark DataFrame (None when polars scans the source); ``guess`` the unit
-    inferred for epoch numbers, and ``epoch_unit`` the unit they are read in (None: no epochs).
+    ``spark`` is the Spark DataFrame (None when polars scans the source) and ``reduced`` its
+    reduced rows (:func:`~stickiness._engine.reduce_spark_log`, in Spark); ``frame`` is then an
+    empty polars frame with their columns. ``guess`` is the unit inferred for epoch numbers,
+    and ``epoch_unit`` the unit they are read in (None: no epochs).
     """
 
     frame: pl.LazyFrame
     columns: ColumnMap
     schema: pl.Schema
     spark: Any
+    reduced: Any
     guess: EpochGuess | None
     epoch_unit: TimeUnit | None
 
@@ -380,59 +401,184 @@ class _Scan:
 
 
 def _scan_log(source: Source, *, user: str, time: str, event: str | None, options: _Options, encoding: str) -> _Scan:
-    """Scan the log (in Spark, reduced there first, for a Spark source) and find its columns."""
+    """Scan the log (in Spark, reduced there lazily, for a Spark source) and find its columns."""
     spark = spark_source(source, engine=options.engine, encoding=encoding)
+    reduced = None
     if spark is None:
         frame = scan_source(source, role="log", encoding=encoding)
         columns = resolve_columns(_schema(frame, role="log").names(), user=user, time=time, event=event)
     else:
         columns = resolve_columns(spark.columns, user=user, time=time, event=event)
-        frame = reduce_spark_log(
+        reduced = reduce_spark_log(
             spark, user=columns.user, time=columns.time, event=columns.event, tz=options.tz, time_unit=options.time_unit
         )
+        frame = pl.LazyFrame(schema=polars_schema(reduced))
     schema = _schema(frame, role="log")
     time_dtype = schema[columns.time]
-    guess = guess_unit(frame, columns.time, time_dtype) if options.time_unit is None else None
+    guess = _guess_unit(frame, spark, columns.time, time_dtype) if options.time_unit is None else None
     epoch_unit = options.time_unit or (guess.unit if guess else None)
-    return _Scan(frame, columns, schema, spark, guess, epoch_unit)
+    return _Scan(frame, columns, schema, spark, reduced, guess, epoch_unit)
+
+
+def _guess_unit(frame: pl.LazyFrame, spark: Any, column: str, dtype: pl.DataType) -> EpochGuess | None:
+    """Return the epoch unit of the time column (:func:`~stickiness._time.guess_unit`), from the first rows.
+
+    For a Spark log, from its first rows in Spark: the median is computed there.
+    """
+    if spark is None:
+        return guess_unit(frame, column, dtype)
+    numbers = epoch_numbers(column, dtype)
+    if numbers is None:  # a timestamp or date column, or days computed in Spark
+        return None
+    median = spark_median(spark, column, numbers.abs(), limit=GUESS_SAMPLE)
+    return None if median is None else EpochGuess(unit=unit_for(median), median=median)
+
+
+#: The keys of read_log's groups: one per used (user, day, event), one per set-aside reason and null-like value.
+_KEYS = ("__reason", "__user", "__day", "__event")
+
+
+@dataclass(frozen=True)
+class _Used:
+    """The used groups, summed: what the ledger and its notes need of them (one small row, from any engine)."""
+
+    rows: int
+    distinct: int
+    users: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+    flags: dict[str, int]
+    first: float | None
+    last: float | None
 
 
 @dataclass(frozen=True)
 class _Pass:
     """read_log's one pass over the log.
 
-    ``rows`` is the lazy per-row read (with ``__reason``); ``grouped`` its collected groups,
-    one per used (user, day, event) and one per set-aside reason and null-like value (held
-    in the ``null_key`` column); ``used`` the groups of used rows.
+    ``rows`` is the per-row read (with ``__reason``); ``aside`` the groups of set-aside rows
+    (one per reason and null-like value, held in the ``null_key`` column: few, collected);
+    ``used`` the used groups summed; ``activity`` the used groups as the activity table, where
+    the log's metrics run; ``user_dtype`` the type of the user ids read.
     """
 
-    rows: pl.LazyFrame
-    grouped: pl.DataFrame
-    used: pl.DataFrame
+    rows: RowPlan
+    aside: pl.DataFrame
+    used: _Used
+    activity: Held
     null_key: str
+    user_dtype: pl.DataType
 
 
-def _read_pass(scan: _Scan, options: _Options, *, today: dt.date) -> _Pass:
-    """Read every row once, give each its reason, and count the rows per group (the one collect)."""
-    rows, counts = _read_rows(scan, options, today=today)
+def _read_pass(scan: _Scan, options: _Options, session: Session, *, today: dt.date) -> _Pass:
+    """Read every row once, give each its reason, and count the rows per group where the log's engine runs.
+
+    Polars groups the rows in memory (streaming), DuckDB in a table of the log's session, Spark (any
+    Spark log) in a persisted DataFrame: only the set-aside groups and one row of sums are collected.
+    """
+    rows = _read_rows(scan, options, today=today)
     used = pl.col("__reason").is_null()
     # Set-aside rows collapse to one group per reason and null-like value. The value is kept in a text key
     # the group has no use for: __user for text ids, else __event (text too), so no key is added to hash.
     null_key = "__user" if scan.schema[scan.columns.user] == pl.String else "__event"
-    grouped = (
-        rows.with_columns(
+    collapsed = rows.plan.then(
+        "with_columns",
+        *(
             pl.when(used).then(pl.col(c)).otherwise(pl.col("__null_like") if c == null_key else None).alias(c)
             for c in ("__user", "__day", "__event")
-        )
-        .group_by("__reason", "__user", "__day", "__event")
-        .agg(**counts)
-        .collect(engine="streaming")
+        ),
     )
-    return _Pass(rows, grouped, grouped.filter(used), null_key)
+    user_dtype = rows.plan.on(scan.frame).collect_schema()["__user"]
+    schema = {"user": user_dtype, "day": pl.Date(), "event": pl.String(), "events": pl.Int64()}
+    if scan.reduced is None and session.engine != "duckdb":
+        grouped = collapsed.on(scan.frame).group_by(*_KEYS).agg(**rows.counts).collect(engine="streaming")
+        used_groups = grouped.filter(used)
+        activity: Held = used_groups.select(
+            user=pl.col("__user"),
+            day=pl.col("__day"),
+            event=pl.col("__event"),
+            events=pl.col("distinct").cast(pl.Int64),
+        )
+        if session.engine != "polars":  # a frame in this process, read for Spark: the activity table handed over
+            activity = keep(session, lift(session, activity=activity)["activity"], schema)
+        summed = _sum_used(nw.from_native(used_groups.lazy()), rows)
+        return _Pass(rows.plan, grouped.filter(~used), summed, activity, null_key, user_dtype)
+    source = scan.frame if scan.reduced is None else scan.reduced
+    held = group_in_engine(session, source, collapsed.then("select", *rows.engine_columns), rows.grouping)
+    aside: pl.DataFrame = held.filter(~nw.col("__reason").is_null()).collect("polars").to_native()
+    used_groups_in_engine = held.filter(nw.col("__reason").is_null())
+    summed = _sum_used(used_groups_in_engine, rows)
+    resident = used_groups_in_engine.select(
+        nw.col("__user").alias("user"),
+        nw.col("__day").alias("day"),
+        nw.col("__event").alias("event"),
+        nw.col("distinct").alias("events"),
+    )
+    return _Pass(rows.plan, aside, summed, _hold(session, resident, schema), null_key, user_dtype)
 
 
-def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> tuple[pl.LazyFrame, dict[str, pl.Expr]]:
-    """Return the lazy per-row read (plain ``__`` columns, ``__reason``, ``__null_like``) and its counts per group."""
+def _hold(session: Session, frame: nw.LazyFrame[Any], schema: dict[str, pl.DataType]) -> Held:
+    """Hold a frame of the engine that read the log where the log's metrics run (collected only when they differ)."""
+    if is_spark_frame(frame.to_native()) and session.engine != "pyspark":
+        # A Spark log whose metrics run elsewhere: its activity table comes to this process.
+        eager = collect(frame, schema)
+        return eager if session.engine == "polars" else keep(session, lift(session, activity=eager)["activity"], schema)
+    return keep(session, frame, schema)
+
+
+def _sum_used(used: nw.LazyFrame[Any], rows: _Rows) -> _Used:
+    """Sum the used groups, in their engine: one row comes back."""
+    flags = [nw.col(name).sum().alias(name) for name in rows.flags]
+    extremes = [nw.col("first").min(), nw.col("last").max()] if rows.epoch else []
+    sums = used.select(
+        nw.col("rows").sum(),
+        nw.col("distinct").sum(),
+        nw.col("__user").n_unique().alias("users"),
+        nw.col("__day").min().alias("first_day"),
+        nw.col("__day").max().alias("last_day"),
+        *flags,
+        *extremes,
+    )
+    row = sums.collect("polars").to_native().row(0, named=True)
+    count = {name: int(row[name] or 0) for name in ("rows", "distinct", "users", *rows.flags)}
+    return _Used(
+        rows=count["rows"],
+        distinct=count["distinct"],
+        users=count["users"],
+        first_day=_as_day(row["first_day"]),
+        last_day=_as_day(row["last_day"]),
+        flags={name: count[name] for name in rows.flags},
+        first=row.get("first"),
+        last=row.get("last"),
+    )
+
+
+def _as_day(value: Any) -> dt.date | None:
+    """Return a day as collected from any engine (a date; DuckDB and Spark may give a timestamp at midnight)."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The per-row read and how its rows are grouped.
+
+    ``plan``: the per-row read (plain ``__`` columns, ``__reason``, ``__null_like``). ``counts``:
+    what polars counts per group. For the engines: ``engine_columns``, the per-row columns handed to
+    them (keys, the time when distinct times are counted, weights, epoch), and ``grouping``. ``flags``:
+    the flag columns counted (``offset``, ``naive``, ``padded``); ``epoch``: the groups keep their
+    ``first`` and ``last`` epoch seconds.
+    """
+
+    plan: RowPlan
+    counts: dict[str, pl.Expr]
+    engine_columns: tuple[pl.Expr, ...]
+    grouping: Grouping
+    flags: tuple[str, ...]
+    epoch: bool
+
+
+def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> _Rows:
+    """Return the per-row read (plain ``__`` columns, ``__reason``, ``__null_like``) and how it is counted per group."""
     columns, schema, time_dtype = scan.columns, scan.schema, scan.time_dtype
     parse = parse_day(columns.time, time_dtype, tz=options.tz, time_unit=options.time_unit, epoch_unit=scan.epoch_unit)
     ids = _clean(pl.col(columns.user), schema[columns.user], options.null_like, trim=True)
@@ -447,23 +593,25 @@ def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> tuple[pl.La
         extra |= {"offset": parse.has_offset, "naive": parse.is_naive_text}
     if ids.padded is not None:
         extra["padded"] = ids.padded
-    weights, counts = _counts(list(extra), reduced=scan.spark is not None, days=time_dtype == pl.Date)
+    flags = tuple(extra)
+    reduced, days = scan.reduced is not None, scan.reduced is not None and time_dtype == pl.Date
+    weights, counts = _counts(list(flags), reduced=reduced, days=days)
     if scan.epoch_unit is not None:  # the span of parsed days, to catch a wrong unit (check_epoch_days)
         given = options.time_unit is not None
         extra["epoch"] = epoch_seconds(columns.time, time_dtype, scan.epoch_unit, given=given)
         counts |= {"first": pl.col("__epoch").min(), "last": pl.col("__epoch").max()}
     # Each input column is read once into plain columns (a trim or a parse used in several when/then
     # branches would be computed once per branch); the reason is then a cheap expression on them.
-    rows = scan.frame.select(
-        __user=ids.value,
-        __user_missing=ids.missing,
-        __time=pl.col(columns.time),
-        __time_missing=times.missing,
-        __day=parse.day,
-        __event=event_names.value,
-        __event_missing=event_names.missing,
-        **{f"__{name}": value for name, value in extra.items()},
-        **weights,
+    first = (
+        ids.value.alias("__user"),
+        ids.missing.alias("__user_missing"),
+        pl.col(columns.time).alias("__time"),
+        times.missing.alias("__time_missing"),
+        parse.day.alias("__day"),
+        event_names.value.alias("__event"),
+        event_names.missing.alias("__event_missing"),
+        *(value.alias(f"__{name}") for name, value in extra.items()),
+        *(value.alias(name) for name, value in weights.items()),
     )
     reason, null_like_value = _reason(
         today=today,
@@ -471,7 +619,34 @@ def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> tuple[pl.La
         as_of=options.as_of,
         text=(schema[columns.user] == pl.String, time_dtype == pl.String, columns.event is not None),
     )
-    return rows.with_columns(reason).with_columns(null_like_value), counts
+    plan = RowPlan((("select", first),)).then("with_columns", reason).then("with_columns", null_like_value)
+    engine_columns, grouping = _engine_grouping(flags, reduced=reduced, days=days, epoch="epoch" in extra)
+    return _Rows(plan, counts, engine_columns, grouping, flags, "epoch" in extra)
+
+
+def _engine_grouping(
+    flags: tuple[str, ...], *, reduced: bool, days: bool, epoch: bool
+) -> tuple[tuple[pl.Expr, ...], Grouping]:
+    """Return the per-row columns handed to DuckDB or Spark, and their grouping: the counts of :func:`_counts`.
+
+    Flags become per-row weights (the input rows a row stands for when it has the flag) so that the
+    engine only sums; Spark has no unsigned integers, so the reason is a signed byte.
+    """
+    weight = pl.col(ROWS) if reduced else pl.lit(1, dtype=pl.Int32)
+    columns = [pl.col("__reason").cast(pl.Int8), pl.col("__user"), pl.col("__day"), pl.col("__event")]
+    columns += [pl.col(DISTINCT)] if days else [pl.col("__time")]
+    columns += [pl.col(ROWS)] if reduced else []
+    columns += [pl.when(pl.col(f"__{name}")).then(weight).otherwise(0).alias(f"__w_{name}") for name in flags]
+    columns += [pl.col("__epoch")] if epoch else []
+    grouping = Grouping(
+        keys=_KEYS,
+        time=None if days else "__time",
+        rows_weight=ROWS if reduced else None,
+        distinct_weight=DISTINCT if days else None,
+        sums=tuple((name, f"__w_{name}") for name in flags),
+        epoch="__epoch" if epoch else None,
+    )
+    return tuple(columns), grouping
 
 
 def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date) -> list[str]:
@@ -479,19 +654,14 @@ def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date) 
     column = scan.columns.time
     if scan.epoch_unit is not None:
         _check_epoch_span(
-            read.grouped,
-            scan.frame,
+            *_epoch_span(read),
+            scan,
             column,
-            scan.time_dtype,
             unit=scan.epoch_unit,
-            guess=scan.guess,
             given=options.time_unit is not None,
             start=options.start,
         )
-    used_rows = read.used
-    offset_rows, naive_rows = (
-        (int(used_rows["offset"].sum()), int(used_rows["naive"].sum())) if "offset" in used_rows.columns else (0, 0)
-    )
+    offset_rows, naive_rows = read.used.flags.get("offset", 0), read.used.flags.get("naive", 0)
     notes: list[str] = [scan.guess.describe(column)] if scan.guess else []
     if offset_rows and naive_rows:
         message = (
@@ -504,7 +674,7 @@ def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date) 
                 f"wall-clock times in {options.tz!r}, pass mixed_offsets='assume_tz'."
             )
         notes.append(f"{message}; those without were read as wall-clock times in {options.tz}")
-    last_used: dt.date | None = used_rows["__day"].max() if used_rows.height else None  # type: ignore[assignment]
+    last_used = read.used.last_day
     if options.as_of and options.as_of > today:
         raise InvalidOptionError(
             f"as_of={options.as_of} is after today ({today} in {options.tz}), so its last days would count as "
@@ -514,35 +684,40 @@ def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date) 
     return notes
 
 
+def _epoch_span(read: _Pass) -> tuple[float | None, float | None]:
+    """Return the earliest and latest epoch seconds read, rows kept out by ``start`` or ``as_of`` excluded.
+
+    Those rows do not count: ``start='1980-01-01'`` sets placeholder times such as 0 aside.
+    """
+    kept_out = [list(REASONS).index(r) for r in ("before_start", "after_as_of")]
+    span = read.aside.filter(~pl.col("__reason").is_in(kept_out))
+    firsts = [float(v) for v in (span["first"].min(), read.used.first) if v is not None]  # type: ignore[arg-type]
+    lasts = [float(v) for v in (span["last"].max(), read.used.last) if v is not None]  # type: ignore[arg-type]
+    return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
+
+
 def _set_aside(read: _Pass) -> dict[str, int]:
     """Count the rows set aside per reason (the ledger's), exact duplicates included."""
     set_aside = {r: 0 for r in REASONS}
     names = list(REASONS)
-    for reason_code, rows in read.grouped.group_by("__reason").agg(pl.col("rows").sum()).iter_rows():
-        if reason_code is not None:
-            set_aside[names[reason_code]] += int(rows)
-    set_aside["duplicate"] = int((read.used["rows"] - read.used["distinct"]).sum())
+    for reason_code, rows in read.aside.group_by("__reason").agg(pl.col("rows").sum()).iter_rows():
+        set_aside[names[reason_code]] += int(rows)
+    set_aside["duplicate"] = read.used.rows - read.used.distinct
     return set_aside
 
 
 def _row_notes(read: _Pass, scan: _Scan, set_aside: dict[str, int]) -> list[str]:
     """Say which null-like values, padded ids and unparseable times were met, and that no event column was."""
     columns, names = scan.columns, list(REASONS)
-    notes = list(_null_like_notes(read.grouped, columns, names, read.null_key))
-    padded = int(read.grouped["padded"].sum()) if "padded" in read.grouped.columns else 0
+    notes = list(_null_like_notes(read.aside, columns, names, read.null_key))
+    aside_padded = int(read.aside["padded"].sum()) if "padded" in read.aside.columns else 0
+    padded = read.used.flags.get("padded", 0) + aside_padded
     if padded:
         notes.append(
             f"{padded:,} user ids in {columns.user!r} had leading or trailing spaces: trimmed (' a ' is user 'a')"
         )
     if set_aside["unparseable_time"]:
-        # A second, small query, only when something needs explaining.
-        bad_times = (
-            read.rows.filter(pl.col("__reason") == names.index("unparseable_time"))
-            .select(pl.col("__time").cast(pl.String).unique().sort().head(3))
-            .collect()
-            .to_series()
-        )
-        shown = ", ".join(repr(v) for v in bad_times)
+        shown = ", ".join(repr(v) for v in _unparseable_times(read, scan))
         notes.append(
             f"unparseable times in {columns.time!r} look like {shown}: use ISO-8601 text "
             "(2024-03-10T09:30:00Z), a timestamp column, or epoch numbers (see time_unit=)"
@@ -550,6 +725,17 @@ def _row_notes(read: _Pass, scan: _Scan, set_aside: dict[str, int]) -> list[str]
     if columns.event is None:
         notes.append(f"the log has no event column: every row counts as the event {NO_EVENT!r}")
     return notes
+
+
+def _unparseable_times(read: _Pass, scan: _Scan) -> list[str]:
+    """Return the first three unparseable times (as text, sorted): a second, small query, only when needed."""
+    plan = read.rows.then("filter", pl.col("__reason") == list(REASONS).index("unparseable_time"))
+    if scan.reduced is None:
+        bad = plan.on(scan.frame).select(pl.col("__time").cast(pl.String).unique().sort().head(3)).collect()
+        return [str(v) for v in bad.to_series()]
+    on_executors = spark_rows(scan.reduced, plan.then("select", pl.col("__time").cast(pl.String).alias("__bad")))
+    sample = nw.from_native(on_executors).unique().sort("__bad").head(3)
+    return [str(v) for v in sample.collect("polars").get_column("__bad")]
 
 
 def as_log(data: UsageLog | Source, **options: Any) -> UsageLog:
@@ -588,10 +774,9 @@ def _read_users(
     key: str,
     log_user: str,
     user_dtype: pl.DataType,
-    log_users: pl.Series,
     encoding: str,
     null_like: tuple[str, ...],
-) -> tuple[pl.DataFrame, int, list[str]]:
+) -> tuple[pl.DataFrame, list[str]]:
     frame = scan_source(source, role="users table", encoding=encoding)
     names = _schema(frame, role="users table").names()
     if key == AUTO and log_user in names:
@@ -619,8 +804,7 @@ def _read_users(
             f"the users table has {dupes.len():,} users on more than one row (e.g. {dupes.head(3).to_list()}), "
             f"so their segment is ambiguous. Keep one row per {key_col!r}."
         )
-    known = log_users.to_frame("user").join(table.select("user"), on="user", how="anti")
-    return table, known.height, notes
+    return table, notes
 
 
 @dataclass(frozen=True)
@@ -742,31 +926,24 @@ def _null_like_notes(grouped: pl.DataFrame, columns: ColumnMap, names: list[str]
 
 
 def _check_epoch_span(
-    grouped: pl.DataFrame,
-    frame: pl.LazyFrame,
+    first: float | None,
+    last: float | None,
+    scan: _Scan,
     column: str,
-    dtype: pl.DataType,
     *,
     unit: TimeUnit,
-    guess: EpochGuess | None,
     given: bool,
     start: dt.date | None,
 ) -> None:
-    """Fail when epoch times land outside 1980-2200 (a wrong unit), from the span of parsed days.
-
-    Rows kept out by ``start`` or ``as_of`` do not count: ``start='1980-01-01'`` sets
-    placeholder times such as 0 aside.
-    """
-    kept_out = [list(REASONS).index(r) for r in ("before_start", "after_as_of")]
-    span = grouped.filter(~pl.col("__reason").is_in(kept_out) | pl.col("__reason").is_null())
-    first, last = span["first"].min(), span["last"].max()
+    """Fail when epoch times land outside 1980-2200 (a wrong unit), from the span of days read (:func:`_epoch_span`)."""
     if first is None or last is None:
         return
+    guess = scan.guess
     if guess is None and given:  # time_unit was given: one more small query, only now, for the likely unit
-        guess = guess_unit(frame, column, dtype)
+        guess = _guess_unit(scan.frame, scan.spark, column, scan.time_dtype)
     check_epoch_days(
-        float(first),  # type: ignore[arg-type]
-        float(last),  # type: ignore[arg-type]
+        float(first),
+        float(last),
         column=column,
         unit=unit,
         median=guess.median if guess else None,

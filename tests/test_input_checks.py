@@ -27,22 +27,24 @@ def _crowd(busy: str, busy_rows: int, others: int) -> pl.DataFrame:
     return pl.DataFrame({"user_id": users, "timestamp": times, "event": ["open"] * len(users)})
 
 
-def test_a_bot_carrying_most_rows_is_named_with_its_share() -> None:
+def test_a_bot_carrying_most_rows_is_named_with_its_share(engine: str) -> None:
     # 1 bot + 19 users = 20 users (the minimum); the bot has 21 of 40 rows; the top 3 are the bot, u00 and u01
     # (ties among the one-row users go by id): (21 + 1 + 1) / 40 = 57.5% > 50%
-    log = read_log(_crowd("bot-7", 21, 19), now=NOW)
+    log = read_log(_crowd("bot-7", 21, 19), engine=engine, now=NOW)
     note = _note(log.ledger.notes, "user ids carry")
     assert note is not None
     assert note.startswith("3 user ids carry 57.5% of the 40 used rows: 'bot-7' (52.5%), 'u00' (2.5%), 'u01' (2.5%)")
 
 
-def test_no_note_below_the_rule() -> None:
+def test_no_note_below_the_rule(engine: str) -> None:
+    # the activity table where the engine holds it: counted there when the counts are not given
     # 19 users only (bot + 18): a small log, no note whatever the share (21 + 1 + 1) / 39 = 59%
-    assert concentrated_ids(read_log(_crowd("bot-7", 21, 18), now=NOW).activity) is None
+    assert concentrated_ids(read_log(_crowd("bot-7", 21, 18), engine=engine, now=NOW).activity) is None
     # 20 users: bot 17 of 36 rows: (17 + 1 + 1) / 36 = 52.8% > 50%: a note
-    assert concentrated_ids(read_log(_crowd("bot-7", 17, 19), now=NOW).activity) is not None
+    note = concentrated_ids(read_log(_crowd("bot-7", 17, 19), engine=engine, now=NOW).activity)
+    assert note is not None and note.startswith("3 user ids carry 52.8% of the 36 used rows: 'bot-7' (47.2%)")
     # 20 users: bot 15 of 34 rows: (15 + 1 + 1) / 34 = 50% exactly: not above, no note
-    assert concentrated_ids(read_log(_crowd("bot-7", 15, 19), now=NOW).activity) is None
+    assert concentrated_ids(read_log(_crowd("bot-7", 15, 19), engine=engine, now=NOW).activity) is None
 
 
 def test_ids_in_the_note_are_escaped_and_shortened() -> None:
@@ -54,10 +56,10 @@ def test_ids_in_the_note_are_escaped_and_shortened() -> None:
     assert quoted.endswith("…'") and len(quoted) == 2 + 30  # cut to 30 columns
 
 
-def test_dates_and_no_event_column_explain_the_duplicates() -> None:
+def test_dates_and_no_event_column_explain_the_duplicates(engine: str) -> None:
     # 10 users x 3 rows on one day, the time column a Date, no event column: 2 of every 3 rows are duplicates
     frame = pl.DataFrame({"user_id": [f"u{i}" for i in range(10) for _ in range(3)], "day": [DAY] * 30})
-    log = read_log(frame, time="day", event=None, now=NOW)
+    log = read_log(frame, time="day", event=None, engine=engine, now=NOW)
     assert log.ledger.set_aside["duplicate"] == 20  # 30 rows - 10 distinct (user, day)
     note = _note(log.ledger.notes, "exact duplicates")
     assert note is not None
@@ -111,14 +113,18 @@ def test_plain_copies_and_few_duplicates() -> None:
     assert _note(log.ledger.notes, "exact duplicates") is None
 
 
-def test_duplicate_cause_on_the_grouped_counts() -> None:
-    used = pl.DataFrame({"__event": ["a", "b", "c", "d"], "rows": [3, 1, 1, 1], "distinct": [2, 1, 1, 1]})
+def test_duplicate_cause_on_the_counts() -> None:
+    activity = pl.DataFrame({"user": ["u"] * 4, "event": ["a", "b", "c", "d"], "events": [2, 1, 1, 1]})
     # 1 duplicate of 6 rows = 16.7%; two times in one group: not date-like; 4 names: not coarse
-    assert duplicate_cause(used, rows_read=6, event_column=True, date_times=False) == (
+    assert duplicate_cause(activity, duplicates=1, rows_read=6, event_column=True, date_times=False) == (
         "1 row (16.7% of the rows read) was set aside as exact duplicates. Rows are duplicates when user, time "
         "and event are equal: check the export for rows written twice."
     )
-    assert duplicate_cause(used, rows_read=100, event_column=True, date_times=False) is None  # 1%
+    assert duplicate_cause(activity, duplicates=1, rows_read=100, event_column=True, date_times=False) is None  # 1%
+    # 3 names, every group one time: both causes
+    three = activity.head(3).with_columns(events=pl.lit(1))
+    note = duplicate_cause(three, duplicates=3, rows_read=6, event_column=True, date_times=False)
+    assert note is not None and "only 3 event names ('a', 'b', 'c')" in note and "times look like dates" in note
 
 
 def test_integer_ids_are_named_too() -> None:

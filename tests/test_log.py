@@ -15,6 +15,7 @@ from stickiness import (
     InvalidOptionError,
     MixedTimeZoneError,
     UnsupportedSourceError,
+    UsageLog,
     UsersTableError,
     read_log,
 )
@@ -399,17 +400,25 @@ def _reference_ledger(rows, tz: str, as_of: dt.date) -> tuple[dict[str, int], se
     return counts, used
 
 
+def _used(log: UsageLog) -> set[tuple[object, ...]]:
+    """The (user, day, event) rows of the log's activity table, wherever the engine holds it."""
+    activity = log.activity if isinstance(log.activity, pl.DataFrame) else log.activity.collect("polars").to_native()
+    return set(activity.select("user", "day", "event").rows())
+
+
+# DuckDB too: its read runs the same per-row rules, streamed into DuckDB, and counts there (docs/engines.md)
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
 @settings(max_examples=60, deadline=None)
 @given(rows=_rows, tz=st.sampled_from(["UTC", "America/Los_Angeles", "Asia/Kathmandu"]))
-def test_ledger_matches_reference(rows, tz: str) -> None:
+def test_ledger_matches_reference(rows, tz: str, engine: str) -> None:
     as_of = D(2029, 12, 1)
     table = pl.DataFrame(rows, schema={"user_id": pl.String, "timestamp": pl.String, "event": pl.String}, orient="row")
     table = table.with_columns(pl.col("timestamp").replace("", None))  # as a CSV reader would
-    log = read_log(table, tz=tz, as_of=as_of, now=NOW)
+    log = read_log(table, tz=tz, as_of=as_of, now=NOW, engine=engine)  # type: ignore[arg-type]
     counts, used = _reference_ledger(rows, tz, as_of)
     assert {k: v for k, v in log.ledger.set_aside.items() if k != "before_start"} == counts
     assert log.ledger.rows_read == len(rows) and log.ledger.balanced
-    assert set(log.activity.select("user", "day", "event").rows()) == used
+    assert _used(log) == used
 
 
 # --- null-like ids and padding ----------------------------------------------------------------------------------
@@ -591,20 +600,21 @@ def _reference_null_like(rows, null_ids: tuple[str, ...]):
     return counts, null_like, padded, used
 
 
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
 @settings(max_examples=50, deadline=None)
 @given(
     rows=st.lists(st.tuples(_messy_users, _messy_times, _messy_events), max_size=30),
     null_ids=st.sampled_from([_NULL_IDS, (), ("na", "NA")]),
 )
-def test_null_like_and_trimming_match_a_row_by_row_reference(rows, null_ids: tuple[str, ...]) -> None:
+def test_null_like_and_trimming_match_a_row_by_row_reference(rows, null_ids: tuple[str, ...], engine: str) -> None:
     import re
 
     table = pl.DataFrame(rows, schema={"user_id": pl.String, "timestamp": pl.String, "event": pl.String}, orient="row")
-    log = read_log(table, null_ids=null_ids, now=NOW)
+    log = read_log(table, null_ids=null_ids, now=NOW, engine=engine)  # type: ignore[arg-type]
     counts, null_like, padded, used = _reference_null_like(rows, null_ids)
     assert {k: log.ledger.set_aside[k] for k in counts} == counts
     assert log.ledger.rows_read == len(rows) and log.ledger.balanced
-    assert set(log.activity.select("user", "day", "event").rows()) == used
+    assert _used(log) == used
     # the notes name every null-like value with its rows
     noted: dict[tuple[str, str], int] = {}
     for note in log.ledger.notes:

@@ -1,13 +1,16 @@
 """read_log on a log in Spark: a Spark DataFrame, or a path read by Spark with engine="pyspark".
 
 The log is reduced in Spark (three columns; exact duplicates grouped; for timestamp and date columns
-the day in the analysis time zone), then checked in polars: the ledger and the activity table must be
-those of polars reading the same rows, whatever the session time zone.
+the day in the analysis time zone), then read on the executors by the polars per-row rules and grouped
+in Spark: the ledger and the activity table must be those of polars reading the same rows, whatever the
+session time zone; only small results reach the driver.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +21,7 @@ import polars as pl
 import pytest
 
 from stickiness import InvalidOptionError, MixedTimeZoneError, UsageLog, active_users, read_log
+from stickiness._engine import collect
 
 from .conftest import NOW
 
@@ -34,11 +38,19 @@ def _spark_frame(spark: Any, frame: pl.DataFrame) -> Any:
         spark.conf.unset("spark.sql.timestampType")
 
 
+def _activity(log: UsageLog) -> pl.DataFrame:
+    """The log's activity table as a polars frame, sorted, wherever it is held (Spark with engine="pyspark")."""
+    schema = {"user": log.user_dtype, "day": pl.Date(), "event": pl.String(), "events": pl.Int64()}
+    return (
+        collect(log.activity, schema).sort(KEYS)
+        if not isinstance(log.activity, pl.DataFrame)
+        else log.activity.sort(KEYS)
+    )
+
+
 def _same(on_spark: UsageLog, on_polars: UsageLog) -> None:
     assert on_spark.ledger == on_polars.ledger
-    activity = on_spark.activity
-    on_driver = activity if isinstance(activity, pl.DataFrame) else activity.collect("polars").to_native()
-    assert on_driver.sort(KEYS).equals(on_polars.activity.sort(KEYS))
+    assert _activity(on_spark).equals(_activity(on_polars))
     assert (on_spark.first_day, on_spark.as_of, on_spark.columns) == (
         on_polars.first_day,
         on_polars.as_of,
@@ -77,7 +89,7 @@ TEXT_LOG = pl.DataFrame(
 )
 
 
-def test_text_times_are_grouped_in_spark_and_parsed_in_polars(spark: Any) -> None:
+def test_text_times_are_grouped_in_spark_and_parsed_by_the_polars_rules(spark: Any) -> None:
     options: dict[str, Any] = {"tz": "Europe/Berlin", "start": "2024-02-25", "now": NOW}
     on_spark = read_log(_spark_frame(spark, TEXT_LOG), **options)
     _same(on_spark, read_log(TEXT_LOG, **options))
@@ -200,3 +212,62 @@ def test_null_like_ids_padding_and_inferred_epochs_after_the_reduction(spark: An
     _same(read_log(_spark_frame(spark, epochs), **options), read_log(epochs, **options))
     with pytest.raises(InvalidOptionError, match=r"time_unit='s' puts every event.*use time_unit='ms'"):
         read_log(_spark_frame(spark, epochs), time_unit="s", **options)
+
+
+#: read_log of a Spark log (Parquet files read by Spark) in a session whose driver takes at most 1 MiB of task
+#: results: the raw rows are about 15 MB, and almost every one is a (user, day, event) row of its own.
+_SMALL_DRIVER = """
+import datetime as dt, sys
+import polars as pl
+from pyspark.sql import SparkSession
+import stickiness as st
+
+spark = (
+    SparkSession.builder.master("local[2]")
+    .config("spark.driver.maxResultSize", "1m")
+    .config("spark.ui.enabled", "false")
+    .config("spark.sql.shuffle.partitions", "4")
+    .config("spark.sql.session.timeZone", "UTC")
+    .getOrCreate()
+)
+spark.sparkContext.setLogLevel("ERROR")
+n = 300_000
+i = pl.int_range(n)
+frame = pl.select(  # 5,000 users, 7 events, times over 60 days of March-April 2024, as ISO text
+    user_id=pl.format("user-{}", i % 5_000),
+    timestamp=(pl.lit(dt.datetime(2024, 3, 1)) + pl.duration(seconds=i * 37 % (86_400 * 60))).dt.strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    ),
+    event=pl.format("event-{}", i % 7),
+)
+for part, rows in enumerate(frame.iter_slices(n // 4)):  # four files: four tasks, as in a lake
+    rows.write_parquet(f"{sys.argv[1]}/part-{part}.parquet")
+events = spark.read.parquet(sys.argv[1])
+try:
+    events.collect()  # the raw rows do not fit the driver's results
+    print("collected")
+except Exception as err:
+    print("too big" if "maxResultSize" in str(err) else repr(err))
+now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+log = st.read_log(events, engine="pyspark", now=now)
+expected = st.read_log(frame, now=now)
+print("same" if log.ledger == expected.ledger else f"{log.ledger}\\n{expected.ledger}")
+print(log.ledger.rows_read, log.ledger.users)
+spark.stop()
+"""
+
+
+def test_a_spark_log_is_read_with_a_tiny_driver(tmp_path: Path) -> None:
+    # A session of its own (another driver setting cannot be given to the running one): a subprocess.
+    pytest.importorskip("pyspark", reason="pyspark is an optional engine: pip install 'stickiness[spark]'")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("the pyspark engine needs Java 17 or newer")
+    script = tmp_path / "small_driver.py"
+    script.write_text(_SMALL_DRIVER)
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYTHONPATH": os.pathsep.join(sys.path)}
+    (tmp_path / "events").mkdir()
+    run = [sys.executable, str(script), str(tmp_path / "events")]
+    done = subprocess.run(run, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    # the limit bites (the raw rows cannot be collected), the read does not: 300,000 rows of 5,000 users
+    assert done.stdout.split() == ["too", "big", "same", "300000", "5000"], done.stdout

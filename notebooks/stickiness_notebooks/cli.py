@@ -23,11 +23,12 @@ import polars as pl
 
 from stickiness import __version__, segment_column
 from stickiness._csv import unescape_table, write_table
+from stickiness._engine import check_memory_limit
 from stickiness._output import DEMO_NAMES, staged_folder
 from stickiness._progress import describe_input, step
 from stickiness._text import printable, use_case_label
 from stickiness.catalog import Catalog, read_catalog
-from stickiness.exceptions import StickinessError
+from stickiness.exceptions import InvalidOptionError, StickinessError
 from stickiness.ledger import Ledger
 from stickiness.log import NULL_IDS, UsageLog, read_log
 from stickiness.options import (
@@ -84,6 +85,22 @@ def _folder(text: str) -> str:
     return text
 
 
+def _size(text: str) -> str:
+    """Check --memory-limit for argparse: a size such as 500MB or 2GB, by read_log's own rule; kept as given.
+
+    >>> _size("2GB")
+    '2GB'
+    """
+    try:
+        check_memory_limit(text)
+    except InvalidOptionError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a memory limit: give a size such as 500MB, 2GB or 1.5GiB "
+            "(leave the flag out for no limit)."
+        ) from None
+    return text
+
+
 #: The options the command line shares with the library: each flag's default, help and accepted range are those
 #: of a field of an option bundle (stickiness.options), and its dest (``mau_window``, ...) is the templates'
 #: parameter of the same name.
@@ -92,6 +109,7 @@ OPTION_FLAGS: dict[str, tuple[type[Any], str]] = {
     "--encoding": (ReadOptions, "encoding"),
     "--mixed-offsets": (ReadOptions, "mixed_offsets"),
     "--engine": (ReadOptions, "engine"),
+    "--memory-limit": (ReadOptions, "memory_limit"),
     "--mau-window": (ActivityOptions, "window"),
     "--habit-window": (HabitOptions, "window"),
     "--horizon": (HabitOptions, "horizon"),
@@ -102,6 +120,8 @@ OPTION_FLAGS: dict[str, tuple[type[Any], str]] = {
     "--period": (PeriodOptions, "period"),
     "--inactive-days": (DormancyOptions, "days"),
 }
+#: Flags whose values a field's type alone does not check: the checker of each.
+_CHECKS: dict[str, Callable[[str], Any]] = {"--memory-limit": _size}
 
 
 def _option(group: argparse._ActionsContainer, flag: str) -> None:
@@ -109,7 +129,7 @@ def _option(group: argparse._ActionsContainer, flag: str) -> None:
     bundle, name = OPTION_FLAGS[flag]
     about = next(field for field in dataclasses.fields(bundle) if field.name == name)
     default, kind = about.default, get_type_hints(bundle)[name]
-    shown = f"{default:g}" if isinstance(default, float) else default
+    shown = f"{default:g}" if isinstance(default, float) else ("none" if default is None else default)
     text = f"{about.metadata['help']} (default: {shown})"
     if get_origin(kind) is Literal:
         group.add_argument(flag, choices=get_args(kind), default=default, help=text)
@@ -117,7 +137,7 @@ def _option(group: argparse._ActionsContainer, flag: str) -> None:
         low, high, ends = about.metadata["low"], about.metadata.get("high"), about.metadata.get("open", "")
         group.add_argument(flag, type=_number(kind, low, high, open_ends=ends), default=default, help=text)
     else:
-        group.add_argument(flag, default=default, help=text)
+        group.add_argument(flag, type=_CHECKS.get(flag, str), default=default, help=text)
 
 
 #: The command-line flag of each keyword that messages name as a fix (read_log's and the metrics' options).
@@ -135,6 +155,7 @@ FLAGS: dict[str, str] = {
     "null_ids": "--keep-null-like-ids",
     "encoding": "--encoding",
     "engine": "--engine",
+    "memory_limit": "--memory-limit",
     "by": "--by",
     "window": "--mau-window",  # --habit-window when the message is about the use-case horizon (below)
     "horizon": "--horizon",
@@ -239,7 +260,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=["s", "ms", "us", "ns"],
         help="read times as epoch numbers in this unit (default: numbers are epoch times of a unit told by their size)",
     )
-    for flag in ("--encoding", "--mixed-offsets", "--engine"):
+    for flag in ("--encoding", "--mixed-offsets", "--engine", "--memory-limit"):
         _option(report, flag)
     report.add_argument(
         "--template", default="quickstart", help="notebook template to run (default: quickstart; see 'stickiness new')"
@@ -288,6 +309,7 @@ def _read(args: argparse.Namespace) -> UsageLog:
         "mixed_offsets": args.mixed_offsets,
         "engine": args.engine,
         "encoding": args.encoding,
+        "memory_limit": args.memory_limit,
     }
     if args.demo:
         from stickiness.demo import demo_events, demo_users

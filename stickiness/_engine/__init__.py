@@ -19,7 +19,9 @@ live in its :class:`Session` (``_session.py``).
 
 Each primitive has a narwhals implementation (``_generic.py``, every engine) and a
 polars one (``_polars.py``, faster); the choice between them is made here only.
-DuckDB and PySpark specifics live in ``_duckdb.py`` and ``_spark.py``.
+DuckDB and PySpark specifics live in ``_duckdb.py`` and ``_spark.py``; ``_read.py`` runs
+read_log's per-row rules where the rows flow (streamed into DuckDB, on Spark's executors) and
+groups them in the engine.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import _duckdb, _generic, _polars
+from stickiness._engine._read import Grouping, RowPlan, group_in_engine, spark_median, spark_rows
 from stickiness._engine._session import Session, check_memory_limit, open_session
 from stickiness._engine._spark import (
     DISTINCT,
@@ -40,6 +43,7 @@ from stickiness._engine._spark import (
     SPARK_LOCAL,
     is_spark_frame,
     persist,
+    polars_schema,
     reduce_spark_log,
     spark_column_is_date,
     spark_day_numbers,
@@ -58,7 +62,9 @@ __all__ = [
     "ROWS",
     "SPARK_LOCAL",
     "Engine",
+    "Grouping",
     "Held",
+    "RowPlan",
     "Session",
     "check_engine",
     "check_memory_limit",
@@ -66,15 +72,19 @@ __all__ = [
     "day_dates",
     "day_numbers",
     "decode_users",
+    "group_in_engine",
     "is_spark_frame",
     "keep",
     "lift",
     "open_session",
     "optional_import",
+    "polars_schema",
     "reduce_spark_log",
     "runs",
     "session_of",
     "spark_column_is_date",
+    "spark_median",
+    "spark_rows",
     "spark_session",
     "spark_source",
     "to_polars",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import sys
 import warnings
 import weakref
 from collections.abc import Mapping
@@ -23,7 +24,9 @@ __all__ = [
     "ROWS",
     "SPARK_LOCAL",
     "is_spark_frame",
+    "map_in_arrow",
     "persist",
+    "polars_schema",
     "reduce_spark_log",
     "spark_column_is_date",
     "spark_day_numbers",
@@ -71,6 +74,10 @@ def spark_session() -> Any:
             builder = builder.config(key, value)
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
+        if "PYSPARK_PYTHON" not in os.environ:
+            # The local workers run the per-row read in Python (polars, this package): with this interpreter,
+            # not the first python3 on the PATH.
+            session.sparkContext.pythonExec = sys.executable
     return session
 
 
@@ -166,36 +173,43 @@ def spark_source(source: Any, *, engine: str, encoding: str = "utf-8") -> Any | 
     return reader.csv(text)
 
 
-def reduce_spark_log(
-    frame: Any, *, user: str, time: str, event: str | None, tz: str, time_unit: str | None
-) -> pl.LazyFrame:
-    """Reduce a log in Spark, collect the reduced rows and return them as a polars frame.
+def reduce_spark_log(frame: Any, *, user: str, time: str, event: str | None, tz: str, time_unit: str | None) -> Any:
+    """Reduce a log in Spark, lazily: return the reduced rows as a Spark DataFrame (nothing is collected).
 
-    In Spark: only the user, time and event columns are read, and exact duplicates
-    (same user, time and event) are grouped into one row with their count,
-    ``__rows``. When the time column is a Spark timestamp or date (and
-    ``time_unit`` is None), the day in ``tz`` is computed in Spark too and the rows
-    are grouped per (user, day, event): the time column then holds that day (a
-    Date), ``__rows`` the input rows and ``__distinct`` their distinct times, so
-    what is collected is about the size of the activity table. Text or epoch
-    times are parsed by polars after collecting (``__distinct`` is 1), so their
-    reduced rows are the distinct (user, time, event) rows of the log.
+    Only the user, time and event columns are read, and exact duplicates (same user,
+    time and event) are grouped into one row with their count, ``__rows``. When the
+    time column is a Spark timestamp or date (and ``time_unit`` is None), the day in
+    ``tz`` is computed in Spark too and the rows are grouped per (user, day, event):
+    the time column then holds that day (a date), ``__rows`` the input rows and
+    ``__distinct`` their distinct times. Text or epoch times are parsed later, on the
+    executors, by the polars per-row read (``__distinct`` is 1), so their reduced rows
+    are the distinct (user, time, event) rows of the log.
     """
     functions = importlib.import_module("pyspark.sql.functions")
     keys = [user, time, *([event] if event else [])]
     exact = frame.groupBy(*[frame[name] for name in keys]).agg(functions.count(functions.lit(1)).alias(ROWS))
     day = None if time_unit is not None else _spark_day(exact[time], exact.schema[time].dataType, tz)
     if day is None:
-        reduced = exact.withColumn(DISTINCT, functions.lit(1).cast("long"))
-    else:
-        others = [user, *([event] if event else [])]
-        reduced = (
-            exact.withColumn(_DAY, day)
-            .groupBy(*others, _DAY)
-            .agg(functions.sum(ROWS).alias(ROWS), functions.count(time).alias(DISTINCT))
-            .withColumnRenamed(_DAY, time)
-        )
-    return to_polars(reduced).lazy()
+        return exact.withColumn(DISTINCT, functions.lit(1).cast("long"))
+    others = [user, *([event] if event else [])]
+    return (
+        exact.withColumn(_DAY, day)
+        .groupBy(*others, _DAY)
+        .agg(functions.sum(ROWS).alias(ROWS), functions.count(time).alias(DISTINCT))
+        .withColumnRenamed(_DAY, time)
+    )
+
+
+def map_in_arrow(frame: Any, function: Any, schema: Any) -> Any:
+    """Return ``frame.mapInArrow(function, schema)``: ``function`` runs on the executors, on Arrow batches."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
+        return frame.mapInArrow(function, schema)
+
+
+def polars_schema(frame: Any) -> pl.Schema:
+    """Return the polars schema of a Spark DataFrame's rows (through Arrow; no row is read)."""
+    return to_polars(frame.limit(0)).schema
 
 
 def spark_column_is_date(frame: Any, column: str) -> bool:

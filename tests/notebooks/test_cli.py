@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from stickiness_notebooks.cli import _forgettable_summary, _retention_summary, _summary, _unmapped_line, main
 
+import stickiness as st
 from stickiness._text import display_width, printable, use_case_label
 from stickiness.ledger import Ledger
 from tests.test_output import hashes, previous_report
@@ -661,6 +662,7 @@ def test_null_like_ids_and_the_flag_that_keeps_them(tmp_path: Path, capsys: pyte
         ("horizon=30 is shorter than window=90", "--horizon 30 is shorter than --habit-window 90"),
         ("pass time_unit= to choose", "pass --time-unit to choose"),
         ("users_key='id' and min_users=0", "--users-key id and --min-users 0"),
+        ("memory_limit='lots': give a size", "--memory-limit lots: give a size"),
         ("first_time='x', runtime=3, start_day", "first_time='x', runtime=3, start_day"),  # not keywords
     ],
 )
@@ -681,6 +683,7 @@ def test_read_options_reach_the_template(tmp_path: Path, capsys: pytest.CaptureF
     (tmp_path / "users.csv").write_bytes("who,persona\nJosé,pro\nNA,free\n".encode("latin-1"))
     argv = ["report", str(tmp_path / "events.csv"), "--users", str(tmp_path / "users.csv"), "--no-pdf"]
     argv += ["--users-key", "who", "--keep-null-like-ids", "--encoding", "latin-1", "--out", str(tmp_path / "o")]
+    argv += ["--memory-limit", "300MB"]  # read_log's, through the template's parameter (no figure changes)
     assert main(argv) == 0
     err = capsys.readouterr().err
     assert "has no parameter" not in err  # every option above is a parameter of the quickstart
@@ -702,3 +705,66 @@ def test_a_bad_flag_is_one_error_line_not_the_usage(capsys: pytest.CaptureFixtur
         "stickiness report: error: argument --mau-window: 0 is out of range: give a whole number from 7 to 3650.",
         "(run 'stickiness report --help' for every option)",
     ]
+
+
+# --- --memory-limit: read_log(memory_limit=) on both paths (docs/api.md, docs/engines.md) -------------------------
+
+
+def _tables(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted((folder / "tables").glob("*.csv"))}
+
+
+def test_memory_limit_reaches_read_log_and_changes_no_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("duckdb")
+    import stickiness_notebooks.cli as cli
+
+    logs: list[tuple[object, st.UsageLog]] = []
+
+    def spy(*args: object, **kwargs: object) -> st.UsageLog:
+        log = st.read_log(*args, **kwargs)  # type: ignore[arg-type]
+        logs.append((kwargs.get("memory_limit"), log))
+        return log
+
+    monkeypatch.setattr(cli, "read_log", spy)
+    argv = ["report", "--demo", "--engine", "duckdb", "--no-notebook", "--no-charts"]
+    assert main([*argv, "--memory-limit", "300MB", "--out", str(tmp_path / "bounded")]) == 0
+    assert main([*argv, "--out", str(tmp_path / "free")]) == 0
+    (given, bounded), (default, free) = logs
+    # the flag reaches read_log as given, and its session holds the bound: 300MB = 300 x 10**6 bytes
+    assert (given, default) == ("300MB", None)
+    assert (bounded.session.engine, bounded.session.memory_limit) == ("duckdb", 300 * 10**6)
+    assert free.session.memory_limit is None
+    tables = _tables(tmp_path / "bounded")
+    assert {"active_users.csv", "use_case_map.csv", "retention.csv", "inactive_users.csv"} <= set(tables)
+    assert tables == _tables(tmp_path / "free")  # the limit bounds memory, never a figure
+    assert (tmp_path / "bounded" / "ledger.json").read_text() == (tmp_path / "free" / "ledger.json").read_text()
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "2 parsecs", ""])
+def test_a_bad_memory_limit_is_one_error_line_naming_the_flag(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for path in ("--no-notebook", "--no-pdf"):  # checked before either path reads anything or starts a kernel
+        with pytest.raises(SystemExit) as exit_info:
+            main(["report", "--demo", "--memory-limit", value, path, "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2
+        assert err.splitlines() == [
+            f"stickiness report: error: argument --memory-limit: {value!r} is not a memory limit: give a size such "
+            "as 500MB, 2GB or 1.5GiB (leave the flag out for no limit).",
+            "(run 'stickiness report --help' for every option)",
+        ]
+    assert not (tmp_path / "o").exists()
+
+
+def test_memory_limit_is_a_parameter_of_every_template(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("stickiness_notebooks", reason="the notebook report needs pip install 'stickiness[jupyter]'")
+    from stickiness_notebooks import TEMPLATES, template_notebook
+    from stickiness_notebooks.cli import _parser, _template_parameters
+    from stickiness_notebooks.run import parameter_names
+
+    for name in TEMPLATES:
+        args = _parser().parse_args(["report", "--demo", "--template", name, "--memory-limit", "1.5GiB", "--out", "o"])
+        values = _template_parameters(args, parameter_names(template_notebook(name)))
+        assert values["memory_limit"] == "1.5GiB", name
+        assert "memory_limit" not in capsys.readouterr().err, name  # not named as an option the template ignores

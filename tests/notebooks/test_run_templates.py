@@ -237,3 +237,12 @@ def test_an_unknown_parameter_is_an_error_before_any_kernel_starts(tmp_path: Pat
     with pytest.raises(InvalidOptionError, match=r"no parameter .windw.*mau_window"):
         run_template("active_users", tmp_path / "r.ipynb", {"windw": 14})
     assert not (tmp_path / "r.ipynb").exists()
+
+
+def test_the_templates_memory_limit_reaches_read_log(tmp_path: Path) -> None:
+    # a bad value proves the parameter is read_log's: the template's first cell stops on read_log's own check
+    with pytest.raises(TemplateCellError) as caught:
+        run_template("active_users", tmp_path / "report.ipynb", {"memory_limit": "lots"}, progress=False)
+    err = caught.value
+    assert (err.title, err.ename) == ("Read the log", "InvalidOptionError")
+    assert "memory_limit='lots'" in err.evalue

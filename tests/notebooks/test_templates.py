@@ -21,6 +21,7 @@ from stickiness.options import (
     HabitOptions,
     NpsOptions,
     PredictionOptions,
+    ReadOptions,
     RetentionOptions,
     ZoneOptions,
 )
@@ -146,6 +147,30 @@ def test_parameters_cells_list_the_option_bundles_defaults(name: str) -> None:
         )
         checked += 1
     assert checked >= 4  # tz, encoding, mixed_offsets, engine at least
+
+
+def _open_inputs_keywords(name: str) -> dict[str, str]:
+    """The keywords of the template's ``open_inputs(...)`` call, each with the name of the variable it passes."""
+    calls = [
+        node
+        for node in ast.walk(ast.parse(template_source(name)))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open_inputs"
+    ]
+    assert len(calls) == 1, name
+    return {k.arg: k.value.id for k in calls[0].keywords if k.arg and isinstance(k.value, ast.Name)}
+
+
+#: The read options of `stickiness report` (tz, encoding, mixed_offsets, engine, memory_limit, ...).
+READ_FLAGS = sorted(flag[2:].replace("-", "_") for flag, (bundle, _) in OPTION_FLAGS.items() if bundle is ReadOptions)
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_every_read_option_is_a_parameter_passed_to_read_log(name: str) -> None:
+    # a read flag the template dropped would read the log without it (the CLI only notes unknown parameters)
+    assert {"engine", "memory_limit"} <= set(READ_FLAGS)
+    assert set(READ_FLAGS) <= parameter_names(template_notebook(name))
+    passed = _open_inputs_keywords(name)
+    assert {option: passed.get(option) for option in READ_FLAGS} == {option: option for option in READ_FLAGS}
 
 
 def test_the_parameter_check_can_fail() -> None:

@@ -31,6 +31,7 @@ users_key = "auto"  # the users table's user column; "auto": the log's user colu
 keep_null_like_ids = False  # True keeps user ids such as NA, NULL, None, \N as ids (default: set aside, counted)
 encoding = "utf-8"  # text encoding of CSV and JSON inputs, e.g. "latin-1" or "cp1252"
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
+memory_limit = None  # bound the memory the engine uses, e.g. "2GB" (DuckDB spills to disk past it; docs/engines.md)
 mau_window = 30  # MAU window in days
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
@@ -57,6 +58,7 @@ log, _, by = open_inputs(  # read_log with these options; the demo data when eve
     keep_null_like_ids=keep_null_like_ids,
     encoding=encoding,
     engine=engine,
+    memory_limit=memory_limit,
 )
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
 log.ledger  # rows read = rows used + rows set aside, by reason

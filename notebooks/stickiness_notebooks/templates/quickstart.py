@@ -35,6 +35,7 @@ users_key = "auto"  # the users table's user column; "auto": the log's user colu
 keep_null_like_ids = False  # True keeps user ids such as NA, NULL, None, \N as ids (default: set aside, counted)
 encoding = "utf-8"  # text encoding of CSV and JSON inputs, e.g. "latin-1" or "cp1252"
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
+memory_limit = None  # bound the memory the engine uses, e.g. "2GB" (DuckDB spills to disk past it; docs/engines.md)
 mau_window = 30  # MAU window in days
 habit_window = 90  # window W over which each user's rate (active days per 30) is measured
 horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days (and typical intervals)
@@ -71,6 +72,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     keep_null_like_ids=keep_null_like_ids,
     encoding=encoding,
     engine=engine,
+    memory_limit=memory_limit,
 )
 segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")

@@ -43,6 +43,7 @@ users_key = "auto"  # the users table's user column; "auto": the log's user colu
 keep_null_like_ids = False  # True keeps user ids such as NA, NULL, None, \N as ids (default: set aside, counted)
 encoding = "utf-8"  # text encoding of CSV and JSON inputs, e.g. "latin-1" or "cp1252"
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
+memory_limit = None  # bound the memory the engine uses, e.g. "2GB" (DuckDB spills to disk past it; docs/engines.md)
 period = "month"  # "month", "week" (ISO, Monday to Sunday) or "day": the period of retention, cohorts, lifecycle
 cohort_mode = "on"  # cohorts: "on" (active in exactly that period) or "on_or_after" (in it or any later one)
 active_events = None  # events that count as activity, e.g. ["purchase"]; None: any event
@@ -81,6 +82,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     keep_null_like_ids=keep_null_like_ids,
     encoding=encoding,
     engine=engine,
+    memory_limit=memory_limit,
 )
 segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 period_options = {"period": period, "by": by, "active_events": active_events}

@@ -40,6 +40,7 @@ users_key = "auto"  # the users table's user column; "auto": the log's user colu
 keep_null_like_ids = False  # True keeps user ids such as NA, NULL, None, \N as ids (default: set aside, counted)
 encoding = "utf-8"  # text encoding of CSV and JSON inputs, e.g. "latin-1" or "cp1252"
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
+memory_limit = None  # bound the memory the engine uses, e.g. "2GB" (DuckDB spills to disk past it; docs/engines.md)
 accounts = None  # accounts table, one row per customer: mrr, cost columns, extras; None: demo accounts or skipped
 account_col = "auto"  # the accounts table's customer column; "auto" finds user_id, customer_id, account_id, ...
 responses = None  # NPS survey answers, one row per answer (score 0-10); None: demo answers on the demo data or skipped
@@ -117,6 +118,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     keep_null_like_ids=keep_null_like_ids,
     encoding=encoding,
     engine=engine,
+    memory_limit=memory_limit,
 )
 segment = segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 charts = {}  # every chart drawn, for the export cell
