@@ -41,6 +41,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import datetime as dt
 import json
@@ -99,20 +100,48 @@ def _dir_bytes(path: str) -> int:
     return total
 
 
-class SpillWatch(threading.Thread):
-    """Sample the size of a directory (DuckDB's spill directory) every ``interval`` seconds; keep the peak."""
+def _open_spill_dir() -> str | None:
+    """The log's DuckDB spill directory, found through the files this process has open in it, or None."""
+    with contextlib.suppress(OSError):
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(f"/proc/self/fd/{fd}")
+                if f"{os.sep}stickiness-duckdb-" in target:
+                    return os.path.dirname(target)
+    return None
 
-    def __init__(self, interval: float = 2.0) -> None:
+
+class SpillWatch(threading.Thread):
+    """Sample the size of DuckDB's spill directory every ``interval`` seconds, keep the peak; say how a step goes.
+
+    ``path`` is the directory (until the log is read and gives it: the ``stickiness-duckdb-*``
+    directory of a file this process has open, DuckDB's spill files); every ``heartbeat`` seconds of one step, a
+    progress line with the step's time, the RSS and the spill size.
+    """
+
+    def __init__(self, label: str, interval: float = 2.0, heartbeat: float = 60.0) -> None:
         super().__init__(daemon=True)
+        self.label = label
         self.path: str | None = None
-        self.interval = interval
+        self.interval, self.heartbeat = interval, heartbeat
         self.peak = 0
+        self.step: tuple[str, float] | None = None  # the running step and when it started
         self.stop = threading.Event()
 
     def run(self) -> None:
+        said = time.perf_counter()
         while not self.stop.wait(self.interval):
-            if self.path:
-                self.peak = max(self.peak, _dir_bytes(self.path))
+            self.path = self.path or _open_spill_dir()
+            size = _dir_bytes(self.path) if self.path else 0
+            self.peak = max(self.peak, size)
+            if self.step is not None and time.perf_counter() - said >= self.heartbeat:
+                said = time.perf_counter()
+                name, began = self.step
+                rss = (status_kb("VmRSS") or 0) / 2**20
+                log(
+                    f"[{self.label}] {name} running for {said - began:,.0f} s: RSS {rss:.1f} GB, "
+                    f"peak {_hwm_mb() / 1024:.1f} GB" + (f", spill {size / 2**30:.1f} GB" if self.path else "")
+                )
 
 
 def spark_session(driver_memory: str) -> Any:
@@ -175,7 +204,7 @@ def worker(args: argparse.Namespace) -> None:
 
     import stickiness as st  # noqa: F401
 
-    spill = SpillWatch()
+    spill = SpillWatch(label)
     spill.start()
     session_s = None
     if args.engine == "pyspark":
@@ -189,8 +218,10 @@ def worker(args: argparse.Namespace) -> None:
     def step(name: str, fn: Callable[[], Any]) -> Any:
         log(f"[{label}] {name} ...")
         began = time.perf_counter()
+        spill.step = (name, began)
         out = fn()
         times[name] = time.perf_counter() - began
+        spill.step = None
         if name == "read":
             session = getattr(out, "session", None)
             spill.path = getattr(session, "spill_dir", None)
@@ -317,6 +348,14 @@ class TreeWatch(threading.Thread):
             self.stop.wait(self.interval)
 
 
+def _relay(stream: Any, tail: collections.deque[str]) -> None:
+    """Copy the worker's stderr to ours line by line (progress), keeping the last lines in ``tail``."""
+    for line in stream:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+        tail.append(line)
+
+
 def run_worker(
     engine: str, memory_limit: str | None, n: int, path: Path, personas: Path, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -334,10 +373,15 @@ def run_worker(
     log(f"[{human(n)}] {engine} memory_limit={memory_limit}: {' '.join(cmd)}")
     before, own = snapshot(), time.process_time()
     began = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     watch = TreeWatch(proc.pid, args.sample, int(args.max_rss_gb * 2**20))
     watch.start()
-    stdout, _ = proc.communicate()
+    tail: collections.deque[str] = collections.deque(maxlen=400)  # the worker's last lines, for a failure
+    relay = threading.Thread(target=_relay, args=(proc.stderr, tail), daemon=True)
+    relay.start()
+    stdout = proc.stdout.read() if proc.stdout is not None else ""
+    proc.wait()
+    relay.join()
     wall = time.perf_counter() - began
     after, own = snapshot(), time.process_time() - own
     watch.stop.set()
@@ -369,6 +413,8 @@ def run_worker(
     if proc.returncode != 0:
         log(f"[{human(n)}] {engine} FAILED with exit code {proc.returncode} after {wall:.0f} s")
         row["ok"] = False
+        row["error"] = "".join(tail)
+        row["failed_step"] = next((line for line in reversed(tail) if line.rstrip().endswith(" ...")), "").strip()
         return row
     report = json.loads(stdout.strip().splitlines()[-1])
     row |= {
@@ -483,6 +529,13 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
+def _error_line(text: str) -> str:
+    """The line of a worker's stderr that names the error (its exception), for a table cell."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    named = [line for line in lines if "Error" in line.split(":", 1)[0] or "Exception" in line.split(":", 1)[0]]
+    return (named or lines or ["no message"])[-1].replace("|", "/")[:200]
+
+
 def markdown(info: dict[str, Any], rows: list[dict[str, Any]], notes: str) -> str:
     rows = sorted(rows, key=lambda r: (r["events"], r["engine"], r["memory_limit"] or ""))
     head = "| events | engine | memory_limit | whole core report, s (sum of steps) | worker wall s |"
@@ -506,6 +559,8 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]], notes: str) -> st
     for r in rows:
         if not r.get("ok"):
             what = "killed by the memory guard" if r.get("killed_by_guard") else f"exit code {r['exit_code']}"
+            where = r.get("failed_step", "").split("] ")[-1].removesuffix(" ...")
+            what += f", in {where}: {_error_line(r.get('error', ''))}" if where else ""
             parts.append(
                 f"| {human(r['events'])} | {r['engine']} | {r['memory_limit'] or 'none'} | **failed** ({what}) "
                 f"| {_s(r['wall_s'])} | – | {_mb(r['tree_peak_mb'])} | – | {_pct(r['others_cpu'])} | – "
