@@ -463,6 +463,22 @@ def compare(ours: Path, reference: Path) -> list[str]:
     return ["ledger", *names]
 
 
+def first_parts(folder: Path, parts: int, scratch: Path) -> tuple[Path, int]:
+    """A folder of links to the first ``parts`` Parquet files of ``folder``, and its number of rows."""
+    import polars as pl
+
+    files = sorted(folder.glob("*.parquet"))[:parts]
+    if not files:
+        raise SystemExit(f"--parts: {folder} is not a folder of Parquet files")
+    rows = int(pl.scan_parquet(files).select(pl.len()).collect().item())
+    linked = scratch / f"{folder.name}_first{len(files)}"
+    shutil.rmtree(linked, ignore_errors=True)
+    linked.mkdir(parents=True)
+    for file in files:
+        (linked / file.name).symlink_to(file.resolve())
+    return linked, rows
+
+
 # --- results ----------------------------------------------------------------------------------------------
 
 
@@ -652,6 +668,11 @@ def main(argv: list[str] | None = None) -> None:
         default=round(0.85 * ram_gb(), 1),
         help="kill the run if its processes hold more than this (default: 85%% of RAM; 0: no limit)",
     )
+    parser.add_argument(
+        "--parts",
+        type=int,
+        help="use only the first PARTS part files of the log's folder (a folder of links in --scratch)",
+    )
     parser.add_argument("--render", action="store_true", help="only rewrite engines.md from engines.json")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
@@ -669,10 +690,12 @@ def main(argv: list[str] | None = None) -> None:
     import duckdb_use_cases_sql as ucsql
 
     info = machine()
-    for n in args.sizes:
-        if not generate.is_cached(n, args.seed, args.data_dir):
-            raise SystemExit(f"no generated log of {human(n)} events in {args.data_dir}: run generate.py first")
-        path = generate.log_path(n, args.seed, args.data_dir)
+    for size in args.sizes:
+        if not generate.is_cached(size, args.seed, args.data_dir):
+            raise SystemExit(f"no generated log of {human(size)} events in {args.data_dir}: run generate.py first")
+        path, n = generate.log_path(size, args.seed, args.data_dir), size
+        if args.parts:
+            path, n = first_parts(path, args.parts, args.scratch)
         personas = ucsql.write_personas(path, args.scratch / f"personas_{n}_seed{args.seed}.parquet")
         row = run_worker(args.engine, args.memory_limit, n, path, personas, args)
         check = args.check if args.check is not None else n <= CHECK_UP_TO
