@@ -317,7 +317,8 @@ def read_log(
         users_without_segment=without_segment,
         notes=tuple(notes),
     )
-    return UsageLog(
+    _check_fits(read.activity, options)
+    log = UsageLog(
         activity=read.activity,
         ledger=ledger,
         users=user_table,
@@ -329,6 +330,46 @@ def read_log(
         user_dtype=read.user_dtype,
         session=session,
     )
+    if options.memory_limit is not None:  # what the log keeps for later metrics stays within the limit too
+        log.stages.budget = min(log.stages.budget, options.memory_limit // STAGE_SHARE)
+    return log
+
+
+#: On polars the activity table may take at most 1/ACTIVITY_SHARE of ``memory_limit`` (the metrics' intermediate
+#: tables take about three times as much again: docs/benchmarks.md), and the stage store 1/STAGE_SHARE of it.
+ACTIVITY_SHARE, STAGE_SHARE = 4, 2
+
+
+def _check_fits(activity: Held, options: _Options) -> None:
+    """On polars, fail clearly when the activity table leaves too little of ``memory_limit`` for the metrics.
+
+    The polars engine holds the activity table in memory (the raw rows are only streamed through), so
+    a limit it cannot keep is said at once, with the engine that can: DuckDB spills to disk past it.
+    """
+    limit = options.memory_limit
+    if limit is None or not isinstance(activity, pl.DataFrame):
+        return
+    size = int(activity.estimated_size())
+    if size * ACTIVITY_SHARE > limit:
+        raise InvalidOptionError(
+            f"memory_limit={_size_text(limit)!r} is too small for this log on the polars engine: its activity table "
+            f"({activity.height:,} rows of user, day and event) takes {_size_text(size)} in memory, and the metrics "
+            f"need about {ACTIVITY_SHARE} times that ({_size_text(size * ACTIVITY_SHARE)}). Pass engine='duckdb' with "
+            "the same memory_limit (DuckDB spills to disk past it), or a memory_limit of at least "
+            f"{_size_text(size * ACTIVITY_SHARE)}."
+        )
+
+
+def _size_text(size: int) -> str:
+    """Write a size in bytes as read_log's ``memory_limit`` takes it, e.g. ``'1.5GB'``.
+
+    >>> _size_text(1_500_000_000), _size_text(2_000_000)
+    ('1.5GB', '2MB')
+    """
+    for unit, factor in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if size >= factor:
+            return f"{size / factor:.3g}{unit}"
+    return f"{size}B"
 
 
 def _users_without_segment(session: Session, activity: Held, table: pl.DataFrame) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["day_numbers", "materialize", "to_duckdb"]
+__all__ = ["day_numbers", "materialize", "out_of_memory", "to_duckdb"]
 
 _NAMES = itertools.count()
 
@@ -47,3 +47,21 @@ def day_numbers(relation: Any, columns: dict[str, str], *, to_dates: bool) -> An
     ]
     kept = [f'"{name}"' for name in relation.columns if name not in columns]
     return relation.project(", ".join([*kept, *added]))
+
+
+def out_of_memory(error: BaseException) -> Exception | None:
+    """Return a clear error for DuckDB running out of memory (else None): the limit to raise and how.
+
+    DuckDB spills most operators to disk past ``memory_limit``, but each thread still needs some
+    working memory; below that (or when the machine itself runs out), a query fails.
+    """
+    if type(error).__name__ != "OutOfMemoryException":
+        return None
+    from stickiness.exceptions import InvalidOptionError
+
+    first_line = str(error).splitlines()[0] if str(error) else "out of memory"
+    return InvalidOptionError(
+        f"DuckDB ran out of memory ({first_line}). Give the log more: read_log(..., memory_limit='2GB') "
+        "(--memory-limit 2GB on the command line); past the limit DuckDB spills to disk, but it needs "
+        "some memory of its own (20MB is too little for most logs, 500MB is plenty for 10M events)."
+    )
