@@ -335,9 +335,10 @@ def read_log(
     return log
 
 
-#: On polars the activity table may take at most 1/ACTIVITY_SHARE of ``memory_limit`` (the metrics' intermediate
-#: tables take about three times as much again: docs/benchmarks.md), and the stage store 1/STAGE_SHARE of it.
-ACTIVITY_SHARE, STAGE_SHARE = 4, 2
+#: On polars the whole core report takes at most about ACTIVITY_TIMES times the activity table plus
+#: PROCESS_BYTES (Python, polars, the read's buffers): 1.6 GB for a 179 MB table at 10M events, 7.8 GB
+#: for 1.8 GB at 100M (docs/benchmarks.md). The stage store keeps at most 1/STAGE_SHARE of ``memory_limit``.
+ACTIVITY_TIMES, PROCESS_BYTES, STAGE_SHARE = 6, 600 * 10**6, 2
 
 
 def _check_fits(activity: Held, options: _Options) -> None:
@@ -350,13 +351,13 @@ def _check_fits(activity: Held, options: _Options) -> None:
     if limit is None or not isinstance(activity, pl.DataFrame):
         return
     size = int(activity.estimated_size())
-    if size * ACTIVITY_SHARE > limit:
+    needed = size * ACTIVITY_TIMES + PROCESS_BYTES
+    if needed > limit:
         raise InvalidOptionError(
-            f"memory_limit={_size_text(limit)!r} is too small for this log on the polars engine: its activity table "
-            f"({activity.height:,} rows of user, day and event) takes {_size_text(size)} in memory, and the metrics "
-            f"need about {ACTIVITY_SHARE} times that ({_size_text(size * ACTIVITY_SHARE)}). Pass engine='duckdb' with "
-            "the same memory_limit (DuckDB spills to disk past it), or a memory_limit of at least "
-            f"{_size_text(size * ACTIVITY_SHARE)}."
+            f"memory_limit={_size_text(limit)!r} is too small for this log on the polars engine, which holds the "
+            f"activity table in memory: the table ({activity.height:,} rows of user, day and event) takes "
+            f"{_size_text(size)}, and the metrics need about {_size_text(needed)} in all. Pass engine='duckdb' with "
+            f"the same memory_limit (DuckDB spills to disk past it), or memory_limit={_size_text(needed)!r}."
         )
 
 

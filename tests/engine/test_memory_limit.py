@@ -21,10 +21,13 @@ def _log(rows: int) -> pl.DataFrame:
 
 
 def test_polars_refuses_a_limit_its_activity_table_does_not_leave_room_in() -> None:
-    # 100,000 rows of (Int64 user, Date day, "open", Int64 events): 8 + 4 + 4+4 (a short string) + 8 bytes
-    # a row or so, about 2.5 MB; the metrics need four times that, more than 1 MB.
-    with pytest.raises(InvalidOptionError, match=r"memory_limit='1MB' is too small .* engine='duckdb'"):
-        st.read_log(_log(100_000), memory_limit="1MB", now=NOW)
+    # 100,000 rows of (Int64 user, Date day, "open", Int64 events): 24 bytes a row as polars counts them,
+    # 2.4 MB; the metrics need 6 x 2.4 MB + 600 MB for the process = 614 MB, more than 600 MB.
+    with pytest.raises(
+        InvalidOptionError, match=r"memory_limit='600MB' is too small .* 2.4MB.* 614MB.* engine='duckdb'"
+    ):
+        st.read_log(_log(100_000), memory_limit="600MB", now=NOW)
+    st.read_log(_log(100_000), memory_limit="615MB", now=NOW)  # 614 MB fit
 
 
 def test_duckdb_keeps_within_a_limit_with_the_same_tables() -> None:
@@ -43,9 +46,9 @@ def test_duckdb_out_of_memory_says_which_limit_to_raise() -> None:
 
 
 def test_a_limit_polars_can_keep_bounds_the_stage_store() -> None:
-    log = st.read_log(_log(1_000), memory_limit="100MB", now=NOW)
-    assert log.stages.budget <= 100 * 10**6 // 2
-    assert st.read_log(_log(1_000), now=NOW).stages.budget > 100 * 10**6  # the default budget, 4,096 MB
+    log = st.read_log(_log(1_000), memory_limit="1GB", now=NOW)
+    assert log.stages.budget == 10**9 // 2
+    assert st.read_log(_log(1_000), now=NOW).stages.budget == 4096 * 2**20  # the default budget
 
 
 def test_a_bad_limit_names_the_option() -> None:
