@@ -335,10 +335,11 @@ def read_log(
     return log
 
 
-#: On polars the whole core report takes at most about ACTIVITY_TIMES times the activity table plus
-#: PROCESS_BYTES (Python, polars, the read's buffers): 1.6 GB for a 179 MB table at 10M events, 7.8 GB
-#: for 1.8 GB at 100M (docs/benchmarks.md). The stage store keeps at most 1/STAGE_SHARE of ``memory_limit``.
-ACTIVITY_TIMES, PROCESS_BYTES, STAGE_SHARE = 6, 600 * 10**6, 2
+#: On polars the whole core report takes at most about ACTIVITY_TIMES times the activity table, beyond what the
+#: interpreter itself takes (about 300 MB for Python, polars and the kit, which no limit of the log governs):
+#: 1.6 GB at peak for a 179 MB table at 10M events, 7.8 GB for 1.8 GB at 100M (docs/benchmarks.md). The stage
+#: store keeps at most 1/STAGE_SHARE of ``memory_limit``.
+ACTIVITY_TIMES, STAGE_SHARE = 7, 2
 
 
 def _check_fits(activity: Held, options: _Options) -> None:
@@ -351,7 +352,7 @@ def _check_fits(activity: Held, options: _Options) -> None:
     if limit is None or not isinstance(activity, pl.DataFrame):
         return
     size = int(activity.estimated_size())
-    needed = size * ACTIVITY_TIMES + PROCESS_BYTES
+    needed = size * ACTIVITY_TIMES
     if needed > limit:
         raise InvalidOptionError(
             f"memory_limit={_size_text(limit)!r} is too small for this log on the polars engine, which holds the "

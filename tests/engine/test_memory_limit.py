@@ -22,12 +22,12 @@ def _log(rows: int) -> pl.DataFrame:
 
 def test_polars_refuses_a_limit_its_activity_table_does_not_leave_room_in() -> None:
     # 100,000 rows of (Int64 user, Date day, "open", Int64 events): 24 bytes a row as polars counts them,
-    # 2.4 MB; the metrics need 6 x 2.4 MB + 600 MB for the process = 614 MB, more than 600 MB.
+    # 2.4 MB; the metrics need 7 x 2.4 MB = 16.8 MB, more than 16 MB.
     with pytest.raises(
-        InvalidOptionError, match=r"memory_limit='600MB' is too small .* 2.4MB.* 614MB.* engine='duckdb'"
+        InvalidOptionError, match=r"memory_limit='16MB' is too small .* 2.4MB.* 16.8MB.* engine='duckdb'"
     ):
-        st.read_log(_log(100_000), memory_limit="600MB", now=NOW)
-    st.read_log(_log(100_000), memory_limit="615MB", now=NOW)  # 614 MB fit
+        st.read_log(_log(100_000), memory_limit="16MB", now=NOW)
+    st.read_log(_log(100_000), memory_limit="17MB", now=NOW)  # 16.8 MB fit
 
 
 def test_duckdb_keeps_within_a_limit_with_the_same_tables() -> None:
