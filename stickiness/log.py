@@ -27,6 +27,8 @@ from stickiness._engine import (
     Held,
     RowPlan,
     Session,
+    UserBuckets,
+    buckets_for,
     check_engine,
     check_memory_limit,
     collect,
@@ -547,7 +549,10 @@ def _read_pass(scan: _Scan, options: _Options, session: Session, *, today: dt.da
         summed = _sum_used(nw.from_native(used_groups.lazy()), rows)
         return _Pass(rows.plan, grouped.filter(~used), summed, activity, null_key, user_dtype)
     source = scan.frame if scan.reduced is None else scan.reduced
-    held = group_in_engine(session, source, collapsed.then("select", *rows.engine_columns), rows.grouping)
+    split = None
+    if scan.reduced is None and session.memory_limit is not None:
+        split = UserBuckets(rows.user_key, buckets_for(scan.frame, session.memory_limit))
+    held = group_in_engine(session, source, collapsed.then("select", *rows.engine_columns), rows.grouping, split)
     aside: pl.DataFrame = held.filter(~nw.col("__reason").is_null()).collect("polars").to_native()
     used_groups_in_engine = held.filter(nw.col("__reason").is_null())
     summed = _sum_used(used_groups_in_engine, rows)
@@ -618,6 +623,7 @@ class _Rows:
     grouping: Grouping
     flags: tuple[str, ...]
     epoch: bool
+    user_key: pl.Expr
 
 
 def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> _Rows:
@@ -664,7 +670,7 @@ def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> _Rows:
     )
     plan = RowPlan((("select", first),)).then("with_columns", reason).then("with_columns", null_like_value)
     engine_columns, grouping = _engine_grouping(flags, reduced=reduced, days=days, epoch="epoch" in extra)
-    return _Rows(plan, counts, engine_columns, grouping, flags, "epoch" in extra)
+    return _Rows(plan, counts, engine_columns, grouping, flags, "epoch" in extra, ids.value)
 
 
 def _engine_grouping(

@@ -36,7 +36,15 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import _duckdb, _generic, _polars
-from stickiness._engine._read import Grouping, RowPlan, group_in_engine, spark_median, spark_rows
+from stickiness._engine._read import (
+    Grouping,
+    RowPlan,
+    UserBuckets,
+    buckets_for,
+    group_in_engine,
+    spark_median,
+    spark_rows,
+)
 from stickiness._engine._session import Session, check_memory_limit, open_session
 from stickiness._engine._spark import (
     DISTINCT,
@@ -67,6 +75,8 @@ __all__ = [
     "Held",
     "RowPlan",
     "Session",
+    "UserBuckets",
+    "buckets_for",
     "check_engine",
     "check_memory_limit",
     "collect",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import weakref
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import polars as pl
 
-__all__ = ["day_numbers", "materialize", "out_of_memory", "to_duckdb"]
+__all__ = ["day_numbers", "materialize", "materialize_parts", "out_of_memory", "to_duckdb"]
 
 _NAMES = itertools.count()
 
@@ -26,6 +27,30 @@ def materialize(connection: Any, relation: Any) -> Any:
     """
     name = f"__stickiness_{next(_NAMES)}"
     relation.create(name)
+    table = connection.table(name)
+    weakref.finalize(table, _drop, connection, name)
+    return table
+
+
+def materialize_parts(connection: Any, parts: Iterable[Callable[[Callable[[Any], None]], None]]) -> Any:
+    """Run relations one after the other into one new table of ``connection`` and return it, dropped with it.
+
+    Each part is called with a function that runs a relation into the table (the first creates it,
+    the others append): a part builds its relation only when its turn comes.
+    """
+    name = f"__stickiness_{next(_NAMES)}"
+    created = False
+
+    def run(relation: Any) -> None:
+        nonlocal created
+        if created:
+            relation.insert_into(name)
+        else:
+            relation.create(name)
+            created = True
+
+    for part in parts:
+        part(run)
     table = connection.table(name)
     weakref.finalize(table, _drop, connection, name)
     return table
