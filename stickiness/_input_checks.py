@@ -159,7 +159,8 @@ line) or export the time of day, if they are separate uses.
     rule = "Rows are duplicates when user, time and event are equal"
     frame = nw.from_native(activity.lazy()) if isinstance(activity, pl.DataFrame) else activity
     # no (user, day, event) with two distinct times: the times carry no time of day, whatever their type
-    day_only = date_times or frame.select(nw.col("events").max()).collect("polars").item() == 1
+    most_times = 1 if date_times else frame.select(nw.col("events").max()).collect("polars").item()
+    day_only = most_times == 1
     coarse_events: list[str] = []
     if not event_column:
         coarse_events.append("the log has no event column")

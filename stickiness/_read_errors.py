@@ -23,6 +23,7 @@ from typing import IO, Any, TypeVar
 import polars as pl
 
 from stickiness._encoding import check_encoding, first_invalid_utf8, is_native, open_bytes
+from stickiness._engine import within_memory
 from stickiness._sources import file_format, folder_files, json_problem, suffix_of
 from stickiness.exceptions import InputFileError, StickinessError
 
@@ -72,7 +73,8 @@ def explain_read_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with within_memory():  # the engine's own reads and sums too
+                return func(*args, **kwargs)
         except READ_ERRORS as err:
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()

@@ -27,6 +27,8 @@ from stickiness._engine import (
     Held,
     RowPlan,
     Session,
+    UserBuckets,
+    buckets_for,
     check_engine,
     check_memory_limit,
     collect,
@@ -317,7 +319,8 @@ def read_log(
         users_without_segment=without_segment,
         notes=tuple(notes),
     )
-    return UsageLog(
+    _check_fits(read.activity, options)
+    log = UsageLog(
         activity=read.activity,
         ledger=ledger,
         users=user_table,
@@ -329,6 +332,48 @@ def read_log(
         user_dtype=read.user_dtype,
         session=session,
     )
+    if options.memory_limit is not None:  # what the log keeps for later metrics stays within the limit too
+        log.stages.budget = min(log.stages.budget, options.memory_limit // STAGE_SHARE)
+    return log
+
+
+#: On polars the whole core report takes at most about ACTIVITY_TIMES times the activity table, beyond what the
+#: interpreter itself takes (about 300 MB for Python, polars and the kit, which no limit of the log governs):
+#: 1.6 GB at peak for a 179 MB table at 10M events, 7.8 GB for 1.8 GB at 100M (docs/benchmarks.md). The stage
+#: store keeps at most 1/STAGE_SHARE of ``memory_limit``.
+ACTIVITY_TIMES, STAGE_SHARE = 7, 2
+
+
+def _check_fits(activity: Held, options: _Options) -> None:
+    """On polars, fail clearly when the activity table leaves too little of ``memory_limit`` for the metrics.
+
+    The polars engine holds the activity table in memory (the raw rows are only streamed through), so
+    a limit it cannot keep is said at once, with the engine that can: DuckDB spills to disk past it.
+    """
+    limit = options.memory_limit
+    if limit is None or not isinstance(activity, pl.DataFrame):
+        return
+    size = int(activity.estimated_size())
+    needed = size * ACTIVITY_TIMES
+    if needed > limit:
+        raise InvalidOptionError(
+            f"memory_limit={_size_text(limit)!r} is too small for this log on the polars engine, which holds the "
+            f"activity table in memory: the table ({activity.height:,} rows of user, day and event) takes "
+            f"{_size_text(size)}, and the metrics need about {_size_text(needed)} in all. Pass engine='duckdb' with "
+            f"the same memory_limit (DuckDB spills to disk past it), or memory_limit={_size_text(needed)!r}."
+        )
+
+
+def _size_text(size: int) -> str:
+    """Write a size in bytes as read_log's ``memory_limit`` takes it, e.g. ``'1.5GB'``.
+
+    >>> _size_text(1_500_000_000), _size_text(2_000_000)
+    ('1.5GB', '2MB')
+    """
+    for unit, factor in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if size >= factor:
+            return f"{size / factor:.3g}{unit}"
+    return f"{size}B"
 
 
 def _users_without_segment(session: Session, activity: Held, table: pl.DataFrame) -> int:
@@ -504,7 +549,10 @@ def _read_pass(scan: _Scan, options: _Options, session: Session, *, today: dt.da
         summed = _sum_used(nw.from_native(used_groups.lazy()), rows)
         return _Pass(rows.plan, grouped.filter(~used), summed, activity, null_key, user_dtype)
     source = scan.frame if scan.reduced is None else scan.reduced
-    held = group_in_engine(session, source, collapsed.then("select", *rows.engine_columns), rows.grouping)
+    split = None
+    if scan.reduced is None and session.memory_limit is not None:
+        split = UserBuckets(rows.user_key, buckets_for(scan.frame, session.memory_limit))
+    held = group_in_engine(session, source, collapsed.then("select", *rows.engine_columns), rows.grouping, split)
     aside: pl.DataFrame = held.filter(~nw.col("__reason").is_null()).collect("polars").to_native()
     used_groups_in_engine = held.filter(nw.col("__reason").is_null())
     summed = _sum_used(used_groups_in_engine, rows)
@@ -575,6 +623,7 @@ class _Rows:
     grouping: Grouping
     flags: tuple[str, ...]
     epoch: bool
+    user_key: pl.Expr
 
 
 def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> _Rows:
@@ -621,7 +670,7 @@ def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> _Rows:
     )
     plan = RowPlan((("select", first),)).then("with_columns", reason).then("with_columns", null_like_value)
     engine_columns, grouping = _engine_grouping(flags, reduced=reduced, days=days, epoch="epoch" in extra)
-    return _Rows(plan, counts, engine_columns, grouping, flags, "epoch" in extra)
+    return _Rows(plan, counts, engine_columns, grouping, flags, "epoch" in extra, ids.value)
 
 
 def _engine_grouping(

@@ -10,8 +10,10 @@ and padded ids, offsets, epoch text, dates, duplicates, future rows and ``start`
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import polars as pl
 import pytest
@@ -19,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stickiness import UsageLog, read_log
-from stickiness._engine import collect
+from stickiness._engine import _read, buckets_for, collect
 
 from .conftest import NOW
 
@@ -90,6 +92,42 @@ def test_duckdb_reads_messy_text_like_polars(rows: list[tuple[Any, ...]], span: 
     users = pl.DataFrame({"user_id": ["a", "b", " NA", "zz"], "plan": ["x", "y", "z", "w"]})
     _same_on("duckdb", frame, tz=tz, mixed_offsets="assume_tz", users=users, **span)
     _same_on("duckdb", frame, tz=tz, **span)  # mixed offsets are an error on both, or no mix at all
+
+
+def test_a_padded_id_is_grouped_with_its_user_in_buckets() -> None:
+    # " a", "a", "a " and "  a  " are user "a" (trimmed): one (a, 2024-03-01, open) group of 4 rows and
+    # 4 distinct times, though their raw texts hash to different buckets of 8.
+    frame = pl.DataFrame(
+        {
+            "user_id": [" a", "a", "a ", "  a  ", "b"],
+            "timestamp": [f"2024-03-01T0{h}:00:00Z" for h in range(5)],
+            "event": ["open"] * 5,
+        }
+    )
+    raw = frame.select(pl.col("user_id").hash(seed=16) % 8).to_series()
+    assert raw.head(4).n_unique() > 1  # the raw ids would be split
+    with mock.patch.object(_read, "GROUP_BYTES_PER_ROW", 4 * 10**7):  # 5 rows x 40 MB / 25 MB: 8 buckets
+        assert buckets_for(frame.lazy(), 5 * 10**7) == 8
+        log = read_log(frame, engine="duckdb", memory_limit="50MB", now=NOW)
+    assert _activity(log).rows() == [("a", dt.date(2024, 3, 1), "open", 4), ("b", dt.date(2024, 3, 1), "open", 1)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=_texts, span=_spans)
+def test_duckdb_reads_messy_text_in_buckets_of_users_like_polars(
+    rows: list[tuple[Any, ...]], span: dict[str, str]
+) -> None:
+    # Rows pretend to take 10 MB each in DuckDB's first group-by, so a 100 MB limit groups them a
+    # bucket of users at a time (40 rows x 10 MB / 50 MB = 8 buckets): " a", "a " and "a" must still
+    # share a bucket (the cleaned id decides), and the set-aside groups of every bucket add up.
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(["user_id", "timestamp", "event"], pl.String()), orient="row")
+    with mock.patch.object(_read, "GROUP_BYTES_PER_ROW", 10**7):
+        assert buckets_for(frame.lazy(), 10**8) == math.ceil(frame.height * 10**7 / (10**8 / 2))
+        expected = _outcome(frame, mixed_offsets="assume_tz", **span)
+        got = _outcome(frame, engine="duckdb", mixed_offsets="assume_tz", memory_limit="100MB", **span)
+    assert len(got) == len(expected), (got, expected)
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine.equals(theirs) if isinstance(mine, pl.DataFrame) else mine == theirs, (mine, theirs)
 
 
 @settings(max_examples=40, deadline=None)

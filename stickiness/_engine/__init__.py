@@ -26,8 +26,9 @@ groups them in the engine.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from types import ModuleType
 from typing import Any, Protocol, get_args
 
@@ -35,7 +36,15 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import _duckdb, _generic, _polars
-from stickiness._engine._read import Grouping, RowPlan, group_in_engine, spark_median, spark_rows
+from stickiness._engine._read import (
+    Grouping,
+    RowPlan,
+    UserBuckets,
+    buckets_for,
+    group_in_engine,
+    spark_median,
+    spark_rows,
+)
 from stickiness._engine._session import Session, check_memory_limit, open_session
 from stickiness._engine._spark import (
     DISTINCT,
@@ -66,6 +75,8 @@ __all__ = [
     "Held",
     "RowPlan",
     "Session",
+    "UserBuckets",
+    "buckets_for",
     "check_engine",
     "check_memory_limit",
     "collect",
@@ -88,6 +99,7 @@ __all__ = [
     "spark_session",
     "spark_source",
     "to_polars",
+    "within_memory",
 ]
 
 ENGINES: tuple[str, ...] = get_args(Engine)
@@ -199,7 +211,8 @@ def keep(
         else frame.select([nw.col(name).cast(_engine_type(session.engine, dtype)) for name, dtype in schema.items()])
     )
     native = typed.to_native()
-    held = persist(native) if session.engine == "pyspark" else _duckdb.materialize(session.connection, native)
+    with within_memory():
+        held = persist(native) if session.engine == "pyspark" else _duckdb.materialize(session.connection, native)
     return _lazy(held)
 
 
@@ -216,9 +229,22 @@ def _engine_type(engine: str, dtype: pl.DataType) -> Any:
     return nw.from_native(pl.DataFrame(schema={"c": dtype})).schema["c"]
 
 
+@contextlib.contextmanager
+def within_memory() -> Iterator[None]:
+    """Turn an engine running out of memory into a clear error that says which limit to raise."""
+    try:
+        yield
+    except Exception as err:
+        better = _duckdb.out_of_memory(err)
+        if better is None:
+            raise
+        raise better from err
+
+
 def collect(frame: nw.LazyFrame[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     """Run ``frame`` and return a polars frame with exactly ``schema``'s columns and types."""
-    out: pl.DataFrame = frame.collect("polars").to_native()
+    with within_memory():
+        out: pl.DataFrame = frame.collect("polars").to_native()
     return out.select([_cast(out.schema[name], name, dtype) for name, dtype in schema.items()])
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import weakref
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import polars as pl
 
-__all__ = ["day_numbers", "materialize", "to_duckdb"]
+__all__ = ["day_numbers", "materialize", "materialize_parts", "out_of_memory", "to_duckdb"]
 
 _NAMES = itertools.count()
 
@@ -31,6 +32,30 @@ def materialize(connection: Any, relation: Any) -> Any:
     return table
 
 
+def materialize_parts(connection: Any, parts: Iterable[Callable[[Callable[[Any], None]], None]]) -> Any:
+    """Run relations one after the other into one new table of ``connection`` and return it, dropped with it.
+
+    Each part is called with a function that runs a relation into the table (the first creates it,
+    the others append): a part builds its relation only when its turn comes.
+    """
+    name = f"__stickiness_{next(_NAMES)}"
+    created = False
+
+    def run(relation: Any) -> None:
+        nonlocal created
+        if created:
+            relation.insert_into(name)
+        else:
+            relation.create(name)
+            created = True
+
+    for part in parts:
+        part(run)
+    table = connection.table(name)
+    weakref.finalize(table, _drop, connection, name)
+    return table
+
+
 def _drop(connection: Any, name: str) -> None:
     with contextlib.suppress(Exception):  # the connection may be closed already: its tables went with it
         connection.execute(f'DROP TABLE IF EXISTS "{name}"')
@@ -47,3 +72,21 @@ def day_numbers(relation: Any, columns: dict[str, str], *, to_dates: bool) -> An
     ]
     kept = [f'"{name}"' for name in relation.columns if name not in columns]
     return relation.project(", ".join([*kept, *added]))
+
+
+def out_of_memory(error: BaseException) -> Exception | None:
+    """Return a clear error for DuckDB running out of memory (else None): the limit to raise and how.
+
+    DuckDB spills most operators to disk past ``memory_limit``, but each thread still needs some
+    working memory; below that (or when the machine itself runs out), a query fails.
+    """
+    if type(error).__name__ != "OutOfMemoryException":
+        return None
+    from stickiness.exceptions import InvalidOptionError
+
+    first_line = str(error).splitlines()[0] if str(error) else "out of memory"
+    return InvalidOptionError(
+        f"DuckDB ran out of memory ({first_line}). Give the log more: read_log(..., memory_limit='2GB') "
+        "(--memory-limit 2GB on the command line); past the limit DuckDB spills to disk, but it needs "
+        "some memory of its own (20MB is too little for most logs, 500MB is plenty for 10M events)."
+    )

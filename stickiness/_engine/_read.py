@@ -12,12 +12,19 @@ where the rows are and groups the rows per (reason, user, day, event) there:
   the rows into a persisted DataFrame.
 
 The grouping (:func:`group_rows`) is written once, in narwhals, for both.
+
+Counting exact duplicates needs a first group-by with the time: about one group per row.
+Under a DuckDB ``memory_limit`` too small for that table, the rows are grouped a bucket of
+users at a time (:class:`UserBuckets`, :func:`buckets_for`): a user's rows are all in one
+bucket, so each bucket's groups are whole and the buckets' tables are simply appended,
+each small enough to group in memory rather than spill (docs/engines.md).
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -30,9 +37,12 @@ from stickiness._engine._session import Session
 from stickiness._engine._spark import is_spark_frame, map_in_arrow, persist
 
 __all__ = [
+    "GROUP_BYTES_PER_ROW",
     "ROW_CHUNK",
     "Grouping",
     "RowPlan",
+    "UserBuckets",
+    "buckets_for",
     "duckdb_rows",
     "group_in_engine",
     "group_rows",
@@ -45,6 +55,44 @@ __all__ = [
 ROW_CHUNK = 262_144
 
 Step = Literal["select", "with_columns", "filter"]
+
+#: What one row takes in DuckDB's first group-by (keys, time, counts and the hash table's share), in bytes:
+#: an estimate on the safe side, used to size the buckets (:func:`buckets_for`).
+GROUP_BYTES_PER_ROW = 100
+
+
+@dataclass(frozen=True)
+class UserBuckets:
+    """Group the rows ``count`` buckets of users at a time: ``user`` is the cleaned user id on the raw rows.
+
+    The bucket of a row is the hash of its cleaned id (the id the groups use, so ``" a"`` and
+    ``"a"`` share one), modulo ``count``.
+    """
+
+    user: pl.Expr
+    count: int
+
+    def part(self, frame: pl.LazyFrame, bucket: int) -> pl.LazyFrame:
+        """Return the rows of ``frame`` in ``bucket``.
+
+        >>> buckets = UserBuckets(pl.col("u").str.strip_chars(), 3)
+        >>> frame = pl.LazyFrame({"u": ["a", " a", "b", "c"]})
+        >>> [buckets.part(frame, b).collect()["u"].to_list() for b in range(3)]  # " a" goes with "a"
+        [['c'], [], ['a', ' a', 'b']]
+        """
+        return frame.filter(self.user.hash(seed=16) % self.count == bucket)
+
+
+def buckets_for(frame: pl.LazyFrame, memory_limit: int) -> int:
+    """Return how many buckets of users keep each first group-by of ``frame``'s rows within half the limit.
+
+    Counting the rows costs a read of Parquet metadata (a scan of a CSV).
+
+    >>> buckets_for(pl.LazyFrame({"a": range(1_000)}), 60_000)
+    4
+    """
+    rows = int(frame.select(pl.len()).collect(engine="streaming").item())
+    return max(1, math.ceil(rows * GROUP_BYTES_PER_ROW / (memory_limit / 2)))
 
 
 @dataclass(frozen=True)
@@ -127,28 +175,38 @@ def group_rows(rows: nw.LazyFrame[Any], grouping: Grouping) -> nw.LazyFrame[Any]
     )
 
 
-def group_in_engine(session: Session, source: Any, plan: RowPlan, grouping: Grouping) -> nw.LazyFrame[Any]:
+def group_in_engine(
+    session: Session, source: Any, plan: RowPlan, grouping: Grouping, buckets: UserBuckets | None = None
+) -> nw.LazyFrame[Any]:
     """Run ``plan`` on ``source`` where its rows flow, group them there, and hold the groups there.
 
-    ``source`` is a polars LazyFrame (its rows streamed into the DuckDB session) or a Spark
-    DataFrame (the plan run on its executors, the groups persisted in Spark, whatever the
-    session's engine). Nothing but a row count reaches this process.
+    ``source`` is a polars LazyFrame (its rows streamed into the DuckDB session, ``buckets`` of
+    users at a time when given) or a Spark DataFrame (the plan run on its executors, the groups
+    persisted in Spark, whatever the session's engine). Nothing but a row count reaches this process.
     """
     if is_spark_frame(source):
         grouped = group_rows(nw.from_native(spark_rows(source, plan)), grouping)
         held: Any = persist(grouped.to_native())
     else:
-        stream = _Stream(plan.on(source))
-        grouped = group_rows(duckdb_rows(session.connection, stream), grouping)
-        try:
-            held = _duckdb.materialize(session.connection, grouped.to_native())
-        except Exception:
-            # polars' own error (a malformed file...), raised under DuckDB's scan: the one read_log explains
-            if stream.error is not None:
-                raise stream.error from None
-            raise
+        parts = [source] if buckets is None else [buckets.part(source, b) for b in range(buckets.count)]
+        held = _duckdb.materialize_parts(
+            session.connection, (functools.partial(_group_part, session, plan.on(part), grouping) for part in parts)
+        )
     out: nw.LazyFrame[Any] = nw.from_native(held)
     return out
+
+
+def _group_part(session: Session, rows: pl.LazyFrame, grouping: Grouping, run: Any) -> None:
+    """Group one part of the rows in DuckDB and hand the relation to ``run`` (which creates or appends a table)."""
+    stream = _Stream(rows)
+    grouped = group_rows(duckdb_rows(session.connection, stream), grouping)
+    try:
+        run(grouped.to_native())
+    except Exception:
+        # polars' own error (a malformed file...), raised under DuckDB's scan: the one read_log explains
+        if stream.error is not None:
+            raise stream.error from None
+        raise
 
 
 class _Stream:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from typing import Any
 
@@ -59,6 +60,8 @@ def main(max_result_size: str, events: int) -> None:
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder
+    # The executors' Python must have polars and stickiness (docs/engines.md): here, this interpreter.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in {**SPARK_LOCAL, "spark.driver.maxResultSize": max_result_size}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
