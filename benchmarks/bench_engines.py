@@ -150,6 +150,7 @@ def spark_session(driver_memory: str) -> Any:
 
     from stickiness._engine import SPARK_LOCAL
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the executors run the read's rules with polars
     builder = SparkSession.builder.config("spark.driver.memory", driver_memory)
     for key, value in SPARK_LOCAL.items():
         builder = builder.config(key, value)

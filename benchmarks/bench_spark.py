@@ -94,6 +94,8 @@ def main() -> None:
 
     from stickiness._engine import SPARK_LOCAL
 
+    # the executors run the per-row rules with polars: this interpreter, unless the user chose one
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     path = generate.generate(args.n_events, data_dir=args.data_dir or generate.DATA_DIR)
     scratch = Path(tempfile.gettempdir()) / "stickiness-bench-spark"
     personas = str(ucsql.write_personas(path, scratch / f"personas_{args.n_events}.parquet"))
