@@ -23,7 +23,7 @@ from typing import IO, Any, TypeVar
 import polars as pl
 
 from stickiness._encoding import check_encoding, first_invalid_utf8, is_native, open_bytes
-from stickiness._engine import within_memory
+from stickiness._engine import check_memory_limit, within_memory
 from stickiness._sources import file_format, folder_files, json_problem, suffix_of
 from stickiness.exceptions import InputFileError, StickinessError
 
@@ -73,7 +73,8 @@ def explain_read_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with within_memory():  # the engine's own reads and sums too
+            limit = kwargs.get("memory_limit")
+            with within_memory(check_memory_limit(limit) if isinstance(limit, str) else None):  # the engine's reads
                 return func(*args, **kwargs)
         except READ_ERRORS as err:
             bound = signature.bind(*args, **kwargs)

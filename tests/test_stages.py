@@ -18,6 +18,7 @@ from stickiness.demo import demo_catalog, demo_events, demo_users
 from stickiness.log import UsageLog, read_log
 from stickiness.stages import BUDGET_VARIABLE, DEFAULT_BUDGET_MB, STAGES, StageStore, size_of
 from stickiness.stages import habits as habit_stage
+from stickiness.typing import Engine
 
 from .conftest import NOW
 
@@ -41,8 +42,8 @@ class _Counter:
         return self.value
 
 
-def _log() -> UsageLog:
-    return read_log(demo_events(users=120), users=demo_users(users=120), now=NOW)
+def _log(engine: Engine = "polars") -> UsageLog:
+    return read_log(demo_events(users=120), users=demo_users(users=120), now=NOW, engine=engine)
 
 
 def _metrics(log: UsageLog) -> dict[str, pl.DataFrame]:
@@ -240,7 +241,8 @@ def test_two_threads_asking_for_one_result_compute_it_once() -> None:
 
 
 def test_two_threads_on_one_log_give_the_tables_of_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = _metrics(_log())
+    engine: Engine = "polars"  # a DuckDB log runs one call at a time: the next test
+    expected = _metrics(_log(engine))
     calls = {"habits": 0}
     compute = habit_stage._compute_habits
 
@@ -249,7 +251,7 @@ def test_two_threads_on_one_log_give_the_tables_of_one_thread(monkeypatch: pytes
         return compute(*args, **kwargs)
 
     monkeypatch.setattr(habit_stage, "_compute_habits", counted)
-    log = _log()
+    log = _log(engine)
     results: list[dict[str, pl.DataFrame]] = []
     errors: list[BaseException] = []
 
@@ -295,3 +297,19 @@ def test_whatever_is_asked_the_store_stays_within_its_keep_counts_and_budget(
         assert all(len(held[name]) <= STAGES[name].keep for name in _STAGE_NAMES)
         # the result just asked is held, the latest of its stage, unless it alone passes the budget (or it is 0)
         assert (bool(held[stage]) and held[stage][0] is got) == (budget > 0 and size_of(got) <= budget)
+
+
+def test_a_duckdb_log_serves_one_thread_after_another() -> None:
+    # A DuckDB log's connection runs one call at a time: a log read in one thread and used in another
+    # after it (a web app's reruns, a notebook's callbacks) gives the same tables.
+    expected = _metrics(_log("duckdb"))
+    log = _log("duckdb")
+    results: list[dict[str, pl.DataFrame]] = []
+    for _ in range(2):
+        thread = threading.Thread(target=lambda: results.append(_metrics(log)))
+        thread.start()
+        thread.join()
+    assert len(results) == 2
+    for tables in results:
+        for name, table in tables.items():
+            assert_frame_equal(table, expected[name])

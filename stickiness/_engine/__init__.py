@@ -211,7 +211,7 @@ def keep(
         else frame.select([nw.col(name).cast(_engine_type(session.engine, dtype)) for name, dtype in schema.items()])
     )
     native = typed.to_native()
-    with within_memory():
+    with within_memory(session.memory_limit):
         held = persist(native) if session.engine == "pyspark" else _duckdb.materialize(session.connection, native)
     return _lazy(held)
 
@@ -230,12 +230,12 @@ def _engine_type(engine: str, dtype: pl.DataType) -> Any:
 
 
 @contextlib.contextmanager
-def within_memory() -> Iterator[None]:
-    """Turn an engine running out of memory into a clear error that says which limit to raise."""
+def within_memory(limit: int | None = None) -> Iterator[None]:
+    """Turn an engine running out of memory into a clear error that says which limit to raise (``limit``: the log's)."""
     try:
         yield
     except Exception as err:
-        better = _duckdb.out_of_memory(err)
+        better = _duckdb.out_of_memory(err, limit)
         if better is None:
             raise
         raise better from err

@@ -74,19 +74,33 @@ def day_numbers(relation: Any, columns: dict[str, str], *, to_dates: bool) -> An
     return relation.project(", ".join([*kept, *added]))
 
 
-def out_of_memory(error: BaseException) -> Exception | None:
+def out_of_memory(error: BaseException, limit: int | None = None) -> Exception | None:
     """Return a clear error for DuckDB running out of memory (else None): the limit to raise and how.
 
-    DuckDB spills most operators to disk past ``memory_limit``, but each thread still needs some
-    working memory; below that (or when the machine itself runs out), a query fails.
+    DuckDB spills most operators to disk past ``memory_limit``, but each thread needs some working
+    memory, and a few operators hold a whole group in memory (the median of a group's values);
+    below that (or when the machine itself runs out), a query fails. ``limit``: the log's, in bytes.
+
+    >>> class OutOfMemoryException(Exception): ...
+    >>> message = str(out_of_memory(OutOfMemoryException("Out of Memory Error: 11.1 GiB used"), 12 * 10**9))
+    >>> message[:68], "memory_limit='24GB'" in message
+    ("DuckDB ran out of memory within memory_limit='12GB' (Out of Memory E", True)
     """
     if type(error).__name__ != "OutOfMemoryException":
         return None
     from stickiness.exceptions import InvalidOptionError
 
     first_line = str(error).splitlines()[0] if str(error) else "out of memory"
+    within = "" if limit is None else f" within memory_limit='{_gigabytes(limit)}'"
+    more = "2GB" if limit is None else _gigabytes(2 * limit)
     return InvalidOptionError(
-        f"DuckDB ran out of memory ({first_line}). Give the log more: read_log(..., memory_limit='2GB') "
-        "(--memory-limit 2GB on the command line); past the limit DuckDB spills to disk, but it needs "
-        "some memory of its own (20MB is too little for most logs, 500MB is plenty for 10M events)."
+        f"DuckDB ran out of memory{within} ({first_line}). Give the log more: read_log(..., memory_limit='{more}') "
+        f"(--memory-limit {more} on the command line). Past the limit DuckDB spills to disk, but some of its "
+        "work stays in memory (a thread's working memory; the median of each user's gaps in the use-case "
+        "metrics): 20MB is too little for most logs, 500MB runs 10M events."
     )
+
+
+def _gigabytes(size: int) -> str:
+    """Write a size as memory_limit takes it: whole GB from 1 GB, else whole MB."""
+    return f"{size / 10**9:.0f}GB" if size >= 10**9 else f"{max(size // 10**6, 1)}MB"

@@ -235,8 +235,9 @@ def monthly_active_users(
     log = as_log(data)
     dau = _dau(log, by=by, active_events=active_events)
     # each user's active months are kept on the log: retention and lifecycle share them
-    months = period_runs(log, period="month", by=by, active_events=active_events).select(SEGMENT, "__p")
+    months = period_runs(log, period="month", by=by, active_events=active_events)
     lazy = lift(log, dau=dau, calendar=calendar(log, "month"), months=months)
+    lazy["months"] = lazy["months"].select(SEGMENT, "__p")
     daily = (
         lazy["dau"]
         .join(lazy["calendar"], on="day", how="inner")

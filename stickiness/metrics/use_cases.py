@@ -624,7 +624,8 @@ def unmapped_events(data: UsageLog | Source, catalog: Catalog | Any | None, *, t
         unmapped = events.join(names, on="event", how="inner")
     # on the log's integer codes: a filter, then a group-by on a small integer
     codes = unmapped.get_column("__e").to_list()
-    lazy = lift(log, activity=coded_activity(log).select("__u", "__e", "events"), names=unmapped)
+    lazy = lift(log, activity=coded_activity(log), names=unmapped)
+    lazy["activity"] = lazy["activity"].select("__u", "__e", "events")
     table = (
         lazy["activity"]
         .filter(nw.col("__e").is_in(codes))

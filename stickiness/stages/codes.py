@@ -180,6 +180,7 @@ def coded_days(log: UsageLog, events: frozenset[str] | None) -> pl.LazyFrame | n
         if codes is not None:
             lazy = lazy.filter(pl.col("__e").is_in(codes))
         return lazy.select("__u", "__d")
+    coded = lift(log, activity=activity)["activity"]  # through this thread's connection
     if codes is not None:
-        activity = activity.filter(nw.col("__e").is_in(codes))
-    return activity.select("__u", "__d")
+        coded = coded.filter(nw.col("__e").is_in(codes))
+    return coded.select("__u", "__d")

@@ -12,7 +12,8 @@
    and the map.
 
 Each stage runs as a narwhals query in the log's engine and its result is kept
-on the log as a polars frame (the latest few per stage), so another window
+on the log where it was computed (:func:`~stickiness._engine.keep`: a polars frame,
+a DuckDB table, a persisted Spark frame; the latest few per stage), so another window
 redoes stages 2 and 3 only, another threshold stage 3 only. Stage 1's distinct
 days and gaps are :func:`~stickiness._engine.runs` (one sort of a packed integer
 key on polars).
