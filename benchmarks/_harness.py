@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -152,3 +153,45 @@ def guard_memory(limit_gb: float) -> None:
             time.sleep(0.2)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def kit_version() -> str:
+    """The kit's code measured: the git commit, and whether stickiness/ had uncommitted changes (read-only git)."""
+    repo = str(Path(__file__).resolve().parent.parent)
+    try:
+        head = subprocess.run(
+            ["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", repo, "status", "--porcelain", "--", "stickiness"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head} + uncommitted changes in stickiness/" if dirty else head
+
+
+def children() -> dict[int, list[int]]:
+    """Parent pid -> child pids, from /proc (empty where there is no /proc)."""
+    tree: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return tree
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            tree.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    return tree
+
+
+def descendants(root: int) -> set[int]:
+    """``root`` and every process under it."""
+    tree, todo, found = children(), [root], set()
+    while todo:
+        pid = todo.pop()
+        found.add(pid)
+        todo += tree.get(pid, [])
+    return found

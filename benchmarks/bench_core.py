@@ -57,7 +57,7 @@ import duckdb_core_sql as core
 import duckdb_sql
 import duckdb_use_cases_sql as ucsql
 import generate
-from _harness import cpu_name, guard_memory, human, log, measured, ram_gb, sizes, status_kb
+from _harness import cpu_name, guard_memory, human, kit_version, log, measured, ram_gb, sizes, status_kb
 
 import stickiness as st
 
@@ -444,21 +444,6 @@ def machine() -> dict[str, Any]:
         "polars_threads": pl.thread_pool_size(),
         "duckdb_threads": int(threads[0][0]) if threads else None,
     }
-
-
-def kit_version() -> str:
-    """The git commit, and whether stickiness/ had uncommitted changes (read-only git calls)."""
-    repo = str(HERE.parent)
-    try:
-        head = subprocess.run(
-            ["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", repo, "status", "--porcelain", "--", "stickiness"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head} + uncommitted changes in stickiness/" if dirty else head
 
 
 def peer_version() -> str:

@@ -61,7 +61,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate
-from _harness import cpu_name, human, log, ram_gb, sizes, snapshot, status_kb
+from _harness import cpu_name, descendants, human, kit_version, log, ram_gb, sizes, snapshot, status_kb
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -268,19 +268,6 @@ def _hwm_mb() -> float:
 # --- the parent: start a worker, watch its process tree ---------------------------------------------------
 
 
-def _children() -> dict[int, list[int]]:
-    """Parent pid -> child pids, from /proc."""
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            tree.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-    return tree
-
-
 def _proc(pid: int) -> tuple[int, float] | None:
     """(VmRSS kB, CPU seconds) of a live process, or None."""
     try:
@@ -317,20 +304,12 @@ class TreeWatch(threading.Thread):
         self.killed = False
         self.jvm = False
 
-    def _tree(self) -> set[int]:
-        tree, todo, found = _children(), [self.root], set()
-        while todo:
-            pid = todo.pop()
-            found.add(pid)
-            todo += tree.get(pid, [])
-        return found
-
     def run(self) -> None:
         pids: set[int] = set()
         found_at = float("-inf")
         while not self.stop.is_set():
             if time.perf_counter() - found_at >= 1.0:
-                pids |= self._tree()
+                pids |= descendants(self.root)
                 found_at = time.perf_counter()
             total = 0
             for pid in list(pids):
@@ -508,21 +487,6 @@ def machine() -> dict[str, Any]:
         "pyspark": spark_version,
         "stickiness": st.__version__,
     }
-
-
-def kit_version() -> str:
-    """The git commit, and whether stickiness/ had uncommitted changes (read-only git calls)."""
-    repo = str(HERE.parent)
-    try:
-        head = subprocess.run(
-            ["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", repo, "status", "--porcelain", "--", "stickiness"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head} + uncommitted changes in stickiness/" if dirty else head
 
 
 KIT_VERSION = kit_version()

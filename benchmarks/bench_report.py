@@ -67,7 +67,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb_use_cases_sql as ucsql
 import generate
-from _harness import cpu_name, human, log, others_cpu, sizes, snapshot, wait_until_idle
+from _harness import cpu_name, descendants, human, log, others_cpu, sizes, snapshot, wait_until_idle
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -124,25 +124,6 @@ def personas_for(path: Path, given: str | None) -> Path:
 # --- one run ----------------------------------------------------------------------------------------------
 
 
-def _children() -> dict[int, list[int]]:
-    """Parent pid -> child pids, from /proc (empty where there is no /proc)."""
-    tree: dict[int, list[int]] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return tree
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        tree.setdefault(ppid, []).append(int(entry))
-    return tree
-
-
 def _status(pid: int) -> tuple[str, int, int] | None:
     """(name, VmRSS kB, VmHWM kB) of a live process, or None."""
     try:
@@ -171,20 +152,12 @@ class TreeSampler(threading.Thread):
     #: Seconds between scans of /proc for new descendants (a scan costs ~5 ms; reading a status, ~0.05 ms).
     DISCOVER = 1.0
 
-    def _descendants(self) -> set[int]:
-        tree, todo, found = _children(), [self.root], set()
-        while todo:
-            pid = todo.pop()
-            found.add(pid)
-            todo += tree.get(pid, [])
-        return found
-
     def run(self) -> None:
         pids: set[int] = set()
         discovered = float("-inf")
         while not self.stop.is_set():
             if time.perf_counter() - discovered >= self.DISCOVER:
-                pids |= self._descendants()
+                pids |= descendants(self.root)
                 discovered = time.perf_counter()
             total = 0
             for pid in list(pids):

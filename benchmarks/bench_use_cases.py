@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb_use_cases_sql as peer
 import generate
-from _harness import cpu_name, human, log, measured, noise, sizes, status_kb, timed
+from _harness import cpu_name, human, kit_version, log, measured, noise, sizes, status_kb, timed
 
 import stickiness
 from stickiness.catalog import Catalog, read_catalog
@@ -296,24 +296,6 @@ def machine() -> dict[str, Any]:
         "polars_threads": pl.thread_pool_size(),
         "duckdb_threads": None if threads is None else int(threads[0]),
     }
-
-
-def kit_version() -> str:
-    """The kit's code measured: the git commit, and whether stickiness/ had uncommitted changes (read-only git)."""
-    repo = HERE.parent
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(repo), "status", "--porcelain", "--", "stickiness"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head} + uncommitted changes in stickiness/" if dirty else head
 
 
 #: The kit's code as imported by this process (the repo may change while a long run goes on).
