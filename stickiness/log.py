@@ -39,6 +39,7 @@ from stickiness._engine import (
     open_session,
     polars_schema,
     reduce_spark_log,
+    size_text,
     spark_column_is_date,
     spark_median,
     spark_rows,
@@ -357,23 +358,11 @@ def _check_fits(activity: Held, options: _Options) -> None:
     needed = size * ACTIVITY_TIMES
     if needed > limit:
         raise InvalidOptionError(
-            f"memory_limit={_size_text(limit)!r} is too small for this log on the polars engine, which holds the "
+            f"memory_limit={size_text(limit)!r} is too small for this log on the polars engine, which holds the "
             f"activity table in memory: the table ({activity.height:,} rows of user, day and event) takes "
-            f"{_size_text(size)}, and the metrics need about {_size_text(needed)} in all. Pass engine='duckdb' with "
-            f"the same memory_limit (DuckDB spills to disk past it), or memory_limit={_size_text(needed)!r}."
+            f"{size_text(size)}, and the metrics need about {size_text(needed)} in all. Pass engine='duckdb' with "
+            f"the same memory_limit (DuckDB spills to disk past it), or memory_limit={size_text(needed)!r}."
         )
-
-
-def _size_text(size: int) -> str:
-    """Write a size in bytes as read_log's ``memory_limit`` takes it, e.g. ``'1.5GB'``.
-
-    >>> _size_text(1_500_000_000), _size_text(2_000_000)
-    ('1.5GB', '2MB')
-    """
-    for unit, factor in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
-        if size >= factor:
-            return f"{size / factor:.3g}{unit}"
-    return f"{size}B"
 
 
 def _users_without_segment(session: Session, activity: Held, table: pl.DataFrame) -> int:

@@ -45,7 +45,7 @@ from stickiness._engine._read import (
     spark_median,
     spark_rows,
 )
-from stickiness._engine._session import Session, check_memory_limit, open_session
+from stickiness._engine._session import Session, check_memory_limit, open_session, size_text
 from stickiness._engine._spark import (
     DISTINCT,
     ROWS,
@@ -93,6 +93,7 @@ __all__ = [
     "reduce_spark_log",
     "runs",
     "session_of",
+    "size_text",
     "spark_column_is_date",
     "spark_median",
     "spark_rows",

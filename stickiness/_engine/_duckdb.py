@@ -10,6 +10,8 @@ from typing import Any
 
 import polars as pl
 
+from stickiness._engine._session import size_text
+
 __all__ = ["day_numbers", "materialize", "materialize_parts", "out_of_memory", "to_duckdb"]
 
 _NAMES = itertools.count()
@@ -91,16 +93,11 @@ def out_of_memory(error: BaseException, limit: int | None = None) -> Exception |
     from stickiness.exceptions import InvalidOptionError
 
     first_line = str(error).splitlines()[0] if str(error) else "out of memory"
-    within = "" if limit is None else f" within memory_limit='{_gigabytes(limit)}'"
-    more = "2GB" if limit is None else _gigabytes(2 * limit)
+    within = "" if limit is None else f" within memory_limit='{size_text(limit)}'"
+    more = "2GB" if limit is None else size_text(2 * limit)
     return InvalidOptionError(
         f"DuckDB ran out of memory{within} ({first_line}). Give the log more: read_log(..., memory_limit='{more}') "
         f"(--memory-limit {more} on the command line). Past the limit DuckDB spills to disk, but some of its "
         "work stays in memory (a thread's working memory; the median of each user's gaps in the use-case "
         "metrics): 20MB is too little for most logs, 500MB runs 10M events."
     )
-
-
-def _gigabytes(size: int) -> str:
-    """Write a size as memory_limit takes it: whole GB from 1 GB, else whole MB."""
-    return f"{size / 10**9:.0f}GB" if size >= 10**9 else f"{max(size // 10**6, 1)}MB"

@@ -18,7 +18,7 @@ from typing import Any
 from stickiness.exceptions import InvalidOptionError
 from stickiness.typing import Engine
 
-__all__ = ["Session", "check_memory_limit", "open_session"]
+__all__ = ["Session", "check_memory_limit", "open_session", "size_text"]
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)?\s*$", re.IGNORECASE)
 _FACTORS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
@@ -41,6 +41,18 @@ def check_memory_limit(memory_limit: str | None) -> int | None:
         )
     unit = (match.group(2) or "B").upper()
     return int(float(match.group(1)) * _FACTORS[unit])
+
+
+def size_text(size: int) -> str:
+    """Write a size in bytes as ``memory_limit`` takes it (the inverse of :func:`check_memory_limit`).
+
+    >>> size_text(1_500_000_000), size_text(2_000_000), size_text(24 * 10**9)
+    ('1.5GB', '2MB', '24GB')
+    """
+    for unit, factor in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if size >= factor:
+            return f"{size / factor:.3g}{unit}"
+    return f"{size}B"
 
 
 @dataclass(frozen=True)
