@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any, Protocol, get_args
 
@@ -84,6 +84,7 @@ __all__ = [
     "day_numbers",
     "decode_users",
     "group_in_engine",
+    "grouped_medians",
     "is_spark_frame",
     "keep",
     "lift",
@@ -295,6 +296,32 @@ def runs(frame: nw.LazyFrame[Any], *, key: str, order: str, with_: Collection[st
             return _polars.runs(rows, key=key, order=order, with_=with_)
         frame = nw.from_native(rows.lazy())
     return _generic.runs(frame, key=key, order=order, with_=with_)
+
+
+def grouped_medians(
+    frame: nw.LazyFrame[Any], *, by: Sequence[str], aggs: Sequence[nw.Expr] = (), medians: Mapping[str, str]
+) -> nw.LazyFrame[Any]:
+    """Group ``frame`` by ``by``: the aggregates ``aggs`` and the medians of ``medians``' columns (``alias: column``).
+
+    A median is of the group's non-null values (null when it has none). Polars takes it in
+    the same group-by; DuckDB and Spark hold a group's values in memory for a median, so
+    there it comes from each group's histogram, which spills (:func:`_generic.grouped_medians`).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> for engine in ("polars", "duckdb"):
+    ...     rows = lift(engine, rows=pl.DataFrame({"k": [1, 1, 1, 1, 2, 2], "v": [4, 1, 2, 9, 5, None]}))["rows"]
+    ...     table = grouped_medians(rows, by=["k"], aggs=[nw.len().alias("n")], medians={"m": "v"})
+    ...     print(engine, sorted(table.collect("polars").rows()))
+    polars [(1, 4, 3.0), (2, 2, 5.0)]
+    duckdb [(1, 4, 3.0), (2, 2, 5.0)]
+    """
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        exprs = [*aggs, *(nw.col(column).median().alias(alias) for alias, column in medians.items())]
+        return frame.group_by(*by).agg(*exprs)
+    return _generic.grouped_medians(frame, by=by, aggs=aggs, medians=medians)
 
 
 def day_numbers(frame: nw.LazyFrame[Any], **columns: str) -> nw.LazyFrame[Any]:

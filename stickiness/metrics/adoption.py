@@ -24,7 +24,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import collect
+from stickiness._engine import collect, grouped_medians
 from stickiness._habit_options import check_options
 from stickiness._sources import Source
 from stickiness.catalog import Catalog
@@ -199,11 +199,11 @@ def time_to_first_use(
         .agg(d.min().alias("__use"))
         .join(starts, on=[SEG, "user"], how="inner")
         .with_columns((nw.col("__use") - nw.col("__start")).alias("__days"))
-        .group_by(SEG, "use_case")
-        .agg(
-            nw.len().alias("adopters"),
-            nw.col("__days").median().alias("median_days"),
-            nw.col("__days").mean().alias("mean_days"),
+        .pipe(
+            grouped_medians,
+            by=[SEG, "use_case"],
+            aggs=[nw.len().alias("adopters"), nw.col("__days").mean().alias("mean_days")],
+            medians={"median_days": "__days"},
         )
     )
     users = starts.group_by(SEG).agg(nw.len().alias("users"))

@@ -29,7 +29,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import Held, collect, day_numbers, keep, lift, runs
+from stickiness._engine import Held, collect, day_numbers, grouped_medians, keep, lift, runs
 from stickiness._habit_options import Options
 from stickiness.catalog import ANY_USE_CASE, Catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
@@ -156,12 +156,15 @@ def _compute_habits(log: UsageLog, events: pl.DataFrame, pairs: pl.DataFrame, ke
         lazy[name]  # every (user x use case) with a day up to end; _split_history keeps the horizon's
         # a gap between two active days of the horizon
         .with_columns(nw.when((d >= horizon_start) & (d - gap >= horizon_start)).then(gap).alias("__gap"))
-        .group_by("__k")
-        .agg(
-            d.min().alias("first_use"),
-            d.max().alias("last_active"),
-            nw.len().cast(nw.Int64()).alias("active_days"),
-            gap.median().alias("__interval"),
+        .pipe(
+            grouped_medians,
+            by=["__k"],
+            aggs=[
+                d.min().alias("first_use"),
+                d.max().alias("last_active"),
+                nw.len().cast(nw.Int64()).alias("active_days"),
+            ],
+            medians={"__interval": "__gap"},
         )
         for name in frames
     ]
@@ -385,12 +388,16 @@ def _compute_counts(log: UsageLog, rates: Held, threshold: float) -> pl.DataFram
         (evaluable & (nw.col("rate") < threshold)).cast(nw.Int64).alias("__forgettable"),
         *[(nw.col("band") == band).fill_null(value=False).cast(nw.Int64).alias(f"__{band}") for band in BANDS],
     )
-    counts = table.group_by(SEG, "use_case").agg(
-        nw.len().alias("adopters"),
-        nw.col("__too_new").sum().alias("too_new"),
-        nw.col("__forgettable").sum().alias("__forgettable"),
-        nw.col("rate").median().alias("median_rate"),
-        nw.col("interval_days").median().alias("median_interval_days"),
-        *[nw.col(f"__{band}").sum().alias(f"__{band}") for band in BANDS],
+    sums = [nw.col(f"__{band}").sum().alias(f"__{band}") for band in BANDS]
+    counts = grouped_medians(
+        table,
+        by=[SEG, "use_case"],
+        aggs=[
+            nw.len().alias("adopters"),
+            nw.col("__too_new").sum().alias("too_new"),
+            nw.col("__forgettable").sum().alias("__forgettable"),
+            *sums,
+        ],
+        medians={"median_rate": "rate", "median_interval_days": "interval_days"},
     )
     return collect(counts, _COUNTS_SCHEMA).with_columns(evaluable=pl.col("adopters") - pl.col("too_new"))
