@@ -33,6 +33,7 @@ from stickiness.ledger import REASONS
 
 if TYPE_CHECKING:
     from great_tables import GT
+    from great_tables._text import Html
 
 __all__ = ["COLUMNS", "EMPTY", "Kind", "Table", "table"]
 
@@ -73,6 +74,8 @@ COLUMNS: Final[Mapping[str, tuple[str, Kind]]] = {
     "first_use": ("First use", "date"),
     "first_active": ("First active", "date"),
     "last_active": ("Last active", "date"),
+    "first_day": ("First active day", "date"),
+    "last_day": ("Last active day", "date"),
     "first_purchase": ("First purchase", "date"),
     "last_purchase": ("Last purchase", "date"),
     # how many
@@ -164,6 +167,7 @@ COLUMNS: Final[Mapping[str, tuple[str, Kind]]] = {
     "median_interval_days": ("Median interval (days)", "days"),
     "median_days": ("Median time to first use (days)", "days"),
     "mean_days": ("Mean time to first use (days)", "days"),
+    "T": ("Observed for (days)", "days"),  # the repeat-use models' T: days from a user's first day to the end
     "expected_days": ("Expected active days", "number"),
     "mean_expected_days": ("Mean expected active days", "number"),
     # scores and ratios
@@ -408,14 +412,14 @@ def _link(folder: str | None, stem: str | None) -> str | None:
     return posixpath.normpath(posixpath.join(folder, "tables", f"{stem}.csv"))
 
 
-def _more(hidden: int, link: str | None) -> str:
-    """Return the note under a summarised table (HTML): how many rows are not shown, and where they are."""
+def _more(hidden: int, link: str | None) -> Html:
+    """Return the note under a summarised table: how many rows are not shown, and where they are."""
     from great_tables import html as gt_html
 
     if link is None:
-        return str(gt_html(f"and {hidden:,} more rows, not shown."))
+        return gt_html(f"and {hidden:,} more rows, not shown.")
     target = html.escape(link, quote=True)
-    return str(gt_html(f'and {hidden:,} more rows: the full table is <a href="{target}">{html.escape(link)}</a>.'))
+    return gt_html(f'and {hidden:,} more rows: the full table is <a href="{target}">{html.escape(link)}</a>.')
 
 
 def _ledger(ledger: Ledger) -> Table:

@@ -88,11 +88,14 @@ zone = st.forgettable_zone(log, catalog, **habit_options, threshold=threshold, m
 findings = zone.filter(zone["verdict"] == "forgettable").drop("problem", "why_us", "alternatives")
 rare_as_expected = zone.filter(zone["verdict"] == "rare as expected").drop("problem", "why_us", "alternatives")
 print(f"{findings.height} segments in the forgettable zone; {rare_as_expected.height} rarely used, as expected")
-sw.table(findings, "forgettable_zone", folder=out)
+# the columns a reader needs to judge a segment; the CSV has them all
+zone_view = [segment, "use_case", "expected_frequency", "evaluable", "forgettable_share", "ci_low", "ci_high"]
+zone_view += ["median_rate", "modal_band"]
+sw.table(findings.select(zone_view), "forgettable_zone", folder=out)
 
 # %% Rarely used, as expected
 # in the zone, as the catalog's expected_frequency says: no surprise
-sw.table(rare_as_expected, "rare_as_expected", folder=out, csv="forgettable_zone")
+sw.table(rare_as_expected.select(zone_view), "rare_as_expected", folder=out, csv="forgettable_zone")
 
 # %% [markdown]
 # ## Drifting users

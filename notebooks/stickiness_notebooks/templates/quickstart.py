@@ -139,11 +139,14 @@ forgettable_zone_chart
 findings = zone.filter(zone["verdict"] == "forgettable").drop("problem", "why_us", "alternatives")
 rare_as_expected = zone.filter(zone["verdict"] == "rare as expected").drop("problem", "why_us", "alternatives")
 print(f"{findings.height} segments in the forgettable zone; {rare_as_expected.height} rarely used, as expected")
-sw.table(findings, "forgettable_zone", folder=out, csv="use_case_map")  # the map holds every verdict
+# the columns a reader needs to judge a segment; the CSV has them all
+zone_view = [segment, "use_case", "expected_frequency", "evaluable", "forgettable_share", "ci_low", "ci_high"]
+zone_view += ["median_rate", "modal_band"]
+sw.table(findings.select(zone_view), "forgettable_zone", folder=out, csv="use_case_map")  # every verdict
 
 # %% Rarely used, as expected
 # in the zone, as the catalog's expected_frequency says: no surprise
-sw.table(rare_as_expected, "rare_as_expected", folder=out, csv="use_case_map")
+sw.table(rare_as_expected.select(zone_view), "rare_as_expected", folder=out, csv="use_case_map")
 
 # %% [markdown]
 # ## Retention and lifecycle
