@@ -238,22 +238,24 @@ _SCRIPT = """
 const charts = %s;
 const options = %s;
 const fit = %s;
-// A spec with every width (views, facets, x steps, mark widths, x positions in pixels) and every fixed view
-// height times k, so the chart keeps its shape; row steps (one row of text each) and the data are left alone.
-const SIZES = { width: "width", continuousWidth: "width", discreteWidth: "width", height: "height",
-  continuousHeight: "height" };
+// A spec with every width (views, facets, x steps, mark widths and x offsets, x positions in pixels) and every
+// view's fixed height times k, so the chart keeps its shape; row steps (one row of text each), the heights of
+// marks (they fill those rows) and the data are left alone.
+const VIEW = { width: true, continuousWidth: true, discreteWidth: true, height: true, continuousHeight: true };
+const MARK = { width: true, dx: true };
 const times = (value, k) => Math.max(1, Math.floor(value * k));
-const scaled = (value, k, key) => {
-  if (Array.isArray(value)) return value.map((item) => scaled(item, k));
+const scaled = (value, k, key, inMark = false) => {
+  if (Array.isArray(value)) return value.map((item) => scaled(item, k, undefined, inMark));
   if (value === null || typeof value !== "object") {
-    return SIZES[key] && typeof value === "number" ? times(value, k) : value;
+    if (!(inMark ? MARK : VIEW)[key] || typeof value !== "number") return value;
+    return key === "dx" ? value * k : times(value, k);
   }
   const out = {};
   for (const [name, item] of Object.entries(value)) {
     if (name === "data" || name === "datasets") out[name] = item;
     else if (key === "width" && name === "step" && typeof item === "number") out[name] = times(item, k);
     else if ((key === "x" || key === "x2") && name === "value" && typeof item === "number") out[name] = times(item, k);
-    else out[name] = scaled(item, k, name);
+    else out[name] = scaled(item, k, name, inMark || name === "mark");
   }
   return out;
 };
