@@ -305,20 +305,21 @@ function wrapped(given, width) {
 const drawnWidth = (target) => parseFloat(target.querySelector("svg")?.getAttribute("width") ?? "0");
 // Draw a chart no wider than `fit` pixels (its text then prints at its own size): its titles wrap, then the
 // drawn width is about fixed parts (axes, legends) + k * the views' widths, so a draw at k = 1/2 tells both.
+const embed = (target, spec) => window.vegaEmbed(target, spec, options);
 async function draw(target, given) {
-  let result = await window.vegaEmbed(target, given, options);
+  let result = await embed(target, given);
   if (!fit || drawnWidth(target) <= fit) return;
   const spec = wrapped(given, fit);  // a long title sets the width whatever the views': it wraps first
   result.finalize();
-  result = await window.vegaEmbed(target, spec, options);
+  result = await embed(target, spec);
   const full = drawnWidth(target);
   if (full <= fit) return;
   result.finalize();
-  result = await window.vegaEmbed(target, scaled(spec, 0.5), options);
+  result = await embed(target, scaled(spec, 0.5));
   const views = 2 * (full - drawnWidth(target));
   const k = views > 0 ? Math.min(1, Math.max(0.3, (fit - (full - views)) / views)) : 1;
   result.finalize();
-  await window.vegaEmbed(target, scaled(spec, k), options);
+  await embed(target, scaled(spec, k));
 }
 Promise.allSettled(charts.map(async ([id, spec]) => {
   const target = document.getElementById(id);
