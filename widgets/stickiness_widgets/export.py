@@ -316,10 +316,17 @@ async function draw(target, given) {
   if (full <= fit) return;
   result.finalize();
   result = await embed(target, scaled(spec, 0.5));
-  const views = 2 * (full - drawnWidth(target));
+  const half = drawnWidth(target);
+  const views = 2 * (full - half);
   const k = views > 0 ? Math.min(1, Math.max(0.3, (fit - (full - views)) / views)) : 1;
   result.finalize();
-  await embed(target, scaled(spec, k));
+  result = await embed(target, scaled(spec, k));
+  const drawn = drawnWidth(target);
+  if (drawn <= fit || k <= 0.3 || k === 0.5 || drawn === half) return;
+  // still too wide (the widths are not quite linear in k): one step along the line through the two last draws
+  const slope = (drawn - half) / (k - 0.5);
+  result.finalize();
+  await embed(target, scaled(spec, Math.max(0.3, k - (drawn - fit) / slope)));
 }
 Promise.allSettled(charts.map(async ([id, spec]) => {
   const target = document.getElementById(id);
