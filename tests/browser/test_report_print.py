@@ -1,5 +1,7 @@
 """The demo report prints ready to hand on (issue 17): text 8 pt or more, no scrollbar, the chosen paper, full pages.
 
+The page is opened with every request but its own file aborted: it loads nothing (no web font, no script).
+
 One quickstart report of the demo log is written with ``paper="a4"`` (and printed again on Letter). In
 Debian's chromium, with print media emulated at each paper's text width (the page less the report's
 12 mm side margins), every chart's and table's text is at least 8 pt (CSS px x 0.75, times the scale
@@ -18,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import Watch, offline_page
 from tests.conftest import CHROMIUM
 
 pytestmark = pytest.mark.skipif(
@@ -74,14 +77,18 @@ def text_width(paper: str) -> int:
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_printed_text_is_8_pt_or_more_and_nothing_scrolls(browser: Any, report: Path, paper: str) -> None:
-    page = browser.new_page(viewport={"width": text_width(paper), "height": 1000})
+    watch, uri = Watch(), (report / "report.html").as_uri()
+    # any request but the page itself is aborted and recorded: the tables and charts load nothing (no web font)
+    page = offline_page(browser, watch, width=text_width(paper), hosts=(), allow=(uri,))
     try:
         page.emulate_media(media="print")
-        page.goto((report / "report.html").as_uri())
+        page.goto(uri)
         page.wait_for_selector("html[data-charts=drawn]", timeout=60_000)
         found = page.evaluate(MEASURE)
     finally:
-        page.close()
+        page.context.close()
+
+    assert watch.blocked == [] and watch.errors == [], watch.report()
 
     assert len(found["charts"]) >= 6  # the quickstart's charts, drawn
     small = [
