@@ -187,3 +187,15 @@ def test_the_display_is_the_html() -> None:
     assert isinstance(shown, Table) and shown._repr_html_() == shown.html
     assert repr(shown) == "<table: 2 rows shown>"
     assert repr(sw.table(pl.DataFrame({"users": [1, 2]}), "x", rows=1)) == "<table: 1 rows shown, 1 more not shown>"
+
+
+def test_what_cannot_be_shown_is_a_clear_error_naming_the_keyword() -> None:
+    from stickiness import InvalidOptionError, UnsupportedSourceError
+
+    frame = pl.DataFrame({"users": [1]})
+    with pytest.raises(UnsupportedSourceError, match=r"got a LazyFrame: \.collect\(\) it first"):
+        sw.table(frame.lazy())  # type: ignore[arg-type]
+    with pytest.raises(InvalidOptionError, match=r"rows=0: .* 1 or more"):
+        sw.table(frame, rows=0)
+    with pytest.raises(InvalidOptionError, match=r"formats=\{'users': 'percent'\}: each kind is one of count, share"):
+        sw.table(frame, formats={"users": "percent"})  # type: ignore[dict-item]

@@ -24,11 +24,11 @@ import itertools
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
 import polars as pl
 
-from stickiness import Ledger
+from stickiness import InvalidOptionError, Ledger, UnsupportedSourceError
 from stickiness.ledger import REASONS
 
 if TYPE_CHECKING:
@@ -336,6 +336,7 @@ def table(
     """
     if isinstance(frame, Ledger):
         return _ledger(frame)
+    _check(frame, rows, formats)
     if frame.is_empty():
         sentence = empty or empty_sentence(name)
         return Table(f'<p class="stickiness-empty">{html.escape(sentence)}</p>', 0, 0, sentence)
@@ -347,6 +348,20 @@ def table(
     if frame.height > shown.height:
         gt = gt.tab_source_note(_more(frame.height - shown.height, _link(folder, csv or name)))
     return Table(gt.as_raw_html(), frame.height, shown.height)
+
+
+def _check(frame: object, rows: int, formats: Mapping[str, str] | None) -> None:
+    """Raise a clear error for what :func:`table` cannot show, naming the keyword to fix."""
+    if not isinstance(frame, pl.DataFrame):
+        raise UnsupportedSourceError(
+            f"table() shows a polars DataFrame (a metric's output) or log.ledger; got a {type(frame).__name__}"
+            + (": .collect() it first." if isinstance(frame, pl.LazyFrame) else ".")
+        )
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        raise InvalidOptionError(f"rows={rows!r}: give the number of rows to show, 1 or more (e.g. rows=20).")
+    wrong = {column: written for column, written in (formats or {}).items() if written not in get_args(Kind)}
+    if wrong:
+        raise InvalidOptionError(f"formats={wrong!r}: each kind is one of {', '.join(get_args(Kind))}.")
 
 
 def _dates(frame: pl.DataFrame, kinds: Mapping[str, Kind]) -> pl.DataFrame:
