@@ -267,6 +267,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--no-pdf", action="store_true", help="skip report.pdf (it needs chromium)")
     report.add_argument(
+        "--paper",
+        choices=["a4", "letter"],
+        type=str.lower,
+        help="paper of report.pdf (default: the locale's: letter where LC_PAPER, LC_ALL or LANG names the US, "
+        "Canada, Mexico, the Philippines, Chile, Colombia, Venezuela and a few others; A4 elsewhere; docs/api.md)",
+    )
+    report.add_argument(
         "--no-spreadsheet-safe",
         dest="spreadsheet_safe",
         action="store_false",
@@ -408,7 +415,7 @@ def _report_notebook(args: argparse.Namespace) -> int:
     # written whole or not at all: the template runs in a staging folder, swapped in only when every cell ran
     with staged_folder(args.out, option="--out", keep_failed=True) as output:
         try:
-            files = write_report(args.template, output.path, parameters, pdf=not args.no_pdf)
+            files = write_report(args.template, output.path, parameters, pdf=not args.no_pdf, paper=args.paper)
         except TemplateCellError as err:
             failure = err
         else:

@@ -100,6 +100,7 @@ def report_html(
     from nbconvert import HTMLExporter
     from stickiness_widgets.export import vega_scripts
 
+    from stickiness_notebooks.pdf import PRINT_WIDTH
     from stickiness_notebooks.templates import TEMPLATES
 
     node = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(notebook, as_version=4)
@@ -120,7 +121,8 @@ def report_html(
     resources = {
         "stickiness": {
             "header": _header(heading, papermill.get("parameters", {}), ran.replace("T", " ")),
-            "scripts": vega_scripts(charts) if charts else "",
+            # charts no wider than a printed page: the PDF prints their text at its size (docs/outputs.md)
+            "scripts": vega_scripts(charts, fit=PRINT_WIDTH) if charts else "",
         }
     }
     body, _ = exporter.from_notebook_node(page, resources=resources)

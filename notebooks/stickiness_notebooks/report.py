@@ -11,7 +11,7 @@ from typing import Any
 from stickiness import StickinessError
 from stickiness._output import REPORT_NAMES, is_staging, staged_folder
 from stickiness_notebooks.html import report_html
-from stickiness_notebooks.pdf import html_to_pdf
+from stickiness_notebooks.pdf import check_paper, html_to_pdf
 from stickiness_notebooks.run import TemplateCellError, run_template
 
 __all__ = ["ReportFiles", "write_report"]
@@ -42,13 +42,15 @@ def write_report(
     parameters: Mapping[str, Any] | None = None,
     *,
     pdf: bool = True,
+    paper: str | None = None,
     progress: bool = True,
 ) -> ReportFiles:
     """Run ``template`` headless into ``out``: ``report.ipynb``, ``report.html``, ``report.pdf`` and the exports.
 
     The template's own export cell writes ``out/tables/``, ``out/charts/`` and
     ``out/ledger.json``. A PDF that cannot be printed (no chromium) is reported in
-    ``pdf_error``, not raised. The folder is written whole or not at all: the run
+    ``pdf_error``, not raised; ``paper`` is its paper, ``"a4"`` or ``"letter"`` (default: the
+    locale's, :func:`stickiness_notebooks.pdf.default_paper`). The folder is written whole or not at all: the run
     writes a staging folder beside ``out`` and swaps it in when every cell ran
     (docs/outputs.md); a folder already staged (``stickiness report``'s) is written
     directly.
@@ -60,12 +62,16 @@ def write_report(
         ``OUT.failed/report.ipynb`` (the error names it).
     stickiness.OutputFolderError
         ``out`` cannot be written, or another run is writing it.
+    stickiness.InvalidOptionError
+        ``paper`` is neither ``"a4"`` nor ``"letter"`` (checked before anything runs).
     """
+    if pdf:
+        paper = check_paper(paper)
     if is_staging(out):
-        return _write(template, Path(out).resolve(), parameters, pdf=pdf, progress=progress)
+        return _write(template, Path(out).resolve(), parameters, pdf=pdf, paper=paper, progress=progress)
     try:
         with staged_folder(out, names=REPORT_NAMES, option="out", keep_failed=True) as output:
-            files = _write(template, output.path, parameters, pdf=pdf, progress=progress)
+            files = _write(template, output.path, parameters, pdf=pdf, paper=paper, progress=progress)
             output.commit()
     except TemplateCellError as err:
         raise err.moved((output.failed or output.path) / "report.ipynb") from None
@@ -73,7 +79,13 @@ def write_report(
 
 
 def _write(
-    template: str, folder: Path, parameters: Mapping[str, Any] | None, *, pdf: bool, progress: bool
+    template: str,
+    folder: Path,
+    parameters: Mapping[str, Any] | None,
+    *,
+    pdf: bool,
+    paper: str | None,
+    progress: bool,
 ) -> ReportFiles:
     # the kernel runs in the folder, so "." names it before and after the swap (and in the run settings)
     values = {**(parameters or {}), "out": "."}
@@ -84,7 +96,7 @@ def _write(
     if pdf:
         _say("printing report.pdf", progress)
         try:
-            printed = html_to_pdf(page, folder / "report.pdf")
+            printed = html_to_pdf(page, folder / "report.pdf", paper=paper)
         except (StickinessError, OSError) as err:
             error = str(err)
     return ReportFiles(notebook=folder / "report.ipynb", html=page, pdf=printed, pdf_error=error)

@@ -90,3 +90,60 @@ def test_printing_the_pdf_looks_up_no_host(page: Path, tmp_path: Path, monkeypat
     assert lookups(net_log) == []
     if strace:
         assert not [line for line in trace.read_text().splitlines() if DNS_CONNECT.search(line)]
+
+
+# --- the paper (issue 17): --paper a4|letter, default from the locale ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environ", "paper"),
+    [
+        ({}, "a4"),  # no locale at all
+        ({"LANG": "C.UTF-8"}, "a4"),  # a locale that names no territory
+        ({"LANG": "en_US.UTF-8"}, "letter"),
+        ({"LANG": "fr_CA.UTF-8"}, "letter"),
+        ({"LANG": "es_MX"}, "letter"),
+        ({"LANG": "en_PH.UTF-8"}, "letter"),
+        ({"LANG": "en_GB.UTF-8"}, "a4"),
+        ({"LANG": "de_DE.UTF-8@euro"}, "a4"),
+        ({"LANG": "ja_JP.UTF-8"}, "a4"),
+        # LC_PAPER first, then LC_ALL, then LANG: the first that names a territory decides
+        ({"LC_PAPER": "en_GB.UTF-8", "LANG": "en_US.UTF-8"}, "a4"),
+        ({"LC_PAPER": "en_US.UTF-8", "LC_ALL": "de_DE.UTF-8"}, "letter"),
+        ({"LC_ALL": "en_CA.UTF-8", "LANG": "en_GB.UTF-8"}, "letter"),
+        ({"LC_PAPER": "C", "LC_ALL": "POSIX", "LANG": "es_CO.UTF-8"}, "letter"),
+    ],
+)
+def test_the_default_paper_follows_the_locale(environ: dict[str, str], paper: str) -> None:
+    from stickiness_notebooks.pdf import default_paper
+
+    assert default_paper(environ) == paper
+
+
+def test_another_paper_is_refused_naming_the_choices(page: Path, tmp_path: Path) -> None:
+    from stickiness import InvalidOptionError
+
+    with pytest.raises(
+        InvalidOptionError, match=r"paper='a5' .* use one of a4, letter \(--paper on the command line\)"
+    ):
+        html_to_pdf(page, tmp_path / "page.pdf", paper="a5")
+    assert not (tmp_path / "page.pdf").exists()
+
+
+def test_the_command_line_refuses_another_paper(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from stickiness_notebooks.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--demo", "--paper", "a5", "--out", str(tmp_path / "out")])
+    assert exit_.value.code == 2  # bad input (docs/api.md)
+    error = capsys.readouterr().err
+    assert "argument --paper: invalid choice: 'a5'" in error and "a4" in error and "letter" in error
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", (595, 842)), ("letter", (612, 792))])
+def test_the_page_is_printed_on_the_paper(page: Path, tmp_path: Path, paper: str, size: tuple[int, int]) -> None:
+    # A4 is 210 x 297 mm = 595.3 x 841.9 pt (72 pt per inch, 25.4 mm per inch); Letter 8.5 x 11 in = 612 x 792 pt
+    pdf = html_to_pdf(page, tmp_path / "page.pdf", paper=paper, timeout=60, budget_ms=500)
+    boxes = re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf.read_bytes())
+    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {size}
+    assert [p.name for p in page.parent.iterdir() if p.name.startswith(".stickiness-print-")] == []  # copy removed

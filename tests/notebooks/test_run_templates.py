@@ -29,6 +29,9 @@ VEGALITE = "application/vnd.vegalite.v5+json"
 CSS_URL = re.compile(r"""url\(\s*["']?(?!data:|#)""", re.IGNORECASE)
 #: Tag attributes that make a browser load something.
 LOADING = frozenset({"src", "href", "srcset", "poster", "data", "action", "xlink:href"})
+#: A link from a table to its full CSV in the report's own folder (docs/outputs.md, "Tables in the report"): a
+#: link the reader follows, not a resource the page loads.
+TABLE_LINK = re.compile(r"tables/[A-Za-z0-9_]+\.csv")
 #: A chart's figure in the report (nbconvert sorts attributes, so match the class anywhere in the tag).
 FIGURE = re.compile(r'<figure[^>]*class="stickiness-chart"')
 
@@ -44,7 +47,8 @@ class _References(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._in_style = tag == "style"
         for name, value in attrs:
-            if name in LOADING and value and not value.startswith(("data:", "#")):
+            own_table = tag == "a" and name == "href" and value and TABLE_LINK.fullmatch(value)
+            if name in LOADING and value and not value.startswith(("data:", "#")) and not own_table:
                 self.found.append(f"<{tag} {name}={value[:60]}>")
             if name == "style" and value and CSS_URL.search(value):
                 self.found.append(f"<{tag} style={value[:60]}>")
@@ -70,6 +74,10 @@ def test_the_external_reference_check_finds_what_it_should() -> None:
     assert external_references("<style>a { background: url(http://x/y.png) }</style>")
     assert external_references('<div style="background: url(https://x/y.png)"></div>')
     assert not external_references('<img src="data:image/png;base64,AAA"><a href="#top">top</a>')
+    # a summarised table links its full CSV in the report's folder; any other link is still found
+    assert not external_references('<a href="tables/inactive_users.csv">tables/inactive_users.csv</a>')
+    assert external_references('<a href="../tables/x.csv">x</a>')
+    assert external_references('<link href="tables/x.csv">')
     # script code that merely mentions href is not a reference (vega's bundle does)
     assert not external_references('<script>a.href=t; b.src = "x"</script><style>a { color: red }</style>')
 

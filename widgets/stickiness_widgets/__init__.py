@@ -13,7 +13,9 @@ JupyterLab 4 (interactive, Vega-Lite v5) and in nbconvert's HTML (SVG). Export
 with :func:`save_chart` (PNG, SVG, PDF, HTML), :func:`write_charts` and
 :func:`charts_to_html`, offline as well. The explorers (:func:`explore_active_users`,
 :func:`explore_use_cases`, :func:`explore_forgettable_zone`) are ipywidgets controls
-that re-run a metric and redraw its chart.
+that re-run a metric and redraw its chart. :func:`table` shows any result table (or
+the row ledger) finished: labels, formats, units, long tables summarised, empty
+ones as a sentence.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ from stickiness_widgets.explorers import (
 )
 from stickiness_widgets.export import charts_to_html, save_chart, write_charts
 from stickiness_widgets.render import enable_offline
+from stickiness_widgets.tables import Table, table
 
 __all__ = [
     "ActiveUsersExplorer",
     "ForgettableZoneExplorer",
+    "Table",
     "UseCaseExplorer",
     "charts_to_html",
     "enable_offline",
@@ -41,6 +45,7 @@ __all__ = [
     "explore_forgettable_zone",
     "explore_use_cases",
     "save_chart",
+    "table",
     "write_charts",
 ]
 # a chart added to charts/ (its module and charts.__all__) is public here with no second edit

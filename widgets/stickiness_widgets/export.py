@@ -237,27 +237,124 @@ figure { margin: 28px 0; padding: 16px; background: white; border: 1px solid #e4
 _SCRIPT = """
 const charts = %s;
 const options = %s;
-for (const [id, spec] of charts) {
+const fit = %s;
+// A spec with every width (views, facets, x steps, mark widths and x offsets, x positions in pixels) and every
+// view's fixed height times k, so the chart keeps its shape; row steps (one row of text each), the heights of
+// marks (they fill those rows) and the data are left alone.
+const VIEW = { width: true, continuousWidth: true, discreteWidth: true, height: true, continuousHeight: true };
+const MARK = { width: true, dx: true };
+const times = (value, k) => Math.max(1, Math.floor(value * k));
+const scaled = (value, k, key, inMark = false) => {
+  if (Array.isArray(value)) return value.map((item) => scaled(item, k, undefined, inMark));
+  if (value === null || typeof value !== "object") {
+    if (!(inMark ? MARK : VIEW)[key] || typeof value !== "number") return value;
+    return key === "dx" ? value * k : times(value, k);
+  }
+  const out = {};
+  for (const [name, item] of Object.entries(value)) {
+    if (name === "data" || name === "datasets") out[name] = item;
+    else if (key === "width" && name === "step" && typeof item === "number") out[name] = times(item, k);
+    else if ((key === "x" || key === "x2") && name === "value" && typeof item === "number") out[name] = times(item, k);
+    else out[name] = scaled(item, k, name, inMark || name === "mark");
+  }
+  return out;
+};
+// A spec whose title and subtitle lines wrap at the words to about `width` pixels (a character is taken as
+// 0.6 of the font size: wide for the kit's sans-serif, so a line rarely overruns).
+const wrapLine = (line, chars) => {
+  const lines = [];
+  let current = "";
+  for (const word of String(line).split(" ")) {
+    if (current && current.length + 1 + word.length > chars) {
+      lines.push(current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  return current ? [...lines, current] : lines;
+};
+const wrapText = (text, chars) => [].concat(text).flatMap((line) => wrapLine(line, chars));
+// ... and whose legends below or above the plot, in one row, take two columns.
+const twoColumns = (value, key) => {
+  if (Array.isArray(value)) return value.map((item) => twoColumns(item));
+  if (value === null || typeof value !== "object") return value;
+  if (key === "legend" && ["bottom", "top"].includes(value.orient) && value.columns === undefined) {
+    return { ...value, columns: 2 };
+  }
+  const out = {};
+  for (const [name, item] of Object.entries(value)) {
+    out[name] = name === "data" || name === "datasets" ? item : twoColumns(item, name);
+  }
+  return out;
+};
+function wrapped(given, width) {
+  const spec = twoColumns(given);
+  const title = spec.title;
+  if (!title) return spec;
+  const config = spec.config?.title ?? {};
+  const chars = (size) => Math.max(20, Math.floor(width / (size * 0.6)));
+  const parts = typeof title === "object" && !Array.isArray(title) ? { ...title } : { text: title };
+  if (typeof parts.text === "string" || Array.isArray(parts.text)) {
+    parts.text = wrapText(parts.text, chars(parts.fontSize ?? config.fontSize ?? 13));
+  }
+  if (typeof parts.subtitle === "string" || Array.isArray(parts.subtitle)) {
+    parts.subtitle = wrapText(parts.subtitle, chars(parts.subtitleFontSize ?? config.subtitleFontSize ?? 10));
+  }
+  return { ...spec, title: parts };
+}
+// the width the chart is drawn at (its SVG's own, whatever CSS shows it at)
+const drawnWidth = (target) => parseFloat(target.querySelector("svg")?.getAttribute("width") ?? "0");
+// Draw a chart no wider than `fit` pixels (its text then prints at its own size): its titles wrap, then the
+// drawn width is about fixed parts (axes, legends) + k * the views' widths, so a draw at k = 1/2 tells both.
+const embed = (target, spec) => window.vegaEmbed(target, spec, options);
+async function draw(target, given) {
+  let result = await embed(target, given);
+  if (!fit || drawnWidth(target) <= fit) return;
+  const spec = wrapped(given, fit);  // a long title sets the width whatever the views': it wraps first
+  result.finalize();
+  result = await embed(target, spec);
+  const full = drawnWidth(target);
+  if (full <= fit) return;
+  result.finalize();
+  result = await embed(target, scaled(spec, 0.5));
+  const half = drawnWidth(target);
+  const views = 2 * (full - half);
+  const k = views > 0 ? Math.min(1, Math.max(0.3, (fit - (full - views)) / views)) : 1;
+  result.finalize();
+  result = await embed(target, scaled(spec, k));
+  const drawn = drawnWidth(target);
+  if (drawn <= fit || k <= 0.3 || k === 0.5 || drawn === half) return;
+  // still too wide (the widths are not quite linear in k): one step along the line through the two last draws
+  const slope = (drawn - half) / (k - 0.5);
+  result.finalize();
+  await embed(target, scaled(spec, Math.max(0.3, k - (drawn - fit) / slope)));
+}
+Promise.allSettled(charts.map(async ([id, spec]) => {
   const target = document.getElementById(id);
   // A static picture of the chart (data-fallback-for) stays until the interactive one is drawn.
   const fallback = document.querySelector(`[data-fallback-for="${id}"]`);
-  window.vegaEmbed(target, spec, options).then(() => fallback?.remove()).catch((error) => {
+  try {
+    await draw(target, spec);
+    fallback?.remove();
+  } catch (error) {
     if (!fallback) target.textContent = "This chart could not be drawn: " + error;
-  });
-}
+  }
+})).then(() => { document.documentElement.dataset.charts = "drawn"; });
 """
 
 
-def vega_scripts(charts: Iterable[tuple[str, Mapping[str, Any]]]) -> str:
+def vega_scripts(charts: Iterable[tuple[str, Mapping[str, Any]]], *, fit: int | None = None) -> str:
     """Return the ``<script>`` tags that draw each ``(element id, Vega-Lite spec)`` into that element, offline.
 
     The Vega, Vega-Lite and vega-embed bundle is inlined once (about 1 MB); each chart
-    is drawn with the SVG renderer, and an element whose chart fails says why.
+    is drawn with the SVG renderer, and an element whose chart fails says why. With
+    ``fit``, a chart drawn wider than ``fit`` pixels is drawn again with narrower views
+    (axes, legends and text keep their size), so that a printed page need not shrink it.
+    When every chart is drawn, ``<html>`` gets ``data-charts="drawn"``.
 
     >>> vega_scripts([("chart-1", {"mark": "point"})]).count("<script")
     2
     """
-    script = _SCRIPT % (_json([[element, spec] for element, spec in charts]), _json(_EMBED_OPTIONS))
+    script = _SCRIPT % (_json([[element, spec] for element, spec in charts]), _json(_EMBED_OPTIONS), _json(fit))
     return f'<script type="module">\n{_bundle()}\n</script>\n<script type="module">{script}</script>'
 
 

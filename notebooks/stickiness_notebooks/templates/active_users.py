@@ -61,7 +61,7 @@ log, _, by = open_inputs(  # read_log with these options; the demo data when eve
     memory_limit=memory_limit,
 )
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
-log.ledger  # rows read = rows used + rows set aside, by reason
+sw.table(log.ledger)  # rows read = rows used + rows set aside, by reason
 
 # %% Daily active users and stickiness
 daily = st.active_users(log, window=mau_window, by=by)
@@ -70,7 +70,8 @@ active_chart
 
 # %% The latest complete day
 # a last day that looks partial (the log stops early that day: `partial_day`, docs/metrics.md) is left out
-daily.filter(daily["day"] == daily.filter(~daily["partial_day"])["day"].max())
+latest = daily.filter(daily["day"] == daily.filter(~daily["partial_day"])["day"].max())
+sw.table(latest, "active_users", folder=out)
 
 # %% [markdown]
 # ## Per calendar month
@@ -84,7 +85,7 @@ monthly_chart = sw.monthly_active_users_chart(monthly, by=by)
 monthly_chart
 
 # %% Monthly table
-monthly
+sw.table(monthly, "monthly_active_users", folder=out)
 
 # %% [markdown]
 # ## Explore

@@ -73,7 +73,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
 )
 segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
-log.ledger  # rows read = rows used + rows set aside, by reason
+sw.table(log.ledger)  # rows read = rows used + rows set aside, by reason
 
 # %% The forgettable zone
 habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
@@ -88,10 +88,14 @@ zone = st.forgettable_zone(log, catalog, **habit_options, threshold=threshold, m
 findings = zone.filter(zone["verdict"] == "forgettable").drop("problem", "why_us", "alternatives")
 rare_as_expected = zone.filter(zone["verdict"] == "rare as expected").drop("problem", "why_us", "alternatives")
 print(f"{findings.height} segments in the forgettable zone; {rare_as_expected.height} rarely used, as expected")
-findings
+# the columns a reader needs to judge a segment; the CSV has them all
+zone_view = [segment, "use_case", "expected_frequency", "evaluable", "forgettable_share", "ci_low", "ci_high"]
+zone_view += ["median_rate", "modal_band"]
+sw.table(findings.select(zone_view), "forgettable_zone", folder=out)
 
 # %% Rarely used, as expected
-rare_as_expected  # in the zone, as the catalog's expected_frequency says: no surprise
+# in the zone, as the catalog's expected_frequency says: no surprise
+sw.table(rare_as_expected.select(zone_view), "rare_as_expected", folder=out, csv="forgettable_zone")
 
 # %% [markdown]
 # ## Drifting users
@@ -102,7 +106,8 @@ rare_as_expected  # in the zone, as the catalog's expected_frequency says: no su
 # %% Drifting users
 drifting = st.drifting_users(log, catalog, threshold=threshold, **habit_options)
 print(f"{drifting.height:,} users drifting into the forgettable zone")
-drifting.group_by(segment, "use_case").len("users").sort("users", descending=True)
+drifting_counts = drifting.group_by(segment, "use_case").len("users").sort("users", descending=True)
+sw.table(drifting_counts, "drifting_users", folder=out)
 
 # %% [markdown]
 # ## Explore

@@ -76,7 +76,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
 )
 segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
-log.ledger  # rows read = rows used + rows set aside, by reason
+sw.table(log.ledger)  # rows read = rows used + rows set aside, by reason
 
 # %% [markdown]
 # ## Active users and stickiness
@@ -139,10 +139,14 @@ forgettable_zone_chart
 findings = zone.filter(zone["verdict"] == "forgettable").drop("problem", "why_us", "alternatives")
 rare_as_expected = zone.filter(zone["verdict"] == "rare as expected").drop("problem", "why_us", "alternatives")
 print(f"{findings.height} segments in the forgettable zone; {rare_as_expected.height} rarely used, as expected")
-findings
+# the columns a reader needs to judge a segment; the CSV has them all
+zone_view = [segment, "use_case", "expected_frequency", "evaluable", "forgettable_share", "ci_low", "ci_high"]
+zone_view += ["median_rate", "modal_band"]
+sw.table(findings.select(zone_view), "forgettable_zone", folder=out, csv="use_case_map")  # every verdict
 
 # %% Rarely used, as expected
-rare_as_expected  # in the zone, as the catalog's expected_frequency says: no surprise
+# in the zone, as the catalog's expected_frequency says: no surprise
+sw.table(rare_as_expected.select(zone_view), "rare_as_expected", folder=out, csv="use_case_map")
 
 # %% [markdown]
 # ## Retention and lifecycle
@@ -170,7 +174,8 @@ lifecycle_chart
 # %% Inactivity list
 inactive_users = st.inactive_users(log, days=inactive_days, by=by, horizon=horizon)  # the use-case tables' horizon
 print(f"{inactive_users.height:,} users with no activity in the last {inactive_days} days")
-inactive_users.group_by(segment, "status").len("users").sort(segment, "users", descending=[False, True])
+inactive_counts = inactive_users.group_by(segment, "status").len("users")
+sw.table(inactive_counts.sort(segment, "users", descending=[False, True]), "inactive_users", folder=None)
 
 # %% [markdown]
 # ## Export

@@ -87,7 +87,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
 segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 period_options = {"period": period, "by": by, "active_events": active_events}
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
-log.ledger  # rows read = rows used + rows set aside, by reason
+sw.table(log.ledger)  # rows read = rows used + rows set aside, by reason
 
 # %% [markdown]
 # ## Retention and churn
@@ -139,11 +139,13 @@ lifecycle_chart
 
 # %% One-and-done
 one_and_done = st.one_and_done(log, by=by, active_events=active_events, min_age=min_age)
-one_and_done
+sw.table(one_and_done, "one_and_done", folder=out)
 
 # %% Repeat rate
 repeat_rate = st.repeat_rate(log, **period_options)
-repeat_rate.pivot(on=by, index="period", values="repeat_rate") if by else repeat_rate
+repeat_view = repeat_rate.pivot(on=by, index="period", values="repeat_rate") if by else repeat_rate
+segment_rates = dict.fromkeys(repeat_view.columns[1:], "share") if by else None  # a column per segment: rates
+sw.table(repeat_view, "repeat_rate", folder=out, formats=segment_rates)
 
 # %% [markdown]
 # ## Rhythm-aware dormancy and the inactivity list
@@ -156,15 +158,17 @@ repeat_rate.pivot(on=by, index="period", values="repeat_rate") if by else repeat
 # %% Dormancy
 dormancy = st.dormancy(log, catalog, by=by, k=k, limit=limit, horizon=horizon)
 statuses = dormancy.group_by(segment, "use_case", "status").len("users")
-statuses.pivot(on="status", index=[segment, "use_case"], values="users").fill_null(0).sort(segment, "use_case")
+status_view = statuses.pivot(on="status", index=[segment, "use_case"], values="users").fill_null(0)
+sw.table(status_view.sort(segment, "use_case"), "dormancy", folder=out)
 
 # %% Inactivity list
 inactive = st.inactive_users(log, days=inactive_days, by=by, k=k, limit=limit, horizon=horizon)
 print(f"{inactive.height:,} users with no activity in the last {inactive_days} days")
-inactive.group_by(segment, "status").len("users").sort(segment, "users", descending=[False, True])
+inactive_counts = inactive.group_by(segment, "status").len("users")
+sw.table(inactive_counts.sort(segment, "users", descending=[False, True]), "inactive_users", folder=None)
 
 # %% Most recently lapsed
-inactive.head(10)
+sw.table(inactive, "inactive_users", folder=out, rows=10)
 
 # %% [markdown]
 # ## Feature adoption
@@ -179,7 +183,7 @@ adoption_chart
 
 # %% Time to first use
 first_use = st.time_to_first_use(log, catalog, by=by)
-first_use
+sw.table(first_use, "time_to_first_use", folder=out)
 
 # %% [markdown]
 # ## Where users leave

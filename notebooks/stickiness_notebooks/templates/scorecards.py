@@ -123,7 +123,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
 segment = segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 charts = {}  # every chart drawn, for the export cell
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
-log.ledger  # rows read = rows used + rows set aside, by reason
+sw.table(log.ledger)  # rows read = rows used + rows set aside, by reason
 
 # %% [markdown]
 # ## Health
@@ -154,7 +154,8 @@ charts["health"]
 # %% Customers to contact
 to_contact = customers_to_contact(scores)
 print(f"{to_contact.height:,} customers to contact (critical first, then the lowest score)")
-to_contact.select("user", segment, "band", "score", "weakest", "last_active", "days_since", "rate").head(20)
+contact_view = to_contact.select("user", segment, "band", "score", "weakest", "last_active", "days_since", "rate")
+sw.table(contact_view, "customers_to_contact", folder=out)
 
 # %% [markdown]
 # ## NPS
@@ -182,7 +183,7 @@ else:
         display(charts["nps"], charts["nps_over_time"])
     else:
         display(charts["nps"])
-nps_table
+sw.table(nps_table, "nps", folder=out) if nps_table is not None else None
 
 # %% [markdown]
 # ## Customer fit
@@ -213,10 +214,10 @@ else:
         fit, depart_below=depart_below, grow_above=grow_above, grow_rate=grow_rate
     )
     display(charts["fit_matrix"])
-fit_states
+sw.table(fit_states, "fit_summary", folder=None) if fit_states is not None else None
 
 # %% Customers to depart
-to_depart.head(20) if to_depart is not None else None
+sw.table(to_depart, "customers_to_depart", folder=out) if to_depart is not None else None
 
 # %% [markdown]
 # ## Lifetime value
@@ -241,7 +242,7 @@ else:
     value_summary = lifetime_value_summary(values, by=by)
     charts["lifetime_value"] = sw.lifetime_value_chart(values)
     display(charts["lifetime_value"])
-value_summary
+sw.table(value_summary, "value_summary", folder=None) if value_summary is not None else None
 
 # %% [markdown]
 # ## Predictions
@@ -275,10 +276,10 @@ if predict:
                 "will_fall_in",
             )
             charts["predictions"] = sw.predictions_chart(prediction)
-            display(charts["predictions"], prediction.fits)
+            display(charts["predictions"], sw.table(prediction.fits, "fits", folder=None))
 else:
     print("predict=False: the predictions are skipped.")
-predictions.sort("p_alive").head(20) if predictions is not None else None
+sw.table(predictions.sort("p_alive"), "predictions", folder=out) if predictions is not None else None
 
 # %% [markdown]
 # ## Export

@@ -69,7 +69,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
 )
 segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
-log.ledger  # rows read = rows used + rows set aside, by reason
+sw.table(log.ledger)  # rows read = rows used + rows set aside, by reason
 
 # %% The frequency spectrum
 habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
@@ -111,7 +111,7 @@ usecase_map.select(
 
 # %% Unmapped events
 unmapped = st.unmapped_events(log, catalog) if catalog is not None else None
-unmapped
+sw.table(unmapped, "unmapped_events", folder=out) if unmapped is not None else None
 
 # %% [markdown]
 # ## Explore
