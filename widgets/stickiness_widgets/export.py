@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final, TypeAlias
 
@@ -108,21 +110,42 @@ def save_chart(chart: ChartLike, path: str | Path, *, scale: float = 2.0, ppi: f
             f"cannot tell the format of {str(path)!r}: end the file name with one of "
             f"{', '.join('.' + f for f in FORMATS)}."
         )
-    spec = chart_spec(chart)
-    if kind == "html":
-        path.write_text(_page({"chart": spec}, title=_title(spec), heading=None, intro=None), encoding="utf-8")
-        return path
-    import vl_convert
-
-    if kind == "png":
-        resolution = ppi or 72 * scale
-        png = convert(vl_convert.vegalite_to_png, spec, scale=scale * 72 / resolution, ppi=resolution)
-        path.write_bytes(compact(png))
-    elif kind == "svg":
-        path.write_text(convert(vl_convert.vegalite_to_svg, spec), encoding="utf-8")
-    else:
-        path.write_bytes(convert(vl_convert.vegalite_to_pdf, spec))
+    _Drawing(chart_spec(chart)).write(path, kind, scale=scale, ppi=ppi)
     return path
+
+
+class _Drawing:
+    """One chart's drawings: Vega runs once for its SVG, and the PNG is rasterised from that SVG.
+
+    ``vegalite_to_png`` would run Vega again to make the same SVG (vl-convert draws a PNG
+    by rasterising its SVG with resvg: the bytes are identical); PNGs are then compacted
+    losslessly (:func:`stickiness_widgets._png.compact`).
+    """
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.spec = spec
+        self._svg: str | None = None
+
+    def svg(self) -> str:
+        import vl_convert
+
+        if self._svg is None:
+            self._svg = convert(vl_convert.vegalite_to_svg, self.spec)
+        return self._svg
+
+    def write(self, path: Path, kind: str, *, scale: float = 2.0, ppi: float | None = None) -> None:
+        import vl_convert
+
+        if kind == "png":
+            resolution = ppi or 72 * scale
+            png = vl_convert.svg_to_png(self.svg(), scale=scale * 72 / resolution, ppi=resolution)
+            path.write_bytes(compact(png))
+        elif kind == "svg":
+            path.write_text(self.svg(), encoding="utf-8")
+        elif kind == "pdf":
+            path.write_bytes(convert(vl_convert.vegalite_to_pdf, self.spec))
+        else:
+            path.write_text(_page({"chart": self.spec}, title=_title(self.spec), heading=None, intro=None), "utf-8")
 
 
 def _formats(formats: Iterable[str]) -> list[str]:
@@ -164,7 +187,23 @@ def write_charts(
             )
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    return [save_chart(chart, folder / f"{name}.{kind}") for name, chart in charts.items() for kind in kinds]
+    drawings = [(name, _Drawing(chart_spec(chart))) for name, chart in charts.items()]
+
+    def write(item: tuple[str, _Drawing]) -> list[Path]:
+        name, drawing = item
+        paths = [folder / f"{name}.{kind}" for kind in kinds]
+        for path, kind in zip(paths, kinds, strict=True):
+            drawing.write(path, kind)
+        return paths
+
+    # vl-convert's rasteriser and oxipng run outside the GIL: charts are drawn on every core (docs/benchmarks.md)
+    with ThreadPoolExecutor(max_workers=max(1, min(len(drawings), _cores()))) as pool:
+        return [path for paths in pool.map(write, drawings) for path in paths]
+
+
+def _cores() -> int:
+    """Return the number of CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def charts_to_html(
