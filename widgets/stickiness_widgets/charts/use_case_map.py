@@ -10,7 +10,7 @@ import polars as pl
 from stickiness import BANDS
 from stickiness.schemas import MAP_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
-from stickiness_widgets.charts._fields import colour_when
+from stickiness_widgets.charts._fields import colour_when, printable
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, zone_finding
 from stickiness_widgets.theme import BAND_COLOURS
 
@@ -135,12 +135,12 @@ def _cells(table: pl.DataFrame) -> pl.DataFrame:
 def _chart(cells: pl.DataFrame, segment: str) -> alt.typing.ChartType:
     x = alt.X(
         "use_case:N",
-        title=None,
+        title="use case",
         axis=alt.Axis(orient="top", labelAngle=0, labelLimit=_CELL_WIDTH, ticks=False, domain=False, labelPadding=6),
     )
     y = alt.Y(
         f"{SEGMENT}:N",
-        title=None,
+        title=printable(segment),
         axis=alt.Axis(labelFontWeight="bold", labelFontSize=13, ticks=False, domain=False, labelPadding=8),
     )
     base = alt.Chart().encode(x=x, y=y)  # the data go on the layer: altair copies a chart at every step
