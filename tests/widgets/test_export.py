@@ -263,3 +263,22 @@ def test_docstring_examples() -> None:
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     for module in (export, _png):
         assert doctest.testmod(module, optionflags=flags).failed == 0
+
+
+def test_write_charts_draws_pngs_beside_as_save_chart_does(chart: Any, tmp_path: Path) -> None:
+    # two charts: the PNGs come from the worker process (stickiness_widgets._raster), byte for byte save_chart's
+    paths = sw.write_charts({"a": chart, "b": chart}, tmp_path / "out", formats=("png",))
+    alone = sw.save_chart(chart, tmp_path / "alone.png").read_bytes()
+    assert [p.name for p in paths] == ["a.png", "b.png"]
+    assert paths[0].read_bytes() == alone and paths[1].read_bytes() == alone
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "b.png"]  # no SVG left behind
+
+
+def test_pngs_are_drawn_here_when_the_worker_cannot_start(
+    chart: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.executable", str(tmp_path / "no-such-python"))
+    paths = sw.write_charts({"a": chart, "b": chart}, tmp_path / "out")
+    alone = sw.save_chart(chart, tmp_path / "alone.png").read_bytes()
+    assert [p.name for p in paths] == ["a.png", "a.svg", "b.png", "b.svg"]
+    assert paths[0].read_bytes() == alone and paths[2].read_bytes() == alone

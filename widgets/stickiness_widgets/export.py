@@ -11,18 +11,17 @@ from __future__ import annotations
 import functools
 import html
 import json
-import os
 import re
+import tempfile
 import textwrap
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final, TypeAlias
 
 import altair as alt
 
 from stickiness import InvalidOptionError, UnsupportedSourceError
-from stickiness_widgets._png import compact
+from stickiness_widgets._raster import Rasteriser, rasterise
 from stickiness_widgets.render import convert
 from stickiness_widgets.theme import WIDTH
 
@@ -162,15 +161,26 @@ class _Drawing:
         import vl_convert
 
         if kind == "png":
-            resolution = ppi or 72 * scale
-            png = vl_convert.svg_to_png(self.svg(), scale=scale * 72 / resolution, ppi=resolution)
-            path.write_bytes(compact(png))
+            raster_scale, resolution = _png_options(scale, ppi)
+            rasterise(self.svg(), path, scale=raster_scale, ppi=resolution)
         elif kind == "svg":
             path.write_text(self.svg(), encoding="utf-8")
         elif kind == "pdf":
             path.write_bytes(convert(vl_convert.vegalite_to_pdf, self.spec))
         else:
             path.write_text(_page({"chart": self.spec}, title=_title(self.spec), heading=None, intro=None), "utf-8")
+
+
+def _png_options(scale: float, ppi: float | None) -> tuple[float, float]:
+    """Return vl-convert's ``scale`` and ``ppi`` for a PNG of ``scale`` pixels per chart pixel, recording ``ppi``.
+
+    vl-convert draws ``scale * ppi / 72`` pixels per chart pixel.
+
+    >>> _png_options(2.0, None), _png_options(2.0, 300)
+    ((1.0, 144.0), (0.48, 300))
+    """
+    resolution = ppi or 72 * scale
+    return scale * 72 / resolution, resolution
 
 
 def _formats(formats: Iterable[str]) -> list[str]:
@@ -212,23 +222,25 @@ def write_charts(
             )
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    drawings = [(name, _Drawing(chart_spec(chart))) for name, chart in charts.items()]
-
-    def write(item: tuple[str, _Drawing]) -> list[Path]:
-        name, drawing = item
-        paths = [folder / f"{name}.{kind}" for kind in kinds]
-        for path, kind in zip(paths, kinds, strict=True):
-            drawing.write(path, kind)
+    paths = [folder / f"{name}.{kind}" for name in charts for kind in kinds]
+    if "png" not in kinds or len(charts) < 2:  # nothing to draw beside: no worker to start
+        for name, chart in charts.items():
+            drawing = _Drawing(chart_spec(chart))
+            for kind in kinds:
+                drawing.write(folder / f"{name}.{kind}", kind)
         return paths
-
-    # vl-convert's rasteriser and oxipng run outside the GIL: charts are drawn on every core (docs/benchmarks.md)
-    with ThreadPoolExecutor(max_workers=max(1, min(len(drawings), _cores()))) as pool:
-        return [path for paths in pool.map(write, drawings) for path in paths]
-
-
-def _cores() -> int:
-    """Return the number of CPUs this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    # PNGs are rasterised by a worker process while Vega draws the next chart here (stickiness_widgets._raster)
+    with tempfile.TemporaryDirectory(prefix="stickiness-svg-") as scratch, Rasteriser() as raster:
+        for name, chart in charts.items():
+            drawing = _Drawing(chart_spec(chart))
+            svg_file = folder / f"{name}.svg" if "svg" in kinds else Path(scratch) / f"{name}.svg"
+            svg_file.write_text(drawing.svg(), encoding="utf-8")
+            raster_scale, resolution = _png_options(2.0, None)
+            raster.submit(svg_file, folder / f"{name}.png", scale=raster_scale, ppi=resolution)
+            for kind in kinds:
+                if kind not in ("png", "svg"):
+                    drawing.write(folder / f"{name}.{kind}", kind)
+    return paths
 
 
 def charts_to_html(
