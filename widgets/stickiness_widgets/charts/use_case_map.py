@@ -10,7 +10,7 @@ import polars as pl
 from stickiness import BANDS
 from stickiness.schemas import MAP_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
-from stickiness_widgets.charts._fields import colour_when, printable
+from stickiness_widgets.charts._fields import colour_when, printable, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, zone_finding
 from stickiness_widgets.theme import BAND_COLOURS
 
@@ -140,8 +140,15 @@ def _chart(cells: pl.DataFrame, segment: str) -> alt.typing.ChartType:
     )
     y = alt.Y(
         f"{SEGMENT}:N",
-        title=printable(segment),
-        axis=alt.Axis(labelFontWeight="bold", labelFontSize=13, ticks=False, domain=False, labelPadding=8),
+        title=title_text(printable(segment)),  # a channel title goes into expressions: escaped
+        axis=alt.Axis(
+            title=printable(segment),
+            labelFontWeight="bold",
+            labelFontSize=13,
+            ticks=False,
+            domain=False,
+            labelPadding=8,
+        ),
     )
     base = alt.Chart().encode(x=x, y=y)  # the data go on the layer: altair copies a chart at every step
     extra = [TOO_FEW] if (cells.get_column("fill") == TOO_FEW).any() else []
