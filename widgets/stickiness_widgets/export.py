@@ -63,6 +63,8 @@ def chart_spec(chart: ChartLike) -> dict[str, Any]:
     return _wrapped_subtitle(spec)
 
 
+#: Charts per PNG worker (a pipe holds the answers of a few hundred).
+_BATCH: Final = 100
 #: Characters in one line of a subtitle (13 px text over a 720 px chart); longer lines are wrapped.
 _SUBTITLE_LINE: Final = 110
 
@@ -229,17 +231,20 @@ def write_charts(
             for kind in kinds:
                 drawing.write(folder / f"{name}.{kind}", kind)
         return paths
-    # PNGs are rasterised by a worker process while Vega draws the next chart here (stickiness_widgets._raster)
-    with tempfile.TemporaryDirectory(prefix="stickiness-svg-") as scratch, Rasteriser() as raster:
-        for name, chart in charts.items():
-            drawing = _Drawing(chart_spec(chart))
-            svg_file = folder / f"{name}.svg" if "svg" in kinds else Path(scratch) / f"{name}.svg"
-            svg_file.write_text(drawing.svg(), encoding="utf-8")
-            raster_scale, resolution = _png_options(2.0, None)
-            raster.submit(svg_file, folder / f"{name}.png", scale=raster_scale, ppi=resolution)
-            for kind in kinds:
-                if kind not in ("png", "svg"):
-                    drawing.write(folder / f"{name}.{kind}", kind)
+    # PNGs are rasterised by a worker process while Vega draws the next chart here (stickiness_widgets._raster);
+    # one worker per batch, so that its answers never fill the pipe it writes them to
+    items = list(charts.items())
+    raster_scale, resolution = _png_options(2.0, None)
+    for start in range(0, len(items), _BATCH):
+        with tempfile.TemporaryDirectory(prefix="stickiness-svg-") as scratch, Rasteriser() as raster:
+            for name, chart in items[start : start + _BATCH]:
+                drawing = _Drawing(chart_spec(chart))
+                svg_file = folder / f"{name}.svg" if "svg" in kinds else Path(scratch) / f"{name}.svg"
+                svg_file.write_text(drawing.svg(), encoding="utf-8")
+                raster.submit(svg_file, folder / f"{name}.png", scale=raster_scale, ppi=resolution)
+                for kind in kinds:
+                    if kind not in ("png", "svg"):
+                        drawing.write(folder / f"{name}.{kind}", kind)
     return paths
 
 
