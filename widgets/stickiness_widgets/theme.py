@@ -2,7 +2,7 @@
 
 Colours are colour-blind safe: series use the Okabe-Ito palette, and the habit
 bands run in blues for the habits (daily, weekly, monthly, after ColorBrewer's
-RdBu) and in greys for no habit (occasional light, lapsed dark). One colour
+RdBu) and in greys for no habit (occasional light, lapsed darker). One colour
 means one thing within a figure: red and orange are kept for the verdicts
 (forgettable; rare as expected), which the spectrum prints beside its bands, and
 the DAU / WAU / MAU lines are greys, as they share a figure with the segments'
@@ -59,8 +59,8 @@ BAND_COLOURS: Final[Mapping[str, str]] = {
     "daily": "#2166AC",
     "weekly": "#67A9CF",
     "monthly": "#BCD9EA",
-    "occasional": "#C4C4C4",  # greys, not warm colours: red and orange are the verdicts, drawn beside the bands
-    "lapsed": "#4D4D4D",
+    "occasional": "#CCCCCC",  # greys, not warm colours: red and orange are the verdicts, drawn beside the bands
+    "lapsed": "#8A8A8A",  # mid grey: the spectrum's dashed 50% line stays visible over it
 }
 
 #: DAU, WAU and MAU lines: greys, light to dark as the window grows (the segments above them have the colours).

@@ -40,7 +40,7 @@ def with_verdict(table: pl.DataFrame) -> pl.DataFrame:
 
 _CELL_WIDTH = 124
 _CELL_HEIGHT = 84
-_DARK_BANDS = ("daily", "lapsed")  # white text on these fills
+_DARK_BANDS = ("daily",)  # white text on this fill (dark text on the greys of occasional and lapsed)
 _OUTLINE = "#111111"
 _GAP = 8
 _GREY_FILL = "#E6E6E6"
