@@ -190,7 +190,10 @@ def test_html_page_draws_offline_in_chromium(page_path: Path, browser: Any) -> N
 
 
 def _decode(png: bytes) -> np.ndarray[Any, Any]:
-    """A plain PNG decoder (all five filters), to check the compaction is lossless."""
+    """A plain PNG decoder (all five filters; grey, RGB, palette, any bit depth), to check compaction is lossless.
+
+    Returns RGBA pixels, so that two encodings of one image compare equal.
+    """
     chunks, pos = {}, 8
     data = b""
     while pos < len(png):
@@ -199,9 +202,11 @@ def _decode(png: bytes) -> np.ndarray[Any, Any]:
         chunks[kind] = body
         data += body if kind == b"IDAT" else b""
         pos += 12 + size
-    width, height, _, colour, _, _, _ = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
-    channels = {2: 3, 6: 4}[colour]
-    stride = width * channels
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
+    assert interlace == 0
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour]
+    stride = (width * channels * depth + 7) // 8
+    step = max(1, channels * depth // 8)  # bytes per pixel, for the filters
     raw = zlib.decompress(data)
     out = np.zeros((height, stride), dtype=np.int64)
     for y in range(height):
@@ -209,14 +214,28 @@ def _decode(png: bytes) -> np.ndarray[Any, Any]:
         row = np.frombuffer(raw, dtype=np.uint8, count=stride, offset=y * (stride + 1) + 1).astype(np.int64)
         up = out[y - 1] if y else np.zeros(stride, dtype=np.int64)
         for x in range(stride):
-            left = out[y, x - channels] if x >= channels else 0
-            upper_left = up[x - channels] if x >= channels and y else 0
+            left = out[y, x - step] if x >= step else 0
+            upper_left = up[x - step] if x >= step and y else 0
             predictor = [0, left, up[x], (left + up[x]) // 2, _paeth(left, up[x], upper_left)][kind]
             out[y, x] = (row[x] + predictor) % 256
-    pixels = out.reshape(height, width, channels)
-    if channels == 3:
-        pixels = np.concatenate([pixels, np.full((height, width, 1), 255)], axis=2)
-    return pixels
+    bits = np.unpackbits(out.astype(np.uint8), axis=1).reshape(height, stride * 8 // depth, depth)
+    samples = (bits * (1 << np.arange(depth - 1, -1, -1))).sum(axis=2)[:, : width * channels]
+    samples = samples.reshape(height, width, channels)
+    if colour == 3:
+        palette = np.frombuffer(chunks[b"PLTE"], dtype=np.uint8).reshape(-1, 3).astype(np.int64)
+        alpha = np.full(len(palette), 255, dtype=np.int64)
+        given = np.frombuffer(chunks.get(b"tRNS", b""), dtype=np.uint8)
+        alpha[: len(given)] = given
+        index = samples[..., 0]
+        return np.concatenate([palette[index], alpha[index][..., None]], axis=2)
+    scaled = samples * (255 // ((1 << depth) - 1))
+    if colour in (0, 4):  # grey (and alpha)
+        grey = np.repeat(scaled[..., :1], 3, axis=2)
+        opaque = scaled[..., 1:] if colour == 4 else np.full((height, width, 1), 255)
+        return np.concatenate([grey, opaque], axis=2)
+    if colour == 2:
+        return np.concatenate([scaled, np.full((height, width, 1), 255)], axis=2)
+    return scaled
 
 
 def _paeth(a: int, b: int, c: int) -> int:
@@ -244,3 +263,22 @@ def test_docstring_examples() -> None:
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     for module in (export, _png):
         assert doctest.testmod(module, optionflags=flags).failed == 0
+
+
+def test_write_charts_draws_pngs_beside_as_save_chart_does(chart: Any, tmp_path: Path) -> None:
+    # two charts: the PNGs come from the worker process (stickiness_widgets._raster), byte for byte save_chart's
+    paths = sw.write_charts({"a": chart, "b": chart}, tmp_path / "out", formats=("png",))
+    alone = sw.save_chart(chart, tmp_path / "alone.png").read_bytes()
+    assert [p.name for p in paths] == ["a.png", "b.png"]
+    assert paths[0].read_bytes() == alone and paths[1].read_bytes() == alone
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "b.png"]  # no SVG left behind
+
+
+def test_pngs_are_drawn_here_when_the_worker_cannot_start(
+    chart: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.executable", str(tmp_path / "no-such-python"))
+    paths = sw.write_charts({"a": chart, "b": chart}, tmp_path / "out")
+    alone = sw.save_chart(chart, tmp_path / "alone.png").read_bytes()
+    assert [p.name for p in paths] == ["a.png", "a.svg", "b.png", "b.svg"]
+    assert paths[0].read_bytes() == alone and paths[2].read_bytes() == alone

@@ -12,6 +12,8 @@ import functools
 import html
 import json
 import re
+import tempfile
+import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, TypeAlias
@@ -19,7 +21,7 @@ from typing import Any, Final, TypeAlias
 import altair as alt
 
 from stickiness import InvalidOptionError, UnsupportedSourceError
-from stickiness_widgets._png import compact
+from stickiness_widgets._raster import Rasteriser, rasterise
 from stickiness_widgets.render import convert
 from stickiness_widgets.theme import WIDTH
 
@@ -58,7 +60,33 @@ def chart_spec(chart: ChartLike) -> dict[str, Any]:
         raise UnsupportedSourceError(f"got a {type(chart).__name__}: pass an altair chart or a Vega-Lite spec (dict).")
     if not any(key in spec for key in _COMPOSITE):
         spec["width"] = WIDTH
-    return spec
+    return _wrapped_subtitle(spec)
+
+
+#: Charts per PNG worker (a pipe holds the answers of a few hundred).
+_BATCH: Final = 100
+#: Characters in one line of a subtitle (13 px text over a 720 px chart); longer lines are wrapped.
+_SUBTITLE_LINE: Final = 110
+
+
+def _wrapped_subtitle(spec: dict[str, Any]) -> dict[str, Any]:
+    """Return ``spec`` with its subtitle lines wrapped at word boundaries to :data:`_SUBTITLE_LINE` characters.
+
+    Vega never wraps a title: a subtitle listing 30 segments made a chart 15,000 pixels
+    wide (and its PNG slow to draw and compress). Only the line breaks change.
+
+    >>> spec = _wrapped_subtitle({"title": {"text": "t", "subtitle": "a, " * 50 + "b."}})
+    >>> [len(line) <= _SUBTITLE_LINE for line in spec["title"]["subtitle"]]
+    [True, True]
+    """
+    title = spec.get("title")
+    if not isinstance(title, Mapping) or not title.get("subtitle"):
+        return spec
+    lines = title["subtitle"] if isinstance(title["subtitle"], list) else [title["subtitle"]]
+    wrapped = [part for line in lines for part in textwrap.wrap(str(line), _SUBTITLE_LINE) or [""]]
+    if wrapped == lines:
+        return spec
+    return {**spec, "title": {**title, "subtitle": wrapped}}
 
 
 def _check_scale(scale: float, ppi: float | None) -> None:
@@ -108,21 +136,53 @@ def save_chart(chart: ChartLike, path: str | Path, *, scale: float = 2.0, ppi: f
             f"cannot tell the format of {str(path)!r}: end the file name with one of "
             f"{', '.join('.' + f for f in FORMATS)}."
         )
-    spec = chart_spec(chart)
-    if kind == "html":
-        path.write_text(_page({"chart": spec}, title=_title(spec), heading=None, intro=None), encoding="utf-8")
-        return path
-    import vl_convert
-
-    if kind == "png":
-        resolution = ppi or 72 * scale
-        png = convert(vl_convert.vegalite_to_png, spec, scale=scale * 72 / resolution, ppi=resolution)
-        path.write_bytes(compact(png))
-    elif kind == "svg":
-        path.write_text(convert(vl_convert.vegalite_to_svg, spec), encoding="utf-8")
-    else:
-        path.write_bytes(convert(vl_convert.vegalite_to_pdf, spec))
+    _Drawing(chart_spec(chart)).write(path, kind, scale=scale, ppi=ppi)
     return path
+
+
+class _Drawing:
+    """One chart's drawings: Vega runs once for its SVG, and the PNG is rasterised from that SVG.
+
+    ``vegalite_to_png`` would run Vega again to make the same SVG (vl-convert draws a PNG
+    by rasterising its SVG with resvg: the bytes are identical); PNGs are then compacted
+    losslessly (:func:`stickiness_widgets._png.compact`).
+    """
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.spec = spec
+        self._svg: str | None = None
+
+    def svg(self) -> str:
+        import vl_convert
+
+        if self._svg is None:
+            self._svg = convert(vl_convert.vegalite_to_svg, self.spec)
+        return self._svg
+
+    def write(self, path: Path, kind: str, *, scale: float = 2.0, ppi: float | None = None) -> None:
+        import vl_convert
+
+        if kind == "png":
+            raster_scale, resolution = _png_options(scale, ppi)
+            rasterise(self.svg(), path, scale=raster_scale, ppi=resolution)
+        elif kind == "svg":
+            path.write_text(self.svg(), encoding="utf-8")
+        elif kind == "pdf":
+            path.write_bytes(convert(vl_convert.vegalite_to_pdf, self.spec))
+        else:
+            path.write_text(_page({"chart": self.spec}, title=_title(self.spec), heading=None, intro=None), "utf-8")
+
+
+def _png_options(scale: float, ppi: float | None) -> tuple[float, float]:
+    """Return vl-convert's ``scale`` and ``ppi`` for a PNG of ``scale`` pixels per chart pixel, recording ``ppi``.
+
+    vl-convert draws ``scale * ppi / 72`` pixels per chart pixel.
+
+    >>> _png_options(2.0, None), _png_options(2.0, 300)
+    ((1.0, 144.0), (0.48, 300))
+    """
+    resolution = ppi or 72 * scale
+    return scale * 72 / resolution, resolution
 
 
 def _formats(formats: Iterable[str]) -> list[str]:
@@ -164,7 +224,28 @@ def write_charts(
             )
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    return [save_chart(chart, folder / f"{name}.{kind}") for name, chart in charts.items() for kind in kinds]
+    paths = [folder / f"{name}.{kind}" for name in charts for kind in kinds]
+    if "png" not in kinds or len(charts) < 2:  # nothing to draw beside: no worker to start
+        for name, chart in charts.items():
+            drawing = _Drawing(chart_spec(chart))
+            for kind in kinds:
+                drawing.write(folder / f"{name}.{kind}", kind)
+        return paths
+    # PNGs are rasterised by a worker process while Vega draws the next chart here (stickiness_widgets._raster);
+    # one worker per batch, so that its answers never fill the pipe it writes them to
+    items = list(charts.items())
+    raster_scale, resolution = _png_options(2.0, None)
+    for start in range(0, len(items), _BATCH):
+        with tempfile.TemporaryDirectory(prefix="stickiness-svg-") as scratch, Rasteriser() as raster:
+            for name, chart in items[start : start + _BATCH]:
+                drawing = _Drawing(chart_spec(chart))
+                svg_file = folder / f"{name}.svg" if "svg" in kinds else Path(scratch) / f"{name}.svg"
+                svg_file.write_text(drawing.svg(), encoding="utf-8")
+                raster.submit(svg_file, folder / f"{name}.png", scale=raster_scale, ppi=resolution)
+                for kind in kinds:
+                    if kind not in ("png", "svg"):
+                        drawing.write(folder / f"{name}.{kind}", kind)
+    return paths
 
 
 def charts_to_html(

@@ -1,9 +1,12 @@
 """One accessible look for every stickiness chart.
 
 Colours are colour-blind safe: series use the Okabe-Ito palette, and the habit
-bands run from cool blues (daily, weekly, monthly: habits) to warm reds
-(occasional, lapsed: the slower ones), after ColorBrewer's RdBu. Fonts are
-at least 12 px so charts stay readable on slides.
+bands run in blues for the habits (daily, weekly, monthly, after ColorBrewer's
+RdBu) and in greys for no habit (occasional light, lapsed darker). One colour
+means one thing within a figure: red and orange are kept for the verdicts
+(forgettable; rare as expected), which the spectrum prints beside its bands, and
+the DAU / WAU / MAU lines are greys, as they share a figure with the segments'
+Okabe-Ito colours. Fonts are at least 12 px so charts stay readable on slides.
 
 The chart functions apply this theme themselves (the config travels inside each
 chart's spec), so nothing needs enabling. For your own altair charts, the same
@@ -51,17 +54,17 @@ OKABE_ITO: Final = (
     "#F0E442",  # yellow
 )
 
-#: Habit bands, most to least frequent: cool habits, warm forgettable bands.
+#: Habit bands, most to least frequent: blue habits, grey for no habit.
 BAND_COLOURS: Final[Mapping[str, str]] = {
     "daily": "#2166AC",
     "weekly": "#67A9CF",
     "monthly": "#BCD9EA",
-    "occasional": "#EF8A62",
-    "lapsed": "#B2182B",
+    "occasional": "#CCCCCC",  # greys, not warm colours: red and orange are the verdicts, drawn beside the bands
+    "lapsed": "#8A8A8A",  # mid grey: the spectrum's dashed 50% line stays visible over it
 }
 
-#: DAU, WAU and MAU lines.
-METRIC_COLOURS: Final[Mapping[str, str]] = {"DAU": "#0072B2", "WAU": "#E69F00", "MAU": "#009E73"}
+#: DAU, WAU and MAU lines: greys, light to dark as the window grows (the segments above them have the colours).
+METRIC_COLOURS: Final[Mapping[str, str]] = {"DAU": "#A3A3A3", "WAU": "#6B6B6B", "MAU": "#2B2B2B"}
 
 #: Forgettable-zone verdicts.
 STATUS_COLOURS: Final[Mapping[str, str]] = {

@@ -108,14 +108,27 @@ def printable(text: str) -> str:
     return text.translate(_TO_PICTURES)
 
 
-def utc_day(name: str = "day", *, title: str | None = None, fmt: str = "%b %Y") -> alt.X:
-    """Return an x encoding for ``YYYY-MM-DD`` days on a UTC scale (days never shift with the viewer's zone)."""
-    return alt.X(
-        f"{field(name)}:T",
-        scale=alt.Scale(type="utc"),
-        title=title,
-        axis=alt.Axis(format=fmt, labelAngle=0, labelOverlap=True, labelFlush=False),
+#: Day-axis labels: a month tick (the 1st) names its month and year, any other tick its day and month. Vega
+#: picks the ticks (months on a long log, weeks or days on a short one); one format for all would repeat
+#: ("Jan 2025" on four weekly ticks) or drop the year.
+_DAY_LABEL: Final = (
+    "utcFormat(datum.value, '%d') == '01' ? utcFormat(datum.value, '%b %Y') : utcFormat(datum.value, '%d %b')"
+)
+
+
+def utc_day(name: str = "day", *, title: str | None = "day", fmt: str | None = None) -> alt.X:
+    """Return an x encoding for ``YYYY-MM-DD`` days on a UTC scale (days never shift with the viewer's zone).
+
+    Labels name each tick once (:data:`_DAY_LABEL`), unless ``fmt`` (a d3 time format) is given.
+    """
+    axis = alt.Axis(
+        labelAngle=0,
+        labelOverlap=True,
+        labelFlush=False,
+        format=fmt or alt.Undefined,
+        labelExpr=alt.Undefined if fmt else _DAY_LABEL,
     )
+    return alt.X(f"{field(name)}:T", scale=alt.Scale(type="utc"), title=title, axis=axis)
 
 
 def utc_tooltip(name: str = "day", *, title: str = "day", unit: str = "utcyearmonthdate") -> alt.Tooltip:

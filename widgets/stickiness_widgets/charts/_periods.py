@@ -21,6 +21,7 @@ from stickiness_widgets.theme import WIDTH
 
 __all__ = [
     "OBSERVED",
+    "PERIOD_AXIS_TITLES",
     "PeriodName",
     "adverb",
     "check_top",
@@ -33,6 +34,7 @@ __all__ = [
     "period_end",
     "period_frame",
     "period_label",
+    "period_ticks",
     "period_tooltip",
     "period_x",
     "segment_column",
@@ -130,20 +132,73 @@ def period_label(day: dt.date, period: PeriodName) -> str:
 
 
 def period_axis_format(period: PeriodName) -> str:
-    """Return the d3 time format of a period axis."""
+    """Return the d3 time format of a period axis's labels: one label names one period."""
     return "%b %Y" if period == "month" else "%d %b %Y"
 
 
-def period_x(name: str, unit: PeriodName, *, narrow: bool) -> alt.X:
-    """Return an x encoding for a period column on a UTC time scale (``narrow``: a small multiple)."""
+#: How a period axis is titled.
+PERIOD_AXIS_TITLES: Final[dict[str, str]] = {"month": "month", "week": "week (starting Monday)", "day": "day"}
+#: The most labels a period axis shows: across a full-width chart, and across a small multiple.
+_MOST_LABELS: Final = {"month": (12, 5), "week": (7, 3), "day": (7, 3)}
+#: Periods between two labels, smallest first.
+_STEPS: Final = {
+    "month": (1, 2, 3, 6, 12, 24),
+    "week": (1, 2, 4, 8, 13, 26, 52, 104),
+    "day": (1, 2, 7, 14, 28, 91, 182, 364, 728),
+}
+
+
+def period_ticks(dates: pl.Series, unit: PeriodName, *, narrow: bool) -> list[int]:
+    """Return where a period axis puts its labels: every k-th period from the first, in ms since 1970 (UTC).
+
+    Chosen here, not by Vega: Vega places time ticks at round calendar dates (the 1st of a
+    month on a weekly axis, two ticks in one month on a short monthly axis), so a label
+    formatted as the period ("Jan 2025") could repeat or name no period. Each label here
+    is the first day of a period, each period at most once, and there are at most 12 (5
+    on a small multiple) month labels, or 7 (3) week or day labels.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> months = pl.Series([dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)])
+    >>> ticks = period_ticks(months, "month", narrow=False)
+    >>> [dt.datetime.fromtimestamp(t / 1000, dt.UTC).date().isoformat() for t in ticks]
+    ['2025-01-01', '2025-02-01', '2025-03-01']
+    >>> weeks = pl.Series([dt.date(2025, 1, 6) + dt.timedelta(weeks=n) for n in range(20)])
+    >>> len(period_ticks(weeks, "week", narrow=True))  # 20 weeks, every 8th: weeks 0, 8, 16
+    3
+    """
+    known = dates.drop_nulls()
+    first, last = known.min(), known.max()
+    if not isinstance(first, dt.date) or not isinstance(last, dt.date):
+        return []
+    if unit == "month":
+        count = (last.year - first.year) * 12 + last.month - first.month + 1
+    else:
+        count = (last - first).days // (7 if unit == "week" else 1) + 1
+    most = _MOST_LABELS[unit][1 if narrow else 0]
+    step = next((k for k in _STEPS[unit] if -(-count // k) <= most), _STEPS[unit][-1])
+    every = f"{step}mo" if unit == "month" else f"{step * 7 if unit == 'week' else step}d"
+    starts = pl.date_range(first, last, interval=every, eager=True)
+    ticks: list[int] = starts.cast(pl.Datetime("ms")).cast(pl.Int64).to_list()
+    return ticks
+
+
+def period_x(name: str, unit: PeriodName, *, narrow: bool, dates: pl.Series | None = None) -> alt.X:
+    """Return an x encoding for a period column on a UTC time scale (``narrow``: a small multiple).
+
+    With ``dates`` (the column's values) the labels sit on period starts, each period named
+    at most once (:func:`period_ticks`). The axis is titled with the period.
+    """
     axis = alt.Axis(
         format=period_axis_format(unit),
         labelAngle=0,
         labelOverlap=True,
         labelFlush=True,
-        tickCount=4 if narrow else alt.Undefined,
+        values=alt.Undefined if dates is None else period_ticks(dates, unit, narrow=narrow),
+        tickCount=4 if narrow and dates is None else alt.Undefined,
     )
-    return alt.X(f"{field(name)}:T", scale=alt.Scale(type="utc"), title=None, axis=axis)
+    return alt.X(f"{field(name)}:T", scale=alt.Scale(type="utc"), title=PERIOD_AXIS_TITLES[unit], axis=axis)
 
 
 def period_tooltip(name: str, period: PeriodName, *, title: str | None = None) -> alt.Tooltip:

@@ -123,12 +123,20 @@ def adoption_chart(
         notes.append(f"Hollow points: the {unit} is not fully observed (the log starts or ends inside it).")
     personas = rows.get_column(SEGMENT).n_unique()
     many = rows.get_column("period").n_unique() > _MANY_PERIODS
-    chart = _adoption(inline(rows), kept, unit, facet=personas > 1, many=many, segment=segment)
+    dates = rows.get_column("period")
+    chart = _adoption(inline(rows), kept, unit, facet=personas > 1, many=many, segment=segment, dates=dates)
     return finish(chart, title=title, finding=_adoption_finding(rows, unit), notes=notes)
 
 
 def _adoption(
-    data: dict[str, Any], kept: list[str], unit: PeriodName, *, facet: bool, many: bool, segment: str
+    data: dict[str, Any],
+    kept: list[str],
+    unit: PeriodName,
+    *,
+    facet: bool,
+    many: bool,
+    segment: str,
+    dates: pl.Series,
 ) -> alt.typing.ChartType:
     colour = alt.Color(
         "use_case:N",
@@ -138,11 +146,11 @@ def _adoption(
     )
     y = alt.Y(
         "share:Q",
-        title=None if facet else "share of active users",
+        title="share of active users",
         scale=alt.Scale(domain=[0, 1]),
         axis=alt.Axis(format="%", tickCount=5),
     )
-    base = alt.Chart().encode(x=period_x("period", unit, narrow=facet), y=y, color=colour)
+    base = alt.Chart().encode(x=period_x("period", unit, narrow=facet, dates=dates), y=y, color=colour)
     line = base.mark_line(strokeWidth=2)
     points = base.mark_point(strokeWidth=2, opacity=1).encode(
         **partial_marks(colour, many=many),
@@ -294,7 +302,7 @@ def _leave_block(
     base = alt.Chart().transform_filter(alt.FieldEqualPredicate(field=SEGMENT, equal=persona))
     y = alt.Y(
         "use_case:N",
-        title=None,
+        title="last use case before leaving",
         sort=alt.EncodingSortField("rank", op="min", order="ascending"),
         axis=alt.Axis(labelLimit=200, ticks=False, domain=False),
     )

@@ -216,12 +216,12 @@ def _block(
         base = base.transform_filter(alt.FieldEqualPredicate(field=field(by), equal=segment))
     x = alt.X(
         "offset:O",
-        title=f"{unit}s since the cohort's first" if axis else None,
+        title=f"{unit}s since the cohort's first",
         axis=alt.Axis(labelAngle=0, labelOverlap=True, ticks=False, domain=False),
     )
     y = alt.Y(
         "cohort_label:N",
-        title=None,
+        title=f"cohort ({unit} of first use) · users",
         sort=alt.EncodingSortField("row", op="min", order="ascending"),
         axis=alt.Axis(ticks=False, domain=False, labelOverlap=True),
     )

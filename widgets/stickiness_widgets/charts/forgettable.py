@@ -10,7 +10,7 @@ import polars as pl
 from stickiness.catalog import UNMAPPED_USE_CASE
 from stickiness.options import ZONE, share
 from stickiness_widgets.charts._data import SEGMENT, inline, segment_tooltip
-from stickiness_widgets.charts._fields import colour_when, pixels
+from stickiness_widgets.charts._fields import colour_when, pixels, printable, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
 from stickiness_widgets.charts.use_case_map import map_frame, with_verdict
 from stickiness_widgets.theme import STATUS_COLOURS, WIDTH
@@ -124,9 +124,9 @@ def _rows(table: pl.DataFrame) -> pl.DataFrame:
 def _chart(rows: pl.DataFrame, majority: float, segment: str) -> alt.typing.ChartType:
     y = alt.Y(
         "segment:N",
-        title=None,
+        title=title_text(f"{printable(segment)} · use case"),  # a channel title goes into expressions: escaped
         sort=alt.EncodingSortField("rank", order="ascending"),
-        axis=alt.Axis(labelLimit=240, ticks=False, domain=False),
+        axis=alt.Axis(title=f"{printable(segment)} · use case", labelLimit=240, ticks=False, domain=False),
     )
     x_scale = alt.Scale(domain=[0, 1], nice=False, clamp=True)
     colour = alt.Color(

@@ -10,7 +10,7 @@ import polars as pl
 
 from stickiness.schemas import SUMMARY_COLUMNS
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
-from stickiness_widgets.charts._fields import colour_when, pixels
+from stickiness_widgets.charts._fields import colour_when, pixels, printable, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.charts._scorecard import INK, PLOT_WIDTH, STEP, whole_percent
 
@@ -131,9 +131,9 @@ def _health_finding(table: pl.DataFrame) -> str:
 def _health_layers(bars: pl.DataFrame, segment: str) -> alt.typing.ChartType:
     y = alt.Y(
         f"{SEGMENT}:N",
-        title=None,
+        title=title_text(printable(segment)),  # a channel title goes into expressions: escaped
         sort=alt.EncodingSortField("rank", order="ascending"),
-        axis=alt.Axis(labelLimit=200, ticks=False, domain=False, labelFontWeight="bold"),
+        axis=alt.Axis(title=printable(segment), labelLimit=200, ticks=False, domain=False, labelFontWeight="bold"),
     )
     x_scale = alt.Scale(domain=[0, 1], nice=False)
     colour = alt.Color(

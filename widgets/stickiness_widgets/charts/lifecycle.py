@@ -34,7 +34,7 @@ COLUMNS: Final = tuple(LIFECYCLE_SCHEMA)
 STATE_COLOURS: Final = {
     "returning": OKABE_ITO[0],  # blue
     "resurrecting": OKABE_ITO[2],  # bluish green
-    "new": OKABE_ITO[4],  # sky blue
+    "new": OKABE_ITO[3],  # reddish purple (sky blue would read as a pale, partial "returning" bar)
     "dormant": OKABE_ITO[5],  # vermillion
 }
 
@@ -100,7 +100,7 @@ def lifecycle_chart(
         notes.append(
             f"Pale bars: the {unit} or the one before is not fully observed (the log starts or ends inside it)."
         )
-    chart = _chart(inline(bars), by, unit)
+    chart = _chart(inline(bars), by, unit, dates=bars.get_column("period"))
     return finish(chart, title=title, finding=_finding(table, by, unit), notes=notes)
 
 
@@ -131,15 +131,15 @@ def _part(wide: pl.DataFrame, state: str, users: pl.Expr, low: pl.Expr, high: pl
     )
 
 
-def _chart(data: dict[str, Any], by: str | None, unit: PeriodName) -> alt.typing.ChartType:
+def _chart(data: dict[str, Any], by: str | None, unit: PeriodName, *, dates: pl.Series) -> alt.typing.ChartType:
     colour = alt.Color(
         "state:N",
         title=None,
         scale=alt.Scale(domain=list(STATE_COLOURS), range=list(STATE_COLOURS.values())),
         legend=alt.Legend(orient="top", direction="horizontal", symbolType="square"),
     )
-    x = period_x("period", unit, narrow=by is not None)
-    y = alt.Y("low:Q", title=None if by else "users", axis=alt.Axis(format=",d", tickCount=6))
+    x = period_x("period", unit, narrow=by is not None, dates=dates)
+    y = alt.Y("low:Q", title="users", axis=alt.Axis(format=",d", tickCount=6))
     opacity = alt.Opacity("observed:O", scale=alt.Scale(domain=list(OBSERVED), range=[1.0, 0.4]), legend=None)
     base = alt.Chart()
     bars = base.mark_bar(stroke="white", strokeWidth=0.5).encode(

@@ -21,8 +21,8 @@ COLUMNS: Final = tuple(MONTHLY_SCHEMA)
 _MONTH = alt.Axis(
     labelAngle=0,
     labelExpr=(
-        "[utcFormat(datum.value, '%b'), "
-        "datum.index == 0 || utcFormat(datum.value, '%m') == '01' ? utcFormat(datum.value, '%Y') : '']"
+        # month and year on every label: a month name alone would repeat from one year to the next
+        "[utcFormat(datum.value, '%b'), utcFormat(datum.value, '%Y')]"
     ),
 )
 
@@ -106,7 +106,7 @@ def _partial_note(by: str | None) -> str:
 
 
 def _x() -> alt.X:
-    return alt.X("utcyearmonth(month):O", title=None, axis=_MONTH)
+    return alt.X("utcyearmonth(month):O", title="month", axis=_MONTH)
 
 
 def _tooltips(by: str | None) -> list[alt.Tooltip]:

@@ -12,7 +12,7 @@ import polars as pl
 
 from stickiness.schemas import NPS_COLUMNS
 from stickiness_widgets.charts._data import inline, metric_frame
-from stickiness_widgets.charts._fields import colour_when, field, pixels, title_text, utc_tooltip
+from stickiness_widgets.charts._fields import colour_when, field, pixels, printable, title_text, utc_tooltip
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.charts._scorecard import PLOT_WIDTH, RULE, STEP, segment_column
 from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
@@ -168,9 +168,9 @@ def _status_colour() -> alt.Color:
 def _nps_ranked(ranked: pl.DataFrame, segment: str) -> alt.typing.ChartType:
     y = alt.Y(
         f"{field(segment)}:N",
-        title=title_text(segment),  # read out to screen readers; the axis shows none
+        title=title_text(segment),
         sort=alt.EncodingSortField("rank", order="ascending"),
-        axis=alt.Axis(title=None, labelLimit=200, ticks=False, domain=False),
+        axis=alt.Axis(title=printable(segment), labelLimit=200, ticks=False, domain=False),
     )
     colour = _status_colour()
     tooltips = _nps_tooltips(segment, periods=False)
@@ -257,7 +257,7 @@ def _nps_over_time(rows: pl.DataFrame, by: str | None) -> alt.typing.ChartType:
     x = alt.X(
         "period:T",
         scale=alt.Scale(type="utc"),
-        title=None,
+        title="period",
         axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True, labelFlush=False),
     )
     y = alt.Y("nps:Q", scale=_nps_scale(), title="NPS", axis=alt.Axis(values=[-100, -50, 0, 50, 100]))

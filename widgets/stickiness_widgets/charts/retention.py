@@ -108,7 +108,7 @@ def retention_chart(
         *([] if partial.is_empty() else [_partial_note(unit)]),
     ]
     many = table.get_column("period").n_unique() > _MANY_PERIODS
-    chart = _chart(inline(rows), by, unit, many=many, returning=returning)
+    chart = _chart(inline(rows), by, unit, many=many, returning=returning, dates=rows.get_column("period"))
     return finish(chart, title=title, finding=_finding(table, by, unit), notes=notes)
 
 
@@ -117,7 +117,7 @@ def _partial_note(unit: PeriodName) -> str:
 
 
 def _chart(
-    data: dict[str, Any], by: str | None, unit: PeriodName, *, many: bool, returning: bool
+    data: dict[str, Any], by: str | None, unit: PeriodName, *, many: bool, returning: bool, dates: pl.Series
 ) -> alt.typing.ChartType:
     colour = alt.Color(
         "rate:N",
@@ -127,11 +127,11 @@ def _chart(
     )
     y = alt.Y(
         "value:Q",
-        title=None if by else f"share of the previous {unit}'s active users",
+        title="rate" if by else f"share of the previous {unit}'s active users",
         axis=alt.Axis(format="%", tickCount=5),
         scale=alt.Scale(zero=True),
     )
-    base = alt.Chart().encode(x=period_x("period", unit, narrow=by is not None), y=y, color=colour)
+    base = alt.Chart().encode(x=period_x("period", unit, narrow=by is not None, dates=dates), y=y, color=colour)
     line = base.mark_line(strokeWidth=2)
     points = base.mark_point(strokeWidth=2, opacity=1)
     points = points.encode(**partial_marks(colour, many=many), tooltip=_tooltips(by, unit, returning=returning))

@@ -35,8 +35,8 @@ def spectrum_chart(
     """Chart the frequency spectrum: one 100% bar per persona x use case, split into habit bands.
 
     Bands run left to right from daily to lapsed, in cool blues for the habits
-    (daily, weekly, monthly) and warm reds for the slower bands (occasional,
-    lapsed). Right of each bar: its forgettable share (the frame's
+    (daily, weekly, monthly) and greys for occasional and lapsed (red and orange are
+    kept for the verdicts). Right of each bar: its forgettable share (the frame's
     ``forgettable_share``: adopters below the threshold), in bold red for a
     segment in the forgettable zone (verdict ``"forgettable"``), orange for one
     rarely used as the catalog expects (``"rare as expected"``). The chart draws
@@ -138,7 +138,7 @@ def _chart(bars: pl.DataFrame, *, majority: float, segment: str) -> alt.VConcatC
 
 
 def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool, segment: str) -> alt.typing.ChartType:
-    y = alt.Y("use_case:N", title=None, sort=None, axis=alt.Axis(labelLimit=220, ticks=False, domain=False))
+    y = alt.Y("use_case:N", title="use case", sort=None, axis=alt.Axis(labelLimit=220, ticks=False, domain=False))
     x = alt.X(
         "start:Q",
         title="share of evaluable adopters" if axis else None,

@@ -10,7 +10,7 @@ import polars as pl
 from stickiness import BANDS
 from stickiness.schemas import MAP_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
-from stickiness_widgets.charts._fields import colour_when
+from stickiness_widgets.charts._fields import colour_when, printable, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, zone_finding
 from stickiness_widgets.theme import BAND_COLOURS
 
@@ -40,7 +40,7 @@ def with_verdict(table: pl.DataFrame) -> pl.DataFrame:
 
 _CELL_WIDTH = 124
 _CELL_HEIGHT = 84
-_DARK_BANDS = ("daily", "lapsed")  # white text on these fills
+_DARK_BANDS = ("daily",)  # white text on this fill (dark text on the greys of occasional and lapsed)
 _OUTLINE = "#111111"
 _GAP = 8
 _GREY_FILL = "#E6E6E6"
@@ -135,13 +135,20 @@ def _cells(table: pl.DataFrame) -> pl.DataFrame:
 def _chart(cells: pl.DataFrame, segment: str) -> alt.typing.ChartType:
     x = alt.X(
         "use_case:N",
-        title=None,
+        title="use case",
         axis=alt.Axis(orient="top", labelAngle=0, labelLimit=_CELL_WIDTH, ticks=False, domain=False, labelPadding=6),
     )
     y = alt.Y(
         f"{SEGMENT}:N",
-        title=None,
-        axis=alt.Axis(labelFontWeight="bold", labelFontSize=13, ticks=False, domain=False, labelPadding=8),
+        title=title_text(printable(segment)),  # a channel title goes into expressions: escaped
+        axis=alt.Axis(
+            title=printable(segment),
+            labelFontWeight="bold",
+            labelFontSize=13,
+            ticks=False,
+            domain=False,
+            labelPadding=8,
+        ),
     )
     base = alt.Chart().encode(x=x, y=y)  # the data go on the layer: altair copies a chart at every step
     extra = [TOO_FEW] if (cells.get_column("fill") == TOO_FEW).any() else []

@@ -11,7 +11,7 @@ import polars as pl
 
 from stickiness.schemas import VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
 from stickiness_widgets.charts._data import inline, metric_frame
-from stickiness_widgets.charts._fields import field, pixels, title_text
+from stickiness_widgets.charts._fields import field, pixels, printable, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.charts._scorecard import INK, PLOT_WIDTH, STEP, segment_column, whole_percent
 from stickiness_widgets.theme import OKABE_ITO, WIDTH
@@ -210,9 +210,9 @@ def _value_summary_chart(frame: Any, *, by: str | None, title: Title) -> alt.typ
     )
     y = alt.Y(
         f"{field(segment)}:N",
-        title=title_text(segment),  # read out to screen readers; the axis shows none
+        title=title_text(segment),
         sort=rows.get_column(segment).to_list(),
-        axis=alt.Axis(title=None, labelLimit=200, ticks=False, domain=False),
+        axis=alt.Axis(title=printable(segment), labelLimit=200, ticks=False, domain=False),
     )
     tooltips = [
         alt.Tooltip(f"{field(segment)}:N", title=title_text(segment)),
