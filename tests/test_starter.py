@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st_
 
 import stickiness as st
 from stickiness import EmptyLogError, InvalidOptionError
@@ -153,3 +155,29 @@ def test_extra_columns_and_blank_rows_of_a_frame_catalog() -> None:
     )
     assert catalog.rules.rows() == [("search", "browse")]
     assert catalog.without_use_case == ("export_csv", "help")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st_.lists(
+        st_.tuples(
+            st_.sampled_from(["u1", "u2", "u3", "u4"]),
+            st_.integers(0, 5),  # hours after T: some rows are exact copies of others
+            st_.sampled_from(["login", "search_run", "exportPDF", "x", "=1+1"]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_counts_match_a_plain_python_count(rows: list[tuple[str, int, str]]) -> None:
+    # by definition: events = the event's distinct (user, time, event) rows, users = its distinct users
+    distinct = set(rows)
+    expected = {
+        event: (sum(1 for row in distinct if row[2] == event), len({row[0] for row in distinct if row[2] == event}))
+        for event in {row[2] for row in distinct}
+    }
+    log = frame([(user, T + dt.timedelta(hours=hour), event) for user, hour, event in rows])
+    starter = st.starter_catalog(st.read_log(log, now=NOW))
+    assert {event: (n, users) for event, n, users in starter.select("event", "events", "users").rows()} == expected
+    order = sorted(expected, key=lambda event: (-expected[event][0], event))
+    assert starter["event"].to_list() == order
