@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import json
+import uuid
 from pathlib import Path
 
 import pytest
 from stickiness_notebooks import new_notebook, report_folder, run_template
 
 from stickiness.demo import demo_events
+from tests.browser.conftest import Lab, lab  # noqa: F401 (lab: a real JupyterLab server)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +57,52 @@ def test_two_templates_run_with_the_default_write_two_folders(tmp_path: Path, mo
     assert {p.name for p in (folders["active_users"] / "tables").glob("*.csv")} != {
         p.name for p in (folders["use_cases"] / "tables").glob("*.csv")
     }  # each folder holds its own template's tables
+
+
+def _run_in_kernel(server: Lab, kernel: str, code: str) -> str:
+    """Execute ``code`` in a kernel of the server over its websocket; return what it printed."""
+    from tornado.websocket import websocket_connect
+
+    async def run() -> str:
+        url = f"{server.url.replace('http', 'ws', 1)}/api/kernels/{kernel}/channels?token={server.token}"
+        socket = await websocket_connect(url)
+        msg_id = uuid.uuid4().hex
+        header = {"msg_id": msg_id, "msg_type": "execute_request", "username": "test", "session": msg_id}
+        header |= {"date": "", "version": "5.3"}
+        content = {"code": code, "silent": False, "store_history": False, "user_expressions": {}, "stop_on_error": True}
+        message = {"header": header, "parent_header": {}, "metadata": {}, "content": content, "channel": "shell"}
+        await socket.write_message(json.dumps(message))
+        printed = []
+        while True:
+            reply = json.loads(await asyncio.wait_for(socket.read_message(), timeout=120))  # type: ignore[arg-type]
+            if reply.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = reply["header"]["msg_type"]
+            if kind == "stream":
+                printed.append(reply["content"]["text"])
+            elif kind == "error":
+                printed.append(f"{reply['content']['ename']}: {reply['content']['evalue']}")
+            elif kind == "status" and reply["content"]["execution_state"] == "idle":
+                socket.close()
+                return "".join(printed)
+
+    # in a thread of its own: the browser tests' Playwright (sync API) keeps an event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
+def test_in_jupyterlab_the_kernel_names_the_folder_after_its_notebook(lab: Lab) -> None:  # noqa: F811
+    # a notebook opened in a subfolder of the server's root, as JupyterLab opens it: a session for its path
+    (lab.root / "weekly").mkdir()
+    new_notebook("active_users", lab.root / "weekly" / "review.ipynb")
+    session = {"path": "weekly/review.ipynb", "name": "review.ipynb", "type": "notebook", "kernel": {"name": "python3"}}
+    status, answer = lab.call("POST", "api/sessions", session)
+    assert status == 201, answer
+    try:
+        code = "import os\nfrom stickiness_notebooks import report_folder\nprint(report_folder(None), os.getcwd())"
+        printed = _run_in_kernel(lab, answer["kernel"]["id"], code)
+    finally:
+        lab.call("DELETE", f"api/sessions/{answer['id']}")
+    folder, cwd = printed.split()
+    assert folder == "review-report", lab.server_log()[-2000:]
+    assert Path(cwd) == lab.root / "weekly"  # so the folder is beside the notebook
