@@ -812,7 +812,10 @@ def _new(args: argparse.Namespace) -> int:
     except FileExistsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"wrote {path}: open it in JupyterLab (jupyter lab {path}), set the parameters cell, and run all cells.")
+    print(
+        f"wrote {path}: open it in JupyterLab (jupyter lab {path}), set the parameters cell, and run all cells; "
+        f"its export cell writes to {path.with_name(path.stem + '-report')}/ (stickiness_notebooks.report_folder)."
+    )
     return 0
 
 

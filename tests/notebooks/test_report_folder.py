@@ -33,6 +33,13 @@ def test_the_folder_is_named_after_the_notebook(session: str, expected: str, mon
     assert report_folder("mine") == "mine"  # a folder given is kept
 
 
+def test_new_names_the_folder_the_notebook_writes_to(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from stickiness_notebooks.cli import main
+
+    assert main(["new", "retention", str(tmp_path / "weekly.ipynb")]) == 0
+    assert f"its export cell writes to {tmp_path / 'weekly-report'}/" in capsys.readouterr().out
+
+
 def test_outside_a_jupyter_server_the_folder_is_stickiness_report(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
     assert report_folder() == "stickiness-report"
