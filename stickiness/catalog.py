@@ -238,8 +238,9 @@ def read_catalog(source: Any, *, profiles: Any = None) -> Catalog:
         rules, rule_profiles, blank = _from_frame(_read_frame(source, role="catalog"), role="catalog")
     if rules.height == 0:
         unfilled = (
-            f" Its {len(blank):,} rows with an event have no use_case (e.g. {list(blank[:3])}): fill in their "
-            "use_case column (a starter catalog from 'stickiness catalog' comes with it blank)."
+            f" {'Its 1 row' if len(blank) == 1 else f'All its {len(blank):,} rows'} with an event "
+            f"{'has' if len(blank) == 1 else 'have'} no use_case (e.g. {list(blank[:3])}): fill in the use_case "
+            "column (a starter catalog from 'stickiness catalog' comes with it blank)."
             if blank
             else ""
         )
@@ -270,7 +271,7 @@ def _read_frame(source: Any, *, role: str) -> pl.DataFrame:
                 read = explained(
                     [(role, path)], lambda: pl.read_csv(path, infer_schema=False, separator=separator), encoding=None
                 )
-                # blank lines are not rules; a cell written spreadsheet-safe ('=x) is read as written (=x)
+                # blank lines are not rules; a cell the kit wrote spreadsheet-safe ('=x) is read as its value (=x)
                 return unescape_table(read.filter(~pl.all_horizontal(pl.all().is_null())))
             except pl.exceptions.NoDataError as err:
                 raise InvalidOptionError(

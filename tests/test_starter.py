@@ -139,7 +139,7 @@ def test_a_starter_filled_in_reads_as_a_catalog(tmp_path: Path) -> None:
 
 def test_a_starter_not_filled_in_says_to_fill_it_in(tmp_path: Path) -> None:
     path = st.write_table(st.starter_catalog(frame(ROWS)), tmp_path / "use_cases.csv")
-    with pytest.raises(InvalidOptionError, match=r"no rules.*5 rows with an event have no use_case.*fill in"):
+    with pytest.raises(InvalidOptionError, match=r"no rules.*All its 5 rows with an event have no use_case.*fill in"):
         read_catalog(path)
 
 
