@@ -44,10 +44,7 @@ EXPECTED = [
 ]
 
 
-@pytest.mark.parametrize("engine", ["polars", "duckdb"])
-def test_counts_and_users_per_event_by_hand(engine: str) -> None:
-    if engine == "duckdb":
-        pytest.importorskip("duckdb", reason="duckdb is an optional engine: pip install 'stickiness[duckdb]'")
+def test_counts_and_users_per_event_by_hand(engine: str) -> None:  # on each engine (tests/conftest.py)
     log = st.read_log(frame(ROWS), now=NOW, engine=engine)
     starter = st.starter_catalog(log)
     assert starter.schema == pl.Schema(STARTER_SCHEMA)
