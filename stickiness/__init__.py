@@ -60,6 +60,7 @@ from stickiness.scorecards import (
     nps,
 )
 from stickiness.stages.segments import segment_column
+from stickiness.starter import starter_catalog
 
 if TYPE_CHECKING:  # the repeat-use models load numpy (and scipy when used): imported on first use
     from stickiness.models import (
@@ -159,6 +160,7 @@ __all__ = [
     "retention_curve",
     "rfm_summary",
     "segment_column",
+    "starter_catalog",
     "time_to_first_use",
     "unescape_table",
     "unmapped_events",

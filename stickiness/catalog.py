@@ -9,7 +9,10 @@ The contract (docs/use-cases.md):
   belongs to ``"(any)"`` (the product as a whole);
 - optional qualitative columns ``problem``, ``why_us``, ``alternatives`` and
   ``expected_frequency`` (``daily``, ``weekly``, ``monthly``, ``quarterly``,
-  ``yearly``) describe a persona x use case; a null persona means every persona.
+  ``yearly``) describe a persona x use case; a null persona means every persona;
+- a row with an event and a blank ``use_case`` (a starter catalog not filled in yet,
+  :func:`stickiness.starter_catalog`) is set aside and counted
+  (:attr:`Catalog.without_use_case`): its events stay unmapped; other columns are ignored.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 import polars as pl
 
+from stickiness._csv import unescape_table
 from stickiness._read_errors import explained
 from stickiness._sources import scan_source, suffix_of
 from stickiness.exceptions import ColumnNotFoundError, InputFileError, InvalidOptionError, UnsupportedSourceError
@@ -68,15 +72,36 @@ class Catalog:
         ``persona`` (String; null means every persona), ``use_case``,
         ``problem``, ``why_us``, ``alternatives`` and ``expected_frequency``
         (all String, nullable): at most one row per persona x use case.
+    without_use_case
+        The events (or patterns) of rows whose ``use_case`` was blank, set aside:
+        no rule comes from them, so their events are unmapped unless another row maps them.
     """
 
     rules: pl.DataFrame
     profiles: pl.DataFrame
+    without_use_case: tuple[str, ...] = ()
 
     @property
     def use_cases(self) -> tuple[str, ...]:
         """The catalog's use cases, sorted (without ``(any)`` and ``(unmapped)``)."""
         return tuple(sorted(self.rules["use_case"].unique().to_list()))
+
+    @property
+    def note(self) -> str | None:
+        """Say how many rows without a use_case were set aside (None when every row has one).
+
+        >>> from stickiness.catalog import read_catalog
+        >>> read_catalog({"event": ["search", "export_csv", "login"], "use_case": ["browse", None, ""]}).note
+        "2 rows of the catalog have an event but no use_case (e.g. ['export_csv', 'login']): set aside, so their events stay unmapped unless another row maps them. Fill in their use_case to map them."
+        """  # noqa: E501
+        if not self.without_use_case:
+            return None
+        n = len(self.without_use_case)
+        rows = "1 row of the catalog has" if n == 1 else f"{n:,} rows of the catalog have"
+        return (
+            f"{rows} an event but no use_case (e.g. {list(self.without_use_case[:3])}): set aside, so their events "
+            "stay unmapped unless another row maps them. Fill in their use_case to map them."
+        )
 
     def use_cases_of(self, events: Iterable[str]) -> pl.DataFrame:
         """Map event names to their use cases.
@@ -126,7 +151,11 @@ class Catalog:
         )
 
     def __repr__(self) -> str:
-        return f"Catalog({self.rules.height} rules, {len(self.use_cases)} use cases, {self.profiles.height} profiles)"
+        blank = f", {len(self.without_use_case)} rows without a use_case set aside" if self.without_use_case else ""
+        return (
+            f"Catalog({self.rules.height} rules, {len(self.use_cases)} use cases, {self.profiles.height} profiles"
+            f"{blank})"
+        )
 
 
 def resolve_profiles(catalog: Catalog | None, segments: pl.DataFrame) -> pl.DataFrame:
@@ -178,9 +207,17 @@ def read_catalog(source: Any, *, profiles: Any = None) -> Catalog:
     ColumnNotFoundError
         The rules have no ``event`` or ``use_case`` column.
     InvalidOptionError
-        The catalog has no rule, a rule has an event but no use case, an
+        The catalog has no rule (every row without a use case included), an
         ``expected_frequency`` is not one of the allowed values, or two rows give
         different values for the same persona x use case.
+
+    Notes
+    -----
+    Columns other than those above are ignored, and a row with an event but a blank
+    ``use_case`` is set aside and counted in :attr:`Catalog.without_use_case`, so a
+    starter catalog (:func:`stickiness.starter_catalog`) reads as it is filled in.
+    A CSV is read back as the kit writes tables: a text cell written with a leading
+    ``'`` (spreadsheet-safe, :func:`stickiness.write_table`) loses it.
 
     Examples
     --------
@@ -190,24 +227,32 @@ def read_catalog(source: Any, *, profiles: Any = None) -> Catalog:
     >>> catalog.rules.rows()
     [('search_run', 'browse'), ('listing_*', 'browse')]
     """
+    blank: tuple[str, ...] = ()
     if isinstance(source, Catalog):
-        rules, rule_profiles = source.rules, source.profiles
+        rules, rule_profiles, blank = source.rules, source.profiles, source.without_use_case
     elif isinstance(source, Mapping):
-        rules, rule_profiles = _from_dict(source)
+        rules, rule_profiles, blank = _from_dict(source)
     elif isinstance(source, (str, os.PathLike)) and suffix_of(Path(source)) in _YAML_SUFFIXES:
-        rules, rule_profiles = _from_dict(_load_yaml(Path(source)))
+        rules, rule_profiles, blank = _from_dict(_load_yaml(Path(source)))
     else:
-        rules, rule_profiles = _from_frame(_read_frame(source, role="catalog"), role="catalog")
+        rules, rule_profiles, blank = _from_frame(_read_frame(source, role="catalog"), role="catalog")
     if rules.height == 0:
+        unfilled = (
+            f" {'Its 1 row' if len(blank) == 1 else f'All its {len(blank):,} rows'} with an event "
+            f"{'has' if len(blank) == 1 else 'have'} no use_case (e.g. {list(blank[:3])}): fill in the use_case "
+            "column (a starter catalog from 'stickiness catalog' comes with it blank)."
+            if blank
+            else ""
+        )
         raise InvalidOptionError(
             "the use-case catalog has no rules. Give at least one row with an event (or pattern) and a use_case, "
-            "e.g. a CSV 'event,use_case' with the row 'search_run,browse_homes'."
+            f"e.g. a CSV 'event,use_case' with the row 'search_run,browse_homes'.{unfilled}"
         )
     table = rule_profiles
     if profiles is not None:
         extra = _profiles_from_frame(_read_frame(profiles, role="profiles table"), role="profiles table")
         table = _merge_profiles(extra, rule_profiles)
-    return Catalog(rules=rules, profiles=_check_profiles(table))
+    return Catalog(rules=rules, profiles=_check_profiles(table), without_use_case=blank)
 
 
 # --------------------------------------------------------------------------- #
@@ -226,7 +271,8 @@ def _read_frame(source: Any, *, role: str) -> pl.DataFrame:
                 read = explained(
                     [(role, path)], lambda: pl.read_csv(path, infer_schema=False, separator=separator), encoding=None
                 )
-                return read.filter(~pl.all_horizontal(pl.all().is_null()))  # blank lines are not rules
+                # blank lines are not rules; a cell the kit wrote spreadsheet-safe ('=x) is read as its value (=x)
+                return unescape_table(read.filter(~pl.all_horizontal(pl.all().is_null())))
             except pl.exceptions.NoDataError as err:
                 raise InvalidOptionError(
                     f"the {role} file {str(path)!r} is empty. Give a header 'event,use_case' and at least one rule."
@@ -316,7 +362,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _from_dict(source: Mapping[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _from_dict(source: Mapping[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
     if "use_cases" not in source:
         if "event" in source and "use_case" in source:  # a dict of columns
             return _from_frame(pl.DataFrame(dict(source)), role="catalog")
@@ -338,7 +384,7 @@ def _from_dict(source: Mapping[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame]:
         profile_rows += entry_profiles
     rules = pl.DataFrame(rule_rows, schema=_RULES_SCHEMA, orient="row").unique(maintain_order=True)
     profiles = pl.DataFrame(profile_rows, schema=_PROFILES_SCHEMA)
-    return rules, _merge_profiles(profiles)
+    return rules, _merge_profiles(profiles), ()
 
 
 def _entry_rows(name: Any, spec: Any) -> tuple[list[tuple[str, str]], list[dict[str, str | None]]]:
@@ -396,7 +442,8 @@ def _normalise(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _from_frame(frame: pl.DataFrame, *, role: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _from_frame(frame: pl.DataFrame, *, role: str) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
+    """Return the rules, the profiles and the events of rows without a use case (set aside) of a catalog table."""
     found = frame.columns
     table = _normalise(frame)
     missing = [c for c in ("event", "use_case") if c not in table.columns]
@@ -405,14 +452,11 @@ def _from_frame(frame: pl.DataFrame, *, role: str) -> tuple[pl.DataFrame, pl.Dat
             f"the {role} has no column {' or '.join(repr(c) for c in missing)}. Columns found: {found}. "
             "A catalog needs 'event' (an event name or glob pattern) and 'use_case'."
         )
-    no_use_case = table.filter(pl.col("event").is_not_null() & pl.col("use_case").is_null())
-    if no_use_case.height:
-        raise InvalidOptionError(
-            f"the {role} has {no_use_case.height} rule(s) with an event but no use_case "
-            f"(e.g. {no_use_case['event'].head(3).to_list()}). Fill in their use_case or remove the rows."
-        )
-    rules = table.filter(pl.col("event").is_not_null()).select("event", "use_case").unique(maintain_order=True)
-    return rules, _profiles_from_frame(table.drop("event"), role=role)
+    # a starter catalog is filled in a row at a time: a row not filled in yet maps nothing, and is counted
+    blank = table.filter(pl.col("event").is_not_null() & pl.col("use_case").is_null())
+    rules = table.filter(pl.col("event").is_not_null() & pl.col("use_case").is_not_null())
+    rules = rules.select("event", "use_case").unique(maintain_order=True)
+    return rules, _profiles_from_frame(table.drop("event"), role=role), tuple(blank["event"].to_list())
 
 
 def _profiles_from_frame(frame: pl.DataFrame, *, role: str) -> pl.DataFrame:

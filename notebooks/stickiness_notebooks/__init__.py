@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from stickiness_notebooks.export import demo_inputs, export_report, save_ledger
     from stickiness_notebooks.html import report_html
     from stickiness_notebooks.inputs import Inputs, open_inputs
+    from stickiness_notebooks.paths import report_folder
     from stickiness_notebooks.pdf import find_chromium, html_to_pdf
     from stickiness_notebooks.report import ReportFiles, write_report
     from stickiness_notebooks.run import TemplateCellError, run_template
@@ -38,6 +39,7 @@ _HOMES: dict[str, str] = {
     "html_to_pdf": "pdf",
     "new_notebook": "templates",
     "open_inputs": "inputs",
+    "report_folder": "paths",
     "report_html": "html",
     "run_template": "run",
     "save_ledger": "export",
@@ -58,6 +60,7 @@ __all__ = [
     "html_to_pdf",
     "new_notebook",
     "open_inputs",
+    "report_folder",
     "report_html",
     "run_template",
     "save_ledger",

@@ -1,5 +1,7 @@
 """The ``stickiness`` command: ``report`` on a usage log, ``new`` to start a notebook, ``demo`` for demo data.
 
+``catalog`` writes a starter use-case catalog of a log (:func:`stickiness.starter_catalog`) as CSV.
+
 ``report`` runs a notebook template headless (the Jupyter layer, imported only
 then) into ``DIR/report.html``, ``report.pdf``, ``tables/``, ``charts/`` and
 ``ledger.json``; ``--no-notebook`` computes the tables and charts directly,
@@ -11,24 +13,26 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import re
 import shlex
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar, get_args, get_origin, get_type_hints
 
 import polars as pl
 
-from stickiness import __version__, segment_column
-from stickiness._csv import unescape_table, write_table
+from stickiness import __version__, segment_column, starter_catalog
+from stickiness._csv import escape_formulas, unescape_table, write_table
 from stickiness._engine import check_memory_limit
 from stickiness._output import DEMO_NAMES, staged_folder
 from stickiness._progress import describe_input, step
 from stickiness._text import printable, use_case_label
 from stickiness.catalog import Catalog, read_catalog
-from stickiness.exceptions import InvalidOptionError, StickinessError
+from stickiness.exceptions import InvalidOptionError, OutputFolderError, StickinessError
 from stickiness.ledger import Ledger
 from stickiness.log import NULL_IDS, UsageLog, read_log
 from stickiness.options import (
@@ -245,23 +249,9 @@ def _parser() -> argparse.ArgumentParser:
     cards.add_argument("--accounts", help="accounts table: customer, mrr, labour, communication, hard_costs, ...")
     cards.add_argument("--responses", help="NPS survey answers: customer, time, score (0-10)")
     cards.add_argument("--transactions", help="transactions: customer, time, revenue (lifetime value)")
-    report.add_argument("--user-col", default="auto", help="the log's user column (default: detect)")
-    report.add_argument("--time-col", default="auto", help="the log's time column (default: detect)")
-    report.add_argument("--event-col", default="auto", help="the log's event column (default: detect)")
+    _log_flags(report)
     report.add_argument("--no-event-col", action="store_true", help="the log has no event column")
     report.add_argument("--users-key", default="auto", help="the users table's user column (default: detect)")
-    report.add_argument(
-        "--keep-null-like-ids",
-        action="store_true",
-        help="keep NULL, null, None, NaN, NA, N/A and \\N as ids and event names (default: missing values)",
-    )
-    report.add_argument(
-        "--time-unit",
-        choices=["s", "ms", "us", "ns"],
-        help="read times as epoch numbers in this unit (default: numbers are epoch times of a unit told by their size)",
-    )
-    for flag in ("--encoding", "--mixed-offsets", "--engine", "--memory-limit"):
-        _option(report, flag)
     report.add_argument(
         "--template", default="quickstart", help="notebook template to run (default: quickstart; see 'stickiness new')"
     )
@@ -304,7 +294,64 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=_folder, required=True, help="output folder, created if missing and replaced whole by each run"
     )
     demo.add_argument("--seed", type=_number(int, 0, 2**32 - 1), default=7, help="random seed (default: 7)")
+
+    catalog = commands.add_parser(
+        "catalog",
+        help="write a starter use-case catalog of a log: every event, its count and users, a use_case to fill in",
+        description=(
+            "Write a starter use-case catalog as CSV (to standard output, or --out FILE): every event of the log "
+            "with its count (events) and distinct users, a blank use_case column to fill in, and a guess from "
+            "common words of the event's name (only a guess: copy it into use_case where it is right). "
+            "Rows left blank are set aside when the catalog is read (--use-cases). docs/use-cases.md"
+        ),
+    )
+    catalog.add_argument("events", nargs="?", help="usage log: CSV, Parquet (file, glob or folder) or NDJSON")
+    catalog.add_argument("--demo", action="store_true", help="use the built-in demo log")
+    _option(catalog, "--tz")
+    catalog.add_argument("--start", help="first day to count, YYYY-MM-DD (default: first day of the log)")
+    catalog.add_argument("--as-of", help="last day to count, YYYY-MM-DD (default: last day of the log)")
+    _log_flags(catalog)
+    catalog.add_argument(
+        "--no-spreadsheet-safe",
+        dest="spreadsheet_safe",
+        action="store_false",
+        help="write event names verbatim (default: a name starting with = + - @ tab or CR gets a leading ' so that "
+        "spreadsheets show it as text; read_catalog takes it off again)",
+    )
+    catalog.add_argument("--out", type=_file, help="CSV file to write, whole or not at all (default: standard output)")
+    # read like the report's log, with no users table and an event column (a catalog maps events)
+    catalog.set_defaults(users=None, users_key="auto", no_event_col=False)
     return parser
+
+
+def _log_flags(parser: argparse.ArgumentParser) -> None:
+    """Add the flags that say how to read a log's columns and text (``report`` and ``catalog`` share them)."""
+    parser.add_argument("--user-col", default="auto", help="the log's user column (default: detect)")
+    parser.add_argument("--time-col", default="auto", help="the log's time column (default: detect)")
+    parser.add_argument("--event-col", default="auto", help="the log's event column (default: detect)")
+    parser.add_argument(
+        "--keep-null-like-ids",
+        action="store_true",
+        help="keep NULL, null, None, NaN, NA, N/A and \\N as ids and event names (default: missing values)",
+    )
+    parser.add_argument(
+        "--time-unit",
+        choices=["s", "ms", "us", "ns"],
+        help="read times as epoch numbers in this unit (default: numbers are epoch times of a unit told by their size)",
+    )
+    for flag in ("--encoding", "--mixed-offsets", "--engine", "--memory-limit"):
+        _option(parser, flag)
+
+
+def _file(text: str) -> str:
+    """Check ``catalog --out`` for argparse: a file path (not blank, not a folder); its folder is checked on writing."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give the name of a CSV file to write, e.g. --out use_cases.csv.")
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder: give a file to write, e.g. --out use_cases.csv.")
+    if not Path(text).resolve().parent.is_dir():  # checked before the log is read
+        raise argparse.ArgumentTypeError(f"the folder of {text!r} does not exist: create it, or write elsewhere.")
+    return text
 
 
 def _read(args: argparse.Namespace) -> UsageLog:
@@ -567,7 +614,10 @@ def _charts(frames: dict[str, pl.DataFrame], values: dict[str, Any], *, director
 
 def _catalog(args: argparse.Namespace) -> Catalog | None:
     if args.use_cases:
-        return read_catalog(args.use_cases, profiles=args.profiles)
+        catalog = read_catalog(args.use_cases, profiles=args.profiles)
+        if catalog.note:
+            print(f"note: {catalog.note}", file=sys.stderr)
+        return catalog
     if args.demo:
         from stickiness.demo import demo_catalog, demo_use_case_profiles
 
@@ -693,6 +743,55 @@ def _demo(args: argparse.Namespace) -> int:
     return _stoppable(_write_demo, args)
 
 
+def _starter(args: argparse.Namespace) -> int:
+    """Write the starter catalog of the log (``stickiness catalog``) to standard output or ``--out``."""
+    if bool(args.events) == bool(args.demo):
+        print("error: give a usage log (EVENTS) or --demo, not both and not neither.", file=sys.stderr)
+        return 2
+    log = _read(args)
+    # standard output is the catalog: the ledger goes to standard error
+    print("Row ledger\n" + for_command_line(str(log.ledger)) + "\n", file=sys.stderr)
+    if log.is_empty:
+        print("error: no usable rows in the log; the ledger above says why. Nothing written.", file=sys.stderr)
+        return 1
+    table = starter_catalog(log)
+    text = (escape_formulas(table) if args.spreadsheet_safe else table).write_csv()
+    if args.out is None:
+        sys.stdout.write(text)
+        where = "standard output"
+    else:
+        where = _write_whole(Path(args.out), text)
+    guessed = table.filter(pl.col("guess").is_not_null()).height
+    source = "--demo" if args.demo else shlex.quote(args.events)
+    print(
+        f"stickiness catalog: {table.height:,} events ({guessed:,} with a guess) -> {where}\n"
+        "Fill in use_case: the guess column is only a guess from a word of the event's name; copy it where it is "
+        "right. Rows left without a use_case are set aside when the catalog is read, so their events stay "
+        f"unmapped. Then: stickiness report {source} --use-cases {shlex.quote(args.out or 'use_cases.csv')} "
+        "--out report",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _write_whole(path: Path, text: str) -> str:
+    """Write ``text`` to ``path`` whole or not at all (a file beside it, renamed over it); return the path written."""
+    folder = path.resolve().parent
+    try:
+        with tempfile.NamedTemporaryFile("w", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False) as file:
+            temporary = Path(file.name)
+        try:
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    except OSError as err:  # no permission, a full disk, --out naming a folder made meanwhile
+        raise OutputFolderError(
+            f"--out {str(path)!r} cannot be written ({err.strerror or err}). Give a file in a folder you can write to."
+        ) from None
+    return str(path)
+
+
 def _write_demo(args: argparse.Namespace) -> int:
     from stickiness.demo import write_demo
 
@@ -720,14 +819,17 @@ def _new(args: argparse.Namespace) -> int:
     except FileExistsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"wrote {path}: open it in JupyterLab (jupyter lab {path}), set the parameters cell, and run all cells.")
+    print(
+        f"wrote {path}: open it in JupyterLab (jupyter lab {path}), set the parameters cell, and run all cells; "
+        f"its export cell writes to {path.with_name(path.stem + '-report')}/ (stickiness_notebooks.report_folder)."
+    )
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``stickiness`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    commands = {"report": _report, "new": _new, "demo": _demo}
+    commands = {"report": _report, "new": _new, "demo": _demo, "catalog": _starter}
     try:
         return commands[args.command](args)
     except (StickinessError, FileNotFoundError, ImportError) as err:

@@ -68,4 +68,6 @@ def open_inputs(
         save_ledger(log, out)
     log.require_rows()
     catalog = st.read_catalog(use_cases, profiles=profiles) if use_cases is not None else None
+    if catalog is not None and catalog.note:  # a starter catalog partly filled in: say what was left out
+        print(f"Note: {catalog.note}")
     return Inputs(log, catalog, report_by(log, by))

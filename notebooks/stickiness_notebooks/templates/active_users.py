@@ -33,13 +33,15 @@ encoding = "utf-8"  # text encoding of CSV and JSON inputs, e.g. "latin-1" or "c
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
 memory_limit = None  # bound the memory the engine uses, e.g. "2GB" (DuckDB spills to disk past it; docs/engines.md)
 mau_window = 30  # MAU window in days
-out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import export_report, open_inputs
+from stickiness_notebooks import export_report, open_inputs, report_folder
+
+out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
 log, _, by = open_inputs(  # read_log with these options; the demo data when events is None
     events,

@@ -42,13 +42,15 @@ threshold = 1.0  # forgettable below this many active days per 30
 majority = 0.5  # share of forgettable users that puts a segment in the forgettable zone
 min_users = 30  # evaluable users a segment needs before it is judged
 crm_columns = ["problem", "why_us"]  # catalog columns to add to each CRM row (the pitch for re-engaging)
-out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import export_report, open_inputs
+from stickiness_notebooks import export_report, open_inputs, report_folder
+
+out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
 log, catalog, by = open_inputs(  # read_log with these options; the demo data when events is None
     events,

@@ -45,13 +45,15 @@ majority = 0.5  # share of forgettable users that puts a segment in the forgetta
 min_users = 30  # evaluable users a segment needs before it is judged
 period = "month"  # retention and lifecycle period: "month", "week" (ISO, Monday to Sunday) or "day"
 inactive_days = 30  # the inactivity list: users with no activity in the last this many days
-out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import export_report, open_inputs
+from stickiness_notebooks import export_report, open_inputs, report_folder
+
+out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
 log, catalog, by = open_inputs(  # read_log with these options; the demo data when events is None
     events,

@@ -66,7 +66,7 @@ category_spend_col = None  # the transactions' category spend column (for share 
 predict = True  # fit the repeat-use models and predict who will be forgettable (needs scipy)
 prediction_horizon = 30  # days ahead the models predict active days for
 threshold = 1.0  # forgettable below this many active days per 30
-out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
@@ -84,7 +84,9 @@ from stickiness.scorecards import (
     lifetime_value_summary,
     nps,
 )
-from stickiness_notebooks import export_report, open_inputs
+from stickiness_notebooks import export_report, open_inputs, report_folder
+
+out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
 demo = events is None
 if demo:  # no log given: open_inputs reads the demo log; these are its scorecard tables (docs/scorecards.md)

@@ -38,13 +38,15 @@ memory_limit = None  # bound the memory the engine uses, e.g. "2GB" (DuckDB spil
 habit_window = 90  # window W over which each user's rate (active days per 30) is measured
 horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days
 min_exposure = 30  # days a user must have been around to be judged
-out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
+out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import export_report, open_inputs
+from stickiness_notebooks import export_report, open_inputs, report_folder
+
+out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
 log, catalog, by = open_inputs(  # read_log with these options; the demo data when events is None
     events,
