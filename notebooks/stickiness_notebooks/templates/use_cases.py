@@ -40,11 +40,13 @@ horizon = 365  # horizon H: a user adopted a use case if they used it in the las
 min_exposure = 30  # days a user must have been around to be judged
 out = "stickiness-report"  # folder the export cell writes tables/, charts/ and ledger.json to
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
+xlsx = True  # write report.xlsx: every table on its own sheet, with the ledger and these settings
+pptx = True  # write report.pptx: a title slide with the summary, then one slide per chart
 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import export_report, open_inputs
+from stickiness_notebooks import export_report, open_inputs, template_settings
 
 log, catalog, by = open_inputs(  # read_log with these options; the demo data when events is None
     events,
@@ -125,12 +127,16 @@ sw.explore_use_cases(log, catalog, by=by, window=habit_window, horizon=horizon, 
 # %% [markdown]
 # ## Export
 #
-# Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`.
+# Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
+# ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`.
 
 # %% Export
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
+    xlsx=xlsx,
+    pptx=pptx,
+    settings=template_settings("use_cases", globals()),
     log=log,
     tables={"frequency_spectrum": spectrum, "use_case_map": usecase_map, "unmapped_events": unmapped},
     charts={"frequency_spectrum": spectrum_chart, "use_case_map": map_chart},
