@@ -57,6 +57,8 @@ _PERCENT: Final = frozenset(
 )
 #: Confidence bounds are percentages when the table's estimate is one (the forgettable share, not the NPS).
 _BOUNDS: Final = ("ci_low", "ci_high")
+#: Whole-number types: thousands separators, negatives in plain black (a dormant count is not an error).
+_WHOLE: Final = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 _SHEET_LIMIT: Final = 31
 _SHEET_BAD: Final = re.compile(r"[\[\]:*?/\\]")
 
@@ -160,7 +162,7 @@ def _table_sheet(book: Workbook, sheet: str, name: str, table: pl.DataFrame) -> 
         book,
         sheet,
         column_formats=dict.fromkeys(percent_columns(floats), "0.0%"),
-        dtype_formats={pl.Float64: "#,##0.00", pl.Float32: "#,##0.00"},
+        dtype_formats={**dict.fromkeys(_WHOLE, "#,##0"), pl.Float64: "#,##0.00", pl.Float32: "#,##0.00"},
         header_format={"bold": True},
         autofit=True,
         freeze_panes=(1, 0),
@@ -293,9 +295,8 @@ NATIVE_CHARTS: Final[dict[str, NativeChart]] = {
     ),
 }
 
-#: 16:9 slides, in EMU (914,400 per inch): 13.333 x 7.5 in.
-_INCH: Final = 914_400
-_WIDE: Final = (int(13.333 * _INCH), int(7.5 * _INCH))
+#: 16:9 slides, in EMU (914,400 per inch): 13 1/3 x 7.5 in, PowerPoint's own widescreen size.
+_WIDE: Final = (12_192_000, 6_858_000)
 
 
 def chart_title(spec: Mapping[str, Any]) -> tuple[str, str]:
