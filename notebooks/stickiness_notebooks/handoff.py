@@ -373,10 +373,12 @@ def write_slides(
 
 def _text_box(slide: Slide, box: tuple[float, float, float, float], lines: Sequence[str], size: int) -> None:
     """Add a text box at ``box`` (left, top, width, height in inches), one paragraph per line."""
+    from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Inches, Pt
 
     frame = slide.shapes.add_textbox(*(Inches(v) for v in box)).text_frame
     frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # text longer than expected shrinks rather than spill
     for n, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
         paragraph.text = line
