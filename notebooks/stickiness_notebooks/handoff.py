@@ -403,10 +403,11 @@ def _chart_slide(deck: Presentation, chart: SlideChart) -> None:
 
     slide = deck.slides.add_slide(deck.slide_layouts[6])
     _text_box(slide, (0.5, 0.25, 12.3, 0.8), [chart.title or chart.name.replace("_", " ")], 24)
-    if chart.subtitle:
-        _text_box(slide, (0.5, 0.95, 12.3, 0.5), [chart.subtitle], 12)
+    if chart.subtitle:  # how to read the chart: on the slide, and whole in the speaker notes
+        _text_box(slide, (0.5, 0.95, 12.3, 0.6), [chart.subtitle], 12)
+        slide.notes_slide.notes_text_frame.text = chart.subtitle
     native = _native_data(chart)
-    left, top, width, height = 0.5, 1.5, 12.3, 5.8
+    left, top, width, height = 0.5, 1.6, 12.3, 5.7
     if native is not None:
         _native(slide, *native, (left, top, width, height))
     elif chart.png is not None and chart.png.exists():

@@ -245,6 +245,10 @@ def test_one_slide_per_chart_in_report_order(report: Path, deck: Any) -> None:
     for slide, (chart, table) in zip(list(deck.slides)[1:], charts, strict=True):
         title = chart_spec(draw(chart, _csv(report, table), values))["title"]
         assert _texts(slide)[0] == (title["text"] if isinstance(title, dict) else title), chart.name
+        lines = title.get("subtitle", "") if isinstance(title, dict) else ""
+        subtitle = " ".join(lines) if isinstance(lines, list) else lines
+        if subtitle:  # how to read the chart: under the title, and whole in the speaker notes
+            assert _texts(slide)[1] == slide.notes_slide.notes_text_frame.text == subtitle, chart.name
 
 
 def _chart(deck: Any, name: str) -> Any:
