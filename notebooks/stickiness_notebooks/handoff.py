@@ -60,6 +60,10 @@ _BOUNDS: Final = ("ci_low", "ci_high")
 #: Whole-number types: thousands separators, negatives in plain black (a dormant count is not an error).
 _WHOLE: Final = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 _SHEET_LIMIT: Final = 31
+#: Rows a table's sheet holds at most: xlsxwriter writes cell by cell (about 5 us a cell), so a user list of a
+#: large log is cut here, with a note beside the header naming the CSV that holds it whole (Excel's own limit is
+#: 1,048,575 rows).
+SHEET_ROWS: Final = 25_000
 _SHEET_BAD: Final = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -106,6 +110,7 @@ def write_workbook(
     *,
     ledger: Ledger,
     settings: Mapping[str, Any],
+    max_rows: int = SHEET_ROWS,
 ) -> Path:
     """Write ``report.xlsx``: one sheet per table (in the given order), then "Ledger" and "Settings".
 
@@ -125,6 +130,9 @@ def write_workbook(
         The log's row ledger.
     settings
         The run's options by name, in order (the Settings sheet lists them after the log's).
+    max_rows
+        The rows a table's sheet holds at most; a longer table's sheet holds its first
+        ``max_rows`` rows and says so beside the header (the CSV holds it whole).
 
     Examples
     --------
@@ -143,14 +151,14 @@ def write_workbook(
     options = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
     with Workbook(str(path), options) as book:
         for name, sheet in zip(written, sheet_names([*written, "Ledger", "Settings"]), strict=False):
-            _table_sheet(book, sheet, name, written[name])
+            _table_sheet(book, sheet, name, written[name], max_rows=max_rows)
         _table_sheet(book, "Ledger", "the row ledger", ledger_frame(ledger))
         _table_sheet(book, "Settings", "the run settings", settings_frame(settings))
     return path
 
 
-def _table_sheet(book: Workbook, sheet: str, name: str, table: pl.DataFrame) -> None:
-    """Write one table on its own sheet, formatted; an empty table as a sentence."""
+def _table_sheet(book: Workbook, sheet: str, name: str, table: pl.DataFrame, *, max_rows: int = SHEET_ROWS) -> None:
+    """Write one table on its own sheet, formatted; an empty table as a sentence, a long one cut with a note."""
     if table.height == 0:
         page = book.add_worksheet(sheet)
         page.write_string(0, 0, f"No rows: {name} is empty for this log and these options.")
@@ -158,7 +166,7 @@ def _table_sheet(book: Workbook, sheet: str, name: str, table: pl.DataFrame) -> 
         page.set_column(0, 0, 60)
         return
     floats = [c for c, kind in table.schema.items() if kind.is_float()]
-    table.write_excel(
+    table.head(max_rows).write_excel(
         book,
         sheet,
         column_formats=dict.fromkeys(percent_columns(floats), "0.0%"),
@@ -167,6 +175,9 @@ def _table_sheet(book: Workbook, sheet: str, name: str, table: pl.DataFrame) -> 
         autofit=True,
         freeze_panes=(1, 0),
     )
+    if table.height > max_rows:  # beside the header, so that it shows whatever row is in view
+        note = f"The first {max_rows:,} of {table.height:,} rows: tables/{name}.csv holds them all."
+        book.get_worksheet_by_name(sheet).write_string(0, table.width + 1, note, book.add_format({"bold": True}))
 
 
 def ledger_frame(ledger: Ledger) -> pl.DataFrame:

@@ -348,3 +348,24 @@ def test_no_xlsx_no_pptx_and_formula_like_names(tmp_path: Path, capsys: pytest.C
     assert main([*base, "--no-xlsx", "--no-pptx", "--out", str(tmp_path / "neither")]) == 0
     assert "report." not in capsys.readouterr().out.split("\nWrote ")[-1]
     assert sorted(p.name for p in (tmp_path / "neither").iterdir()) == ["ledger.json", "tables"]
+
+
+def test_a_long_table_is_cut_with_a_note_and_names_fit_a_sheet(tmp_path: Path) -> None:
+    from stickiness_notebooks.handoff import write_workbook
+
+    from stickiness.ledger import Ledger
+
+    five = pl.DataFrame({"user": ["a", "b", "c", "d", "e"], "days": [1, 2, 3, 4, 5]})
+    long_name = "customers_to_contact_this_week_first"  # 36 characters: cut to Excel's 31
+    tables = {"inactive_users": five, long_name: five.head(1), "empty": five.clear()}
+    ledger = Ledger(rows_read=7, rows_used=5, set_aside={"duplicate": 2}, users=5)
+    book = read_xlsx(write_workbook(tmp_path / "r.xlsx", tables, ledger=ledger, settings={}, max_rows=3))
+    assert list(book) == ["inactive_users", long_name[:31], "empty", "Ledger", "Settings"]
+    cut = book["inactive_users"]
+    # the first 3 rows of 5 (a, b, c), and beside the header (column C is the table's width + 1 = 3) the note
+    assert cut.column(0)[:3] == ["a", "b", "c"] and cut.column(1)[:3] == [1.0, 2.0, 3.0]
+    assert cut.row(0) == ["user", "days", None, "The first 3 of 5 rows: tables/inactive_users.csv holds them all."]
+    assert max(r for r, _ in cut.cells) == 3  # header + 3 rows
+    assert book["empty"].row(0) == ["No rows: empty is empty for this log and these options."]
+    ledger_rows = {book["Ledger"].row(r)[0]: book["Ledger"].row(r)[1] for r in range(1, 6)}
+    assert ledger_rows == {"rows read": 7, "rows used": 5, "rows set aside": 2, "set aside: duplicate": 2, "users": 5}
