@@ -51,6 +51,7 @@ class Sheet:
     cells: dict[tuple[int, int], tuple[Any, str]]
     frozen_rows: int
     formulas: int
+    widths: dict[int, float]  # set column widths, by column (from 0)
 
     def row(self, r: int) -> list[Any]:
         width = max((c for (row, c) in self.cells if row == r), default=-1) + 1
@@ -91,7 +92,12 @@ def read_xlsx(path: Path) -> dict[str, Sheet]:
         for cell in page.iterfind(".//m:c", _NS):
             fmt = formats[int(cell.get("s", 0))]
             cells[_index(cell.get("r", ""))] = (_value(cell, strings, fmt), fmt)
-        sheets[entry.get("name", "")] = Sheet(cells, frozen, len(page.findall(".//m:f", _NS)))
+        widths = {  # one <col> may span several columns of the same width
+            n - 1: float(col.get("width", 0))
+            for col in page.iterfind(".//m:col", _NS)
+            for n in range(int(col.get("min", 0)), int(col.get("max", 0)) + 1)
+        }
+        sheets[entry.get("name", "")] = Sheet(cells, frozen, len(page.findall(".//m:f", _NS)), widths)
     return sheets
 
 
@@ -149,6 +155,7 @@ def test_every_sheet_holds_its_csv(report: Path, sheets: dict[str, Sheet]) -> No
             continue
         assert sheet.row(0) == table.columns, name
         assert sheet.frozen_rows == 1, name
+        assert sorted(sheet.widths) == list(range(table.width)), name  # every column's width set (fitted)
         assert sheet.formulas == 0, name
         for c, column in enumerate(table.columns):
             got, want = sheet.column(c), table[column].to_list()
