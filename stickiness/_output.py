@@ -44,7 +44,9 @@ __all__ = [
 ]
 
 #: What a report writes at the top of its folder (the CLI, write_report, export_report).
-REPORT_NAMES: Final = frozenset({"report.html", "report.pdf", "report.ipynb", "tables", "charts", "ledger.json"})
+REPORT_NAMES: Final = frozenset(
+    {"report.html", "report.pdf", "report.ipynb", "report.xlsx", "report.pptx", "tables", "charts", "ledger.json"}
+)
 #: What ``stickiness demo`` writes.
 DEMO_NAMES: Final = frozenset({"events.csv", "users.csv", "use_cases.csv", "use_case_profiles.csv"})
 #: What Jupyter and desktops add to a folder they show: not the analyst's work, replaced with the folder.

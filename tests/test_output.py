@@ -524,7 +524,8 @@ def test_export_report_writes_its_folder_whole_and_honours_the_lock(
     assert hashes(out) == before
     written = export.export_report(out, log=small_log, tables={"t": table})
     assert written["tables"] == [out / "tables" / "t.csv"] and written["ledger"] == [out / "ledger.json"]
-    assert sorted(hashes(out)) == ["ledger.json", "tables", "tables/t.csv"]  # the earlier report is gone whole
+    # the earlier report is gone whole; the workbook and the deck are written by default (docs/outputs.md)
+    assert sorted(hashes(out)) == ["ledger.json", "report.pptx", "report.xlsx", "tables", "tables/t.csv"]
     assert (out / "tables" / "t.csv").read_text() == "user,n\n'=x,-1\n"
     export.export_report(out, log=small_log, tables={"t": table}, spreadsheet_safe=False)
     assert (out / "tables" / "t.csv").read_text() == "user,n\n=x,-1\n"

@@ -17,7 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from stickiness_notebooks.export import demo_inputs, export_report, save_ledger
+    from stickiness_notebooks.export import demo_inputs, export_report, save_ledger, template_settings
     from stickiness_notebooks.html import report_html
     from stickiness_notebooks.inputs import Inputs, open_inputs
     from stickiness_notebooks.paths import report_folder
@@ -44,6 +44,7 @@ _HOMES: dict[str, str] = {
     "run_template": "run",
     "save_ledger": "export",
     "template_notebook": "templates",
+    "template_settings": "export",
     "template_source": "templates",
     "write_report": "report",
 }
@@ -65,6 +66,7 @@ __all__ = [
     "run_template",
     "save_ledger",
     "template_notebook",
+    "template_settings",
     "template_source",
     "write_report",
 ]

@@ -3,8 +3,8 @@
 ``catalog`` writes a starter use-case catalog of a log (:func:`stickiness.starter_catalog`) as CSV.
 
 ``report`` runs a notebook template headless (the Jupyter layer, imported only
-then) into ``DIR/report.html``, ``report.pdf``, ``tables/``, ``charts/`` and
-``ledger.json``; ``--no-notebook`` computes the tables and charts directly,
+then) into ``DIR/report.html``, ``report.pdf``, ``report.xlsx``, ``report.pptx``,
+``tables/``, ``charts/`` and ``ledger.json``; ``--no-notebook`` computes the tables and charts directly,
 without Jupyter. Run ``stickiness report --help`` for the options.
 """
 
@@ -19,7 +19,7 @@ import shlex
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar, get_args, get_origin, get_type_hints
 
@@ -36,6 +36,9 @@ from stickiness.exceptions import InvalidOptionError, OutputFolderError, Stickin
 from stickiness.ledger import Ledger
 from stickiness.log import NULL_IDS, UsageLog, read_log
 from stickiness.options import (
+    ACTIVITY,
+    HABITS,
+    ZONE,
     ActivityOptions,
     DormancyOptions,
     HabitOptions,
@@ -44,6 +47,7 @@ from stickiness.options import (
     ZoneOptions,
 )
 from stickiness_notebooks import spec
+from stickiness_notebooks.handoff import SLIDES, WORKBOOK
 
 __all__ = ["FLAGS", "for_command_line", "main"]
 
@@ -224,7 +228,8 @@ def _parser() -> argparse.ArgumentParser:
         help="run a notebook template on a usage log: report.html and .pdf, tables, charts and the row ledger",
         description=(
             "Run a notebook template headless on a usage log and write DIR/report.html (one self-contained page), "
-            "DIR/report.pdf, DIR/report.ipynb, DIR/tables/*.csv, DIR/charts/*.png|svg and DIR/ledger.json."
+            "DIR/report.pdf, DIR/report.ipynb, DIR/report.xlsx, DIR/report.pptx, DIR/tables/*.csv, "
+            "DIR/charts/*.png|svg and DIR/ledger.json."
         ),
     )
     report.add_argument("events", nargs="?", help="usage log: CSV, Parquet (file, glob or folder) or NDJSON")
@@ -262,6 +267,18 @@ def _parser() -> argparse.ArgumentParser:
         type=str.lower,
         help="paper of report.pdf (default: the locale's: letter where LC_PAPER, LC_ALL or LANG names the US, "
         "Canada, Mexico, the Philippines, Chile, Colombia, Venezuela and a few others; A4 elsewhere; docs/api.md)",
+    )
+    report.add_argument(
+        "--no-xlsx",
+        dest="xlsx",
+        action="store_false",
+        help="skip report.xlsx (every table on its own formatted sheet, with the ledger and the run settings)",
+    )
+    report.add_argument(
+        "--no-pptx",
+        dest="pptx",
+        action="store_false",
+        help="skip report.pptx (a title slide with the summary, then one slide per chart)",
     )
     report.add_argument(
         "--no-spreadsheet-safe",
@@ -419,6 +436,8 @@ _PARAMETERS = (
     "responses",
     "transactions",
     "spreadsheet_safe",
+    "xlsx",
+    "pptx",
 )
 _PATHS = ("events", "users", "use_cases", "profiles", "accounts", "responses", "transactions")
 
@@ -477,8 +496,9 @@ def _report_notebook(args: argparse.Namespace) -> int:
     out = output.target
     files = files.moved(out)
     _print_outputs(out, args)
-    pdf = f", {files.pdf.name}" if files.pdf else ""
-    print(f"\nWrote {files.html} (open it in any browser; it needs no network){pdf}, {files.notebook.name}")
+    extra = [p.name for p in (files.pdf, out / WORKBOOK, out / SLIDES) if p is not None and p.exists()]
+    extra.append(files.notebook.name)
+    print(f"\nWrote {files.html} (open it in any browser; it needs no network), {', '.join(extra)}")
     if files.pdf_error:
         print(f"note: no report.pdf: {files.pdf_error}", file=sys.stderr)
     return 0
@@ -535,15 +555,12 @@ def _report_direct(args: argparse.Namespace) -> int:
         return 1
     n_tables = sum(1 for p in written if p.suffix == ".csv")
     n_charts = sum(1 for p in written if p.suffix == ".png")
+    handed = "".join(f"{out / p.name}, " for p in written if p.name in (WORKBOOK, SLIDES))
     print(
         f"\nWrote {n_tables} tables to {out / 'tables'}/, {n_charts} charts (PNG and SVG) to {out / 'charts'}/, "
-        f"and {out / 'ledger.json'}"
+        f"{handed}and {out / 'ledger.json'}"
     )
     return 0
-
-
-#: The tables the printed summaries read (after the report's last step).
-_SUMMARISED = frozenset({"active_users", "retention", "use_case_map"})
 
 
 def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
@@ -563,7 +580,7 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
     # as open_inputs: by persona when the users table has one and --by is not given
     by = spec.report_by(log, args.by)
     values = {**vars(args), "by": by, "segment": segment_column(by)}  # the outputs' segment column, named after by
-    frames: dict[str, pl.DataFrame] = {}
+    frames: dict[str, pl.DataFrame] = {}  # every table, for report.xlsx (summary tables: small beside the log)
     written: list[Path] = []
     for item in spec.QUICKSTART:
         frame = _compute(item, log, catalog, values)
@@ -572,14 +589,89 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
         written.append(_table(frame, tables / f"{item.table}.csv", args))
         if item.table == "unmapped_events" and frame.height:
             print(_unmapped_line(frame))
-        if item.charts or item.table in _SUMMARISED:  # the others are only written: a user list can be long
-            frames[item.table] = frame
+        frames[item.table] = frame
+    charts: dict[str, Any] = {}
     if not args.no_charts:
-        written += _step("charts", lambda: _charts(frames, values, directory=out / "charts"))
-    print(_summary(frames["active_users"], by=values["by"], window=args.mau_window))
-    print(_retention_summary(frames["retention"], by=values["by"], min_users=args.min_users))
-    print(_forgettable_summary(frames["use_case_map"], args, segment=values["segment"]))
+        charts, paths = _step("charts", lambda: _charts(frames, values, directory=out / "charts"))
+        written += paths
+    lines = summaries(frames, vars(args))
+    for block in lines:
+        print(block)
+    written += _handoff(args, out, log, frames, charts, lines)
     return written
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the run's options as report.xlsx's Settings sheet lists them (the log first; None: the demo log)."""
+    skipped = {"command", "events", "demo", "out"}
+    return {"events": None if args.demo else args.events, **{k: v for k, v in vars(args).items() if k not in skipped}}
+
+
+def _handoff(
+    args: argparse.Namespace,
+    out: Path,
+    log: UsageLog,
+    frames: dict[str, pl.DataFrame],
+    charts: dict[str, Any],
+    lines: list[str],
+) -> list[Path]:
+    """Write report.xlsx and report.pptx unless --no-xlsx / --no-pptx; a missing library is a note, not an error."""
+    if not (args.xlsx or args.pptx):
+        return []
+    from stickiness_notebooks.handoff import write_handoff
+
+    summary = [line for block in lines for line in block.splitlines()]
+    try:
+        return _step(
+            "report.xlsx and report.pptx",
+            lambda: write_handoff(
+                out,
+                log=log,
+                tables=frames,
+                charts=charts,
+                summary=summary,
+                settings=_settings(args),
+                xlsx=args.xlsx,
+                pptx=args.pptx,
+            ),
+        )
+    except ImportError as err:
+        print(
+            f" skipped ({err.name} is not installed): pip install 'stickiness[jupyter]', or pass --no-xlsx --no-pptx",
+            file=sys.stderr,
+        )
+        return []
+
+
+def summaries(tables: Mapping[str, pl.DataFrame | None], options: Mapping[str, Any]) -> list[str]:
+    """Return the headline blocks ``stickiness report`` prints, from the report's tables (those it has).
+
+    One block per finding (each a few lines): the latest day's active users, the last complete
+    period's retention, the forgettable zone. ``options`` holds the run's values (``mau_window``,
+    ``min_users``, ``majority``, ``threshold``, ``habit_window``; the defaults otherwise).
+    report.pptx's title slide lists these lines until the core's findings replace them.
+    """
+    values = {
+        "mau_window": ACTIVITY.window,
+        "min_users": ZONE.min_users,
+        "majority": ZONE.majority,
+        "threshold": HABITS.threshold,
+        "habit_window": HABITS.window,
+        **{k: v for k, v in options.items() if v is not None},
+    }
+    blocks = []
+    daily, retained, usecase_map = (tables.get(n) for n in ("active_users", "retention", "use_case_map"))
+    if daily is not None and daily.height:
+        by = daily.columns[0] if daily.columns[0] != "day" else None
+        blocks.append(_summary(daily, by=by, window=values["mau_window"]))
+    if retained is not None:
+        by = retained.columns[0] if retained.columns[0] != "period" else None
+        blocks.append(_retention_summary(retained, by=by, min_users=values["min_users"]))
+    if usecase_map is not None:
+        # the map's segment column comes first, named after the by the report used
+        zone = argparse.Namespace(**values)
+        blocks.append(_forgettable_summary(usecase_map, zone, segment=usecase_map.columns[0]))
+    return blocks
 
 
 def _compute(item: spec.Step, log: UsageLog, catalog: Catalog | None, values: dict[str, Any]) -> pl.DataFrame | None:
@@ -594,22 +686,27 @@ def _table(frame: pl.DataFrame, path: Path, args: argparse.Namespace) -> Path:
     return write_table(frame, path, spreadsheet_safe=args.spreadsheet_safe)
 
 
-def _charts(frames: dict[str, pl.DataFrame], values: dict[str, Any], *, directory: Path) -> list[Path]:
-    """Write a PNG and an SVG of every chart of the report whose table was written, when charts are installed."""
+def _charts(
+    frames: dict[str, pl.DataFrame], values: dict[str, Any], *, directory: Path
+) -> tuple[dict[str, Any], list[Path]]:
+    """Draw every chart of the report whose table was written and write its PNG and SVG (none without the layer).
+
+    Returns the charts (report.pptx places them) and the files written.
+    """
     try:
         import stickiness_widgets as sw
     except ImportError:
         print(
             " skipped: install the Jupyter layer for charts: pip install 'stickiness[jupyter]'", end="", file=sys.stderr
         )
-        return []
+        return {}, []
     charts = {
         chart.name: spec.draw(chart, frames[item.table], values)
         for item in spec.QUICKSTART
         if item.table in frames
         for chart in item.charts
     }
-    return sw.write_charts(charts, directory, formats=("png", "svg"))
+    return charts, sw.write_charts(charts, directory, formats=("png", "svg"))
 
 
 def _catalog(args: argparse.Namespace) -> Catalog | None:

@@ -137,6 +137,8 @@ def test_installed_command_runs_the_demo_report(tmp_path: Path) -> None:
     assert "Active users on 2026-06-30" in done.stdout and "Forgettable zone" in done.stdout
     assert "Row ledger" in done.stdout and "duplicate" in done.stdout
     assert f"Wrote {tmp_path / 'report.html'}" in done.stdout
+    assert "report.xlsx, report.pptx" in done.stdout.split("\nWrote ")[-1]  # written by the template's export cell
+    assert (tmp_path / "report.xlsx").read_bytes()[:2] == (tmp_path / "report.pptx").read_bytes()[:2] == b"PK"
     assert "Executing" in done.stderr and "100%" in done.stderr  # the progress bar
     assert json.loads((tmp_path / "ledger.json").read_text())["set_aside"]["duplicate"] > 0
     assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-"

@@ -16,12 +16,14 @@ import nbformat
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from pptx import Presentation
 from stickiness_notebooks import TEMPLATES, ReportFiles, TemplateCellError, run_template, write_report
 
 import stickiness as st
 from stickiness import InvalidOptionError
 from stickiness.demo import demo_catalog, demo_events, demo_use_case_profiles, demo_users
 from tests.conftest import SHARED
+from tests.notebooks.test_handoff import read_xlsx
 
 CDNOW = SHARED / "data" / "cdnow" / "CDNOW_master.txt"
 VEGALITE = "application/vnd.vegalite.v5+json"
@@ -143,6 +145,14 @@ def test_demo_report_folder_has_tables_charts_and_ledger(
     for chart in charts:
         data = (folder / "charts" / chart).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" if chart.endswith(".png") else b"<svg" in data[:500]
+    # the export cell's files to hand on: a sheet per table (then the ledger and the settings), a slide per chart
+    book = read_xlsx(folder / "report.xlsx")
+    written = {p.stem for p in (folder / "tables").glob("*.csv")}
+    assert set(list(book)[:-2]) == written and list(book)[-2:] == ["Ledger", "Settings"]
+    settings = {book["Settings"].row(r)[0]: book["Settings"].row(r)[1] for r in range(1, 60) if book["Settings"].row(r)}
+    assert settings["events"] == "the built-in demo log" and settings["xlsx"] == "True"  # the parameters cell's
+    pngs = [p for p in (folder / "charts").glob("*.png")]
+    assert len(Presentation(str(folder / "report.pptx")).slides) == 1 + len(pngs)
 
 
 def test_quickstart_tables_match_the_metrics_computed_directly(

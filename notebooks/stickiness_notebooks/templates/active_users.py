@@ -35,11 +35,13 @@ memory_limit = None  # bound the memory the engine uses, e.g. "2GB" (DuckDB spil
 mau_window = 30  # MAU window in days
 out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
+xlsx = True  # write report.xlsx: every table on its own sheet, with the ledger and these settings
+pptx = True  # write report.pptx: a title slide with the summary, then one slide per chart
 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import export_report, open_inputs, report_folder
+from stickiness_notebooks import export_report, open_inputs, report_folder, template_settings
 
 out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
@@ -101,12 +103,16 @@ sw.explore_active_users(log, by=by, window=mau_window)
 # %% [markdown]
 # ## Export
 #
-# Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`.
+# Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
+# ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`.
 
 # %% Export
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
+    xlsx=xlsx,
+    pptx=pptx,
+    settings=template_settings("active_users", globals()),
     log=log,
     tables={"active_users": daily, "monthly_active_users": monthly},
     charts={"active_users": active_chart, "monthly_active_users": monthly_chart},

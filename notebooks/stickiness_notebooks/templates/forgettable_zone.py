@@ -44,11 +44,13 @@ min_users = 30  # evaluable users a segment needs before it is judged
 crm_columns = ["problem", "why_us"]  # catalog columns to add to each CRM row (the pitch for re-engaging)
 out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
+xlsx = True  # write report.xlsx: every table on its own sheet, with the ledger and these settings
+pptx = True  # write report.pptx: a title slide with the summary, then one slide per chart
 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import export_report, open_inputs, report_folder
+from stickiness_notebooks import export_report, open_inputs, report_folder, template_settings
 
 out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
@@ -133,9 +135,9 @@ sw.explore_forgettable_zone(
 # %% [markdown]
 # ## Export, with the CRM list
 #
-# Writes the tables, the chart and the ledger to `out`, and `out/tables/crm_drifting_users.csv`: one row per drifting
-# user and use case, with the `crm_columns` of the catalog (why they used the product, why it is better) so
-# that a re-engagement message can say it.
+# Writes the tables, the chart, the ledger, `report.xlsx` and `report.pptx` to `out`, and
+# `out/tables/crm_drifting_users.csv`: one row per drifting user and use case, with the `crm_columns` of the
+# catalog (why they used the product, why it is better) so that a re-engagement message can say it.
 
 # %% Export
 pitch = usecase_map.select(segment, "use_case", *[c for c in crm_columns if c in usecase_map.columns])
@@ -143,6 +145,9 @@ crm = drifting.join(pitch, on=[segment, "use_case"], how="left").sort("days_sinc
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
+    xlsx=xlsx,
+    pptx=pptx,
+    settings=template_settings("forgettable_zone", globals()),
     log=log,
     tables={
         "use_case_map": usecase_map,

@@ -47,11 +47,13 @@ period = "month"  # retention and lifecycle period: "month", "week" (ISO, Monday
 inactive_days = 30  # the inactivity list: users with no activity in the last this many days
 out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
+xlsx = True  # write report.xlsx: every table on its own sheet, with the ledger and these settings
+pptx = True  # write report.pptx: a title slide with the summary, then one slide per chart
 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import export_report, open_inputs, report_folder
+from stickiness_notebooks import export_report, open_inputs, report_folder, template_settings
 
 out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
@@ -182,7 +184,8 @@ sw.table(inactive_counts.sort(segment, "users", descending=[False, True]), "inac
 # %% [markdown]
 # ## Export
 #
-# Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`. `stickiness report`
+# Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
+# ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`. `stickiness report`
 # also turns this notebook into one self-contained `report.html` (and `report.pdf`).
 
 # %% Export
@@ -190,4 +193,12 @@ from stickiness_notebooks.spec import QUICKSTART, report_outputs
 
 # the report's tables and charts as stickiness_notebooks/spec.py lists them (as `stickiness report --no-notebook`):
 # the ones above as computed (and edited) here, the others (drifting users, unmapped events) computed from the spec
-written = export_report(out, spreadsheet_safe=spreadsheet_safe, log=log, **report_outputs(QUICKSTART, globals()))
+written = export_report(
+    out,
+    spreadsheet_safe=spreadsheet_safe,
+    xlsx=xlsx,
+    pptx=pptx,
+    settings=template_settings("quickstart", globals()),
+    log=log,
+    **report_outputs(QUICKSTART, globals()),
+)

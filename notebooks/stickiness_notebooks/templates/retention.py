@@ -57,11 +57,13 @@ min_users = 30  # retention: users active in the period before that a rate needs
 leave_window = 90  # where users leave: compare the users active in this many days before as_of - limit
 out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
+xlsx = True  # write report.xlsx: every table on its own sheet, with the ledger and these settings
+pptx = True  # write report.pptx: a title slide with the summary, then one slide per chart
 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import export_report, open_inputs, report_folder
+from stickiness_notebooks import export_report, open_inputs, report_folder, template_settings
 
 out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
@@ -202,13 +204,17 @@ leave_chart
 # %% [markdown]
 # ## Export
 #
-# Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`; `inactive_users.csv` is the
-# re-engagement list.
+# Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
+# ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`; `inactive_users.csv`
+# is the re-engagement list.
 
 # %% Export
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
+    xlsx=xlsx,
+    pptx=pptx,
+    settings=template_settings("retention", globals()),
     log=log,
     tables={
         "retention": retention,

@@ -68,6 +68,8 @@ prediction_horizon = 30  # days ahead the models predict active days for
 threshold = 1.0  # forgettable below this many active days per 30
 out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
+xlsx = True  # write report.xlsx: every table on its own sheet, with the ledger and these settings
+pptx = True  # write report.pptx: a title slide with the summary, then one slide per chart
 
 # %% Read the log
 import stickiness_widgets as sw
@@ -84,7 +86,7 @@ from stickiness.scorecards import (
     lifetime_value_summary,
     nps,
 )
-from stickiness_notebooks import export_report, open_inputs, report_folder
+from stickiness_notebooks import export_report, open_inputs, report_folder, template_settings
 
 out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
@@ -286,12 +288,16 @@ sw.table(predictions.sort("p_alive"), "predictions", folder=out) if predictions 
 # %% [markdown]
 # ## Export
 #
-# Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`.
+# Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
+# ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`.
 
 # %% Export
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
+    xlsx=xlsx,
+    pptx=pptx,
+    settings=template_settings("scorecards", globals()),
     log=log,
     tables={
         "health": scores,

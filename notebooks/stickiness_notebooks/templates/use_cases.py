@@ -40,11 +40,13 @@ horizon = 365  # horizon H: a user adopted a use case if they used it in the las
 min_exposure = 30  # days a user must have been around to be judged
 out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (quickstart-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
+xlsx = True  # write report.xlsx: every table on its own sheet, with the ledger and these settings
+pptx = True  # write report.pptx: a title slide with the summary, then one slide per chart
 
 # %% Read the log
 import stickiness as st
 import stickiness_widgets as sw
-from stickiness_notebooks import export_report, open_inputs, report_folder
+from stickiness_notebooks import export_report, open_inputs, report_folder, template_settings
 
 out = report_folder(out)  # None: in JupyterLab, named after this notebook (x.ipynb -> x-report/)
 
@@ -127,12 +129,16 @@ sw.explore_use_cases(log, catalog, by=by, window=habit_window, horizon=horizon, 
 # %% [markdown]
 # ## Export
 #
-# Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`.
+# Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
+# ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`.
 
 # %% Export
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
+    xlsx=xlsx,
+    pptx=pptx,
+    settings=template_settings("use_cases", globals()),
     log=log,
     tables={"frequency_spectrum": spectrum, "use_case_map": usecase_map, "unmapped_events": unmapped},
     charts={"frequency_spectrum": spectrum_chart, "use_case_map": map_chart},
