@@ -13,12 +13,17 @@ cell is edited in Lab and *not* saved (``mau_window = 14``, ``out = "weekly-repo
 - a dialog names the files written; its "Open report.html" button opens the report in a new tab;
 - a parameters cell that holds code rather than a value gets a dialog that names the parameter
   and the fix, and no traceback.
+
+The dialog's screenshot goes to ``$ARTIFACTS_DIR`` (else ``tests/browser/artifacts/``); with
+``STICKINESS_README_IMAGES=1`` also to ``docs/img/lab-report.png``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +47,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 FOLDER = "lab-report"
+#: Where the README's picture goes when STICKINESS_README_IMAGES=1.
+README_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
 COMMAND = "stickiness:make-report"
 LABEL = "Make a stickiness report from this notebook"
 #: Seconds for the headless run of the active_users template and its PDF (45 s on a shared 2-core machine).
@@ -185,6 +192,8 @@ def test_a_click_saves_the_notebook_and_writes_its_report(session: Session, arti
         shown = session.dialog(REPORT_TIMEOUT)
     finally:
         page.screenshot(path=str(artifacts / "lab-report-dialog.png"))
+    if os.environ.get("STICKINESS_README_IMAGES") == "1":  # the README's picture of the command
+        shutil.copyfile(artifacts / "lab-report-dialog.png", README_IMAGES / "lab-report.png")
     folder = session.lab.root / FOLDER / "weekly-report"
     assert shown["title"] == "Stickiness report written", f"{shown}\n{session.failure()}"
     assert f"report.html: {FOLDER}/weekly-report/report.html" in shown["body"]
