@@ -85,12 +85,14 @@ STEPS: tuple[Step, ...] = (
     ("use_cases: window 90 -> 60 (spectrum + map)", "use_cases", "window", 60),
     ("use_cases: window 60 -> 90 (explorer cache)", "use_cases", "window", 90),
     ("forgettable: build", "forgettable", None, None),
+    ("forgettable: persona All -> manager (filter)", "forgettable", "persona", "manager"),
     ("forgettable: majority 0.5 -> 0.4 (map)", "forgettable", "majority", 0.4),
     ("forgettable: min_users 30 -> 100 (map)", "forgettable", "min_users", 100),
     ("forgettable: threshold 1.0 -> 2.0 (map + drifting)", "forgettable", "threshold", 2.0),
     ("forgettable: window 90 -> 60 (map + drifting)", "forgettable", "window", 60),
     ("forgettable: majority 0.4 -> 0.5 (map)", "forgettable", "majority", 0.5),
     ("forgettable: window 60 -> 90 (map; drifting from the explorer cache)", "forgettable", "window", 90),
+    ("forgettable: persona manager -> All (filter)", "forgettable", "persona", "(all)"),
 )
 
 

@@ -439,7 +439,7 @@ _PARAMETERS = (
     "xlsx",
     "pptx",
 )
-_PATHS = ("events", "users", "use_cases", "profiles", "accounts", "responses", "transactions")
+_PATHS = spec.PATH_PARAMETERS
 
 
 def _template_parameters(args: argparse.Namespace, known: set[str]) -> dict[str, Any]:

@@ -33,6 +33,10 @@ from stickiness import Catalog, UsageLog
 
 __all__ = ["QUICKSTART", "Chart", "Step", "arguments", "chart_names", "compute", "draw", "report_by", "report_outputs"]
 
+#: The report parameters that name input files. A headless run's kernel works in the report folder, so its callers
+#: make them absolute: ``stickiness report`` from the current folder, a notebook's report from the notebook's folder.
+PATH_PARAMETERS: tuple[str, ...] = ("events", "users", "use_cases", "profiles", "accounts", "responses", "transactions")
+
 #: How a step's metric takes the use-case catalog: not at all, as given (None: the whole product as one use
 #: case), or only when there is one (no catalog: no table).
 CatalogUse = Literal["none", "optional", "required"]

@@ -34,6 +34,9 @@ __all__ = ["CHROMIUM", "Lab", "Watch", "offline_page"]
 TOKEN = "stickiness-browser-test"
 #: Seconds to wait for the server to answer /api/status.
 STARTUP_TIMEOUT = 60.0
+#: The JupyterLab extension built from this tree (``npm run build`` in widgets/labextension, or ``pip install -e .``).
+TREE_LABEXTENSION = Path(__file__).resolve().parents[2] / "widgets" / "labextension"
+
 #: Where screenshots go: $ARTIFACTS_DIR (CI), else tests/browser/artifacts/ (gitignored).
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or Path(__file__).with_name("artifacts"))
 
@@ -123,6 +126,25 @@ def _write_settings(directory: Path) -> None:
         path.write_text(json.dumps(values))
 
 
+def _tree_labextension(home: Path) -> list[str]:
+    """Have Lab load this tree's build of the labextension, when it is built and newer than its source.
+
+    The server extension comes from this tree (``PYTHONPATH``); so must the JavaScript that calls it,
+    not a copy installed from another checkout. Without a fresh build, Lab loads the installed one.
+    """
+    build = TREE_LABEXTENSION / "build"
+    sources = [*TREE_LABEXTENSION.joinpath("src").rglob("*.js"), TREE_LABEXTENSION / "package.json"]
+    if (
+        not (build / "package.json").exists()
+        or max(p.stat().st_mtime for p in sources) > (build / "package.json").stat().st_mtime
+    ):
+        return []
+    name = json.loads((build / "package.json").read_text())["name"]
+    (home / "labextensions").mkdir(parents=True, exist_ok=True)
+    (home / "labextensions" / name).symlink_to(build, target_is_directory=True)
+    return [f"--LabApp.extra_labextensions_path={home / 'labextensions'}"]
+
+
 def _wait_until_up(lab: Lab, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
@@ -179,6 +201,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         f"--LabApp.workspaces_dir={home / 'workspaces'}",
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *_tree_labextension(home),
     ]
     env = {
         **os.environ,

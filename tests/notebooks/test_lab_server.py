@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 from stickiness_notebooks.lab import create_notebook, folder_path, hidden_part, request_folder, template_list
-from stickiness_notebooks.templates import TEMPLATES, template_notebook
+from stickiness_notebooks.templates import TEMPLATES, new_notebook, template_notebook
 from tornado.web import HTTPError
 
 from tests.browser.conftest import TOKEN, Lab, _free_port, _stop, _wait_until_up, lab  # noqa: F401 (lab: the server)
@@ -340,3 +340,68 @@ def test_post_into_hidden_folders_works_when_the_server_allows_hidden(lab_allowi
 def test_the_api_needs_the_token(lab: Lab) -> None:  # noqa: F811
     assert lab.call("GET", "stickiness/templates", token=False)[0] == 403
     assert lab.call("POST", "stickiness/templates/quickstart", {}, token=False)[0] == 403
+
+
+# --- POST /stickiness/reports: the report of a saved notebook ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report_folder(lab: Lab) -> str:  # noqa: F811
+    """A folder with a template notebook, a plain one, a text file and a hidden notebook."""
+    folder = lab.root / "report-api"
+    (folder / ".hidden").mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), folder / "plain.ipynb")
+    (folder / "notes.txt").write_text("not a notebook")
+    new_notebook("active_users", folder / ".hidden" / "hidden.ipynb")
+    coded = template_notebook("active_users")
+    parameters = next(c for c in coded.cells if "parameters" in c.metadata.get("tags", []))
+    parameters.source = parameters.source.replace("mau_window = 30", "mau_window = 7 * 2")
+    nbformat.write(coded, folder / "coded.ipynb")
+    return "report-api"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({}, 400, "give the notebook's path from the server's root"),
+        ({"path": 3}, 400, "give the notebook's path from the server's root"),
+        ({"path": "../x.ipynb"}, 400, "is outside the server's root"),
+        ({"path": "report-api/notes.txt"}, 400, "'report-api/notes.txt' is not a notebook"),
+        ({"path": "report-api/missing.ipynb"}, 404, "no notebook 'report-api/missing.ipynb' under the server's root"),
+        ({"path": "report-api/.hidden/hidden.ipynb"}, 403, "is hidden ('.hidden' starts with '.')"),
+        ({"path": "report-api/plain.ipynb"}, 400, "plain.ipynb is not a stickiness template notebook"),
+        ({"path": "report-api/coded.ipynb"}, 400, "sets mau_window = 7 * 2, which is not a plain value"),
+        (["a"], 400, 'the body must be a JSON object such as {"path": "quickstart.ipynb"}'),
+    ],
+)
+def test_report_refusals_say_why_and_write_nothing(
+    lab: Lab,  # noqa: F811
+    report_folder: str,
+    body: object,
+    status: int,
+    message: str,
+) -> None:
+    before = notebooks(lab.root)
+    got, answer = lab.call("POST", "stickiness/reports", body)
+    assert got == status and message in answer["message"], answer
+    assert "Traceback" not in answer["message"]
+    assert notebooks(lab.root) == before
+
+
+def test_a_report_whose_cell_fails_names_the_cell_and_keeps_the_folder(lab: Lab, report_folder: str) -> None:  # noqa: F811
+    broken = template_notebook("active_users")
+    parameters = next(c for c in broken.cells if "parameters" in c.metadata.get("tags", []))
+    parameters.source = parameters.source.replace("events = None", 'events = "no-such-log.csv"')
+    nbformat.write(broken, lab.root / report_folder / "broken.ipynb")
+    got, answer = lab.call("POST", "stickiness/reports", {"path": f"{report_folder}/broken.ipynb"})
+    assert got == 422, answer
+    # the log named relative to the notebook, as its kernel in Lab reads it
+    assert "failed with" in answer["message"] and "no-such-log.csv" in answer["message"], answer
+    assert f"the partial notebook is {report_folder}/stickiness-report.failed/report.ipynb" in answer["message"]
+    assert "Traceback" not in answer["message"]
+    assert not (lab.root / report_folder / "stickiness-report").exists()
+    assert (lab.root / report_folder / "stickiness-report.failed" / "report.ipynb").exists()
+
+
+def test_the_report_api_needs_the_token(lab: Lab) -> None:  # noqa: F811
+    assert lab.call("POST", "stickiness/reports", {"path": "x.ipynb"}, token=False)[0] == 403

@@ -94,6 +94,18 @@ def field(chart: alt.typing.ChartType, name: str) -> set[Any]:
     return {row[name] for row in records(chart) if name in row}
 
 
+def one_segment_log(persona: str) -> stickiness.UsageLog:
+    """The demo log of one persona's users alone: the oracle for what an explorer shows for that persona.
+
+    Each segment's rows of the use-case map, the spectrum and the drifting users depend only on
+    that segment's users, so computing them on a log of those users (same ``as_of``) must give
+    exactly the rows the explorer shows after filtering.
+    """
+    users = demo_users().filter(pl.col("persona") == persona)
+    events = demo_events().filter(pl.col("user_id").is_in(users["user_id"].implode()))
+    return stickiness.read_log(events, users=users)
+
+
 # --------------------------------------------------------------------------------------------------------- #
 # active users                                                                                              #
 # --------------------------------------------------------------------------------------------------------- #
@@ -212,6 +224,30 @@ def test_use_cases_persona_and_use_case_filter_the_spectrum(
     assert field(explorer.chart, "persona") == set(explorer.data["persona"])
 
 
+def test_use_cases_persona_filters_the_map_too(
+    log: stickiness.UsageLog, catalog: stickiness.Catalog, calls: dict[str, int]
+) -> None:
+    explorer = explore_use_cases(log, catalog)
+    assert_frame_equal(explorer.map_data, use_case_map(log, catalog))  # "All": the whole map
+    computed = dict(calls)
+
+    explorer.persona.value = "agent"
+    alone = one_segment_log("agent")
+    # the map and the spectrum computed on the agents' log alone, as of the full log's last day
+    assert_frame_equal(explorer.map_data, use_case_map(alone, catalog, as_of=log.as_of))
+    assert_frame_equal(explorer.data, frequency_spectrum(alone, catalog, as_of=log.as_of))
+    assert field(explorer.map_chart, "persona") == {"agent"}
+    assert field(explorer.chart, "persona") == {"agent"}
+    assert_frame_equal(explorer.map, use_case_map(log, catalog))  # the computed map is kept whole
+
+    explorer.use_case.value = "manage_listings"  # the use case filters the map as well
+    expected = use_case_map(alone, catalog, as_of=log.as_of).filter(pl.col("use_case") == "manage_listings")
+    assert expected.height == 1  # one persona, one use case: one row of the map
+    assert_frame_equal(explorer.map_data, expected)
+    assert field(explorer.map_chart, "use_case") == {"manage_listings"}
+    assert calls == computed  # selections never recompute
+
+
 # --------------------------------------------------------------------------------------------------------- #
 # forgettable zone                                                                                          #
 # --------------------------------------------------------------------------------------------------------- #
@@ -243,6 +279,37 @@ def test_forgettable_zone_controls_recompute_the_map_and_the_drifting_users(
     top = drifting.sort(["previous_rate", "days_since", "user"], descending=[True, False, False])["user"][0]
     assert f">{top}<" in explorer.table.value
     assert explorer.table.value.count("<tr>") == 1 + 20  # the header and the top 20
+
+
+def test_forgettable_zone_persona_filters_the_chart_and_the_drifting_users(
+    log: stickiness.UsageLog, catalog: stickiness.Catalog, calls: dict[str, int]
+) -> None:
+    explorer = explore_forgettable_zone(log, catalog, min_users=10)
+    assert [label for label, _ in explorer.persona.options] == ["All", "agent", "home_buyer", "homeowner", "renter"]
+    assert explorer.persona in explorer.widget.children[0].children  # shown with the sliders
+    computed = dict(calls)
+
+    explorer.persona.value = "renter"
+    alone = one_segment_log("renter")
+    expected_map = use_case_map(alone, catalog, min_users=10, as_of=log.as_of)
+    expected_drifting = drifting_users(alone, catalog, as_of=log.as_of)
+    assert_frame_equal(explorer.data, expected_map)
+    assert_frame_equal(explorer.drifting, expected_drifting)
+    assert expected_drifting.height > 0  # the filter is seen on a non-empty list
+    assert_frame_equal(explorer.map, use_case_map(log, catalog, min_users=10))  # kept whole
+    assert_frame_equal(explorer.all_drifting, drifting_users(log, catalog))
+    assert field(explorer.chart, "persona") == {"renter"}
+    assert f"{expected_drifting.height:,} drifting users (persona renter)" in explorer.table.value
+    others = set(demo_users().filter(pl.col("persona") != "renter")["user_id"])
+    assert not any(f">{user}<" in explorer.table.value for user in others)
+    assert calls == computed  # the persona never recomputes
+
+    explorer.threshold.value = 2.0  # a recompute keeps the persona
+    assert explorer.persona.value == "renter"
+    assert_frame_equal(explorer.drifting, drifting_users(alone, catalog, threshold=2.0, as_of=log.as_of))
+
+    explorer.persona.value = ALL
+    assert_frame_equal(explorer.drifting, drifting_users(log, catalog, threshold=2.0))
 
 
 # --------------------------------------------------------------------------------------------------------- #

@@ -29,8 +29,8 @@ class UseCaseExplorer(Explorer):
     Attributes
     ----------
     persona, use_case
-        Dropdowns: ``"(all)"`` (shown as "All") or one segment / use case; they filter the
-        spectrum (no recompute).
+        Dropdowns: ``"(all)"`` (shown as "All") or one segment / use case; they filter both
+        views, the spectrum and the map (no recompute).
     segment
         The outputs' segment column: ``stickiness.segment_column(by)``.
     window
@@ -44,14 +44,17 @@ class UseCaseExplorer(Explorer):
         ``stickiness.use_case_map(log, catalog, by=by, window=W, threshold=T, ...)``.
     data
         The shown spectrum: :attr:`spectrum` filtered to the persona and use case.
+    map_data
+        The shown map: :attr:`map` filtered to the persona and use case.
     chart, map_chart
-        The shown ``spectrum_chart`` of :attr:`data` and ``use_case_map_chart`` of :attr:`map`.
+        The shown ``spectrum_chart`` of :attr:`data` and ``use_case_map_chart`` of :attr:`map_data`.
     """
 
     data: pl.DataFrame
     segment: str
     spectrum: pl.DataFrame
     map: pl.DataFrame
+    map_data: pl.DataFrame
     chart: alt.typing.ChartType
     map_chart: alt.typing.ChartType
 
@@ -98,19 +101,25 @@ class UseCaseExplorer(Explorer):
         self._choices(self.use_case, spectrum["use_case"].unique())
         persona: str | None = self.persona.value
         use_case: str | None = self.use_case.value
-        shown = spectrum
-        if persona is not ALL:
-            shown = shown.filter(pl.col(self.segment) == persona)
-        if use_case is not ALL:
-            shown = shown.filter(pl.col("use_case") == use_case)
-        self.spectrum, self.map, self.data = spectrum, table, shown
+        selected = self._selection(persona, use_case)
+        shown, map_shown = spectrum.filter(selected), table.filter(selected)
+        self.spectrum, self.map, self.data, self.map_data = spectrum, table, shown, map_shown
         self.chart = self._draw(
             self.spectrum_output,
             (window, threshold, persona, use_case),
             lambda: spectrum_chart(shown, by=self.segment),
         )
         self.map_chart = self._draw(
-            self.map_output, (window, threshold), lambda: use_case_map_chart(table, by=self.segment)
+            self.map_output,
+            (window, threshold, persona, use_case),
+            lambda: use_case_map_chart(map_shown, by=self.segment),
+        )
+
+    def _selection(self, persona: str | None, use_case: str | None) -> pl.Expr:
+        """Return the filter of the persona and use-case dropdowns (``True`` for "All"), shared by both views."""
+        chosen = {self.segment: persona, "use_case": use_case}
+        return pl.all_horizontal(
+            pl.lit(True), *(pl.col(column) == value for column, value in chosen.items() if value != ALL)
         )
 
 
@@ -127,7 +136,8 @@ def explore_use_cases(
 ) -> UseCaseExplorer:
     """Explore the frequency spectrum and the use-case map in a notebook.
 
-    The persona and use-case dropdowns filter the spectrum; the window recomputes
+    The persona and use-case dropdowns filter both views, the spectrum and the map
+    (no recompute); the window recomputes
     :func:`stickiness.frequency_spectrum` and :func:`stickiness.use_case_map`, the
     threshold the map and the spectrum's verdict (not its bands). Every result is
     kept, so going back to a value is instant.
@@ -161,9 +171,9 @@ def explore_use_cases(
     >>> from stickiness.demo import demo_catalog, demo_events, demo_users
     >>> log = stickiness.read_log(demo_events(users=200), users=demo_users(users=200))
     >>> explorer = explore_use_cases(log, demo_catalog())
-    >>> explorer.persona.value = "agent"  # filters the computed spectrum
-    >>> sorted(explorer.data["persona"].unique())
-    ['agent']
+    >>> explorer.persona.value = "agent"  # filters the computed spectrum and map
+    >>> sorted(explorer.data["persona"].unique()), sorted(explorer.map_data["persona"].unique())
+    (['agent'], ['agent'])
     """
     return UseCaseExplorer(
         log,
