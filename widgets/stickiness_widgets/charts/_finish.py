@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 
 import altair as alt
 
+from stickiness.findings import Headline
 from stickiness_widgets.charts._fields import pixels
 from stickiness_widgets.theme import GREY, WIDTH, apply_theme
 
@@ -27,13 +28,18 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{100 * value:.{digits}f}%"
 
 
-def finish(chart: Any, *, title: Title, finding: str, notes: Sequence[str] = ()) -> alt.typing.ChartType:
+def finish(chart: Any, *, title: Title, finding: str | Headline, notes: Sequence[str] = ()) -> alt.typing.ChartType:
     """Put the title on ``chart`` and apply the theme.
 
-    ``finding`` is the default title text; ``notes`` become the subtitle (how to
-    read the chart). A text ``title`` replaces the finding and keeps the notes;
+    ``finding`` is the default title text: a chart's :class:`stickiness.Headline`,
+    from the core (:func:`stickiness.chart_headline`), whose note (which figure the
+    title states) leads the subtitle; ``notes`` follow it (how to read the chart).
+    A text ``title`` replaces the finding and keeps the notes;
     :class:`altair.TitleParams` replace both.
     """
+    if isinstance(finding, Headline):
+        notes = [finding.note, *notes] if finding.note else list(notes)
+        finding = finding.text
     if isinstance(title, alt.TitleParams):
         params = title
     else:
