@@ -29,6 +29,8 @@ from typing import Any, Final
 
 import polars as pl
 
+from stickiness._text import printable, use_case_label
+
 __all__ = [
     "CHANGE_DAYS",
     "WEEK",
@@ -177,7 +179,7 @@ def segment_of(table: pl.DataFrame) -> str | None:
 
 
 def _who(row: Mapping[str, Any], segment: str | None) -> str:
-    return "all users" if segment is None else str(row[segment])
+    return "all users" if segment is None else printable(row[segment], 40, pad=False)
 
 
 def _listing(rows: pl.DataFrame, segment: str | None, show: Any) -> str:
@@ -547,6 +549,7 @@ def _spectrum_headline(spectrum: pl.DataFrame) -> Headline:
 
 
 def _drifting(drifting: pl.DataFrame, options: FindingOptions) -> Finding:
+    drifting = drifting.filter(pl.col("use_case") != _UNMAPPED)  # the events in no use case are not a use case
     segment = segment_of(drifting)
     keys = [*([segment] if segment else []), "use_case"]
     counts = drifting.group_by(keys).len("users").sort(["users", *keys], descending=[True, *[False] * len(keys)])
@@ -554,7 +557,8 @@ def _drifting(drifting: pl.DataFrame, options: FindingOptions) -> Finding:
         return Finding("drifting", "Drifting users: none (no user's rate fell below the threshold).", counts)
     users = drifting.get_column("user").n_unique()
     where = ", ".join(
-        f"{row[segment]} × {row['use_case']} {row['users']:,}" if segment else f"{row['use_case']} {row['users']:,}"
+        (f"{_who(row, segment)} × " if segment else "") + f"{use_case_label(row['use_case'], 40, pad=False)} "
+        f"{row['users']:,}"
         for row in counts.head(5).iter_rows(named=True)
     )
     more = f" and {counts.height - 5} more" if counts.height > 5 else ""
@@ -574,7 +578,9 @@ def _catalog(
     if has is False:
         return Finding("catalog", _CATALOG_HOW)
     if unmapped is not None and unmapped.height:
-        top = ", ".join(f"{e} ({n:,})" for e, n in unmapped.select("event", "events").head(5).iter_rows())
+        top = ", ".join(
+            f"{printable(e, 40, pad=False)} ({n:,})" for e, n in unmapped.select("event", "events").head(5).iter_rows()
+        )
         return Finding(
             "catalog",
             f"{unmapped.height:,} events are in no use case (extend the catalog; all in tables/unmapped_events.csv): "
@@ -596,7 +602,8 @@ def _next_steps(found: Mapping[str, Finding], tables: Mapping[str, pl.DataFrame 
         for row in zone.head(3).iter_rows(named=True):
             segment = zone.columns[0]
             steps.append(
-                f"Remind {row[segment]} of {row['use_case']}: {percent(row['forgettable_share'])} of its evaluable "
+                f"Remind {_who(row, segment)} of {use_case_label(row['use_case'], 40, pad=False)}: "
+                f"{percent(row['forgettable_share'])} of its evaluable "
                 "adopters use it less than once a month and may forget the product when the need comes back."
             )
     drifting = found.get("drifting")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from stickiness_notebooks.pdf import find_chromium, html_to_pdf
     from stickiness_notebooks.report import ReportFiles, write_report
     from stickiness_notebooks.run import TemplateCellError, run_template
+    from stickiness_notebooks.summary import report_summary
     from stickiness_notebooks.templates import TEMPLATES, Template, new_notebook, template_notebook, template_source
 
 #: Each public name and the module that defines it, imported on first use (the Jupyter layer only when asked for).
@@ -39,6 +40,7 @@ _HOMES: dict[str, str] = {
     "new_notebook": "templates",
     "open_inputs": "inputs",
     "report_html": "html",
+    "report_summary": "summary",
     "run_template": "run",
     "save_ledger": "export",
     "template_notebook": "templates",
@@ -59,6 +61,7 @@ __all__ = [
     "new_notebook",
     "open_inputs",
     "report_html",
+    "report_summary",
     "run_template",
     "save_ledger",
     "template_notebook",

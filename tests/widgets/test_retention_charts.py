@@ -316,8 +316,10 @@ def _retention_rows(*days: dt.date) -> pl.DataFrame:
 
 def test_period_is_given_never_worked_out(frames: dict[str, pl.DataFrame]) -> None:
     # the metrics' own default: a monthly table needs no period=
-    assert sw.retention_chart(frames["retention"]).to_dict(validate=False)["title"]["text"].endswith(
-        "in June 2026 (retention 93.1%)"
+    assert (
+        sw.retention_chart(frames["retention"])
+        .to_dict(validate=False)["title"]["text"]
+        .endswith("in June 2026 (retention 93.1%)")
     )
     # one row dated Mon 1 Apr 2024 starts a month, an ISO week and a day: drawn as what the caller says
     one = pl.DataFrame(

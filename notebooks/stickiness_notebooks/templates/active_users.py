@@ -95,12 +95,12 @@ monthly
 # %% Explorer
 sw.explore_active_users(log, by=by, window=mau_window)
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`.
 
-# %% Export
+# %% Export tags=["author"]
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
@@ -108,3 +108,12 @@ written = export_report(
     tables={"active_users": daily, "monthly_active_users": monthly},
     charts={"active_users": active_chart, "monthly_active_users": monthly_chart},
 )
+
+
+# %% Summary tags=["summary"]
+# The findings in plain words and the next steps, from the tables just written (stickiness.report_findings):
+# report.html and report.pdf open with this cell's output.
+from stickiness_notebooks import report_summary
+
+summary = report_summary(out, globals())
+summary

@@ -14,8 +14,11 @@
 #    users gone quiet for longer than their own rhythm.
 #
 # Every number is defined in the kit's docs (`docs/metrics.md`, `docs/use-cases.md`) so that it can be
-# reproduced by hand. Set the parameters in the next cell (or pass them with `stickiness report`), then run all
-# cells. With no log given, the notebook runs on the built-in demo data.
+# reproduced by hand.
+
+# %% [markdown] tags=["author"]
+# Set the parameters in the next cell (or pass them with `stickiness report`), then run all cells. With no log
+# given, the notebook runs on the built-in demo data. The summary is the last cell; report.html opens with it.
 
 # %% tags=["parameters"]
 events = None  # the usage log: CSV, Parquet (file, glob or folder) or NDJSON path; None runs on the demo data
@@ -172,15 +175,24 @@ inactive_users = st.inactive_users(log, days=inactive_days, by=by, horizon=horiz
 print(f"{inactive_users.height:,} users with no activity in the last {inactive_days} days")
 inactive_users.group_by(segment, "status").len("users").sort(segment, "users", descending=[False, True])
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`. `stickiness report`
 # also turns this notebook into one self-contained `report.html` (and `report.pdf`).
 
-# %% Export
+# %% Export tags=["author"]
 from stickiness_notebooks.spec import QUICKSTART, report_outputs
 
 # the report's tables and charts as stickiness_notebooks/spec.py lists them (as `stickiness report --no-notebook`):
 # the ones above as computed (and edited) here, the others (drifting users, unmapped events) computed from the spec
 written = export_report(out, spreadsheet_safe=spreadsheet_safe, log=log, **report_outputs(QUICKSTART, globals()))
+
+
+# %% Summary tags=["summary"]
+# The findings in plain words and the next steps, from the tables just written (stickiness.report_findings):
+# report.html and report.pdf open with this cell's output.
+from stickiness_notebooks import report_summary
+
+summary = report_summary(out, globals())
+summary

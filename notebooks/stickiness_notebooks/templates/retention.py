@@ -193,13 +193,13 @@ leave_points = st.where_users_leave(log, catalog, by=by, limit=limit, window=lea
 leave_chart = sw.leave_points_chart(leave_points)
 leave_chart
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`; `inactive_users.csv` is the
 # re-engagement list.
 
-# %% Export
+# %% Export tags=["author"]
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
@@ -225,3 +225,12 @@ written = export_report(
         "leave_points": leave_chart,
     },
 )
+
+
+# %% Summary tags=["summary"]
+# The findings in plain words and the next steps, from the tables just written (stickiness.report_findings):
+# report.html and report.pdf open with this cell's output.
+from stickiness_notebooks import report_summary
+
+summary = report_summary(out, globals())
+summary

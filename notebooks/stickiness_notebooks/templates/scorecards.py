@@ -280,12 +280,12 @@ else:
     print("predict=False: the predictions are skipped.")
 predictions.sort("p_alive").head(20) if predictions is not None else None
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`.
 
-# %% Export
+# %% Export tags=["author"]
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,

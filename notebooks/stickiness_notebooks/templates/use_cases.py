@@ -122,12 +122,12 @@ unmapped
 # %% Explorer
 sw.explore_use_cases(log, catalog, by=by, window=habit_window, horizon=horizon, min_exposure=min_exposure)
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG) and the row ledger (JSON) to `out`.
 
-# %% Export
+# %% Export tags=["author"]
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
@@ -135,3 +135,12 @@ written = export_report(
     tables={"frequency_spectrum": spectrum, "use_case_map": usecase_map, "unmapped_events": unmapped},
     charts={"frequency_spectrum": spectrum_chart, "use_case_map": map_chart},
 )
+
+
+# %% Summary tags=["summary"]
+# The findings in plain words and the next steps, from the tables just written (stickiness.report_findings):
+# report.html and report.pdf open with this cell's output.
+from stickiness_notebooks import report_summary
+
+summary = report_summary(out, globals())
+summary
