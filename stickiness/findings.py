@@ -516,6 +516,7 @@ def _zone_headline(usecase_map: pl.DataFrame, options: FindingOptions) -> Headli
 
 
 def _map_headline(usecase_map: pl.DataFrame) -> Headline:
+    """Headline the lowest and highest adoption the map's cells print (rounded as they are), in ASCII."""
     rows = _judged(usecase_map)
     segment = rows.columns[0]
     cases = rows.filter(pl.col("use_case") != _ANY)
@@ -526,7 +527,7 @@ def _map_headline(usecase_map: pl.DataFrame) -> Headline:
     low, high = rows.row(0, named=True), rows.row(-1, named=True)
 
     def cell(row: Mapping[str, Any]) -> str:
-        return f"{round(row['adoption_rate'] * 100):d}% ({row[segment]} × {row['use_case']})"
+        return f"{round(row['adoption_rate'] * 100):d}% ({_who(row, segment)}, {row['use_case']})"
 
     if rows.height == 1:
         return Headline(f"Adoption {cell(low)}", note)

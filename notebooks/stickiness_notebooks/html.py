@@ -107,6 +107,28 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
+def settings(notebook: nbformat.NotebookNode) -> dict[str, Any]:
+    r"""Return every parameter the notebook ran with: its parameters cell's values, then those injected (papermill's).
+
+    >>> nb = nbformat.v4.new_notebook(metadata={"papermill": {"parameters": {"b": 2}}})
+    >>> nb.cells = [nbformat.v4.new_code_cell("a = 1  # one\nb = None", metadata={"tags": ["parameters"]})]
+    >>> settings(nb)
+    {'a': 1, 'b': 2}
+    """
+    import ast
+
+    values: dict[str, Any] = {}
+    for cell in notebook.cells:
+        if "parameters" in _tags(cell):
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                    try:
+                        values[node.targets[0].id] = ast.literal_eval(node.value)
+                    except ValueError:  # not a literal: shown as written
+                        values[node.targets[0].id] = ast.unparse(node.value)
+    return values | dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
+
+
 def _days(folder: Path) -> str | None:
     """Return the days the report covers, "FIRST to LAST", from its active-users table (None without it)."""
     path = folder / "tables" / "active_users.csv"
@@ -125,6 +147,7 @@ def _appendix(parameters: Mapping[str, Any], ran: str, folder: Path) -> str:
     if (days := _days(folder)) is not None:
         rows.append(("days analysed", days))
     rows += [(str(name), _shown(value)) for name, value in parameters.items() if name != "out"]
+    rows = [(k, "None (the built-in demo data)" if k == "events" and v == "None" else v) for k, v in rows]
     table = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows)
     ledger = ""
     if (folder / "ledger.json").exists():
@@ -211,7 +234,7 @@ def report_html(
         embed_images=True,
     )
     target = Path(path)
-    parameters = papermill.get("parameters", {})
+    parameters = settings(node)
     when = ran.replace("T", " ")
     resources = {
         "stickiness": {

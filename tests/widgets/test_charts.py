@@ -92,7 +92,7 @@ DEMO_ZONE = "0 of 13 segments are in the forgettable zone; 3 are rarely used, as
 # the spectrum's title: its largest daily share, agent x (any): 193 daily of 242 evaluable adopters = 79.8%
 DEMO_DAILY = "Daily habit: 79.8% of agent's adopters of (any) use it 20+ days per 30"
 # the map's title: the lowest and highest adoption its cells print (rounded), use cases only, not (any)
-DEMO_ADOPTION = "Adoption from 36% (home_buyer × buy_home) to 100% (renter × browse_homes)"
+DEMO_ADOPTION = "Adoption from 36% (home_buyer, buy_home) to 100% (renter, browse_homes)"
 #: Text each chart's SVG must show.
 LABELS: dict[str, tuple[str, ...]] = {
     "active_users": ("Stickiness 27.4% on 2026-06-30, 7-day mean", "DAU", "WAU", "MAU", "window incomplete"),
@@ -221,6 +221,7 @@ def test_titles_state_the_finding(specs: dict[str, dict[str, Any]]) -> None:
     assert specs["forgettable_zone"]["title"]["text"] == DEMO_ZONE
     titles = [spec["title"]["text"] for spec in specs.values()]
     assert len(set(titles)) == len(titles)  # no two charts share a title (three did)
+    assert all(title.isascii() for title in titles)  # reports find a chart by its title in JSON
     assert "home_buyer × buy_home" in " ".join(specs["use_case_map"]["title"]["subtitle"])
 
 

@@ -67,8 +67,8 @@ def use_case_map_chart(frame: Any, *, by: str | None = None, title: Title = None
         has its segment column, named after its ``by``).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`): the lowest and
-        highest adoption the cells show, e.g. ``"Adoption from 36% (home_buyer × buy_home) to
-        100% (renter × browse_homes)"``; the forgettable zone is named in the subtitle.
+        highest adoption the cells show, e.g. ``"Adoption from 36% (home_buyer, buy_home) to
+        100% (renter, browse_homes)"``; the forgettable zone is named in the subtitle.
         A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
@@ -83,7 +83,7 @@ def use_case_map_chart(frame: Any, *, by: str | None = None, title: Title = None
     >>> log = stickiness.read_log(demo.demo_events(users=200), users=demo.demo_users(users=200))
     >>> chart = use_case_map_chart(stickiness.use_case_map(log, demo.demo_catalog(), min_users=5))
     >>> chart.to_dict()["title"]["text"]
-    'Adoption from ...% (... × ...) to ...% (... × ...)'
+    'Adoption from ...% (..., ...) to ...% (..., ...)'
     """
     table, segment = map_frame(frame, by=by)
     if table.is_empty():
