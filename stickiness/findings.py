@@ -412,12 +412,15 @@ def _retention_headline(retained: pl.DataFrame, options: FindingOptions) -> Head
     retained = _with_derived(retained, options.min_users)
     segment = segment_of(retained)
     done = _done(retained)
+    partial = ""
+    if done.is_empty():  # no complete period yet: the latest drawn (a hollow point), said to be partial
+        done, partial = retained.filter(pl.col("retention_rate").is_not_null()), " (partial)"
     note = "Churn: the share of the period before's active users not active in this one; retention: returning / them."
     if done.is_empty():
-        return Headline(f"Retention and churn: no complete {options.period} follows one with active users yet", note)
+        return Headline(f"Retention and churn: no {options.period} follows one with active users yet", note)
     last = done.get_column("period").max()
     rows = done.filter(pl.col("period") == last).sort("churn_rate")
-    when = period_name(_date(last), options.period)
+    when = period_name(_date(last), options.period) + partial
     if rows.height == 1:
         row = rows.row(0, named=True)
         who = f" ({row[segment]})" if segment else ""
@@ -689,6 +692,16 @@ def chart_headline(
     raise KeyError(f"no headline for chart {chart!r}")
 
 
+#: The columns each chart's headline reads.
+_HEADLINE_COLUMNS: Final = {
+    "active_users": {"day", "stickiness", "complete"},
+    "monthly_active_users": {"month", "stickiness", "complete"},
+    "frequency_spectrum": {"use_case", "band", "share"},
+    "use_case_map": {"use_case", "adoption_rate"},
+    "forgettable_zone": {"use_case", "verdict", "forgettable_share"},
+    "retention": {"period", "retention_rate", "churn_rate", "complete", "active", "new", "active_before"},
+    "lifecycle": {"period", "new", "resurrecting", "dormant", "complete"},
+}
 #: The charts each table draws (spec.QUICKSTART's names).
 _CHARTS: Final = {
     "active_users": ("active_users",),
@@ -771,5 +784,6 @@ def report_findings(
         chart: chart_headline(chart, table, options=options)
         for name, table in present.items()
         for chart in _CHARTS.get(name, ())
+        if _HEADLINE_COLUMNS[chart] <= set(table.columns)  # a table cut down by hand has no headline
     }
     return Findings(tuple(found.values()), tuple(_next_steps(found, present)), headlines, options)

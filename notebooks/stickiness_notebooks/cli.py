@@ -671,7 +671,7 @@ def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:
     """
     finding = report_findings({"active_users": daily}, mau_window=window).topic("stickiness")
     latest = finding.numbers
-    lines = [f"Active users on {latest['day'][0]!s} (MAU over {window} days; stickiness: the 7-day mean of DAU/MAU)"]
+    lines = [f"Active users on {latest['day'][0]!s} (MAU over {window} days), stickiness the 7-day mean of DAU/MAU"]
     for row in latest.iter_rows(named=True):
         label = printable(row[by], 20) if by else f"{'all users':<20}"
         ratio = "-" if row["stickiness"] is None else f"{row['stickiness']:.1%}"
