@@ -72,6 +72,7 @@ def test_the_page_has_no_author_text_no_code_and_no_local_path(report: Path) -> 
     readable = DATA_URI.sub(" ", page)
     for folder in {str(report), str(report.resolve()), str(report.parent), str(Path.home())}:
         assert folder not in readable, folder
+    assert not re.search(r"(?<![\w.])/(tmp|home|root|work|Users)/", readable)
 
 
 def test_the_run_settings_are_in_full_in_an_appendix_at_the_end(report: Path) -> None:
@@ -107,3 +108,27 @@ def test_in_a_browser_the_summary_is_at_the_top(report: Path, browser: object) -
     heading = page.get_by_text("Quickstart: how sticky", exact=False).first.bounding_box()
     assert heading is not None and heading["y"] > box["y"] + box["height"] - 1
     assert watch.blocked == [] and watch.errors == []
+
+
+def test_inputs_are_named_without_their_folder(tmp_path: Path) -> None:
+    """A log given by its absolute path: the appendix names the file; outputs printing the path lose the folder."""
+    logs = tmp_path / "private" / "logs"
+    notebook = nbformat.v4.new_notebook(
+        metadata={"papermill": {"parameters": {"events": str(logs / "events.csv"), "out": "."}}}
+    )
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "events = None  # the log\nmau_window = 30  # days", metadata={"tags": ["parameters"]}
+        ),
+        nbformat.v4.new_code_cell(
+            "print(events)",
+            outputs=[nbformat.v4.new_output("stream", name="stdout", text=f"read {logs / 'events.csv'}\n")],
+        ),
+        nbformat.v4.new_markdown_cell("Set the parameters above.", metadata={"tags": ["author"]}),
+    ]
+    page = report_html(notebook, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert str(logs) not in page and str(tmp_path) not in page
+    assert "read events.csv" in page  # the output, without the folder
+    settings = _text(page[page.index('class="stickiness-appendix"') :])
+    assert "events 'events.csv'" in settings and "mau_window 30" in settings  # every parameter, the cell's too
+    assert "Set the parameters" not in page
