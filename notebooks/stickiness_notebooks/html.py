@@ -74,6 +74,11 @@ def _for_report(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode,
     for cell in summary:  # its output only: the code that made it is the notebook's business
         cell.metadata["transient"] = {"remove_source": True}
     page.cells = summary + [c for c in kept if SUMMARY_TAG not in _tags(c)]
+    first = next((c for c in page.cells if c.cell_type == "markdown"), None)
+    if first is not None and first.source.startswith("# "):  # the notebook's title heads the page, above the summary
+        title, _, rest = first.source.partition("\n")
+        page.metadata["stickiness_heading"] = title[2:].strip()
+        first.source = rest.lstrip("\n")
     charts: list[tuple[str, dict[str, Any]]] = []
     for cell in page.cells:
         for output in cell.get("outputs", []):
@@ -90,6 +95,7 @@ def _for_report(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode,
 def _header(title: str, ran: str) -> str:
     return (
         f'<header class="stickiness-header" aria-label="{html.escape(title, quote=True)}">'
+        f"<h1>{html.escape(title)}</h1>"
         f"<p>A stickiness report, made by stickiness {html.escape(__version__)} on {html.escape(ran)}. "
         "Every number is defined in the kit's docs (metrics.md, use-cases.md, retention.md); the run settings "
         "are in the appendix.</p></header>"
@@ -209,7 +215,8 @@ def report_html(
     path
         The ``.html`` file to write.
     title
-        The page's heading; default: the template's title, else "stickiness report".
+        The page's heading; default: the notebook's title (its first cell's ``# heading``,
+        moved above the summary), else the template's title, else "stickiness report".
     keep_code
         Keep the code cells' code (``stickiness report --keep-code``), for analysts.
     """
@@ -220,10 +227,11 @@ def report_html(
 
     node = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(notebook, as_version=4)
     template = node.metadata.get("stickiness", {}).get("template")
-    heading = title or (TEMPLATES[template].title if template in TEMPLATES else "stickiness report")
+    default = TEMPLATES[template].title if template in TEMPLATES else "stickiness report"
     papermill = node.metadata.get("papermill", {})
     ran = str(papermill.get("end_time") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))[:19]
     page, charts = _for_report(node)
+    heading = title or page.metadata.pop("stickiness_heading", None) or default
     page.metadata["title"] = heading
     exporter = HTMLExporter(
         template_name="report",

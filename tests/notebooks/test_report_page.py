@@ -43,7 +43,9 @@ def _table(report: Path, name: str) -> pl.DataFrame:
 def test_the_page_opens_with_the_summary_whose_numbers_are_the_tables(report: Path) -> None:
     page = (report / "report.html").read_text(encoding="utf-8")
     main = page[page.index("<main>") :]
-    summary_at, first_section = main.index('class="stickiness-summary"'), main.index("Quickstart: how sticky")
+    # the title (the notebook's first heading) above the summary, then the sections
+    assert main.index("<h1>Quickstart: how sticky") < main.index('class="stickiness-summary"')
+    summary_at, first_section = main.index('class="stickiness-summary"'), main.index("This notebook answers")
     assert summary_at < first_section
     summary = _text(main[summary_at:first_section])
     # stickiness: each persona's mean of the last 7 days' DAU / MAU in tables/active_users.csv (the oracle: plain
@@ -105,7 +107,7 @@ def test_in_a_browser_the_summary_is_at_the_top(report: Path, browser: object) -
     box = summary.bounding_box()
     assert box is not None and box["y"] < 300  # under the title, before any section
     assert "Stickiness (DAU / MAU" in summary.inner_text()
-    heading = page.get_by_text("Quickstart: how sticky", exact=False).first.bounding_box()
+    heading = page.get_by_text("This notebook answers", exact=False).first.bounding_box()
     assert heading is not None and heading["y"] > box["y"] + box["height"] - 1
     assert watch.blocked == [] and watch.errors == []
 
