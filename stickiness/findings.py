@@ -472,10 +472,23 @@ def _inactive(table: pl.DataFrame, options: FindingOptions) -> Finding:
 # --- use cases ----------------------------------------------------------------------------------------------------
 
 
+def _with_verdicts(usecase_map: pl.DataFrame) -> pl.DataFrame:
+    """Return the map with a ``verdict`` on every row, from its ``forgettable`` flag where it has none.
+
+    A map written before the ``verdict`` column existed carries the metric's verdict as the
+    flag ("true": forgettable); it is read, not re-derived.
+    """
+    flag = pl.col("forgettable").cast(pl.String) if "forgettable" in usecase_map.columns else pl.lit(None, pl.String)
+    from_flag = pl.when(flag == "true").then(pl.lit("forgettable")).otherwise(pl.lit(None, pl.String))
+    verdict = pl.col("verdict").cast(pl.String) if "verdict" in usecase_map.columns else pl.lit(None, pl.String)
+    return usecase_map.with_columns(verdict=pl.coalesce(verdict, from_flag))
+
+
 def _zone_rows(usecase_map: pl.DataFrame, verdict: str) -> pl.DataFrame:
     segment = usecase_map.columns[0]
     return (
-        usecase_map.filter((pl.col("verdict") == verdict) & (pl.col("use_case") != _UNMAPPED))
+        _with_verdicts(usecase_map)
+        .filter((pl.col("verdict") == verdict) & (pl.col("use_case") != _UNMAPPED))
         .with_columns(pl.col("expected_frequency").cast(pl.String))
         .sort(["evaluable", segment, "use_case"], descending=[True, False, False])
     )
@@ -505,7 +518,7 @@ def _judged(usecase_map: pl.DataFrame) -> pl.DataFrame:
 
 
 def _zone_headline(usecase_map: pl.DataFrame, options: FindingOptions) -> Headline:
-    rows = _judged(usecase_map)
+    rows = _with_verdicts(_judged(usecase_map))
     flagged = rows.filter(pl.col("verdict") == "forgettable").height
     rare = rows.filter(pl.col("verdict") == "rare as expected").height
     noun = "segment" if rows.height == 1 else "segments"
@@ -698,7 +711,7 @@ _HEADLINE_COLUMNS: Final = {
     "monthly_active_users": {"month", "stickiness", "complete"},
     "frequency_spectrum": {"use_case", "band", "share"},
     "use_case_map": {"use_case", "adoption_rate"},
-    "forgettable_zone": {"use_case", "verdict", "forgettable_share"},
+    "forgettable_zone": {"use_case", "forgettable_share"},
     "retention": {"period", "retention_rate", "churn_rate", "complete", "active", "new", "active_before"},
     "lifecycle": {"period", "new", "resurrecting", "dormant", "complete"},
 }
