@@ -279,7 +279,10 @@ def _active_users_headline(daily: pl.DataFrame) -> Headline:
         return Headline("Active users: no data")
     segment = segment_of(daily)
     rows = _day_rows(daily, segment, day).filter(pl.col("week_mean").is_not_null()).sort("week_mean")
-    note = f"Stickiness here is the trailing {WEEK}-day mean of DAU / MAU, where each line ends."
+    note = (
+        f"Stickiness here is the trailing {WEEK}-day mean of DAU / MAU on the last complete day, where each line "
+        "ends (one day's value is in the tooltip)."
+    )
     incomplete = "" if rows.get_column("complete").all() else " (window incomplete)"
     if rows.is_empty():
         return Headline(f"Stickiness on {day}: no monthly active users{incomplete}", note)
