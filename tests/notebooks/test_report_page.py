@@ -134,3 +134,22 @@ def test_inputs_are_named_without_their_folder(tmp_path: Path) -> None:
     settings = _text(page[page.index('class="stickiness-appendix"') :])
     assert "events 'events.csv'" in settings and "mau_window 30" in settings  # every parameter, the cell's too
     assert "Set the parameters" not in page
+
+
+@pytest.mark.parametrize(("flags", "kept"), [([], False), (["--keep-code"], True)])
+def test_keep_code_reaches_write_report(
+    flags: list[str], kept: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import stickiness_notebooks
+    from stickiness_notebooks.cli import main
+
+    seen: dict[str, object] = {}
+
+    def stop(*args: object, **options: object) -> None:
+        seen.update(options)
+        raise KeyboardInterrupt  # stop before any kernel: the command says --out is as it was (exit 130)
+
+    monkeypatch.setattr(stickiness_notebooks, "write_report", stop)
+    assert main(["report", "--demo", *flags, "--out", str(tmp_path / "r")]) == 130
+    assert seen["keep_code"] is kept
+    assert "left as it was" in capsys.readouterr().err
