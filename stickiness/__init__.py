@@ -25,6 +25,7 @@ from stickiness.exceptions import (
     UnsupportedSourceError,
     UsersTableError,
 )
+from stickiness.findings import Findings, Headline, chart_headline, report_findings
 from stickiness.ledger import REASONS, Ledger
 from stickiness.log import NULL_IDS, UNKNOWN_SEGMENT, UsageLog, read_log
 from stickiness.metrics.active_users import active_users, monthly_active_users
@@ -112,8 +113,10 @@ __all__ = [
     "Catalog",
     "ColumnNotFoundError",
     "EmptyLogError",
+    "Findings",
     "ForgettablePrediction",
     "GammaGammaModel",
+    "Headline",
     "InputFileError",
     "InvalidOptionError",
     "InvalidValueError",
@@ -128,6 +131,7 @@ __all__ = [
     "UsersTableError",
     "__version__",
     "active_users",
+    "chart_headline",
     "cohort_matrix",
     "customers_to_contact",
     "customers_to_depart",
@@ -156,6 +160,7 @@ __all__ = [
     "read_catalog",
     "read_log",
     "repeat_rate",
+    "report_findings",
     "retention",
     "retention_curve",
     "rfm_summary",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from stickiness_notebooks.pdf import find_chromium, html_to_pdf
     from stickiness_notebooks.report import ReportFiles, write_report
     from stickiness_notebooks.run import TemplateCellError, run_template
+    from stickiness_notebooks.summary import report_summary
     from stickiness_notebooks.templates import TEMPLATES, Template, new_notebook, template_notebook, template_source
 
 #: Each public name and the module that defines it, imported on first use (the Jupyter layer only when asked for).
@@ -41,6 +42,7 @@ _HOMES: dict[str, str] = {
     "open_inputs": "inputs",
     "report_folder": "paths",
     "report_html": "html",
+    "report_summary": "summary",
     "run_template": "run",
     "save_ledger": "export",
     "template_notebook": "templates",
@@ -63,6 +65,7 @@ __all__ = [
     "open_inputs",
     "report_folder",
     "report_html",
+    "report_summary",
     "run_template",
     "save_ledger",
     "template_notebook",

@@ -19,7 +19,7 @@ import shlex
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar, get_args, get_origin, get_type_hints
 
@@ -33,12 +33,10 @@ from stickiness._progress import describe_input, step
 from stickiness._text import printable, use_case_label
 from stickiness.catalog import Catalog, read_catalog
 from stickiness.exceptions import InvalidOptionError, OutputFolderError, StickinessError
+from stickiness.findings import Findings, report_findings
 from stickiness.ledger import Ledger
 from stickiness.log import NULL_IDS, UsageLog, read_log
 from stickiness.options import (
-    ACTIVITY,
-    HABITS,
-    ZONE,
     ActivityOptions,
     DormancyOptions,
     HabitOptions,
@@ -48,6 +46,7 @@ from stickiness.options import (
 )
 from stickiness_notebooks import spec
 from stickiness_notebooks.handoff import SLIDES, WORKBOOK
+from stickiness_notebooks.summary import read_tables, summary_lines
 
 __all__ = ["FLAGS", "for_command_line", "main"]
 
@@ -281,6 +280,11 @@ def _parser() -> argparse.ArgumentParser:
         help="skip report.pptx (a title slide with the summary, then one slide per chart)",
     )
     report.add_argument(
+        "--keep-code",
+        action="store_true",
+        help="keep the notebook's code in report.html and report.pdf (default: the findings, tables and charts only)",
+    )
+    report.add_argument(
         "--no-spreadsheet-safe",
         dest="spreadsheet_safe",
         action="store_false",
@@ -481,7 +485,9 @@ def _report_notebook(args: argparse.Namespace) -> int:
     # written whole or not at all: the template runs in a staging folder, swapped in only when every cell ran
     with staged_folder(args.out, option="--out", keep_failed=True) as output:
         try:
-            files = write_report(args.template, output.path, parameters, pdf=not args.no_pdf, paper=args.paper)
+            files = write_report(
+                args.template, output.path, parameters, pdf=not args.no_pdf, paper=args.paper, keep_code=args.keep_code
+            )
         except TemplateCellError as err:
             failure = err
         else:
@@ -532,6 +538,7 @@ def _print_outputs(out: Path, args: argparse.Namespace) -> None:
         usecase_map = unescape_table(pl.read_csv(tables / "use_case_map.csv", infer_schema_length=None))
         # the map's segment column comes first, named after the by the template used
         print(_forgettable_summary(usecase_map, args, segment=usecase_map.columns[0]))
+    print(_next_steps(_findings(read_tables(out), args, catalog=bool(args.use_cases or args.demo))))
 
 
 def _report_direct(args: argparse.Namespace) -> int:
@@ -589,15 +596,17 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
         written.append(_table(frame, tables / f"{item.table}.csv", args))
         if item.table == "unmapped_events" and frame.height:
             print(_unmapped_line(frame))
-        frames[item.table] = frame
+        frames[item.table] = frame  # every table: the charts, the findings and report.xlsx read them
     charts: dict[str, Any] = {}
     if not args.no_charts:
         charts, paths = _step("charts", lambda: _charts(frames, values, directory=out / "charts"))
         written += paths
-    lines = summaries(frames, vars(args))
-    for block in lines:
-        print(block)
-    written += _handoff(args, out, log, frames, charts, lines)
+    findings = _findings(frames, args, catalog=catalog is not None)
+    print(_summary(frames["active_users"], by=values["by"], window=args.mau_window))
+    print(_retention_summary(frames["retention"], by=values["by"], min_users=args.min_users))
+    print(_forgettable_summary(frames["use_case_map"], args, segment=values["segment"]))
+    print(_next_steps(findings))
+    written += _handoff(args, out, log, frames, charts, summary_lines(findings))
     return written
 
 
@@ -613,14 +622,13 @@ def _handoff(
     log: UsageLog,
     frames: dict[str, pl.DataFrame],
     charts: dict[str, Any],
-    lines: list[str],
+    summary: list[str],
 ) -> list[Path]:
     """Write report.xlsx and report.pptx unless --no-xlsx / --no-pptx; a missing library is a note, not an error."""
     if not (args.xlsx or args.pptx):
         return []
     from stickiness_notebooks.handoff import write_handoff
 
-    summary = [line for block in lines for line in block.splitlines()]
     try:
         return _step(
             "report.xlsx and report.pptx",
@@ -641,37 +649,6 @@ def _handoff(
             file=sys.stderr,
         )
         return []
-
-
-def summaries(tables: Mapping[str, pl.DataFrame | None], options: Mapping[str, Any]) -> list[str]:
-    """Return the headline blocks ``stickiness report`` prints, from the report's tables (those it has).
-
-    One block per finding (each a few lines): the latest day's active users, the last complete
-    period's retention, the forgettable zone. ``options`` holds the run's values (``mau_window``,
-    ``min_users``, ``majority``, ``threshold``, ``habit_window``; the defaults otherwise).
-    report.pptx's title slide lists these lines until the core's findings replace them.
-    """
-    values = {
-        "mau_window": ACTIVITY.window,
-        "min_users": ZONE.min_users,
-        "majority": ZONE.majority,
-        "threshold": HABITS.threshold,
-        "habit_window": HABITS.window,
-        **{k: v for k, v in options.items() if v is not None},
-    }
-    blocks = []
-    daily, retained, usecase_map = (tables.get(n) for n in ("active_users", "retention", "use_case_map"))
-    if daily is not None and daily.height:
-        by = daily.columns[0] if daily.columns[0] != "day" else None
-        blocks.append(_summary(daily, by=by, window=values["mau_window"]))
-    if retained is not None:
-        by = retained.columns[0] if retained.columns[0] != "period" else None
-        blocks.append(_retention_summary(retained, by=by, min_users=values["min_users"]))
-    if usecase_map is not None:
-        # the map's segment column comes first, named after the by the report used
-        zone = argparse.Namespace(**values)
-        blocks.append(_forgettable_summary(usecase_map, zone, segment=usecase_map.columns[0]))
-    return blocks
 
 
 def _compute(item: spec.Step, log: UsageLog, catalog: Catalog | None, values: dict[str, Any]) -> pl.DataFrame | None:
@@ -728,9 +705,8 @@ _NAME_WIDTH = 24
 
 def _unmapped_line(unmapped: pl.DataFrame) -> str:
     """Return the five most frequent events in no use case on one line (names escaped and cut: they are data)."""
-    top = ", ".join(
-        f"{printable(e, 40, pad=False)} ({n:,})" for e, n in unmapped.select("event", "events").head(5).iter_rows()
-    )
+    listed = report_findings({"unmapped_events": unmapped}, catalog=True).topic("catalog").numbers
+    top = ", ".join(f"{printable(e, 40, pad=False)} ({n:,})" for e, n in listed.head(5).iter_rows())
     return f"Events in no use case (extend the catalog; all in tables/unmapped_events.csv): {top}"
 
 
@@ -745,15 +721,15 @@ def _zone_lines(rows: pl.DataFrame, segment: str) -> list[str]:
 
 
 def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace, *, segment: str) -> str:
-    """Return the forgettable zone's findings, then apart the "rare as expected" ones (docs/use-cases.md, rule 14).
+    """Print the forgettable zone's findings, then apart the "rare as expected" ones (docs/use-cases.md, rule 14).
 
+    Which rows are listed is the core's finding (:func:`stickiness.report_findings`);
     ``segment`` is the map's segment column (named after ``by``: docs/metrics.md, Segments).
     """
-    by_size = usecase_map.with_columns(pl.col("expected_frequency").cast(pl.String)).sort(
-        ["evaluable", segment, "use_case"], descending=[True, False, False]
-    )
-    zone = by_size.filter(pl.col("verdict") == "forgettable")
-    expected = by_size.filter(pl.col("verdict") == "rare as expected")
+    options = {"majority": args.majority, "threshold": args.threshold, "habit_window": args.habit_window}
+    listed = report_findings({"use_case_map": usecase_map}, **options).topic("forgettable").numbers
+    zone = listed.filter(pl.col("verdict") == "forgettable")
+    expected = listed.filter(pl.col("verdict") == "rare as expected")
     header = (
         f"\nForgettable zone: segments where more than {args.majority:.0%} of evaluable adopters use the use case "
         f"less than {args.threshold:g} day per 30 (window {args.habit_window} days)"
@@ -769,27 +745,22 @@ def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace, *,
 
 
 def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int) -> str:
-    """Summarise the last complete period's retention and churn per segment (docs/retention.md).
+    """Print the last complete period's retention and churn per segment (docs/retention.md).
 
-    Rows with fewer than ``min_users`` users active before (``sufficient`` false) are
-    named, not headlined; a rate above 100% is marked and explained.
+    The period and the rows are the core's finding (:func:`stickiness.report_findings`): rows
+    with fewer than ``min_users`` users active before (``sufficient`` false) are named, not
+    headlined; a rate above 100% is marked and explained.
     """
-    derived = {  # a table written by another version may lack them: derive them by their definitions
-        "returning": pl.col("active") - pl.col("new"),
-        "sufficient": pl.col("active_before") >= min_users,
-    }
-    retained = retained.with_columns(expr.alias(name) for name, expr in derived.items() if name not in retained.columns)
-    done = retained.filter(pl.col("complete") & pl.col("retention_rate").is_not_null())
-    if done.height == 0:
+    latest = report_findings({"retention": retained}, min_users=min_users).topic("retention").numbers
+    if latest.height == 0:
         return "\nRetention: no complete period with users active in the period before yet"
-    last = done["period"].max()
-    latest = done.filter(pl.col("period") == last)
     shown, few = latest.filter(pl.col("sufficient")), latest.filter(~pl.col("sufficient"))
     lines = [
-        f"\nRetention in the period starting {last!s} (retention = returning / active before, returning = active - new)"
+        f"\nRetention in the period starting {latest['period'][0]!s} "
+        "(retention = returning / active before, returning = active - new)"
     ]
     above = []
-    for row in shown.sort("churn_rate").iter_rows(named=True):
+    for row in shown.iter_rows(named=True):
         label = printable(row[by], 20) if by else f"{'all users':<20}"
         star = "*" if row["retention_rate"] > 1 else " "
         if star == "*":
@@ -813,27 +784,51 @@ def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int
 
 
 def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:
-    """Headline the last complete day's active users; a last day that looks partial is named, not headlined."""
-    partial = daily.filter(pl.col("partial_day")) if "partial_day" in daily.columns else daily.clear()
-    shown = daily.join(partial.select("day").unique(), on="day", how="anti") if partial.height else daily
-    last_day = (shown if shown.height else daily)["day"].max()
-    latest = daily.filter(pl.col("day") == last_day)
-    lines = [f"Active users on {last_day!s} (MAU over {window} days)"]
-    for row in latest.sort("mau", descending=True).iter_rows(named=True):
+    """Print the last complete day's active users; the day, and a partial last day's note, are the core's finding.
+
+    Stickiness as the report states it is the trailing 7-day mean of DAU / MAU (stickiness.findings);
+    one day's DAU / MAU is printed beside it.
+    """
+    finding = report_findings({"active_users": daily}, mau_window=window).topic("stickiness")
+    latest = finding.numbers
+    lines = [f"Active users on {latest['day'][0]!s} (MAU over {window} days), stickiness the 7-day mean of DAU/MAU"]
+    for row in latest.iter_rows(named=True):
         label = printable(row[by], 20) if by else f"{'all users':<20}"
         ratio = "-" if row["stickiness"] is None else f"{row['stickiness']:.1%}"
+        mean = "-" if row["week_mean"] is None else f"{row['week_mean']:.1%}"
         flag = "" if row["complete"] else "  (incomplete: window starts before the log)"
         lines.append(
-            f"  {label} DAU {row['dau']:>7,}  WAU {row['wau']:>7,}  MAU {row['mau']:>7,}  DAU/MAU {ratio:>6}{flag}"
+            f"  {label} DAU {row['dau']:>7,}  WAU {row['wau']:>7,}  MAU {row['mau']:>7,}  DAU/MAU {ratio:>6}  "
+            f"stickiness {mean:>6}{flag}"
         )
-    if partial.height:
-        day, dau = partial["day"].max(), partial["dau"].sum()
-        lines.append(
-            f"  The last day, {day!s}, looks partial (DAU {dau:,}, below half the usual for that weekday and for the "
-            "week before: the log seems to stop early that day); it is marked complete = false and not headlined "
-            "(docs/metrics.md)."
-        )
+    lines.extend(f"  {note}" for note in finding.notes if "looks partial" in note)
     return "\n".join(lines)
+
+
+def _next_steps(findings: Findings) -> str:
+    """Print what changed, the drifting users, the catalog note and the next steps, from the findings."""
+    lines = [
+        "",
+        *(f.sentence for f in findings.topics if f.topic in {"changes", "drifting", "inactive", "catalog"}),
+    ]
+    if findings.next_steps:
+        lines += ["", "Next steps", *(f"  {n}. {step}" for n, step in enumerate(findings.next_steps, 1))]
+    return "\n".join(lines)
+
+
+def _findings(tables: dict[str, pl.DataFrame], args: argparse.Namespace, *, catalog: bool) -> Findings:
+    """Return the report's findings from its tables, with the run's options."""
+    return report_findings(
+        tables,
+        mau_window=args.mau_window,
+        habit_window=args.habit_window,
+        threshold=args.threshold,
+        majority=args.majority,
+        min_users=args.min_users,
+        period=args.period,
+        inactive_days=args.inactive_days,
+        catalog=catalog,
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:

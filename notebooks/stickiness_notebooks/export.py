@@ -114,10 +114,10 @@ def export_report(
 
 
 def _summary(tables: Mapping[str, pl.DataFrame | None], settings: Mapping[str, Any] | None) -> list[str]:
-    """Return the title slide's lines: the headlines ``stickiness report`` prints (until the core's findings land)."""
-    from stickiness_notebooks.cli import summaries
+    """Return the title slide's lines: the report's findings in plain words, then the next steps."""
+    from stickiness_notebooks.summary import summary_lines, table_findings
 
-    return [line for block in summaries(tables, settings or {}) for line in block.splitlines()]
+    return summary_lines(table_findings(tables, settings or {}))
 
 
 def template_settings(template: str, namespace: Mapping[str, Any]) -> dict[str, Any]:

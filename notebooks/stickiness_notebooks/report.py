@@ -44,11 +44,13 @@ def write_report(
     pdf: bool = True,
     paper: str | None = None,
     progress: bool = True,
+    keep_code: bool = False,
 ) -> ReportFiles:
     """Run ``template`` headless into ``out``: ``report.ipynb``, ``report.html``, ``report.pdf`` and the exports.
 
     The template's own export cell writes ``out/tables/``, ``out/charts/`` and
-    ``out/ledger.json``. A PDF that cannot be printed (no chromium) is reported in
+    ``out/ledger.json``. report.html (and the PDF) open with the summary and leave the
+    code out; ``keep_code=True`` keeps it. A PDF that cannot be printed (no chromium) is reported in
     ``pdf_error``, not raised; ``paper`` is its paper, ``"a4"`` or ``"letter"`` (default: the
     locale's, :func:`stickiness_notebooks.pdf.default_paper`). The folder is written whole or not at all: the run
     writes a staging folder beside ``out`` and swaps it in when every cell ran
@@ -68,10 +70,14 @@ def write_report(
     if pdf:
         paper = check_paper(paper)
     if is_staging(out):
-        return _write(template, Path(out).resolve(), parameters, pdf=pdf, paper=paper, progress=progress)
+        return _write(
+            template, Path(out).resolve(), parameters, pdf=pdf, paper=paper, progress=progress, keep_code=keep_code
+        )
     try:
         with staged_folder(out, names=REPORT_NAMES, option="out", keep_failed=True) as output:
-            files = _write(template, output.path, parameters, pdf=pdf, paper=paper, progress=progress)
+            files = _write(
+                template, output.path, parameters, pdf=pdf, paper=paper, progress=progress, keep_code=keep_code
+            )
             output.commit()
     except TemplateCellError as err:
         raise err.moved((output.failed or output.path) / "report.ipynb") from None
@@ -86,12 +92,13 @@ def _write(
     pdf: bool,
     paper: str | None,
     progress: bool,
+    keep_code: bool = False,
 ) -> ReportFiles:
     # the kernel runs in the folder, so "." names it before and after the swap (and in the run settings)
     values = {**(parameters or {}), "out": "."}
     notebook = run_template(template, folder / "report.ipynb", values, progress=progress, cwd=folder)
     _say("writing report.html", progress)
-    page = report_html(notebook, folder / "report.html")
+    page = report_html(notebook, folder / "report.html", keep_code=keep_code)
     printed, error = None, None
     if pdf:
         _say("printing report.pdf", progress)

@@ -105,8 +105,8 @@ def test_the_charts_state_their_findings_in_the_report(report: ReportFiles) -> N
         if "application/vnd.vegalite.v5+json" in output.get("data", {})
     ]
     assert len(titles) == 6
-    assert titles[0].startswith("Weekly churn in week of ")
-    assert titles[3].startswith("Quick ratio in week of ")
+    assert titles[0].startswith("Churn in the week of ")
+    assert titles[3].startswith("Lifecycle in the week of ")
     page = report.html.read_text(encoding="utf-8")
     assert "Traceback" not in page and all(json.dumps(t)[1:-1] in page for t in titles)
 

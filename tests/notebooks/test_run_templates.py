@@ -128,7 +128,7 @@ def test_demo_report_is_one_self_contained_page_with_every_chart(
         assert f'id="chart-{number}"' in page and f'data-fallback-for="chart-{number}"' in page
         assert json.dumps(_title(spec))[1:-1] in page
     assert page.count("<script") == 2 and page.count("window.vegaEmbed(target") == 1  # bundle inlined once
-    assert "Run settings" in page and "def " not in page  # settings listed, code hidden
+    assert "Appendix: run settings" in page and "def " not in page  # settings listed (issue 17: at the end), no code
     assert "stickiness-ledger" in page and "rows read" in page  # the row ledger, as a table
     assert "Traceback" not in page
 

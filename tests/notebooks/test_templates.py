@@ -45,16 +45,24 @@ def test_template_structure(name: str) -> None:
     assert cells[0].cell_type == "markdown" and cells[0].source.startswith("# ")
     assert len(cells[0].source) > 300, "the opening cell explains the question and how to read the result"
     tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and cells[1] is tagged[0]
+    # (an instruction for the author may sit between them: tagged author, it is left off the report page)
+    shown = [c for c in cells if "author" not in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and shown[1] is tagged[0]
     assert parameter_names(notebook) >= COMMON
     # every parameter has a comment saying what it is
     for line in tagged[0].source.splitlines():
         assert "  # " in line, f"parameter without a comment in {name}: {line}"
     # no log given: the demo data
     assert "events = None" in tagged[0].source and "open_inputs(" in template_source(name)
-    # ends with the export cell, and every code cell has a title (errors name the cell by it)
-    assert cells[-1].cell_type == "code" and "export_report(" in cells[-1].source
-    assert all(c.metadata.get("title") for c in cells[2:] if c.cell_type == "code")
+    # ends with the export cell (for the author: not on the report page), then the summary cell that report.html
+    # opens with (issue 17; the scorecards have no table the findings read), and every code cell has a title
+    code = [c for c in cells if c.cell_type == "code"]
+    export = -1 if name == "scorecards" else -2
+    assert "export_report(" in code[export].source and "author" in code[export].metadata["tags"]
+    if name != "scorecards":
+        assert "report_summary(out, globals())" in code[-1].source and code[-1].metadata["tags"] == ["summary"]
+    assert not any("Set the parameters" in c.source for c in shown)
+    assert all(c.metadata.get("title") for c in shown[2:] if c.cell_type == "code")
     # kept as text with no outputs; the code is valid Python
     assert all(not c.get("outputs") for c in cells if c.cell_type == "code")
     for cell in cells:

@@ -89,15 +89,19 @@ BUILDERS: dict[str, Callable[[dict[str, pl.DataFrame]], Any]] = {
 
 #: The demo's zone charts: its three segments below the threshold are expected yearly or quarterly.
 DEMO_ZONE = "0 of 13 segments are in the forgettable zone; 3 are rarely used, as expected"
+# the spectrum's title: its largest daily share, agent x (any): 193 daily of 242 evaluable adopters = 79.8%
+DEMO_DAILY = "Daily habit: 79.8% of agent's adopters of (any) use it 20+ days per 30"
+# the map's title: the lowest and highest adoption its cells print (rounded), use cases only, not (any)
+DEMO_ADOPTION = "Adoption from 36% (home_buyer, buy_home) to 100% (renter, browse_homes)"
 #: Text each chart's SVG must show.
 LABELS: dict[str, tuple[str, ...]] = {
-    "active_users": ("Stickiness (DAU/MAU) 28.4% on 2026-06-30", "DAU", "WAU", "MAU", "window incomplete"),
-    "active_users_by_persona": (*PERSONAS, "from 7.3% (homeowner) to 91.6% (agent)", "window incomplete"),
-    "monthly": ("Monthly stickiness (mean DAU / MAU)", "Jun", "2026"),
+    "active_users": ("Stickiness 27.4% on 2026-06-30, 7-day mean", "DAU", "WAU", "MAU", "window incomplete"),
+    "active_users_by_persona": (*PERSONAS, "from 7.6% (renter) to 81.7% (agent)", "window incomplete"),
+    "monthly": ("Monthly stickiness", "Jun", "2026"),
     "monthly_by_persona": (*PERSONAS, "Jun"),
     # the spectrum draws the map's verdict: the same three segments set apart
-    "spectrum": (DEMO_ZONE, *PERSONAS, *BANDS, "buy_home", "93%"),
-    "use_case_map": (DEMO_ZONE, *PERSONAS, "lapsed", "rare as expected"),
+    "spectrum": (DEMO_DAILY, *PERSONAS, *BANDS, "buy_home", "93%"),
+    "use_case_map": (DEMO_ADOPTION, *PERSONAS, "lapsed", "rare as expected"),
     "forgettable_zone": (DEMO_ZONE, "home_buyer · buy_home", "majority 50%"),
 }
 
@@ -206,11 +210,18 @@ def test_renderer_uses_a_v5_that_lab_can_run() -> None:
 
 
 def test_titles_state_the_finding(specs: dict[str, dict[str, Any]]) -> None:
-    assert specs["active_users"]["title"]["text"] == "Stickiness (DAU/MAU) 28.4% on 2026-06-30"
+    # the trailing 7-day mean of DAU / MAU, where the lines end (issue 17: one day's 91.6% is no longer the title)
+    assert specs["active_users"]["title"]["text"] == "Stickiness 27.4% on 2026-06-30, 7-day mean"
     assert specs["active_users_by_persona"]["title"]["text"] == (
-        "Stickiness (DAU/MAU) on 2026-06-30: from 7.3% (homeowner) to 91.6% (agent)"
+        "Stickiness on 2026-06-30, 7-day mean: from 7.6% (renter) to 81.7% (agent)"
     )
-    assert specs["spectrum"]["title"]["text"] == DEMO_ZONE
+    assert "7-day mean" in specs["active_users_by_persona"]["title"]["subtitle"][0]
+    assert specs["spectrum"]["title"]["text"] == DEMO_DAILY
+    assert specs["use_case_map"]["title"]["text"] == DEMO_ADOPTION
+    assert specs["forgettable_zone"]["title"]["text"] == DEMO_ZONE
+    titles = [spec["title"]["text"] for spec in specs.values()]
+    assert len(set(titles)) == len(titles)  # no two charts share a title (three did)
+    assert all(title.isascii() for title in titles)  # reports find a chart by its title in JSON
     assert "home_buyer × buy_home" in " ".join(specs["use_case_map"]["title"]["subtitle"])
 
 
@@ -223,10 +234,10 @@ def test_a_title_replaces_the_finding_and_keeps_the_notes(frames: dict[str, pl.D
 
 def test_incomplete_days_are_marked_and_explained(frames: dict[str, pl.DataFrame]) -> None:
     spec = sw.active_users_chart(frames["active_users"]).to_dict(validate=False)
-    assert "30-day window" in spec["title"]["subtitle"][0]
+    assert "30-day window" in spec["title"]["subtitle"][1]  # after the headline's note
     assert '"!datum.complete"' in str(spec).replace("'", '"')
     complete = frames["active_users"].filter(pl.col("complete"))
-    assert "subtitle" not in sw.active_users_chart(complete).to_dict(validate=False)["title"]
+    assert "30-day window" not in str(sw.active_users_chart(complete).to_dict(validate=False)["title"])
 
 
 def test_last_day_with_an_incomplete_window_says_so() -> None:
@@ -263,8 +274,8 @@ def test_partial_months_are_marked() -> None:
         }
     )
     spec = sw.monthly_active_users_chart(frame).to_dict(validate=False)
-    assert spec["title"]["text"] == "Monthly stickiness (mean DAU / MAU) 20.0% in Jan 2024"
-    assert "Partial months (pale bars)" in spec["title"]["subtitle"][1]
+    assert spec["title"]["text"] == "Monthly stickiness 20.0% in January 2024"
+    assert "Partial months (pale bars)" in spec["title"]["subtitle"][2]
     assert "partial" in vl_convert.vegalite_to_svg(spec)
 
 
@@ -272,7 +283,8 @@ def test_spectrum_counts_only_segments_with_enough_users(frames: dict[str, pl.Da
     # min_users=200 in the core: of the three segments set apart, homeowner x browse_homes (375 evaluable) stays;
     # home_buyer x buy_home (191) and renter x find_rental (162) have too few to judge
     strict = sw.spectrum_chart(frames["spectrum_min_200"], min_users=200).to_dict(validate=False)
-    assert strict["title"]["text"] == "0 of 13 segments are in the forgettable zone; 1 is rarely used, as expected"
+    assert strict["title"]["text"] == DEMO_DAILY  # the daily share drawn does not depend on min_users
+    assert "Orange" in " ".join(strict["title"]["subtitle"])  # homeowner x browse_homes, rare as expected
     svg = vl_convert.vegalite_to_svg(strict)
     assert "n=191 (too few)" in svg
 
@@ -285,8 +297,13 @@ def test_spectrum_title_says_what_the_zone_lists_for_any_threshold(frames: dict[
         ("forgettable", 2),
         ("rare as expected", 6),
     ]
-    title = sw.spectrum_chart(frames["spectrum_threshold_4"]).to_dict(validate=False)["title"]["text"]
-    assert title == "2 of 13 segments are in the forgettable zone; 6 are rarely used, as expected"
+    spec = sw.spectrum_chart(frames["spectrum_threshold_4"]).to_dict(validate=False)
+    assert spec["title"]["text"] == DEMO_DAILY  # the title states a drawn share; the verdicts are the marks
+    rows = frames["spectrum_threshold_4"].unique(["persona", "use_case"])
+    assert rows.get_column("verdict").value_counts().sort("verdict").rows()[:2] == [
+        ("forgettable", 2),
+        ("not forgettable", 5),
+    ]
 
 
 def test_map_marks_too_few_users_and_expectation_mismatches(frames: dict[str, pl.DataFrame]) -> None:
@@ -353,8 +370,8 @@ def test_zone_charts_leave_out_unmapped_and_set_apart_the_rare_as_expected(frame
         forgettable=pl.lit(None, dtype=pl.String), verdict=pl.lit("not a use case")
     )
     spec = sw.spectrum_chart(pl.concat([spectrum, spectrum_unmapped])).to_dict(validate=False)
-    # 93% (unmapped) is not counted
-    assert spec["title"]["text"] == "0 of 14 segments are in the forgettable zone; 3 are rarely used, as expected"
+    # (unmapped) is not a use case: its shares never make the title
+    assert spec["title"]["text"] == DEMO_DAILY
 
 
 def test_dates_are_utc_days_in_the_data(specs: dict[str, dict[str, Any]]) -> None:

@@ -20,7 +20,7 @@ import stickiness_widgets as sw
 from stickiness_widgets import render
 from stickiness_widgets.render import RENDERER, VEGALITE_V5_MIMETYPE, enable_offline, mimebundle
 
-TITLE = "Stickiness (DAU/MAU) 50.0% on 2024-01-02"
+TITLE = "Stickiness 75.0% on 2024-01-02, 7-day mean"  # (1.0 + 0.5) / 2: the line's end (stickiness.findings)
 
 
 @pytest.fixture

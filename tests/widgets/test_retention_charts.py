@@ -76,14 +76,17 @@ BUILDERS: dict[str, Callable[[dict[str, pl.DataFrame]], Any]] = {
 
 #: The titles (findings) on the demo data.
 TITLES = {
-    "retention": "Monthly churn 7.8% in Jun 2026 (retention 93.1%)",
-    "retention_by_persona": "Monthly churn in Jun 2026: from 3.5% (agent) to 11.6% (home_buyer)",
-    "retention_weekly": "Weekly churn 30.3% in week of 2026-06-22 (retention 99.4%)",
+    "retention": "Churn 7.8% in June 2026 (retention 93.1%)",
+    "retention_by_persona": "Churn in June 2026: from 3.5% (agent) to 11.6% (home_buyer)",
+    "retention_weekly": "Churn 30.3% in the week of 2026-06-22 (retention 99.4%)",
     "cohorts": "Cohort retention 87.9% at month 1, 45.9% at month 12",
     "cohorts_by_persona": "Cohort retention at month 12: from 25.4% (home_buyer) to 60.3% (agent)",
     "curve": "Cohort retention 87.9% at month 1, 45.9% at month 12",
-    "lifecycle": "Quick ratio 1.95 in Jun 2026: 1.95 users gained (new or resurrecting) per user gone dormant",
-    "lifecycle_by_persona": "Quick ratio in Jun 2026: from 1.23 (renter) to 4.43 (agent)",
+    # issue 17: the counts the bars draw, not the quick ratio (in the tooltip): (176 + 11) / 96 = 1.95 as before
+    "lifecycle": "Lifecycle in June 2026: 176 new, 11 back after a gap, 96 gone dormant",
+    # homeowner's 59 new is the tallest new bar of June; home_buyer's -38 the deepest dormant one
+    "lifecycle_by_persona": "Lifecycle in June 2026: most new users in homeowner (59), "
+    "most gone dormant in home_buyer (38)",
     "adoption": "Adoption in Jun 2026: from 8.9% (buy_home for home_buyer) to 100.0% (manage_listings for agent) "
     "of active users",
     "leave_points": "Last step most over-represented among leavers: home_value for homeowner (lift 1.03)",
@@ -100,7 +103,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "curve": ("months since the cohort's first", "share of the cohort"),
     "curve_by_persona": PERSONAS,
     "curve_weekly": ("Hollow points", "left out of the average"),
-    "lifecycle": ("returning", "resurrecting", "new", "dormant", "Quick ratio"),
+    "lifecycle": ("returning", "resurrecting", "new", "dormant", "Quick ratio ="),
     "lifecycle_by_persona": (*PERSONAS, "dormant"),
     "adoption": (*PERSONAS, "browse_homes", "manage_listings", "use case"),
     "adoption_events": ("The 8 of 14 use cases with the most users",),
@@ -187,9 +190,9 @@ def test_worked_example_titles(example: stickiness.UsageLog) -> None:
         "adoption": sw.adoption_chart(stickiness.feature_adoption(example, CATALOG)),
     }
     title = {name: chart.to_dict(validate=False)["title"]["text"] for name, chart in title.items()}
-    assert title["retention"] == "Monthly churn 50.0% in Mar 2024 (retention 100.0%)"
+    assert title["retention"] == "Churn 50.0% in March 2024 (retention 100.0%)"
     assert title["lifecycle"] == (
-        "Quick ratio 2.00 in Mar 2024: 2.00 users gained (new or resurrecting) per user gone dormant"
+        "Lifecycle in March 2024: 1 new, 1 back after a gap, 1 gone dormant"  # quick ratio (1 + 1) / 1 = 2.00
     )
     # month 1: Jan a of 3, Feb c of 1 (Mar's +1 is April: partial, left out); month 2: Jan e of 3
     assert title["cohorts"] == "Cohort retention 50.0% at month 1, 33.3% at month 2"
@@ -270,7 +273,7 @@ def test_a_quick_ratio_with_nobody_dormant_is_said() -> None:
         }
     )
     title = sw.lifecycle_chart(frame).to_dict(validate=False)["title"]["text"]
-    assert title == "Quick ratio in Feb 2024: no user went dormant (1 new or resurrecting)"
+    assert title == "Lifecycle in February 2024: 1 new, 0 back after a gap, 0 gone dormant"
 
 
 def test_infinite_lift_is_drawn_to_the_end_and_ranked_first() -> None:
@@ -313,7 +316,11 @@ def _retention_rows(*days: dt.date) -> pl.DataFrame:
 
 def test_period_is_given_never_worked_out(frames: dict[str, pl.DataFrame]) -> None:
     # the metrics' own default: a monthly table needs no period=
-    assert sw.retention_chart(frames["retention"]).to_dict(validate=False)["title"]["text"].startswith("Monthly")
+    assert (
+        sw.retention_chart(frames["retention"])
+        .to_dict(validate=False)["title"]["text"]
+        .endswith("in June 2026 (retention 93.1%)")
+    )
     # one row dated Mon 1 Apr 2024 starts a month, an ISO week and a day: drawn as what the caller says
     one = pl.DataFrame(
         {
@@ -328,11 +335,11 @@ def test_period_is_given_never_worked_out(frames: dict[str, pl.DataFrame]) -> No
         }
     )
     titles = {p: sw.lifecycle_chart(one, period=p).to_dict(validate=False)["title"]["text"] for p in PERIODS}
-    assert titles == {p: f"Lifecycle: one {p} only, no quick ratio yet" for p in PERIODS}
+    assert titles == {p: f"Lifecycle: one {p} only" for p in PERIODS}
     # two periods, Tue 9 and Wed 10 Jan 2024: only days start there; churn 2 of 4 = 50.0% on the second
     daily = _retention_rows(dt.date(2024, 1, 9), dt.date(2024, 1, 10))
     spec = sw.retention_chart(daily, period="day").to_dict(validate=False)
-    assert spec["title"]["text"] == "Daily churn 50.0% in 2024-01-10 (retention 50.0%)"
+    assert spec["title"]["text"] == "Churn 50.0% in 2024-01-10 (retention 50.0%)"
 
 
 PERIODS = ("month", "week", "day")

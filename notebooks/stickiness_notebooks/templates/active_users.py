@@ -100,13 +100,13 @@ sw.table(monthly, "monthly_active_users", folder=out)
 # %% Explorer
 sw.explore_active_users(log, by=by, window=mau_window)
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
 # ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`.
 
-# %% Export
+# %% Export tags=["author"]
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
@@ -117,3 +117,12 @@ written = export_report(
     tables={"active_users": daily, "monthly_active_users": monthly},
     charts={"active_users": active_chart, "monthly_active_users": monthly_chart},
 )
+
+
+# %% Summary tags=["summary"]
+# The findings in plain words and the next steps, from the tables just written (stickiness.report_findings):
+# report.html and report.pdf open with this cell's output.
+from stickiness_notebooks import report_summary
+
+summary = report_summary(out, globals())
+summary

@@ -132,14 +132,14 @@ sw.explore_forgettable_zone(
     min_exposure=min_exposure,
 )
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export, with the CRM list
 #
 # Writes the tables, the chart, the ledger, `report.xlsx` and `report.pptx` to `out`, and
 # `out/tables/crm_drifting_users.csv`: one row per drifting user and use case, with the `crm_columns` of the
 # catalog (why they used the product, why it is better) so that a re-engagement message can say it.
 
-# %% Export
+# %% Export tags=["author"]
 pitch = usecase_map.select(segment, "use_case", *[c for c in crm_columns if c in usecase_map.columns])
 crm = drifting.join(pitch, on=[segment, "use_case"], how="left").sort("days_since")
 written = export_report(
@@ -158,3 +158,12 @@ written = export_report(
     charts={"forgettable_zone": zone_chart},
 )
 print(f"CRM list: {crm.height:,} rows in {out}/tables/crm_drifting_users.csv")
+
+
+# %% Summary tags=["summary"]
+# The findings in plain words and the next steps, from the tables just written (stickiness.report_findings):
+# report.html and report.pdf open with this cell's output.
+from stickiness_notebooks import report_summary
+
+summary = report_summary(out, globals())
+summary

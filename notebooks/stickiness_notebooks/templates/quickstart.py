@@ -14,8 +14,11 @@
 #    users gone quiet for longer than their own rhythm.
 #
 # Every number is defined in the kit's docs (`docs/metrics.md`, `docs/use-cases.md`) so that it can be
-# reproduced by hand. Set the parameters in the next cell (or pass them with `stickiness report`), then run all
-# cells. With no log given, the notebook runs on the built-in demo data.
+# reproduced by hand.
+
+# %% [markdown] tags=["author"]
+# Set the parameters in the next cell (or pass them with `stickiness report`), then run all cells. With no log
+# given, the notebook runs on the built-in demo data. The summary is the last cell; report.html opens with it.
 
 # %% tags=["parameters"]
 events = None  # the usage log: CSV, Parquet (file, glob or folder) or NDJSON path; None runs on the demo data
@@ -181,14 +184,14 @@ print(f"{inactive_users.height:,} users with no activity in the last {inactive_d
 inactive_counts = inactive_users.group_by(segment, "status").len("users")
 sw.table(inactive_counts.sort(segment, "users", descending=[False, True]), "inactive_users", folder=None)
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
 # ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`. `stickiness report`
 # also turns this notebook into one self-contained `report.html` (and `report.pdf`).
 
-# %% Export
+# %% Export tags=["author"]
 from stickiness_notebooks.spec import QUICKSTART, report_outputs
 
 # the report's tables and charts as stickiness_notebooks/spec.py lists them (as `stickiness report --no-notebook`):
@@ -202,3 +205,12 @@ written = export_report(
     log=log,
     **report_outputs(QUICKSTART, globals()),
 )
+
+
+# %% Summary tags=["summary"]
+# The findings in plain words and the next steps, from the tables just written (stickiness.report_findings):
+# report.html and report.pdf open with this cell's output.
+from stickiness_notebooks import report_summary
+
+summary = report_summary(out, globals())
+summary

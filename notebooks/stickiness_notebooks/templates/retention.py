@@ -201,14 +201,14 @@ leave_points = st.where_users_leave(log, catalog, by=by, limit=limit, window=lea
 leave_chart = sw.leave_points_chart(leave_points)
 leave_chart
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
 # ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`; `inactive_users.csv`
 # is the re-engagement list.
 
-# %% Export
+# %% Export tags=["author"]
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
@@ -237,3 +237,12 @@ written = export_report(
         "leave_points": leave_chart,
     },
 )
+
+
+# %% Summary tags=["summary"]
+# The findings in plain words and the next steps, from the tables just written (stickiness.report_findings):
+# report.html and report.pdf open with this cell's output.
+from stickiness_notebooks import report_summary
+
+summary = report_summary(out, globals())
+summary

@@ -285,13 +285,13 @@ else:
     print("predict=False: the predictions are skipped.")
 sw.table(predictions.sort("p_alive"), "predictions", folder=out) if predictions is not None else None
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
 # ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`.
 
-# %% Export
+# %% Export tags=["author"]
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,

@@ -126,13 +126,13 @@ sw.table(unmapped, "unmapped_events", folder=out) if unmapped is not None else N
 # %% Explorer
 sw.explore_use_cases(log, catalog, by=by, window=habit_window, horizon=horizon, min_exposure=min_exposure)
 
-# %% [markdown]
+# %% [markdown] tags=["author"]
 # ## Export
 #
 # Writes the tables (CSV), the charts (PNG and SVG), the row ledger (JSON), `report.xlsx` (every table, the
 # ledger and the settings) and `report.pptx` (a summary slide, one slide per chart) to `out`.
 
-# %% Export
+# %% Export tags=["author"]
 written = export_report(
     out,
     spreadsheet_safe=spreadsheet_safe,
@@ -143,3 +143,12 @@ written = export_report(
     tables={"frequency_spectrum": spectrum, "use_case_map": usecase_map, "unmapped_events": unmapped},
     charts={"frequency_spectrum": spectrum_chart, "use_case_map": map_chart},
 )
+
+
+# %% Summary tags=["summary"]
+# The findings in plain words and the next steps, from the tables just written (stickiness.report_findings):
+# report.html and report.pdf open with this cell's output.
+from stickiness_notebooks import report_summary
+
+summary = report_summary(out, globals())
+summary

@@ -7,10 +7,11 @@ from typing import Any, TypeAlias
 
 import altair as alt
 
+from stickiness.findings import Headline
 from stickiness_widgets.charts._fields import pixels
 from stickiness_widgets.theme import GREY, WIDTH, apply_theme
 
-__all__ = ["Title", "empty_chart", "finish", "percent", "zone_finding"]
+__all__ = ["Title", "empty_chart", "finish", "percent"]
 
 #: A chart title option: None (the finding, worked out from the data), a text, or altair title parameters.
 Title: TypeAlias = str | alt.TitleParams | None
@@ -27,13 +28,18 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{100 * value:.{digits}f}%"
 
 
-def finish(chart: Any, *, title: Title, finding: str, notes: Sequence[str] = ()) -> alt.typing.ChartType:
+def finish(chart: Any, *, title: Title, finding: str | Headline, notes: Sequence[str] = ()) -> alt.typing.ChartType:
     """Put the title on ``chart`` and apply the theme.
 
-    ``finding`` is the default title text; ``notes`` become the subtitle (how to
-    read the chart). A text ``title`` replaces the finding and keeps the notes;
+    ``finding`` is the default title text: a chart's :class:`stickiness.Headline`,
+    from the core (:func:`stickiness.chart_headline`), whose note (which figure the
+    title states) leads the subtitle; ``notes`` follow it (how to read the chart).
+    A text ``title`` replaces the finding and keeps the notes;
     :class:`altair.TitleParams` replace both.
     """
+    if isinstance(finding, Headline):
+        notes = [finding.note, *notes] if finding.note else list(notes)
+        finding = finding.text
     if isinstance(title, alt.TitleParams):
         params = title
     else:
@@ -60,22 +66,3 @@ def empty_chart(*, title: Title, what: str, hint: str) -> alt.typing.ChartType:
         .properties(width=WIDTH, height=60)
     )
     return finish(chart, title=title, finding=f"{what}: no data")
-
-
-def zone_finding(flagged: int, total: int, *, rare: int = 0) -> str:
-    """Return the forgettable-zone finding, e.g. "3 of 13 segments are in the forgettable zone".
-
-    ``rare`` counts the segments below the threshold that the catalog expects to be
-    used rarely (verdict ``rare as expected``): they are named apart, not in the zone.
-
-    Examples
-    --------
-    >>> zone_finding(1, 13), zone_finding(0, 1)
-    ('1 of 13 segments is in the forgettable zone', '0 of 1 segment is in the forgettable zone')
-    >>> zone_finding(0, 13, rare=3)
-    '0 of 13 segments are in the forgettable zone; 3 are rarely used, as expected'
-    """
-    noun = "segment" if total == 1 else "segments"
-    verb = "is" if flagged == 1 or total == 1 else "are"
-    finding = f"{flagged} of {total} {noun} {verb} in the forgettable zone"
-    return finding + (f"; {rare} {'is' if rare == 1 else 'are'} rarely used, as expected" if rare else "")

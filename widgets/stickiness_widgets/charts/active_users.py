@@ -10,10 +10,11 @@ import altair as alt
 import polars as pl
 
 from stickiness import UNKNOWN_SEGMENT, InvalidOptionError
+from stickiness.findings import chart_headline
 from stickiness.schemas import ACTIVE_USERS_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, pixels, printable, title_text, utc_day, utc_tooltip, value_field
-from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.theme import GREY, METRIC_COLOURS, OKABE_ITO, WIDTH
 
 __all__ = ["active_users_chart"]
@@ -56,7 +57,8 @@ def active_users_chart(
         Which of ``"dau"``, ``"wau"``, ``"mau"`` to draw in the counts panel
         (default all three; an empty sequence leaves out the counts panel).
     title
-        Default: the finding, e.g. ``"Stickiness (DAU/MAU) 31.9% on 2026-06-30"``.
+        Default: the core's headline (:func:`stickiness.chart_headline`): the trailing
+        7-day mean of DAU / MAU where the line ends, e.g. ``"Stickiness 81.7% on 2026-06-30, 7-day mean"``.
         A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
@@ -73,7 +75,7 @@ def active_users_chart(
     ...     "mau": [2, 2], "stickiness": [1.0, 0.5], "complete": [False, True],
     ... })
     >>> active_users_chart(frame).to_dict()["title"]["text"]
-    'Stickiness (DAU/MAU) 50.0% on 2024-01-02'
+    'Stickiness 75.0% on 2024-01-02, 7-day mean'
     """
     table = metric_frame(frame, columns=[*COLUMNS, *([by] if by else [])], metric="active_users", dates=["day"])
     by = by or _segment_column(table)
@@ -104,7 +106,7 @@ def active_users_chart(
         if partial is not None and isinstance(panel, alt.LayerChart):  # not the facets of the counts per segment
             panel.layer = [*panel.layer, _stripe(partial)]
     chart = alt.vconcat(*panels).resolve_scale(color="independent")
-    return finish(chart, title=title, finding=_finding(table, by), notes=_notes(table, window))
+    return finish(chart, title=title, finding=chart_headline("active_users", table, by=by), notes=_notes(table, window))
 
 
 def _partial_day(table: pl.DataFrame) -> dt.date | None:
@@ -274,28 +276,6 @@ def _counts_panel(
         spacing={"column": _FACET_GAP, "row": 16},
         title=title,
         data=data,
-    )
-
-
-def _finding(table: pl.DataFrame, by: str | None) -> str:
-    partial = _partial_day(table)
-    if partial is not None:  # headline the last complete day, as the command's summary does
-        table = table.filter(pl.col("day") != partial)
-    last = table.get_column("day").max()
-    assert isinstance(last, dt.date)
-    today = table.filter(pl.col("day") == last)
-    incomplete = "" if today.get_column("complete").all() else " (window incomplete)"
-    known = today.filter(pl.col("stickiness").is_not_null()).sort("stickiness")
-    if known.is_empty():
-        return f"Stickiness (DAU/MAU) on {last}: no monthly active users{incomplete}"
-    if not by or known.height == 1:
-        share = known.get_column("stickiness")[-1]
-        who = f" ({known.get_column(by)[-1]})" if by else ""
-        return f"Stickiness (DAU/MAU) {percent(share)}{who} on {last}{incomplete}"
-    low, high = known.row(0, named=True), known.row(-1, named=True)
-    return (
-        f"Stickiness (DAU/MAU) on {last}: from {percent(low['stickiness'])} ({low[by]}) "
-        f"to {percent(high['stickiness'])} ({high[by]}){incomplete}"
     )
 
 

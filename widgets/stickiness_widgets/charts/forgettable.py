@@ -8,10 +8,11 @@ import altair as alt
 import polars as pl
 
 from stickiness.catalog import UNMAPPED_USE_CASE
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.options import ZONE, share
 from stickiness_widgets.charts._data import SEGMENT, inline, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels, printable, title_text
-from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
+from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.charts.use_case_map import map_frame, with_verdict
 from stickiness_widgets.theme import STATUS_COLOURS, WIDTH
 
@@ -50,7 +51,8 @@ def forgettable_zone_chart(
         The segment column (default: the frame's first column, where the map
         has its segment column, named after its ``by``).
     title
-        Default: the finding, e.g. ``"3 of 13 segments are in the forgettable zone"``.
+        Default: the core's headline (:func:`stickiness.chart_headline`), e.g. ``"0 of 13
+        segments are in the forgettable zone; 3 are rarely used, as expected"``.
         A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
@@ -74,8 +76,6 @@ def forgettable_zone_chart(
     rows = _rows(with_verdict(table).filter(pl.col("use_case") != UNMAPPED_USE_CASE))
     if rows.is_empty():
         return empty_chart(title=title, what="Forgettable zone", hint="no use case to rank")
-    flagged = rows.filter(pl.col("status") == "forgettable").height
-    rare = rows.filter(pl.col("status") == "rare as expected").height
     notes = [
         "Forgettable share: evaluable adopters below the threshold (1 active day per 30 by default), "
         "with its 95% interval.",
@@ -84,7 +84,9 @@ def forgettable_zone_chart(
     ]
     if (rows.get_column("status") == "rare as expected").any():
         notes.append("Orange: in the zone, but rarely used as the catalog expects (e.g. quarterly or yearly).")
-    finding = zone_finding(flagged, rows.height, rare=rare)
+    finding = chart_headline(
+        "forgettable_zone", with_verdict(table), by=SEGMENT, options=FindingOptions(majority=majority)
+    )
     return finish(_chart(rows, majority, segment), title=title, finding=finding, notes=notes)
 
 

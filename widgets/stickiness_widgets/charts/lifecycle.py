@@ -7,6 +7,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.options import PERIOD
 from stickiness.schemas import LIFECYCLE_SCHEMA
 from stickiness_widgets.charts._data import inline
@@ -16,14 +17,12 @@ from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
     checked_period,
-    latest,
     observed,
     panels,
     period_end,
     period_frame,
     period_tooltip,
     period_x,
-    spread,
 )
 from stickiness_widgets.theme import OKABE_ITO
 
@@ -47,7 +46,7 @@ def lifecycle_chart(
     Above zero, the period's active users stacked as returning (active the period
     before too), resurrecting (back after a gap) and new (first active period);
     below zero, the dormant users (active the period before, not in this one).
-    The quick ratio, (new + resurrecting) / dormant, is in the title and the
+    The quick ratio, (new + resurrecting) / dormant, is in the subtitle and the
     tooltip: above 1 the active base grows. Periods that are not fully observed,
     or whose previous period is not (``complete`` is false), are drawn pale.
 
@@ -63,10 +62,10 @@ def lifecycle_chart(
         ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
         ``period`` given to the metric, checked against the dates (docs/charts.md).
     title
-        Default: the quick ratio of the last complete period, e.g. ``"Quick ratio
-        1.95 in Jun 2026: 1.95 users gained (new or resurrecting) per user gone
-        dormant"``, or its range across segments. A text replaces it (the subtitle
-        stays); :class:`altair.TitleParams` replace both.
+        Default: the core's headline (:func:`stickiness.chart_headline`) for the last
+        complete period: counts its bars draw, e.g. ``"Lifecycle in June 2026: 57 new, 12 back
+        after a gap, 30 gone dormant"``, or the segments with the most new and most gone dormant.
+        A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
     -------
@@ -83,7 +82,7 @@ def lifecycle_chart(
     ...     "complete": [False, True],
     ... })
     >>> lifecycle_chart(frame).to_dict()["title"]["text"]
-    'Quick ratio 0.50 in Feb 2024: 0.50 users gained (new or resurrecting) per user gone dormant'
+    'Lifecycle in February 2024: 1 new, 0 back after a gap, 2 gone dormant'
     """
     table, by = period_frame(frame, by=by, columns=COLUMNS, metric="lifecycle", dates=["period"])
     unit = checked_period(table, ["period"], period, chart="lifecycle_chart", metric="lifecycle")
@@ -101,7 +100,12 @@ def lifecycle_chart(
             f"Pale bars: the {unit} or the one before is not fully observed (the log starts or ends inside it)."
         )
     chart = _chart(inline(bars), by, unit, dates=bars.get_column("period"))
-    return finish(chart, title=title, finding=_finding(table, by, unit), notes=notes)
+    return finish(
+        chart,
+        title=title,
+        finding=chart_headline("lifecycle", table, by=by, options=FindingOptions(period=unit)),
+        notes=notes,
+    )
 
 
 def _bars(table: pl.DataFrame, by: str | None, unit: PeriodName) -> pl.DataFrame:
@@ -173,21 +177,3 @@ def _tooltips(by: str | None, unit: PeriodName) -> list[alt.Tooltip]:
 
 def _ratio(value: float) -> str:
     return f"{value:.2f}"
-
-
-def _finding(table: pl.DataFrame, by: str | None, unit: PeriodName) -> str:
-    later = table.filter(pl.col("period") > pl.col("period").min())  # the first period has no period before it
-    if later.is_empty():
-        return f"Lifecycle: one {unit} only, no quick ratio yet"
-    at, when = latest(later, unit)
-    if not by or at.height == 1:
-        row = at.row(0, named=True)
-        who = f" ({row[by]})" if by else ""
-        if row["quick_ratio"] is None:
-            gained = row["new"] + row["resurrecting"]
-            return f"Quick ratio in {when}{who}: no user went dormant ({gained:,} new or resurrecting)"
-        ratio = _ratio(row["quick_ratio"])
-        return f"Quick ratio {ratio}{who} in {when}: {ratio} users gained (new or resurrecting) per user gone dormant"
-    if at.get_column("quick_ratio").is_null().all():
-        return f"Quick ratio in {when}: no user went dormant in any {by}"
-    return f"Quick ratio in {when}: {spread(at, 'quick_ratio', by, _ratio)}"

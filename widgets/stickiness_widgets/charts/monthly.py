@@ -8,10 +8,11 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.findings import chart_headline
 from stickiness.schemas import MONTHLY_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, printable, title_text, utc_tooltip
-from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 
 __all__ = ["monthly_active_users_chart"]
@@ -44,9 +45,9 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
         The segment column. Default: the frame's one column beyond the standard
         ones, if it has one.
     title
-        Default: the finding for the last complete month, e.g. ``"Monthly
-        stickiness (mean DAU / MAU) 26.4% in Jun 2026"``. A text replaces it (the
-        subtitle stays); :class:`altair.TitleParams` replace both.
+        Default: the core's headline (:func:`stickiness.chart_headline`) for the last
+        complete month, e.g. ``"Monthly stickiness 26.4% in June 2026"``.
+        A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
     -------
@@ -62,7 +63,7 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     ...     "mau": [10, 6], "stickiness": [0.2, 0.5], "complete": [True, False],
     ... })
     >>> monthly_active_users_chart(frame).to_dict()["title"]["text"]
-    'Monthly stickiness (mean DAU / MAU) 20.0% in Jan 2024'
+    'Monthly stickiness 20.0% in January 2024'
     """
     table = metric_frame(
         frame, columns=[*COLUMNS, *([by] if by else [])], metric="monthly_active_users", dates=["month"]
@@ -87,7 +88,7 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
         "Stickiness of a month: its mean DAU divided by the users active at least once in it.",
         *([] if table.get_column("complete").all() else [_partial_note(by)]),
     ]
-    return finish(chart, title=title, finding=_finding(table, by), notes=notes)
+    return finish(chart, title=title, finding=chart_headline("monthly_active_users", table, by=by), notes=notes)
 
 
 def _segment_column(table: pl.DataFrame) -> str | None:
@@ -160,22 +161,3 @@ def _segment_lines(data: dict[str, Any], by: str, values: pl.DataFrame) -> alt.t
 
 def _month(day: dt.date) -> str:
     return day.strftime("%b %Y")
-
-
-def _finding(table: pl.DataFrame, by: str | None) -> str:
-    complete = table.filter(pl.col("complete"))
-    months = complete if not complete.is_empty() else table
-    last = months.get_column("month").max()
-    assert isinstance(last, dt.date)
-    when = _month(last) + ("" if not complete.is_empty() else " (partial month)")
-    known = months.filter((pl.col("month") == last) & pl.col("stickiness").is_not_null()).sort("stickiness")
-    if known.is_empty():
-        return f"Monthly stickiness in {when}: no active users"
-    if not by or known.height == 1:
-        who = f" ({known.get_column(by)[-1]})" if by else ""
-        return f"Monthly stickiness (mean DAU / MAU) {percent(known.get_column('stickiness')[-1])}{who} in {when}"
-    low, high = known.row(0, named=True), known.row(-1, named=True)
-    return (
-        f"Monthly stickiness (mean DAU / MAU) in {when}: from {percent(low['stickiness'])} ({low[by]}) "
-        f"to {percent(high['stickiness'])} ({high[by]})"
-    )

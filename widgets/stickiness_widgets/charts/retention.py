@@ -7,24 +7,22 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.options import PERIOD
 from stickiness.schemas import RETENTION_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import field, title_text
-from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
-    adverb,
     checked_period,
-    latest,
     observed,
     panels,
     partial_marks,
     period_frame,
     period_tooltip,
     period_x,
-    spread,
 )
 from stickiness_widgets.theme import OKABE_ITO
 
@@ -64,9 +62,10 @@ def retention_chart(
         ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
         ``period`` given to the metric, checked against the dates (docs/charts.md).
     title
-        Default: the finding for the last complete period, e.g. ``"Monthly churn
-        7.8% in Jun 2026 (retention 93.1%)"``, or the range across segments. A text
-        replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
+        Default: the core's headline (:func:`stickiness.chart_headline`) for the last
+        complete period, e.g. ``"Churn 7.8% in June 2026 (retention 93.1%)"``, or the range
+        across segments.
+        A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
     -------
@@ -83,7 +82,7 @@ def retention_chart(
     ...     "churn_rate": [None, 0.5], "complete": [False, True],
     ... })
     >>> retention_chart(frame).to_dict()["title"]["text"]
-    'Monthly churn 50.0% in Feb 2024 (retention 50.0%)'
+    'Churn 50.0% in February 2024 (retention 50.0%)'
     """
     table, by = period_frame(frame, by=by, columns=COLUMNS, metric="retention", dates=["period"], optional=OPTIONAL)
     unit = checked_period(table, ["period"], period, chart="retention_chart", metric="retention")
@@ -109,7 +108,12 @@ def retention_chart(
     ]
     many = table.get_column("period").n_unique() > _MANY_PERIODS
     chart = _chart(inline(rows), by, unit, many=many, returning=returning, dates=rows.get_column("period"))
-    return finish(chart, title=title, finding=_finding(table, by, unit), notes=notes)
+    return finish(
+        chart,
+        title=title,
+        finding=chart_headline("retention", table, by=by, options=FindingOptions(period=unit)),
+        notes=notes,
+    )
 
 
 def _partial_note(unit: PeriodName) -> str:
@@ -153,16 +157,3 @@ def _tooltips(by: str | None, unit: PeriodName, *, returning: bool) -> list[alt.
         alt.Tooltip("churned:Q", format=","),
         alt.Tooltip("observed:N", title=f"{unit} and the one before"),
     ]
-
-
-def _finding(table: pl.DataFrame, by: str | None, unit: PeriodName) -> str:
-    known = table.filter(pl.col("churn_rate").is_not_null())
-    if known.is_empty():
-        return f"Retention and churn: no {unit} follows one with active users yet"
-    at, when = latest(known, unit)
-    if not by or at.height == 1:
-        row = at.row(0, named=True)
-        who = f" ({row[by]})" if by else ""
-        rates = f"{percent(row['churn_rate'])}{who} in {when} (retention {percent(row['retention_rate'])})"
-        return f"{adverb(unit)} churn {rates}"
-    return f"{adverb(unit)} churn in {when}: {spread(at, 'churn_rate', by, percent)}"

@@ -8,11 +8,12 @@ import altair as alt
 import polars as pl
 
 from stickiness import BANDS
+from stickiness.findings import chart_headline
 from stickiness.options import ZONE, share
 from stickiness.schemas import SPECTRUM_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when
-from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent, zone_finding
+from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
 from stickiness_widgets.theme import BAND_COLOURS, STATUS_COLOURS, WIDTH
 
 __all__ = ["spectrum_chart"]
@@ -58,8 +59,8 @@ def spectrum_chart(
         The segment column (default: the frame's first column, named after the
         metric's ``by``).
     title
-        Default: the finding, e.g. ``"3 of 13 segments are in the forgettable zone"``
-        (with the segments rarely used as expected counted apart).
+        Default: the core's headline (:func:`stickiness.chart_headline`): the largest daily
+        share drawn, e.g. ``"Daily habit: 79.8% of agent's adopters of (any) use it 20+ days per 30"``.
         A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
@@ -78,7 +79,7 @@ def spectrum_chart(
     ...     "verdict": ["forgettable"] * 5,
     ... })
     >>> spectrum_chart(frame).to_dict()["title"]["text"]
-    '1 of 1 segment is in the forgettable zone'
+    "Daily habit: 0.0% of p's adopters of c use it 20+ days per 30"
     """
     share(majority, "majority", f"the majority given to the metric, {ZONE.majority:g} by default")
     table = metric_frame(frame, columns=COLUMNS[1:], metric="frequency_spectrum", texts=["forgettable"])
@@ -94,9 +95,8 @@ def spectrum_chart(
     )
     # one row per segment: its verdict is repeated on each of its bands
     segments = table.unique([SEGMENT, "use_case"]).select("forgettable", "verdict")
-    in_zone = segments.filter(pl.col("forgettable") == "true")
-    rare = in_zone.filter(pl.col("verdict") == "rare as expected").height
-    finding = zone_finding(in_zone.height - rare, segments.height, rare=rare)
+    rare = segments.filter((pl.col("forgettable") == "true") & (pl.col("verdict") == "rare as expected")).height
+    finding = chart_headline("frequency_spectrum", table, by=SEGMENT)
     notes = [
         "Share of evaluable adopters in each habit band (active days per 30 days); "
         "right: the forgettable share (adopters below the threshold).",

@@ -8,10 +8,11 @@ import altair as alt
 import polars as pl
 
 from stickiness import BANDS
+from stickiness.findings import chart_headline
 from stickiness.schemas import MAP_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, printable, title_text
-from stickiness_widgets.charts._finish import Title, empty_chart, finish, zone_finding
+from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.theme import BAND_COLOURS
 
 __all__ = ["MAP_COLUMNS", "use_case_map_chart", "with_verdict"]
@@ -65,9 +66,10 @@ def use_case_map_chart(frame: Any, *, by: str | None = None, title: Title = None
         The segment column (default: the frame's first column, where the map
         has its segment column, named after its ``by``).
     title
-        Default: the finding, e.g. ``"3 of 13 segments are in the forgettable
-        zone"``, with the segments named in the subtitle. A text replaces it (the
-        subtitle stays); :class:`altair.TitleParams` replace both.
+        Default: the core's headline (:func:`stickiness.chart_headline`): the lowest and
+        highest adoption the cells show, e.g. ``"Adoption from 36% (home_buyer, buy_home) to
+        100% (renter, browse_homes)"``; the forgettable zone is named in the subtitle.
+        A text replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
     -------
@@ -81,15 +83,14 @@ def use_case_map_chart(frame: Any, *, by: str | None = None, title: Title = None
     >>> log = stickiness.read_log(demo.demo_events(users=200), users=demo.demo_users(users=200))
     >>> chart = use_case_map_chart(stickiness.use_case_map(log, demo.demo_catalog(), min_users=5))
     >>> chart.to_dict()["title"]["text"]
-    '... of ... segments are in the forgettable zone'
+    'Adoption from ...% (..., ...) to ...% (..., ...)'
     """
     table, segment = map_frame(frame, by=by)
     if table.is_empty():
         return empty_chart(title=title, what="Use-case map", hint="no persona x use case has an adopter")
     cells = _cells(with_verdict(table))
     flagged = cells.filter(pl.col("forgettable") == "true")
-    rare = flagged.filter(pl.col("verdict") == "rare as expected").height
-    finding = zone_finding(flagged.height - rare, cells.height, rare=rare)
+    finding = chart_headline("use_case_map", table, by=SEGMENT)
     names = ", ".join(
         f"{p} × {c}" + (" (rare as expected)" if v == "rare as expected" else "")
         for p, c, v in flagged.select(SEGMENT, "use_case", "verdict").iter_rows()

@@ -1,0 +1,87 @@
+"""The report's summary, read from the tables it wrote: what a template's summary cell shows and report.html opens with.
+
+The findings are the core's (:func:`stickiness.report_findings`); here they are
+read from ``OUT/tables/*.csv`` as written, so that every number in the summary is
+one of the tables' numbers, whichever template wrote them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import polars as pl
+
+from stickiness import Findings, report_findings, unescape_table
+
+__all__ = ["SUMMARY_TABLES", "report_summary", "summary_lines", "table_findings"]
+
+#: The tables the findings read, by their file name in ``tables/`` (the others are not read: a CRM list can be long).
+SUMMARY_TABLES: Final = (
+    "active_users",
+    "monthly_active_users",
+    "frequency_spectrum",
+    "use_case_map",
+    "drifting_users",
+    "unmapped_events",
+    "retention",
+    "lifecycle",
+    "inactive_users",
+)
+#: The report parameters that word the findings (the templates' and the command line's names).
+_OPTIONS: Final = ("mau_window", "habit_window", "threshold", "majority", "min_users", "period", "inactive_days")
+
+
+def read_tables(folder: str | Path) -> dict[str, pl.DataFrame]:
+    """Read back the summary's tables from ``folder/tables`` as written (the spreadsheet-safe prefix undone)."""
+    tables = Path(folder) / "tables"
+    paths = (tables / f"{name}.csv" for name in SUMMARY_TABLES)
+    return {
+        path.stem: unescape_table(pl.read_csv(path, try_parse_dates=True, infer_schema_length=None))
+        for path in paths
+        if path.exists()
+    }
+
+
+def report_summary(out: str | Path, values: Mapping[str, Any]) -> Findings:
+    """Return the findings of the report written to ``out``, worded with the report's parameters in ``values``.
+
+    ``values`` is the template's namespace (``globals()``) or the command's options:
+    ``mau_window``, ``threshold``, ... where present, and ``catalog`` (None: no
+    catalog was given; absent: told from the use-case map).
+
+    Examples
+    --------
+    >>> import tempfile, stickiness as st
+    >>> from stickiness.demo import demo_events
+    >>> folder = Path(tempfile.mkdtemp()); (folder / "tables").mkdir()
+    >>> _ = st.write_table(st.retention(st.read_log(demo_events(users=60))), folder / "tables" / "retention.csv")
+    >>> report_summary(folder, {"min_users": 5}).topic("retention").sentence.startswith("Retention in the month")
+    True
+    """
+    options = {name: values[name] for name in _OPTIONS if name in values}
+    catalog = (values["catalog"] is not None) if "catalog" in values else None
+    return report_findings(read_tables(out), **options, catalog=catalog)
+
+
+def table_findings(tables: Mapping[str, pl.DataFrame | None], values: Mapping[str, Any]) -> Findings:
+    """Return the findings of the report's tables in memory, worded with the parameters in ``values``.
+
+    As :func:`report_summary`, from frames rather than the written CSVs (``None``: a table the run skipped).
+    """
+    options = {name: values[name] for name in _OPTIONS if values.get(name) is not None}
+    catalog = (values["catalog"] is not None) if "catalog" in values else None
+    present = {name: table for name, table in tables.items() if table is not None and name in SUMMARY_TABLES}
+    return report_findings(present, **options, catalog=catalog)
+
+
+def summary_lines(findings: Findings) -> list[str]:
+    """Return the findings as lines for a slide or a sheet: each topic's sentence, then the numbered next steps.
+
+    >>> from stickiness import report_findings
+    >>> summary_lines(report_findings({}, catalog=False))[0].startswith("No use-case catalog")
+    True
+    """
+    steps = [f"Next step {n}: {step}" for n, step in enumerate(findings.next_steps, 1)]
+    return [*findings.sentences(), *steps]
