@@ -186,3 +186,47 @@ def test_no_page_but_the_last_is_half_blank(browser: Any, report: Path, paper: s
     assert all(abs(shape - ratio) < 0.02 for shape in shapes), shapes
     # a page of text ends ~12% above the sheet's edge (its 14 mm bottom margin and the last line's spacing)
     assert [share for share in blank[:-1] if share > 0.5] == [], blank
+
+
+#: Per label of the use-case map (its figure's title starts "Adoption from"): the label's box and the visible
+#: part of the card under its centre (the cell's rect less half its white stroke, the gap between cards).
+MAP_LABELS = """() => {
+  const figure = [...document.querySelectorAll("figure")]
+    .find((f) => (f.getAttribute("aria-label") || "").startsWith("Adoption from"));
+  const svg = figure?.querySelector("svg.marks");
+  if (!svg) return null;
+  const cells = [...svg.querySelector("g.mark-rect.role-mark").querySelectorAll("path")].map((path) => {
+    const box = path.getBoundingClientRect();
+    const inset = parseFloat(path.getAttribute("stroke-width") || "0") / 2;
+    return { left: box.left + inset, right: box.right - inset, top: box.top + inset, bottom: box.bottom - inset };
+  });
+  const labels = [...svg.querySelectorAll("g.mark-text.role-mark text")].filter((t) => t.textContent.trim());
+  return { cells: cells.length, labels: labels.map((t) => {
+    const box = t.getBoundingClientRect();
+    const [x, y] = [(box.left + box.right) / 2, (box.top + box.bottom) / 2];
+    const card = cells.find((c) => c.left <= x && x <= c.right && c.top <= y && y <= c.bottom);
+    const inside = !!card && box.left >= card.left - 0.5 && box.right <= card.right + 0.5
+      && box.top >= card.top - 0.5 && box.bottom <= card.bottom + 0.5;
+    return { text: t.textContent, width: box.width, card: card ? card.right - card.left : null, inside };
+  }) };
+}"""
+
+
+def test_the_use_case_maps_labels_fit_their_printed_cards(browser: Any, report: Path) -> None:
+    """Narrowed for print (about 85 px a card on A4), every label of the map stays inside its card."""
+    watch, uri = Watch(), (report / "report.html").as_uri()
+    page = offline_page(browser, watch, width=text_width("a4"), hosts=(), allow=(uri,))
+    try:
+        page.emulate_media(media="print")
+        page.goto(uri)
+        page.wait_for_selector("html[data-charts=drawn]", timeout=60_000)
+        found = page.evaluate(MAP_LABELS)
+    finally:
+        page.context.close()
+
+    assert found is not None, "the report has no use-case map"
+    labels = found["labels"]
+    # the demo map has cells (13 of 4 personas x 6 use cases), each with at least its adoption and its band
+    assert found["cells"] >= 10 and len(labels) >= 2 * found["cells"]
+    assert max(label["card"] for label in labels) < 124  # narrowed: the test measures the printed size
+    assert [label for label in labels if not label["inside"]] == []

@@ -45,6 +45,7 @@ _DARK_BANDS = ("daily",)  # white text on this fill (dark text on the greys of o
 _OUTLINE = "#111111"
 _GAP = 8
 _GREY_FILL = "#E6E6E6"
+_LINE = "\n"  # where a cell's label breaks (the text marks' lineBreak)
 
 
 def use_case_map_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
@@ -116,14 +117,15 @@ def _cells(table: pl.DataFrame) -> pl.DataFrame:
         "verdict",
         pl.when(too_few).then(pl.lit(TOO_FEW)).otherwise(pl.col("modal_band")).alias("fill"),
         pl.format("{} adopt", _percent("adoption_rate")).alias("adoption"),
+        # two-line labels (_LINE): a printed card is narrowed to about 85 px, too narrow for them on one line
         pl.when(too_few)
-        .then(pl.format("n={} evaluable", pl.col("evaluable")))
+        .then(pl.format("n={}" + _LINE + "evaluable", pl.col("evaluable")))
         .otherwise(pl.col("modal_band"))
         .alias("band_text"),
         pl.when(pl.col("verdict") == "rare as expected")
-        .then(pl.lit("rare as expected"))  # in the zone, as the catalog expects: no surprise
+        .then(pl.lit("rare as" + _LINE + "expected"))  # in the zone, as the catalog expects: no surprise
         .when(pl.col("forgettable") == "true")
-        .then(pl.format("forgettable {}", _percent("forgettable_share")))
+        .then(pl.format("forgettable" + _LINE + "{}", _percent("forgettable_share")))
         .otherwise(pl.lit(""))
         .alias("zone_text"),
         (pl.col("modal_band").is_in(_DARK_BANDS) & ~too_few).alias("dark"),
@@ -169,9 +171,13 @@ def _chart(cells: pl.DataFrame, segment: str) -> alt.typing.ChartType:
         .encode(tooltip=_tooltips(segment))
     )
     ink = colour_when(("datum.dark", "white"), otherwise="#1A1A1A")
-    adoption = base.mark_text(dy=-16, fontSize=15, fontWeight="bold").encode(text=alt.Text("adoption:N"), color=ink)
-    band = base.mark_text(dy=4, fontSize=12).encode(text=alt.Text("band_text:N"), color=ink)
-    zone = base.mark_text(dy=22, fontSize=11, fontWeight="bold").encode(text=alt.Text("zone_text:N"), color=ink)
+    # 13 px bold "100% adopt" (about 72 px) fits a card narrowed for print (about 85 px less the 8 px gap); the
+    # two-line labels' first line sits above the cell's middle: their second line stays inside the card
+    adoption = base.mark_text(dy=-22, fontSize=13, fontWeight="bold").encode(text=alt.Text("adoption:N"), color=ink)
+    band = base.mark_text(dy=-4, fontSize=12, lineBreak=_LINE).encode(text=alt.Text("band_text:N"), color=ink)
+    zone = base.mark_text(dy=13, fontSize=11, fontWeight="bold", lineBreak=_LINE).encode(
+        text=alt.Text("zone_text:N"), color=ink
+    )
     mismatch = (
         base.transform_filter("datum.frequency_mismatch")
         .mark_text(align="right", baseline="top", dx=_CELL_WIDTH / 2 - 8, dy=-_CELL_HEIGHT / 2 + 6, fontSize=14)
