@@ -56,9 +56,13 @@ def _default_call(name: str) -> Call:
     return lambda by: function(LOG, *([CATALOG] if takes_catalog else []), by=by)
 
 
+#: Public functions taking `by` that compute no table from a log: they word tables already computed.
+NOT_METRICS = {"chart_headline"}
+
+
 def _takes_by() -> set[str]:
     names = set()
-    for name in st.__all__:
+    for name in set(st.__all__) - NOT_METRICS:
         function = getattr(st, name)
         by = inspect.signature(function).parameters.get("by") if inspect.isfunction(function) else None
         if by is not None and by.kind is inspect.Parameter.KEYWORD_ONLY:  # segment_column(by) names, not computes

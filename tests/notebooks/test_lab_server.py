@@ -397,10 +397,11 @@ def test_a_report_whose_cell_fails_names_the_cell_and_keeps_the_folder(lab: Lab,
     assert got == 422, answer
     # the log named relative to the notebook, as its kernel in Lab reads it
     assert "failed with" in answer["message"] and "no-such-log.csv" in answer["message"], answer
-    assert f"the partial notebook is {report_folder}/stickiness-report.failed/report.ipynb" in answer["message"]
+    # out = None (the templates' default): the report folder is named after the notebook, beside it
+    assert f"the partial notebook is {report_folder}/broken-report.failed/report.ipynb" in answer["message"]
     assert "Traceback" not in answer["message"]
-    assert not (lab.root / report_folder / "stickiness-report").exists()
-    assert (lab.root / report_folder / "stickiness-report.failed" / "report.ipynb").exists()
+    assert not (lab.root / report_folder / "broken-report").exists()
+    assert (lab.root / report_folder / "broken-report.failed" / "report.ipynb").exists()
 
 
 def test_the_report_api_needs_the_token(lab: Lab) -> None:  # noqa: F811

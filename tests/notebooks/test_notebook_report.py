@@ -49,7 +49,7 @@ def test_paths_and_out_are_taken_from_the_notebook_s_folder(notebook: Path, tmp_
     edited(notebook, "events = None", 'events = "data/events.csv"')
     edited(notebook, "users = None", 'users = "/srv/users.csv"')
     edited(notebook, "use_cases = None", 'use_cases = "../catalog.yaml"')
-    edited(notebook, 'out = "stickiness-report"', 'out = "reports/june"')
+    edited(notebook, "out = None", 'out = "reports/june"')
     found = notebook_parameters(notebook)
     folder = tmp_path / "analyses"
     assert found.values["events"] == str(folder / "data" / "events.csv")
@@ -59,7 +59,7 @@ def test_paths_and_out_are_taken_from_the_notebook_s_folder(notebook: Path, tmp_
 
 
 def test_out_none_is_a_folder_named_after_the_notebook(notebook: Path, tmp_path: Path) -> None:
-    edited(notebook, 'out = "stickiness-report"', "out = None")
+    # the templates' default is out = None: the folder is named after the notebook
     assert notebook_parameters(notebook).out == tmp_path / "analyses" / "weekly-report"
 
 
@@ -80,7 +80,7 @@ def test_injected_parameters_override_the_cell(notebook: Path) -> None:
         ("threshold = 1.0", "threshold = -0.5 + 2", "sets threshold = -0.5 + 2, which is not a plain value"),
         ("mau_window = 30", "mau_window = 30\nmy_note = 'x'", "sets my_note, which template 'quickstart' has no"),
         ("mau_window = 30", "mau_window = (", "is not valid Python (line"),
-        ('out = "stickiness-report"', "out = 3", "out = 3: give the report folder's name"),
+        ("out = None", "out = 3", "out = 3: give the report folder's name"),
     ],
 )
 def test_a_cell_it_cannot_read_names_the_parameter_and_the_fix(
