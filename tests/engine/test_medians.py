@@ -1,7 +1,7 @@
 """``grouped_medians``: per-group medians on every engine equal a plain-Python median.
 
-DuckDB and Spark take a median from each group's histogram (a running count over
-(group, value) counts), so that it spills; polars takes its own median. Both are
+DuckDB takes a median from each group's histogram (a running count over
+(group, value) counts), so that it spills; polars and Spark take their own. Both are
 checked against :func:`statistics.median` of each group's non-null values, on random
 groups with repeats, nulls, even and odd counts, and groups with no value at all.
 """
