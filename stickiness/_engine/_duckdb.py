@@ -98,6 +98,6 @@ def out_of_memory(error: BaseException, limit: int | None = None) -> Exception |
     return InvalidOptionError(
         f"DuckDB ran out of memory{within} ({first_line}). Give the log more: read_log(..., memory_limit='{more}') "
         f"(--memory-limit {more} on the command line). Past the limit DuckDB spills to disk, but some of its "
-        "work stays in memory (a thread's working memory; the median of each user's gaps in the use-case "
-        "metrics): 20MB is too little for most logs, 500MB runs 10M events."
+        "work stays in memory (each thread's working memory): 20MB is too little for most logs, 500MB runs 10M "
+        "events."
     )

@@ -388,7 +388,6 @@ def _compute_counts(log: UsageLog, rates: Held, threshold: float) -> pl.DataFram
         (evaluable & (nw.col("rate") < threshold)).cast(nw.Int64).alias("__forgettable"),
         *[(nw.col("band") == band).fill_null(value=False).cast(nw.Int64).alias(f"__{band}") for band in BANDS],
     )
-    sums = [nw.col(f"__{band}").sum().alias(f"__{band}") for band in BANDS]
     counts = grouped_medians(
         table,
         by=[SEG, "use_case"],
@@ -396,7 +395,7 @@ def _compute_counts(log: UsageLog, rates: Held, threshold: float) -> pl.DataFram
             nw.len().alias("adopters"),
             nw.col("__too_new").sum().alias("too_new"),
             nw.col("__forgettable").sum().alias("__forgettable"),
-            *sums,
+            *[nw.col(f"__{band}").sum().alias(f"__{band}") for band in BANDS],
         ],
         medians={"median_rate": "rate", "median_interval_days": "interval_days"},
     )
