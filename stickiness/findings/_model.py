@@ -1,0 +1,223 @@
+"""What the findings are made of: :class:`Headline`, :class:`Finding`, :class:`FindingOptions`, :class:`Findings`.
+
+And the words they share: a share as a percentage, a change in points, a segment's name.
+Every module of :mod:`stickiness.findings` words its numbers with these, so that a
+number reads the same in the summary and in a chart's title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import polars as pl
+
+from stickiness._text import printable
+from stickiness.options import FIT, NPS, PREDICTION
+
+__all__ = [
+    "ANY",
+    "CHANGE_DAYS",
+    "UNMAPPED",
+    "WEEK",
+    "Finding",
+    "FindingOptions",
+    "Findings",
+    "Headline",
+    "as_date",
+    "listing",
+    "month_name",
+    "percent",
+    "period_name",
+    "points",
+    "segment_of",
+    "signed_count",
+    "spread",
+    "who",
+]
+
+
+#: Days in the trailing mean of DAU / MAU that the summary and the active-users chart state.
+WEEK: Final = 7
+
+
+#: "What changed" compares the last complete day with the day this many days before.
+CHANGE_DAYS: Final = 30
+
+
+#: The first column of each table when it has no segment column.
+_FIRST: Final = frozenset({"day", "month", "period", "user", "event"})
+
+
+#: What a catalog-less report calls the whole product (the metrics' one use case).
+ANY: Final = "(any)"
+
+
+UNMAPPED: Final = "(unmapped)"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A chart's title: ``text`` states a number the chart draws; ``note`` (a subtitle line) says which figure."""
+
+    text: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One topic of the summary: the ``sentence`` in plain words and the ``numbers`` it states (a small frame)."""
+
+    topic: str
+    sentence: str
+    numbers: pl.DataFrame = field(default_factory=pl.DataFrame, compare=False)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FindingOptions:
+    """The options the findings were computed with (the report's, as the tables were)."""
+
+    mau_window: int = 30
+    habit_window: int = 90
+    threshold: float = 1.0
+    majority: float = 0.5
+    min_users: int = 30
+    period: str = "month"
+    inactive_days: int = 30
+    catalog: bool | None = None
+    #: The chart options that word the other charts' titles (each chart passes its own): adoption's ``top``
+    #: use cases, where-users-leave's ``min_users``, fit's ``depart_below``, NPS's ``min_responses`` and the
+    #: predictions' ``horizon_days``.
+    top: int = 8
+    leave_min_users: int = 20
+    depart_below: float = FIT.depart_below
+    min_responses: int = NPS.min_responses
+    horizon_days: int = PREDICTION.horizon_days
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The findings of one report (:func:`report_findings`): topics in reading order, next steps and chart titles."""
+
+    topics: tuple[Finding, ...]
+    next_steps: tuple[str, ...]
+    headlines: Mapping[str, Headline]
+    options: FindingOptions
+
+    def topic(self, name: str) -> Finding:
+        """Return the finding of one topic (``stickiness``, ``retention``, ...); KeyError when absent."""
+        for finding in self.topics:
+            if finding.topic == name:
+                return finding
+        raise KeyError(f"no finding on {name!r}: the report has {', '.join(f.topic for f in self.topics)}")
+
+    def sentences(self) -> list[str]:
+        """Return the topics' sentences, in reading order."""
+        return [finding.sentence for finding in self.topics]
+
+    def to_markdown(self) -> str:
+        """Return the summary as Markdown: the findings, then the numbered next steps."""
+        lines = ["## Summary", "", *(f"- {s}" for s in self.sentences())]
+        if self.next_steps:
+            lines += ["", "### Next steps", "", *(f"{n}. {s}" for n, s in enumerate(self.next_steps, 1))]
+        return "\n".join(lines)
+
+    def to_html(self) -> str:
+        """Return the summary as an HTML section (``class="stickiness-summary"``), text escaped."""
+        items = "".join(f"<li>{_inline_code(s)}</li>" for s in self.sentences())
+        steps = "".join(f"<li>{_inline_code(s)}</li>" for s in self.next_steps)
+        return (
+            '<section class="stickiness-summary" aria-label="Summary"><h2>Summary</h2>'
+            f"<ul>{items}</ul>" + (f"<h3>Next steps</h3><ol>{steps}</ol>" if steps else "") + "</section>"
+        )
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        return self.to_markdown()
+
+
+def _inline_code(text: str) -> str:
+    """Escape ``text`` for HTML, with `backticked` spans as <code>."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """Format a share as a percentage with ``digits`` decimals (n/a when unknown).
+
+    >>> percent(0.8171), percent(None), percent(0.297, 0)
+    ('81.7%', 'n/a', '30%')
+    """
+    return "n/a" if value is None else f"{value:.{digits}%}"
+
+
+def points(change: float) -> str:
+    """Format a change of a share in percentage points, signed: ``+1.2 points``.
+
+    >>> points(0.0123), points(-0.05)
+    ('+1.2 points', '−5.0 points')
+    """
+    return f"{'+' if change >= 0 else '−'}{abs(change) * 100:.1f} points"
+
+
+def signed_count(change: int) -> str:
+    return f"{'+' if change >= 0 else '−'}{abs(change):,}"
+
+
+def segment_of(table: pl.DataFrame) -> str | None:
+    """Return a table's segment column: its first column unless that is a standard one (``day``, ``period``, ...).
+
+    The drifting-users and inactive lists start with ``user``: their segment is the second column.
+
+    >>> segment_of(pl.DataFrame({"persona": ["a"], "day": [1]})), segment_of(pl.DataFrame({"day": [1]}))
+    ('persona', None)
+    """
+    first = table.columns[0] if table.columns else None
+    if first == "user" and len(table.columns) > 1 and table.columns[1] not in {"use_case", "last_active"}:
+        return table.columns[1]
+    return None if first is None or first in _FIRST else first
+
+
+def who(row: Mapping[str, Any], segment: str | None) -> str:
+    return "all users" if segment is None else printable(row[segment], 40, pad=False)
+
+
+def listing(rows: pl.DataFrame, segment: str | None, show: Any) -> str:
+    """Return "a 81.7%, b 31.9%" over the rows, in their order."""
+    return ", ".join(f"{who(row, segment)} {show(row)}" for row in rows.iter_rows(named=True))
+
+
+def spread(low: Mapping[str, Any], high: Mapping[str, Any], value: str, segment: str | None) -> str:
+    """Return "from LOW (who) to HIGH (who)" of ``value`` between two rows."""
+    return f"from {percent(low[value])} ({who(low, segment)}) to {percent(high[value])} ({who(high, segment)})"
+
+
+def as_date(value: Any) -> dt.date:
+    """Return a table's date (a max over a date column), checked for the type checker."""
+    if not isinstance(value, dt.date):
+        raise TypeError(f"expected a date, got {value!r}")
+    return value
+
+
+def month_name(day: dt.date) -> str:
+    return f"{day:%B %Y}"
+
+
+def period_name(start: dt.date, period: str) -> str:
+    """Name a period by its start: ``June 2026``, ``the week of 2026-06-01`` or ``2026-06-01``.
+
+    >>> period_name(dt.date(2026, 6, 1), "month"), period_name(dt.date(2026, 6, 1), "week")
+    ('June 2026', 'the week of 2026-06-01')
+    """
+    if period == "month":
+        return month_name(start)
+    return f"the week of {start}" if period == "week" else str(start)
