@@ -8,23 +8,23 @@ import altair as alt
 import polars as pl
 
 from stickiness import InvalidOptionError
+from stickiness.findings import FindingOptions, chart_headline
+from stickiness.findings.adoption import LEAVE_VERDICTS, leave_verdicts
 from stickiness.options import PERIOD
 from stickiness.schemas import ADOPTION_SCHEMA, LEAVE_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
-from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
     check_top,
     checked_period,
-    latest,
     observed,
     panels,
     partial_marks,
     period_tooltip,
     period_x,
-    spread,
 )
 from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 
@@ -34,11 +34,7 @@ __all__ = ["LEAVE_COLOURS", "adoption_chart", "leave_points_chart"]
 ADOPTION_COLUMNS: Final = (SEGMENT, *list(ADOPTION_SCHEMA)[1:])
 LEAVE_COLUMNS: Final = (SEGMENT, *list(LEAVE_SCHEMA)[1:])
 #: Where users leave: a last step more common among leavers (lift above 1), among retained users, or too few users.
-LEAVE_COLOURS: Final = {
-    "more common among leavers": OKABE_ITO[5],  # vermillion
-    "not more common among leavers": OKABE_ITO[0],  # blue
-    "too few users": GREY,
-}
+LEAVE_COLOURS: Final = dict(zip(LEAVE_VERDICTS, (OKABE_ITO[5], OKABE_ITO[0], GREY), strict=True))  # vermillion, blue
 _MANY_PERIODS = 60
 _STEP = 24  # px per bar of the leave-points chart
 _PLOT_WIDTH = WIDTH - 260  # room for the labels on the right
@@ -125,7 +121,8 @@ def adoption_chart(
     many = rows.get_column("period").n_unique() > _MANY_PERIODS
     dates = rows.get_column("period")
     chart = _adoption(inline(rows), kept, unit, facet=personas > 1, many=many, segment=segment, dates=dates)
-    return finish(chart, title=title, finding=_adoption_finding(rows, unit), notes=notes)
+    headline = chart_headline("feature_adoption", table, by=SEGMENT, options=FindingOptions(period=unit, top=top))
+    return finish(chart, title=title, finding=headline, notes=notes)
 
 
 def _adoption(
@@ -165,21 +162,6 @@ def _adoption(
         ],
     )
     return panels([line, points], by=SEGMENT if facet else None, data=data, height=170 if facet else 280)
-
-
-def _step_name() -> pl.Expr:
-    """Name a persona's use case in a title: "buy_home for home_buyer" (plain text: titles travel as JSON)."""
-    return pl.format("{} for {}", "use_case", SEGMENT)
-
-
-def _adoption_finding(rows: pl.DataFrame, unit: PeriodName) -> str:
-    at, when = latest(rows.filter(pl.col("share").is_not_null()), unit)
-    several = rows.get_column(SEGMENT).n_unique() > 1
-    at = at.with_columns((_step_name() if several else pl.col("use_case")).alias("__name"))
-    if at.height == 1:
-        row = at.row(0, named=True)
-        return f"Adoption in {when}: {percent(row['share'])} of active users used {row['__name']}"
-    return f"Adoption in {when}: {spread(at, 'share', '__name', percent)} of active users"
 
 
 # --------------------------------------------------------------------------- #
@@ -251,35 +233,33 @@ def leave_points_chart(
     ]
     if (bars.get_column("verdict") == "too few users").any():
         notes.append(f"Grey: fewer than {min_users} users stopped there, too few to compare.")
-    several = bars.get_column(SEGMENT).n_unique() > 1
-    return finish(_leave(bars, segment), title=title, finding=_leave_finding(bars, several=several), notes=notes)
+    options = FindingOptions(leave_min_users=min_users)
+    headline = chart_headline("where_users_leave", table, by=SEGMENT, options=options)
+    return finish(_leave(bars, segment), title=title, finding=headline, notes=notes)
 
 
 def _leave_rows(table: pl.DataFrame, min_users: int) -> pl.DataFrame:
-    only_leavers = (pl.col("retained_share") == 0) & (pl.col("leavers") > 0)
+    """Return the bars: each step's verdict as the core decides it (leave_verdicts), its bar's end and its label."""
+    only_leavers = pl.col("only_leavers")
     finite = table.filter(pl.col("lift").is_not_null()).get_column("lift").max()
     end = max(2.0, float(finite) if isinstance(finite, int | float) else 0.0) * 1.1
-    few = (pl.col("leavers") + pl.col("retained")) < min_users
-    return table.with_row_index("rank").with_columns(
-        pl.when(only_leavers).then(pl.lit(end)).otherwise(pl.col("lift")).alias("bar"),
-        pl.lit(end).alias("end"),
-        pl.when(few)
-        .then(pl.lit("too few users"))
-        .when(only_leavers | (pl.col("lift") > 1))
-        .then(pl.lit("more common among leavers"))
-        .otherwise(pl.lit("not more common among leavers"))
-        .alias("verdict"),
-        pl.format(
-            "{} · {} of {} left",
-            pl.when(only_leavers)
-            .then(pl.lit("only leavers"))
-            .when(pl.col("lift").is_null())
-            .then(pl.lit("n/a"))
-            .otherwise(pl.format("{}×", pl.col("lift").round(2))),
-            "leavers",
-            pl.col("leavers") + pl.col("retained"),
-        ).alias("label"),
-        only_leavers.alias("only_leavers"),
+    return (
+        leave_verdicts(table, min_users)
+        .with_row_index("rank")
+        .with_columns(
+            pl.when(only_leavers).then(pl.lit(end)).otherwise(pl.col("lift")).alias("bar"),
+            pl.lit(end).alias("end"),
+            pl.format(
+                "{} · {} of {} left",
+                pl.when(only_leavers)
+                .then(pl.lit("only leavers"))
+                .when(pl.col("lift").is_null())
+                .then(pl.lit("n/a"))
+                .otherwise(pl.format("{}×", pl.col("lift").round(2))),
+                "leavers",
+                pl.col("leavers") + pl.col("retained"),
+            ).alias("label"),
+        )
     )
 
 
@@ -354,19 +334,3 @@ def _leave_tooltips(segment: str) -> list[alt.Tooltip]:
         alt.Tooltip("retained:Q", format=",", title="retained"),
         alt.Tooltip("churn_rate:Q", format=".1%", title="of those who stopped here, left"),
     ]
-
-
-def _leave_finding(bars: pl.DataFrame, *, several: bool) -> str:
-    enough = bars.filter(pl.col("verdict") != "too few users")
-    if enough.is_empty():
-        return "Where users leave: too few users at every last step to compare"
-    name = _step_name() if several else pl.col("use_case")
-    ranked = enough.with_columns(name.alias("__name")).sort(
-        ["only_leavers", "lift", "leavers"], descending=[True, True, True], nulls_last=True
-    )
-    best = ranked.row(0, named=True)
-    if best["only_leavers"]:
-        return f"Only users who left stopped at {best['__name']} ({best['leavers']:,} users)"
-    if best["lift"] is None:
-        return "Where users leave: no step has both leavers and retained users to compare"
-    return f"Last step most over-represented among leavers: {best['__name']} (lift {best['lift']:.2f})"

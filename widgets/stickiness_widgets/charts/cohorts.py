@@ -7,12 +7,13 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.metrics.retention import cohort_curve
 from stickiness.options import PERIOD
 from stickiness.schemas import COHORTS_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import colour_when, field, printable, title_text
-from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
@@ -21,15 +22,12 @@ from stickiness_widgets.charts._periods import (
     partial_marks,
     period_frame,
     period_tooltip,
-    spread,
 )
 from stickiness_widgets.theme import OKABE_ITO, WIDTH
 
 __all__ = ["cohort_chart", "retention_curve_chart"]
 
 COLUMNS: Final = tuple(COHORTS_SCHEMA)
-#: The furthest offset a title reports (when the log reaches it): a year of months or weeks, a month of days.
-MILESTONES: Final = {"month": 12, "week": 12, "day": 30}
 _SCHEME: Final = "blues"  # one hue, light to dark: readable in every form of colour blindness
 _SYMBOL = "#4292C6"  # a mid blue of the scheme, for the legend of pale cells
 _DARK = 0.6  # white text on cells at least this dark
@@ -97,7 +95,8 @@ def cohort_chart(
         *([_partial_note(unit, "Pale cells")] if partial else []),
     ]
     chart = _heatmap(cells, by, unit, partial=partial)
-    return finish(chart, title=title, finding=_finding(cohort_curve(table, by=by), by, unit), notes=notes)
+    headline = chart_headline("cohort_matrix", table, by=by, options=FindingOptions(period=unit))
+    return finish(chart, title=title, finding=headline, notes=notes)
 
 
 def retention_curve_chart(
@@ -159,7 +158,8 @@ def retention_curve_chart(
     if curve.get_column("partial_cells").sum() > 0:
         notes.append(f"Cells whose {unit} is not fully observed are left out of the average.")
     chart = _curve_chart(curve, by, unit)
-    return finish(chart, title=title, finding=_finding(curve, by, unit), notes=notes)
+    headline = chart_headline("retention_curve", table, by=by, options=FindingOptions(period=unit))
+    return finish(chart, title=title, finding=headline, notes=notes)
 
 
 def _partial_note(unit: PeriodName, what: str) -> str:
@@ -306,19 +306,3 @@ def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.t
         ],
     )
     return alt.LayerChart(layer=[line, points], data=inline(curve), width=WIDTH, height=300)
-
-
-def _finding(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> str:
-    """Return the mean share at offset 1 and at the milestone every segment has fully observed."""
-    observed_ = curve.filter(pl.col("complete") & (pl.col("offset") > 0))
-    if observed_.is_empty():
-        return f"Cohort retention: no cohort is fully observed past its first {unit} yet"
-    groups = observed_.group_by(by).agg(pl.col("offset").max()) if by else observed_.select(pl.col("offset").max())
-    milestone = min(MILESTONES[unit], int(groups.get_column("offset").min()))  # type: ignore[arg-type]
-    at = observed_.filter(pl.col("offset") == milestone).sort("share")
-    if not by or at.height == 1:
-        who = f" ({at.get_column(by)[0]})" if by else ""
-        shares = observed_.filter(pl.col("offset").is_in(sorted({1, milestone}))).sort("offset")
-        parts = [f"{percent(share)} at {unit} {offset}" for offset, share in shares.select("offset", "share").rows()]
-        return f"Cohort retention{who} {', '.join(parts)}"
-    return f"Cohort retention at {unit} {milestone}: {spread(at, 'share', by, percent)}"

@@ -10,6 +10,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import InvalidOptionError
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.options import FIT
 from stickiness.schemas import FIT_COLUMNS
 from stickiness.scorecards.fit import FIT_STATES
@@ -102,16 +103,17 @@ def fit_matrix_chart(
         notes.append(f"{placed.height:,} accounts: circle area = accounts in the cell.")
     if unplaced:
         notes.append(f"{unplaced:,} account{'s' if unplaced > 1 else ''} with no revenue (depart) not drawn.")
+    headline = chart_headline("fit_matrix", table, options=FindingOptions(depart_below=depart_below))
     if placed.is_empty():
         chart = empty_chart(
             title=title, what="Customer fit", hint="no account has revenue, so none has a profitability"
         )
-        return finish(chart, title=title, finding=_fit_finding(table, depart_below), notes=notes)
+        return finish(chart, title=title, finding=headline, notes=notes)
     x = "rate" if usage else "mrr"
     layers = _fit_layers(
         placed, x=x, depart_below=depart_below, grow_above=grow_above, grow_rate=grow_rate, max_points=max_points
     )
-    return finish(layers, title=title, finding=_fit_finding(table, depart_below), notes=notes)
+    return finish(layers, title=title, finding=headline, notes=notes)
 
 
 def _check_cutoffs(*, depart_below: float, grow_above: float, grow_rate: float) -> None:
@@ -138,17 +140,6 @@ def _check_states(table: pl.DataFrame) -> None:
             f"the column 'state' holds {row['state']!r} (account {row['user']!r}) on {other.height:,} rows: "
             f"fit_matrix's states are {', '.join(FIT_STATES)}. Pass the output of stickiness.scorecards.fit_matrix."
         )
-
-
-def _fit_finding(table: pl.DataFrame, depart_below: float) -> str:
-    counts = dict(table.group_by("state").len().iter_rows())
-    depart, grow = counts.get("depart", 0), counts.get("grow", 0)
-    verb = "is" if depart == 1 else "are"
-    noun = "account" if table.height == 1 else "accounts"
-    return (
-        f"{depart:,} of {table.height:,} {noun} {verb} below {percent(depart_below, 0)} profitability (depart); "
-        f"{grow:,} to grow"
-    )
 
 
 def _nice_floor(value: float, step: float) -> float:

@@ -8,10 +8,11 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.findings import chart_headline
 from stickiness.schemas import SUMMARY_COLUMNS
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels, printable, title_text
-from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.charts._scorecard import INK, PLOT_WIDTH, STEP, whole_percent
 
 __all__ = ["health_chart"]
@@ -111,21 +112,8 @@ def health_chart(frame: Any, *, by: str | None = None, title: Title = None) -> a
         "at risk from 40, critical below).",
         "Too-new customers (too little history) are not scored; the counts are in the tooltips.",
     ]
-    return finish(_health_layers(bars, segment), title=title, finding=_health_finding(table), notes=notes)
-
-
-def _health_finding(table: pl.DataFrame) -> str:
-    scored = int(table.get_column("scored").sum())
-    if scored == 0:
-        return f"No customer is scored yet: {int(table.get_column('too_new').sum()):,} too new to score"
-    critical = int(table.get_column("critical").sum())
-    verb = "is" if critical == 1 else "are"
-    finding = f"{critical:,} of {scored:,} scored customers ({percent(critical / scored)}) {verb} critical"
-    ranked = table.filter(pl.col("scored") > 0).sort("critical_share", "scored", descending=True)
-    if ranked.height > 1 and critical > 0:
-        worst = ranked.row(0, named=True)
-        finding += f"; most in {worst[SEGMENT]} ({percent(worst['critical_share'])})"
-    return finding
+    headline = chart_headline("health_summary", table, by=SEGMENT)
+    return finish(_health_layers(bars, segment), title=title, finding=headline, notes=notes)
 
 
 def _health_layers(bars: pl.DataFrame, segment: str) -> alt.typing.ChartType:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 from collections.abc import Mapping
 from typing import Any, Final
 
 import altair as alt
 import polars as pl
 
+from stickiness.findings import chart_headline
+from stickiness.findings.scorecards import nps_period_name, nps_period_unit
 from stickiness.schemas import NPS_COLUMNS
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import colour_when, field, pixels, printable, title_text, utc_tooltip
@@ -88,6 +88,7 @@ def nps_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.
         .otherwise(pl.lit("too few answers"))
         .alias("status"),
     )
+    headline = chart_headline("nps", table, by=by)
     notes = [
         "NPS: % promoters (9-10) minus % detractors (0-6), from -100 to 100, with its confidence interval "
         "(95% by default).",
@@ -95,12 +96,12 @@ def nps_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.
     if not rows.get_column("sufficient").all():
         notes.append("Hollow points: fewer answers than min_responses (30 by default); read them with care.")
     if periods:
-        unit = _period_unit(rows.get_column("period"))
+        unit = nps_period_unit(rows.get_column("period"))
         rows = rows.with_columns(
-            pl.col("period").map_elements(lambda d: _period_name(d, unit), pl.String).alias("when")
+            pl.col("period").map_elements(lambda d: nps_period_name(d, unit), pl.String).alias("when")
         )
         chart = _nps_over_time(rows, by)
-        return finish(chart, title=title, finding=_nps_time_finding(rows, by), notes=notes)
+        return finish(chart, title=title, finding=headline, notes=notes)
     segment = by or "group"
     if not by:
         rows = rows.with_columns(pl.lit("all answers").alias(segment))
@@ -113,27 +114,7 @@ def nps_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.
             pl.when(pl.col("sufficient")).then(pl.lit("")).otherwise(pl.lit(" (too few)")),
         ).alias("label")
     )
-    return finish(_nps_ranked(ranked, segment), title=title, finding=_nps_finding(ranked, by), notes=notes)
-
-
-def _signed(value: float) -> str:
-    return f"{value:.0f}".replace("-0", "0") if abs(value) < 0.5 else f"{value:.0f}"
-
-
-def _nps_finding(ranked: pl.DataFrame, by: str | None) -> str:
-    if not by or ranked.height == 1:
-        row = ranked.row(0, named=True)
-        who = f" ({row[by]})" if by else ""
-        finding = f"NPS {_signed(row['nps'])}{who} (95% interval {_signed(row['ci_low'])} to {_signed(row['ci_high'])})"
-        return finding + ("" if row["sufficient"] else ": too few answers")
-    judged = ranked.filter(pl.col("sufficient"))
-    if judged.is_empty():
-        return f"NPS: no {by} has enough answers to judge"
-    if judged.height == 1:
-        row = judged.row(0, named=True)
-        return f"NPS {_signed(row['nps'])} ({row[by]}); the other {by} values have too few answers"
-    high, low = judged.row(0, named=True), judged.row(-1, named=True)
-    return f"NPS from {_signed(low['nps'])} ({low[by]}) to {_signed(high['nps'])} ({high[by]})"
+    return finish(_nps_ranked(ranked, segment), title=title, finding=headline, notes=notes)
 
 
 def _nps_tooltips(segment: str | None, *, periods: bool) -> list[alt.Tooltip]:
@@ -201,56 +182,6 @@ def _nps_ranked(ranked: pl.DataFrame, segment: str) -> alt.typing.ChartType:
     return alt.LayerChart(
         layer=[zero, interval, point, label], data=inline(ranked), width=PLOT_WIDTH, height={"step": STEP}
     )
-
-
-def _period_unit(days: pl.Series) -> str:
-    """Name the periods of an nps() frame from their first days: year, quarter, month, week or day."""
-    unique = days.drop_nulls().unique().sort()
-    values: list[dt.date] = unique.to_list()
-    if values and all(d.day == 1 for d in values):
-        months = [d.year * 12 + d.month - 1 for d in values]
-        gaps = [b - a for a, b in itertools.pairwise(months)]
-        if len(values) > 1 and all(d.month == 1 for d in values) and min(gaps) >= 12:
-            return "year"
-        if len(values) > 1 and all(d.month in (1, 4, 7, 10) for d in values) and min(gaps) >= 3:
-            return "quarter"
-        return "month"
-    if len(values) > 1 and all(d.isoweekday() == 1 for d in values):
-        return "week"
-    return "day"
-
-
-def _period_name(day: dt.date, unit: str) -> str:
-    if unit == "year":
-        return str(day.year)
-    if unit == "quarter":
-        return f"Q{(day.month - 1) // 3 + 1} {day.year}"
-    if unit == "month":
-        return day.strftime("%b %Y")
-    if unit == "week":
-        return f"week of {day.isoformat()}"
-    return day.isoformat()
-
-
-def _nps_time_finding(rows: pl.DataFrame, by: str | None) -> str:
-    last = rows.get_column("period").max()
-    latest = rows.filter(pl.col("period") == last)
-    when = latest.get_column("when")[0]
-    if not by:
-        row = latest.row(0, named=True)
-        finding = f"NPS {_signed(row['nps'])} in {when}"
-        first = rows.sort("period").row(0, named=True)
-        if first["period"] != last:
-            finding += f" (from {_signed(first['nps'])} in {first['when']})"
-        return finding + ("" if row["sufficient"] else ": too few answers")
-    judged = latest.filter(pl.col("sufficient")).sort("nps")
-    if judged.is_empty():
-        return f"NPS in {when}: no {by} has enough answers to judge"
-    if judged.height == 1:
-        row = judged.row(0, named=True)
-        return f"NPS in {when}: {_signed(row['nps'])} ({row[by]})"
-    low, high = judged.row(0, named=True), judged.row(-1, named=True)
-    return f"NPS in {when}: from {_signed(low['nps'])} ({low[by]}) to {_signed(high['nps'])} ({high[by]})"
 
 
 def _nps_over_time(rows: pl.DataFrame, by: str | None) -> alt.typing.ChartType:

@@ -8,6 +8,8 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.findings import FindingOptions, chart_headline
+from stickiness.findings.scorecards import PREDICTION_VERDICTS, prediction_status
 from stickiness.options import HABITS, PREDICTION, ZONE, share
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels, printable, title_text
@@ -31,11 +33,9 @@ COLUMNS: Final = (  # the segment column (named after by) first: renamed to SEGM
     "falling_in_share",
 )
 #: Verdicts of the prediction: a majority predicted forgettable, not, or no model for the use case.
-PREDICTION_COLOURS: Final[Mapping[str, str]] = {
-    "predicted forgettable": "#B2182B",
-    "not predicted forgettable": "#2166AC",
-    "no prediction": "#9A9A9A",
-}
+PREDICTION_COLOURS: Final[Mapping[str, str]] = dict(
+    zip(PREDICTION_VERDICTS, ("#B2182B", "#2166AC", "#9A9A9A"), strict=True)
+)
 _STEP = 26
 _PLOT_WIDTH: Final = WIDTH - 260
 _RULE = "#444444"
@@ -111,10 +111,8 @@ def predictions_chart(
     if table.is_empty():
         return empty_chart(title=title, what="Predicted forgettable zone", hint="no user to predict")
     rows = _rows(table, majority)
-    flagged = rows.filter(pl.col("status") == "predicted forgettable").height
-    noun = "segment" if rows.height == 1 else "segments"
-    verb = "is" if flagged == 1 or rows.height == 1 else "are"
-    finding = f"{flagged} of {rows.height} {noun} {verb} predicted to be forgettable in the next {horizon} days"
+    options = FindingOptions(majority=majority, horizon_days=horizon)
+    finding = chart_headline("predict_forgettable", table, by=SEGMENT, options=options)
     notes = [
         f"Share of the users with a prediction whose expected active days in the next {horizon} days, "
         f"per 30 days, fall below {cutoff:g} (the forgettable threshold).",
@@ -134,12 +132,7 @@ def _rows(table: pl.DataFrame, majority: float) -> pl.DataFrame:
             pl.col("use_case").cast(pl.String),
             *(pl.col(name) for name in COLUMNS[2:]),
             pl.format("{} · {}", SEGMENT, "use_case").alias("segment"),
-            pl.when(share.is_null() | (pl.col("predicted") == 0))
-            .then(pl.lit("no prediction"))
-            .when(share > majority)
-            .then(pl.lit("predicted forgettable"))
-            .otherwise(pl.lit("not predicted forgettable"))
-            .alias("status"),
+            prediction_status(majority),  # the core's verdict, drawn as the bar's colour
             pl.when(share.is_null())
             .then(pl.format("no prediction ({} users)", "users"))
             .otherwise(

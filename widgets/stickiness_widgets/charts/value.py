@@ -9,10 +9,11 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
+from stickiness.findings import chart_headline
 from stickiness.schemas import VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import field, pixels, printable, title_text
-from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._finish import Title, empty_chart, finish
 from stickiness_widgets.charts._scorecard import INK, PLOT_WIDTH, STEP, segment_column, whole_percent
 from stickiness_widgets.theme import OKABE_ITO, WIDTH
 
@@ -86,21 +87,8 @@ def lifetime_value_chart(frame: Any, *, by: str | None = None, title: Title = No
         "Customers per range of lifetime value (the revenue of all their purchases), on 1-2-5 steps.",
         "Repeat customers bought on two days or more.",
     ]
-    return finish(_value_histogram(bins, by), title=title, finding=_value_finding(values), notes=notes)
-
-
-def _money(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2f}"
-
-
-def _value_finding(values: pl.DataFrame) -> str:
-    median = float(values.get_column("value").median())  # type: ignore[arg-type]
-    mean = float(values.get_column("value").mean())  # type: ignore[arg-type]
-    repeat = (values.get_column("purchases") >= 2).mean()
-    return (
-        f"Median lifetime value {_money(median)} (mean {_money(mean)}); "
-        f"{percent(float(repeat), 0)} are repeat customers"  # type: ignore[arg-type]
-    )
+    headline = chart_headline("lifetime_value", table, by=by)
+    return finish(_value_histogram(bins, by), title=title, finding=headline, notes=notes)
 
 
 def _nice_below(value: float) -> float:
@@ -235,18 +223,5 @@ def _value_summary_chart(frame: Any, *, by: str | None, title: Title) -> alt.typ
     notes = [
         "Bar: the mean lifetime value per customer; tick: the median. Right: customers who bought on two days or more.",
     ]
-    return finish(chart, title=title, finding=_value_summary_finding(rows, by=by, segment=segment), notes=notes)
-
-
-def _value_summary_finding(rows: pl.DataFrame, *, by: str | None, segment: str) -> str:
-    if rows.height == 1 or not by:
-        row = rows.row(0, named=True)
-        return (
-            f"Mean lifetime value {_money(row['mean_value'])} (median {_money(row['median_value'])}); "
-            f"{percent(row['repeat_purchase_share'], 0)} are repeat customers"
-        )
-    high, low = rows.row(0, named=True), rows.row(-1, named=True)
-    return (
-        f"Mean lifetime value from {_money(low['mean_value'])} ({low[segment]}) "
-        f"to {_money(high['mean_value'])} ({high[segment]})"
-    )
+    headline = chart_headline("lifetime_value_summary", table, by=by)
+    return finish(chart, title=title, finding=headline, notes=notes)
