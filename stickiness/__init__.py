@@ -25,7 +25,7 @@ from stickiness.exceptions import (
     UnsupportedSourceError,
     UsersTableError,
 )
-from stickiness.findings import Findings, Headline, chart_headline, report_findings
+from stickiness.findings import Findings, Headline, chart_headline, report_findings, scorecard_findings
 from stickiness.ledger import REASONS, Ledger
 from stickiness.log import NULL_IDS, UNKNOWN_SEGMENT, UsageLog, read_log
 from stickiness.metrics.active_users import active_users, monthly_active_users
@@ -164,6 +164,7 @@ __all__ = [
     "retention",
     "retention_curve",
     "rfm_summary",
+    "scorecard_findings",
     "segment_column",
     "starter_catalog",
     "time_to_first_use",

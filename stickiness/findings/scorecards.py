@@ -278,7 +278,7 @@ def _fit(fit: pl.DataFrame, options: FindingOptions) -> Finding:
     )
     n = dict(counts.iter_rows())
     sentence = (
-        f"Customer fit: of {fit.height:,} accounts, {n['grow']:,} to grow (profitable and using the product), "
+        f"Customer fit: of {fit.height:,} accounts, {n['grow']:,} to grow, "
         f"{n['keep']:,} to keep and {n['depart']:,} to depart (profitability below "
         f"{percent(options.depart_below, 0)}, or no revenue)."
     )
