@@ -1,8 +1,9 @@
 """The report's summary, read from the tables it wrote: what a template's summary cell shows and report.html opens with.
 
-The findings are the core's (:func:`stickiness.report_findings`); here they are
-read from ``OUT/tables/*.csv`` as written, so that every number in the summary is
-one of the tables' numbers, whichever template wrote them.
+The findings are the core's (:func:`stickiness.report_findings`, or for the scorecards
+template's tables :func:`stickiness.scorecard_findings`); here they are read from
+``OUT/tables/*.csv`` as written, so that every number in the summary is one of the
+tables' numbers, whichever template wrote them.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any, Final
 
 import polars as pl
 
-from stickiness import Findings, report_findings, unescape_table
+from stickiness import Findings, report_findings, scorecard_findings, unescape_table
+from stickiness.findings.scorecards import SCORECARD_TABLES
 
-__all__ = ["SUMMARY_TABLES", "report_summary", "summary_lines", "table_findings"]
+__all__ = ["SCORECARD_TABLES", "SUMMARY_TABLES", "report_summary", "summary_lines", "table_findings"]
 
 #: The tables the findings read, by their file name in ``tables/`` (the others are not read: a CRM list can be long).
 SUMMARY_TABLES: Final = (
@@ -31,12 +33,21 @@ SUMMARY_TABLES: Final = (
 )
 #: The report parameters that word the findings (the templates' and the command line's names).
 _OPTIONS: Final = ("mau_window", "habit_window", "threshold", "majority", "min_users", "period", "inactive_days")
+#: The scorecards template's parameters that word its findings, by scorecard_findings' names.
+_SCORECARD_OPTIONS: Final = {
+    "depart_below": "depart_below",
+    "nps_min_responses": "min_responses",
+    "prediction_horizon": "horizon_days",
+}
 
 
 def read_tables(folder: str | Path) -> dict[str, pl.DataFrame]:
-    """Read back the summary's tables from ``folder/tables`` as written (the spreadsheet-safe prefix undone)."""
+    """Read back the summary's tables (the report's and the scorecards') from ``folder/tables`` as written.
+
+    The spreadsheet-safe prefix is undone.
+    """
     tables = Path(folder) / "tables"
-    paths = (tables / f"{name}.csv" for name in SUMMARY_TABLES)
+    paths = (tables / f"{name}.csv" for name in (*SUMMARY_TABLES, *SCORECARD_TABLES))
     return {
         path.stem: unescape_table(pl.read_csv(path, try_parse_dates=True, infer_schema_length=None))
         for path in paths
@@ -49,7 +60,10 @@ def report_summary(out: str | Path, values: Mapping[str, Any]) -> Findings:
 
     ``values`` is the template's namespace (``globals()``) or the command's options:
     ``mau_window``, ``threshold``, ... where present, and ``catalog`` (None: no
-    catalog was given; absent: told from the use-case map).
+    catalog was given; absent: told from the use-case map). A folder holding only
+    the scorecards' tables (``health_summary``, ``nps``, ``fit_matrix``, ...: the
+    scorecards template's) gets :func:`stickiness.scorecard_findings`, worded with
+    ``depart_below``, ``nps_min_responses`` and ``prediction_horizon``.
 
     Examples
     --------
@@ -60,9 +74,7 @@ def report_summary(out: str | Path, values: Mapping[str, Any]) -> Findings:
     >>> report_summary(folder, {"min_users": 5}).topic("retention").sentence.startswith("Retention in the month")
     True
     """
-    options = {name: values[name] for name in _OPTIONS if name in values}
-    catalog = (values["catalog"] is not None) if "catalog" in values else None
-    return report_findings(read_tables(out), **options, catalog=catalog)
+    return _findings(read_tables(out), values)
 
 
 def table_findings(tables: Mapping[str, pl.DataFrame | None], values: Mapping[str, Any]) -> Findings:
@@ -70,10 +82,21 @@ def table_findings(tables: Mapping[str, pl.DataFrame | None], values: Mapping[st
 
     As :func:`report_summary`, from frames rather than the written CSVs (``None``: a table the run skipped).
     """
+    return _findings({name: table for name, table in tables.items() if table is not None}, values)
+
+
+def _findings(tables: Mapping[str, pl.DataFrame], values: Mapping[str, Any]) -> Findings:
+    """Return the usage report's findings, or the scorecards' when the tables are only scorecards' tables."""
+    report = {name: table for name, table in tables.items() if name in SUMMARY_TABLES}
+    scorecards = {name: table for name, table in tables.items() if name in SCORECARD_TABLES}
+    if scorecards and not report:  # the scorecards template's report (the two sets of names do not meet)
+        options = {
+            ours: values[theirs] for theirs, ours in _SCORECARD_OPTIONS.items() if values.get(theirs) is not None
+        }
+        return scorecard_findings(scorecards, **options)
     options = {name: values[name] for name in _OPTIONS if values.get(name) is not None}
     catalog = (values["catalog"] is not None) if "catalog" in values else None
-    present = {name: table for name, table in tables.items() if table is not None and name in SUMMARY_TABLES}
-    return report_findings(present, **options, catalog=catalog)
+    return report_findings(report, **options, catalog=catalog)
 
 
 def summary_lines(findings: Findings) -> list[str]:

@@ -55,12 +55,10 @@ def test_template_structure(name: str) -> None:
     # no log given: the demo data
     assert "events = None" in tagged[0].source and "open_inputs(" in template_source(name)
     # ends with the export cell (for the author: not on the report page), then the summary cell that report.html
-    # opens with (issue 17; the scorecards have no table the findings read), and every code cell has a title
+    # opens with (issue 17; the scorecards' from stickiness.scorecard_findings), and every code cell has a title
     code = [c for c in cells if c.cell_type == "code"]
-    export = -1 if name == "scorecards" else -2
-    assert "export_report(" in code[export].source and "author" in code[export].metadata["tags"]
-    if name != "scorecards":
-        assert "report_summary(out, globals())" in code[-1].source and code[-1].metadata["tags"] == ["summary"]
+    assert "export_report(" in code[-2].source and "author" in code[-2].metadata["tags"]
+    assert "report_summary(out, globals())" in code[-1].source and code[-1].metadata["tags"] == ["summary"]
     assert not any("Set the parameters" in c.source for c in shown)
     assert all(c.metadata.get("title") for c in shown[2:] if c.cell_type == "code")
     # kept as text with no outputs; the code is valid Python

@@ -20,7 +20,8 @@
 #
 # How to read it: each section opens with a chart whose title states the finding; the tables beneath list
 # the customers to act on. A section whose table is not given (`accounts`, `responses`, `transactions`) is
-# skipped with a note. With no log given, the notebook runs on the demo data and its demo tables.
+# skipped with a note. With no log given, the notebook runs on the demo data and its demo tables. The summary
+# (the findings in plain words and the next steps) is the last cell; report.html opens with it.
 
 # %% tags=["parameters"]
 events = None  # the usage log: CSV, Parquet (file, glob or folder) or NDJSON path; None runs on the demo data
@@ -312,3 +313,12 @@ written = export_report(
     },
     charts=charts,
 )
+
+
+# %% Summary tags=["summary"]
+# The findings in plain words and the next steps, from the tables just written (stickiness.scorecard_findings):
+# report.html and report.pdf open with this cell's output.
+from stickiness_notebooks import report_summary
+
+summary = report_summary(out, globals())
+summary
