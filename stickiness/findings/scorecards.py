@@ -74,23 +74,34 @@ def _extra(table: pl.DataFrame, known: object, segment: str | None) -> str | Non
 def health_headline(table: pl.DataFrame, segment: str | None, options: FindingOptions) -> Headline:
     """Word the health chart's title from :func:`stickiness.scorecards.health_summary`: the critical customers.
 
+    With one segment scored, its counts (the bar's ``n=`` and its tooltip) and share;
+    with several, the range of the critical share across the segments' bars (a total over
+    segments is drawn nowhere, so it is not stated).
+
     >>> summary = pl.DataFrame({"persona": ["a", "b"], "scored": [10, 5], "too_new": [0, 1], "critical": [2, 2],
     ...     "critical_share": [0.2, 0.4]})
-    >>> health_headline(summary, None, FindingOptions()).text  # 2 + 2 = 4 of 10 + 5 = 15: 26.7%; b 2 / 5 = 40%
-    '4 of 15 scored customers (26.7%) are critical; most in b (40.0%)'
+    >>> health_headline(summary, None, FindingOptions()).text  # a: 2 / 10 = 20%, b: 2 / 5 = 40%
+    'Critical: from 20.0% (a) to 40.0% (b) of scored customers'
+    >>> health_headline(summary.head(1), None, FindingOptions()).text
+    '2 of 10 scored customers (20.0%) are critical'
     """
     segment = segment if segment is not None else table.columns[0]
-    scored = int(table.get_column("scored").sum())
-    if scored == 0:
+    scored = table.filter(pl.col("scored") > 0).sort("critical_share", segment)
+    if scored.is_empty():
         return Headline(f"No customer is scored yet: {int(table.get_column('too_new').sum()):,} too new to score")
-    critical = int(table.get_column("critical").sum())
-    verb = "is" if critical == 1 else "are"
-    text = f"{critical:,} of {scored:,} scored customers ({percent(critical / scored)}) {verb} critical"
-    ranked = table.filter(pl.col("scored") > 0).sort("critical_share", "scored", descending=True)
-    if ranked.height > 1 and critical > 0:
-        worst = ranked.row(0, named=True)
-        text += f"; most in {worst[segment]} ({percent(worst['critical_share'])})"
-    return Headline(text)
+    if scored.height == 1:
+        row = scored.row(0, named=True)
+        verb = "is" if row["critical"] == 1 else "are"
+        who = f" in {row[segment]}" if table.height > 1 else ""
+        return Headline(
+            f"{row['critical']:,} of {row['scored']:,} scored customers{who} ({percent(row['critical_share'])}) "
+            f"{verb} critical"
+        )
+    low, high = scored.row(0, named=True), scored.row(-1, named=True)
+    return Headline(
+        f"Critical: from {percent(low['critical_share'])} ({low[segment]}) to {percent(high['critical_share'])} "
+        f"({high[segment]}) of scored customers"
+    )
 
 
 def _health(summary: pl.DataFrame) -> Finding:

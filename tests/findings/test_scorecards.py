@@ -29,14 +29,19 @@ def _health() -> pl.DataFrame:
     )
 
 
-def test_health_title_counts_the_critical_customers_and_names_the_worst_segment() -> None:
-    # critical 1 + 2 + 0 = 3 of 10 + 5 + 0 = 15 scored: 3 / 15 = 20.0%; b has the highest share, 2 / 5 = 40.0%
+def test_health_title_states_the_critical_share_each_bar_draws() -> None:
+    # a: 1 of 10 scored critical (10.0%), b: 2 of 5 (40.0%), c: none scored (no bar to read): the range of the bars
+    # (the total, 3 of 15, is drawn nowhere: not stated)
     assert chart_headline("health_summary", _health(), by="plan").text == (
-        "3 of 15 scored customers (20.0%) are critical; most in b (40.0%)"
+        "Critical: from 10.0% (a) to 40.0% (b) of scored customers"
     )
-    # one segment, one critical of 10: 10.0%, no "most in"
+    # one segment: its bar's n=10 and its share, 1 / 10 = 10.0%
     one = _health().head(1)
     assert chart_headline("health_summary", one).text == "1 of 10 scored customers (10.0%) is critical"
+    # b and c, only b scored: b's counts, named: 2 / 5 = 40.0%
+    assert chart_headline("health_summary", _health().tail(2), by="plan").text == (
+        "2 of 5 scored customers in b (40.0%) are critical"
+    )
     # nobody scored: c's 3 customers are too new
     assert chart_headline("health_summary", _health().tail(1)).text == "No customer is scored yet: 3 too new to score"
 
@@ -205,7 +210,7 @@ def test_scorecard_findings_word_each_table_in_plain_words() -> None:
     )
     # the charts' titles, as the charts state them
     assert found.headlines["fit_matrix"].text == "2 of 5 accounts are below 30% profitability (depart); 2 to grow"
-    assert found.headlines["health"].text == "3 of 15 scored customers (20.0%) are critical; most in b (40.0%)"
+    assert found.headlines["health"].text == "Critical: from 10.0% (a) to 40.0% (b) of scored customers"
     assert set(found.headlines) == {"health", "nps", "fit_matrix", "lifetime_value"}
 
 

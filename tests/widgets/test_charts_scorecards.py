@@ -72,7 +72,8 @@ BUILDERS: dict[str, Callable[[dict[str, Any]], Any]] = {
 }
 
 TITLES = {
-    "health": "522 of 1,752 scored customers (29.8%) are critical; most in home_buyer (37.1%)",
+    # critical shares per persona's bar: agent 50 / 250 = 20.0% (lowest), home_buyer 199 / 536 = 37.1% (highest)
+    "health": "Critical: from 20.0% (agent) to 37.1% (home_buyer) of scored customers",
     "nps": "NPS from -29 (renter) to 37 (agent)",
     "nps_by_month": "NPS in Jun 2026: from -41 (renter) to 30 (agent)",
     "nps_by_quarter": "NPS 2 in Q2 2026 (from 1 in Q3 2025)",

@@ -41,9 +41,10 @@ def health_chart(frame: Any, *, by: str | None = None, title: Title = None) -> a
         The segment column (default: the frame's first column, named after the
         ``by`` of ``health_score``).
     title
-        Default: the finding, e.g. ``"522 of 1,752 scored customers (29.8%) are
-        critical; most in home_buyer (37.1%)"``. A text replaces it (the subtitle
-        stays); :class:`altair.TitleParams` replace both.
+        Default: the core's headline (:func:`stickiness.chart_headline`): the range of
+        the critical share across the bars, e.g. ``"Critical: from 20.0% (agent) to
+        37.1% (home_buyer) of scored customers"`` (one segment: its counts). A text
+        replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
     -------
@@ -61,7 +62,7 @@ def health_chart(frame: Any, *, by: str | None = None, title: Title = None) -> a
     ...     "mean_score": [70.0, 45.0], "median_score": [72.0, 44.0], "not_in_accounts": [0, 0],
     ... })
     >>> health_chart(frame).to_dict()["title"]["text"]
-    '4 of 15 scored customers (26.7%) are critical; most in b (40.0%)'
+    'Critical: from 20.0% (a) to 40.0% (b) of scored customers'
     """
     metric = "scorecards.health_summary"
     table, segment = segment_frame(
