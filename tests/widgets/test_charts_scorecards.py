@@ -92,8 +92,9 @@ LABELS: dict[str, tuple[str, ...]] = {
     "nps": (*PERSONAS, "NPS 37 · n=240", "enough answers"),
     "nps_by_month": (*PERSONAS, "Jun 2026"),
     "nps_by_quarter": ("NPS",),
-    "fit": ("keep", "grow", "depart", "depart below 30%", "grow from 60%", "grow from 4 days / 30"),
-    "fit_without_usage": ("depart below 30%", "monthly recurring revenue (log scale)"),
+    # the legend draws the counts the title states (45 of 323 depart, 69 / 108 to grow)
+    "fit": ("323 accounts:", "depart (45)", "grow (69)", "depart below 30%", "grow from 60%", "grow from 4 days / 30"),
+    "fit_without_usage": ("depart below 30%", "monthly recurring revenue (log scale)", "grow (108)", "depart (45)"),
     "fit_aggregated": ("323 accounts: circle area = accounts in the cell.",),
     "lifetime_value": ("100–200", "one purchase", "repeat customer"),
     "lifetime_value_by_persona": (*PERSONAS, "5–10"),

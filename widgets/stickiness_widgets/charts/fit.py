@@ -43,7 +43,8 @@ def fit_matrix_chart(
 
     y: profitability (profit / mrr); x: the usage rate (active days per 30) when
     ``fit_matrix`` was given a usage log, else the monthly revenue (log scale).
-    The colours are ``fit_matrix``'s ``state`` column, as it decided them.
+    The colours are ``fit_matrix``'s ``state`` column, as it decided them; the legend
+    counts the accounts of each state.
     Dashed rules mark the cut-offs: depart below ``depart_below``, grow from
     ``grow_above`` (and, with usage, from ``grow_rate``). Above ``max_points``
     accounts the chart draws circles sized by the number of accounts in each
@@ -110,8 +111,15 @@ def fit_matrix_chart(
         )
         return finish(chart, title=title, finding=headline, notes=notes)
     x = "rate" if usage else "mrr"
+    counts = dict(table.group_by("state").len().iter_rows())  # every account, placed or not: the legend's counts
     layers = _fit_layers(
-        placed, x=x, depart_below=depart_below, grow_above=grow_above, grow_rate=grow_rate, max_points=max_points
+        placed,
+        x=x,
+        depart_below=depart_below,
+        grow_above=grow_above,
+        grow_rate=grow_rate,
+        max_points=max_points,
+        counts={state: counts.get(state, 0) for state in FIT_COLOURS},
     )
     return finish(layers, title=title, finding=headline, notes=notes)
 
@@ -154,13 +162,22 @@ def _fit_layers(
     grow_above: float,
     grow_rate: float,
     max_points: int,
+    counts: Mapping[str, int],
 ) -> alt.typing.ChartType:
     xs, y = _fit_axes(placed, x=x, depart_below=depart_below)
+    # the legend names each state with its accounts (those with no revenue too), the numbers the title states
+    labels = ", ".join(f"'{state}': '{state} ({n:,})'" for state, n in counts.items())
     colour = alt.Color(
         "state:N",
         title=None,
         scale=alt.Scale(domain=list(FIT_COLOURS), range=list(FIT_COLOURS.values())),
-        legend=alt.Legend(orient="bottom", direction="horizontal"),
+        legend=alt.Legend(
+            orient="bottom",
+            direction="horizontal",
+            title=f"{sum(counts.values()):,} accounts:",
+            titleOrient="left",
+            labelExpr=f"{{{labels}}}[datum.label]",
+        ),
     )
     if placed.height <= max_points:
         marks = (
