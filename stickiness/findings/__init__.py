@@ -37,10 +37,10 @@ from stickiness.findings._model import (
     FindingOptions,
     Findings,
     Headline,
-    percent,
-    period_name,
-    segment_of,
 )
+from stickiness.findings._model import percent as percent  # importable here as before the package
+from stickiness.findings._model import period_name as period_name
+from stickiness.findings._model import segment_of as segment_of
 from stickiness.findings.headlines import CHART_NAMES, chart_headline
 from stickiness.findings.report import report_findings
 from stickiness.findings.scorecards import scorecard_findings
@@ -54,9 +54,6 @@ __all__ = [
     "Findings",
     "Headline",
     "chart_headline",
-    "percent",
-    "period_name",
     "report_findings",
     "scorecard_findings",
-    "segment_of",
 ]
