@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Final
 
 import polars as pl
@@ -60,11 +60,11 @@ SCORECARD_CHARTS: Final = {
 }
 
 
-def _extra(table: pl.DataFrame, known: object, segment: str | None) -> str | None:
+def _extra(table: pl.DataFrame, known: Collection[str], segment: str | None) -> str | None:
     """Return the segment column: ``segment``, else the table's one column beyond the metric's ``known`` ones."""
     if segment is not None:
         return segment
-    extra = [name for name in table.columns if name not in known]  # type: ignore[operator]
+    extra = [name for name in table.columns if name not in known]
     return extra[0] if len(extra) == 1 else None
 
 
