@@ -20,12 +20,13 @@ import polars as pl
 
 from stickiness.findings._model import Finding, FindingOptions, Findings, Headline, percent
 from stickiness.options import FIT, NPS, PREDICTION, ZONE
-from stickiness.schemas import NPS_COLUMNS, VALUE_SUMMARY_COLUMNS
+from stickiness.schemas import NPS_COLUMNS, VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
 
 __all__ = [
     "PREDICTION_VERDICTS",
     "SCORECARD_CHARTS",
     "SCORECARD_TABLES",
+    "VALUE_MARKS",
     "fit_headline",
     "health_headline",
     "money",
@@ -37,6 +38,7 @@ __all__ = [
     "prediction_status",
     "scorecard_findings",
     "value_headline",
+    "value_marks",
     "value_summary_headline",
 ]
 
@@ -323,17 +325,68 @@ def _value_numbers(values: pl.DataFrame) -> dict[str, float]:
     }
 
 
+#: The columns of :func:`value_marks`, after the optional segment column.
+VALUE_MARKS: Final = ("customers", "median", "mean", "repeat_share", "median_label", "mean_label", "repeat_label")
+
+
+def value_marks(table: pl.DataFrame, segment: str | None = None) -> pl.DataFrame:
+    """Return the figures the lifetime-value histogram draws and its title states, per segment or over all customers.
+
+    One row per segment of ``segment`` (its values as text, a missing one ``(unknown)``),
+    or one row without: the ``customers``, the ``median`` and ``mean`` lifetime value, the
+    ``repeat_share`` (customers who bought on two days or more) and the labels the chart
+    draws (``median 285``, ``mean 967``, ``77% repeat customers``), worded as the title
+    words them (:func:`value_headline`).
+
+    >>> values = pl.DataFrame({"user": ["a", "b", "c"], "purchases": [2, 1, 1], "value": [40.0, 20.0, 0.0]})
+    >>> value_marks(values).select("median_label", "mean_label", "repeat_label").row(0)
+    ('median 20', 'mean 20', '33% repeat customers')
+    """
+    figures = [
+        pl.len().cast(pl.Int64).alias("customers"),
+        pl.col("value").cast(pl.Float64).median().alias("median"),
+        pl.col("value").cast(pl.Float64).mean().alias("mean"),
+        (pl.col("purchases") >= 2).mean().alias("repeat_share"),
+    ]
+    if segment:
+        named = table.with_columns(pl.col(segment).cast(pl.String).fill_null("(unknown)"))
+        rows = named.group_by(segment).agg(figures).sort(segment)
+    else:
+        rows = table.select(figures)
+    # the labels are worded per segment (a handful of rows), with the title's own formatting
+    return rows.with_columns(
+        pl.Series("median_label", [f"median {money(v)}" for v in rows.get_column("median")], pl.String),
+        pl.Series("mean_label", [f"mean {money(v)}" for v in rows.get_column("mean")], pl.String),
+        pl.Series(
+            "repeat_label", [f"{percent(v, 0)} repeat customers" for v in rows.get_column("repeat_share")], pl.String
+        ),
+    )
+
+
 def value_headline(table: pl.DataFrame, segment: str | None, options: FindingOptions) -> Headline:
     """Word the lifetime-value histogram's title from :func:`stickiness.scorecards.lifetime_value` (per customer).
+
+    Without a segment: the median, the mean and the share of repeat customers, the
+    numbers the histogram's rules and legend draw (:func:`value_marks`). With segments
+    (one histogram each): the lowest and the highest median, each drawn on its own.
 
     >>> values = pl.DataFrame({"user": ["a", "b", "c"], "purchases": [2, 1, 1], "value": [40.0, 20.0, 0.0]})
     >>> value_headline(values, None, FindingOptions()).text  # median 20, mean 60 / 3 = 20; 1 of 3 repeat
     'Median lifetime value 20 (mean 20); 33% are repeat customers'
+    >>> value_headline(values.with_columns(plan=pl.Series(["x", "y", "y"])), "plan", FindingOptions()).text
+    'Median lifetime value from 10 (y) to 40 (x)'
     """
-    n = _value_numbers(table)
+    by = _extra(table, ("user", *VALUE_COLUMNS), segment)
+    marks = value_marks(table, by if by in table.columns else None)
+    if marks.height == 1 or not by:
+        n = marks.row(0, named=True)
+        return Headline(
+            f"Median lifetime value {money(n['median'])} (mean {money(n['mean'])}); "
+            f"{percent(n['repeat_share'], 0)} are repeat customers"
+        )
+    low, high = marks.sort("median", by).row(0, named=True), marks.sort("median", by).row(-1, named=True)
     return Headline(
-        f"Median lifetime value {money(n['median'])} (mean {money(n['mean'])}); "
-        f"{percent(n['repeat_share'], 0)} are repeat customers"
+        f"Median lifetime value from {money(low['median'])} ({low[by]}) to {money(high['median'])} ({high[by]})"
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from stickiness import chart_headline, scorecard_findings
 from stickiness.findings import FindingOptions
-from stickiness.findings.scorecards import nps_number
+from stickiness.findings.scorecards import nps_number, value_marks
 
 
 def _health() -> pl.DataFrame:
@@ -131,6 +131,38 @@ def test_value_titles() -> None:
     )
     assert chart_headline("lifetime_value_summary", summary.head(1), by="plan").text == (
         "Mean lifetime value 50 (median 40); 50% are repeat customers"
+    )
+
+
+def test_value_title_per_segment_is_the_range_of_the_medians_each_histogram_draws() -> None:
+    # plan x: a 40, d 100 -> median 70, mean 70, both repeat (100%);
+    # plan y: b 20, c 0 -> median 10, mean 10, neither repeat (0%); None is its own segment: (unknown)
+    values = _values().with_columns(plan=pl.Series(["x", "y", "y", "x"]))
+    assert chart_headline("lifetime_value", values, by="plan").text == "Median lifetime value from 10 (y) to 70 (x)"
+    assert chart_headline("lifetime_value", values).text == "Median lifetime value from 10 (y) to 70 (x)"  # found
+    marks = value_marks(values, "plan")
+    assert marks.select("plan", "customers", "median", "mean", "repeat_share").rows() == [
+        ("x", 2, 70.0, 70.0, 1.0),
+        ("y", 2, 10.0, 10.0, 0.0),
+    ]
+    assert marks.select("median_label", "mean_label", "repeat_label").rows() == [
+        ("median 70", "mean 70", "100% repeat customers"),
+        ("median 10", "mean 10", "0% repeat customers"),
+    ]
+    unknown = values.with_columns(pl.Series("plan", ["x", None, None, "x"]))
+    assert value_marks(unknown, "plan").get_column("plan").to_list() == ["(unknown)", "x"]
+    # one segment only: the overall wording, as the one histogram draws it (median 70, mean 70, 2 of 2 repeat)
+    assert chart_headline("lifetime_value", values.filter(pl.col("plan") == "x"), by="plan").text == (
+        "Median lifetime value 70 (mean 70); 100% are repeat customers"
+    )
+
+
+def test_value_marks_label_what_the_title_states() -> None:
+    # as test_value_titles: median 30, mean 40, 2 of 4 repeat = 50%
+    assert value_marks(_values()).select("median_label", "mean_label", "repeat_label").row(0) == (
+        "median 30",
+        "mean 40",
+        "50% repeat customers",
     )
 
 

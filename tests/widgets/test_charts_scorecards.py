@@ -29,6 +29,7 @@ from stickiness.demo import demo_catalog, demo_events, demo_use_case_profiles, d
 from stickiness.models import predict_forgettable
 from stickiness.scorecards import fit_matrix, health_score, health_summary, lifetime_value, lifetime_value_summary, nps
 from stickiness.scorecards.demo import demo_accounts, demo_payments, demo_responses
+from tests.widgets._drawn import drawn_text, numbers
 from tests.widgets.test_charts import NEWEST_V6, OLDEST_V5, VERSIONS, structure
 
 PERSONAS = ("agent", "home_buyer", "homeowner", "renter")
@@ -81,7 +82,8 @@ TITLES = {
     "fit_without_usage": "45 of 323 accounts are below 30% profitability (depart); 108 to grow",
     "fit_aggregated": "45 of 323 accounts are below 30% profitability (depart); 69 to grow",
     "lifetime_value": "Median lifetime value 285 (mean 967); 77% are repeat customers",
-    "lifetime_value_by_persona": "Median lifetime value 285 (mean 967); 77% are repeat customers",
+    # per persona, each histogram draws its median: homeowner's 36 (tied with renter's, first by name), agent's 894
+    "lifetime_value_by_persona": "Median lifetime value from 36 (homeowner) to 894 (agent)",
     "lifetime_value_summary": "Mean lifetime value from 54 (renter) to 1,671 (agent)",
     "predictions": "3 of 13 segments are predicted to be forgettable in the next 30 days",
 }
@@ -96,8 +98,18 @@ LABELS: dict[str, tuple[str, ...]] = {
     "fit": ("323 accounts:", "depart (45)", "grow (69)", "depart below 30%", "grow from 60%", "grow from 4 days / 30"),
     "fit_without_usage": ("depart below 30%", "monthly recurring revenue (log scale)", "grow (108)", "depart (45)"),
     "fit_aggregated": ("323 accounts: circle area = accounts in the cell.",),
-    "lifetime_value": ("100–200", "one purchase", "repeat customer"),
-    "lifetime_value_by_persona": (*PERSONAS, "5–10"),
+    # the rules' labels and the legend draw the title's numbers: 248 of 323 bought on two days or more = 76.8%, 77%
+    "lifetime_value": ("100–200", "one purchase", "77% repeat customers", "median 285", "mean 967"),
+    # agent 139 of 181 repeat = 77%, renter 21 of 25 = 84%; medians 894 and 36
+    "lifetime_value_by_persona": (
+        *PERSONAS,
+        "5–10",
+        "agent: 77% repeat customers",
+        "renter: 84% repeat customers",
+        "median 894",
+        "median 36",
+        "mean 1,671",
+    ),
     "lifetime_value_summary": (*PERSONAS, "77% repeat · n=181"),
     "predictions": ("home_buyer · buy_home", "majority 50%", "100% of 231 · 31 falling in"),
 }
@@ -141,6 +153,15 @@ def test_renders_svg_with_its_labels(name: str, version: str, specs: dict[str, d
     texts = " ".join(text for text in ET.fromstring(svg).itertext() if text.strip())
     for label in LABELS[name]:
         assert label in texts, label
+
+
+@pytest.mark.parametrize("version", [OLDEST_V5, NEWEST_V6])
+@pytest.mark.parametrize("name", ["lifetime_value", "lifetime_value_by_persona"])
+def test_title_numbers_are_drawn(name: str, version: str, specs: dict[str, dict[str, Any]]) -> None:
+    """Every number the title states is drawn by the chart itself (a label, the legend), not only in the title."""
+    drawn = numbers(drawn_text(specs[name], version))
+    stated = numbers(specs[name]["title"]["text"])
+    assert stated and stated <= drawn, stated - drawn
 
 
 # --------------------------------------------------------------------------- #
@@ -260,7 +281,7 @@ def test_fit_matrix_accounts_without_revenue_are_counted_not_drawn() -> None:
 
 
 def test_lifetime_value_bins_count_every_customer(frames: dict[str, Any], specs: dict[str, Any]) -> None:
-    rows = _rows(specs["lifetime_value"])
+    rows = [row for row in _rows(specs["lifetime_value"]) if row["kind"] == "bar"]
     assert sum(row["customers"] for row in rows) == frames["values"].height == 323
     repeat = sum(row["customers"] for row in rows if row["buyer"] == "repeat customer")
     assert repeat == int((frames["values"]["purchases"] >= 2).sum())
@@ -272,6 +293,21 @@ def test_lifetime_value_zero_gets_its_own_bin() -> None:
     spec = sw.lifetime_value_chart(values).to_dict()
     ranges = [row["range"] for row in _rows(spec) if row["customers"]]
     assert ranges == ["0", "2–5", "20–50"]
+
+
+def test_lifetime_value_rules_stand_at_the_median_and_the_mean() -> None:
+    # values 20, 285, 400: median 285, mean 705 / 3 = 235, both in the 200-500 range; a range is logarithmic:
+    # 285 stands log(285 / 200) / log(500 / 200) = 0.3865 of the way, 235 log(1.175) / log(2.5) = 0.1760
+    values = pl.DataFrame({"user": ["a", "b", "c"], "transactions": [1, 2, 2], "purchases": [1, 2, 2]})
+    values = values.with_columns(value=pl.Series([20.0, 285.0, 400.0]), repeat_value=pl.Series([0.0, 85.0, 200.0]))
+    spec = sw.lifetime_value_chart(values).to_dict()
+    assert spec["title"]["text"] == "Median lifetime value 285 (mean 235); 67% are repeat customers"  # 2 of 3
+    lines = {row["kind"]: row for row in _rows(spec) if row["kind"] != "bar"}
+    assert (lines["median"]["range"], round(lines["median"]["position"], 4)) == ("200–500", 0.3865)
+    assert (lines["mean"]["range"], round(lines["mean"]["position"], 4)) == ("200–500", 0.1760)
+    assert (lines["median"]["label"], lines["mean"]["label"]) == ("median 285", "mean 235")
+    texts = drawn_text(spec, OLDEST_V5)
+    assert "median 285" in texts and "mean 235" in texts and "67% repeat customers" in texts
 
 
 def test_predictions_take_the_prediction_itself(frames: dict[str, Any]) -> None:

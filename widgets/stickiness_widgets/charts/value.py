@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any, Final
@@ -10,6 +11,7 @@ import altair as alt
 import polars as pl
 
 from stickiness.findings import chart_headline
+from stickiness.findings.scorecards import value_marks
 from stickiness.schemas import VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
 from stickiness_widgets.charts._data import inline, metric_frame
 from stickiness_widgets.charts._fields import field, pixels, printable, title_text
@@ -44,9 +46,12 @@ def lifetime_value_chart(frame: Any, *, by: str | None = None, title: Title = No
         The segment column. Default: the frame's one column beyond the standard
         ones, if it has one.
     title
-        Default: the finding, e.g. ``"Median lifetime value 285 (mean 967); 77%
-        are repeat customers"``. A text replaces it (the subtitle
-        stays); :class:`altair.TitleParams` replace both.
+        Default: the finding, the numbers the chart draws, e.g. ``"Median lifetime
+        value 285 (mean 967); 77% are repeat customers"``: the median and the mean
+        are rules labelled with their values, the repeat share the legend's entry
+        (per segment: the lowest and highest median, each histogram drawing its own,
+        its heading its repeat share). A text replaces it (the subtitle stays);
+        :class:`altair.TitleParams` replace both.
 
     Returns
     -------
@@ -82,13 +87,14 @@ def lifetime_value_chart(frame: Any, *, by: str | None = None, title: Title = No
         .otherwise(pl.lit("one purchase"))
         .alias("buyer"),
     )
-    bins = _value_bins(values, by)
+    bins, starts = _value_bins(values, by)
+    marks = _placed(value_marks(table, by), starts, by)
     notes = [
         "Customers per range of lifetime value (the revenue of all their purchases), on 1-2-5 steps.",
-        "Repeat customers bought on two days or more.",
+        "Lines: the median (solid) and the mean (dashed) lifetime value. Repeat customers bought on two days or more.",
     ]
     headline = chart_headline("lifetime_value", table, by=by)
-    return finish(_value_histogram(bins, by), title=title, finding=headline, notes=notes)
+    return finish(_value_histogram(bins, marks, by), title=title, finding=headline, notes=notes)
 
 
 def _nice_below(value: float) -> float:
@@ -108,7 +114,7 @@ def _label(edge: float) -> str:
     return f"{edge:,.0f}" if edge >= 1 else f"{edge:g}"
 
 
-def _value_bins(values: pl.DataFrame, by: str | None) -> pl.DataFrame:
+def _value_bins(values: pl.DataFrame, by: str | None) -> tuple[pl.DataFrame, list[float]]:
     positive = values.filter(pl.col("value") > 0).get_column("value")
     low = float(positive.min()) if not positive.is_empty() else 1.0  # type: ignore[arg-type]
     top = float(values.get_column("value").max())  # type: ignore[arg-type]
@@ -130,20 +136,50 @@ def _value_bins(values: pl.DataFrame, by: str | None) -> pl.DataFrame:
     if 0 not in set(values.get_column("value").to_list()):
         full = full.filter(pl.col("bin") > 0)
     names = pl.Series("range", labels)
-    return full.with_columns(
+    bins = full.with_columns(
         pl.col("bin").map_elements(lambda i: names[i], pl.String).alias("range"),
         pl.col("buyer").replace_strict({b: i for i, b in enumerate(PURCHASE_COLOURS)}).alias("order"),
     ).sort(*([by] if by else []), "bin", "order")
+    return bins, [*starts, edges[-1]]
 
 
-def _value_histogram(bins: pl.DataFrame, by: str | None) -> alt.typing.ChartType:
+def _placed(marks: pl.DataFrame, edges: list[float], by: str | None) -> pl.DataFrame:
+    """Place the core's median and mean on the histogram: the range holding each, and where in it (0 to 1).
+
+    Within a range the place is logarithmic, as the 1-2-5 ranges are (285 is 39% of the
+    way from 200 to 500: log(285 / 200) / log(500 / 200)); the value 0 sits mid-bin.
+    """
+    starts, ends = pl.Series(edges[:-1], dtype=pl.Float64), pl.Series(edges[1:], dtype=pl.Float64)
+    labels = ["0", *(f"{_label(a)}–{_label(b)}" for a, b in zip(starts, ends, strict=True))]
+    keys = [by] if by else []
+    rows = pl.concat(
+        [
+            marks.select(
+                *keys, pl.col(kind).alias("at"), pl.col(f"{kind}_label").alias("label"), "repeat_label"
+            ).with_columns(kind=pl.lit(kind))
+            for kind in ("median", "mean")
+        ]
+    )
+    number = starts.search_sorted(rows.get_column("at"), side="right").cast(pl.Int64)
+    low = starts.gather((number - 1).clip(0, None))
+    high = ends.gather((number - 1).clip(0, None))
+    within = ((rows.get_column("at") / low).log() / (high / low).log()).clip(0, 1)
+    return rows.with_columns(
+        pl.Series("range", labels).gather(number),
+        pl.when(number == 0).then(0.5).otherwise(within).alias("position"),
+    )
+
+
+def _value_histogram(bins: pl.DataFrame, marks: pl.DataFrame, by: str | None) -> alt.typing.ChartType:
     ranges = bins.sort("bin").get_column("range").unique(maintain_order=True).to_list()
     x = alt.X("range:O", title="lifetime value", sort=ranges, axis=alt.Axis(labelAngle=-30))
     colour = alt.Color(
         "buyer:N",
         title=None,
         scale=alt.Scale(domain=list(PURCHASE_COLOURS), range=list(PURCHASE_COLOURS.values())),
-        legend=alt.Legend(orient="bottom", direction="horizontal", symbolType="square"),
+        legend=alt.Legend(
+            orient="bottom", direction="horizontal", symbolType="square", labelExpr=_repeat_legend(marks, by)
+        ),
     )
     bars = (
         alt.Chart()
@@ -161,16 +197,49 @@ def _value_histogram(bins: pl.DataFrame, by: str | None) -> alt.typing.ChartType
             ],
         )
     )
-    if not by:
-        return alt.LayerChart(layer=[bars], data=inline(bins), width=WIDTH - 80, height=300)
-    header = alt.Header(labelFontSize=13, labelFontWeight="bold", labelAnchor="start", labelAlign="left", title=None)
     gap = 40
-    return alt.LayerChart(layer=[bars], width=(WIDTH - gap) // 2, height=150).facet(
-        facet=alt.Facet(f"{field(by)}:N", header=header, title=None),
+    width = WIDTH - 80 if not by else (WIDTH - gap) // 2
+    # one dataset (facets need one): the bars' rows, then the median's and the mean's
+    rows = pl.concat([bins.with_columns(kind=pl.lit("bar")), marks.drop("repeat_label")], how="diagonal_relaxed")
+    if by:  # each histogram's header: the segment and its share of repeat customers
+        panels = marks.select(by, pl.format("{}: {}", pl.col(by), "repeat_label").alias("panel")).unique()
+        rows = rows.join(panels, on=by, how="left")
+    data = inline(rows)
+    layers = [bars.transform_filter("datum.kind == 'bar'"), *_value_lines(x)]
+    resolve = alt.Resolve(scale=alt.ScaleResolveMap(xOffset="independent"))  # the lines' offset leaves the bars whole
+    if not by:
+        return alt.LayerChart(layer=layers, data=data, width=width, height=300, resolve=resolve)
+    header = alt.Header(labelFontSize=13, labelFontWeight="bold", labelAnchor="start", labelAlign="left", title=None)
+    return alt.LayerChart(layer=layers, width=width, height=150, resolve=resolve).facet(
+        facet=alt.Facet("panel:N", header=header, title=None),
         columns=2,
         spacing={"column": gap, "row": 16},
-        data=inline(bins),
+        data=data,
     )
+
+
+def _repeat_legend(marks: pl.DataFrame, by: str | None) -> str:
+    """Return the legend's labels: over all customers, the repeat customers' entry states their share (the core's)."""
+    if by:  # each histogram's header states its own share
+        return "datum.label"
+    share = json.dumps(marks.get_column("repeat_label")[0])
+    return f"datum.label == 'repeat customer' ? {share} : datum.label"
+
+
+def _value_lines(x: alt.X) -> list[alt.Chart]:
+    """Return the median (solid) and the mean (dashed) as rules labelled with their values."""
+    lines = alt.Chart().transform_filter("datum.kind != 'bar'")
+    offset = alt.XOffset("position:Q", scale=alt.Scale(domain=[0, 1]))
+    dash = alt.StrokeDash("kind:N", scale=alt.Scale(domain=["median", "mean"], range=[[1, 0], [5, 3]]), legend=None)
+    rule = lines.mark_rule(color=INK, strokeWidth=1.5).encode(x=x, xOffset=offset, strokeDash=dash)
+    labels = [  # the mean's a line below the median's, so that the two never overlap; a white halo under each
+        lines.transform_filter(f"datum.kind == '{kind}'")
+        .mark_text(align="left", baseline="top", dx=4, fontSize=12, **style)
+        .encode(x=x, xOffset=offset, y=pixels("y", 4 + 16 * line), text="label:N")
+        for line, kind in enumerate(("median", "mean"))
+        for style in ({"color": "white", "stroke": "white", "strokeWidth": 3}, {"color": INK})
+    ]
+    return [rule, *labels]
 
 
 def _value_summary_chart(frame: Any, *, by: str | None, title: Title) -> alt.typing.ChartType:
