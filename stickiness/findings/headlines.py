@@ -197,7 +197,7 @@ _HEADLINES: Final[Mapping[str, _Worder]] = {
     # the other charts, named after the metric they draw
     "feature_adoption": adoption.adoption_headline,
     "where_users_leave": adoption.leave_headline,
-    "cohort_matrix": cohorts.cohort_headline,
+    "cohort_matrix": cohorts.cohort_cell_headline,
     "retention_curve": cohorts.cohort_headline,
     "health_summary": scorecards.health_headline,
     "nps": scorecards.nps_headline,
@@ -220,8 +220,9 @@ def chart_headline(
     ``monthly_active_users`` (the last complete month's mean DAU / MAU),
     ``frequency_spectrum``, ``use_case_map``, ``forgettable_zone``, ``retention`` or
     ``lifecycle``. The others are named after the metric they draw: ``feature_adoption``,
-    ``where_users_leave``, ``cohort_matrix``, ``retention_curve`` (both from the cohort
-    matrix), ``health_summary``, ``nps`` (per segment, or over time when the table has a
+    ``where_users_leave``, ``cohort_matrix`` (the heatmap: one cell it draws, the latest
+    cohort's period 1), ``retention_curve`` (the size-weighted mean it draws; both from
+    the cohort matrix), ``health_summary``, ``nps`` (per segment, or over time when the table has a
     ``period``), ``fit_matrix``, ``lifetime_value``, ``lifetime_value_summary`` and
     ``predict_forgettable`` (the prediction's ``summary``). ``table`` is the metric's
     output as the chart draws it. ``by`` names the table's segment column (default: the

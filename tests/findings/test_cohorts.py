@@ -30,9 +30,9 @@ def test_cohort_title_states_month_1_and_the_furthest_month_observed() -> None:
             (FEB, 1, MAR, 50, 20, 0.4, True),
         ]
     )
-    expected = "Cohort retention 53.3% at month 1, 40.0% at month 2"
-    assert chart_headline("cohort_matrix", matrix).text == expected
-    assert chart_headline("retention_curve", matrix).text == expected  # the curve's chart states the same
+    assert chart_headline("retention_curve", matrix).text == "Cohort retention 53.3% at month 1, 40.0% at month 2"
+    # the heatmap states one of its cells: Feb is the latest cohort with a complete month 1, 20 / 50 = 40%
+    assert chart_headline("cohort_matrix", matrix).text == "Retention of the February 2024 cohort at month 1: 40%"
 
 
 def test_cohort_title_across_segments_is_the_range_at_the_month_every_segment_reached() -> None:
@@ -48,11 +48,33 @@ def test_cohort_title_across_segments_is_the_range_at_the_month_every_segment_re
         ],
         segment=True,
     )
-    headline = chart_headline("cohort_matrix", matrix, by="persona", options=FindingOptions(period="month"))
+    headline = chart_headline("retention_curve", matrix, by="persona", options=FindingOptions(period="month"))
     assert headline.text == "Cohort retention at month 1: from 40.0% (y) to 50.0% (x)"
+    # the heatmap: the Jan cohort is the latest with a complete month 1 in both; its cells print 40% (y), 50% (x)
+    headline = chart_headline("cohort_matrix", matrix, by="persona", options=FindingOptions(period="month"))
+    assert headline.text == "Retention of the January 2024 cohort at month 1: from 40% (y) to 50% (x)"
 
 
 def test_cohort_title_when_no_cohort_is_observed_past_its_first_period() -> None:
     matrix = _matrix([(JAN, 0, JAN, 10, 10, 1.0, True), (JAN, 1, FEB, 10, 4, 0.4, False)])
-    headline = chart_headline("cohort_matrix", matrix, options=FindingOptions(period="week"))
-    assert headline.text == "Cohort retention: no cohort is fully observed past its first week yet"
+    for chart in ("cohort_matrix", "retention_curve"):
+        headline = chart_headline(chart, matrix, options=FindingOptions(period="week"))
+        assert headline.text == "Cohort retention: no cohort is fully observed past its first week yet"
+
+
+def test_heatmap_title_states_the_cell_as_it_prints_it() -> None:
+    # Jan: 200 users, 127 at month 1 = 63.5% -> the cell prints 64% (whole percent, as the title);
+    # Feb: 30 users, its month 1 (March) still partial: the Jan cohort is the latest with a complete month 1
+    matrix = _matrix(
+        [
+            (JAN, 0, JAN, 200, 200, 1.0, True),
+            (JAN, 1, FEB, 200, 127, 0.635, True),
+            (FEB, 0, FEB, 30, 30, 1.0, True),
+            (FEB, 1, MAR, 30, 3, 0.1, False),
+        ]
+    )
+    assert chart_headline("cohort_matrix", matrix).text == "Retention of the January 2024 cohort at month 1: 64%"
+    weekly = chart_headline("cohort_matrix", matrix, options=FindingOptions(period="week"))
+    assert weekly.text == "Retention of the cohort of the week of 2024-01-01 at week 1: 64%"
+    daily = chart_headline("cohort_matrix", matrix, options=FindingOptions(period="day"))
+    assert daily.text == "Retention of the 2024-01-01 cohort at day 1: 64%"

@@ -26,6 +26,7 @@ import stickiness
 from stickiness import ColumnNotFoundError, InvalidOptionError, UnsupportedSourceError
 from stickiness.demo import demo_catalog, demo_events, demo_use_case_profiles, demo_users
 from tests.retention_example import CATALOG, example_log
+from tests.widgets._drawn import drawn_text, numbers
 from tests.widgets.test_charts import NEWEST_V6, OLDEST_V5, VERSIONS, structure
 
 PERSONAS = ("agent", "home_buyer", "homeowner", "renter")
@@ -79,8 +80,12 @@ TITLES = {
     "retention": "Churn 7.8% in June 2026 (retention 93.1%)",
     "retention_by_persona": "Churn in June 2026: from 3.5% (agent) to 11.6% (home_buyer)",
     "retention_weekly": "Churn 30.3% in the week of 2026-06-22 (retention 99.4%)",
-    "cohorts": "Cohort retention 87.9% at month 1, 45.9% at month 12",
-    "cohorts_by_persona": "Cohort retention at month 12: from 25.4% (home_buyer) to 60.3% (agent)",
+    # the heatmap states its outlined cell: the May 2026 cohort (June complete), 141 of 167 = 84.4%, printed 84%
+    "cohorts": "Retention of the May 2026 cohort at month 1: 84%",
+    # that cell per persona: renter 21 of 30 = 70%, homeowner 46 of 52 = 88.5% (printed 88%, rounded as the cell)
+    "cohorts_by_persona": "Retention of the May 2026 cohort at month 1: from 70% (renter) to 88% (homeowner)",
+    # week 1 of the 2026-06-15 cohort (the week of 06-22, complete), as its cell; too small for text: beside it
+    "cohorts_weekly": "Retention of the cohort of the week of 2026-06-15 at week 1: 62%",
     "curve": "Cohort retention 87.9% at month 1, 45.9% at month 12",
     # issue 17: the counts the bars draw, not the quick ratio (in the tooltip): (176 + 11) / 96 = 1.95 as before
     "lifecycle": "Lifecycle in June 2026: 176 new, 11 back after a gap, 96 gone dormant",
@@ -97,9 +102,9 @@ LABELS: dict[str, tuple[str, ...]] = {
     "retention": ("retention", "churn", "Jan 2026"),
     "retention_by_persona": (*PERSONAS, "retention", "churn"),
     "retention_weekly": ("Hollow points",),
-    "cohorts": ("Jan 2025 · 57", "100%", "95%", "months since the cohort's first", "share of the cohort"),
+    "cohorts": ("Jan 2025 · 57", "100%", "95%", "84%", "months since the cohort's first", "share of the cohort"),
     "cohorts_by_persona": (*PERSONAS, "Jan 2025 · 10"),
-    "cohorts_weekly": ("week observed", "partial", "Pale cells"),
+    "cohorts_weekly": ("week observed", "partial", "Pale cells", "62% at week 1"),
     "curve": ("months since the cohort's first", "share of the cohort"),
     "curve_by_persona": PERSONAS,
     "curve_weekly": ("Hollow points", "left out of the average"),
@@ -162,6 +167,26 @@ def test_titles_state_the_finding(name: str, specs: dict[str, dict[str, Any]]) -
     assert TITLES[name].isascii()  # reports find a chart by its title in JSON (non-ASCII would be escaped)
 
 
+@pytest.mark.parametrize("version", [OLDEST_V5, NEWEST_V6])
+@pytest.mark.parametrize("name", ["cohorts", "cohorts_by_persona", "cohorts_weekly"])
+def test_title_numbers_are_drawn(name: str, version: str, specs: dict[str, dict[str, Any]]) -> None:
+    """Every number the heatmap's title states is drawn by the chart itself (its cells, labels), not only the title."""
+    drawn = numbers(drawn_text(specs[name], version))
+    stated = numbers(specs[name]["title"]["text"])
+    assert stated and stated <= drawn, stated - drawn
+
+
+def test_the_stated_cell_is_outlined(specs: dict[str, dict[str, Any]]) -> None:
+    cells = next(iter(specs["cohorts_by_persona"]["datasets"].values()))
+    stated = sorted((row["persona"], row["cohort"], row["offset"], row["label"]) for row in cells if row["stated"])
+    assert stated == [  # one per persona, the May 2026 cohort's month 1: 19 / 22, 55 / 63, 46 / 52, 21 / 30
+        ("agent", "2026-05-01", 1, "86%"),
+        ("home_buyer", "2026-05-01", 1, "87%"),
+        ("homeowner", "2026-05-01", 1, "88%"),
+        ("renter", "2026-05-01", 1, "70%"),
+    ]
+
+
 def test_data_stay_aggregated(specs: dict[str, dict[str, Any]], frames: dict[str, pl.DataFrame]) -> None:
     # one dataset per chart, the metric's rows (two rates, or four lifecycle states, per row)
     sizes = {name: [len(rows) for rows in specs[name]["datasets"].values()] for name in specs}
@@ -194,8 +219,11 @@ def test_worked_example_titles(example: stickiness.UsageLog) -> None:
     assert title["lifecycle"] == (
         "Lifecycle in March 2024: 1 new, 1 back after a gap, 1 gone dormant"  # quick ratio (1 + 1) / 1 = 2.00
     )
-    # month 1: Jan a of 3, Feb c of 1 (Mar's +1 is April: partial, left out); month 2: Jan e of 3
-    assert title["cohorts"] == "Cohort retention 50.0% at month 1, 33.3% at month 2"
+    # the latest cohort whose month 1 is complete is February's (March's +1 is April: partial): c of 1 = 100%
+    assert title["cohorts"] == "Retention of the February 2024 cohort at month 1: 100%"
+    # the curve: month 1: Jan a of 3, Feb c of 1 (Mar's +1 left out) = 2 / 4; month 2: Jan e of 3
+    curve = sw.retention_curve_chart(stickiness.cohort_matrix(example)).to_dict(validate=False)["title"]["text"]
+    assert curve == "Cohort retention 50.0% at month 1, 33.3% at month 2"
     assert title["adoption"] == "Adoption in Mar 2024: from 33.3% (browse) to 66.7% (purchase) of active users"
 
 

@@ -8,6 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness.findings import FindingOptions, chart_headline
+from stickiness.findings.cohorts import cell_label, stated_cells
 from stickiness.metrics.retention import cohort_curve
 from stickiness.options import PERIOD
 from stickiness.schemas import COHORTS_SCHEMA
@@ -31,6 +32,7 @@ COLUMNS: Final = tuple(COHORTS_SCHEMA)
 _SCHEME: Final = "blues"  # one hue, light to dark: readable in every form of colour blindness
 _SYMBOL = "#4292C6"  # a mid blue of the scheme, for the legend of pale cells
 _DARK = 0.6  # white text on cells at least this dark
+_INK = "#1A1A1A"
 _PLOT_WIDTH = WIDTH - 120  # room for the cohort labels
 _PLOT_HEIGHT = 440
 _LABELLED_WIDTH = 28  # cells narrower than this (px) carry no text
@@ -61,10 +63,13 @@ def cohort_chart(
         ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
         ``period`` given to the metric, checked against the dates (docs/charts.md).
     title
-        Default: the finding, the mean retention (weighted by cohort size) one
-        period after the first and at a later milestone, e.g. ``"Cohort retention
-        87.9% at month 1, 45.9% at month 12"``. A text replaces it (the subtitle
-        stays); :class:`altair.TitleParams` replace both.
+        Default: the finding, one cell the heatmap draws (outlined): the latest
+        cohort whose period 1 is fully observed, its share as the cell prints it,
+        e.g. ``"Retention of the May 2026 cohort at month 1: 84%"``, or its range
+        across segments (:func:`stickiness.findings.cohorts.cohort_cell_headline`).
+        When the cells are too small for text, that cell's share is printed beside
+        it. A text replaces it (the subtitle stays); :class:`altair.TitleParams`
+        replace both.
 
     Returns
     -------
@@ -81,13 +86,13 @@ def cohort_chart(
     ...     "users": [4, 3, 2], "share": [1.0, 0.75, 1.0], "complete": [True, True, False],
     ... })
     >>> cohort_chart(frame).to_dict()["title"]["text"]
-    'Cohort retention 75.0% at month 1'
+    'Retention of the January 2024 cohort at month 1: 75%'
     """
     table, by = period_frame(frame, by=by, columns=COLUMNS, metric="cohort_matrix", dates=["cohort", "period"])
     unit = checked_period(table, ["cohort", "period"], period, chart="cohort_chart", metric="cohort_matrix")
     if table.is_empty():
         return empty_chart(title=title, what="Cohort retention", hint="no cohort in the log's range")
-    cells = _cells(table, by, unit)
+    cells = _with_stated(_cells(table, by, unit), stated_cells(table, by), by, unit)
     partial = cells.get_column("observed").eq(OBSERVED[1]).any()
     notes = [
         f"Share of each cohort (users by their first active {unit}) counted that many {unit}s later; "
@@ -122,8 +127,9 @@ def retention_curve_chart(
     period
         As for :func:`cohort_chart`.
     title
-        Default: the finding, e.g. ``"Cohort retention 87.9% at month 1, 45.9% at
-        month 12"``, or the range across segments at the milestone. A text
+        Default: the finding, the mean share the curve draws, e.g. ``"Cohort
+        retention 87.9% at month 1, 45.9% at month 12"``, or the range across
+        segments at the milestone. A text
         replaces it (the subtitle stays); :class:`altair.TitleParams` replace both.
 
     Returns
@@ -178,7 +184,18 @@ def _cells(table: pl.DataFrame, by: str | None, unit: PeriodName) -> pl.DataFram
         observed(),
         pl.format("{} · {}", pl.col("cohort").dt.to_string(name), pl.col("cohort_users")).alias("cohort_label"),
         pl.col("cohort").rank("dense").alias("row"),
-        pl.format("{}%", (pl.col("share") * 100).round(0).cast(pl.Int64)).alias("label"),
+        cell_label().alias("label"),  # as the title words the cell it states
+    )
+
+
+def _with_stated(cells: pl.DataFrame, stated: pl.DataFrame, by: str | None, unit: PeriodName) -> pl.DataFrame:
+    """Mark the cells the title states (the core's :func:`stated_cells`), outlined on the heatmap."""
+    keys = [*([by] if by else []), "cohort", "offset"]
+    marked = cells.join(stated.select(*keys, stated=pl.lit(True)), on=keys, how="left", nulls_equal=True)
+    return marked.with_columns(
+        pl.col("stated").fill_null(False),
+        # what is printed beside the stated cell when cells are too small for text: "62% at week 1"
+        pl.when("stated").then(pl.format("{} at {} {}", "label", pl.lit(unit), "offset")).alias("callout"),
     )
 
 
@@ -240,11 +257,17 @@ def _block(
             legend=alt.Legend(orient="right", symbolType="square", symbolFillColor=_SYMBOL, symbolStrokeColor=_SYMBOL),
         )
     layers = [base.mark_rect(stroke="white", strokeWidth=1).encode(**encoding)]
+    # the cell the title states, outlined; when cells are too small for text, its share beside it
+    stated = base.transform_filter("datum.stated")
+    layers.append(stated.mark_rect(filled=False, stroke=_INK, strokeWidth=2).encode(x=x, y=y))
     if labelled:
         dark = f"datum.share >= {_DARK} && datum.observed == '{OBSERVED[0]}'"
-        ink = colour_when((dark, "white"), otherwise="#1A1A1A")
+        ink = colour_when((dark, "white"), otherwise=_INK)
         text = base.mark_text(fontSize=10 if step[0] < 36 else 11).encode(x=x, y=y, text=alt.Text("label:N"), color=ink)
         layers.append(text)
+    else:
+        beside = stated.mark_text(align="left", dx=step[0] // 2 + 4, fontSize=11, fontWeight="bold", color=_INK)
+        layers.append(beside.encode(x=x, y=y, text=alt.Text("callout:N")))
     title = (
         alt.TitleParams(segment, fontSize=13, fontWeight="bold", anchor="start", frame="group")
         if segment is not None
