@@ -14,7 +14,7 @@ from typing import Final
 
 import polars as pl
 
-from stickiness.findings._model import FindingOptions, Headline, as_date, month_name, percent
+from stickiness.findings._model import FindingOptions, Headline, as_date, month_name, percent, who
 from stickiness.metrics.retention import cohort_curve
 from stickiness.schemas import COHORTS_SCHEMA
 
@@ -49,10 +49,10 @@ def cohort_headline(table: pl.DataFrame, segment: str | None, options: FindingOp
     milestone = min(MILESTONES.get(unit, MILESTONES["month"]), reached if isinstance(reached, int) else 1)
     at = observed.filter(pl.col("offset") == milestone).sort("share")
     if not by or at.height == 1:
-        who = f" ({at.get_column(by)[0]})" if by else ""
+        named = f" ({at.get_column(by)[0]})" if by else ""
         shares = observed.filter(pl.col("offset").is_in(sorted({1, milestone}))).sort("offset")
         parts = [f"{percent(share)} at {unit} {offset}" for offset, share in shares.select("offset", "share").rows()]
-        return Headline(f"Cohort retention{who} {', '.join(parts)}")
+        return Headline(f"Cohort retention{named} {', '.join(parts)}")
     known = at.filter(pl.col("share").is_not_null()).sort("share", by)
     low, high = known.row(0, named=True), known.row(-1, named=True)
     spread = f"from {percent(low['share'])} ({low[by]}) to {percent(high['share'])} ({high[by]})"
@@ -116,9 +116,9 @@ def cohort_cell_headline(table: pl.DataFrame, segment: str | None, options: Find
         return Headline(f"Cohort retention: no cohort is fully observed past its first {unit} yet")
     cohort = _cohort_name(as_date(cells.get_column("cohort")[0]), unit)
     if not by or cells.height == 1:
-        who = f" ({cells.get_column(by)[0]})" if by else ""
-        return Headline(f"Retention of {cohort}{who} at {unit} 1: {cells.get_column('label')[0]}", note)
+        named = f" ({who(cells.row(0, named=True), by)})" if by else ""
+        return Headline(f"Retention of {cohort}{named} at {unit} 1: {cells.get_column('label')[0]}", note)
     ranked = cells.sort("share", by)
     low, high = ranked.row(0, named=True), ranked.row(-1, named=True)
-    spread = f"from {low['label']} ({low[by]}) to {high['label']} ({high[by]})"
+    spread = f"from {low['label']} ({who(low, by)}) to {high['label']} ({who(high, by)})"
     return Headline(f"Retention of {cohort} at {unit} 1: {spread}", note)

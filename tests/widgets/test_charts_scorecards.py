@@ -310,6 +310,17 @@ def test_lifetime_value_rules_stand_at_the_median_and_the_mean() -> None:
     assert "median 285" in texts and "mean 235" in texts and "67% repeat customers" in texts
 
 
+def test_lifetime_value_mean_below_the_first_range_stands_between_it_and_zero() -> None:
+    # values 0, 0, 0, 30: median (0 + 0) / 2 = 0 mid-bin "0"; mean 30 / 4 = 7.5, below the first range (20-50):
+    # at the right edge of bin "0", between the two bars; 1 of 4 repeat = 25%
+    values = pl.DataFrame({"user": list("abcd"), "transactions": [1, 1, 1, 2], "purchases": [1, 1, 1, 2]})
+    values = values.with_columns(value=pl.Series([0.0, 0.0, 0.0, 30.0]), repeat_value=pl.Series([0.0, 0.0, 0.0, 9.0]))
+    spec = sw.lifetime_value_chart(values).to_dict()
+    assert spec["title"]["text"] == "Median lifetime value 0.00 (mean 7.50); 25% are repeat customers"
+    lines = {row["kind"]: (row["range"], row["position"]) for row in _rows(spec) if row["kind"] != "bar"}
+    assert lines == {"median": ("0", 0.5), "mean": ("0", 1.0)}
+
+
 def test_predictions_take_the_prediction_itself(frames: dict[str, Any]) -> None:
     prediction = frames["prediction"]
     direct = sw.predictions_chart(prediction).to_dict()

@@ -147,7 +147,8 @@ def _placed(marks: pl.DataFrame, edges: list[float], by: str | None) -> pl.DataF
     """Place the core's median and mean on the histogram: the range holding each, and where in it (0 to 1).
 
     Within a range the place is logarithmic, as the 1-2-5 ranges are (285 is 39% of the
-    way from 200 to 500: log(285 / 200) / log(500 / 200)); the value 0 sits mid-bin.
+    way from 200 to 500: log(285 / 200) / log(500 / 200)); the value 0 sits mid-bin, a
+    value between 0 and the first range (a mean that zeros pull down) between the two.
     """
     starts, ends = pl.Series(edges[:-1], dtype=pl.Float64), pl.Series(edges[1:], dtype=pl.Float64)
     labels = ["0", *(f"{_label(a)}–{_label(b)}" for a, b in zip(starts, ends, strict=True))]
@@ -161,12 +162,14 @@ def _placed(marks: pl.DataFrame, edges: list[float], by: str | None) -> pl.DataF
         ]
     )
     number = starts.search_sorted(rows.get_column("at"), side="right").cast(pl.Int64)
-    low = starts.gather((number - 1).clip(0, None))
-    high = ends.gather((number - 1).clip(0, None))
+    # bin 0 (the value 0) first, with stand-in edges: it has no range to place a value within
+    low = pl.Series([1.0, *starts]).gather(number)
+    high = pl.Series([2.0, *ends]).gather(number)
     within = ((rows.get_column("at") / low).log() / (high / low).log()).clip(0, 1)
     return rows.with_columns(
         pl.Series("range", labels).gather(number),
-        pl.when(number == 0).then(0.5).otherwise(within).alias("position"),
+        # in bin 0: the value 0 mid-bin; a mean above 0 but below the first range (zeros pull it down) at its edge
+        pl.when(number > 0).then(within).when(rows.get_column("at") > 0).then(1.0).otherwise(0.5).alias("position"),
     )
 
 
