@@ -568,9 +568,9 @@ def _turned(texts: Mapping[str, list[str | None]], kinds: Mapping[str, Kind]) ->
     keys = list(itertools.takewhile(lambda column: kinds[column] == "text", columns))[:2]
     rows = len(texts[columns[0]])
     names: list[str] = []
-    for row in range(rows):
+    for row in range(rows):  # the rows shown, TURN_ROWS at most: a heading each
         name = " × ".join(texts[key][row] or _MISSING for key in keys) or f"Row {row + 1}"
-        while name in names or name == "":
+        while name in names:
             name += " "  # a repeated key: the column names of a frame are unique (the label is the same)
         names.append(name)
     values = [column for column in columns if column not in keys]
