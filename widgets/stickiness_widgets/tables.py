@@ -242,9 +242,11 @@ _EM: Final[Mapping[str, float]] = {
     **dict.fromkeys("fjrt-", 0.4),
     **dict.fromkeys("mwMW%", 0.9),
 }
-#: On screen a table shows as it is; on paper, a turned copy of it (a short table too wide for the paper).
+#: On screen a table shows as it is; on paper, a turned copy of it (a short table too wide for the paper). The
+#: copy is also hidden by its own style attribute: where a page drops <style> (an untrusted notebook's output
+#: is sanitised), the table shows once, as it is.
 _SCREEN_OR_PRINT: Final = (
-    "@media screen { .stickiness-print { display: none; } } @media print { .stickiness-screen { display: none; } }"
+    "@media print { .stickiness-screen { display: none !important; } .stickiness-print { display: block !important; } }"
 )
 
 
@@ -387,7 +389,7 @@ def table(
     page = (
         f"<style>{_SCREEN_OR_PRINT}</style>"
         f'<div class="stickiness-screen">{gt.as_raw_html()}</div>'
-        f'<div class="stickiness-print">{turned.as_raw_html()}</div>'
+        f'<div class="stickiness-print" style="display: none">{turned.as_raw_html()}</div>'
     )
     return Table(page, frame.height, shown.height)
 
