@@ -202,13 +202,16 @@ def test_what_cannot_be_shown_is_a_clear_error_naming_the_keyword() -> None:
 
 
 def test_cells_break_between_words_or_after_an_identifier_s_underscore() -> None:
-    frame = pl.DataFrame({"use_case": ["browse_homes", "<b>a.b</b>", "v1.5 plan"], "users": [1, 2, 3]})
+    frame = pl.DataFrame(
+        {"use_case": ["manage_listings", "browse_homes", "<b>a.bcdefghijk</b>", "v1.5 plan"], "users": [1, 2, 3, 4]}
+    )
     html = sw.table(frame, "x").html
-    # a <wbr> after "_", "." or "/" between a letter or digit and a letter ("a.b"; not "</b", after "<");
-    # never inside "1.5"; the text escaped
+    # in a word of 13 characters or more, a <wbr> after "_", "." or "/" between a letter or digit and a letter
+    # ("a.b"; not "</b", after "<"); a shorter word whole (browse_homes: 12); never inside "1.5"; the text escaped
     assert re.findall(r"<td[^>]*>(.*?)</td>", body(html))[::2] == [
-        "browse_<wbr>homes",
-        "&lt;b&gt;a.<wbr>b&lt;/b&gt;",
+        "manage_<wbr>listings",
+        "browse_homes",
+        "&lt;b&gt;a.<wbr>bcdefghijk&lt;/b&gt;",
         "v1.5 plan",
     ]
     assert "overflow-wrap: normal" in html and "anywhere" not in html

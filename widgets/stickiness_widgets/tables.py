@@ -455,20 +455,24 @@ def _finished(frame: pl.DataFrame, kinds: Mapping[str, Kind], name: str | None, 
 
 
 #: Where a long identifier may break: after ``_``, ``.`` or ``/`` between a letter or digit and a letter
-#: (``browse_|homes``, ``example.|com``), never inside a number (``3.5``).
+#: (``manage_|listings``, ``example.|com``), never inside a number (``3.5``).
 _JOINS: Final = re.compile(r"(?<=[^\W_])([_./])(?=[^\W\d_])")
+#: A word this long or longer may break at its joins; a shorter one (``home_buyer``) stays whole.
+_LONG: Final = 13
+_LONG_WORD: Final = re.compile(rf"\S{{{_LONG},}}")
 
 
 def breakable(text: str) -> str:
-    """Return ``text`` as HTML that breaks only between words, or after ``_``/``.``/``/`` in an identifier.
+    """Return ``text`` as HTML that breaks only between words, or after ``_``/``.``/``/`` in a long identifier.
 
-    A narrow column then wraps ``browse_homes`` as ``browse_`` / ``homes`` rather than at any letter
-    (``brows`` / ``e_homes``): the ``<wbr>`` is a break the browser takes only when the word does not fit.
+    A narrow column then wraps ``manage_listings`` as ``manage_`` / ``listings`` rather than at any
+    letter (``manage_lis`` / ``tings``): the ``<wbr>`` is a break the browser takes only when the word does
+    not fit. Words shorter than 13 characters (``browse_homes``) stay whole.
 
-    >>> breakable("browse_homes & v1.5"), breakable("<b>")
-    ('browse_<wbr>homes &amp; v1.5', '&lt;b&gt;')
+    >>> breakable("manage_listings & v1.5"), breakable("browse_homes"), breakable("<b>")
+    ('manage_<wbr>listings &amp; v1.5', 'browse_homes', '&lt;b&gt;')
     """
-    return _JOINS.sub(r"\1<wbr>", html.escape(text))
+    return _LONG_WORD.sub(lambda word: _JOINS.sub(r"\1<wbr>", word.group()), html.escape(text))
 
 
 def _breakable_cell(value: object) -> str:
@@ -534,14 +538,16 @@ def least_width(texts: Mapping[str, list[str | None]], kinds: Mapping[str, Kind]
     """Return the estimated narrowest width of a table, in CSS px at :data:`FONT`: its columns' longest words.
 
     A column is as narrow as its longest word: of its label (bold), and of its cells (a text cell breaks
-    between words and after ``_``/``.``/``/``; other cells do not break), plus its padding. The estimate
-    decides whether a table prints in :data:`SMALL_FONT`, or turned (:func:`table`); the browser test
-    (tests/browser/test_report_print.py) measures what the browser makes of it.
+    between words and after a long identifier's ``_``/``.``/``/``; other cells do not break), plus its
+    padding. The estimate decides whether a table prints in :data:`SMALL_FONT`, or turned (:func:`table`);
+    the browser test (tests/browser/test_report_print.py) measures what the browser makes of it.
 
     >>> kinds = {"use_case": "text", "users": "count"}
     >>> short = least_width({"use_case": ["browse_homes"], "users": ["1,234"]}, kinds)
     >>> long = least_width({"use_case": ["browse_homes_and_listings"], "users": ["1,234,567,890"]}, kinds)
     >>> short == least_width({"use_case": ["browse_homes browse"], "users": ["1,234"]}, kinds) < long
+    True
+    >>> least_width({"use_case": ["manage_listings"]}, {"use_case": "text"}) < short  # "listings" < "browse_homes"
     True
     """
     total = 0.0
@@ -557,7 +563,8 @@ def _breaks(text: str, written: Kind) -> list[str]:
     """Return the pieces a cell may break into: words and identifiers' parts in text, the whole elsewhere."""
     if written != "text":
         return [text]
-    return [piece for word in text.split() for piece in _JOINS.sub(r"\1 ", word).split()]
+    joined = (_JOINS.sub(r"\1 ", word) if len(word) >= _LONG else word for word in text.split())
+    return [piece for word in joined for piece in word.split()]
 
 
 def _turned(texts: Mapping[str, list[str | None]], kinds: Mapping[str, Kind]) -> tuple[pl.DataFrame, dict[str, Kind]]:
