@@ -310,3 +310,17 @@ def test_printed_tables_break_between_words_and_fit_the_page(
     assert found["tables"] >= (3 if template == "quickstart" else 6) and found["cells"] > 50
     assert found["splits"] == []
     assert found["wide"] == []
+
+
+def test_the_nps_interval_prints_in_nps_points(scorecards: Path) -> None:
+    """The NPS table's 95% interval is in NPS points (-100 to 100), written as numbers: never "2,770.1%"."""
+    import polars as pl
+
+    page = (scorecards / "report.html").read_text(encoding="utf-8")
+    nps = pl.read_csv(scorecards / "tables" / "nps.csv").head(1)
+    low, high = nps["ci_low"][0], nps["ci_high"][0]
+    assert -100 <= low <= high <= 100
+    # two decimals, as every "number" column; a minus sign is U+2212 in great_tables' numbers
+    for value in (low, high):
+        assert f">{value:,.2f}<".replace("-", "\u2212") in page
+    assert not re.search(r">\u2212?\d{1,3}(?:,\d{3})+\.\d%<", page)  # no share of 1,000% or more
