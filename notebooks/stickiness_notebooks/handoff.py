@@ -569,6 +569,25 @@ def _native(
     axis.has_title = True
     axis.axis_title.text_frame.text = native.axis
     axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = data.number_format, False
+    highest = max((value for values in series.values() for value in values if value is not None), default=0)
+    if native.percent and native.kind != "stacked_bar_100" and 0 <= highest <= 1:
+        # a share is at most 100%: without a maximum, PowerPoint and LibreOffice draw the axis to 120%
+        axis.minimum_scale, axis.maximum_scale = 0.0, 1.0 if highest > 0.8 else None
+    _category_axis(chart, native)
+
+
+def _category_axis(chart: Any, native: NativeChart) -> None:
+    """Lay out the categories as the report draws them: a bar chart's first category on top."""
+    from pptx.oxml.ns import qn
+
+    if native.kind == "stacked_bar_100":
+        # a bar chart draws its first category at the bottom: reversed, the first is on top as in the report;
+        # the value axis crosses at the last category, so it stays at the bottom (the c:crosses of c:valAx:
+        # python-pptx's CategoryAxis has no property for it)
+        chart.category_axis.reverse_order = True
+        crosses = chart.value_axis._element.find(qn("c:crosses"))
+        if crosses is not None:
+            crosses.set("val", "max")
 
 
 def _categories(data: Any, categories: list[tuple[str, ...]]) -> None:

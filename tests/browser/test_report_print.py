@@ -70,6 +70,16 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield folder
 
 
+@pytest.fixture(scope="module")
+def scorecards(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The scorecards template's report.html on the demo data: the widest tables of the templates (12 columns)."""
+    from stickiness_notebooks import write_report
+
+    folder = tmp_path_factory.mktemp("print") / "scorecards"
+    write_report("scorecards", folder, pdf=False, progress=False)
+    return folder
+
+
 def text_width(paper: str) -> int:
     """The printed text width in CSS px: A4 (210 - 2 x 12) mm = 703 px; Letter (215.9 - 24) mm = 725 px."""
     return round((PAPERS[paper][0] - 2 * SIDE_MARGIN_MM) * PX_PER_MM)
@@ -230,3 +240,87 @@ def test_the_use_case_maps_labels_fit_their_printed_cards(browser: Any, report: 
     assert found["cells"] >= 10 and len(labels) >= 2 * found["cells"]
     assert max(label["card"] for label in labels) < 124  # narrowed: the test measures the printed size
     assert [label for label in labels if not label["inside"]] == []
+
+
+#: Every line break inside a shown table's cell that is not between words, as "TEXT (BEFORE | AFTER)": each
+#: drawn character's line is read from its own box (Range.getClientRects); a line may end at a space or after
+#: the "_", ".", "/" or "-" of an identifier or compound word, nowhere else. And every shown table that is
+#: wider than the page's text or scrolls.
+WORDS = """() => {
+  const shown = [...document.querySelectorAll(".gt_table")].filter((t) => t.getClientRects().length > 0);
+  const splits = [];
+  for (const cell of shown.flatMap((t) => [...t.querySelectorAll("td, th")])) {
+    const drawn = [];
+    let offset = 0;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent;
+      for (let i = 0; i < text.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const box = range.getClientRects()[0];
+        if (box && box.width > 0 && !/\\s/.test(text[i])) drawn.push({ at: offset + i, top: box.top, h: box.height });
+      }
+      offset += text.length;
+    }
+    const text = cell.textContent;
+    for (let k = 1; k < drawn.length; k++) {
+      const [before, after] = [drawn[k - 1], drawn[k]];
+      if (after.top < before.top + before.h / 2) continue;  // the same line
+      if (/\\s/.test(text.slice(before.at, after.at + 1)) || /[_./-]/.test(text[before.at])) continue;
+      splits.push(`${text.trim()} (${text.slice(0, before.at + 1).trim()} | ${text.slice(after.at).trim()})`);
+    }
+  }
+  const wide = shown.filter((t) => {
+    const box = t.getBoundingClientRect(), holder = t.parentElement;
+    return box.left < -1 || box.right > innerWidth + 1 || holder.scrollWidth > holder.clientWidth + 1;
+  }).map((t) => `${t.parentElement.id}: ${Math.round(t.getBoundingClientRect().width)} px`);
+  const lines = shown.flatMap((t) => [...t.querySelectorAll("td, th")]).filter((c) => c.textContent.trim()).length;
+  return { tables: shown.length, cells: lines, splits, wide };
+}"""
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+@pytest.mark.parametrize("template", ["quickstart", "scorecards"])
+def test_printed_tables_break_between_words_and_fit_the_page(
+    browser: Any, request: pytest.FixtureRequest, template: str, paper: str
+) -> None:
+    """Printed at the paper's text width, no table cell breaks inside a word, and no table is wider than the text.
+
+    The page is laid out as report.pdf lays it out: print media, as wide as the paper less the 12 mm side
+    margins (the PDF's page box). The quickstart's forgettable-zone table (9 columns) and the scorecards'
+    tables (the NPS table has 12) are the widest of the templates; a short table too wide for the paper prints
+    turned, a column per row. Before the fix, ``overflow-wrap: anywhere`` split "Forgett|able share",
+    "Perso|na" and "home|owner" in the quickstart's table.
+    """
+    folder = request.getfixturevalue("report" if template == "quickstart" else "scorecards")
+    watch, uri = Watch(), (folder / "report.html").as_uri()
+    page = offline_page(browser, watch, width=text_width(paper), hosts=(), allow=(uri,))
+    try:
+        page.emulate_media(media="print")
+        page.goto(uri)
+        page.wait_for_selector("html[data-charts=drawn]", timeout=60_000)
+        found = page.evaluate(WORDS)
+    finally:
+        page.context.close()
+
+    assert watch.blocked == [] and watch.errors == [], watch.report()
+    # the quickstart: the ledger, the rarely-used-as-expected segments, the inactive users; the scorecards: 8
+    assert found["tables"] >= (3 if template == "quickstart" else 6) and found["cells"] > 50
+    assert found["splits"] == []
+    assert found["wide"] == []
+
+
+def test_the_nps_interval_prints_in_nps_points(scorecards: Path) -> None:
+    """The NPS table's 95% interval is in NPS points (-100 to 100), written as numbers: never "2,770.1%"."""
+    import polars as pl
+
+    page = (scorecards / "report.html").read_text(encoding="utf-8")
+    nps = pl.read_csv(scorecards / "tables" / "nps.csv").head(1)
+    low, high = nps["ci_low"][0], nps["ci_high"][0]
+    assert -100 <= low <= high <= 100
+    # two decimals, as every "number" column; a minus sign is U+2212 in great_tables' numbers
+    for value in (low, high):
+        assert f">{value:,.2f}<".replace("-", "\u2212") in page
+    assert not re.search(r">\u2212?\d{1,3}(?:,\d{3})+\.\d%<", page)  # no share of 1,000% or more

@@ -23,6 +23,7 @@ import pytest
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.oxml.ns import qn
 from stickiness_notebooks.cli import main
 from stickiness_notebooks.spec import QUICKSTART, chart_names, draw
 from stickiness_widgets.export import chart_spec
@@ -286,6 +287,9 @@ def test_native_line_chart_of_active_users(report: Path, deck: Any) -> None:
         p: table.filter(pl.col("persona") == p).sort("day")["stickiness"].to_list() for p in table["persona"].unique()
     }
     assert _values(chart) == {p: [pytest.approx(v) if v is not None else None for v in vs] for p, vs in want.items()}
+    # shares reach 100% (agent's first days): the axis ends at 100%, not at the 120% an automatic scale draws
+    assert max(v for vs in want.values() for v in vs if v is not None) == 1.0
+    assert (chart.value_axis.minimum_scale, chart.value_axis.maximum_scale) == (0.0, 1.0)
 
 
 def test_native_column_chart_of_monthly_stickiness(report: Path, deck: Any) -> None:
@@ -296,6 +300,9 @@ def test_native_column_chart_of_monthly_stickiness(report: Path, deck: Any) -> N
     assert list(chart.plots[0].categories) == [m.strftime("%b %Y") for m in months]  # "Jan 2025": never repeated
     for persona, values in _values(chart).items():
         assert values == pytest.approx(table.filter(pl.col("persona") == persona).sort("month")["stickiness"].to_list())
+    # monthly stickiness peaks at 80.4% in the demo (agent, 2026-02): above 80%, the axis is capped at 100%
+    assert table["stickiness"].max() > 0.8
+    assert (chart.value_axis.minimum_scale, chart.value_axis.maximum_scale) == (0.0, 1.0)
 
 
 def test_native_stacked_bars_of_the_spectrum(report: Path, deck: Any) -> None:
@@ -307,6 +314,10 @@ def test_native_stacked_bars_of_the_spectrum(report: Path, deck: Any) -> None:
     assert [c.label for c in categories.levels[0]] == pairs["use_case"].to_list()  # inner level: the use cases
     assert [c.label for c in categories.levels[1]] == pairs["persona"].unique(maintain_order=True).to_list()
     assert list(_values(chart)) == list(st.BANDS)  # one series per habit band, in band order
+    # the first segment x use case on top, as the report draws it (a bar chart's default is at the bottom),
+    # and the value axis at the bottom: it crosses the reversed category axis at its last category
+    assert chart.category_axis.reverse_order is True
+    assert chart.value_axis._element.find(qn("c:crosses")).get("val") == "max"
     for band, values in _values(chart).items():
         assert values == pytest.approx(
             pairs.join(table.filter(pl.col("band") == band), on=["persona", "use_case"], how="left")["share"].to_list()
@@ -322,6 +333,9 @@ def test_native_charts_of_retention_and_lifecycle(report: Path, deck: Any) -> No
         for rate in ("retention", "churn"):
             got = _values(retention)[f"{persona} {rate}"]
             assert got == [None if v is None else pytest.approx(v) for v in rows[f"{rate}_rate"].to_list()]
+    # retention reaches 100% in the demo (a persona's whole first month returns): the axis ends at 100%, not 120%
+    assert table["retention_rate"].max() > 0.8
+    assert (retention.value_axis.minimum_scale, retention.value_axis.maximum_scale) == (0.0, 1.0)
     lifecycle = _chart(deck, "lifecycle")
     assert lifecycle.chart_type == XL_CHART_TYPE.COLUMN_STACKED
     table = _csv(report, "lifecycle")  # nested: persona by persona, each with its periods

@@ -199,3 +199,55 @@ def test_what_cannot_be_shown_is_a_clear_error_naming_the_keyword() -> None:
         sw.table(frame, rows=0)
     with pytest.raises(InvalidOptionError, match=r"formats=\{'users': 'percent'\}: each kind is one of count, share"):
         sw.table(frame, formats={"users": "percent"})  # type: ignore[dict-item]
+
+
+def test_cells_break_between_words_or_after_an_identifier_s_underscore() -> None:
+    frame = pl.DataFrame(
+        {"use_case": ["manage_listings", "browse_homes", "<b>a.bcdefghijk</b>", "v1.5 plan"], "users": [1, 2, 3, 4]}
+    )
+    html = sw.table(frame, "x").html
+    # in a word of 13 characters or more, a <wbr> after "_", "." or "/" between a letter or digit and a letter
+    # ("a.b"; not "</b", after "<"); a shorter word whole (browse_homes: 12); never inside "1.5"; the text escaped
+    assert re.findall(r"<td[^>]*>(.*?)</td>", body(html))[::2] == [
+        "manage_<wbr>listings",
+        "browse_homes",
+        "&lt;b&gt;a.<wbr>bcdefghijk&lt;/b&gt;",
+        "v1.5 plan",
+    ]
+    assert "overflow-wrap: normal" in html and "anywhere" not in html
+    assert "font-size: 11px" not in html and "stickiness-print" not in html  # narrow: printed as it is
+
+
+def test_a_short_table_too_wide_for_the_paper_prints_turned() -> None:
+    # the scorecards' NPS table: 12 columns whose labels ("Responses", "Detractors", ...) are wider than A4's text
+    frame = pl.DataFrame(
+        {
+            "persona": ["agent", "home_buyer"],
+            "responses": [240, 1390],
+            "blank": [0, 0],
+            "promoters": [127, 141],
+            "passives": [75, 134],
+            "detractors": [38, 115],
+            "promoter_share": [0.529, 0.362],
+            "detractor_share": [0.158, 0.295],
+            "nps": [37.08, 6.67],
+            "sufficient": [True, False],
+            "ci_low": [0.1, None],
+            "ci_high": [0.2, 0.3],
+        }
+    )
+    html = sw.table(frame, "nps").html
+    # the turned copy hidden on screen by its own style (kept where a sanitiser drops <style>), shown in print
+    screen, printed = html.split('<div class="stickiness-print" style="display: none">')
+    assert '<div class="stickiness-screen">' in screen
+    assert "@media print { .stickiness-screen { display: none !important; } .stickiness-print { display: block" in html
+    assert headings(screen)[:3] == ["Persona", "Responses", "Blank"]
+    # on paper: a row per column (its label), a column per persona, the values written as on screen
+    assert headings(printed) == ["", "agent", "home_buyer"]
+    assert cells(printed)[:6] == ["Responses", "240", "1,390", "Blank", "0", "0"]
+    assert cells(printed)[-9:] == [
+        *("Enough users", "yes", "no"),
+        *("95% interval, low", "10.0%", "–"),
+        *("95% interval, high", "20.0%", "30.0%"),
+    ]
+    assert "font-size: 11px !important" in printed  # 8.25 pt: 8 pt or more

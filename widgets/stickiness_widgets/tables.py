@@ -22,9 +22,10 @@ from __future__ import annotations
 import html
 import itertools
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import polars as pl
 
@@ -224,6 +225,29 @@ ROWS: Final = 20
 _IDS = itertools.count(1)
 #: Text in the cells of missing values.
 _MISSING: Final = "–"
+#: A table's text size, in CSS px (9.75 pt), and on paper for a table too wide in it (8.25 pt: 8 pt or more).
+FONT: Final = 13
+SMALL_FONT: Final = 11
+#: The width a printed table must fit, in CSS px (1/96 inch): the report's text width on A4 (210 mm less two
+#: 12 mm margins = 703 px; Letter's is 725 px), less a little (stickiness_notebooks.pdf.PRINT_WIDTH is the same).
+PRINT_WIDTH: Final = 680
+#: Rows up to which a table too wide for the paper even in SMALL_FONT prints turned (a column per row);
+#: a longer one prints in SMALL_FONT as it is.
+TURN_ROWS: Final = 8
+#: A cell's left and right padding with its borders, in CSS px (great_tables' 5 px each side).
+_PADDING: Final = 12
+#: Widths of narrow and wide characters, in em (sans-serif); others: digits 0.64, capitals 0.72, else 0.58.
+_EM: Final[Mapping[str, float]] = {
+    **dict.fromkeys(" .,:;'|!il()[]", 0.3),
+    **dict.fromkeys("fjrt-", 0.4),
+    **dict.fromkeys("mwMW%", 0.9),
+}
+#: On screen a table shows as it is; on paper, a turned copy of it (a short table too wide for the paper). The
+#: copy is also hidden by its own style attribute: where a page drops <style> (an untrusted notebook's output
+#: is sanitised), the table shows once, as it is.
+_SCREEN_OR_PRINT: Final = (
+    "@media print { .stickiness-screen { display: none !important; } .stickiness-print { display: block !important; } }"
+)
 
 
 @dataclass(frozen=True)
@@ -342,12 +366,32 @@ def table(
         return Table(f'<p class="stickiness-empty">{html.escape(sentence)}</p>', 0, 0, sentence)
     shown = frame.head(rows)
     kinds = {column: (formats or {}).get(column) or kind(column, shown[column].dtype) for column in shown.columns}
-    gt = _finished(_dates(shown, kinds), kinds, name)
+    shown = _dates(shown, kinds)
+    texts = {column: _texts(shown[column], written) for column, written in kinds.items()}
+    least = least_width(texts, kinds)
+    gt = _finished(shown, kinds, name, small=least > PRINT_WIDTH)
+    note = _more(frame.height - shown.height, _link(folder, csv or name)) if frame.height > shown.height else None
     if title:
         gt = gt.tab_header(title=title)
-    if frame.height > shown.height:
-        gt = gt.tab_source_note(_more(frame.height - shown.height, _link(folder, csv or name)))
-    return Table(gt.as_raw_html(), frame.height, shown.height)
+    if note is not None:
+        gt = gt.tab_source_note(note)
+    if least * SMALL_FONT / FONT <= PRINT_WIDTH or shown.height > TURN_ROWS:
+        return Table(gt.as_raw_html(), frame.height, shown.height)
+    # too wide for the paper even in the small font, and short: on paper each row becomes a column
+    turned_frame, turned_kinds = _turned(texts, kinds)
+    turned = _finished(turned_frame, turned_kinds, name, small=True).cols_align(
+        "right", columns=turned_frame.columns[1:]
+    )
+    if title:
+        turned = turned.tab_header(title=title)
+    if note is not None:
+        turned = turned.tab_source_note(note)
+    page = (
+        f"<style>{_SCREEN_OR_PRINT}</style>"
+        f'<div class="stickiness-screen">{gt.as_raw_html()}</div>'
+        f'<div class="stickiness-print" style="display: none">{turned.as_raw_html()}</div>'
+    )
+    return Table(page, frame.height, shown.height)
 
 
 def _check(frame: object, rows: int, formats: Mapping[str, str] | None) -> None:
@@ -374,13 +418,21 @@ def _dates(frame: pl.DataFrame, kinds: Mapping[str, Kind]) -> pl.DataFrame:
     return frame.with_columns(casts) if casts else frame
 
 
-def _finished(frame: pl.DataFrame, kinds: Mapping[str, Kind], name: str | None) -> GT:
-    """Return the great_tables table of ``frame``: labels, one format per kind, the kit's look."""
+def _finished(frame: pl.DataFrame, kinds: Mapping[str, Kind], name: str | None, *, small: bool = False) -> GT:
+    """Return the great_tables table of ``frame``: labels, one format per kind, the kit's look.
+
+    ``small``: the table prints in :data:`SMALL_FONT` (a table too wide for the paper in :data:`FONT`).
+    """
     from great_tables import GT
+    from great_tables import html as gt_html
 
     # an id per table, the same in every run: great_tables scopes its CSS to it (a random one would change the page)
-    gt = GT(frame, id=f"stickiness-{name or 'table'}-{next(_IDS)}")
-    gt = gt.cols_label(cases={column: label(column) for column in frame.columns})
+    table_id = f"stickiness-{name or 'table'}-{next(_IDS)}"
+    gt = GT(frame, id=table_id)
+    gt = gt.cols_label(cases={column: gt_html(breakable(label(column))) for column in frame.columns})
+    text = [column for column, written in kinds.items() if written == "text"]
+    if text:
+        gt = gt.fmt(_breakable_cell, columns=text)
     by_kind: dict[Kind, list[str]] = {}
     for column, written in kinds.items():
         by_kind.setdefault(written, []).append(column)
@@ -390,15 +442,153 @@ def _finished(frame: pl.DataFrame, kinds: Mapping[str, Kind], name: str | None) 
         gt.sub_missing(missing_text=_MISSING)
         .cols_align("right", columns=[c for c, k in kinds.items() if k not in ("text", "date", "flag")])
         .tab_options(
-            table_font_size="13px",
+            table_font_size=f"{FONT}px",
             table_margin_left="0",
             column_labels_font_weight="bold",
-            source_notes_font_size="13px",
+            source_notes_font_size=f"{FONT}px",
             container_padding_y="4px",
             data_row_padding="3px",
             table_font_names=["var(--jp-content-font-family)", "system-ui", "sans-serif"],
         )
+        .opt_css(_words(table_id) + (_small(table_id) if small else ""))
     )
+
+
+#: Where a long identifier may break: after ``_``, ``.`` or ``/`` between a letter or digit and a letter
+#: (``manage_|listings``, ``example.|com``), never inside a number (``3.5``).
+_JOINS: Final = re.compile(r"(?<=[^\W_])([_./])(?=[^\W\d_])")
+#: A word this long or longer may break at its joins; a shorter one (``home_buyer``) stays whole.
+_LONG: Final = 13
+_LONG_WORD: Final = re.compile(rf"\S{{{_LONG},}}")
+
+
+def breakable(text: str) -> str:
+    """Return ``text`` as HTML that breaks only between words, or after ``_``/``.``/``/`` in a long identifier.
+
+    A narrow column then wraps ``manage_listings`` as ``manage_`` / ``listings`` rather than at any
+    letter (``manage_lis`` / ``tings``): the ``<wbr>`` is a break the browser takes only when the word does
+    not fit. Words shorter than 13 characters (``browse_homes``) stay whole.
+
+    >>> breakable("manage_listings & v1.5"), breakable("browse_homes"), breakable("<b>")
+    ('manage_<wbr>listings &amp; v1.5', 'browse_homes', '&lt;b&gt;')
+    """
+    return _LONG_WORD.sub(lambda word: _JOINS.sub(r"\1<wbr>", word.group()), html.escape(text))
+
+
+def _breakable_cell(value: object) -> str:
+    """Return a text cell's HTML: :func:`breakable` (great_tables writes a formatter's output as HTML)."""
+    return breakable(str(value))
+
+
+def _words(table_id: str) -> str:
+    """Return the CSS that keeps words whole in the table ``table_id``, on screen and in print.
+
+    A cell wraps between words only (a page's ``overflow-wrap: anywhere`` would split ``forgett-able``
+    at any letter to squeeze a column); numbers stay on one line; column labels wrap between words.
+    """
+    scope = f"#{table_id} .gt_table"
+    return (
+        f"{scope} td, {scope} th {{ overflow-wrap: normal !important; word-break: normal !important; }}\n"
+        f"{scope} td.gt_right {{ white-space: nowrap !important; }}\n"
+        f"{scope} .gt_col_heading {{ white-space: normal !important; }}\n"
+    )
+
+
+def _small(table_id: str) -> str:
+    """Return the CSS that prints the table ``table_id`` in :data:`SMALL_FONT` (8.25 pt: still 8 pt or more)."""
+    scope = f"#{table_id} .gt_table"
+    return f"@media print {{ {scope}, {scope} td, {scope} th {{ font-size: {SMALL_FONT}px !important; }} }}\n"
+
+
+def _texts(values: pl.Series, written: Kind) -> list[str | None]:
+    """Return ``values`` as the table writes them (great_tables' own formats, as :func:`_format` applies them)."""
+    from great_tables import vals
+
+    fmt: Any = vals  # its formatters are re-exported without __all__: mypy's strict re-export check misses them
+    formatted: list[str]
+    items = values.to_list()
+    present = [item for item in items if item is not None]
+    if written == "count":
+        formatted = fmt.fmt_integer(present)
+    elif written == "share":
+        formatted = fmt.fmt_percent(present, decimals=1)
+    elif written == "rate":
+        formatted = fmt.fmt_number(present, decimals=1)
+    elif written == "days":
+        formatted = fmt.fmt_number(present, decimals=1, drop_trailing_zeros=True)
+    elif written in ("number", "money"):
+        formatted = fmt.fmt_number(present, decimals=2)
+    elif written == "date":
+        formatted = fmt.fmt_date(present, date_style="iso")
+    elif written == "flag":
+        formatted = ["yes" if item else "no" for item in present]
+    else:
+        formatted = [str(item) for item in present]
+    written_out = iter(formatted)
+    return [None if item is None else next(written_out) for item in items]
+
+
+def _text_width(text: str, *, bold: bool = False) -> float:
+    """Return the estimated width of ``text`` in CSS px at :data:`FONT` (sans-serif: about 0.6 em a letter)."""
+    em = sum(_EM.get(char, 0.64 if char.isdigit() else 0.72 if char.isupper() else 0.58) for char in text)
+    return em * FONT * (1.08 if bold else 1.0)
+
+
+def least_width(texts: Mapping[str, list[str | None]], kinds: Mapping[str, Kind]) -> float:
+    """Return the estimated narrowest width of a table, in CSS px at :data:`FONT`: its columns' longest words.
+
+    A column is as narrow as its longest word: of its label (bold), and of its cells (a text cell breaks
+    between words and after a long identifier's ``_``/``.``/``/``; other cells do not break), plus its
+    padding. The estimate decides whether a table prints in :data:`SMALL_FONT`, or turned (:func:`table`);
+    the browser test (tests/browser/test_report_print.py) measures what the browser makes of it.
+
+    >>> kinds = {"use_case": "text", "users": "count"}
+    >>> short = least_width({"use_case": ["browse_homes"], "users": ["1,234"]}, kinds)
+    >>> long = least_width({"use_case": ["browse_homes_and_listings"], "users": ["1,234,567,890"]}, kinds)
+    >>> short == least_width({"use_case": ["browse_homes browse"], "users": ["1,234"]}, kinds) < long
+    True
+    >>> least_width({"use_case": ["manage_listings"]}, {"use_case": "text"}) < short  # "listings" < "browse_homes"
+    True
+    """
+    total = 0.0
+    for column, written in kinds.items():
+        heading = max((_text_width(word, bold=True) for word in label(column).split()), default=0.0)
+        pieces = [piece for text in texts[column] if text for piece in _breaks(text, written)]
+        body = max((_text_width(piece) for piece in pieces), default=0.0)
+        total += max(heading, body) + _PADDING
+    return total
+
+
+def _breaks(text: str, written: Kind) -> list[str]:
+    """Return the pieces a cell may break into: words and identifiers' parts in text, the whole elsewhere."""
+    if written != "text":
+        return [text]
+    joined = (_JOINS.sub(r"\1 ", word) if len(word) >= _LONG else word for word in text.split())
+    return [piece for word in joined for piece in word.split()]
+
+
+def _turned(texts: Mapping[str, list[str | None]], kinds: Mapping[str, Kind]) -> tuple[pl.DataFrame, dict[str, Kind]]:
+    """Return a short, wide table turned: a row per column (its label), a column per row (named by its keys).
+
+    The row's keys are its leading text columns (``homeowner × browse_homes``), else its number; the
+    values are already written as the table writes them.
+    """
+    columns = list(kinds)
+    keys = list(itertools.takewhile(lambda column: kinds[column] == "text", columns))[:2]
+    rows = len(texts[columns[0]])
+    names: list[str] = []
+    for row in range(rows):  # the rows shown, TURN_ROWS at most: a heading each
+        name = " × ".join(texts[key][row] or _MISSING for key in keys) or f"Row {row + 1}"
+        while name in names:
+            name += " "  # a repeated key: the column names of a frame are unique (the label is the same)
+        names.append(name)
+    values = [column for column in columns if column not in keys]
+    cells = {name: [texts[column][row] for column in values] for row, name in enumerate(names)}
+    frame = pl.DataFrame(
+        {"": [label(column) for column in values], **cells}, schema=dict.fromkeys(["", *names], pl.String)
+    )
+    turned: dict[str, Kind] = dict.fromkeys(frame.columns, "text")
+    return frame, turned
 
 
 def _format(gt: GT, written: Kind, columns: list[str]) -> GT:

@@ -188,7 +188,9 @@ else:
         display(charts["nps"], charts["nps_over_time"])
     else:
         display(charts["nps"])
-sw.table(nps_table, "nps", folder=out) if nps_table is not None else None
+# the NPS interval is in NPS points (-100 to 100), not a share: 27.7, not 2,770.0%
+nps_points = {"ci_low": "number", "ci_high": "number"}
+sw.table(nps_table, "nps", folder=out, formats=nps_points) if nps_table is not None else None
 
 # %% [markdown]
 # ## Customer fit
