@@ -348,3 +348,13 @@ def test_chart_writer_draws_as_charts_come(chart: Any, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.png", "two.png"]  # no spec or SVG left behind
     alone = sw.save_chart(chart, tmp_path.parent / "alone.png").read_bytes()
     assert (tmp_path / "one.png").read_bytes() == alone == (tmp_path / "two.png").read_bytes()
+
+
+def test_charts_are_drawn_here_when_the_worker_dies(chart: Any, tmp_path: Path) -> None:
+    with sw.ChartWriter(tmp_path) as writer:
+        writer.add("a", chart)
+        writer._worker._worker.kill()  # type: ignore[union-attr]  # as if it crashed: "a" was sent, "b" cannot be
+        writer.add("b", chart)
+    alone = sw.save_chart(chart, tmp_path.parent / "alone.png").read_bytes()
+    assert (tmp_path / "a.png").read_bytes() == alone == (tmp_path / "b.png").read_bytes()
+    assert TITLE in (tmp_path / "a.svg").read_text(encoding="utf-8") and (tmp_path / "b.svg").exists()

@@ -220,10 +220,14 @@ class VegaWorker:
         return self
 
     def _read(self, worker: subprocess.Popen[str]) -> None:
-        if worker.stdout is not None:
-            for line in worker.stdout:
-                self._answers.put(json.loads(line))
-        self._answers.put(None)  # the worker ended
+        try:
+            for line in worker.stdout if worker.stdout is not None else ():
+                with contextlib.suppress(ValueError):  # a line that is not an answer (a library's message)
+                    answer = json.loads(line)
+                    if isinstance(answer, dict):
+                        self._answers.put(answer)
+        finally:
+            self._answers.put(None)  # the worker ended
 
     def submit(self, job: dict[str, Any]) -> bool:
         """Send ``job`` (``spec`` and ``svg`` files; ``png``, ``claim``, ``scale``, ``ppi``, ``max_pixels`` for a PNG).
