@@ -679,7 +679,7 @@ def _charts(
         return {}, []
     charts: dict[str, Any] = {}
     # opened first: its Vega worker starts while the first chart is drawn; the kit's charts skip altair's schema
-    # check (half the Python time of a 21-panel report; tests/widgets/test_charts.py validates every chart)
+    # check (a third of the Python time of a 21-panel report; tests/widgets/test_charts.py validates every chart)
     with sw.ChartWriter(directory, formats=("png", "svg"), validate=False) as writer:
         for item in spec.QUICKSTART:
             for chart in item.charts if item.table in frames else ():

@@ -33,9 +33,9 @@ from typing import Any, Final
 
 __all__ = ["PNG_PIXELS", "VegaWorker", "claim", "compact", "png_scale", "rasterise", "svg_size"]
 
-#: The most pixels a PNG gets (unless a chart is larger at one PNG pixel per chart pixel): 4 million.
-#: Enough for 300 ppi over report.pptx's chart area (12.3 x 5.7 in) in the chart's longer direction,
-#: and over most of a printed page; a 21-panel chart at scale 2 had 12 million, for nobody.
+#: The most pixels a PNG gets (unless a chart is larger at one PNG pixel per chart pixel): 4 million,
+#: a 16:9 slide filled at 200 ppi. A 21-panel chart had 8 to 12 million at scale 2, for nobody:
+#: report.pptx fits it to 5.7 inches of height, where 4 million pixels still give over 500 ppi.
 PNG_PIXELS: Final = 4_000_000
 
 #: The root element's size, as vl-convert writes it: ``<svg ... width="910" height="2438" ...>``.

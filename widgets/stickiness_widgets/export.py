@@ -62,7 +62,7 @@ def chart_spec(chart: ChartLike, *, validate: bool = True) -> dict[str, Any]:
 
     ``validate=False`` skips altair's check of an altair chart against the Vega-Lite
     schema: for charts already checked (this package's own, which its tests validate),
-    as the check took half the Python time of a 21-panel report's charts.
+    as the check took a third of the Python time of a 21-panel report's charts.
 
     Examples
     --------
