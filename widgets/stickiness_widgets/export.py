@@ -288,8 +288,9 @@ class ChartWriter:
     :meth:`add` builds a chart's Vega-Lite spec here (altair) and hands it to a
     worker process that draws its SVG with Vega (:class:`stickiness_widgets._raster.VegaWorker`),
     while this process goes on with the next chart; leaving the ``with`` block
-    rasterises each PNG from its SVG as the worker finishes it, then waits for the
-    last. Vega, its engine's start and the rasterising thus run on two cores. A
+    rasterises each PNG from its SVG as the worker finishes it (the worker takes
+    some too, whenever no spec waits for it), then waits for the last. Vega, its
+    engine's start and the rasterising thus run on two cores. A
     chart the worker cannot draw (or every chart, when no worker can start) is drawn
     here, so no file is ever missing. :func:`write_charts` uses it; the report
     opens one before drawing its first chart.
