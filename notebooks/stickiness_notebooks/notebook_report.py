@@ -64,7 +64,7 @@ def notebook_parameters(path: str | Path) -> NotebookParameters:
     >>> from stickiness_notebooks import new_notebook
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> found = notebook_parameters(new_notebook("active_users", folder / "weekly.ipynb"))
-    >>> found.template, found.values["mau_window"], found.out == folder / "stickiness-report"
+    >>> found.template, found.values["mau_window"], found.out == folder / "weekly-report"
     ('active_users', 30, True)
     """
     notebook_path = Path(path).expanduser().resolve()
