@@ -20,8 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+import altair as alt
 import polars as pl
 
+from stickiness_widgets.charts._data import inline
+from stickiness_widgets.charts._fields import field
 from stickiness_widgets.theme import OKABE_ITO, OTHER_SEGMENTS
 
 __all__ = ["COLOURED", "GROUP", "MOST_COLOURED", "SegmentColours", "segment_colours"]
@@ -47,10 +50,18 @@ class SegmentColours:
     groups: dict[str, str]
     other: str | None
 
-    def columns(self, segment: pl.Expr) -> list[pl.Expr]:
-        """Return the :data:`GROUP` and :data:`COLOURED` columns for the rows whose segment is ``segment``."""
-        group = segment.replace_strict(self.groups, return_dtype=pl.String)
-        return [group.alias(GROUP), (group != pl.lit(self.other or "")).alias(COLOURED)]
+    def lookup(self, chart: alt.Chart, by: str) -> alt.Chart:
+        """Return ``chart`` given the :data:`GROUP` and :data:`COLOURED` fields of each row's segment.
+
+        Looked up in a table of one row per segment (in the spec once), not added to every row of the data.
+        """
+        table = pl.DataFrame(
+            {by: list(self.groups), GROUP: list(self.groups.values())}, schema={by: pl.String, GROUP: pl.String}
+        ).with_columns((pl.col(GROUP) != pl.lit(self.other or "")).alias(COLOURED))
+        key = field(by)
+        return chart.transform_lookup(
+            lookup=key, from_=alt.LookupData(data=inline(table), key=key, fields=[GROUP, COLOURED])
+        )
 
 
 def segment_colours(ends: pl.DataFrame, *, segment: str, value: str, size: str, noun: str) -> SegmentColours:

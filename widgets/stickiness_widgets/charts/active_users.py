@@ -87,9 +87,8 @@ def active_users_chart(
         return empty_chart(title=title, what="Active users", hint="the log has no days in range")
     segments = table.get_column(by).cast(pl.String).unique(maintain_order=True).sort().to_list() if by else []
     colours = _colours(table, by) if by else None
-    grouped = colours.columns(pl.col(by)) if by and colours and colours.other else []
     values = table.select(
-        *([pl.col(by).cast(pl.String), _segment_key(by, segments), *grouped] if by else []),
+        *([pl.col(by).cast(pl.String), _segment_key(by, segments)] if by else []),
         "day",
         pl.col("dau").alias("DAU"),
         pl.col("wau").alias("WAU"),
@@ -265,7 +264,7 @@ def _grouped_lines(weekly: alt.Chart, by: str, colours: SegmentColours) -> list[
         legend=alt.Legend(title=printable(by)),
         scale=alt.Scale(domain=colours.domain, range=colours.range),
     )
-    line = weekly.encode(color=colour, detail=alt.Detail(f"{field(by)}:N"))
+    line = colours.lookup(weekly, by).encode(color=colour, detail=alt.Detail(f"{field(by)}:N"))
     grey = line.transform_filter(f"!datum.{COLOURED}").mark_line(strokeWidth=1.2)
     return [grey, line.transform_filter(f"datum.{COLOURED}").mark_line(strokeWidth=2.2)]
 

@@ -75,7 +75,6 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     colours = _colours(table, by) if by else None
     values = table.select(
         *([pl.col(by).cast(pl.String)] if by else []),
-        *(colours.columns(pl.col(by).cast(pl.String)) if by and colours and colours.other else []),
         "month",
         "days",
         "mean_dau",
@@ -170,7 +169,7 @@ def _segment_lines(
     )
     base = alt.Chart().encode(x=_x(), y=_y(), color=colour)
     if grouped:
-        base = base.encode(detail=alt.Detail(f"{field(by)}:N"))
+        base = colours.lookup(base, by).encode(detail=alt.Detail(f"{field(by)}:N"))
     line = base.mark_line(strokeWidth=2)
     points = base.mark_point(size=60, strokeWidth=2, fill="white", opacity=1).encode(
         fillOpacity=alt.FillOpacity(
