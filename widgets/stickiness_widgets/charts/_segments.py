@@ -18,7 +18,7 @@ Tooltips and tables keep every segment.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 import altair as alt
 import polars as pl
@@ -37,6 +37,9 @@ GROUP: Final = "colour_group"
 COLOURED: Final = "coloured"
 
 
+_Chart = TypeVar("_Chart", alt.Chart, alt.FacetChart)
+
+
 @dataclass(frozen=True)
 class SegmentColours:
     """The colour scale of a chart's segments: ``domain[i]`` is drawn in ``range[i]``.
@@ -49,8 +52,10 @@ class SegmentColours:
     range: list[str]
     groups: dict[str, str]
     other: str | None
+    #: The segments in plural ("personas"), to word titles.
+    noun: str = "segments"
 
-    def lookup(self, chart: alt.Chart, by: str) -> alt.Chart:
+    def lookup(self, chart: _Chart, by: str) -> _Chart:
         """Return ``chart`` given the :data:`GROUP` and :data:`COLOURED` fields of each row's segment.
 
         Looked up in a table of one row per segment (in the spec once), not added to every row of the data.
@@ -91,8 +96,9 @@ def segment_colours(ends: pl.DataFrame, *, segment: str, value: str, size: str, 
     largest = ends.filter(~pl.col(segment).is_in(named)).sort(by_size[0], descending=by_size[1], nulls_last=True)
     rest = largest.get_column(segment).cast(pl.String).head(max(MOST_COLOURED - len(named), 0)).to_list()
     coloured = sorted({*named, *rest})
-    other = f"other {noun if noun.endswith('s') else noun + 's'} ({len(names) - len(coloured)})"
+    plural = noun if noun.endswith("s") else noun + "s"
+    other = f"other {plural} ({len(names) - len(coloured)})"
     while other in names:  # a segment of that very name keeps its own entry: the grey one is told apart
         other += " "
     groups = {name: name if name in coloured else other for name in names}
-    return SegmentColours([*coloured, other], [*OKABE_ITO[: len(coloured)], OTHER_SEGMENTS], groups, other)
+    return SegmentColours([*coloured, other], [*OKABE_ITO[: len(coloured)], OTHER_SEGMENTS], groups, other, plural)

@@ -53,7 +53,11 @@ def active_users_chart(
         The segment column. Default: the frame's one column beyond the
         standard ones, if it has one (``active_users(log, by="persona")`` gives
         ``persona``). With segments, the top panel compares their stickiness
-        (one colour per segment) and the counts become small multiples.
+        (one colour per segment) and the counts become small multiples. With
+        more segments than the palette's 8 colours, the top panel colours the
+        title's lowest and highest and the largest (5 in all), the others are
+        one grey legend entry, and only the coloured ones get a small multiple
+        (docs/charts.md, "Many segments").
     metrics
         Which of ``"dau"``, ``"wau"``, ``"mau"`` to draw in the counts panel
         (default all three; an empty sequence leaves out the counts panel).
@@ -102,7 +106,8 @@ def active_users_chart(
     incomplete = not values.get_column("complete").all()
     panels = [_stickiness_panel(data, by, segments, colours, window, incomplete=incomplete)]
     if chosen:
-        panels.append(_counts_panel(data, by, [m.upper() for m in chosen], window, incomplete=incomplete))
+        labels = [m.upper() for m in chosen]
+        panels.append(_counts_panel(data, by, colours, labels, window, incomplete=incomplete))
     partial = _partial_day(table)
     for panel in panels:
         if partial is not None and isinstance(panel, alt.LayerChart):  # not the facets of the counts per segment
@@ -281,9 +286,19 @@ def _day_tooltips() -> list[alt.Tooltip]:
 
 
 def _counts_panel(
-    data: dict[str, Any], by: str | None, labels: list[str], window: int | None, *, incomplete: bool
+    data: dict[str, Any],
+    by: str | None,
+    colours: SegmentColours | None,
+    labels: list[str],
+    window: int | None,
+    *,
+    incomplete: bool,
 ) -> alt.typing.ChartType:
-    """DAU, WAU and MAU lines; small multiples (without tooltips: the top panel has them) per segment."""
+    """DAU, WAU and MAU lines; small multiples (without tooltips: the top panel has them) per segment.
+
+    With more segments than colours, only the coloured segments get a small multiple (the top panel
+    draws every segment; the table has every segment's counts).
+    """
     base = alt.Chart()
     colour = alt.Color(
         "metric:N",
@@ -308,7 +323,12 @@ def _counts_panel(
             title=title,
         )
     header = alt.Header(labelFontSize=13, labelFontWeight="bold", labelAnchor="start", labelAlign="left", title=None)
-    return alt.LayerChart(
+    if colours and colours.other:
+        shown = len(colours.domain) - 1
+        others = len(colours.groups) - shown
+        coloured = f"of the {shown} {colours.noun} coloured above (the other {others}: in the table)"
+        title = _panel_title(f"Active users: {names} {coloured}")
+    chart = alt.LayerChart(
         layer=[*_band(base, shown=incomplete, label=True), lines], width=(WIDTH - _FACET_GAP) // 2, height=130
     ).facet(
         facet=alt.Facet(f"{field(by)}:N", header=header, title=None),
@@ -317,6 +337,9 @@ def _counts_panel(
         title=title,
         data=data,
     )
+    if colours and colours.other:  # the grey segments' panels left out (a filter in the spec: the data are shared)
+        chart = colours.lookup(chart, by).transform_filter(f"datum.{COLOURED}")
+    return chart
 
 
 def _notes(table: pl.DataFrame, window: int | None) -> list[str]:
