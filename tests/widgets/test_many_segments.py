@@ -139,10 +139,16 @@ def test_every_report_chart_of_21_personas_gives_each_colour_one_meaning(log21: 
         "forgettable_zone": sw.forgettable_zone_chart(usecase_map),
         "retention": sw.retention_chart(st.retention(log21, by="persona")),
         "lifecycle": sw.lifecycle_chart(st.lifecycle(log21, by="persona")),
+        # not a report chart, but one line per segment too (the retention template)
+        "retention_curve": sw.retention_curve_chart(st.cohort_matrix(log21, by="persona")),
     }
     for name, chart in charts.items():
-        twice = {c: v for c, v in _meanings(chart_spec(chart, validate=True)).items() if len(v) > 1}
+        spec = chart_spec(chart, validate=True)
+        twice = {c: v for c, v in _meanings(spec).items() if len(v) > 1}
         assert twice == {}, f"{name}: a colour stands for several things: {twice}"
+        if name in {"active_users", "monthly", "retention_curve"}:  # the charts coloured per segment
+            grouped = [s for s in _scales(spec) if OTHER in s["domain"]]  # the colour and fill channels
+            assert grouped and all(len(s["domain"]) == 6 and s["range"][-1] == OTHER_SEGMENTS for s in grouped)
 
 
 def _map21() -> tuple[pl.DataFrame, int]:
