@@ -18,6 +18,8 @@ from stickiness_widgets.theme import OKABE_ITO, OTHER_SEGMENTS
 
 import stickiness as st
 from stickiness.demo import demo_catalog, demo_events, demo_users
+from stickiness.scorecards import nps
+from stickiness.scorecards.demo import demo_responses
 
 SEGMENTS = [f"persona {i:02d}" for i in range(21)]
 DAYS = [dt.date(2024, 3, 1) + dt.timedelta(days=d) for d in range(10)]
@@ -141,6 +143,10 @@ def test_every_report_chart_of_21_personas_gives_each_colour_one_meaning(log21: 
         "lifecycle": sw.lifecycle_chart(st.lifecycle(log21, by="persona")),
         # not a report chart, but one line per segment too (the retention template)
         "retention_curve": sw.retention_curve_chart(st.cohort_matrix(log21, by="persona")),
+        # small multiples per segment, labelled: one colour for all beyond the palette's 8
+        "nps_by_month": sw.nps_chart(
+            nps(demo_responses(), by="persona", users=log21, period="month", time="submitted_at")
+        ),
     }
     for name, chart in charts.items():
         spec = chart_spec(chart, validate=True)
