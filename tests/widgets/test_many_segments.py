@@ -198,3 +198,17 @@ def test_a_map_with_up_to_five_forgettable_segments_names_them_all() -> None:
     four = frame.filter(pl.col("persona").is_in(SEGMENTS[:2]) & (pl.col("use_case") != "manage_listings"))
     text = " ".join(chart_spec(sw.use_case_map_chart(four))["title"]["subtitle"])
     assert "more" not in text and text.count(" × ") == 4
+
+
+def test_names_stay_data_with_many_segments() -> None:
+    """A segment column named plan.tier (a path to Vega-Lite) and a segment named as the grey group."""
+    vl_convert = pytest.importorskip("vl_convert")
+    # persona 00 renamed to the name the grey group would take: the group is then named apart
+    clash = "other plan.tiers (16)"
+    frame = _daily().with_columns(pl.col("persona").replace("persona 00", clash)).rename({"persona": "plan.tier"})
+    spec = chart_spec(sw.active_users_chart(frame, by="plan.tier"))
+    (scale, *_) = [s for s in _scales(spec) if len(s["domain"]) == 6]
+    assert scale["domain"] == [*COLOURED, clash + ", in grey"]
+    svg = vl_convert.vegalite_to_svg(spec)
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert clash + ", in grey" in labels and "persona 10" in labels  # the legend: the grey group, a coloured persona

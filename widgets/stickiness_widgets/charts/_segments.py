@@ -98,7 +98,7 @@ def segment_colours(ends: pl.DataFrame, *, segment: str, value: str, size: str, 
     coloured = sorted({*named, *rest})
     plural = noun if noun.endswith("s") else noun + "s"
     other = f"other {plural} ({len(names) - len(coloured)})"
-    while other in names:  # a segment of that very name keeps its own entry: the grey one is told apart
-        other += " "
+    while other in names:  # a segment of that very name keeps its name: the grey group is told apart
+        other += ", in grey"
     groups = {name: name if name in coloured else other for name in names}
     return SegmentColours([*coloured, other], [*OKABE_ITO[: len(coloured)], OTHER_SEGMENTS], groups, other, plural)
