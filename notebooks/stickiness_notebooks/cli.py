@@ -677,13 +677,15 @@ def _charts(
             " skipped: install the Jupyter layer for charts: pip install 'stickiness[jupyter]'", end="", file=sys.stderr
         )
         return {}, []
-    charts = {
-        chart.name: spec.draw(chart, frames[item.table], values)
-        for item in spec.QUICKSTART
-        if item.table in frames
-        for chart in item.charts
-    }
-    return charts, sw.write_charts(charts, directory, formats=("png", "svg"))
+    charts: dict[str, Any] = {}
+    # opened first: its Vega worker starts while the first chart is drawn; the kit's charts skip altair's schema
+    # check (a third of the Python time of a 21-panel report; tests/widgets/test_charts.py validates every chart)
+    with sw.ChartWriter(directory, formats=("png", "svg"), validate=False) as writer:
+        for item in spec.QUICKSTART:
+            for chart in item.charts if item.table in frames else ():
+                charts[chart.name] = spec.draw(chart, frames[item.table], values)
+                writer.add(chart.name, charts[chart.name])
+    return charts, writer.paths
 
 
 def _catalog(args: argparse.Namespace) -> Catalog | None:

@@ -282,3 +282,86 @@ def test_pngs_are_drawn_here_when_the_worker_cannot_start(
     alone = sw.save_chart(chart, tmp_path / "alone.png").read_bytes()
     assert [p.name for p in paths] == ["a.png", "a.svg", "b.png", "b.svg"]
     assert paths[0].read_bytes() == alone and paths[2].read_bytes() == alone
+
+
+def _personas21() -> Any:
+    """Retention of 21 personas over 12 months: 21 small multiples, as the ratings log of issue 17 draws them.
+
+    (The active-users chart of 21 personas was this test's tall chart until it drew small multiples of its 5
+    coloured personas only: docs/charts.md, "Many segments".)
+    """
+    import datetime as dt
+
+    months = pl.DataFrame({"period": pl.date_range(dt.date(2024, 1, 1), dt.date(2024, 12, 1), "1mo", eager=True)})
+    personas = pl.DataFrame({"persona": [f"persona {i:02d}" for i in range(21)]})
+    frame = personas.join(months, how="cross").with_columns(
+        active_before=pl.lit(10),
+        active=pl.lit(10),
+        new=pl.lit(2),
+        retained=pl.lit(8),
+        churned=pl.lit(2),
+        retention_rate=pl.lit(0.8),
+        churn_rate=pl.lit(0.2),
+        complete=pl.lit(True),
+    )
+    return sw.retention_chart(frame, by="persona")
+
+
+def test_a_21_panel_png_stays_within_the_pixel_budget_and_keeps_its_title(chart: Any, tmp_path: Path) -> None:
+    from PIL import Image
+
+    tall = _personas21()
+    paths = sw.write_charts({"tall": tall, "zone": chart}, tmp_path)  # two charts: drawn by the worker process
+    width, height = export.svg_size((tmp_path / "tall.svg").read_text(encoding="utf-8")) or (0, 0)
+    assert width * height * 4 > export.PNG_PIXELS  # at scale 2 it would pass the budget (4 million pixels)
+    with Image.open(tmp_path / "tall.png") as image:
+        size, grey = image.size, np.asarray(image.convert("L"))
+    assert size[0] * size[1] <= export.PNG_PIXELS
+    scale = size[0] / width
+    assert 1 < scale < 2 and abs(size[1] / height - scale) < 0.01  # the whole chart, not cut, nor stretched
+    # the title: dark text (#222) in the band above the first panel (16 px of padding, then 18 px text)
+    assert (grey[round(16 * scale) : round(40 * scale)] < 80).sum() > 50
+    title = tall.to_dict(validate=False)["title"]["text"]
+    assert title in "".join(ET.parse(tmp_path / "tall.svg").getroot().itertext())
+    # an ordinary chart keeps scale 2, and max_pixels=None lifts the budget
+    assert _png_size(paths[2].read_bytes()) == _png_size(sw.save_chart(chart, tmp_path / "alone.png").read_bytes())
+    with Image.open(sw.save_chart(tall, tmp_path / "unlimited.png", max_pixels=None)) as unlimited:
+        assert unlimited.size == (round(2 * width), round(2 * height))
+
+
+def test_bad_max_pixels(chart: Any, tmp_path: Path) -> None:
+    for bad in (0, 2.5, True, "4e6"):
+        with pytest.raises(InvalidOptionError, match="max_pixels"):
+            sw.save_chart(chart, tmp_path / "zone.png", max_pixels=bad)  # type: ignore[arg-type]
+
+
+def test_a_chart_the_worker_cannot_draw_is_drawn_here(tmp_path: Path) -> None:
+    # a legend label Vega shortens inside an emoji: vl-convert fails in the worker; convert() redraws it here
+    name = "🚀" * 60
+    spec = {"data": {"values": [{"k": name}]}, "mark": "point", "encoding": {"color": {"field": "k"}}}
+    paths = sw.write_charts({"a": spec, "b": spec}, tmp_path)
+    assert [p.name for p in paths] == ["a.png", "a.svg", "b.png", "b.svg"]
+    assert all(name in (tmp_path / f"{n}.svg").read_text(encoding="utf-8") for n in "ab")
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths[::2])
+
+
+def test_chart_writer_draws_as_charts_come(chart: Any, tmp_path: Path) -> None:
+    with sw.ChartWriter(tmp_path, formats=("png",), validate=False) as writer:
+        writer.add("one", chart)
+        writer.add("two", chart)
+        with pytest.raises(InvalidOptionError, match="given twice"):
+            writer.add("one", chart)
+    assert [p.name for p in writer.paths] == ["one.png", "two.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.png", "two.png"]  # no spec or SVG left behind
+    alone = sw.save_chart(chart, tmp_path.parent / "alone.png").read_bytes()
+    assert (tmp_path / "one.png").read_bytes() == alone == (tmp_path / "two.png").read_bytes()
+
+
+def test_charts_are_drawn_here_when_the_worker_dies(chart: Any, tmp_path: Path) -> None:
+    with sw.ChartWriter(tmp_path) as writer:
+        writer.add("a", chart)
+        writer._worker._worker.kill()  # type: ignore[union-attr]  # as if it crashed: "a" was sent, "b" cannot be
+        writer.add("b", chart)
+    alone = sw.save_chart(chart, tmp_path.parent / "alone.png").read_bytes()
+    assert (tmp_path / "a.png").read_bytes() == alone == (tmp_path / "b.png").read_bytes()
+    assert TITLE in (tmp_path / "a.svg").read_text(encoding="utf-8") and (tmp_path / "b.svg").exists()

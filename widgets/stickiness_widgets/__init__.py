@@ -10,8 +10,9 @@ frame) and return an altair chart that states its finding in the title::
 Importing this package calls :func:`enable_offline`: it registers and enables
 the ``"stickiness"`` altair renderer, which displays charts with no network in
 JupyterLab 4 (interactive, Vega-Lite v5) and in nbconvert's HTML (SVG). Export
-with :func:`save_chart` (PNG, SVG, PDF, HTML), :func:`write_charts` and
-:func:`charts_to_html`, offline as well. The explorers (:func:`explore_active_users`,
+with :func:`save_chart` (PNG, SVG, PDF, HTML), :func:`write_charts` (or
+:class:`ChartWriter`, as the charts are drawn) and :func:`charts_to_html`, offline
+as well. The explorers (:func:`explore_active_users`,
 :func:`explore_use_cases`, :func:`explore_forgettable_zone`) are ipywidgets controls
 that re-run a metric and redraw its chart. :func:`table` shows any result table (or
 the row ledger) finished: labels, formats, units, long tables summarised, empty
@@ -30,12 +31,13 @@ from stickiness_widgets.explorers import (
     explore_forgettable_zone,
     explore_use_cases,
 )
-from stickiness_widgets.export import charts_to_html, save_chart, write_charts
+from stickiness_widgets.export import ChartWriter, charts_to_html, save_chart, write_charts
 from stickiness_widgets.render import enable_offline
 from stickiness_widgets.tables import Table, table
 
 __all__ = [
     "ActiveUsersExplorer",
+    "ChartWriter",
     "ForgettableZoneExplorer",
     "Table",
     "UseCaseExplorer",

@@ -13,36 +13,7 @@ recompressor this replaces took longer than drawing the chart.
 
 from __future__ import annotations
 
-from typing import Final
+# defined beside the PNG worker, which runs that module alone (without this package)
+from stickiness_widgets._raster import compact
 
 __all__ = ["compact"]
-
-_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
-
-
-def compact(png: bytes) -> bytes:
-    """Return ``png`` re-encoded losslessly and smaller (or unchanged when that is not possible).
-
-    Without pyoxipng installed (it comes with ``stickiness[jupyter]``), or for
-    bytes that are not a PNG, the input is returned as it is.
-
-    Examples
-    --------
-    >>> import vl_convert
-    >>> spec = {"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x", "type": "ordinal"}}}
-    >>> png = vl_convert.vegalite_to_png(spec)
-    >>> small = compact(png)
-    >>> small[:8] == png[:8] and len(small) < len(png)
-    True
-    """
-    if not png.startswith(_SIGNATURE):
-        return png
-    try:
-        import oxipng
-    except ImportError:  # pragma: no cover - the jupyter extra installs it
-        return png
-    try:
-        out: bytes = oxipng.optimize_from_memory(png, level=0, filter=[oxipng.RowFilter.NoOp])
-    except oxipng.PngError:  # a broken file: leave it as it is
-        return png
-    return out if len(out) < len(png) else png

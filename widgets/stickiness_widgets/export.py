@@ -11,21 +11,35 @@ from __future__ import annotations
 import functools
 import html
 import json
+import queue
 import re
 import tempfile
 import textwrap
+from collections import deque
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Final, TypeAlias
 
 import altair as alt
 
 from stickiness import InvalidOptionError, UnsupportedSourceError
-from stickiness_widgets._raster import Rasteriser, rasterise
+from stickiness_widgets._raster import PNG_PIXELS, VegaWorker, claim, rasterise, svg_size
 from stickiness_widgets.render import convert
 from stickiness_widgets.theme import WIDTH
 
-__all__ = ["FORMATS", "ChartLike", "chart_spec", "charts_to_html", "save_chart", "vega_scripts", "write_charts"]
+__all__ = [
+    "FORMATS",
+    "PNG_PIXELS",
+    "ChartLike",
+    "ChartWriter",
+    "chart_spec",
+    "charts_to_html",
+    "save_chart",
+    "svg_size",
+    "vega_scripts",
+    "write_charts",
+]
 
 #: The file formats :func:`save_chart` writes, by suffix.
 FORMATS: Final = ("png", "svg", "pdf", "html")
@@ -43,8 +57,12 @@ _GLOBALS: Final = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; win
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
-def chart_spec(chart: ChartLike) -> dict[str, Any]:
+def chart_spec(chart: ChartLike, *, validate: bool = True) -> dict[str, Any]:
     """Return the chart's Vega-Lite spec, with a default width of 720 px when a single view sets none.
+
+    ``validate=False`` skips altair's check of an altair chart against the Vega-Lite
+    schema: for charts already checked (this package's own, which its tests validate),
+    as the check took a third of the Python time of a 21-panel report's charts.
 
     Examples
     --------
@@ -53,7 +71,7 @@ def chart_spec(chart: ChartLike) -> dict[str, Any]:
     720
     """
     if isinstance(chart, alt.TopLevelMixin):
-        spec = chart.to_dict()
+        spec = chart.to_dict(validate=validate)
     elif isinstance(chart, Mapping):
         spec = dict(chart)
     else:
@@ -63,8 +81,6 @@ def chart_spec(chart: ChartLike) -> dict[str, Any]:
     return _wrapped_subtitle(spec)
 
 
-#: Charts per PNG worker (a pipe holds the answers of a few hundred).
-_BATCH: Final = 100
 #: Characters in one line of a subtitle (13 px text over a 720 px chart); longer lines are wrapped.
 _SUBTITLE_LINE: Final = 110
 
@@ -96,7 +112,14 @@ def _check_scale(scale: float, ppi: float | None) -> None:
         raise InvalidOptionError(f"ppi={ppi!r}: pass a positive number of pixels per inch, or None.")
 
 
-def save_chart(chart: ChartLike, path: str | Path, *, scale: float = 2.0, ppi: float | None = None) -> Path:
+def save_chart(
+    chart: ChartLike,
+    path: str | Path,
+    *,
+    scale: float = 2.0,
+    ppi: float | None = None,
+    max_pixels: int | None = PNG_PIXELS,
+) -> Path:
     """Write ``chart`` to ``path``, in the format its suffix names: ``.png``, ``.svg``, ``.pdf`` or ``.html``.
 
     Parameters
@@ -109,11 +132,16 @@ def save_chart(chart: ChartLike, path: str | Path, *, scale: float = 2.0, ppi: f
         self-contained interactive page, like :func:`charts_to_html`.
     scale
         PNG only: pixels per chart pixel (default 2.0: sharp on slides and
-        high-density screens).
+        high-density screens), lowered for a large chart to keep the PNG
+        within ``max_pixels``, never below 1.
     ppi
         PNG only: the resolution recorded in the file (default ``72 * scale``,
-        so the image keeps the chart's size when placed in a document). It does
-        not change the pixel count.
+        with the scale used, so the image keeps the chart's size when placed in
+        a document). It does not change the pixel count.
+    max_pixels
+        PNG only: the most pixels the PNG gets, unless the chart is larger at
+        one pixel per chart pixel (default :data:`PNG_PIXELS`, 4 million;
+        None: ``scale`` whatever the size).
 
     Returns
     -------
@@ -129,6 +157,7 @@ def save_chart(chart: ChartLike, path: str | Path, *, scale: float = 2.0, ppi: f
     '<svg'
     """
     _check_scale(scale, ppi)
+    _check_pixels(max_pixels)
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
@@ -136,7 +165,7 @@ def save_chart(chart: ChartLike, path: str | Path, *, scale: float = 2.0, ppi: f
             f"cannot tell the format of {str(path)!r}: end the file name with one of "
             f"{', '.join('.' + f for f in FORMATS)}."
         )
-    _Drawing(chart_spec(chart)).write(path, kind, scale=scale, ppi=ppi)
+    _Drawing(chart_spec(chart)).write(path, kind, scale=scale, ppi=ppi, max_pixels=max_pixels)
     return path
 
 
@@ -159,12 +188,19 @@ class _Drawing:
             self._svg = convert(vl_convert.vegalite_to_svg, self.spec)
         return self._svg
 
-    def write(self, path: Path, kind: str, *, scale: float = 2.0, ppi: float | None = None) -> None:
+    def write(
+        self,
+        path: Path,
+        kind: str,
+        *,
+        scale: float = 2.0,
+        ppi: float | None = None,
+        max_pixels: int | None = PNG_PIXELS,
+    ) -> None:
         import vl_convert
 
         if kind == "png":
-            raster_scale, resolution = _png_options(scale, ppi)
-            rasterise(self.svg(), path, scale=raster_scale, ppi=resolution)
+            rasterise(self.svg(), path, scale=scale, ppi=ppi, max_pixels=max_pixels)
         elif kind == "svg":
             path.write_text(self.svg(), encoding="utf-8")
         elif kind == "pdf":
@@ -173,16 +209,11 @@ class _Drawing:
             path.write_text(_page({"chart": self.spec}, title=_title(self.spec), heading=None, intro=None), "utf-8")
 
 
-def _png_options(scale: float, ppi: float | None) -> tuple[float, float]:
-    """Return vl-convert's ``scale`` and ``ppi`` for a PNG of ``scale`` pixels per chart pixel, recording ``ppi``.
-
-    vl-convert draws ``scale * ppi / 72`` pixels per chart pixel.
-
-    >>> _png_options(2.0, None), _png_options(2.0, 300)
-    ((1.0, 144.0), (0.48, 300))
-    """
-    resolution = ppi or 72 * scale
-    return scale * 72 / resolution, resolution
+def _check_pixels(max_pixels: int | None) -> None:
+    if max_pixels is not None and (not isinstance(max_pixels, int) or isinstance(max_pixels, bool) or max_pixels < 1):
+        raise InvalidOptionError(
+            f"max_pixels={max_pixels!r}: pass a whole number of pixels (e.g. 4_000_000), or None for no limit."
+        )
 
 
 def _formats(formats: Iterable[str]) -> list[str]:
@@ -198,7 +229,12 @@ def _formats(formats: Iterable[str]) -> list[str]:
 
 
 def write_charts(
-    charts: Mapping[str, ChartLike], directory: str | Path, *, formats: Iterable[str] = ("png", "svg")
+    charts: Mapping[str, ChartLike],
+    directory: str | Path,
+    *,
+    formats: Iterable[str] = ("png", "svg"),
+    validate: bool = True,
+    max_pixels: int | None = PNG_PIXELS,
 ) -> list[Path]:
     """Write each chart as ``directory/<name>.<format>`` for every format; create the folder if needed.
 
@@ -210,42 +246,202 @@ def write_charts(
         The folder to write into.
     formats
         Any of ``"png"``, ``"svg"``, ``"pdf"``, ``"html"`` (default PNG and SVG).
+    validate
+        Check altair charts against the Vega-Lite schema (:func:`chart_spec`).
+    max_pixels
+        The most pixels a PNG gets (:func:`save_chart`; PNGs are drawn at scale 2 within it).
 
     Returns
     -------
     list[pathlib.Path]
         The files written, chart by chart, in the order of ``formats``.
+
+    Examples
+    --------
+    >>> import altair as alt, tempfile
+    >>> point = alt.Chart(alt.InlineData(values=[{"x": 1}]), title="one").mark_point().encode(x="x:Q")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     [p.name for p in write_charts({"a": point, "b": point}, folder, formats=("svg",))]
+    ['a.svg', 'b.svg']
     """
     kinds = _formats(formats)
-    for name in charts:
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise InvalidOptionError(
-                f"chart name {name!r}: use letters, digits, '_', '-' or '.' (it becomes the file name)."
-            )
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / f"{name}.{kind}" for name in charts for kind in kinds]
-    if "png" not in kinds or len(charts) < 2:  # nothing to draw beside: no worker to start
+    for name in charts:  # every name is checked before anything is drawn
+        _check_name(name)
+    # a worker process draws with Vega when there is something to draw beside
+    beside = len(charts) > 1
+    with ChartWriter(directory, formats=kinds, validate=validate, max_pixels=max_pixels, worker=beside) as writer:
         for name, chart in charts.items():
-            drawing = _Drawing(chart_spec(chart))
-            for kind in kinds:
-                drawing.write(folder / f"{name}.{kind}", kind)
-        return paths
-    # PNGs are rasterised by a worker process while Vega draws the next chart here (stickiness_widgets._raster);
-    # one worker per batch, so that its answers never fill the pipe it writes them to
-    items = list(charts.items())
-    raster_scale, resolution = _png_options(2.0, None)
-    for start in range(0, len(items), _BATCH):
-        with tempfile.TemporaryDirectory(prefix="stickiness-svg-") as scratch, Rasteriser() as raster:
-            for name, chart in items[start : start + _BATCH]:
-                drawing = _Drawing(chart_spec(chart))
-                svg_file = folder / f"{name}.svg" if "svg" in kinds else Path(scratch) / f"{name}.svg"
-                svg_file.write_text(drawing.svg(), encoding="utf-8")
-                raster.submit(svg_file, folder / f"{name}.png", scale=raster_scale, ppi=resolution)
-                for kind in kinds:
-                    if kind not in ("png", "svg"):
-                        drawing.write(folder / f"{name}.{kind}", kind)
-    return paths
+            writer.add(name, chart)
+    return writer.paths
+
+
+def _check_name(name: object) -> None:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise InvalidOptionError(
+            f"chart name {name!r}: use letters, digits, '_', '-' or '.' (it becomes the file name)."
+        )
+
+
+class ChartWriter:
+    """Write charts as they are drawn, as ``directory/<name>.<format>``: Vega runs in a worker process beside.
+
+    :meth:`add` builds a chart's Vega-Lite spec here (altair) and hands it to a
+    worker process that draws its SVG with Vega (:class:`stickiness_widgets._raster.VegaWorker`),
+    while this process goes on with the next chart; leaving the ``with`` block
+    rasterises each PNG from its SVG as the worker finishes it (the worker takes
+    some too, whenever no spec waits for it), then waits for the last. Vega, its
+    engine's start and the rasterising thus run on two cores. A
+    chart the worker cannot draw (or every chart, when no worker can start) is drawn
+    here, so no file is ever missing. :func:`write_charts` uses it; the report
+    opens one before drawing its first chart.
+
+    Parameters
+    ----------
+    directory
+        The folder to write into (created if needed).
+    formats, validate, max_pixels
+        As for :func:`write_charts`.
+    worker
+        Draw with Vega in a worker process (default); False: in this process.
+
+    Examples
+    --------
+    >>> import altair as alt, tempfile
+    >>> point = alt.Chart(alt.InlineData(values=[{"x": 1}]), title="one").mark_point().encode(x="x:Q")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     with ChartWriter(folder, formats=("svg", "png")) as writer:
+    ...         writer.add("one", point)
+    ...     [p.name for p in writer.paths]
+    ['one.svg', 'one.png']
+    """
+
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        formats: Iterable[str] = ("png", "svg"),
+        validate: bool = True,
+        max_pixels: int | None = PNG_PIXELS,
+        worker: bool = True,
+    ) -> None:
+        self._kinds = _formats(formats)
+        _check_pixels(max_pixels)
+        self._folder = Path(directory)
+        self._folder.mkdir(parents=True, exist_ok=True)
+        self._validate, self._max_pixels = validate, max_pixels
+        #: The files written (or to be written when the block ends), chart by chart, in the order of ``formats``.
+        self.paths: list[Path] = []
+        self._names: set[str] = set()
+        self._drawn = "png" in self._kinds or "svg" in self._kinds  # the formats drawn from the SVG
+        self._scratch = tempfile.TemporaryDirectory(prefix="stickiness-charts-")  # specs, and SVGs not kept
+        self._worker = VegaWorker() if worker and self._drawn else None
+        self._sent: list[str] = []  # the charts handed to the worker
+
+    def __enter__(self) -> ChartWriter:
+        return self
+
+    def add(self, name: str, chart: ChartLike) -> None:
+        """Write ``chart`` as ``<name>.<format>`` (its SVG and PNG by the time the ``with`` block ends)."""
+        _check_name(name)
+        if name in self._names:
+            raise InvalidOptionError(f"chart name {name!r} is given twice: each chart needs its own file name.")
+        self._names.add(name)
+        spec = chart_spec(chart, validate=self._validate)
+        self.paths += [self._folder / f"{name}.{kind}" for kind in self._kinds]
+        drawing = _Drawing(spec)
+        if self._drawn and not self._submit(name, spec):
+            self._svg_file(name).write_text(drawing.svg(), encoding="utf-8")
+            self._png(name)
+        for kind in self._kinds:
+            if kind not in ("png", "svg"):
+                drawing.write(self._folder / f"{name}.{kind}", kind)
+
+    def _scratch_file(self, name: str, suffix: str) -> Path:
+        return Path(self._scratch.name) / f"{name}{suffix}"
+
+    def _svg_file(self, name: str) -> Path:
+        return self._folder / f"{name}.svg" if "svg" in self._kinds else self._scratch_file(name, ".svg")
+
+    def _submit(self, name: str, spec: Mapping[str, Any]) -> bool:
+        """Hand the chart to the worker; False when there is none."""
+        if self._worker is None or not self._worker.running:
+            return False
+        spec_file = self._scratch_file(name, ".json")
+        spec_file.write_text(json.dumps(spec), encoding="utf-8")
+        png = self._folder / f"{name}.png" if "png" in self._kinds else None
+        job: dict[str, Any] = {"spec": str(spec_file), "svg": str(self._svg_file(name)), "png": png and str(png)}
+        job.update(claim=str(self._scratch_file(name, ".claim")), scale=2.0, ppi=None, max_pixels=self._max_pixels)
+        if not self._worker.submit(job):
+            return False
+        self._sent.append(name)
+        return True
+
+    def _png(self, name: str) -> None:
+        """Rasterise the chart's PNG from its SVG, here."""
+        if "png" in self._kinds:
+            svg = self._svg_file(name).read_text(encoding="utf-8")
+            rasterise(svg, self._folder / f"{name}.png", scale=2.0, ppi=None, max_pixels=self._max_pixels)
+
+    def _redraw(self, name: str) -> None:
+        """Draw the chart's SVG here from its spec file, then its PNG (the worker could not).
+
+        E.g. a label Vega cut inside an emoji, which :func:`~stickiness_widgets.render.convert` retries.
+        """
+        spec = json.loads(self._scratch_file(name, ".json").read_text(encoding="utf-8"))
+        self._svg_file(name).write_text(_Drawing(spec).svg(), encoding="utf-8")
+        self._png(name)
+
+    def _collect(self) -> None:
+        """Make the PNGs as the worker's SVGs come, sharing them with the worker; draw here what it could not."""
+        if self._worker is None:
+            return
+        self._worker.close()  # no more specs
+        owed = set(self._sent)  # SVGs the worker is drawing
+        left = set(self._sent) if "png" in self._kinds else set()  # PNGs not written yet
+        ready: deque[str] = deque()  # SVGs drawn, oldest first: their PNG is the first free process's
+        while owed or left:
+            try:
+                answer = self._worker.answer(wait=not ready)
+            except queue.Empty:  # nothing new: take the oldest PNG, unless the worker has
+                name = ready.popleft()
+                if claim(self._scratch_file(name, ".claim")):
+                    self._png(name)
+                    left.discard(name)
+                continue
+            if answer is None:  # the worker stopped: what it had not done is done here
+                for name in sorted(owed | left):
+                    if name in owed:
+                        self._redraw(name)
+                    else:
+                        self._png(name)
+                return
+            self._record(answer, owed, left, ready)
+
+    def _record(self, answer: dict[str, Any], owed: set[str], left: set[str], ready: deque[str]) -> None:
+        """Take in one answer of the worker: an SVG drawn (or not: drawn here), or a PNG it claimed."""
+        name = Path(answer.get("svg") or answer["png"]).stem
+        if "svg" in answer:
+            owed.discard(name)
+            if answer["error"] is not None:
+                self._redraw(name)
+                left.discard(name)
+            elif name in left:
+                ready.append(name)
+            return
+        if answer["error"] is not None:
+            self._png(name)
+        left.discard(name)
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        try:
+            if kind is None:
+                self._collect()
+        finally:
+            if self._worker is not None:
+                self._worker.__exit__(kind, error, trace)
+            self._scratch.cleanup()
 
 
 def charts_to_html(

@@ -28,6 +28,7 @@ __all__ = [
     "GREY",
     "METRIC_COLOURS",
     "OKABE_ITO",
+    "OTHER_SEGMENTS",
     "STATUS_COLOURS",
     "THEME_NAME",
     "WIDTH",
@@ -73,6 +74,10 @@ STATUS_COLOURS: Final[Mapping[str, str]] = {
     "not forgettable": "#2166AC",
     "insufficient data": "#9A9A9A",
 }
+
+#: The segments a chart leaves uncoloured when it has more than the palette's 8 (one legend entry, "other
+#: personas (16)"): lighter than the DAU / WAU / MAU greys and :data:`GREY`, which may share its figure.
+OTHER_SEGMENTS: Final = "#BDBDBD"
 
 #: Neutral grey for context marks (incomplete windows, missing data).
 GREY: Final = "#8C8C8C"

@@ -15,6 +15,7 @@ from stickiness.schemas import ACTIVE_USERS_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, pixels, printable, title_text, utc_day, utc_tooltip, value_field
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
+from stickiness_widgets.charts._segments import COLOURED, GROUP, SegmentColours, segment_colours
 from stickiness_widgets.theme import GREY, METRIC_COLOURS, OKABE_ITO, WIDTH
 
 __all__ = ["active_users_chart"]
@@ -52,7 +53,11 @@ def active_users_chart(
         The segment column. Default: the frame's one column beyond the
         standard ones, if it has one (``active_users(log, by="persona")`` gives
         ``persona``). With segments, the top panel compares their stickiness
-        (one colour per segment) and the counts become small multiples.
+        (one colour per segment) and the counts become small multiples. With
+        more segments than the palette's 8 colours, the top panel colours the
+        title's lowest and highest and the largest (5 in all), the others are
+        one grey legend entry, and only the coloured ones get a small multiple
+        (docs/charts.md, "Many segments").
     metrics
         Which of ``"dau"``, ``"wau"``, ``"mau"`` to draw in the counts panel
         (default all three; an empty sequence leaves out the counts panel).
@@ -85,6 +90,7 @@ def active_users_chart(
     if table.is_empty():
         return empty_chart(title=title, what="Active users", hint="the log has no days in range")
     segments = table.get_column(by).cast(pl.String).unique(maintain_order=True).sort().to_list() if by else []
+    colours = _colours(table, by) if by else None
     values = table.select(
         *([pl.col(by).cast(pl.String), _segment_key(by, segments)] if by else []),
         "day",
@@ -98,9 +104,10 @@ def active_users_chart(
     window = _window(table)
     data = inline(values)  # one dataset in the spec: altair merges identical inline data
     incomplete = not values.get_column("complete").all()
-    panels = [_stickiness_panel(data, by, segments, window, incomplete=incomplete)]
+    panels = [_stickiness_panel(data, by, segments, colours, window, incomplete=incomplete)]
     if chosen:
-        panels.append(_counts_panel(data, by, [m.upper() for m in chosen], window, incomplete=incomplete))
+        labels = [m.upper() for m in chosen]
+        panels.append(_counts_panel(data, by, colours, labels, window, incomplete=incomplete))
     partial = _partial_day(table)
     for panel in panels:
         if partial is not None and isinstance(panel, alt.LayerChart):  # not the facets of the counts per segment
@@ -122,6 +129,21 @@ def _stripe(day: dt.date) -> alt.Chart:
     data = inline(pl.DataFrame({"day": [day]}))
     stripe: alt.Chart = alt.Chart(data).mark_rule(color=GREY, opacity=0.4, strokeWidth=6).encode(x=utc_day())
     return stripe
+
+
+def _colours(table: pl.DataFrame, by: str) -> SegmentColours:
+    """Return the segments' colours: the title's lowest and highest 7-day means, then the largest MAU (_segments).
+
+    Read where the title reads them: on the last day not flagged ``partial_day``.
+    """
+    whole = table.filter(~pl.col(PARTIAL)) if PARTIAL in table.columns else table
+    last = (whole if whole.height else table).get_column("day").max()
+    ends = (
+        table.filter(pl.col("day").is_between(pl.lit(last) - pl.duration(days=WEEK - 1), pl.lit(last)))
+        .group_by(by)
+        .agg(pl.col("stickiness").mean().alias("week_mean"), pl.col("mau").filter(pl.col("day") == last).sum())
+    )
+    return segment_colours(ends, segment=by, value="week_mean", size="mau", noun=printable(by))
 
 
 def _segment_key(by: str, segments: list[str]) -> pl.Expr:
@@ -183,12 +205,19 @@ def _panel_title(text: str) -> alt.TitleParams:
 
 
 def _stickiness_panel(
-    data: dict[str, Any], by: str | None, segments: list[str], window: int | None, *, incomplete: bool
+    data: dict[str, Any],
+    by: str | None,
+    segments: list[str],
+    colours: SegmentColours | None,
+    window: int | None,
+    *,
+    incomplete: bool,
 ) -> alt.typing.ChartType:
     """Stickiness as a trailing 7-day mean (thick), over the daily values (thin, faint) for a single series.
 
     With segments, the daily lines would tangle: only the means are drawn, and
-    the tooltip gives every segment's daily value.
+    the tooltip gives every segment's daily value. With more segments than
+    colours, the uncoloured ones are thin grey lines drawn first (below).
     """
     base = alt.Chart()
     groups = [field(by)] if by else []
@@ -197,7 +226,9 @@ def _stickiness_panel(
         week="mean(stickiness)", frame=[-(WEEK - 1), 0], groupby=groups, sort=[alt.SortField("day")]
     ).encode(x=utc_day(), y=y)
     mau = _mau_name(window)
-    if by:
+    if by and colours and colours.other:
+        lines = _grouped_lines(weekly, by, colours)
+    elif by:
         colour = alt.Color(
             f"{field(by)}:N",
             title=title_text(by),
@@ -205,6 +236,7 @@ def _stickiness_panel(
             scale=alt.Scale(domain=segments, range=list(OKABE_ITO)),
         )
         lines = [weekly.mark_line(strokeWidth=2.2).encode(color=colour)]
+    if by:
         # pivoted on each segment's field name (its values become fields: names must not be paths)
         pivoted = base.transform_pivot(_KEY, value="stickiness", groupby=["day"])
         tips = [
@@ -229,6 +261,19 @@ def _stickiness_panel(
     )
 
 
+def _grouped_lines(weekly: alt.Chart, by: str, colours: SegmentColours) -> list[alt.Chart]:
+    """Return the lines of a chart with more segments than colours: the grey group below, the coloured ones above."""
+    colour = alt.Color(
+        f"{GROUP}:N",
+        title=title_text(by),
+        legend=alt.Legend(title=printable(by)),
+        scale=alt.Scale(domain=colours.domain, range=colours.range),
+    )
+    line = colours.lookup(weekly, by).encode(color=colour, detail=alt.Detail(f"{field(by)}:N"))
+    grey = line.transform_filter(f"!datum.{COLOURED}").mark_line(strokeWidth=1.2)
+    return [grey, line.transform_filter(f"datum.{COLOURED}").mark_line(strokeWidth=2.2)]
+
+
 def _day_tooltips() -> list[alt.Tooltip]:
     return [
         utc_tooltip(),
@@ -241,9 +286,19 @@ def _day_tooltips() -> list[alt.Tooltip]:
 
 
 def _counts_panel(
-    data: dict[str, Any], by: str | None, labels: list[str], window: int | None, *, incomplete: bool
+    data: dict[str, Any],
+    by: str | None,
+    colours: SegmentColours | None,
+    labels: list[str],
+    window: int | None,
+    *,
+    incomplete: bool,
 ) -> alt.typing.ChartType:
-    """DAU, WAU and MAU lines; small multiples (without tooltips: the top panel has them) per segment."""
+    """DAU, WAU and MAU lines; small multiples (without tooltips: the top panel has them) per segment.
+
+    With more segments than colours, only the coloured segments get a small multiple (the top panel
+    draws every segment; the table has every segment's counts).
+    """
     base = alt.Chart()
     colour = alt.Color(
         "metric:N",
@@ -268,7 +323,12 @@ def _counts_panel(
             title=title,
         )
     header = alt.Header(labelFontSize=13, labelFontWeight="bold", labelAnchor="start", labelAlign="left", title=None)
-    return alt.LayerChart(
+    if colours and colours.other:
+        shown = len(colours.domain) - 1
+        others = len(colours.groups) - shown
+        coloured = f"of the {shown} {colours.noun} coloured above (the other {others}: in the table)"
+        title = _panel_title(f"Active users: {names} {coloured}")
+    chart = alt.LayerChart(
         layer=[*_band(base, shown=incomplete, label=True), lines], width=(WIDTH - _FACET_GAP) // 2, height=130
     ).facet(
         facet=alt.Facet(f"{field(by)}:N", header=header, title=None),
@@ -277,6 +337,9 @@ def _counts_panel(
         title=title,
         data=data,
     )
+    if colours and colours.other:  # the grey segments' panels left out (a filter in the spec: the data are shared)
+        chart = colours.lookup(chart, by).transform_filter(f"datum.{COLOURED}")
+    return chart
 
 
 def _notes(table: pl.DataFrame, window: int | None) -> list[str]:

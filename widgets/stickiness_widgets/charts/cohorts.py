@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness.findings import FindingOptions, chart_headline
-from stickiness.findings.cohorts import cell_label, stated_cells
+from stickiness.findings.cohorts import MILESTONES, cell_label, stated_cells
 from stickiness.metrics.retention import cohort_curve
 from stickiness.options import PERIOD
 from stickiness.schemas import COHORTS_SCHEMA
@@ -24,6 +24,7 @@ from stickiness_widgets.charts._periods import (
     period_frame,
     period_tooltip,
 )
+from stickiness_widgets.charts._segments import COLOURED, GROUP, SegmentColours, segment_colours
 from stickiness_widgets.theme import OKABE_ITO, WIDTH
 
 __all__ = ["cohort_chart", "retention_curve_chart"]
@@ -302,17 +303,20 @@ def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.t
         axis=alt.Axis(format="d", tickMinStep=1),
     )
     y = alt.Y("share:Q", title="share of the cohort", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
-    if by:
-        segments = curve.get_column(by).unique().sort().to_list()
+    colours = _colours(curve, by, unit) if by else None
+    grouped = colours is not None and colours.other is not None
+    if by and colours:
         colour: Any = alt.Color(
-            f"{field(by)}:N",
+            f"{GROUP if grouped else field(by)}:N",
             title=title_text(by),
             legend=alt.Legend(title=printable(by)),
-            scale=alt.Scale(domain=segments, range=list(OKABE_ITO)),
+            scale=alt.Scale(domain=colours.domain, range=colours.range),
         )
     else:
         colour = alt.ColorValue(OKABE_ITO[0])
     base = alt.Chart().encode(x=x, y=y, color=colour)
+    if by and colours and grouped:
+        base = colours.lookup(base, by).encode(detail=alt.Detail(f"{field(by)}:N"))
     line = base.mark_line(strokeWidth=2.2)
     fill = colour if by else alt.FillValue(OKABE_ITO[0])
     many = curve.get_column("offset").n_unique() > _MANY_OFFSETS
@@ -328,4 +332,37 @@ def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.t
             alt.Tooltip("partial_cells:Q", title="partial cells left out"),
         ],
     )
-    return alt.LayerChart(layer=[line, points], data=inline(curve), width=WIDTH, height=300)
+    layers = [line, points]
+    if grouped:  # the grey segments first, thin, below the coloured ones
+        grey, bright = f"!datum.{COLOURED}", f"datum.{COLOURED}"
+        layers = [
+            line.transform_filter(grey).mark_line(strokeWidth=1.2),
+            points.transform_filter(grey).mark_point(size=20, strokeWidth=1.2, opacity=1),
+            line.transform_filter(bright),
+            points.transform_filter(bright),
+        ]
+    return alt.LayerChart(layer=layers, data=inline(curve), width=WIDTH, height=300)
+
+
+def _colours(curve: pl.DataFrame, by: str, unit: PeriodName) -> SegmentColours:
+    """Return the segments' colours: the title's lowest and highest share at its milestone, then the largest.
+
+    Largest: the most users in the segment's cohorts (``cohort_users`` at offset 0). Read where the title
+    reads them (:func:`_finding`); a curve with no fully observed offset has no title values: the largest only.
+    """
+    observed_ = curve.filter(pl.col("complete") & (pl.col("offset") > 0))
+    size = curve.filter(pl.col("offset") == 0).select(pl.col(by).cast(pl.String), pl.col("cohort_users").alias("size"))
+    every = curve.select(pl.col(by).cast(pl.String)).unique().join(size, on=by, how="left")
+    if observed_.is_empty():
+        ends = every.with_columns(share=pl.lit(None, dtype=pl.Float64))
+    else:
+        milestone = _milestone(observed_, by, unit)
+        at = observed_.filter(pl.col("offset") == milestone).select(pl.col(by).cast(pl.String), "share")
+        ends = every.join(at, on=by, how="left")
+    return segment_colours(ends, segment=by, value="share", size="size", noun=printable(by))
+
+
+def _milestone(observed_: pl.DataFrame, by: str | None, unit: PeriodName) -> int:
+    """Return the offset the title reads: the unit's milestone, or the furthest every segment has observed."""
+    groups = observed_.group_by(by).agg(pl.col("offset").max()) if by else observed_.select(pl.col("offset").max())
+    return min(MILESTONES[unit], int(groups.get_column("offset").min()))  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from stickiness.schemas import MONTHLY_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, printable, title_text, utc_tooltip
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
+from stickiness_widgets.charts._segments import COLOURED, GROUP, SegmentColours, segment_colours
 from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 
 __all__ = ["monthly_active_users_chart"]
@@ -71,6 +72,7 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     by = by or _segment_column(table)
     if table.is_empty():
         return empty_chart(title=title, what="Monthly stickiness", hint="the log has no days in range")
+    colours = _colours(table, by) if by else None
     values = table.select(
         *([pl.col(by).cast(pl.String)] if by else []),
         "month",
@@ -83,7 +85,7 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     )
     data = inline(values)
     partial = not table.get_column("complete").all()
-    chart = _segment_lines(data, by, values) if by else _bars(data, partial=partial)
+    chart = _segment_lines(data, by, values, colours) if by and colours else _bars(data, partial=partial)
     notes = [
         "Stickiness of a month: its mean DAU divided by the users active at least once in it.",
         *([] if table.get_column("complete").all() else [_partial_note(by)]),
@@ -139,15 +141,35 @@ def _bars(data: dict[str, Any], *, partial: bool) -> alt.typing.ChartType:
     return alt.LayerChart(layer=[bars, labels, *([note] if partial else [])], data=data, width=WIDTH, height=300)
 
 
-def _segment_lines(data: dict[str, Any], by: str, values: pl.DataFrame) -> alt.typing.ChartType:
-    segments = values.get_column(by).unique().sort().to_list()
+def _colours(table: pl.DataFrame, by: str) -> SegmentColours:
+    """Return the segments' colours: the title's lowest and highest, then the largest MAU (_segments).
+
+    Read where the title reads them: the last complete month (the last month when none is complete).
+    """
+    complete = table.filter(pl.col("complete"))
+    rows = complete if complete.height else table
+    ends = table.filter(pl.col("month") == rows.get_column("month").max()).select(
+        pl.col(by).cast(pl.String), "stickiness", "mau"
+    )
+    # a segment absent that month has no value there: it can still be among the largest, by none
+    every = table.select(pl.col(by).cast(pl.String)).unique().join(ends, on=by, how="left")
+    return segment_colours(every, segment=by, value="stickiness", size="mau", noun=printable(by))
+
+
+def _segment_lines(
+    data: dict[str, Any], by: str, values: pl.DataFrame, colours: SegmentColours
+) -> alt.typing.ChartType:
+    """One line per segment; with more segments than colours, the grey group's lines first (below)."""
+    grouped = colours.other is not None
     colour = alt.Color(
-        f"{field(by)}:N",
+        f"{GROUP if grouped else field(by)}:N",
         title=title_text(by),
         legend=alt.Legend(title=printable(by)),
-        scale=alt.Scale(domain=segments, range=list(OKABE_ITO)),
+        scale=alt.Scale(domain=colours.domain, range=colours.range),
     )
     base = alt.Chart().encode(x=_x(), y=_y(), color=colour)
+    if grouped:
+        base = colours.lookup(base, by).encode(detail=alt.Detail(f"{field(by)}:N"))
     line = base.mark_line(strokeWidth=2)
     points = base.mark_point(size=60, strokeWidth=2, fill="white", opacity=1).encode(
         fillOpacity=alt.FillOpacity(
@@ -156,7 +178,16 @@ def _segment_lines(data: dict[str, Any], by: str, values: pl.DataFrame) -> alt.t
         fill=colour,
         tooltip=_tooltips(by),
     )
-    return alt.LayerChart(layer=[line, points], data=data, width=WIDTH, height=300)
+    if not grouped:
+        return alt.LayerChart(layer=[line, points], data=data, width=WIDTH, height=300)
+    grey, bright = f"!datum.{COLOURED}", f"datum.{COLOURED}"
+    layers = [
+        line.transform_filter(grey).mark_line(strokeWidth=1.2),
+        points.transform_filter(grey).mark_point(size=24, strokeWidth=1.2, fill="white", opacity=1),
+        line.transform_filter(bright),
+        points.transform_filter(bright),
+    ]
+    return alt.LayerChart(layer=layers, data=data, width=WIDTH, height=300)
 
 
 def _month(day: dt.date) -> str:

@@ -193,9 +193,12 @@ def _nps_over_time(rows: pl.DataFrame, by: str | None) -> alt.typing.ChartType:
     )
     y = alt.Y("nps:Q", scale=_nps_scale(), title="NPS", axis=alt.Axis(values=[-100, -50, 0, 50, 100]))
     tooltips = [*_nps_tooltips(by, periods=True), utc_tooltip("period", title="period starts")]
-    if by:
-        segments = rows.get_column(by).unique().sort().to_list()
-        palette = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(segments))]
+    segments = rows.get_column(by).unique().sort().to_list() if by else []
+    # one colour per segment while the palette lasts; beyond it, one colour for all: the panels are labelled,
+    # and a cycled palette would give several segments one colour
+    coloured = by is not None and len(segments) <= len(OKABE_ITO)
+    if by and coloured:
+        palette = list(OKABE_ITO[: len(segments)])
         ink: Any = alt.Color(
             f"{field(by)}:N", title=title_text(by), scale=alt.Scale(domain=segments, range=palette), legend=None
         )
@@ -209,7 +212,7 @@ def _nps_over_time(rows: pl.DataFrame, by: str | None) -> alt.typing.ChartType:
     points = base.mark_point(size=55, strokeWidth=2, opacity=1).encode(
         y=y,
         color=colour_when(("datum.sufficient", OKABE_ITO[0]), otherwise=GREY) if not by else ink,
-        fill=colour_when(("!datum.sufficient", "white"), otherwise=OKABE_ITO[0]) if not by else _fill(by),
+        fill=_fill(by) if by and coloured else colour_when(("!datum.sufficient", "white"), otherwise=OKABE_ITO[0]),
         tooltip=tooltips,
     )
     zero = alt.Chart().mark_rule(strokeDash=[4, 3], color=RULE, strokeWidth=1).encode(y=alt.YDatum(0))

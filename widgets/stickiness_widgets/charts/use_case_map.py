@@ -22,6 +22,8 @@ __all__ = ["MAP_COLUMNS", "use_case_map_chart", "with_verdict"]
 #: :func:`with_verdict`).
 MAP_COLUMNS: Final = (SEGMENT, *[name for name in list(MAP_SCHEMA)[1:] if name != "verdict"])
 TOO_FEW: Final = "too few adopters"
+#: Most forgettable segments the map's subtitle names (the others are counted: the table lists them all).
+NAMED: Final = 5
 
 
 def map_frame(frame: Any, *, by: str | None) -> tuple[pl.DataFrame, str]:
@@ -90,19 +92,49 @@ def use_case_map_chart(frame: Any, *, by: str | None = None, title: Title = None
     if table.is_empty():
         return empty_chart(title=title, what="Use-case map", hint="no persona x use case has an adopter")
     cells = _cells(with_verdict(table))
-    flagged = cells.filter(pl.col("forgettable") == "true")
     finding = chart_headline("use_case_map", table, by=SEGMENT)
-    names = ", ".join(
-        f"{p} × {c}" + (" (rare as expected)" if v == "rare as expected" else "")
-        for p, c, v in flagged.select(SEGMENT, "use_case", "verdict").iter_rows()
-    )
     notes = [
         "Fill: the modal habit band; text: adoption (share of the persona's active users using it).",
-        "Outlined: the forgettable zone" + (f": {names}." if names else "."),
+        _zone_note(cells),
     ]
     if cells.get_column("frequency_mismatch").any():
         notes.append("≠: the modal band differs from the catalog's expected frequency.")
     return finish(_chart(cells, segment), title=title, finding=finding, notes=notes)
+
+
+def _zone_note(cells: pl.DataFrame) -> str:
+    """Name the outlined segments: all of them up to :data:`NAMED`, else the largest few and how many more.
+
+    Largest: the most evaluable adopters, the forgettable ones before those rare as
+    expected (then by name): the order of the summary's list.
+
+    >>> cells = pl.DataFrame({SEGMENT: list("abcdefg"), "use_case": ["u"] * 7, "forgettable": ["true"] * 7,
+    ...     "verdict": ["forgettable"] * 6 + ["rare as expected"], "evaluable": [1, 2, 3, 4, 5, 6, 70]})
+    >>> note = _zone_note(cells)  # g (70 evaluable) is rare as expected: after the forgettable ones
+    >>> note[:80]
+    'Outlined: the forgettable zone, 7 segments; the 5 largest: f × u, e × u, d × u, '
+    >>> note[80:]
+    "c × u, b × u; and 2 more in the use-case map's table (tables/use_case_map.csv in a report)."
+    """
+    flagged = cells.filter(pl.col("forgettable") == "true")
+    if flagged.is_empty():
+        return "Outlined: the forgettable zone."
+    if flagged.height <= NAMED:  # all of them, in the map's order
+        return f"Outlined: the forgettable zone: {_names(flagged)}."
+    rare = pl.col("verdict") == "rare as expected"
+    largest = flagged.sort(rare, "evaluable", SEGMENT, "use_case", descending=[False, True, False, False])
+    return (
+        f"Outlined: the forgettable zone, {flagged.height} segments; the {NAMED} largest: "
+        f"{_names(largest.head(NAMED))}; and {flagged.height - NAMED} more in the use-case map's table "
+        "(tables/use_case_map.csv in a report)."
+    )
+
+
+def _names(rows: pl.DataFrame) -> str:
+    return ", ".join(
+        f"{p} × {c}" + (" (rare as expected)" if v == "rare as expected" else "")
+        for p, c, v in rows.select(SEGMENT, "use_case", "verdict").iter_rows()
+    )
 
 
 def _percent(column: str) -> pl.Expr:
