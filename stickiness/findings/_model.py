@@ -30,6 +30,7 @@ __all__ = [
     "as_date",
     "listing",
     "month_name",
+    "named",
     "percent",
     "period_name",
     "points",
@@ -61,10 +62,16 @@ UNMAPPED: Final = "(unmapped)"
 
 @dataclass(frozen=True)
 class Headline:
-    """A chart's title: ``text`` states a number the chart draws; ``note`` (a subtitle line) says which figure."""
+    """A chart's title: ``text`` states a number the chart draws; ``note`` (a subtitle line) says which figure.
+
+    ``segments`` are the segments the text names, in the order it names them (a
+    range's lowest, then its highest): a chart reads them here, never re-derives them
+    (e.g. to colour them when it has more segments than colours).
+    """
 
     text: str
     note: str = ""
+    segments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +196,17 @@ def segment_of(table: pl.DataFrame) -> str | None:
 
 def who(row: Mapping[str, Any], segment: str | None) -> str:
     return "all users" if segment is None else printable(row[segment], 40, pad=False)
+
+
+def named(segment: str | None, *rows: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the segments of ``rows`` as a title names them, once each, in order (none without a segment column).
+
+    >>> named("p", {"p": "b"}, {"p": "a"}, {"p": "b"}), named(None, {"p": "a"})
+    (('b', 'a'), ())
+    """
+    if segment is None:
+        return ()
+    return tuple(dict.fromkeys(str(row[segment]) for row in rows if row[segment] is not None))
 
 
 def listing(rows: pl.DataFrame, segment: str | None, show: Any) -> str:

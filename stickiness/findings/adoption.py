@@ -15,7 +15,7 @@ from typing import Final
 
 import polars as pl
 
-from stickiness.findings._model import FindingOptions, Headline, percent
+from stickiness.findings._model import FindingOptions, Headline, named, percent
 
 __all__ = ["LEAVE_VERDICTS", "adoption_headline", "adoption_rows", "leave_headline", "leave_verdicts", "short_period"]
 
@@ -97,11 +97,18 @@ def adoption_headline(table: pl.DataFrame, segment: str | None, options: Finding
     if rows.is_empty():
         return Headline("Feature adoption: no use case has a user")
     at, when = _latest(rows, options.period)
-    at = at.with_columns(_step_name(segment, several=drawn.get_column(segment).n_unique() > 1))
+    several = drawn.get_column(segment).n_unique() > 1
+    at = at.with_columns(_step_name(segment, several=several))
+    by = segment if several else None  # one segment: the title names its use cases only
     if at.height == 1:
         row = at.row(0, named=True)
-        return Headline(f"Adoption in {when}: {percent(row['share'])} of active users used {row['__name']}")
-    return Headline(f"Adoption in {when}: {_spread(at, 'share', '__name')} of active users")
+        text = f"Adoption in {when}: {percent(row['share'])} of active users used {row['__name']}"
+        return Headline(text, segments=named(by, row))
+    known = at.filter(pl.col("share").is_not_null()).sort("share", "__name")
+    low, high = known.row(0, named=True), known.row(-1, named=True)
+    return Headline(
+        f"Adoption in {when}: {_spread(at, 'share', '__name')} of active users", segments=named(by, low, high)
+    )
 
 
 def leave_verdicts(table: pl.DataFrame, min_users: int = 20) -> pl.DataFrame:

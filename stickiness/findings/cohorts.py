@@ -14,7 +14,7 @@ from typing import Final
 
 import polars as pl
 
-from stickiness.findings._model import FindingOptions, Headline, as_date, month_name, percent, who
+from stickiness.findings._model import FindingOptions, Headline, as_date, month_name, named, percent, who
 from stickiness.metrics.retention import cohort_curve
 from stickiness.schemas import COHORTS_SCHEMA
 
@@ -49,14 +49,15 @@ def cohort_headline(table: pl.DataFrame, segment: str | None, options: FindingOp
     milestone = min(MILESTONES.get(unit, MILESTONES["month"]), reached if isinstance(reached, int) else 1)
     at = observed.filter(pl.col("offset") == milestone).sort("share")
     if not by or at.height == 1:
-        named = f" ({at.get_column(by)[0]})" if by else ""
+        label = f" ({at.get_column(by)[0]})" if by else ""
         shares = observed.filter(pl.col("offset").is_in(sorted({1, milestone}))).sort("offset")
         parts = [f"{percent(share)} at {unit} {offset}" for offset, share in shares.select("offset", "share").rows()]
-        return Headline(f"Cohort retention{named} {', '.join(parts)}")
+        names = at.select(by).head(1).rows(named=True) if by else []
+        return Headline(f"Cohort retention{label} {', '.join(parts)}", segments=named(by, *names))
     known = at.filter(pl.col("share").is_not_null()).sort("share", by)
     low, high = known.row(0, named=True), known.row(-1, named=True)
     spread = f"from {percent(low['share'])} ({low[by]}) to {percent(high['share'])} ({high[by]})"
-    return Headline(f"Cohort retention at {unit} {milestone}: {spread}")
+    return Headline(f"Cohort retention at {unit} {milestone}: {spread}", segments=named(by, low, high))
 
 
 def cell_label(share: str = "share") -> pl.Expr:
@@ -116,9 +117,10 @@ def cohort_cell_headline(table: pl.DataFrame, segment: str | None, options: Find
         return Headline(f"Cohort retention: no cohort is fully observed past its first {unit} yet")
     cohort = _cohort_name(as_date(cells.get_column("cohort")[0]), unit)
     if not by or cells.height == 1:
-        named = f" ({who(cells.row(0, named=True), by)})" if by else ""
-        return Headline(f"Retention of {cohort}{named} at {unit} 1: {cells.get_column('label')[0]}", note)
+        row = cells.row(0, named=True)
+        label = f" ({who(row, by)})" if by else ""
+        return Headline(f"Retention of {cohort}{label} at {unit} 1: {row['label']}", note, named(by, row))
     ranked = cells.sort("share", by)
     low, high = ranked.row(0, named=True), ranked.row(-1, named=True)
     spread = f"from {low['label']} ({who(low, by)}) to {high['label']} ({who(high, by)})"
-    return Headline(f"Retention of {cohort} at {unit} 1: {spread}", note)
+    return Headline(f"Retention of {cohort} at {unit} 1: {spread}", note, named(by, low, high))

@@ -24,6 +24,7 @@ from stickiness.findings._model import (
     Headline,
     as_date,
     month_name,
+    named,
     percent,
     period_name,
     segment_of,
@@ -59,10 +60,11 @@ def _active_users_headline(daily: pl.DataFrame) -> Headline:
     if rows.height == 1:
         row = rows.row(0, named=True)
         who = f" ({row[segment]})" if segment else ""
-        return Headline(f"Stickiness {percent(row['week_mean'])}{who} on {day}, {WEEK}-day mean{incomplete}", note)
+        text = f"Stickiness {percent(row['week_mean'])}{who} on {day}, {WEEK}-day mean{incomplete}"
+        return Headline(text, note, named(segment, row))
     low, high = rows.row(0, named=True), rows.row(-1, named=True)
     between = spread(low, high, "week_mean", segment)
-    return Headline(f"Stickiness on {day}, {WEEK}-day mean: {between}{incomplete}", note)
+    return Headline(f"Stickiness on {day}, {WEEK}-day mean: {between}{incomplete}", note, named(segment, low, high))
 
 
 def _monthly_headline(monthly: pl.DataFrame) -> Headline:
@@ -77,10 +79,10 @@ def _monthly_headline(monthly: pl.DataFrame) -> Headline:
     if rows.height == 1:
         row = rows.row(0, named=True)
         who = f" ({row[segment]})" if segment else ""
-        return Headline(f"Monthly stickiness {percent(row['stickiness'])}{who} in {month}", note)
+        return Headline(f"Monthly stickiness {percent(row['stickiness'])}{who} in {month}", note, named(segment, row))
     low, high = rows.row(0, named=True), rows.row(-1, named=True)
     between = spread(low, high, "stickiness", segment)
-    return Headline(f"Monthly stickiness in {month}: {between}", note)
+    return Headline(f"Monthly stickiness in {month}: {between}", note, named(segment, low, high))
 
 
 def _retention_headline(retained: pl.DataFrame, options: FindingOptions) -> Headline:
@@ -100,11 +102,13 @@ def _retention_headline(retained: pl.DataFrame, options: FindingOptions) -> Head
         row = rows.row(0, named=True)
         who = f" ({row[segment]})" if segment else ""
         return Headline(
-            f"Churn {percent(row['churn_rate'])}{who} in {when} (retention {percent(row['retention_rate'])})", note
+            f"Churn {percent(row['churn_rate'])}{who} in {when} (retention {percent(row['retention_rate'])})",
+            note,
+            named(segment, row),
         )
     low, high = rows.row(0, named=True), rows.row(-1, named=True)
     between = spread(low, high, "churn_rate", segment)
-    return Headline(f"Churn in {when}: {between}", note)
+    return Headline(f"Churn in {when}: {between}", note, named(segment, low, high))
 
 
 def _lifecycle_headline(table: pl.DataFrame, options: FindingOptions) -> Headline:
@@ -125,6 +129,7 @@ def _lifecycle_headline(table: pl.DataFrame, options: FindingOptions) -> Headlin
             f"Lifecycle in {when}{who}: {row['new']:,} new, {row['resurrecting']:,} back after a gap, "
             f"{abs(row['dormant']):,} gone dormant",
             note,
+            named(segment, row),
         )
     most_new = at.sort(["new", segment], descending=[True, False]).row(0, named=True)
     most_gone = at.sort(["dormant", segment]).row(0, named=True)  # dormant counts are negative
@@ -132,6 +137,7 @@ def _lifecycle_headline(table: pl.DataFrame, options: FindingOptions) -> Headlin
         f"Lifecycle in {when}: most new users in {most_new[segment]} ({most_new['new']:,}), "
         f"most gone dormant in {most_gone[segment]} ({abs(most_gone['dormant']):,})",
         note,
+        named(segment, most_new, most_gone),
     )
 
 
@@ -164,8 +170,8 @@ def _map_headline(usecase_map: pl.DataFrame) -> Headline:
         return f"{round(row['adoption_rate'] * 100):d}% ({who(row, segment)}, {row['use_case']})"
 
     if rows.height == 1:
-        return Headline(f"Adoption {cell(low)}", note)
-    return Headline(f"Adoption from {cell(low)} to {cell(high)}", note)
+        return Headline(f"Adoption {cell(low)}", note, named(segment, low))
+    return Headline(f"Adoption from {cell(low)} to {cell(high)}", note, named(segment, low, high))
 
 
 def _spectrum_headline(spectrum: pl.DataFrame) -> Headline:
@@ -180,6 +186,7 @@ def _spectrum_headline(spectrum: pl.DataFrame) -> Headline:
         f"Daily habit: {percent(row['share'])} of {row[segment]}'s adopters of {row['use_case']} use it 20+ days "
         "per 30",
         note,
+        named(segment, row),
     )
 
 

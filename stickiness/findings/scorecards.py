@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from stickiness.findings._model import Finding, FindingOptions, Findings, Headline, percent
+from stickiness.findings._model import Finding, FindingOptions, Findings, Headline, named, percent
 from stickiness.options import FIT, NPS, PREDICTION, ZONE
 from stickiness.schemas import NPS_COLUMNS, VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
 
@@ -97,12 +97,14 @@ def health_headline(table: pl.DataFrame, segment: str | None, options: FindingOp
         who = f" in {row[segment]}" if table.height > 1 else ""
         return Headline(
             f"{row['critical']:,} of {row['scored']:,} scored customers{who} ({percent(row['critical_share'])}) "
-            f"{verb} critical"
+            f"{verb} critical",
+            segments=named(segment, row) if table.height > 1 else (),
         )
     low, high = scored.row(0, named=True), scored.row(-1, named=True)
     return Headline(
         f"Critical: from {percent(low['critical_share'])} ({low[segment]}) to {percent(high['critical_share'])} "
-        f"({high[segment]}) of scored customers"
+        f"({high[segment]}) of scored customers",
+        segments=named(segment, low, high),
     )
 
 
@@ -202,16 +204,19 @@ def nps_headline(table: pl.DataFrame, segment: str | None, options: FindingOptio
         who = f" ({row[by]})" if by else ""
         interval = f"95% interval {nps_number(row['ci_low'])} to {nps_number(row['ci_high'])}"
         return Headline(
-            f"NPS {nps_number(row['nps'])}{who} ({interval})" + ("" if row["sufficient"] else ": too few answers")
+            f"NPS {nps_number(row['nps'])}{who} ({interval})" + ("" if row["sufficient"] else ": too few answers"),
+            segments=named(by, row),
         )
     judged = ranked.filter(pl.col("sufficient"))
     if judged.is_empty():
         return Headline(f"NPS: no {by} has enough answers to judge")
     if judged.height == 1:
         row = judged.row(0, named=True)
-        return Headline(f"NPS {nps_number(row['nps'])} ({row[by]}); the other {by} values have too few answers")
+        text = f"NPS {nps_number(row['nps'])} ({row[by]}); the other {by} values have too few answers"
+        return Headline(text, segments=named(by, row))
     high, low = judged.row(0, named=True), judged.row(-1, named=True)
-    return Headline(f"NPS from {nps_number(low['nps'])} ({low[by]}) to {nps_number(high['nps'])} ({high[by]})")
+    text = f"NPS from {nps_number(low['nps'])} ({low[by]}) to {nps_number(high['nps'])} ({high[by]})"
+    return Headline(text, segments=named(by, low, high))
 
 
 def _nps_time_headline(rows: pl.DataFrame, by: str | None) -> Headline:
@@ -231,10 +236,11 @@ def _nps_time_headline(rows: pl.DataFrame, by: str | None) -> Headline:
         return Headline(f"NPS in {when}: no {by} has enough answers to judge")
     if judged.height == 1:
         row = judged.row(0, named=True)
-        return Headline(f"NPS in {when}: {nps_number(row['nps'])} ({row[by]})")
+        return Headline(f"NPS in {when}: {nps_number(row['nps'])} ({row[by]})", segments=named(by, row))
     low, high = judged.row(0, named=True), judged.row(-1, named=True)
     return Headline(
-        f"NPS in {when}: from {nps_number(low['nps'])} ({low[by]}) to {nps_number(high['nps'])} ({high[by]})"
+        f"NPS in {when}: from {nps_number(low['nps'])} ({low[by]}) to {nps_number(high['nps'])} ({high[by]})",
+        segments=named(by, low, high),
     )
 
 
@@ -349,8 +355,8 @@ def value_marks(table: pl.DataFrame, segment: str | None = None) -> pl.DataFrame
         (pl.col("purchases") >= 2).mean().alias("repeat_share"),
     ]
     if segment:
-        named = table.with_columns(pl.col(segment).cast(pl.String).fill_null("(unknown)"))
-        rows = named.group_by(segment).agg(figures).sort(segment)
+        labelled = table.with_columns(pl.col(segment).cast(pl.String).fill_null("(unknown)"))
+        rows = labelled.group_by(segment).agg(figures).sort(segment)
     else:
         rows = table.select(figures)
     # the labels are worded per segment (a handful of rows), with the title's own formatting
@@ -386,7 +392,8 @@ def value_headline(table: pl.DataFrame, segment: str | None, options: FindingOpt
         )
     low, high = marks.sort("median", by).row(0, named=True), marks.sort("median", by).row(-1, named=True)
     return Headline(
-        f"Median lifetime value from {money(low['median'])} ({low[by]}) to {money(high['median'])} ({high[by]})"
+        f"Median lifetime value from {money(low['median'])} ({low[by]}) to {money(high['median'])} ({high[by]})",
+        segments=named(by, low, high),
     )
 
 
@@ -411,7 +418,8 @@ def value_summary_headline(table: pl.DataFrame, segment: str | None, options: Fi
     rows = rows.with_columns(pl.col(by).cast(pl.String).fill_null("(unknown)"))
     high, low = rows.row(0, named=True), rows.row(-1, named=True)
     return Headline(
-        f"Mean lifetime value from {money(low['mean_value'])} ({low[by]}) to {money(high['mean_value'])} ({high[by]})"
+        f"Mean lifetime value from {money(low['mean_value'])} ({low[by]}) to {money(high['mean_value'])} ({high[by]})",
+        segments=named(by, low, high),
     )
 
 

@@ -6,9 +6,9 @@ a chart with more segments than :data:`~stickiness_widgets.theme.OKABE_ITO` has
 colours colours at most :data:`MOST_COLOURED` of them, chosen from the data
 (docs/charts.md, "Many segments"):
 
-1. the segments at the lowest and the highest value the title states (its
-   "from ... (a) to ... (b)"; every segment tied there, unless more than
-   :data:`MOST_COLOURED` tie: then the largest of them);
+1. the segments the title names (its "from ... (a) to ... (b)"): the
+   :class:`~stickiness.findings.Headline`'s ``segments``, decided by the core with the
+   title, never re-derived here;
 2. then the largest by users (the ``size`` column: MAU), ties by name,
 
 and draws the others in one grey named, in the legend, ``other personas (16)``.
@@ -17,6 +17,7 @@ Tooltips and tables keep every segment.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
@@ -69,33 +70,32 @@ class SegmentColours:
         )
 
 
-def segment_colours(ends: pl.DataFrame, *, segment: str, value: str, size: str, noun: str) -> SegmentColours:
-    """Return the colours of the segments in ``ends``: one row each, its ``value`` where the title reads it and size.
+def segment_colours(
+    sizes: pl.DataFrame, *, segment: str, size: str, noun: str, named: Sequence[str] = ()
+) -> SegmentColours:
+    """Return the colours of the segments in ``sizes`` (one row each, with its ``size``): ``named`` ones first.
 
-    Up to 8 segments: one Okabe-Ito colour each, in name order. More: see the module.
+    Up to 8 segments: one Okabe-Ito colour each, in name order. More: the segments the
+    title names (``named``: its :class:`~stickiness.findings.Headline`'s ``segments``, as
+    the core decided them), then the largest by ``size``, ties by name (see the module).
 
     Examples
     --------
-    >>> ends = pl.DataFrame({"p": [f"p{i:02d}" for i in range(10)], "v": [0.5] * 8 + [0.1, 0.9],
-    ...     "mau": [10, 50, 40, 30, 20, 60, 5, 5, 1, 1]})
-    >>> colours = segment_colours(ends, segment="p", value="v", size="mau", noun="p")
-    >>> colours.domain  # p08 and p09: lowest and highest; then p05, p01, p02: the most users
+    >>> sizes = pl.DataFrame({"p": [f"p{i:02d}" for i in range(10)], "mau": [10, 50, 40, 30, 20, 60, 5, 5, 1, 1]})
+    >>> colours = segment_colours(sizes, segment="p", size="mau", noun="p", named=("p08", "p09"))
+    >>> colours.domain  # p08 and p09: the title's; then p05, p01, p02: the most users
     ['p01', 'p02', 'p05', 'p08', 'p09', 'other ps (5)']
     >>> colours.groups["p00"]
     'other ps (5)'
     """
-    names = ends.get_column(segment).cast(pl.String).sort().to_list()
+    names = sizes.get_column(segment).cast(pl.String).sort().to_list()
     if len(names) <= len(OKABE_ITO):
         return SegmentColours(names, list(OKABE_ITO), {name: name for name in names}, None)
-    known = ends.filter(pl.col(value).is_not_null())
-    extremes = known.filter((pl.col(value) == pl.col(value).min()) | (pl.col(value) == pl.col(value).max()))
-    by_size = [size, segment], [True, False]
-    # every segment tied at an end, unless more tie than can be coloured (then the largest of them)
-    tied = extremes.sort(by_size[0], descending=by_size[1], nulls_last=True).get_column(segment)
-    named = tied.cast(pl.String).head(MOST_COLOURED).to_list()
-    largest = ends.filter(~pl.col(segment).is_in(named)).sort(by_size[0], descending=by_size[1], nulls_last=True)
-    rest = largest.get_column(segment).cast(pl.String).head(max(MOST_COLOURED - len(named), 0)).to_list()
-    coloured = sorted({*named, *rest})
+    present = set(names)
+    first = [name for name in dict.fromkeys(named) if name in present][:MOST_COLOURED]
+    largest = sizes.with_columns(pl.col(segment).cast(pl.String)).filter(~pl.col(segment).is_in(first))
+    ranked = largest.sort([size, segment], descending=[True, False], nulls_last=True).get_column(segment)
+    coloured = sorted({*first, *ranked.head(max(MOST_COLOURED - len(first), 0)).to_list()})
     plural = noun if noun.endswith("s") else noun + "s"
     other = f"other {plural} ({len(names) - len(coloured)})"
     while other in names:  # a segment of that very name keeps its name: the grey group is told apart

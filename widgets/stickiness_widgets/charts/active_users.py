@@ -90,7 +90,8 @@ def active_users_chart(
     if table.is_empty():
         return empty_chart(title=title, what="Active users", hint="the log has no days in range")
     segments = table.get_column(by).cast(pl.String).unique(maintain_order=True).sort().to_list() if by else []
-    colours = _colours(table, by) if by else None
+    headline = chart_headline("active_users", table, by=by)
+    colours = _colours(table, by, headline.segments) if by else None
     values = table.select(
         *([pl.col(by).cast(pl.String), _segment_key(by, segments)] if by else []),
         "day",
@@ -113,7 +114,7 @@ def active_users_chart(
         if partial is not None and isinstance(panel, alt.LayerChart):  # not the facets of the counts per segment
             panel.layer = [*panel.layer, _stripe(partial)]
     chart = alt.vconcat(*panels).resolve_scale(color="independent")
-    return finish(chart, title=title, finding=chart_headline("active_users", table, by=by), notes=_notes(table, window))
+    return finish(chart, title=title, finding=headline, notes=_notes(table, window))
 
 
 def _partial_day(table: pl.DataFrame) -> dt.date | None:
@@ -131,19 +132,15 @@ def _stripe(day: dt.date) -> alt.Chart:
     return stripe
 
 
-def _colours(table: pl.DataFrame, by: str) -> SegmentColours:
-    """Return the segments' colours: the title's lowest and highest 7-day means, then the largest MAU (_segments).
+def _colours(table: pl.DataFrame, by: str, named: Sequence[str]) -> SegmentColours:
+    """Return the segments' colours: those the title ``named``, then the largest MAU (_segments).
 
-    Read where the title reads them: on the last day not flagged ``partial_day``.
+    The largest: MAU on the last day not flagged ``partial_day``.
     """
     whole = table.filter(~pl.col(PARTIAL)) if PARTIAL in table.columns else table
     last = (whole if whole.height else table).get_column("day").max()
-    ends = (
-        table.filter(pl.col("day").is_between(pl.lit(last) - pl.duration(days=WEEK - 1), pl.lit(last)))
-        .group_by(by)
-        .agg(pl.col("stickiness").mean().alias("week_mean"), pl.col("mau").filter(pl.col("day") == last).sum())
-    )
-    return segment_colours(ends, segment=by, value="week_mean", size="mau", noun=printable(by))
+    sizes = table.group_by(by).agg(pl.col("mau").filter(pl.col("day") == last).sum())
+    return segment_colours(sizes, segment=by, size="mau", noun=printable(by), named=named)
 
 
 def _segment_key(by: str, segments: list[str]) -> pl.Expr:

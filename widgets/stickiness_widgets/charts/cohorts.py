@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 import altair as alt
 import polars as pl
 
 from stickiness.findings import FindingOptions, chart_headline
-from stickiness.findings.cohorts import MILESTONES, cell_label, stated_cells
+from stickiness.findings.cohorts import cell_label, stated_cells
 from stickiness.metrics.retention import cohort_curve
 from stickiness.options import PERIOD
 from stickiness.schemas import COHORTS_SCHEMA
@@ -164,8 +165,8 @@ def retention_curve_chart(
     ]
     if curve.get_column("partial_cells").sum() > 0:
         notes.append(f"Cells whose {unit} is not fully observed are left out of the average.")
-    chart = _curve_chart(curve, by, unit)
     headline = chart_headline("retention_curve", table, by=by, options=FindingOptions(period=unit))
+    chart = _curve_chart(curve, by, unit, headline.segments)
     return finish(chart, title=title, finding=headline, notes=notes)
 
 
@@ -295,7 +296,7 @@ def _cell_tooltips(by: str | None, unit: PeriodName) -> list[alt.Tooltip]:
 # --------------------------------------------------------------------------- #
 
 
-def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.typing.ChartType:
+def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName, named: Sequence[str]) -> alt.typing.ChartType:
     x = alt.X(
         "offset:Q",
         title=f"{unit}s since the cohort's first",
@@ -303,7 +304,7 @@ def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.t
         axis=alt.Axis(format="d", tickMinStep=1),
     )
     y = alt.Y("share:Q", title="share of the cohort", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
-    colours = _colours(curve, by, unit) if by else None
+    colours = _colours(curve, by, named) if by else None
     grouped = colours is not None and colours.other is not None
     if by and colours:
         colour: Any = alt.Color(
@@ -344,25 +345,11 @@ def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName) -> alt.t
     return alt.LayerChart(layer=layers, data=inline(curve), width=WIDTH, height=300)
 
 
-def _colours(curve: pl.DataFrame, by: str, unit: PeriodName) -> SegmentColours:
-    """Return the segments' colours: the title's lowest and highest share at its milestone, then the largest.
+def _colours(curve: pl.DataFrame, by: str, named: Sequence[str]) -> SegmentColours:
+    """Return the segments' colours: those the title ``named`` (its milestone's lowest and highest), then the largest.
 
-    Largest: the most users in the segment's cohorts (``cohort_users`` at offset 0). Read where the title
-    reads them (:func:`_finding`); a curve with no fully observed offset has no title values: the largest only.
+    Largest: the most users in the segment's cohorts (``cohort_users`` at offset 0).
     """
-    observed_ = curve.filter(pl.col("complete") & (pl.col("offset") > 0))
     size = curve.filter(pl.col("offset") == 0).select(pl.col(by).cast(pl.String), pl.col("cohort_users").alias("size"))
     every = curve.select(pl.col(by).cast(pl.String)).unique().join(size, on=by, how="left")
-    if observed_.is_empty():
-        ends = every.with_columns(share=pl.lit(None, dtype=pl.Float64))
-    else:
-        milestone = _milestone(observed_, by, unit)
-        at = observed_.filter(pl.col("offset") == milestone).select(pl.col(by).cast(pl.String), "share")
-        ends = every.join(at, on=by, how="left")
-    return segment_colours(ends, segment=by, value="share", size="size", noun=printable(by))
-
-
-def _milestone(observed_: pl.DataFrame, by: str | None, unit: PeriodName) -> int:
-    """Return the offset the title reads: the unit's milestone, or the furthest every segment has observed."""
-    groups = observed_.group_by(by).agg(pl.col("offset").max()) if by else observed_.select(pl.col("offset").max())
-    return min(MILESTONES[unit], int(groups.get_column("offset").min()))  # type: ignore[arg-type]
+    return segment_colours(every, segment=by, size="size", noun=printable(by), named=named)

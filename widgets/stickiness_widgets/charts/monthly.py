@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Final
 
 import altair as alt
@@ -72,7 +73,8 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     by = by or _segment_column(table)
     if table.is_empty():
         return empty_chart(title=title, what="Monthly stickiness", hint="the log has no days in range")
-    colours = _colours(table, by) if by else None
+    headline = chart_headline("monthly_active_users", table, by=by)
+    colours = _colours(table, by, headline.segments) if by else None
     values = table.select(
         *([pl.col(by).cast(pl.String)] if by else []),
         "month",
@@ -90,7 +92,7 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
         "Stickiness of a month: its mean DAU divided by the users active at least once in it.",
         *([] if table.get_column("complete").all() else [_partial_note(by)]),
     ]
-    return finish(chart, title=title, finding=chart_headline("monthly_active_users", table, by=by), notes=notes)
+    return finish(chart, title=title, finding=headline, notes=notes)
 
 
 def _segment_column(table: pl.DataFrame) -> str | None:
@@ -141,19 +143,17 @@ def _bars(data: dict[str, Any], *, partial: bool) -> alt.typing.ChartType:
     return alt.LayerChart(layer=[bars, labels, *([note] if partial else [])], data=data, width=WIDTH, height=300)
 
 
-def _colours(table: pl.DataFrame, by: str) -> SegmentColours:
-    """Return the segments' colours: the title's lowest and highest, then the largest MAU (_segments).
+def _colours(table: pl.DataFrame, by: str, named: Sequence[str]) -> SegmentColours:
+    """Return the segments' colours: those the title ``named``, then the largest MAU (_segments).
 
-    Read where the title reads them: the last complete month (the last month when none is complete).
+    The largest: MAU in the last complete month (the last month when none is complete).
     """
     complete = table.filter(pl.col("complete"))
     rows = complete if complete.height else table
-    ends = table.filter(pl.col("month") == rows.get_column("month").max()).select(
-        pl.col(by).cast(pl.String), "stickiness", "mau"
-    )
-    # a segment absent that month has no value there: it can still be among the largest, by none
+    ends = table.filter(pl.col("month") == rows.get_column("month").max()).select(pl.col(by).cast(pl.String), "mau")
+    # a segment absent that month has no MAU there: it is still drawn, ranked last
     every = table.select(pl.col(by).cast(pl.String)).unique().join(ends, on=by, how="left")
-    return segment_colours(every, segment=by, value="stickiness", size="mau", noun=printable(by))
+    return segment_colours(every, segment=by, size="mau", noun=printable(by), named=named)
 
 
 def _segment_lines(
