@@ -212,3 +212,68 @@ def test_names_stay_data_with_many_segments() -> None:
     svg = vl_convert.vegalite_to_svg(spec)
     labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert clash + ", in grey" in labels and "persona 10" in labels  # the legend: the grey group, a coloured persona
+
+
+def _matrix21() -> pl.DataFrame:
+    """A cohort matrix of 21 personas: one January cohort each, month 1 observed; sizes and shares as _daily's."""
+    rows = [
+        (
+            name,
+            JAN,
+            offset,
+            JAN if offset == 0 else FEB,
+            size,
+            size if offset == 0 else round(size * share),
+            share,
+            True,
+        )
+        for name in SEGMENTS
+        for size, share1 in [(LARGEST.get(name, 10), _stickiness(name))]
+        for offset, share in ((0, 1.0), (1, share1))
+    ]
+    columns = ["persona", "cohort", "offset", "period", "cohort_users", "users", "share", "complete"]
+    return pl.DataFrame(rows, schema=columns, orient="row")
+
+
+JAN, FEB = dt.date(2024, 1, 1), dt.date(2024, 2, 1)
+#: chart function, frame, the chart's name for chart_headline, the module that calls it
+_PER_SEGMENT = [
+    (sw.active_users_chart, _daily, "active_users", "active_users"),
+    (sw.monthly_active_users_chart, _monthly, "monthly_active_users", "monthly"),
+    (sw.retention_curve_chart, _matrix21, "retention_curve", "cohorts"),
+]
+
+
+def _coloured(spec: dict[str, Any]) -> list[str]:
+    (scale, *_) = [s for s in _scales(spec) if s["range"][-1:] == [OTHER_SEGMENTS]]
+    return scale["domain"][:-1]
+
+
+@pytest.mark.parametrize(("draw", "frame", "chart", "module"), _PER_SEGMENT)
+def test_the_coloured_segments_are_the_headlines_then_the_largest(
+    draw: Any, frame: Any, chart: str, module: str
+) -> None:
+    table = frame()
+    headline = st.chart_headline(chart, table, by="persona")
+    # the title names persona 03 (10%) and persona 17 (90%); then the 3 largest: personas 10, 11, 12
+    assert headline.segments == (LOW, HIGH)
+    coloured = _coloured(chart_spec(draw(table)))
+    assert set(headline.segments) <= set(coloured)
+    assert coloured == COLOURED
+
+
+@pytest.mark.parametrize(("draw", "frame", "chart", "module"), _PER_SEGMENT)
+def test_the_colours_are_read_from_the_headline_not_re_derived(
+    draw: Any, frame: Any, chart: str, module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever segments the core's Headline names are coloured, in its order, before the largest."""
+    charts = __import__(f"stickiness_widgets.charts.{module}", fromlist=["chart_headline"])
+    named = ("persona 05", "persona 00", "persona 20")  # neither an end nor among the largest
+
+    def headline(*args: Any, **kwargs: Any) -> st.findings.Headline:
+        return st.findings.Headline("A title", segments=named)
+
+    monkeypatch.setattr(charts, "chart_headline", headline)
+    coloured = _coloured(chart_spec(draw(frame())))
+    # the three named, then the 2 largest (personas 10 and 11), in name order
+    assert coloured == ["persona 00", "persona 05", "persona 10", "persona 11", "persona 20"]
