@@ -21,6 +21,7 @@ from stickiness.options import FIT, NPS, PREDICTION
 __all__ = [
     "ANY",
     "CHANGE_DAYS",
+    "MOST_NAMED",
     "UNMAPPED",
     "WEEK",
     "Finding",
@@ -28,6 +29,7 @@ __all__ = [
     "Findings",
     "Headline",
     "as_date",
+    "capped",
     "listing",
     "month_name",
     "named",
@@ -58,6 +60,11 @@ ANY: Final = "(any)"
 
 
 UNMAPPED: Final = "(unmapped)"
+
+
+#: Most items a summary sentence lists (segments, segment x use-case pairs, groups): the rest are counted, with
+#: the table that lists them all (as the use-case map's subtitle does).
+MOST_NAMED: Final = 5
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,30 @@ def named(segment: str | None, *rows: Mapping[str, Any]) -> tuple[str, ...]:
     if segment is None:
         return ()
     return tuple(dict.fromkeys(str(row[segment]) for row in rows if row[segment] is not None))
+
+
+def capped(rows: pl.DataFrame, size: str, table: str) -> tuple[pl.DataFrame, str]:
+    """Return at most :data:`MOST_NAMED` of ``rows`` to list, and the words for the rest (empty when none is left).
+
+    The ones kept are the largest by ``size`` (ties: the earlier row), listed in the rows' own order;
+    the rest are counted: ``" and 16 more in tables/active_users.csv"``.
+
+    >>> rows = pl.DataFrame({"p": list("abcdefg"), "users": [1, 7, 2, 6, 3, 5, 4]})
+    >>> kept, more = capped(rows, "users", "tables/t.csv")
+    >>> kept.get_column("p").to_list(), more  # b 7, d 6, f 5, g 4, e 3: in the rows' order
+    (['b', 'd', 'e', 'f', 'g'], ' and 2 more in tables/t.csv')
+    """
+    if rows.height <= MOST_NAMED:
+        return rows, ""
+    order = "__capped_order"
+    kept = (
+        rows.with_row_index(order)
+        .sort([size, order], descending=[True, False], nulls_last=True)
+        .head(MOST_NAMED)
+        .sort(order)
+        .drop(order)
+    )
+    return kept, f" and {rows.height - MOST_NAMED:,} more in {table}"
 
 
 def listing(rows: pl.DataFrame, segment: str | None, show: Any) -> str:

@@ -22,6 +22,7 @@ from stickiness.findings._model import (
     FindingOptions,
     Findings,
     as_date,
+    capped,
     listing,
     percent,
     points,
@@ -50,7 +51,8 @@ def _stickiness(daily: pl.DataFrame, options: FindingOptions) -> Finding | None:
     rows = day_rows(daily, segment, day)
     known = rows.filter(pl.col("week_mean").is_not_null()).sort("week_mean", descending=True)
     incomplete = "" if rows.get_column("complete").all() else " (the MAU window starts before the log: undercounted)"
-    listed = listing(known, segment, lambda r: percent(r["week_mean"])) or "no monthly active users"
+    shown, more = capped(known, "mau", "tables/active_users.csv")  # the largest by MAU, 21 personas or more
+    listed = (listing(shown, segment, lambda r: percent(r["week_mean"])) + more) or "no monthly active users"
     sentence = (
         f"Stickiness (DAU / MAU, the share of the month's users active on a day), as the mean of the {WEEK} days "
         f"to {day}: {listed}{incomplete}."
@@ -90,13 +92,19 @@ def _changes(daily: pl.DataFrame, retained: pl.DataFrame | None, options: Findin
             )
             joined = joined.filter(pl.col("week_mean").is_not_null() & pl.col("week_mean_before").is_not_null())
             if joined.height:
-                ratios = listing(
-                    joined.sort("week_mean", descending=True),
-                    segment,
-                    lambda r: f"{percent(r['week_mean'])} ({points(r['week_mean'] - r['week_mean_before'])})",
+                listed, more = capped(joined.sort("week_mean", descending=True), "mau", "tables/active_users.csv")
+                ratios = (
+                    listing(
+                        listed,
+                        segment,
+                        lambda r: f"{percent(r['week_mean'])} ({points(r['week_mean'] - r['week_mean_before'])})",
+                    )
+                    + more
                 )
-                counts = listing(
-                    joined, segment, lambda r: f"{r['mau']:,} ({signed_count(r['mau'] - r['mau_before'])})"
+                by_mau, more = capped(joined, "mau", "tables/active_users.csv")
+                counts = (
+                    listing(by_mau, segment, lambda r: f"{r['mau']:,} ({signed_count(r['mau'] - r['mau_before'])})")
+                    + more
                 )
                 parts.append(f"Against {before}, {CHANGE_DAYS} days before: stickiness {ratios}; MAU {counts}.")
                 frames.append(joined)
@@ -122,7 +130,10 @@ def _churn_change(retained: pl.DataFrame, options: FindingOptions) -> tuple[str,
     if joined.is_empty():
         return None
     show = lambda r: f"{percent(r['churn_rate'])} ({points(r['churn_rate'] - r['churn_before'])})"  # noqa: E731
-    text = f"Churn in the {options.period} starting {last} against the one before: {listing(joined, segment, show)}."
+    listed, more = capped(joined, "active_before", "tables/retention.csv")
+    text = (
+        f"Churn in the {options.period} starting {last} against the one before: {listing(listed, segment, show)}{more}."
+    )
     return text, joined
 
 
@@ -136,15 +147,18 @@ def _retention(retained: pl.DataFrame, options: FindingOptions) -> Finding:
     latest = done.filter(pl.col("period") == last).sort("churn_rate")
     shown, few = latest.filter(pl.col("sufficient")), latest.filter(~pl.col("sufficient"))
     show = lambda r: f"churn {percent(r['churn_rate'])} (retention {percent(r['retention_rate'])})"  # noqa: E731
-    listed = listing(shown, segment, show) or "no segment has enough users to judge"
+    kept, more = capped(shown, "active_before", "tables/retention.csv")
+    listed = (listing(kept, segment, show) + more) or "no segment has enough users to judge"
     sentence = f"Retention in the {options.period} starting {last}: {listed}."
     notes = []
     above = shown.filter(pl.col("retention_rate") > 1)
     if above.height:
-        back = listing(above, segment, lambda r: f"{r['returning'] - r['retained']:,}")
+        above, more = capped(above, "active_before", "tables/retention.csv")
+        back = listing(above, segment, lambda r: f"{r['returning'] - r['retained']:,}") + more
         notes.append(f"Retention above 100% counts users back after a gap: {back}.")
     if few.height:
-        names = f" ({', '.join(str(n) for n in few.get_column(segment).to_list())})" if segment else ""
+        kept, more = capped(few, "active_before", "tables/retention.csv")
+        names = f" ({', '.join(str(n) for n in kept.get_column(segment).to_list())}{more})" if segment else ""
         notes.append(f"Not headlined{names}: fewer than {options.min_users} users active in the period before.")
     return Finding("retention", " ".join([sentence, *notes]), latest, tuple(notes))
 
@@ -159,11 +173,17 @@ def _inactive(table: pl.DataFrame, options: FindingOptions) -> Finding:
 
 
 def _pairs(rows: pl.DataFrame) -> str:
+    """List at most :data:`MOST_NAMED` (segment, use case) pairs and count the rest (125 on a 21-persona log).
+
+    The most evaluable adopters (``zone_rows``' order), as the use-case map's subtitle names them.
+    """
     segment = rows.columns[0]
-    return ", ".join(
+    kept, more = capped(rows, "evaluable", "tables/use_case_map.csv")
+    listed = ", ".join(
         f"{s} × {u} ({percent(share)})"
-        for s, u, share in rows.select(segment, "use_case", "forgettable_share").iter_rows()
+        for s, u, share in kept.select(segment, "use_case", "forgettable_share").iter_rows()
     )
+    return listed + more
 
 
 def _forgettable(usecase_map: pl.DataFrame, options: FindingOptions) -> Finding:
@@ -190,7 +210,7 @@ def _drifting(drifting: pl.DataFrame, options: FindingOptions) -> Finding:
         f"{row['users']:,}"
         for row in counts.head(5).iter_rows(named=True)
     )
-    more = f" and {counts.height - 5} more" if counts.height > 5 else ""
+    more = f" and {counts.height - 5} more in tables/drifting_users.csv" if counts.height > 5 else ""
     sentence = (
         f"Drifting: {users:,} users used a use case regularly before and now less than {options.threshold:g} day "
         f"per 30 ({where}{more})."

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from stickiness.findings._model import Finding, FindingOptions, Findings, Headline, named, percent
+from stickiness.findings._model import Finding, FindingOptions, Findings, Headline, capped, named, percent
 from stickiness.options import FIT, NPS, PREDICTION, ZONE
 from stickiness.schemas import NPS_COLUMNS, VALUE_COLUMNS, VALUE_SUMMARY_COLUMNS
 
@@ -116,16 +116,18 @@ def _health(summary: pl.DataFrame) -> Finding:
         too_new = int(rows.get_column("too_new").sum())
         return Finding("health", f"Health: no customer is scored yet ({too_new:,} too new to score).", rows)
     several = rows.height > 1
+    kept, more = capped(scored, "scored", "tables/health_summary.csv")
     parts = [
         (f"{row[segment]} " if several else "")
         + f"{percent(row['at_risk_share'])} at risk and {percent(row['critical_share'])} critical "
         f"({row['at_risk']:,} and {row['critical']:,} of {row['scored']:,} scored)"
-        for row in scored.iter_rows(named=True)
+        for row in kept.iter_rows(named=True)
     ]
-    sentence = "Health (the share of scored customers in each band): " + "; ".join(parts) + "."
+    sentence = "Health (the share of scored customers in each band): " + "; ".join(parts) + more + "."
     unscored = rows.filter(pl.col("scored") == 0)
     if unscored.height:
-        sentence += f" None scored yet in {', '.join(str(s) for s in unscored.get_column(segment).to_list())}."
+        few, more = capped(unscored, "too_new", "tables/health_summary.csv")
+        sentence += f" None scored yet in {', '.join(str(s) for s in few.get_column(segment).to_list())}{more}."
     return Finding("health", sentence, rows)
 
 
@@ -260,10 +262,12 @@ def _nps(table: pl.DataFrame, options: FindingOptions) -> Finding:
 
     if rows.is_empty():
         return Finding("nps", "NPS: no answer with a score.", rows)
-    listed = "; ".join(show(r) for r in judged.iter_rows(named=True)) or "no group has enough answers to judge"
+    judged, more = capped(judged, "responses", "tables/nps.csv")
+    listed = ("; ".join(show(r) for r in judged.iter_rows(named=True)) + more) or "no group has enough answers to judge"
     sentence = f"NPS (promoters minus detractors, from -100 to 100): {listed}."
     if few.height:
-        names = "; ".join(show(r) for r in few.iter_rows(named=True))
+        few, more = capped(few, "responses", "tables/nps.csv")
+        names = "; ".join(show(r) for r in few.iter_rows(named=True)) + more
         sentence += f" Too few answers to judge (fewer than {options.min_responses:,}): {names}."
     return Finding("nps", sentence, rows)
 
