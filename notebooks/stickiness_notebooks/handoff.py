@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NATIVE_CHARTS",
+    "NATIVE_SERIES",
     "SLIDES",
     "WORKBOOK",
     "NativeChart",
@@ -328,6 +329,11 @@ NATIVE_CHARTS: Final[dict[str, NativeChart]] = {
     ),
 }
 
+#: Most series a native chart holds: as many as the report's palette has colours (stickiness_widgets.theme.OKABE_ITO,
+#: 8; not imported: the CLI loads this module without the jupyter extra). PowerPoint's theme has 6 accents and
+#: varies them beyond, so 21 personas would share colours: a chart with more series is placed as its PNG.
+NATIVE_SERIES: Final = 8
+
 #: 16:9 slides, in EMU (914,400 per inch): 13 1/3 x 7.5 in, PowerPoint's own widescreen size.
 _WIDE: Final = (12_192_000, 6_858_000)
 
@@ -457,14 +463,19 @@ Series = tuple[NativeChart, list[tuple[str, ...]], dict[str, list[Any]]]
 
 
 def _native_data(chart: SlideChart) -> Series | None:
-    """Return the native chart of ``chart`` and its data; None without one, or when its table does not fit."""
+    """Return the native chart of ``chart`` and its data; None without one, or when its table does not fit.
+
+    None too when it would have more series than :data:`NATIVE_SERIES` (21 personas): PowerPoint's
+    own colours would repeat, so the slide takes the report's PNG, whose colours mean one thing each.
+    """
     native = NATIVE_CHARTS.get(chart.name)
     if native is None or chart.table is None or chart.table.height == 0 or not _fits(native, chart.table):
         return None
     try:
-        return native, *chart_data(native, chart.table)
+        categories, series = chart_data(native, chart.table)
     except pl.exceptions.PolarsError:  # e.g. a table edited in a notebook with two rows per point: use the PNG
         return None
+    return (native, categories, series) if len(series) <= NATIVE_SERIES else None
 
 
 def _fits(native: NativeChart, table: pl.DataFrame) -> bool:

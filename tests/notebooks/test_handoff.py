@@ -397,3 +397,63 @@ def test_a_long_table_is_cut_with_a_note_and_names_fit_a_sheet(tmp_path: Path) -
     assert book["empty"].row(0) == ["No rows: empty is empty for this log and these options."]
     ledger_rows = {book["Ledger"].row(r)[0]: book["Ledger"].row(r)[1] for r in range(1, 6)}
     assert ledger_rows == {"rows read": 7, "rows used": 5, "rows set aside": 2, "set aside: duplicate": 2, "users": 5}
+
+
+# --- many segments: more series than colours ------------------------------------------------------------------
+
+
+def _png(path: Path) -> Path:
+    """A 2 x 1 PNG, written by hand (signature, IHDR, IDAT, IEND), to stand for a chart's image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 2, 1, 8, 2, 0, 0, 0)  # 2 x 1, 8-bit RGB
+    pixels = zlib.compress(b"\x00" + b"\xff\x00\x00" * 2)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+    return path
+
+
+def _personas(n: int) -> pl.DataFrame:
+    """An active_users table of ``n`` personas over 3 days (stickiness 0.1 i): one series per persona."""
+    days = [dt.date(2024, 1, d) for d in (1, 2, 3)]
+    return pl.DataFrame(
+        [(f"persona {i:02d}", day, 1, 1, 10, 0.1 * (i % 10), True) for i in range(n) for day in days],
+        schema=["persona", "day", "dau", "wau", "mau", "stickiness", "complete"],
+        orient="row",
+    )
+
+
+def test_more_series_than_colours_gives_the_png_not_a_native_chart(tmp_path: Path) -> None:
+    from stickiness_notebooks.handoff import NATIVE_SERIES, SlideChart, write_slides
+    from stickiness_widgets.theme import OKABE_ITO
+
+    assert NATIVE_SERIES == len(OKABE_ITO) == 8  # the palette's colours, kept in step by hand (no import: the CLI)
+    png = _png(tmp_path / "chart.png")
+    slides = [
+        SlideChart("active_users", "8 personas", "", _personas(8), png),  # 8 series: native
+        SlideChart("active_users", "9 personas", "", _personas(9), png),  # 9 series: colours would repeat
+        SlideChart("active_users", "21 personas", "", _personas(21), png),
+        # retention: 2 series per persona (retention, churn): 5 personas are 10 series
+        SlideChart("retention", "5 personas", "", _retention(5), png),
+        SlideChart("retention", "4 personas", "", _retention(4), png),  # 8 series: native
+    ]
+    path = write_slides(tmp_path / "r.pptx", title="t", settings={}, dates="d", summary=[], charts=slides)
+    deck = Presentation(str(path))
+    natives = [[s.chart for s in slide.shapes if s.has_chart] for slide in list(deck.slides)[1:]]
+    pictures = [[s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE] for slide in list(deck.slides)[1:]]
+    assert [len(n) for n in natives] == [1, 0, 0, 0, 1]
+    assert [len(p) for p in pictures] == [0, 1, 1, 1, 0]
+    assert all(p[0].image.blob == png.read_bytes() for p in pictures if p)
+    assert len(natives[0][0].plots[0].series) == 8 and len(natives[4][0].plots[0].series) == 8
+
+
+def _retention(n: int) -> pl.DataFrame:
+    months = [dt.date(2024, 1, 1), dt.date(2024, 2, 1)]
+    return pl.DataFrame(
+        [(f"persona {i}", m, 10, 10, 0, 9, 1, 9, 0.9, 0.1, True, True) for i in range(n) for m in months],
+        schema=["persona", *schemas.RETENTION_SCHEMA],
+        orient="row",
+    )
