@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from stickiness.findings._model import (
     CHANGE_DAYS,
+    MOST_NAMED,
     WEEK,
     Finding,
     FindingOptions,
@@ -48,6 +49,7 @@ from stickiness.findings.scorecards import scorecard_findings
 __all__ = [
     "CHANGE_DAYS",
     "CHART_NAMES",
+    "MOST_NAMED",
     "WEEK",
     "Finding",
     "FindingOptions",
