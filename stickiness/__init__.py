@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from stickiness._csv import unescape_table, write_table
+from stickiness._csv import read_table, unescape_table, write_table
 from stickiness.catalog import Catalog, read_catalog
 from stickiness.exceptions import (
     AmbiguousColumnError,
@@ -159,6 +159,7 @@ __all__ = [
     "range_retention",
     "read_catalog",
     "read_log",
+    "read_table",
     "repeat_rate",
     "report_findings",
     "retention",

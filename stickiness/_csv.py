@@ -19,7 +19,7 @@ from typing import Final
 
 import polars as pl
 
-__all__ = ["FORMULA_START", "escape_formulas", "unescape_table", "write_table"]
+__all__ = ["FORMULA_START", "escape_formulas", "read_table", "unescape_table", "write_table"]
 
 #: The characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
 FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -29,6 +29,8 @@ _ESCAPE: Final = f"^'*{_CLASS}"
 #: Cells that were escaped: at least one quote, then a formula character.
 _ESCAPED: Final = f"^'+{_CLASS}"
 _TEXT: Final = (pl.String, pl.Categorical, pl.Enum)
+#: Rows :func:`read_table` infers column types from before reading the whole file for them.
+_INFER_ROWS: Final = 10_000
 
 
 def _text_columns(frame: pl.DataFrame) -> list[str]:
@@ -102,3 +104,32 @@ def write_table(frame: pl.DataFrame, path: str | Path, *, spreadsheet_safe: bool
     target = Path(path)
     (escape_formulas(frame) if spreadsheet_safe else frame).write_csv(target)
     return target
+
+
+def read_table(path: str | Path) -> pl.DataFrame:
+    """Read a table :func:`write_table` wrote: dates parsed, text cells and names unescaped.
+
+    Column types are inferred from the first 10,000 rows; a file whose types show
+    only later (a column of whole numbers with a decimal after that, or one empty in
+    those rows) is read again with every row inferred. Reading every row's types with date parsing costs about
+    a second per 100,000 rows, hence the two steps.
+
+    Examples
+    --------
+    >>> import datetime as dt, tempfile, pathlib
+    >>> frame = pl.DataFrame({"user": ["-ann", "bo"], "day": [dt.date(2024, 1, 2), None]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     read_table(write_table(frame, pathlib.Path(folder) / "t.csv")).equals(frame)
+    True
+    """
+    try:
+        frame = pl.read_csv(path, try_parse_dates=True, infer_schema_length=_INFER_ROWS)
+    except pl.exceptions.ComputeError:  # a type that shows after the inferred rows: infer from them all
+        frame = pl.read_csv(path, try_parse_dates=True, infer_schema_length=None)
+    else:
+        # a column empty in the inferred rows was typed as text whatever follows (dates, numbers): from them all
+        text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+        head = frame.head(_INFER_ROWS)
+        if frame.height > _INFER_ROWS and text and head.select(pl.col(text).is_null().all()).row(0).count(True):
+            frame = pl.read_csv(path, try_parse_dates=True, infer_schema_length=None)
+    return unescape_table(frame)

@@ -555,3 +555,20 @@ def test_no_spreadsheet_safe_reaches_the_templates(log_csv: Path) -> None:
     assert _template_parameters(args, known)["spreadsheet_safe"] is False
     args = _parser().parse_args(["report", str(log_csv), "--out", "o"])
     assert _template_parameters(args, known)["spreadsheet_safe"] is True
+
+
+def test_read_table_reads_types_that_show_only_after_the_inferred_rows(tmp_path: Path) -> None:
+    # 10,000 rows of whole numbers and empty dates, then a decimal and a date: the first 10,000 rows alone
+    # would type rate as integers (failing on 2.5) and day as text (it is empty there), so read_table infers
+    # from every row; the formula cell written escaped ('=1+2) comes back unescaped
+    import datetime as dt
+
+    path = tmp_path / "t.csv"
+    path.write_text("user,rate,day\n" + "u,1,\n" * 10_000 + "'=1+2,2.5,2024-03-01\n")
+    back = stickiness.read_table(path)
+    assert back.schema == {"user": pl.String, "rate": pl.Float64, "day": pl.Date}
+    assert back.row(-1) == ("=1+2", 2.5, dt.date(2024, 3, 1))
+    assert back.row(0) == ("u", 1.0, None)
+    # the empty dates alone (no decimal to fail on) are typed from every row too
+    path.write_text("user,day\n" + "u,\n" * 10_000 + "v,2024-03-01\n")
+    assert stickiness.read_table(path).schema == {"user": pl.String, "day": pl.Date}

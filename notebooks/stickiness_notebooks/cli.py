@@ -26,7 +26,7 @@ from typing import Any, Literal, NoReturn, TypeVar, get_args, get_origin, get_ty
 import polars as pl
 
 from stickiness import __version__, segment_column, starter_catalog
-from stickiness._csv import escape_formulas, unescape_table, write_table
+from stickiness._csv import escape_formulas, read_table, write_table
 from stickiness._engine import check_memory_limit
 from stickiness._output import DEMO_NAMES, staged_folder
 from stickiness._progress import describe_input, step
@@ -527,15 +527,15 @@ def _print_outputs(out: Path, args: argparse.Namespace) -> None:
     print("\nRow ledger\n" + for_command_line(str(ledger)) + "\n")
     tables = out / "tables"
     if (tables / "active_users.csv").exists():  # read back as written: the spreadsheet-safe prefix undone
-        daily = unescape_table(pl.read_csv(tables / "active_users.csv", try_parse_dates=True))
+        daily = read_table(tables / "active_users.csv")
         by = daily.columns[0] if daily.columns[0] != "day" else None
         print(_summary(daily, by=by, window=args.mau_window))
     if (tables / "retention.csv").exists():
-        retained = unescape_table(pl.read_csv(tables / "retention.csv", try_parse_dates=True))
+        retained = read_table(tables / "retention.csv")
         by = retained.columns[0] if retained.columns[0] != "period" else None
         print(_retention_summary(retained, by=by, min_users=args.min_users))
     if (tables / "use_case_map.csv").exists():
-        usecase_map = unescape_table(pl.read_csv(tables / "use_case_map.csv", infer_schema_length=None))
+        usecase_map = read_table(tables / "use_case_map.csv")
         # the map's segment column comes first, named after the by the template used
         print(_forgettable_summary(usecase_map, args, segment=usecase_map.columns[0]))
     print(_next_steps(_findings(read_tables(out), args, catalog=bool(args.use_cases or args.demo))))

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from stickiness import Findings, report_findings, scorecard_findings, unescape_table
+from stickiness import Findings, read_table, report_findings, scorecard_findings
 from stickiness.findings.scorecards import SCORECARD_TABLES
 
 __all__ = ["SCORECARD_TABLES", "SUMMARY_TABLES", "report_summary", "summary_lines", "table_findings"]
@@ -48,11 +48,7 @@ def read_tables(folder: str | Path) -> dict[str, pl.DataFrame]:
     """
     tables = Path(folder) / "tables"
     paths = (tables / f"{name}.csv" for name in (*SUMMARY_TABLES, *SCORECARD_TABLES))
-    return {
-        path.stem: unescape_table(pl.read_csv(path, try_parse_dates=True, infer_schema_length=None))
-        for path in paths
-        if path.exists()
-    }
+    return {path.stem: read_table(path) for path in paths if path.exists()}
 
 
 def report_summary(out: str | Path, values: Mapping[str, Any]) -> Findings:
