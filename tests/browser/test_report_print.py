@@ -85,20 +85,25 @@ def text_width(paper: str) -> int:
     return round((PAPERS[paper][0] - 2 * SIDE_MARGIN_MM) * PX_PER_MM)
 
 
-@pytest.mark.parametrize("paper", ["a4", "letter"])
-def test_printed_text_is_8_pt_or_more_and_nothing_scrolls(browser: Any, report: Path, paper: str) -> None:
-    watch, uri = Watch(), (report / "report.html").as_uri()
-    # any request but the page itself is aborted and recorded: the tables and charts load nothing (no web font)
+def printed(browser: Any, folder: Path, paper: str, script: str) -> Any:
+    """Lay out ``folder``'s report.html as report.pdf does (print media, the paper's text width), charts drawn;
+    return what ``script`` finds there. Any request but the page itself is aborted and recorded, and fails."""
+    watch, uri = Watch(), (folder / "report.html").as_uri()
     page = offline_page(browser, watch, width=text_width(paper), hosts=(), allow=(uri,))
     try:
         page.emulate_media(media="print")
         page.goto(uri)
         page.wait_for_selector("html[data-charts=drawn]", timeout=60_000)
-        found = page.evaluate(MEASURE)
+        found = page.evaluate(script)
     finally:
         page.context.close()
-
     assert watch.blocked == [] and watch.errors == [], watch.report()
+    return found
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_printed_text_is_8_pt_or_more_and_nothing_scrolls(browser: Any, report: Path, paper: str) -> None:
+    found = printed(browser, report, paper, MEASURE)  # the tables and charts load nothing (no web font)
 
     assert len(found["charts"]) >= 6  # the quickstart's charts, drawn
     small = [
@@ -224,15 +229,7 @@ MAP_LABELS = """() => {
 
 def test_the_use_case_maps_labels_fit_their_printed_cards(browser: Any, report: Path) -> None:
     """Narrowed for print (about 85 px a card on A4), every label of the map stays inside its card."""
-    watch, uri = Watch(), (report / "report.html").as_uri()
-    page = offline_page(browser, watch, width=text_width("a4"), hosts=(), allow=(uri,))
-    try:
-        page.emulate_media(media="print")
-        page.goto(uri)
-        page.wait_for_selector("html[data-charts=drawn]", timeout=60_000)
-        found = page.evaluate(MAP_LABELS)
-    finally:
-        page.context.close()
+    found = printed(browser, report, "a4", MAP_LABELS)
 
     assert found is not None, "the report has no use-case map"
     labels = found["labels"]
@@ -295,17 +292,7 @@ def test_printed_tables_break_between_words_and_fit_the_page(
     "Perso|na" and "home|owner" in the quickstart's table.
     """
     folder = request.getfixturevalue("report" if template == "quickstart" else "scorecards")
-    watch, uri = Watch(), (folder / "report.html").as_uri()
-    page = offline_page(browser, watch, width=text_width(paper), hosts=(), allow=(uri,))
-    try:
-        page.emulate_media(media="print")
-        page.goto(uri)
-        page.wait_for_selector("html[data-charts=drawn]", timeout=60_000)
-        found = page.evaluate(WORDS)
-    finally:
-        page.context.close()
-
-    assert watch.blocked == [] and watch.errors == [], watch.report()
+    found = printed(browser, folder, paper, WORDS)
     # the quickstart: the ledger, the rarely-used-as-expected segments, the inactive users; the scorecards: 8
     assert found["tables"] >= (3 if template == "quickstart" else 6) and found["cells"] > 50
     assert found["splits"] == []
