@@ -43,7 +43,7 @@ from stickiness.findings._tables import (
 )
 from stickiness.options import DEFAULT_BANDS
 
-__all__ = ["CHART_NAMES", "chart_headline", "power_user_days"]
+__all__ = ["CHART_NAMES", "chart_headline", "power_user_days", "power_user_shares"]
 
 
 def _active_users_headline(daily: pl.DataFrame) -> Headline:
@@ -203,23 +203,34 @@ def power_user_days(window: int) -> int:
     return math.ceil(DEFAULT_BANDS["daily"] * window / 30 - 1e-9)  # 20 * 30 / 30 is 20, not 21
 
 
-def _power_users_headline(curve: pl.DataFrame, segment: str | None) -> Headline:
-    """Headline the share of MAU active on at least :func:`power_user_days` of the window, highest and lowest."""
-    window = int(curve.get_column("active_days").max())  # type: ignore[arg-type]  # the curve has every k
-    days = power_user_days(window)
+def power_user_shares(curve: pl.DataFrame, segment: str | None) -> pl.DataFrame:
+    """``[segment,] power``: each segment's share of MAU active on :func:`power_user_days` or more days, ascending.
+
+    ``curve`` is :func:`~stickiness.power_users`'s output (every k = 1 .. window, so its largest
+    ``active_days`` is the window); the chart draws these shares, the title states the extremes.
+
+    >>> curve = pl.DataFrame({"active_days": range(1, 8), "users": [2, 0, 0, 0, 1, 0, 1]})
+    >>> power_user_shares(curve.with_columns(share=pl.col("users") / 4), None).rows()
+    [(0.5,)]
+    """
+    days = power_user_days(int(curve.get_column("active_days").max()))  # type: ignore[arg-type]
     keys = [segment] if segment else []
     power = pl.col("share").filter(pl.col("active_days") >= days).sum().alias("power")
-    rows = (curve.group_by(keys).agg(power) if keys else curve.select(power)).sort(["power", *keys])
+    return (curve.group_by(keys).agg(power) if keys else curve.select(power)).sort(["power", *keys])
+
+
+def _power_users_headline(curve: pl.DataFrame, segment: str | None) -> Headline:
+    """Headline the highest and lowest share of a segment's MAU active on :func:`power_user_days` or more days."""
+    window = int(curve.get_column("active_days").max())  # type: ignore[arg-type]  # the curve has every k
+    days = power_user_days(window)
+    rows = power_user_shares(curve, segment)
     note = (
         f"Power users: active on {days} or more of the {window} days to as_of (the daily band, 20 days per 30, "
         "scaled to the window); a bar is the share of the segment's users active in the window (its MAU)."
     )
-
-    def of(row: Mapping[str, Any]) -> str:
-        return f"{percent(row['power'])} of {who(row, segment)}'s MAU" if segment else f"{percent(row['power'])} of MAU"
-
     high = rows.row(-1, named=True)
-    text = f"{of(high)} were active {days}+ days of {window}"
+    mau = f"{who(high, segment)}'s MAU" if segment else "MAU"
+    text = f"{percent(high['power'])} of {mau} were active {days}+ days of {window}"
     if rows.height == 1:
         return Headline(text, note, named(segment, high))
     low = rows.row(0, named=True)
