@@ -32,6 +32,7 @@ from stickiness.metrics.active_users import active_users, monthly_active_users
 from stickiness.metrics.adoption import feature_adoption, time_to_first_use, where_users_leave
 from stickiness.metrics.dormancy import dormancy, inactive_users
 from stickiness.metrics.lifecycle import lifecycle, new_vs_returning
+from stickiness.metrics.power_users import power_users, power_users_by_use_case
 from stickiness.metrics.retention import (
     cohort_matrix,
     one_and_done,
@@ -155,6 +156,8 @@ __all__ = [
     "new_vs_returning",
     "nps",
     "one_and_done",
+    "power_users",
+    "power_users_by_use_case",
     "predict_forgettable",
     "range_retention",
     "read_catalog",

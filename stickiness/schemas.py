@@ -35,6 +35,8 @@ __all__ = [
     "NEW_VS_RETURNING_SCHEMA",
     "NPS_COLUMNS",
     "ONE_AND_DONE_SCHEMA",
+    "POWER_USERS_BY_USE_CASE_SCHEMA",
+    "POWER_USERS_SCHEMA",
     "RATES_SCHEMA",
     "REPEAT_SCHEMA",
     "RETENTION_SCHEMA",
@@ -57,6 +59,13 @@ ACTIVE_USERS_SCHEMA: dict[str, pl.DataType] = {
     "complete": pl.Boolean(),
     "partial_day": pl.Boolean(),
 }
+#: Columns of power_users after the optional ``by`` column (docs/power-users.md).
+POWER_USERS_SCHEMA: dict[str, pl.DataType] = {"active_days": pl.Int64(), "users": pl.Int64(), "share": pl.Float64()}
+#: Columns of power_users_by_use_case (docs/power-users.md).
+POWER_USERS_BY_USE_CASE_SCHEMA: dict[str, pl.DataType] = {
+    SEG: pl.String(),
+    "use_case": pl.String(),
+} | POWER_USERS_SCHEMA
 #: Columns of monthly_active_users after the optional ``by`` column.
 MONTHLY_SCHEMA: dict[str, pl.DataType] = {
     "month": pl.Date(),

@@ -33,6 +33,7 @@ OPTIONS: dict[str, Callable[[st.UsageLog, st.Catalog], pl.DataFrame]] = {
     "lifecycle": lambda log, _: st.lifecycle(log, by="persona", signup="signup_date"),
     "new_vs_returning": lambda log, _: st.new_vs_returning(log, period="week"),
     "one_and_done": lambda log, _: st.one_and_done(log, by="persona", min_age=30),
+    "power_users": lambda log, _: st.power_users(log, by="plan", window=28),
     "use_case_rates": lambda log, catalog: st.use_case_rates(log, catalog, window=60),
     "forgettable_zone": lambda log, catalog: st.forgettable_zone(log, catalog, threshold=4.0),
     "unmapped_events": lambda log, _: st.unmapped_events(log, st.read_catalog(demo_catalog().head(4))),
@@ -79,6 +80,7 @@ def test_every_public_metric_on_a_log_is_compared() -> None:
     assert set(OPTIONS) <= set(METRICS)  # no stale entry
     # by hand: the families of docs/metrics.md, so that a metric the introspection missed fails here
     families = {"active_users", "retention", "use_case_map", "dormancy", "feature_adoption", "health_score"}
+    families |= {"power_users", "power_users_by_use_case"}
     assert families <= set(METRICS)
 
 

@@ -13,7 +13,7 @@ plus ``by``, the users-table column the report settled on, and ``segment``, the
 outputs' segment column named after it (:func:`stickiness.segment_column`).
 
 >>> [step.table for step in QUICKSTART][:3]
-['active_users', 'monthly_active_users', 'frequency_spectrum']
+['active_users', 'monthly_active_users', 'power_users']
 >>> arguments(QUICKSTART[0].options, {"mau_window": 28, "by": "plan"})
 {'window': 28, 'by': 'plan'}
 """
@@ -103,6 +103,15 @@ QUICKSTART: tuple[Step, ...] = (
         "monthly active users",
         charts=(Chart("monthly_active_users", "monthly_active_users_chart", {"by": "by"}),),
     ),
+    # the users active on exactly k of the MAU window's days: they sum to active_users' MAU on as_of
+    Step(
+        "power_users",
+        "power_users",
+        {"window": "mau_window", "by": "by"},
+        "active users",
+        "power users",
+        charts=(Chart("power_users", "power_user_chart", {"by": "by"}),),
+    ),
     Step(
         "frequency_spectrum",
         "frequency_spectrum",
@@ -131,6 +140,15 @@ QUICKSTART: tuple[Step, ...] = (
         "use cases",
         "drifting users",
         "optional",
+    ),
+    # per use case of the catalog (without one, the whole product is power_users)
+    Step(
+        "power_users_by_use_case",
+        "power_users_by_use_case",
+        {"window": "mau_window", "by": "by"},
+        "use cases",
+        "power users by use case",
+        "required",
     ),
     # with a catalog, written even when empty; without one, the whole product is one use case: nothing is unmapped
     Step("unmapped_events", "unmapped_events", {}, "use cases", None, "required"),
@@ -187,7 +205,7 @@ def compute(step: Step, log: UsageLog, catalog: Catalog | None, values: Mapping[
     >>> log = st.read_log(demo_events(users=30))
     >>> compute(QUICKSTART[0], log, None, {"mau_window": 30, "by": None}).columns[:3]
     ['day', 'dau', 'wau']
-    >>> compute(QUICKSTART[5], log, None, {}) is None
+    >>> compute(QUICKSTART[7], log, None, {}) is None
     True
     """
     if step.catalog == "required" and catalog is None:

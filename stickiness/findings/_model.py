@@ -52,7 +52,7 @@ CHANGE_DAYS: Final = 30
 
 
 #: The first column of each table when it has no segment column.
-_FIRST: Final = frozenset({"day", "month", "period", "user", "event"})
+_FIRST: Final = frozenset({"day", "month", "period", "user", "event", "active_days"})
 
 
 #: What a catalog-less report calls the whole product (the metrics' one use case).

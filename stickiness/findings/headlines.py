@@ -10,6 +10,7 @@ the adoption charts' are in :mod:`stickiness.findings.scorecards`,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -40,8 +41,9 @@ from stickiness.findings._tables import (
     with_derived,
     with_verdicts,
 )
+from stickiness.options import DEFAULT_BANDS
 
-__all__ = ["CHART_NAMES", "chart_headline"]
+__all__ = ["CHART_NAMES", "chart_headline", "power_user_days", "power_user_shares"]
 
 
 def _active_users_headline(daily: pl.DataFrame) -> Headline:
@@ -190,6 +192,51 @@ def _spectrum_headline(spectrum: pl.DataFrame) -> Headline:
     )
 
 
+def power_user_days(window: int) -> int:
+    """Return the active days of a ``window`` from which a user counts as a power user in the curve's title.
+
+    The daily band's edge (20 active days per 30, docs/use-cases.md) scaled to the window and rounded up.
+
+    >>> power_user_days(30), power_user_days(28), power_user_days(7)
+    (20, 19, 5)
+    """
+    return math.ceil(DEFAULT_BANDS["daily"] * window / 30 - 1e-9)  # 20 * 30 / 30 is 20, not 21
+
+
+def power_user_shares(curve: pl.DataFrame, segment: str | None) -> pl.DataFrame:
+    """``[segment,] power``: each segment's share of MAU active on :func:`power_user_days` or more days, ascending.
+
+    ``curve`` is :func:`~stickiness.power_users`'s output (every k = 1 .. window, so its largest
+    ``active_days`` is the window); the chart draws these shares, the title states the extremes.
+
+    >>> curve = pl.DataFrame({"active_days": range(1, 8), "users": [2, 0, 0, 0, 1, 0, 1]})
+    >>> power_user_shares(curve.with_columns(share=pl.col("users") / 4), None).rows()
+    [(0.5,)]
+    """
+    days = power_user_days(int(curve.get_column("active_days").max()))  # type: ignore[arg-type]
+    keys = [segment] if segment else []
+    power = pl.col("share").filter(pl.col("active_days") >= days).sum().alias("power")
+    return (curve.group_by(keys).agg(power) if keys else curve.select(power)).sort(["power", *keys])
+
+
+def _power_users_headline(curve: pl.DataFrame, segment: str | None) -> Headline:
+    """Headline the highest and lowest share of a segment's MAU active on :func:`power_user_days` or more days."""
+    window = int(curve.get_column("active_days").max())  # type: ignore[arg-type]  # the curve has every k
+    days = power_user_days(window)
+    rows = power_user_shares(curve, segment)
+    note = (
+        f"Power users: active on {days} or more of the {window} days to as_of (the daily band, 20 days per 30, "
+        "scaled to the window); a bar is the share of the segment's users active in the window (its MAU)."
+    )
+    high = rows.row(-1, named=True)
+    mau = f"{who(high, segment)}'s MAU" if segment else "MAU"
+    text = f"{percent(high['power'])} of {mau} were active {days}+ days of {window}"
+    if rows.height == 1:
+        return Headline(text, note, named(segment, high))
+    low = rows.row(0, named=True)
+    return Headline(f"{text}, {percent(low['power'])} of {who(low, segment)}'s", note, named(segment, high, low))
+
+
 #: How each chart's title is worded from its table, its segment column (or None) and the options.
 _Worder = Callable[[pl.DataFrame, str | None, FindingOptions], Headline]
 _HEADLINES: Final[Mapping[str, _Worder]] = {
@@ -201,6 +248,7 @@ _HEADLINES: Final[Mapping[str, _Worder]] = {
     "forgettable_zone": lambda table, _, options: _zone_headline(table, options),
     "retention": lambda table, _, options: _retention_headline(table, options),
     "lifecycle": lambda table, _, options: _lifecycle_headline(table, options),
+    "power_users": lambda table, by, options: _power_users_headline(table, by or segment_of(table)),
     # the other charts, named after the metric they draw
     "feature_adoption": adoption.adoption_headline,
     "where_users_leave": adoption.leave_headline,
@@ -225,8 +273,10 @@ def chart_headline(
     ``chart`` is the chart's name (:data:`CHART_NAMES`). The report's: ``active_users``
     (the trailing 7-day mean of DAU / MAU on the last complete day, where the line ends),
     ``monthly_active_users`` (the last complete month's mean DAU / MAU),
-    ``frequency_spectrum``, ``use_case_map``, ``forgettable_zone``, ``retention`` or
-    ``lifecycle``. The others are named after the metric they draw: ``feature_adoption``,
+    ``frequency_spectrum``, ``use_case_map``, ``forgettable_zone``, ``retention``,
+    ``lifecycle`` or ``power_users`` (the highest and lowest share of a segment's MAU
+    active on :func:`power_user_days` or more days of the window). The others are named
+    after the metric they draw: ``feature_adoption``,
     ``where_users_leave``, ``cohort_matrix`` (the heatmap: one cell it draws, the latest
     cohort's period 1), ``retention_curve`` (the size-weighted mean it draws; both from
     the cohort matrix), ``health_summary``, ``nps`` (per segment, or over time when the table has a

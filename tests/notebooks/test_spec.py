@@ -19,13 +19,15 @@ from stickiness_notebooks.spec import QUICKSTART, Chart, Step
 
 import stickiness as st
 
-#: The quickstart's outputs as its export cell listed them by hand before the spec (the report stays the same).
+#: The quickstart's outputs as its export cell listed them by hand before the spec, and the power-user curve.
 TABLES = [
     "active_users",
     "monthly_active_users",
+    "power_users",  # issue 18
     "frequency_spectrum",
     "use_case_map",
     "drifting_users",
+    "power_users_by_use_case",  # issue 18
     "unmapped_events",
     "retention",
     "lifecycle",
@@ -34,6 +36,7 @@ TABLES = [
 CHARTS = [
     "active_users",
     "monthly_active_users",
+    "power_users",  # issue 18
     "frequency_spectrum",
     "use_case_map",
     "forgettable_zone",
@@ -149,7 +152,8 @@ def test_report_outputs_keeps_what_the_cells_computed(inputs: dict[str, Path]) -
     log = st.read_log(inputs["events"], users=inputs["users"])
     values: dict[str, Any] = {"log": log, "catalog": None, "by": "persona", "mau_window": 30}
     edited = st.active_users(log, by="persona").head(3)  # a cell's table, edited by the analyst
-    report = (QUICKSTART[0], QUICKSTART[5])  # active users, and unmapped events (needs a catalog)
+    steps = {step.table: step for step in QUICKSTART}
+    report = (steps["active_users"], steps["unmapped_events"])  # unmapped events needs a catalog
     got = spec.report_outputs(report, values | {"active_users": edited})
     assert got["tables"]["active_users"].equals(edited)
     assert got["tables"]["unmapped_events"] is None  # no catalog: no table (export_report skips it)

@@ -102,6 +102,7 @@ def _frames() -> dict[str, Any]:
         "retention": stickiness.retention(log, by=BY),
         "cohorts": stickiness.cohort_matrix(log, by=BY),
         "lifecycle": stickiness.lifecycle(log, by=BY),
+        "power_users": stickiness.power_users(log, by=BY),
         "adoption": stickiness.feature_adoption(log, by=None),  # events as use cases
         "leave": stickiness.where_users_leave(log, catalog, by=BY),
         "prediction": predict_forgettable(log, catalog, by=BY).summary,
@@ -125,6 +126,7 @@ BUILDERS: dict[str, Callable[[dict[str, Any], str], Any]] = {
     "lifetime_value_chart": lambda f, by: sw.lifetime_value_chart(f["value_summary"], by=by),
     "monthly_active_users_chart": lambda f, by: sw.monthly_active_users_chart(f["monthly"], by=by),
     "nps_chart": lambda f, by: sw.nps_chart(f["nps"], by=by),
+    "power_user_chart": lambda f, by: sw.power_user_chart(f["power_users"], by=by),
     "predictions_chart": lambda f, by: sw.predictions_chart(f["prediction"]),
     "retention_chart": lambda f, by: sw.retention_chart(f["retention"], by=by),
     "retention_curve_chart": lambda f, by: sw.retention_curve_chart(f["cohorts"], by=by),
@@ -145,6 +147,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
     "lifetime_value_chart": tuple(PERSONAS.values()),
     "monthly_active_users_chart": tuple(PERSONAS.values()),
     "nps_chart": tuple(PERSONAS.values()),
+    "power_user_chart": tuple(PERSONAS.values()),
     "predictions_chart": tuple(PERSONAS.values()),
     "retention_chart": tuple(PERSONAS.values()),
     "retention_curve_chart": tuple(PERSONAS.values()),

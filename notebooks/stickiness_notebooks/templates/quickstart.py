@@ -104,6 +104,20 @@ monthly_active_users_chart = sw.monthly_active_users_chart(monthly_active_users,
 monthly_active_users_chart
 
 # %% [markdown]
+# ## Power users
+#
+# The **power-user curve**: how many of the users active in the `mau_window` days to the last day were active on
+# exactly 1, 2, ... of those days (they add up to MAU). A product used out of habit has a hump at the right; one
+# used now and then piles up at 1 day. Coloured bars are power users: active on 20 or more days of 30 (the daily
+# band, scaled to the window). With a catalog, `power_users_by_use_case` gives the same curve per use case
+# (`docs/power-users.md`).
+
+# %% Power users
+power_users = st.power_users(log, window=mau_window, by=by)
+power_users_chart = sw.power_user_chart(power_users, by=by)
+power_users_chart
+
+# %% [markdown]
 # ## The frequency spectrum
 #
 # Each user who used a use case in the last `horizon` days gets a rate: active days with it per 30 days over

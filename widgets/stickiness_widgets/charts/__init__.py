@@ -16,6 +16,7 @@ from stickiness_widgets.charts.health import health_chart
 from stickiness_widgets.charts.lifecycle import lifecycle_chart
 from stickiness_widgets.charts.monthly import monthly_active_users_chart
 from stickiness_widgets.charts.nps import nps_chart
+from stickiness_widgets.charts.power_users import power_user_chart
 from stickiness_widgets.charts.predictions import predictions_chart
 from stickiness_widgets.charts.retention import retention_chart
 from stickiness_widgets.charts.spectrum import spectrum_chart
@@ -36,6 +37,7 @@ __all__ = [
     "lifetime_value_chart",
     "monthly_active_users_chart",
     "nps_chart",
+    "power_user_chart",
     "predictions_chart",
     "retention_chart",
     "retention_curve_chart",
