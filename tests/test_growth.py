@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -245,3 +247,32 @@ def test_states_and_transitions_match_the_reference(engine: str) -> None:
             assert {pair: n for pair, n in made[key].items() if n} == dict(counts), key
 
     check()
+
+
+def test_the_worked_example_of_the_contract_page() -> None:
+    # docs/growth-states.md, "Worked example": a on days 1, 2, 10, 40; b on day 2 (the gaps d - L are in the page)
+    out = growth_states(log_of({"a": [jan(1), jan(2), jan(10), jan(40)], "b": [jan(2)]}))
+    columns = [*GROWTH_STATES, "dau", "wau", "mau", "users"]
+    table = {
+        1: (1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1),
+        2: (1, 1, 0, 0, 0, 0, 0, 2, 2, 2, 2),
+        3: (0, 0, 0, 0, 2, 0, 0, 0, 2, 2, 2),
+        9: (0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 2),
+        10: (0, 0, 1, 0, 0, 1, 0, 1, 1, 2, 2),
+        16: (0, 0, 0, 0, 1, 1, 0, 0, 1, 2, 2),
+        31: (0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 2),
+        32: (0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 2),
+        39: (0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 2),
+        40: (0, 0, 0, 1, 0, 0, 1, 1, 1, 1, 2),
+    }
+    rows = {r["day"]: tuple(r[c] for c in columns) for r in out.iter_rows(named=True)}
+    assert {day: rows[jan(day)] for day in table} == table
+
+
+def test_the_contract_page_example_runs() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "growth-states.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    names: dict[str, object] = {}
+    exec(block, names)
+    curr = names["curr"]
+    assert isinstance(curr, pl.DataFrame) and curr.height > 0 and curr["rate"].drop_nulls().is_between(0, 1).all()
