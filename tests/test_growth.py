@@ -128,6 +128,8 @@ def test_bad_days_are_refused_with_the_fix() -> None:
         growth_states(log, as_of="2024-01-03")
     with pytest.raises(InvalidOptionError, match="start=2024-01-02 is after as_of=2024-01-01"):
         growth_transitions(log, start="2024-01-02", as_of="2024-01-01")
+    with pytest.raises(InvalidOptionError, match=r"as_of=2023-12-31 is before the log's first day \(2024-01-01\)"):
+        growth_states(log, as_of=D(2023, 12, 31))
     with pytest.raises(InvalidOptionError, match="start="):
         growth_states(log, start="Jan 2")
 

@@ -97,6 +97,11 @@ def _check(
             f"as_of={last_day} is after the log's last day ({log.as_of}): there is no data then. "
             f"Use as_of <= {log.as_of}."
         )
+    if last_day is not None and last_day < log.first_day:
+        raise InvalidOptionError(
+            f"as_of={last_day} is before the log's first day ({log.first_day}): there is no data then. "
+            f"Use as_of >= {log.first_day}."
+        )
     first_day, last_day = max(first_day or log.first_day, log.first_day), last_day or log.as_of
     if first_day > last_day:
         raise InvalidOptionError(f"start={first_day} is after as_of={last_day}: use start <= as_of.")
