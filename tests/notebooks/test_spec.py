@@ -29,6 +29,7 @@ TABLES = [
     "unmapped_events",
     "retention",
     "lifecycle",
+    "growth_states",
     "inactive_users",
 ]
 CHARTS = [
@@ -39,6 +40,7 @@ CHARTS = [
     "forgettable_zone",
     "retention",
     "lifecycle",
+    "growth_states",
 ]
 
 
