@@ -31,6 +31,7 @@ from stickiness.log import NULL_IDS, UNKNOWN_SEGMENT, UsageLog, read_log
 from stickiness.metrics.active_users import active_users, monthly_active_users
 from stickiness.metrics.adoption import feature_adoption, time_to_first_use, where_users_leave
 from stickiness.metrics.dormancy import dormancy, inactive_users
+from stickiness.metrics.growth import growth_states, growth_transitions
 from stickiness.metrics.lifecycle import lifecycle, new_vs_returning
 from stickiness.metrics.power_users import power_users, power_users_by_use_case
 from stickiness.metrics.retention import (
@@ -146,6 +147,8 @@ __all__ = [
     "fit_summary",
     "forgettable_zone",
     "frequency_spectrum",
+    "growth_states",
+    "growth_transitions",
     "health_score",
     "health_summary",
     "inactive_users",

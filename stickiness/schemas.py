@@ -26,6 +26,8 @@ __all__ = [
     "FIRST_USE_SCHEMA",
     "FIT_COLUMNS",
     "FIT_SUMMARY_COLUMNS",
+    "GROWTH_STATES_SCHEMA",
+    "GROWTH_TRANSITIONS_SCHEMA",
     "HEALTH_COLUMNS",
     "INACTIVE_COLUMNS",
     "LEAVE_SCHEMA",
@@ -49,6 +51,32 @@ __all__ = [
     "VALUE_SUMMARY_COLUMNS",
 ]
 
+#: Columns of growth_states after the optional ``by`` column (docs/growth-states.md): one count per state, then
+#: DAU = new + current + reactivated + resurrected, WAU = DAU + at_risk_wau, MAU = WAU + at_risk_mau (30 days) and
+#: users = MAU + dormant (every user seen up to that day).
+GROWTH_STATES_SCHEMA: dict[str, pl.DataType] = {
+    "day": pl.Date(),
+    "new": pl.Int64(),
+    "current": pl.Int64(),
+    "reactivated": pl.Int64(),
+    "resurrected": pl.Int64(),
+    "at_risk_wau": pl.Int64(),
+    "at_risk_mau": pl.Int64(),
+    "dormant": pl.Int64(),
+    "dau": pl.Int64(),
+    "wau": pl.Int64(),
+    "mau": pl.Int64(),
+    "users": pl.Int64(),
+}
+#: Columns of growth_transitions after the optional ``by`` column: users in ``from_state`` on ``day`` - 1 and in
+#: ``to_state`` on ``day``, and their share of ``from_state``'s users on ``day`` - 1 (null when there were none).
+GROWTH_TRANSITIONS_SCHEMA: dict[str, pl.DataType] = {
+    "day": pl.Date(),
+    "from_state": pl.String(),
+    "to_state": pl.String(),
+    "users": pl.Int64(),
+    "rate": pl.Float64(),
+}
 #: Columns of active_users after the optional ``by`` column.
 ACTIVE_USERS_SCHEMA: dict[str, pl.DataType] = {
     "day": pl.Date(),

@@ -168,6 +168,15 @@ QUICKSTART: tuple[Step, ...] = (
         "lifecycle",
         charts=(Chart("lifecycle", "lifecycle_chart", {"period": "period"}),),
     ),
+    # each user's daily state in Duolingo's growth model (docs/growth-states.md)
+    Step(
+        "growth_states",
+        "growth_states",
+        {"by": "by"},
+        "retention and lifecycle",
+        "growth states",
+        charts=(Chart("growth_states", "growth_states_chart", {"by": "by"}),),
+    ),
     # the same horizon as the use-case tables: one typical interval per user in one report
     Step(
         "inactive_users",

@@ -52,6 +52,8 @@ def core_report(log: st.UsageLog, catalog: Any) -> dict[str, pl.DataFrame]:
         "drifting_users": st.drifting_users(log, catalog, by=None),
         "retention": st.retention(log),
         "lifecycle": st.lifecycle(log),
+        "growth_states": st.growth_states(log),
+        "growth_transitions": st.growth_transitions(log),
         "inactive_users": st.inactive_users(log, by=None),
     }
 

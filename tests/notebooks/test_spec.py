@@ -31,6 +31,7 @@ TABLES = [
     "unmapped_events",
     "retention",
     "lifecycle",
+    "growth_states",
     "inactive_users",
 ]
 CHARTS = [
@@ -42,6 +43,7 @@ CHARTS = [
     "forgettable_zone",
     "retention",
     "lifecycle",
+    "growth_states",
 ]
 
 

@@ -103,6 +103,7 @@ def _frames() -> dict[str, Any]:
         "cohorts": stickiness.cohort_matrix(log, by=BY),
         "lifecycle": stickiness.lifecycle(log, by=BY),
         "power_users": stickiness.power_users(log, by=BY),
+        "growth": stickiness.growth_states(log, by=BY),
         "adoption": stickiness.feature_adoption(log, by=None),  # events as use cases
         "leave": stickiness.where_users_leave(log, catalog, by=BY),
         "prediction": predict_forgettable(log, catalog, by=BY).summary,
@@ -120,6 +121,7 @@ BUILDERS: dict[str, Callable[[dict[str, Any], str], Any]] = {
     "cohort_chart": lambda f, by: sw.cohort_chart(f["cohorts"], by=by),
     "fit_matrix_chart": lambda f, by: sw.fit_matrix_chart(f["fit"]),
     "forgettable_zone_chart": lambda f, by: sw.forgettable_zone_chart(f["map"]),
+    "growth_states_chart": lambda f, by: sw.growth_states_chart(f["growth"], by=by),
     "health_chart": lambda f, by: sw.health_chart(f["health"]),
     "leave_points_chart": lambda f, by: sw.leave_points_chart(f["leave"]),
     "lifecycle_chart": lambda f, by: sw.lifecycle_chart(f["lifecycle"], by=by),
@@ -141,6 +143,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
     "cohort_chart": tuple(PERSONAS.values()),
     "fit_matrix_chart": (),  # accounts, not segments
     "forgettable_zone_chart": tuple(PERSONAS.values()),
+    "growth_states_chart": tuple(PERSONAS.values()),
     "health_chart": tuple(PERSONAS.values()),
     "leave_points_chart": tuple(PERSONAS.values()),
     "lifecycle_chart": tuple(PERSONAS.values()),

@@ -12,6 +12,7 @@ from stickiness_widgets.charts.adoption import adoption_chart, leave_points_char
 from stickiness_widgets.charts.cohorts import cohort_chart, retention_curve_chart
 from stickiness_widgets.charts.fit import fit_matrix_chart
 from stickiness_widgets.charts.forgettable import forgettable_zone_chart
+from stickiness_widgets.charts.growth import growth_states_chart
 from stickiness_widgets.charts.health import health_chart
 from stickiness_widgets.charts.lifecycle import lifecycle_chart
 from stickiness_widgets.charts.monthly import monthly_active_users_chart
@@ -31,6 +32,7 @@ __all__ = [
     "cohort_chart",
     "fit_matrix_chart",
     "forgettable_zone_chart",
+    "growth_states_chart",
     "health_chart",
     "leave_points_chart",
     "lifecycle_chart",
