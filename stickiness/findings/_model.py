@@ -16,7 +16,7 @@ from typing import Any, Final
 import polars as pl
 
 from stickiness._text import printable
-from stickiness.options import FIT, NPS, PREDICTION
+from stickiness.options import ACTIVITY, DORMANCY, FIT, HABITS, NPS, PERIOD, PREDICTION, ZONE
 
 __all__ = [
     "ANY",
@@ -95,13 +95,13 @@ class Finding:
 class FindingOptions:
     """The options the findings were computed with (the report's, as the tables were)."""
 
-    mau_window: int = 30
-    habit_window: int = 90
-    threshold: float = 1.0
-    majority: float = 0.5
-    min_users: int = 30
-    period: str = "month"
-    inactive_days: int = 30
+    mau_window: int = ACTIVITY.window
+    habit_window: int = HABITS.window
+    threshold: float = HABITS.threshold
+    majority: float = ZONE.majority
+    min_users: int = ZONE.min_users
+    period: str = PERIOD.period
+    inactive_days: int = DORMANCY.days
     catalog: bool | None = None
     #: The chart options that word the other charts' titles (each chart passes its own): adoption's ``top``
     #: use cases, where-users-leave's ``min_users``, fit's ``depart_below``, NPS's ``min_responses`` and the

@@ -38,8 +38,7 @@ def cohort_headline(table: pl.DataFrame, segment: str | None, options: FindingOp
     'Cohort retention 75.0% at month 1'
     """
     unit = options.period
-    extra = [name for name in table.columns if name not in COHORTS_SCHEMA]
-    by = segment if segment is not None else (extra[0] if len(extra) == 1 else None)
+    by = _segment(table, segment)
     curve = cohort_curve(table, by=by)
     observed = curve.filter(pl.col("complete") & (pl.col("offset") > 0))
     if observed.is_empty():
@@ -95,6 +94,12 @@ def _cohort_name(start: dt.date, unit: str) -> str:
     )
 
 
+def _segment(table: pl.DataFrame, segment: str | None) -> str | None:
+    """Return the cohort matrix's segment column: ``segment``, else its one column beyond the matrix's own, if any."""
+    extra = [name for name in table.columns if name not in COHORTS_SCHEMA]
+    return segment if segment is not None else (extra[0] if len(extra) == 1 else None)
+
+
 def cohort_cell_headline(table: pl.DataFrame, segment: str | None, options: FindingOptions) -> Headline:
     """Word the cohort heatmap's title: one cell it draws, the latest cohort's share one period after its first.
 
@@ -109,8 +114,7 @@ def cohort_cell_headline(table: pl.DataFrame, segment: str | None, options: Find
     'Retention of the January 2024 cohort at month 1: 75%'
     """
     unit = options.period
-    extra = [name for name in table.columns if name not in COHORTS_SCHEMA]
-    by = segment if segment is not None else (extra[0] if len(extra) == 1 else None)
+    by = _segment(table, segment)
     cells = stated_cells(table, by)
     note = f"Outlined: the latest cohort whose {unit} 1 is fully observed (the curve chart averages all cohorts)."
     if cells.is_empty():

@@ -32,6 +32,7 @@ from stickiness.findings._model import (
 )
 from stickiness.findings._tables import day_rows, done_periods, headline_day, with_derived, zone_rows
 from stickiness.findings.headlines import chart_headline
+from stickiness.options import ACTIVITY, DORMANCY, HABITS, PERIOD, ZONE
 
 __all__ = ["report_findings"]
 
@@ -314,13 +315,13 @@ _CHARTS: Final = {
 def report_findings(
     tables: Mapping[str, pl.DataFrame | None],
     *,
-    mau_window: int = 30,
-    habit_window: int = 90,
-    threshold: float = 1.0,
-    majority: float = 0.5,
-    min_users: int = 30,
-    period: str = "month",
-    inactive_days: int = 30,
+    mau_window: int = ACTIVITY.window,
+    habit_window: int = HABITS.window,
+    threshold: float = HABITS.threshold,
+    majority: float = ZONE.majority,
+    min_users: int = ZONE.min_users,
+    period: str = PERIOD.period,
+    inactive_days: int = DORMANCY.days,
     catalog: bool | None = None,
 ) -> Findings:
     """Return a report's findings from its tables, named as in ``tables/`` (``active_users``, ``retention``, ...).
