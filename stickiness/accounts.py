@@ -193,29 +193,38 @@ def _regroup(log: UsageLog, joined: nw.LazyFrame[Any], dtype: pl.DataType) -> He
     return keep(log, grouped, {"user": dtype, "day": pl.Date(), "event": pl.String(), "events": pl.Int64()})
 
 
+def _count(n: int, noun: str) -> str:
+    """Say ``n`` of ``noun``, plural when not one.
+
+    >>> _count(1, "account"), _count(2, "user")
+    ('1 account', '2 users')
+    """
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _ledger(
     log: UsageLog, account: str, activity: Held, aside: dict[bool, tuple[int, int]], mixed: dict[str, int]
 ) -> Ledger:
     """Return the account log's ledger: the read's, with the rows of users without an account set aside."""
     rows = sum(n for n, _ in aside.values())
     accounts = lift(log, activity=activity)["activity"].select(nw.col("user").n_unique().alias("n"))
-    n_accounts = int(collect(accounts, {"n": pl.Int64()}).item())
+    n_accounts = int(collect(accounts, {"n": pl.Int64()}).item() or 0)  # DuckDB: null when no row
     old = log.ledger
     notes = [
-        f"counted per account: the log's {old.users:,} users are in {n_accounts:,} accounts (users-table column "
-        f"{account!r}); an account is active on a day when any of its users is"
+        f"counted per account (users-table column {account!r}): {_count(n_accounts, 'account')} among the log's "
+        f"{_count(old.users, 'user')}; an account is active on a day when any of its users is"
     ]
     if rows:
         absent, empty = aside.get(False, (0, 0))[1], aside.get(True, (0, 0))[1]
         notes.append(
-            f"{absent + empty:,} users have no account ({absent:,} absent from the users table, {empty:,} with an "
-            f"empty {account!r}): their {rows:,} rows were set aside as {NO_ACCOUNT}"
+            f"{_count(absent + empty, 'user')} without an account ({absent:,} absent from the users table, "
+            f"{empty:,} with an empty {account!r}): their {_count(rows, 'row')} were set aside as {NO_ACCOUNT}"
         )
     for column, n in mixed.items():
         if n:
             temporal = log.users is not None and log.users.schema[column].is_temporal()
             rule = "the earliest" if temporal else "the value most of its users have (ties: the smallest)"
-            notes.append(f"{n:,} accounts have users with different {column!r}: each takes {rule}")
+            notes.append(f"{_count(n, 'account')} with users of different {column!r}: each takes {rule}")
     return Ledger(
         rows_read=old.rows_read,
         rows_used=old.rows_used - rows,
