@@ -357,3 +357,13 @@ def _check_against_reference(engine: str, events, accounts, personas, tz, segmen
         row = got_retention[key]
         assert (row["active_before"], row["active"], row["new"], row["retained"], row["churned"]) == values[:5], key
         assert row["returning"] == values[5], key
+
+
+def test_templates_read_an_account_log(tmp_path: Path) -> None:
+    from stickiness_notebooks.inputs import open_inputs
+
+    events, users = _files(tmp_path)
+    log, _, by = open_inputs(events, out=tmp_path / "report", users=users, account="account", now=NOW)
+    # the template's default by (persona, in the users table) is then each account's majority persona
+    assert log.unit == "account" and log.ledger.users == 2 and by == "persona"
+    assert log.users is not None and sorted(log.users["persona"]) == ["admin", "analyst"]
