@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stickiness._csv import read_table, unescape_table, write_table
+from stickiness.accounts import by_account
 from stickiness.catalog import Catalog, read_catalog
 from stickiness.exceptions import (
     AmbiguousColumnError,
@@ -133,6 +134,7 @@ __all__ = [
     "UsersTableError",
     "__version__",
     "active_users",
+    "by_account",
     "chart_headline",
     "cohort_matrix",
     "customers_to_contact",

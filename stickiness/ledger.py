@@ -16,7 +16,7 @@ import polars as pl
 
 from stickiness._text import printable
 
-__all__ = ["REASONS", "Ledger"]
+__all__ = ["AFTER_READ", "REASONS", "Ledger"]
 
 #: Why a row can be set aside, in the order the checks apply, with what to do about it.
 REASONS: dict[str, str] = {
@@ -28,7 +28,10 @@ REASONS: dict[str, str] = {
     "before_start": "the day is before the requested start",
     "after_as_of": "the day is after the requested as_of",
     "duplicate": "an exact copy (same user, time and event) of a row already counted",
+    "no_account": "the user has no account: an empty account value, or absent from the users table (an account log)",
 }
+#: Reasons applied after the read (by :func:`stickiness.by_account`): in a ledger only when that step ran.
+AFTER_READ: tuple[str, ...] = ("no_account",)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Ledger:
     users: int = 0
     users_without_segment: int | None = None
     notes: tuple[str, ...] = field(default=())
+    #: What ``users`` counts: ``"user"``, or ``"account"`` in an account log (:func:`stickiness.by_account`).
+    unit: str = "user"
 
     @property
     def rows_set_aside(self) -> int:
@@ -76,6 +81,8 @@ class Ledger:
             "users": self.users,
             "users_without_segment": self.users_without_segment,
             "notes": list(self.notes),
+            # only an account log's says so: a user log's ledger.json is as it was
+            **({"unit": self.unit} if self.unit != "user" else {}),
         }
 
     @classmethod
@@ -93,6 +100,7 @@ class Ledger:
             users=int(data.get("users", 0)),
             users_without_segment=data.get("users_without_segment"),
             notes=tuple(data.get("notes", ())),
+            unit=str(data.get("unit", "user")),
         )
 
     def to_frame(self) -> pl.DataFrame:
@@ -131,7 +139,7 @@ class Ledger:
         body = [row("rows read", self.rows_read), row("rows used", self.rows_used, "used by the metrics")]
         body.append(row("set aside", self.rows_set_aside))
         body += [row(r, n, REASONS.get(r, ""), indent=True) for r, n in self.set_aside.items() if n]
-        body.append(row("users", self.users))
+        body.append(row(f"{self.unit}s", self.users))
         notes = list(self.notes)
         if self.users_without_segment:
             notes.insert(0, f"{self.users_without_segment:,} users are not in the users table: segment '(unknown)'")
@@ -146,7 +154,7 @@ class Ledger:
         for reason, rows in self.set_aside.items():
             if rows:
                 lines.append(f"  {reason:<16} {rows:>{width},}  ({REASONS.get(reason, '')})")
-        lines.append(f"users     {self.users:>{width + 9},}")
+        lines.append(f"{self.unit + 's':<9} {self.users:>{width + 9},}")
         if self.users_without_segment:
             lines.append(f"  {self.users_without_segment:,} users are not in the users table: segment '(unknown)'")
         lines.extend(f"note: {printable(note)}" for note in self.notes)  # notes quote names: data

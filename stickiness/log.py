@@ -60,7 +60,7 @@ from stickiness._time import (
     unit_for,
 )
 from stickiness.exceptions import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
-from stickiness.ledger import REASONS, Ledger
+from stickiness.ledger import AFTER_READ, REASONS, Ledger
 from stickiness.options import READ, as_date
 from stickiness.stages import StageStore
 from stickiness.typing import MixedOffsets
@@ -135,6 +135,11 @@ class UsageLog:
         return () if self.users is None else tuple(c for c in self.users.columns if c != "user")
 
     @property
+    def unit(self) -> str:
+        """What the log counts: ``"user"``, or ``"account"`` for a log of :func:`stickiness.by_account`."""
+        return self.ledger.unit
+
+    @property
     def is_empty(self) -> bool:
         """True when no row of the log was usable."""
         return self.ledger.rows_used == 0
@@ -158,7 +163,7 @@ class UsageLog:
         span = f"{self.first_day} .. {self.as_of}" if self.first_day else "no usable rows"
         return (
             f"UsageLog({self.ledger.rows_used:,} of {self.ledger.rows_read:,} rows used, "
-            f"{self.ledger.users:,} users, {span}, tz={self.tz!r}, engine={self.engine!r})"
+            f"{self.ledger.users:,} {self.unit}s, {span}, tz={self.tz!r}, engine={self.engine!r})"
         )
 
 
@@ -736,7 +741,7 @@ def _epoch_span(read: _Pass) -> tuple[float | None, float | None]:
 
 def _set_aside(read: _Pass) -> dict[str, int]:
     """Count the rows set aside per reason (the ledger's), exact duplicates included."""
-    set_aside = {r: 0 for r in REASONS}
+    set_aside = {r: 0 for r in REASONS if r not in AFTER_READ}
     names = list(REASONS)
     for reason_code, rows in read.aside.group_by("__reason").agg(pl.col("rows").sum()).iter_rows():
         set_aside[names[reason_code]] += int(rows)

@@ -40,6 +40,8 @@ OPTIONS: dict[str, Callable[[st.UsageLog, st.Catalog], pl.DataFrame]] = {
     "fit_matrix": lambda log, _: st.fit_matrix(demo_accounts(users=USERS), usage=log),
     "rfm_summary": lambda log, catalog: st.rfm_summary(log, catalog, calibration_end="2026-04-30", by="persona"),
     "predict_forgettable": lambda log, catalog: st.predict_forgettable(log, catalog).users,
+    # an account log of the demo, its personas as accounts, by the accounts' majority plan (tests/test_accounts.py)
+    "by_account": lambda log, _: st.active_users(st.by_account(log, account="persona"), by="plan"),
 }
 
 
@@ -108,3 +110,40 @@ def test_a_spark_frame_reads_like_the_polars_frame(spark: Any) -> None:
     assert isinstance(on_polars.activity, pl.DataFrame) and not isinstance(on_spark.activity, pl.DataFrame)
     assert collect(on_spark.activity, schema).sort(keys).equals(on_polars.activity.sort(keys))
     assert (on_spark.first_day, on_spark.as_of) == (on_polars.first_day, on_polars.as_of)
+
+
+# --- account logs (docs/accounts.md): the demo's users in accounts of four, one user in ten without one ----------
+
+#: Metrics on an account log, by an account-level column: active users, the spectrum, retention and more.
+ACCOUNT_METRICS: dict[str, Callable[[st.UsageLog], pl.DataFrame]] = {
+    "active_users": lambda log: st.active_users(log, by="plan", window=28),
+    "frequency_spectrum": lambda log: st.frequency_spectrum(log, by="persona"),
+    "retention": lambda log: st.retention(log, by="persona", period="week"),
+    "power_users": lambda log: st.power_users(log, by="plan"),
+    "growth_states": lambda log: st.growth_states(log, by="plan", start="2026-05-01"),
+    "cohort_matrix": lambda log: st.cohort_matrix(log, period="month"),
+    "inactive_users": lambda log: st.inactive_users(log, by="plan"),
+}
+
+
+def _account_users() -> pl.DataFrame:
+    """The demo's users table with ``account``: four users a company, every tenth user with none."""
+    index = pl.int_range(pl.len())
+    account = pl.when(index % 10 == 9).then(None).otherwise(pl.format("acct{}", index // 4))
+    return demo_users(users=USERS).with_columns(account.alias("account"))
+
+
+def test_account_logs_are_identical_on_every_engine(spark: Any) -> None:
+    pytest.importorskip("duckdb", reason="duckdb is an optional engine: pip install 'stickiness[duckdb]'")
+    events, users = demo_events(users=USERS), _account_users()
+    logs = {engine: st.by_account(st.read_log(events, users=users, engine=engine, now=NOW)) for engine in ENGINES}
+    for engine in ENGINES[1:]:
+        assert logs[engine].ledger == logs["polars"].ledger, engine
+        assert logs[engine].users is not None and logs[engine].users.equals(logs["polars"].users), engine
+    assert logs["polars"].ledger.set_aside["no_account"] > 0 and logs["polars"].ledger.balanced
+    for name, metric in ACCOUNT_METRICS.items():
+        on_polars = metric(logs["polars"])
+        assert on_polars.height > 0, name
+        for engine in ENGINES[1:]:
+            out = metric(logs[engine])
+            assert on_polars.equals(out), (name, engine, on_polars, out)

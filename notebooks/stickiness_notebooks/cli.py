@@ -25,7 +25,7 @@ from typing import Any, Literal, NoReturn, TypeVar, get_args, get_origin, get_ty
 
 import polars as pl
 
-from stickiness import __version__, segment_column, starter_catalog
+from stickiness import __version__, by_account, segment_column, starter_catalog
 from stickiness._csv import escape_formulas, read_table, write_table
 from stickiness._engine import check_memory_limit
 from stickiness._output import DEMO_NAMES, staged_folder
@@ -164,6 +164,7 @@ FLAGS: dict[str, str] = {
     "engine": "--engine",
     "memory_limit": "--memory-limit",
     "by": "--by",
+    "account": "--account-col",
     "window": "--mau-window",  # --habit-window when the message is about the use-case horizon (below)
     "horizon": "--horizon",
     "min_exposure": "--min-exposure",
@@ -236,6 +237,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--users", help="users table with segment columns (e.g. persona)")
     report.add_argument(
         "--by", help="users-table column to break metrics down by (default: persona, when the users table has it)"
+    )
+    report.add_argument(
+        "--account-col",
+        help="users-table column naming each user's account: the report counts accounts, not users "
+        "(users without one are set aside as no_account; docs/accounts.md)",
     )
     _option(report, "--tz")
     report.add_argument("--start", help="first day to analyse, YYYY-MM-DD (default: first day of the log)")
@@ -376,6 +382,15 @@ def _file(text: str) -> str:
 
 
 def _read(args: argparse.Namespace) -> UsageLog:
+    """Read the log as the options say; with ``--account-col``, counted per account (:func:`stickiness.by_account`)."""
+    log = _read_users_log(args)
+    account = getattr(args, "account_col", None)  # the catalog command reads no users table
+    if account is None:
+        return log
+    return by_account(log, account, null_ids=() if args.keep_null_like_ids else NULL_IDS)
+
+
+def _read_users_log(args: argparse.Namespace) -> UsageLog:
     options: dict[str, Any] = {
         "tz": args.tz,
         "start": args.start,
@@ -435,6 +450,7 @@ _PARAMETERS = (
     "time_unit",
     "users_key",
     "keep_null_like_ids",
+    "account_col",
     *(flag[2:].replace("-", "_") for flag in OPTION_FLAGS),  # tz, encoding, ..., mau_window, ..., inactive_days
     "accounts",
     "responses",
@@ -529,7 +545,7 @@ def _print_outputs(out: Path, args: argparse.Namespace) -> None:
     if (tables / "active_users.csv").exists():  # read back as written: the spreadsheet-safe prefix undone
         daily = read_table(tables / "active_users.csv")
         by = daily.columns[0] if daily.columns[0] != "day" else None
-        print(_summary(daily, by=by, window=args.mau_window))
+        print(_summary(daily, by=by, window=args.mau_window, unit=ledger.unit))
     if (tables / "retention.csv").exists():
         retained = read_table(tables / "retention.csv")
         by = retained.columns[0] if retained.columns[0] != "period" else None
@@ -602,7 +618,7 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
         charts, paths = _step("charts", lambda: _charts(frames, values, directory=out / "charts"))
         written += paths
     findings = _findings(frames, args, catalog=catalog is not None)
-    print(_summary(frames["active_users"], by=values["by"], window=args.mau_window))
+    print(_summary(frames["active_users"], by=values["by"], window=args.mau_window, unit=log.unit))
     print(_retention_summary(frames["retention"], by=values["by"], min_users=args.min_users))
     print(_forgettable_summary(frames["use_case_map"], args, segment=values["segment"]))
     print(_next_steps(findings))
@@ -785,17 +801,17 @@ def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int
     return "\n".join(lines)
 
 
-def _summary(daily: pl.DataFrame, *, by: str | None, window: int) -> str:
+def _summary(daily: pl.DataFrame, *, by: str | None, window: int, unit: str = "user") -> str:
     """Print the last complete day's active users; the day, and a partial last day's note, are the core's finding.
 
     Stickiness as the report states it is the trailing 7-day mean of DAU / MAU (stickiness.findings);
-    one day's DAU / MAU is printed beside it.
+    one day's DAU / MAU is printed beside it. ``unit`` is what the log counts (``"account"``: docs/accounts.md).
     """
     finding = report_findings({"active_users": daily}, mau_window=window).topic("stickiness")
     latest = finding.numbers
-    lines = [f"Active users on {latest['day'][0]!s} (MAU over {window} days), stickiness the 7-day mean of DAU/MAU"]
+    lines = [f"Active {unit}s on {latest['day'][0]!s} (MAU over {window} days), stickiness the 7-day mean of DAU/MAU"]
     for row in latest.iter_rows(named=True):
-        label = printable(row[by], 20) if by else f"{'all users':<20}"
+        label = printable(row[by], 20) if by else f"{'all ' + unit + 's':<20}"
         ratio = "-" if row["stickiness"] is None else f"{row['stickiness']:.1%}"
         mean = "-" if row["week_mean"] is None else f"{row['week_mean']:.1%}"
         flag = "" if row["complete"] else "  (incomplete: window starts before the log)"

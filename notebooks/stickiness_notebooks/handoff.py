@@ -215,7 +215,7 @@ def ledger_frame(ledger: Ledger) -> pl.DataFrame:
         ("rows used", ledger.rows_used, "used by the metrics"),
         ("rows set aside", ledger.rows_set_aside, "all reasons together"),
         *((f"set aside: {r}", ledger.set_aside[r], REASONS.get(r, "")) for r in reasons),
-        ("users", ledger.users, "distinct users among the rows used"),
+        (f"{ledger.unit}s", ledger.users, f"distinct {ledger.unit}s among the rows used"),
     ]
     if ledger.users_without_segment is not None:
         items.append(("users not in the users table", ledger.users_without_segment, "segment '(unknown)'"))

@@ -41,6 +41,7 @@ def open_inputs(
     profiles: Source | None = None,
     by: str | None = None,
     keep_null_like_ids: bool = False,
+    account: str | None = None,
     **read_options: Any,
 ) -> Inputs:
     """Read a template's inputs: :func:`stickiness.read_log` with ``read_options``, then the catalog.
@@ -53,6 +54,8 @@ def open_inputs(
     stops here with :class:`~stickiness.EmptyLogError` (its message holds the ledger).
     ``by`` defaults to ``"persona"`` when the users table has that column.
     ``keep_null_like_ids=True`` reads ``NA``, ``NULL``, ... as user ids (``null_ids=()``).
+    ``account`` names the users-table column of each user's account: the log is then counted
+    per account (:func:`stickiness.by_account`; docs/accounts.md), its ledger too.
 
     >>> import tempfile
     >>> log, catalog, by = open_inputs(None, out=tempfile.mkdtemp())
@@ -64,6 +67,8 @@ def open_inputs(
     if keep_null_like_ids:
         read_options["null_ids"] = ()
     log = st.read_log(events, users=users, **read_options)
+    if account is not None:
+        log = st.by_account(log, account, null_ids=read_options.get("null_ids", st.NULL_IDS))
     if is_staging(out):  # outside a report run, an early write would mix this run's ledger with older tables
         save_ledger(log, out)
     log.require_rows()

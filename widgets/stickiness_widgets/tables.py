@@ -643,7 +643,7 @@ def _ledger(ledger: Ledger) -> Table:
     reasons = [reason for reason, rows in ledger.set_aside.items() if rows]
     frame = pl.DataFrame(
         {
-            "": ["rows read", "rows used", "set aside", *reasons, "users"],
+            "": ["rows read", "rows used", "set aside", *reasons, f"{ledger.unit}s"],
             "rows": [ledger.rows_read, ledger.rows_used, ledger.rows_set_aside]
             + [ledger.set_aside[r] for r in reasons]
             + [ledger.users],
