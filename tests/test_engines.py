@@ -40,6 +40,9 @@ OPTIONS: dict[str, Callable[[st.UsageLog, st.Catalog], pl.DataFrame]] = {
     "fit_matrix": lambda log, _: st.fit_matrix(demo_accounts(users=USERS), usage=log),
     "rfm_summary": lambda log, catalog: st.rfm_summary(log, catalog, calibration_end="2026-04-30", by="persona"),
     "predict_forgettable": lambda log, catalog: st.predict_forgettable(log, catalog).users,
+    # habits over time: weekly ends, a short window so that bands move; time to the daily band
+    "habit_mix": lambda log, catalog: st.habit_mix(log, catalog, period="week", window=30, min_exposure=7),
+    "time_to_habit": lambda log, catalog: st.time_to_habit(log, catalog, band="daily", window=30),
 }
 
 
@@ -81,6 +84,7 @@ def test_every_public_metric_on_a_log_is_compared() -> None:
     # by hand: the families of docs/metrics.md, so that a metric the introspection missed fails here
     families = {"active_users", "retention", "use_case_map", "dormancy", "feature_adoption", "health_score"}
     families |= {"power_users", "power_users_by_use_case"}
+    families |= {"habit_mix", "band_migration", "time_to_habit"}
     assert families <= set(METRICS)
 
 
