@@ -190,7 +190,17 @@ def band_migration_chart(
             tooltip=tooltips,
         )
     )
-    counts = alt.Chart().mark_text(fontSize=11).encode(x=x, y=y, text=alt.Text("users:Q", format=","))
+    half = drawn.select(pl.col("users").max()).item() / 2  # counts on the darker half of the scale are white
+    counts = (
+        alt.Chart()
+        .mark_text(fontSize=11)
+        .encode(
+            x=x,
+            y=y,
+            text=alt.Text("users:Q", format=","),
+            color=alt.condition(f"datum.users > {half}", alt.value("white"), alt.value("black")),
+        )
+    )
     notes = [
         f"Use case {drawn.item(0, 'use_case')}. Rows: band on the earlier day (new: no evaluable adopter then); "
         "columns: band now (gone: no longer one). The diagonal stayed."
