@@ -81,7 +81,7 @@ def period_bands(
     ``as_of`` = P (``band`` is :data:`NOT_EVALUABLE` when ``too_new``).
     """
     first = _first_day(log, end)
-    habits = habits_with_all_days(log, catalog, end=end, first=first)
+    habits = habits_with_all_days(log, catalog, end=end, first=first, horizon=opts.horizon)
     reach = reach_table(ends, window=opts.window, horizon=opts.horizon, first=first)
     lazy = lift(log, days=habits.days, history=habits.history, reach=reach, **_segment_frames(log, opts.by))
     counts = (
@@ -119,7 +119,7 @@ def habit_days(log: UsageLog, catalog: Catalog | None, opts: Options, *, end: in
     ending t, as :func:`~stickiness.use_case_rates` with ``as_of`` = t) of at least ``edge``; null if none.
     """
     first = _first_day(log, end)
-    habits = habits_with_all_days(log, catalog, end=end, first=first)
+    habits = habits_with_all_days(log, catalog, end=end, first=first, horizon=opts.horizon)
     lazy = lift(log, days=habits.days, history=habits.history, **_segment_frames(log, opts.by))
     window, start = opts.window, max(opts.min_exposure, 1) - 1
     pairs = (

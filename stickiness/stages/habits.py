@@ -415,13 +415,14 @@ def _compute_counts(log: UsageLog, rates: Held, threshold: float) -> pl.DataFram
 # --------------------------------------------------------------------------- #
 
 
-def habits_with_all_days(log: UsageLog, catalog: Catalog | None, *, end: int, first: int) -> _Habits:
+def habits_with_all_days(log: UsageLog, catalog: Catalog | None, *, end: int, first: int, horizon: int) -> _Habits:
     """Stage 1 for ``end`` with every active day from ``first`` (a day number) up to ``end`` in ``days``.
 
-    The horizon is chosen so that ``days`` (kept from ``end - 2H + 1``) starts on or before ``first``; the
+    Its horizon is ``horizon`` when ``days`` (kept from ``end - 2H + 1``) then starts on or before ``first``
+    (a log of up to two horizons: the spectrum's own stage 1 serves), else the least one that does; the
     habit mix, the band migration and time to habit of one ``as_of`` share it (one pass over the log).
     """
-    return _habits(log, catalog, end=end, horizon=max((end - first) // 2 + 1, 1))
+    return _habits(log, catalog, end=end, horizon=max((end - first) // 2 + 1, horizon))
 
 
 def band_of(rate: nw.Expr, edges: tuple[float, float, float]) -> nw.Expr:
