@@ -33,6 +33,7 @@ from stickiness.metrics.active_users import active_users, monthly_active_users
 from stickiness.metrics.adoption import feature_adoption, time_to_first_use, where_users_leave
 from stickiness.metrics.dormancy import dormancy, inactive_users
 from stickiness.metrics.growth import growth_states, growth_transitions
+from stickiness.metrics.habits_over_time import band_migration, habit_mix, time_to_habit
 from stickiness.metrics.lifecycle import lifecycle, new_vs_returning
 from stickiness.metrics.power_users import power_users, power_users_by_use_case
 from stickiness.metrics.retention import (
@@ -135,6 +136,7 @@ __all__ = [
     "__version__",
     "active_users",
     "by_account",
+    "band_migration",
     "chart_headline",
     "cohort_matrix",
     "customers_to_contact",
@@ -151,6 +153,7 @@ __all__ = [
     "frequency_spectrum",
     "growth_states",
     "growth_transitions",
+    "habit_mix",
     "health_score",
     "health_summary",
     "inactive_users",
@@ -177,6 +180,7 @@ __all__ = [
     "segment_column",
     "starter_catalog",
     "time_to_first_use",
+    "time_to_habit",
     "unescape_table",
     "unmapped_events",
     "use_case_map",

@@ -43,6 +43,7 @@ __all__ = [
     "DORMANCY",
     "FIT",
     "HABITS",
+    "HABITS_OVER_TIME",
     "HEALTH",
     "MAX_DAYS",
     "MAX_RATE",
@@ -58,6 +59,7 @@ __all__ = [
     "DormancyOptions",
     "FitOptions",
     "HabitOptions",
+    "HabitsOverTimeOptions",
     "HealthOptions",
     "NpsOptions",
     "PeriodOptions",
@@ -278,6 +280,25 @@ HEALTH = HealthOptions()
 FIT = FitOptions()
 NPS = NpsOptions()
 PREDICTION = PredictionOptions()
+
+
+@dataclass(frozen=True)
+class HabitsOverTimeOptions:
+    """The habit mix over time, band migration and time to habit (docs/habits-over-time.md)."""
+
+    period: Period = field(
+        default="month", metadata=_about("habit mix: one spectrum at the end of each day/week/month")
+    )
+    periods: int | None = field(
+        default=None, metadata=_about("habit mix: the last N period ends (None: each one with a full window)", low=1)
+    )
+    period_days: int = field(
+        default=30, metadata=_about("band migration: days between the two spectrums", low=1, high=MAX_DAYS)
+    )
+    band: Band = field(default="weekly", metadata=_about("time to habit: the lowest band that counts as a habit"))
+
+
+HABITS_OVER_TIME = HabitsOverTimeOptions()
 
 
 # --- the checks ----------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from stickiness.stages.habits import SEG
 __all__ = [
     "ACTIVE_USERS_SCHEMA",
     "ADOPTION_SCHEMA",
+    "BAND_MIGRATION_SCHEMA",
     "COHORTS_SCHEMA",
     "CURVE_SCHEMA",
     "DORMANCY_SCHEMA",
@@ -28,6 +29,7 @@ __all__ = [
     "FIT_SUMMARY_COLUMNS",
     "GROWTH_STATES_SCHEMA",
     "GROWTH_TRANSITIONS_SCHEMA",
+    "HABIT_MIX_SCHEMA",
     "HEALTH_COLUMNS",
     "INACTIVE_COLUMNS",
     "LEAVE_SCHEMA",
@@ -46,6 +48,7 @@ __all__ = [
     "SEG",
     "SPECTRUM_SCHEMA",
     "SUMMARY_COLUMNS",
+    "TIME_TO_HABIT_SCHEMA",
     "UNMAPPED_SCHEMA",
     "VALUE_COLUMNS",
     "VALUE_SUMMARY_COLUMNS",
@@ -394,3 +397,40 @@ VALUE_SUMMARY_COLUMNS: dict[str, pl.DataType] = {
 }
 #: Columns of inactive_users (their types are those of :data:`DORMANCY_SCHEMA`).
 INACTIVE_COLUMNS: tuple[str, ...] = ("user", SEG, "last_active", "days_since", "active_days", "interval_days", "status")
+
+# --- habits over time (docs/habits-over-time.md) -------------------------------------------------------------------
+#: Columns of habit_mix (the segment column is named after ``by``): one frequency spectrum per period end.
+HABIT_MIX_SCHEMA: dict[str, pl.DataType] = {
+    SEG: pl.String(),
+    "use_case": pl.String(),
+    "period_end": pl.Date(),
+    "band": pl.String(),
+    "users": pl.Int64(),
+    "evaluable": pl.Int64(),
+    "share": pl.Float64(),
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
+}
+#: Columns of band_migration: users per (band at as_of - period_days, band at as_of), with "new" and "gone".
+BAND_MIGRATION_SCHEMA: dict[str, pl.DataType] = {
+    SEG: pl.String(),
+    "use_case": pl.String(),
+    "from_band": pl.String(),
+    "to_band": pl.String(),
+    "users": pl.Int64(),
+}
+#: Columns of time_to_habit: who reached the habit band, and how many days after their first use.
+TIME_TO_HABIT_SCHEMA: dict[str, pl.DataType] = {
+    SEG: pl.String(),
+    "use_case": pl.String(),
+    "users": pl.Int64(),
+    "reached": pl.Int64(),
+    "share": pl.Float64(),
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
+    "median_days": pl.Float64(),
+    "p25_days": pl.Float64(),
+    "p75_days": pl.Float64(),
+}

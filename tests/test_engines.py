@@ -42,6 +42,9 @@ OPTIONS: dict[str, Callable[[st.UsageLog, st.Catalog], pl.DataFrame]] = {
     "predict_forgettable": lambda log, catalog: st.predict_forgettable(log, catalog).users,
     # an account log of the demo, its personas as accounts, by the accounts' majority plan (tests/test_accounts.py)
     "by_account": lambda log, _: st.active_users(st.by_account(log, account="persona"), by="plan"),
+    # habits over time: weekly ends, a short window so that bands move; time to the daily band
+    "habit_mix": lambda log, catalog: st.habit_mix(log, catalog, period="week", window=30, min_exposure=7),
+    "time_to_habit": lambda log, catalog: st.time_to_habit(log, catalog, band="daily", window=30),
 }
 
 
@@ -83,6 +86,7 @@ def test_every_public_metric_on_a_log_is_compared() -> None:
     # by hand: the families of docs/metrics.md, so that a metric the introspection missed fails here
     families = {"active_users", "retention", "use_case_map", "dormancy", "feature_adoption", "health_score"}
     families |= {"power_users", "power_users_by_use_case"}
+    families |= {"habit_mix", "band_migration", "time_to_habit"}
     assert families <= set(METRICS)
 
 

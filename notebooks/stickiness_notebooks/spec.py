@@ -152,6 +152,27 @@ QUICKSTART: tuple[Step, ...] = (
     ),
     # with a catalog, written even when empty; without one, the whole product is one use case: nothing is unmapped
     Step("unmapped_events", "unmapped_events", {}, "use cases", None, "required"),
+    # habits over time (docs/habits-over-time.md): the spectrum at each month end, moves between two days, time to
+    # the weekly band; one pass over the log for the three
+    Step(
+        "habit_mix",
+        "habit_mix",
+        _HABITS,
+        "use cases",
+        "habit mix",
+        "optional",
+        (Chart("habit_mix", "habit_mix_chart", {"by": "segment"}),),
+    ),
+    Step(
+        "band_migration",
+        "band_migration",
+        _HABITS,
+        "use cases",
+        "band migration",
+        "optional",
+        (Chart("band_migration", "band_migration_chart", {"by": "segment"}),),
+    ),
+    Step("time_to_habit", "time_to_habit", _HABITS, "use cases", "time to habit", "optional"),
     Step(
         "retention",
         "retention",

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from stickiness.findings import adoption, cohorts, growth, scorecards
+from stickiness.findings import adoption, cohorts, growth, habits, scorecards
 from stickiness.findings._model import (
     ANY,
     UNMAPPED,
@@ -261,6 +261,9 @@ _HEADLINES: Final[Mapping[str, _Worder]] = {
     "lifetime_value_summary": scorecards.value_summary_headline,
     "predict_forgettable": scorecards.prediction_headline,
     "growth_states": growth.growth_headline,
+    # habits over time (docs/habits-over-time.md)
+    "habit_mix": habits.habit_mix_headline,
+    "band_migration": habits.band_migration_headline,
 }
 #: The charts :func:`chart_headline` words, by name.
 CHART_NAMES: Final = tuple(_HEADLINES)

@@ -45,7 +45,15 @@ from stickiness.stages.codes import (
 )
 from stickiness.stages.segments import ALL_SEGMENT, attach_segment, use_case_segments
 
-__all__ = ["SEG", "adopter_rates", "day_number", "segment_counts", "use_case_history"]
+__all__ = [
+    "SEG",
+    "adopter_rates",
+    "band_of",
+    "day_number",
+    "habits_with_all_days",
+    "segment_counts",
+    "use_case_history",
+]
 
 SEG = "persona"  # the output's segment column: it holds the ``by`` segment
 
@@ -400,3 +408,23 @@ def _compute_counts(log: UsageLog, rates: Held, threshold: float) -> pl.DataFram
         medians={"median_rate": "rate", "median_interval_days": "interval_days"},
     )
     return collect(counts, _COUNTS_SCHEMA).with_columns(evaluable=pl.col("adopters") - pl.col("too_new"))
+
+
+# --------------------------------------------------------------------------- #
+# For the habits over time (stickiness/stages/habit_periods.py)                #
+# --------------------------------------------------------------------------- #
+
+
+def habits_with_all_days(log: UsageLog, catalog: Catalog | None, *, end: int, first: int, horizon: int) -> _Habits:
+    """Stage 1 for ``end`` with every active day from ``first`` (a day number) up to ``end`` in ``days``.
+
+    Its horizon is ``horizon`` when ``days`` (kept from ``end - 2H + 1``) then starts on or before ``first``
+    (a log of up to two horizons: the spectrum's own stage 1 serves), else the least one that does; the
+    habit mix, the band migration and time to habit of one ``as_of`` share it (one pass over the log).
+    """
+    return _habits(log, catalog, end=end, horizon=max((end - first) // 2 + 1, horizon))
+
+
+def band_of(rate: nw.Expr, edges: tuple[float, float, float]) -> nw.Expr:
+    """Return the band of a rate (active days per 30 days) given the daily, weekly and monthly lower edges."""
+    return _band(rate, edges)

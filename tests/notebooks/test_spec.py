@@ -29,6 +29,9 @@ TABLES = [
     "drifting_users",
     "power_users_by_use_case",  # issue 18
     "unmapped_events",
+    "habit_mix",  # issue 18
+    "band_migration",  # issue 18
+    "time_to_habit",  # issue 18
     "retention",
     "lifecycle",
     "growth_states",
@@ -41,6 +44,8 @@ CHARTS = [
     "frequency_spectrum",
     "use_case_map",
     "forgettable_zone",
+    "habit_mix",  # issue 18
+    "band_migration",  # issue 18
     "retention",
     "lifecycle",
     "growth_states",

@@ -104,6 +104,8 @@ def _frames() -> dict[str, Any]:
         "lifecycle": stickiness.lifecycle(log, by=BY),
         "power_users": stickiness.power_users(log, by=BY),
         "growth": stickiness.growth_states(log, by=BY),
+        "habit_mix": stickiness.habit_mix(log, catalog, by=BY, window=30, min_exposure=7),
+        "band_migration": stickiness.band_migration(log, catalog, by=BY),
         "adoption": stickiness.feature_adoption(log, by=None),  # events as use cases
         "leave": stickiness.where_users_leave(log, catalog, by=BY),
         "prediction": predict_forgettable(log, catalog, by=BY).summary,
@@ -122,6 +124,8 @@ BUILDERS: dict[str, Callable[[dict[str, Any], str], Any]] = {
     "fit_matrix_chart": lambda f, by: sw.fit_matrix_chart(f["fit"]),
     "forgettable_zone_chart": lambda f, by: sw.forgettable_zone_chart(f["map"]),
     "growth_states_chart": lambda f, by: sw.growth_states_chart(f["growth"], by=by),
+    "habit_mix_chart": lambda f, by: sw.habit_mix_chart(f["habit_mix"], by=by),
+    "band_migration_chart": lambda f, by: sw.band_migration_chart(f["band_migration"], by=by),
     "health_chart": lambda f, by: sw.health_chart(f["health"]),
     "leave_points_chart": lambda f, by: sw.leave_points_chart(f["leave"]),
     "lifecycle_chart": lambda f, by: sw.lifecycle_chart(f["lifecycle"], by=by),
@@ -144,6 +148,8 @@ SHOWN: dict[str, tuple[str, ...]] = {
     "fit_matrix_chart": (),  # accounts, not segments
     "forgettable_zone_chart": tuple(PERSONAS.values()),
     "growth_states_chart": tuple(PERSONAS.values()),
+    "habit_mix_chart": tuple(PERSONAS.values()),
+    "band_migration_chart": tuple(PERSONAS.values()),
     "health_chart": tuple(PERSONAS.values()),
     "leave_points_chart": tuple(PERSONAS.values()),
     "lifecycle_chart": tuple(PERSONAS.values()),

@@ -136,6 +136,19 @@ frequency_spectrum_chart = sw.spectrum_chart(frequency_spectrum, majority=majori
 frequency_spectrum_chart
 
 # %% [markdown]
+# ## Habits over time
+#
+# The **habit mix** is the same spectrum at the end of each month, as shares of the evaluable adopters (the last
+# one is the spectrum above): read whether the daily and weekly bands grow. `band_migration` counts the users who
+# moved between bands in the last 30 days (`new`: not an evaluable adopter before, `gone`: no longer one), and
+# `time_to_habit` how many days after their first use users reached the weekly band (`docs/habits-over-time.md`).
+
+# %% Habit mix
+habit_mix = st.habit_mix(log, catalog, **habit_options)
+habit_mix_chart = sw.habit_mix_chart(habit_mix, by=segment)
+habit_mix_chart
+
+# %% [markdown]
 # ## The use-case map and the forgettable zone
 #
 # The map puts each persona and use case side by side with the catalog's problem, why the product is better,

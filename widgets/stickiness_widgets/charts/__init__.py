@@ -13,6 +13,7 @@ from stickiness_widgets.charts.cohorts import cohort_chart, retention_curve_char
 from stickiness_widgets.charts.fit import fit_matrix_chart
 from stickiness_widgets.charts.forgettable import forgettable_zone_chart
 from stickiness_widgets.charts.growth import growth_states_chart
+from stickiness_widgets.charts.habits_over_time import band_migration_chart, habit_mix_chart
 from stickiness_widgets.charts.health import health_chart
 from stickiness_widgets.charts.lifecycle import lifecycle_chart
 from stickiness_widgets.charts.monthly import monthly_active_users_chart
@@ -29,10 +30,12 @@ __all__ = [
     "ChartDataError",
     "active_users_chart",
     "adoption_chart",
+    "band_migration_chart",
     "cohort_chart",
     "fit_matrix_chart",
     "forgettable_zone_chart",
     "growth_states_chart",
+    "habit_mix_chart",
     "health_chart",
     "leave_points_chart",
     "lifecycle_chart",
