@@ -130,9 +130,7 @@ BUILDERS: dict[str, Callable[[dict[str, Any], str], Any]] = {
     "monthly_active_users_chart": lambda f, by: sw.monthly_active_users_chart(f["monthly"], by=by),
     "nps_chart": lambda f, by: sw.nps_chart(f["nps"], by=by),
     "power_user_chart": lambda f, by: sw.power_user_chart(f["power_users"], by=by),
-    "power_users_by_use_case_chart": lambda f, by: sw.power_users_by_use_case_chart(
-        f["power_by_use_case"], segment=PERSONAS["agent"], by=by
-    ),
+    "power_users_by_use_case_chart": lambda f, by: sw.power_users_by_use_case_chart(f["power_by_use_case"], by=by),
     "predictions_chart": lambda f, by: sw.predictions_chart(f["prediction"]),
     "retention_chart": lambda f, by: sw.retention_chart(f["retention"], by=by),
     "retention_curve_chart": lambda f, by: sw.retention_curve_chart(f["cohorts"], by=by),
@@ -155,7 +153,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
     "monthly_active_users_chart": tuple(PERSONAS.values()),
     "nps_chart": tuple(PERSONAS.values()),
     "power_user_chart": tuple(PERSONAS.values()),
-    "power_users_by_use_case_chart": (PERSONAS["agent"], *USE_CASES.values()),  # one persona's: in the title
+    "power_users_by_use_case_chart": tuple(USE_CASES.values()),  # every persona pooled
     "predictions_chart": tuple(PERSONAS.values()),
     "retention_chart": tuple(PERSONAS.values()),
     "retention_curve_chart": tuple(PERSONAS.values()),
