@@ -41,6 +41,7 @@ CHARTS = [
     "frequency_spectrum",
     "use_case_map",
     "forgettable_zone",
+    "power_users_by_use_case",  # issue 18
     "retention",
     "lifecycle",
     "growth_states",
