@@ -87,3 +87,13 @@ def test_active_events_match_the_reference(engine: str) -> None:
         assert got == reference.power_users(kept, tz, window=window, as_of=as_of, segment_of=segment_of)
 
     check()
+
+
+def test_the_docs_example(engine: str) -> None:
+    # docs/power-users.md: the worked example (window Jan 4 .. 10) with a's Jan 10 event a buy
+    days = {"a": [4, 10], "b": [3], "c": [3, 5], "d": list(range(4, 11))}
+    events = [(user, at(day), "buy" if (user, day) == ("a", 10) else "open") for user, on in days.items() for day in on]
+    log = read_log(frame(events), engine=engine, now=NOW)
+    assert power_users(log, window=7, active_events=["open", "buy"])["users"].to_list() == [1, 1, 0, 0, 0, 0, 1]
+    only_buys = power_users(log, window=7, active_events=["buy"])
+    assert bars(only_buys) == {(1,): 1} and only_buys["share"][0] == 1.0  # a alone, 1 day (Jan 10)
