@@ -23,6 +23,7 @@ from stickiness.findings._model import (
     segment_of,
     who,
 )
+from stickiness.stages.segments import ALL_SEGMENT
 
 __all__ = ["by_use_case_headline", "power_users_finding", "use_case_curves"]
 
@@ -137,6 +138,7 @@ def by_use_case_headline(table: pl.DataFrame, by: str | None, options: FindingOp
     window, days = _threshold(curves)
     shares = _shares(curves, ["use_case"], days).sort(["power", "use_case"], descending=[True, False])
     segments = [] if column is None else sorted(set(table.get_column(column).cast(pl.String)))
+    segments = [name for name in segments if name != ALL_SEGMENT]  # "(all)": no users table, nothing to name
     scope = f"{segments[0]}: " if len(segments) == 1 else ""
     high = shares.row(0, named=True)
     text = f"{scope}{percent(high['power'])} of {who(high, 'use_case')}'s users were active {days}+ days of {window}"

@@ -112,3 +112,11 @@ def test_the_by_use_case_title() -> None:
     assert pro.text == "pro: 50.0% of search's users were active 20+ days of 30, 0.0% of export's"
     assert pro.segments == ("pro",) and "pro only" in pro.note
     assert st.chart_headline("power_users_by_use_case", BY_USE_CASE, by="plan").text.startswith("40.0% of search's")
+
+
+def test_without_a_users_table_no_segment_is_named() -> None:
+    # power_users_by_use_case puts every user in "(all)" without a users table: the title names no segment
+    alone = BY_USE_CASE.filter(pl.col("plan") == "pro").with_columns(plan=pl.lit("(all)"))
+    headline = by_use_case_headline(alone, "plan", FindingOptions())
+    assert headline.text == "50.0% of search's users were active 20+ days of 30, 0.0% of export's"
+    assert headline.segments == () and "all segments together" in headline.note
