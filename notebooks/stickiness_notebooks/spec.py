@@ -149,6 +149,8 @@ QUICKSTART: tuple[Step, ...] = (
         "use cases",
         "power users by use case",
         "required",
+        # every segment together, one histogram per use case (sw.power_users_by_use_case_chart(segment=...): one)
+        (Chart("power_users_by_use_case", "power_users_by_use_case_chart", {"by": "segment"}),),
     ),
     # with a catalog, written even when empty; without one, the whole product is one use case: nothing is unmapped
     Step("unmapped_events", "unmapped_events", {}, "use cases", None, "required"),

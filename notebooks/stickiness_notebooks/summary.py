@@ -23,6 +23,7 @@ __all__ = ["SCORECARD_TABLES", "SUMMARY_TABLES", "report_summary", "summary_line
 SUMMARY_TABLES: Final = (
     "active_users",
     "monthly_active_users",
+    "power_users",
     "frequency_spectrum",
     "use_case_map",
     "drifting_users",

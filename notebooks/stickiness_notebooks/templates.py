@@ -59,6 +59,11 @@ TEMPLATES: Final[dict[str, Template]] = {
             "Who stays and who leaves: retention, cohorts, lifecycle, dormancy and the inactivity list, leave points.",
         ),
         Template(
+            "habits",
+            "Habits over time",
+            "Who comes back most days and how users move between states: the power-user curve, growth states.",
+        ),
+        Template(
             "scorecards",
             "Customer scorecards",
             "Health score and who to contact, NPS, customer fit, lifetime value, and who will become forgettable.",

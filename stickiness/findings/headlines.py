@@ -17,6 +17,7 @@ from typing import Any, Final
 import polars as pl
 
 from stickiness.findings import adoption, cohorts, growth, habits, scorecards
+from stickiness.findings import power_users as power
 from stickiness.findings._model import (
     ANY,
     UNMAPPED,
@@ -264,6 +265,7 @@ _HEADLINES: Final[Mapping[str, _Worder]] = {
     # habits over time (docs/habits-over-time.md)
     "habit_mix": habits.habit_mix_headline,
     "band_migration": habits.band_migration_headline,
+    "power_users_by_use_case": power.by_use_case_headline,
 }
 #: The charts :func:`chart_headline` words, by name.
 CHART_NAMES: Final = tuple(_HEADLINES)
@@ -286,7 +288,8 @@ def chart_headline(
     the cohort matrix), ``health_summary``, ``nps`` (per segment, or over time when the table has a
     ``period``), ``fit_matrix``, ``lifetime_value``, ``lifetime_value_summary`` and
     ``predict_forgettable`` (the prediction's ``summary``), ``growth_states`` (the
-    last day's states, every segment together). ``table`` is the metric's
+    last day's states, every segment together), ``power_users_by_use_case`` (the use cases with the
+    highest and lowest share of power users, the segments given pooled). ``table`` is the metric's
     output as the chart draws it. ``by`` names the table's segment column (default: the
     table's first column unless that is ``day``, ``period``, ...; for ``nps`` and
     the lifetime-value tables, whose segment is optional, the one column beyond the

@@ -32,6 +32,7 @@ from stickiness.findings._model import (
 )
 from stickiness.findings._tables import day_rows, done_periods, headline_day, with_derived, zone_rows
 from stickiness.findings.headlines import chart_headline
+from stickiness.findings.power_users import power_users_finding
 from stickiness.options import ACTIVITY, DORMANCY, HABITS, PERIOD, ZONE
 
 __all__ = ["report_findings"]
@@ -298,6 +299,7 @@ _HEADLINE_COLUMNS: Final = {
     "forgettable_zone": {"use_case", "forgettable_share"},
     "retention": {"period", "retention_rate", "churn_rate", "complete", "active", "new", "active_before"},
     "lifecycle": {"period", "new", "resurrecting", "dormant", "complete"},
+    "power_users": {"active_days", "users", "share"},
 }
 
 
@@ -309,6 +311,7 @@ _CHARTS: Final = {
     "use_case_map": ("use_case_map", "forgettable_zone"),
     "retention": ("retention",),
     "lifecycle": ("lifecycle",),
+    "power_users": ("power_users",),
 }
 
 
@@ -334,7 +337,7 @@ def report_findings(
     Parameters
     ----------
     tables
-        The metric tables: ``active_users``, ``monthly_active_users``, ``frequency_spectrum``,
+        The metric tables: ``active_users``, ``monthly_active_users``, ``power_users``, ``frequency_spectrum``,
         ``use_case_map``, ``drifting_users``, ``unmapped_events``, ``retention``, ``lifecycle``,
         ``inactive_users`` (as :func:`stickiness.active_users` and friends return them).
     mau_window, habit_window, threshold, majority, min_users, period, inactive_days
@@ -346,7 +349,7 @@ def report_findings(
     Returns
     -------
     Findings
-        Topics in reading order (``stickiness``, ``changes``, ``forgettable``, ``drifting``,
+        Topics in reading order (``stickiness``, ``changes``, ``power_users``, ``forgettable``, ``drifting``,
         ``retention``, ``inactive``, ``catalog``), next steps and each chart's headline.
 
     Examples
@@ -368,6 +371,8 @@ def report_findings(
             found["stickiness"] = finding
         if (change := _changes(daily, present.get("retention"), options)) is not None:
             found["changes"] = change
+    if (curve := present.get("power_users")) is not None and (power := power_users_finding(curve, options)):
+        found["power_users"] = power  # how many of the month's users come most days, next to stickiness
     usecase_map = present.get("use_case_map")
     if usecase_map is not None and usecase_map.height:
         found["forgettable"] = _forgettable(usecase_map, options)

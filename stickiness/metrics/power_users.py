@@ -13,6 +13,7 @@ Definitions (the contract, with a worked example: docs/power-users.md). W = ``wi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import narwhals as nw
@@ -54,6 +55,7 @@ def power_users(
     window: int = ACTIVITY.window,
     by: str | None = None,
     as_of: dt.date | str | None = None,
+    active_events: Collection[str] | None = None,
 ) -> pl.DataFrame:
     """How many users were active on exactly k days of the ``window`` days ending on ``as_of``, k = 1 .. window.
 
@@ -67,6 +69,9 @@ def power_users(
         A users-table column (e.g. ``"persona"``): one curve per segment.
     as_of
         The window's last day (default: the log's ``as_of``; may not be later).
+    active_events
+        Count a day as active only for these events, e.g. the key action (default: any event), as
+        :func:`~stickiness.active_users` does: the users then sum to its MAU with the same ``active_events``.
 
     Returns
     -------
@@ -88,13 +93,16 @@ def power_users(
     ... })
     >>> power_users(events, window=7).head(3).rows()
     [(1, 1, 0.5), (2, 1, 0.5), (3, 0, 0.0)]
+    >>> buys = events.with_columns(event=pl.Series(["buy", "open", "buy"]))  # a buys on Jan 1, b on Jan 7
+    >>> power_users(buys, window=7, active_events=["buy"])["users"].head(2).to_list()  # 1 buying day each
+    [2, 0]
     """
     check_segment_name(by, tuple(POWER_USERS_SCHEMA), function="power_users")
     log, _, last = _inputs(data, None, window=window, by=by, as_of=as_of)
     keys = [by] if by else []
     if last is None:
         return pl.DataFrame(schema={**{key: pl.String() for key in keys}, **POWER_USERS_SCHEMA})
-    frames = active_days(log, by=by, active_events=None, extra={"grid": active_day_grid(window)})
+    frames = active_days(log, by=by, active_events=active_events, extra={"grid": active_day_grid(window)})
     first = last - dt.timedelta(days=window - 1)
     in_window = (nw.col("day") >= nw.lit(first)) & (nw.col("day") <= nw.lit(last))
     curve = power_curve(frames["days"], frames["grid"], keys=[SEGMENT], in_window=in_window)

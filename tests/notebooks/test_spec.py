@@ -44,6 +44,7 @@ CHARTS = [
     "frequency_spectrum",
     "use_case_map",
     "forgettable_zone",
+    "power_users_by_use_case",  # issue 18
     "habit_mix",  # issue 18
     "band_migration",  # issue 18
     "retention",

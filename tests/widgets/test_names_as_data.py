@@ -103,6 +103,7 @@ def _frames() -> dict[str, Any]:
         "cohorts": stickiness.cohort_matrix(log, by=BY),
         "lifecycle": stickiness.lifecycle(log, by=BY),
         "power_users": stickiness.power_users(log, by=BY),
+        "power_by_use_case": stickiness.power_users_by_use_case(log, catalog, by=BY),
         "growth": stickiness.growth_states(log, by=BY),
         "habit_mix": stickiness.habit_mix(log, catalog, by=BY, window=30, min_exposure=7),
         "band_migration": stickiness.band_migration(log, catalog, by=BY),
@@ -133,6 +134,7 @@ BUILDERS: dict[str, Callable[[dict[str, Any], str], Any]] = {
     "monthly_active_users_chart": lambda f, by: sw.monthly_active_users_chart(f["monthly"], by=by),
     "nps_chart": lambda f, by: sw.nps_chart(f["nps"], by=by),
     "power_user_chart": lambda f, by: sw.power_user_chart(f["power_users"], by=by),
+    "power_users_by_use_case_chart": lambda f, by: sw.power_users_by_use_case_chart(f["power_by_use_case"], by=by),
     "predictions_chart": lambda f, by: sw.predictions_chart(f["prediction"]),
     "retention_chart": lambda f, by: sw.retention_chart(f["retention"], by=by),
     "retention_curve_chart": lambda f, by: sw.retention_curve_chart(f["cohorts"], by=by),
@@ -157,6 +159,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
     "monthly_active_users_chart": tuple(PERSONAS.values()),
     "nps_chart": tuple(PERSONAS.values()),
     "power_user_chart": tuple(PERSONAS.values()),
+    "power_users_by_use_case_chart": tuple(USE_CASES.values()),  # every persona pooled
     "predictions_chart": tuple(PERSONAS.values()),
     "retention_chart": tuple(PERSONAS.values()),
     "retention_curve_chart": tuple(PERSONAS.values()),

@@ -19,6 +19,7 @@ from stickiness_widgets.charts.lifecycle import lifecycle_chart
 from stickiness_widgets.charts.monthly import monthly_active_users_chart
 from stickiness_widgets.charts.nps import nps_chart
 from stickiness_widgets.charts.power_users import power_user_chart
+from stickiness_widgets.charts.power_users_by_use_case import power_users_by_use_case_chart
 from stickiness_widgets.charts.predictions import predictions_chart
 from stickiness_widgets.charts.retention import retention_chart
 from stickiness_widgets.charts.spectrum import spectrum_chart
@@ -43,6 +44,7 @@ __all__ = [
     "monthly_active_users_chart",
     "nps_chart",
     "power_user_chart",
+    "power_users_by_use_case_chart",
     "predictions_chart",
     "retention_chart",
     "retention_curve_chart",
