@@ -21,11 +21,27 @@ import stickiness as st
 from stickiness.demo import demo_catalog, demo_events, demo_users
 from tests.notebooks import test_run_templates as every_template
 
-#: Off the defaults: a 28-day window, and only the key actions of the demo's agents and buyers count.
+#: Off the defaults: a 28-day window, and only the key actions of the demo's agents and buyers count; weekly
+#: habit-mix ends, a 14-day migration, time to the daily band, a 60-day habit window.
 KEY_EVENTS = ["crm_note_added", "lead_contacted", "tour_booked", "offer_submitted", "search_run"]
-OPTIONS = {"mau_window": 28, "active_events": KEY_EVENTS}
-TABLES = ("power_users", "power_users_by_use_case", "growth_states", "growth_transitions")
-CHARTS = ("power_users", "power_users_by_use_case", "growth_states")
+OPTIONS = {
+    "mau_window": 28,
+    "active_events": KEY_EVENTS,
+    "mix_period": "week",
+    "migration_days": 14,
+    "habit_band": "daily",
+    "habit_window": 60,
+}
+TABLES = (
+    "power_users",
+    "power_users_by_use_case",
+    "growth_states",
+    "growth_transitions",
+    "habit_mix",
+    "band_migration",
+    "time_to_habit",
+)
+CHARTS = ("power_users", "power_users_by_use_case", "growth_states", "habit_mix", "band_migration")
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +80,15 @@ def test_it_writes_its_tables_and_charts(report: ReportFiles) -> None:
 def test_tables_equal_the_metrics_with_the_same_options(report: ReportFiles, log: st.UsageLog) -> None:
     catalog = st.read_catalog(demo_catalog())
     options = {"by": "persona", "active_events": KEY_EVENTS}
+    habits = {"by": "persona", "window": 60}
     expected = {
         "power_users": st.power_users(log, window=28, **options),
         "power_users_by_use_case": st.power_users_by_use_case(log, catalog, window=28, by="persona"),
         "growth_states": st.growth_states(log, **options),
         "growth_transitions": st.growth_transitions(log, **options),
+        "habit_mix": st.habit_mix(log, catalog, period="week", **habits),
+        "band_migration": st.band_migration(log, catalog, period_days=14, **habits),
+        "time_to_habit": st.time_to_habit(log, catalog, band="daily", **habits),
     }
     for name, table in expected.items():
         assert_frame_equal(_table(report, name), table, check_dtypes=False, check_exact=False, rel_tol=1e-9)

@@ -7,6 +7,10 @@
 #   active on exactly 1, 2, ... 30 of those days. The bars add up to MAU. A product used out of habit has a hump
 #   at the right; one used now and then piles up at 1 day. **Power users** are active on 20 or more days of 30
 #   (the daily band, scaled to the window: 19 of 28, 5 of 7). Per persona, and per use case of the catalog.
+# - **The habit mix**: the frequency spectrum (daily, weekly, monthly, occasional, lapsed) recomputed at the end
+#   of each month, as shares of the evaluable adopters of each use case; **band migration**: how many users moved
+#   from each band 30 days ago to each band now; **time to habit**: how many days after their first use users
+#   reached the weekly band.
 # - **Growth states** (Duolingo's growth model): on each day every user seen so far is in one state: *new*
 #   (first active day), *current* (also active in the 6 days before), *reactivated* (back after 7 to 29 days
 #   away), *resurrected* (back after 30 days or more), *at risk WAU* (not today, but in the last 7 days), *at
@@ -16,8 +20,8 @@
 #
 # How to read it: a curve that moves right over time, and a growing current state, mean habits are forming; a
 # large at-risk band with few reactivations means users slip away unnoticed. `active_events` restricts every
-# count to the key action (e.g. a purchase). Definitions with worked examples: `docs/power-users.md` and
-# `docs/growth-states.md`.
+# count to the key action (e.g. a purchase). Definitions with worked examples: `docs/power-users.md`,
+# `docs/habits-over-time.md` and `docs/growth-states.md`.
 
 # %% tags=["parameters"]
 events = None  # the usage log: CSV, Parquet (file, glob or folder) or NDJSON path; None runs on the demo data
@@ -37,8 +41,15 @@ keep_null_like_ids = False  # True keeps user ids such as NA, NULL, None, \N as 
 encoding = "utf-8"  # text encoding of CSV and JSON inputs, e.g. "latin-1" or "cp1252"
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
 memory_limit = None  # bound the memory the engine uses, e.g. "2GB" (DuckDB spills to disk past it; docs/engines.md)
+account_col = None  # users-table column naming each user's account: count accounts, not users (docs/accounts.md)
 mau_window = 30  # the power-user window in days (the MAU window; 7 and 28 are common)
 active_events = None  # events that count as activity, e.g. ["purchase"]; None: any event
+habit_window = 90  # window W over which each user's rate (active days per 30) is measured
+horizon = 365  # horizon H: a user adopted a use case if they used it in the last H days
+min_exposure = 30  # days a user must have been around to be judged
+mix_period = "month"  # the habit mix's period ends: "month" (month ends) or "week" (Sundays)
+migration_days = 30  # band migration compares the bands this many days before the last day with the last day's
+habit_band = "weekly"  # time to habit: the least frequent band that counts as a habit ("daily" or "weekly")
 out = None  # folder for tables/, charts/ and ledger.json; None: named after the notebook (habits-report)
 spreadsheet_safe = True  # CSV text cells a spreadsheet would run as formulas get a leading apostrophe (docs/outputs.md)
 xlsx = True  # write report.xlsx: every table on its own sheet, with the ledger and these settings
@@ -72,6 +83,7 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     encoding=encoding,
     engine=engine,
     memory_limit=memory_limit,
+    account=account_col,  # None: per user
 )
 segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
@@ -108,6 +120,45 @@ if finding:  # per segment: its users in the window (MAU), the share and the num
 power_users_by_use_case = st.power_users_by_use_case(log, catalog, window=mau_window, by=by)
 power_users_by_use_case_chart = sw.power_users_by_use_case_chart(power_users_by_use_case, by=segment)
 power_users_by_use_case_chart
+
+# %% [markdown]
+# ## The habit mix
+#
+# The frequency spectrum at the end of each month: of each use case's evaluable adopters (users who used it in
+# the last `horizon` days and have been around `min_exposure` days), the share in each band by their rate over
+# the `habit_window` days to that day. The last period ends on the last day. Read whether the daily and weekly
+# bands grow from month to month; each share has a 95% interval in `tables/habit_mix.csv` (`share_low`,
+# `share_high`), and `small_sample` marks shares of fewer than 30 users.
+
+# %% Habit mix
+habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
+habit_mix = st.habit_mix(log, catalog, period=mix_period, **habit_options)
+habit_mix_chart = sw.habit_mix_chart(habit_mix, by=segment)
+habit_mix_chart
+
+# %% [markdown]
+# ## Band migration
+#
+# Where each user of a use case was `migration_days` days before the last day (rows) and where they are now
+# (columns). `new` users were not evaluable adopters then (new, or back after the horizon); `gone` ones are no
+# longer adopters now. The rows add up to the earlier spectrum and the columns to the last one; cells right of
+# the diagonal are users who now use the use case less often.
+
+# %% Band migration
+band_migration = st.band_migration(log, catalog, period_days=migration_days, **habit_options)
+band_migration_chart = sw.band_migration_chart(band_migration, by=segment)
+band_migration_chart
+
+# %% [markdown]
+# ## Time to habit
+#
+# Of the users who could be measured, how many reached the `habit_band` band or a more frequent one, and the
+# median (and quartiles) of the days from their first use until they did. A short time to habit means the use
+# case proves itself quickly; a low share reached means most users never make it a habit.
+
+# %% Time to habit
+time_to_habit = st.time_to_habit(log, catalog, band=habit_band, **habit_options)
+sw.table(time_to_habit, "time_to_habit", folder=out)
 
 # %% [markdown]
 # ## Growth states
@@ -155,11 +206,16 @@ written = export_report(
         "power_users_by_use_case": power_users_by_use_case,
         "growth_states": growth_states,
         "growth_transitions": growth_transitions,
+        "habit_mix": habit_mix,
+        "band_migration": band_migration,
+        "time_to_habit": time_to_habit,
     },
     charts={
         "power_users": power_users_chart,
         "power_users_by_use_case": power_users_by_use_case_chart,
         "growth_states": growth_states_chart,
+        "habit_mix": habit_mix_chart,
+        "band_migration": band_migration_chart,
     },
 )
 
