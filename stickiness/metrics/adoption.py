@@ -148,7 +148,7 @@ def feature_adoption(
         .with_columns(_ratio("users", "active").alias("share"))
     )
     types = {name: dtype for name, dtype in ADOPTION_SCHEMA.items() if name != "period"} | {"__p": pl.Int64()}
-    out = collect(table, types).with_columns(start_of(pl.col("__p"), period).alias("period"))
+    out = collect(table, types).with_columns(start_of(pl.col("__p"), period, log.week_start).alias("period"))
     return name_segment(out.select(list(ADOPTION_SCHEMA)).sort(SEG, "use_case", "period"), by, internal=SEG)
 
 
