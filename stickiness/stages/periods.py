@@ -66,7 +66,7 @@ def index_of(day: pl.Expr, period: Period, week_start: str = "monday") -> pl.Exp
     >>> sunday = pl.lit(dt.date(2024, 3, 10))  # a Sunday: the last day of a Monday week, the first of a Sunday one
     >>> monday_week = start_of(index_of(sunday, "week"), "week")
     >>> sunday_week = start_of(index_of(sunday, "week", "sunday"), "week", "sunday")
-    >>> pl.select(monday_week, sunday_week).row(0)
+    >>> pl.select(monday=monday_week, sunday=sunday_week).row(0)
     (datetime.date(2024, 3, 4), datetime.date(2024, 3, 10))
     """
     number = day.cast(pl.Int32).cast(pl.Int64)  # days since 1970-01-01, a Thursday (weekday 3)
