@@ -86,8 +86,8 @@ def feature_adoption(
         :func:`~stickiness.catalog.read_catalog` reads (its use cases and
         ``"(unmapped)"``). None (default): each event is its own use case.
     period
-        ``"month"`` (calendar month, default), ``"week"`` (ISO week, Monday to
-        Sunday) or ``"day"``.
+        ``"month"`` (calendar month, default), ``"week"`` (Monday to Sunday, or
+        from the log's ``read_log(week_start=)``) or ``"day"``.
     by
         The users-table column that defines segments (default ``"persona"``;
         without a users table every user is in ``"(all)"``; users absent from it

@@ -43,8 +43,8 @@ def lifecycle(
     data
         A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
     period
-        ``"month"`` (calendar month, default), ``"week"`` (ISO week, Monday to
-        Sunday) or ``"day"``.
+        ``"month"`` (calendar month, default), ``"week"`` (Monday to Sunday, or
+        from the log's ``read_log(week_start=)``) or ``"day"``.
     by
         A users-table column (e.g. ``"persona"``): one series per segment.
     active_events

@@ -210,8 +210,8 @@ def retention(
     data
         A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
     period
-        ``"month"`` (calendar month, default), ``"week"`` (ISO week, Monday to
-        Sunday) or ``"day"``.
+        ``"month"`` (calendar month, default), ``"week"`` (Monday to Sunday, or
+        from the log's ``read_log(week_start=)``) or ``"day"``.
     by
         A users-table column (e.g. ``"persona"``): one series per segment; users
         absent from the users table are in ``"(unknown)"``.
@@ -350,8 +350,8 @@ def cohort_matrix(
     data
         A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
     period
-        The cohort and offset unit: ``"month"`` (default), ``"week"`` (ISO week,
-        Monday to Sunday) or ``"day"``.
+        The cohort and offset unit: ``"month"`` (default), ``"week"`` (Monday
+        to Sunday, or from the log's ``read_log(week_start=)``) or ``"day"``.
     mode
         ``"on"`` (default): a cohort's user counts at offset k if active in
         exactly the k-th period after their first; ``"on_or_after"`` (unbounded
