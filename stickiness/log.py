@@ -320,7 +320,8 @@ def read_log(
         zones = None if zones_in is None else user_zones(user_table, zones_in, tz=tz)
     session = open_session(options.engine, options.memory_limit)
     read = _read_pass(scan, options, session, today=today, zones=zones, now=clock)
-    notes = _time_notes(read, scan, options, today=today if zones is None else zones.latest_today(clock))
+    latest = today if zones is None else zones.latest_today(clock)  # as_of may be today in the zone furthest ahead
+    notes = _time_notes(read, scan, options, today=latest, zoned=zones is not None)
     notes += [] if zones is None else [zones.note()]
     columns, used = scan.columns, read.used
     set_aside = _set_aside(read)
@@ -776,8 +777,11 @@ def _engine_grouping(
     return tuple(columns), grouping
 
 
-def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date) -> list[str]:
-    """Check the times read (epoch span, mixed offsets, ``as_of`` after today) and say what was inferred."""
+def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date, zoned: bool = False) -> list[str]:
+    """Check the times read (epoch span, mixed offsets, ``as_of`` after today) and say what was inferred.
+
+    ``zoned``: users have time zones of their own, where wall-clock times are read.
+    """
     column = scan.columns.time
     if scan.epoch_unit is not None:
         _check_epoch_span(
@@ -800,7 +804,8 @@ def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date) 
                 f"value has an offset (e.g. '2024-03-01T09:00:00Z'), or, if the offset-less values are "
                 f"wall-clock times in {options.tz!r}, pass mixed_offsets='assume_tz'."
             )
-        notes.append(f"{message}; those without were read as wall-clock times in {options.tz}")
+        where = f"each user's own time zone ({options.tz} for the others)" if zoned else options.tz
+        notes.append(f"{message}; those without were read as wall-clock times in {where}")
     last_used = read.used.last_day
     if options.as_of and options.as_of > today:
         raise InvalidOptionError(

@@ -100,6 +100,7 @@ def test_two_users_in_new_york_and_berlin_around_the_dst_changes(engine: str) ->
     assert (log.first_day, log.as_of, log.user_tz) == (march(day=9), dt.date(2024, 4, 1), "tz")
     assert log.ledger.rows_used == len(DST_ROWS)
     assert any("each user's own time zone (users-table column 'tz')" in note for note in log.ledger.notes)
+    assert any("without were read as wall-clock times in each user's own time zone" in n for n in log.ledger.notes)
 
 
 def test_users_absent_or_without_a_zone_use_tz_and_dates_stay_their_date() -> None:
