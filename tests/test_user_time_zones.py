@@ -284,3 +284,38 @@ def test_any_day_name_starts_a_week_and_a_bad_one_is_an_error() -> None:
         assert table["period"].to_list() == [dt.date(2024, 3, first)], name
     with pytest.raises(InvalidOptionError, match="week_start='sun': use a day name"):
         read_log(events, now=NOW, week_start="sun")
+
+
+def reference_weekly_active(rows: list[tuple[str, dt.date]], week_start: int) -> dict[dt.date, int]:
+    """First day of each week (starting on weekday ``week_start``, Monday 0) -> distinct active users, by hand."""
+    users: dict[dt.date, set[str]] = {}
+    for user, day in rows:
+        first = day - dt.timedelta(days=(day.weekday() - week_start) % 7)
+        users.setdefault(first, set()).add(user)
+    weeks = sorted(users)
+    every = [weeks[0] + dt.timedelta(weeks=k) for k in range((weeks[-1] - weeks[0]).days // 7 + 1)]
+    return {week: len(users.get(week, set())) for week in every}  # weeks without activity count 0
+
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from("abcd"), st.dates(dt.date(2024, 2, 20), dt.date(2024, 4, 20))),
+        min_size=1,
+        max_size=25,
+    ),
+    week_start=st.integers(min_value=0, max_value=6),
+)
+def test_generated_weeks_match_the_reference_on_polars_and_duckdb(
+    rows: list[tuple[str, dt.date]], week_start: int
+) -> None:
+    pytest.importorskip("duckdb")
+    events = pl.DataFrame(rows, schema={"user_id": pl.String(), "timestamp": pl.Date()}, orient="row")
+    expected = reference_weekly_active(rows, week_start)
+    for engine in ("polars", "duckdb"):
+        log = read_log(events, event=None, engine=engine, now=NOW, week_start=_WEEKDAYS[week_start])
+        table = retention(log, period="week")
+        assert dict(table.select("period", "active").iter_rows()) == expected, engine
