@@ -26,13 +26,16 @@ def inputs(tmp_path: Path) -> tuple[Path, Path]:
     return events, users
 
 
-def _run(tmp_path: Path, events: Path, *flags: str) -> int:
-    return main(["report", str(events), *flags, "--no-notebook", "--no-charts", "--out", str(tmp_path / "out")])
+def _run(tmp_path: Path, events: Path, *flags: str, charts: bool = False) -> int:
+    drawn = [] if charts else ["--no-charts"]
+    return main(["report", str(events), *flags, "--no-notebook", *drawn, "--out", str(tmp_path / "out")])
 
 
 def test_the_users_zone_column_and_a_sunday_week(inputs: tuple[Path, Path], tmp_path: Path) -> None:
     events, users = inputs
-    assert _run(tmp_path, events, "--users", str(users), "--period", "week", "--week-start", "sunday") == 0
+    pytest.importorskip("stickiness_widgets", reason="charts need the Jupyter layer: pip install 'stickiness[jupyter]'")
+    flags = ("--users", str(users), "--period", "week", "--week-start", "sunday")
+    assert _run(tmp_path, events, *flags, charts=True) == 0  # the charts draw Sunday weeks too
     periods = pl.read_csv(tmp_path / "out" / "tables" / "retention.csv", try_parse_dates=True)
     active = periods.group_by("period").agg(pl.col("active").sum()).sort("period")  # over the two personas
     # a's day is Saturday 9 March (New York), in the Sunday week of 3 March; b's are Sundays 10 and 17 March
@@ -41,6 +44,7 @@ def test_the_users_zone_column_and_a_sunday_week(inputs: tuple[Path, Path], tmp_
         (dt.date(2024, 3, 10), 1),
         (dt.date(2024, 3, 17), 1),
     ]
+    assert (tmp_path / "out" / "charts" / "retention.svg").exists()
     notes = json.loads((tmp_path / "out" / "ledger.json").read_text())["notes"]
     assert any("each user's own time zone (users-table column 'tz')" in note for note in notes)
 
