@@ -108,6 +108,11 @@ class UsageLog:
     session
         Where the log's tables live: the engine, its memory limit (``read_log(memory_limit=)``)
         and, on DuckDB, the connection.
+    user_tz
+        The users-table column whose time zones dated each user's events (None: every
+        day is a date in ``tz``; docs/metrics.md, "Each user's own calendar").
+    week_start
+        The day weekly periods start on (``"monday"`` by default).
 
     stages
         The intermediate frames of the log's latest metric calls (a few per
