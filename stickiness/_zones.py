@@ -199,6 +199,8 @@ def user_zones(table: pl.DataFrame, column: str, *, tz: str) -> UserZones | None
     (('Europe/Berlin',), ['a'])
     """
     values = table.get_column(column)
+    if values.dtype == pl.Null:  # every zone blank: every user in tz
+        return None
     if values.dtype not in (pl.String, pl.Categorical) and not isinstance(values.dtype, pl.Enum):
         raise UsersTableError(
             f"the users table's time-zone column {column!r} holds {values.dtype}, not zone names: give IANA "

@@ -191,6 +191,13 @@ def test_bad_zones_and_columns_are_clear_errors() -> None:
         read_log(events, users=two, now=NOW)
 
 
+def test_a_column_of_no_zones_reads_every_day_in_tz() -> None:
+    events = pl.DataFrame({"user_id": ["a"], "timestamp": ["2024-03-10T04:59:00Z"], "event": ["open"]})
+    users = pl.DataFrame({"user_id": ["a"], "persona": ["p"], "tz": [None]})  # a Null column
+    log = read_log(events, users=users, now=NOW)
+    assert log.user_tz is None and {d for _, d, _ in _activity(log)} == {dt.date(2024, 3, 10)}
+
+
 def test_integer_user_ids_are_zoned() -> None:
     events = pl.DataFrame({"user_id": [1, 2], "ts": [dt.datetime(2024, 3, 10, 4, 59, tzinfo=UTC)] * 2})
     users = pl.DataFrame({"user_id": [1], "persona": ["p"], "time_zone": [NEW_YORK]})
