@@ -17,6 +17,7 @@ Rules (the contract is docs/metrics.md, "Days and time zones"):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -33,6 +34,7 @@ __all__ = [
     "epoch_numbers",
     "epoch_seconds",
     "guess_unit",
+    "in_zone",
     "likely_unit",
     "parse_day",
     "unit_for",
@@ -231,34 +233,63 @@ def check_epoch_days(
     raise InvalidOptionError(f"{how}, outside {EPOCH_DAYS[0]} .. {EPOCH_DAYS[1]}; {fix}")
 
 
+#: Turns a time-zone-aware instant into its day (a Date): by default its date in ``tz``.
+Local = Callable[[pl.Expr], pl.Expr]
+
+
+def in_zone(tz: str) -> Local:
+    """Return the function that dates an instant in ``tz`` (the analysis zone).
+
+    >>> import polars as pl, datetime as dt
+    >>> t = pl.lit(dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.UTC))  # 23:30 UTC is 00:30 on March 2 in Berlin
+    >>> pl.select(in_zone("Europe/Berlin")(t)).item()
+    datetime.date(2024, 3, 2)
+    """
+
+    def local(instant: pl.Expr) -> pl.Expr:
+        return instant.dt.convert_time_zone(tz).dt.date()
+
+    return local
+
+
 def parse_day(
-    column: str, dtype: pl.DataType, *, tz: str, time_unit: TimeUnit | None, epoch_unit: TimeUnit | None = None
+    column: str,
+    dtype: pl.DataType,
+    *,
+    tz: str,
+    time_unit: TimeUnit | None,
+    epoch_unit: TimeUnit | None = None,
+    local: Local | None = None,
 ) -> DayParse:
     """Build the expressions that turn ``column`` (of ``dtype``) into days in ``tz``.
 
     ``epoch_unit`` (when ``time_unit`` is None) is the inferred unit of the column's
     epoch numbers (:func:`guess_unit`): numbers, and text of 9 or more digits, are read in it.
+    ``local`` dates the instants (aware timestamps, text with an offset, epoch numbers)
+    instead of their date in ``tz``: each user's own zone (:mod:`stickiness._zones`).
+    Wall-clock times and dates keep their date either way.
     """
     col = pl.col(column)
     no = pl.lit(False)
+    local = local or in_zone(tz)
     if time_unit is not None:
         _check_time_unit(time_unit, column, dtype)
-        return DayParse(_epoch_day(col, time_unit, tz), no, no)
+        return DayParse(_epoch_day(col, time_unit, local), no, no)
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is None:
             return DayParse(col.dt.date(), no, no)
-        return DayParse(col.dt.convert_time_zone(tz).dt.date(), no, no)
+        return DayParse(local(col), no, no)
     if dtype == pl.Date:
         return DayParse(col, no, no)
     if dtype.is_integer() or dtype.is_float():
         if epoch_unit is not None:
-            return DayParse(_epoch_day(col, epoch_unit, tz), no, no)
+            return DayParse(_epoch_day(col, epoch_unit, local), no, no)
         raise InvalidOptionError(
             f"the time column {column!r} holds numbers ({dtype}). If they are epoch times, pass "
             "time_unit='s' (seconds since 1970-01-01 UTC) or time_unit='ms' (milliseconds)."
         )
     if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
-        return _text_or_epoch_day(column, dtype, tz=tz, epoch_unit=epoch_unit)
+        return _text_or_epoch_day(column, dtype, local=local, epoch_unit=epoch_unit)
     raise InvalidOptionError(
         f"the time column {column!r} has type {dtype}, which is not a time. Use a timestamp, "
         "a date, ISO-8601 text, or epoch numbers with time_unit='s' or 'ms'."
@@ -277,27 +308,26 @@ def _check_time_unit(time_unit: TimeUnit, column: str, dtype: pl.DataType) -> No
         )
 
 
-def _text_or_epoch_day(column: str, dtype: pl.DataType, *, tz: str, epoch_unit: TimeUnit | None) -> DayParse:
+def _text_or_epoch_day(column: str, dtype: pl.DataType, *, local: Local, epoch_unit: TimeUnit | None) -> DayParse:
     """Days of a text column: ISO-8601 text, and, with ``epoch_unit``, text of 9 or more digits as epoch numbers."""
-    text = _text_day(pl.col(column).cast(pl.String), tz)
+    text = _text_day(pl.col(column).cast(pl.String), local)
     if epoch_unit is None:
         return text
     numbers = epoch_numbers(column, dtype)
     assert numbers is not None
     return DayParse(
-        pl.when(numbers.is_not_null()).then(_epoch_day(numbers, epoch_unit, tz)).otherwise(text.day),
+        pl.when(numbers.is_not_null()).then(_epoch_day(numbers, epoch_unit, local)).otherwise(text.day),
         text.has_offset,
         text.is_naive_text,
     )
 
 
-def _epoch_day(col: pl.Expr, unit: TimeUnit, tz: str) -> pl.Expr:
+def _epoch_day(col: pl.Expr, unit: TimeUnit, local: Local) -> pl.Expr:
     micros = (col.cast(pl.Float64, strict=False) * _TO_MICROS[unit]).floor().cast(pl.Int64, strict=False)
-    instant = pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
-    return instant.dt.convert_time_zone(tz).dt.date()
+    return local(pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC"))
 
 
-def _text_day(raw: pl.Expr, tz: str) -> DayParse:
+def _text_day(raw: pl.Expr, local: Local) -> DayParse:
     text = raw.str.strip_chars()
     has_offset = text.str.contains(OFFSET_TEXT)
     is_compact = text.str.contains(COMPACT_DATE)
@@ -318,7 +348,7 @@ def _text_day(raw: pl.Expr, tz: str) -> DayParse:
         .str.replace(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}):60", "${1}:59")
     )
     instant = canonical.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%:z", strict=False, time_unit="us")
-    offset_day = instant.dt.convert_time_zone(tz).dt.date()
+    offset_day = local(instant)
     day = pl.when(has_offset).then(offset_day).when(is_naive).then(naive_day)
     return DayParse(
         day=day, has_offset=has_offset & offset_day.is_not_null(), is_naive_text=is_naive & naive_day.is_not_null()

@@ -59,11 +59,12 @@ from stickiness._time import (
     parse_day,
     unit_for,
 )
+from stickiness._zones import UserZones, check_week_start, user_zones, zone_column
 from stickiness.exceptions import EmptyLogError, InvalidOptionError, MixedTimeZoneError, UsersTableError
 from stickiness.ledger import AFTER_READ, REASONS, Ledger
-from stickiness.options import READ, as_date
+from stickiness.options import PERIOD, READ, as_date
 from stickiness.stages import StageStore
-from stickiness.typing import MixedOffsets
+from stickiness.typing import MixedOffsets, WeekStart
 
 __all__ = ["NULL_IDS", "UNKNOWN_SEGMENT", "UsageLog", "as_log", "read_log"]
 
@@ -107,6 +108,11 @@ class UsageLog:
     session
         Where the log's tables live: the engine, its memory limit (``read_log(memory_limit=)``)
         and, on DuckDB, the connection.
+    user_tz
+        The users-table column whose time zones dated each user's events (None: every
+        day is a date in ``tz``; docs/metrics.md, "Each user's own calendar").
+    week_start
+        The day weekly periods start on (``"monday"`` by default).
 
     stages
         The intermediate frames of the log's latest metric calls (a few per
@@ -128,6 +134,10 @@ class UsageLog:
     user_dtype: pl.DataType
     session: Session = field(compare=False, repr=False)
     stages: StageStore = field(default_factory=StageStore, init=False, repr=False, compare=False)
+    #: The users-table column of each user's time zone (None: every day is a date in ``tz``).
+    user_tz: str | None = None
+    #: The day weekly periods start on (``read_log(week_start=)``).
+    week_start: WeekStart = PERIOD.week_start
 
     @property
     def segment_columns(self) -> tuple[str, ...]:
@@ -186,6 +196,8 @@ def read_log(
     engine: Engine = READ.engine,
     encoding: str = READ.encoding,
     memory_limit: str | None = READ.memory_limit,
+    user_tz: str | None = READ.user_tz,
+    week_start: WeekStart = PERIOD.week_start,
 ) -> UsageLog:
     r"""Read a usage log (one row per event) into a :class:`UsageLog`.
 
@@ -255,6 +267,18 @@ def read_log(
         Bound the memory the engine uses for this log, e.g. ``"2GB"`` or ``"500MB"``
         (default: no bound). On DuckDB it is the connection's ``memory_limit``: past
         it, DuckDB spills to a temporary directory of the log's own (docs/engines.md).
+    user_tz
+        The users table's column of each user's time zone (IANA names): an event's day
+        is then the date of its instant in its user's zone, and naive times are
+        wall-clock times there (docs/metrics.md, "Each user's own calendar"). ``"auto"``
+        (default) uses a column named ``tz``, ``time_zone`` or ``timezone`` when the users
+        table has one; None reads every day in ``tz``. Users absent from the users table,
+        or with a blank zone, use ``tz``; a value that is not a time zone is a
+        :class:`UsersTableError`.
+    week_start
+        The day weekly periods start on (``period="week"`` of retention, cohorts,
+        lifecycle, adoption): ``"monday"`` (default, ISO weeks), ``"sunday"``, or any
+        day name.
 
     Raises
     ------
@@ -284,12 +308,31 @@ def read_log(
         as_of=as_of,
         time_unit=time_unit,
         memory_limit=memory_limit,
+        user_tz=user_tz,
+        week_start=week_start,
     )
-    scan = _scan_log(source, user=user, time=time, event=event, options=options, encoding=encoding)
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(zoneinfo.ZoneInfo(tz)).date()
+    zones_in = _zone_column(users, options, encoding=encoding)
+    scan = _scan_log(
+        source, user=user, time=time, event=event, options=options, encoding=encoding, instants=zones_in is not None
+    )
+    clock = now or dt.datetime.now(dt.UTC)
+    today = clock.astimezone(zoneinfo.ZoneInfo(tz)).date()
+    user_table, zones, user_notes = None, None, list[str]()
+    if users is not None:  # before the pass: each user's zone dates their events
+        user_table, user_notes = _read_users(
+            users,
+            key=users_key,
+            log_user=scan.columns.user,
+            user_dtype=_user_dtype(scan, options),
+            encoding=encoding,
+            null_like=options.null_like,
+        )
+        zones = None if zones_in is None else user_zones(user_table, zones_in, tz=tz)
     session = open_session(options.engine, options.memory_limit)
-    read = _read_pass(scan, options, session, today=today)
-    notes = _time_notes(read, scan, options, today=today)
+    read = _read_pass(scan, options, session, today=today, zones=zones, now=clock)
+    latest = today if zones is None else zones.latest_today(clock)  # as_of may be today in the zone furthest ahead
+    notes = _time_notes(read, scan, options, today=latest, zoned=zones is not None)
+    notes += [] if zones is None else [zones.note()]
     columns, used = scan.columns, read.used
     set_aside = _set_aside(read)
     rows_read = int(read.aside["rows"].sum()) + used.rows
@@ -305,16 +348,8 @@ def read_log(
         event_column=columns.event is not None,
         date_times=dates,
     )
-    user_table, without_segment = (None, None)
-    if users is not None:
-        user_table, user_notes = _read_users(
-            users,
-            key=users_key,
-            log_user=columns.user,
-            user_dtype=read.user_dtype,
-            encoding=encoding,
-            null_like=options.null_like,
-        )
+    without_segment = None
+    if user_table is not None:
         without_segment = _users_without_segment(session, read.activity, user_table)
         notes.extend(user_notes)
     ledger = Ledger(
@@ -337,6 +372,8 @@ def read_log(
         columns=columns,
         user_dtype=read.user_dtype,
         session=session,
+        user_tz=None if zones is None else zones.column,
+        week_start=options.week_start,
     )
     if options.memory_limit is not None:  # what the log keeps for later metrics stays within the limit too
         log.stages.budget = min(log.stages.budget, options.memory_limit // STAGE_SHARE)
@@ -389,6 +426,8 @@ class _Options:
     as_of: dt.date | None
     time_unit: TimeUnit | None
     memory_limit: int | None
+    user_tz: str | None
+    week_start: WeekStart
 
 
 def _check_options(
@@ -401,6 +440,8 @@ def _check_options(
     as_of: dt.date | str | None,
     time_unit: TimeUnit | None,
     memory_limit: str | None,
+    user_tz: str | None,
+    week_start: str,
 ) -> _Options:
     """Check read_log's options before anything is read, in the order their errors are raised."""
     engine = check_engine(engine)
@@ -412,7 +453,24 @@ def _check_options(
     if start_day and as_of_day and start_day > as_of_day:
         raise InvalidOptionError(f"start={start_day} is after as_of={as_of_day}. Swap them.")
     limit = check_memory_limit(memory_limit)
-    return _Options(engine, tz, mixed_offsets, null_like, start_day, as_of_day, time_unit, limit)
+    week = check_week_start(week_start)
+    return _Options(engine, tz, mixed_offsets, null_like, start_day, as_of_day, time_unit, limit, user_tz, week)
+
+
+def _zone_column(users: Source | None, options: _Options, *, encoding: str) -> str | None:
+    """Return the users table's time-zone column (``user_tz``), from its header only."""
+    if options.user_tz is None:
+        return None
+    if users is None:  # "auto" finds none; a named column is an error
+        return zone_column((), options.user_tz, has_users=False)
+    names = _schema(scan_source(users, role="users table", encoding=encoding), role="users table").names()
+    return zone_column(names, options.user_tz, has_users=True)
+
+
+def _user_dtype(scan: _Scan, options: _Options) -> pl.DataType:
+    """Return the type of the log's user ids as read (text trimmed), from the schema only."""
+    ids = _clean(pl.col(scan.columns.user), scan.schema[scan.columns.user], options.null_like, trim=True)
+    return pl.LazyFrame(schema=scan.schema).select(ids.value.alias("user")).collect_schema()["user"]
 
 
 @dataclass(frozen=True)
@@ -439,8 +497,14 @@ class _Scan:
         return self.schema[self.columns.time]
 
 
-def _scan_log(source: Source, *, user: str, time: str, event: str | None, options: _Options, encoding: str) -> _Scan:
-    """Scan the log (in Spark, reduced there lazily, for a Spark source) and find its columns."""
+def _scan_log(
+    source: Source, *, user: str, time: str, event: str | None, options: _Options, encoding: str, instants: bool
+) -> _Scan:
+    """Scan the log (in Spark, reduced there lazily, for a Spark source) and find its columns.
+
+    ``instants``: the users have zones of their own, so Spark keeps the instants of a timestamp
+    column (the day depends on the user's zone) rather than reducing them to days in ``tz``.
+    """
     spark = spark_source(source, engine=options.engine, encoding=encoding)
     reduced = None
     if spark is None:
@@ -449,7 +513,13 @@ def _scan_log(source: Source, *, user: str, time: str, event: str | None, option
     else:
         columns = resolve_columns(spark.columns, user=user, time=time, event=event)
         reduced = reduce_spark_log(
-            spark, user=columns.user, time=columns.time, event=columns.event, tz=options.tz, time_unit=options.time_unit
+            spark,
+            user=columns.user,
+            time=columns.time,
+            event=columns.event,
+            tz=options.tz,
+            time_unit=options.time_unit,
+            instants=instants,
         )
         frame = pl.LazyFrame(schema=polars_schema(reduced))
     schema = _schema(frame, role="log")
@@ -509,13 +579,21 @@ class _Pass:
     user_dtype: pl.DataType
 
 
-def _read_pass(scan: _Scan, options: _Options, session: Session, *, today: dt.date) -> _Pass:
+def _read_pass(
+    scan: _Scan,
+    options: _Options,
+    session: Session,
+    *,
+    today: dt.date,
+    zones: UserZones | None = None,
+    now: dt.datetime | None = None,
+) -> _Pass:
     """Read every row once, give each its reason, and count the rows per group where the log's engine runs.
 
     Polars groups the rows in memory (streaming), DuckDB in a table of the log's session, Spark (any
     Spark log) in a persisted DataFrame: only the set-aside groups and one row of sums are collected.
     """
-    rows = _read_rows(scan, options, today=today)
+    rows = _read_rows(scan, options, today=today, zones=zones, now=now)
     used = pl.col("__reason").is_null()
     # Set-aside rows collapse to one group per reason and null-like value. The value is kept in a text key
     # the group has no use for: __user for text ids, else __event (text too), so no key is added to hash.
@@ -620,11 +698,26 @@ class _Rows:
     user_key: pl.Expr
 
 
-def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> _Rows:
-    """Return the per-row read (plain ``__`` columns, ``__reason``, ``__null_like``) and how it is counted per group."""
+def _read_rows(
+    scan: _Scan, options: _Options, *, today: dt.date, zones: UserZones | None = None, now: dt.datetime | None = None
+) -> _Rows:
+    """Return the per-row read (plain ``__`` columns, ``__reason``, ``__null_like``) and how it is counted per group.
+
+    With ``zones`` (users with a time zone of their own), a first step codes each row's
+    user by zone (``__zone``): instants are dated, and the future begins, in that zone.
+    """
     columns, schema, time_dtype = scan.columns, scan.schema, scan.time_dtype
-    parse = parse_day(columns.time, time_dtype, tz=options.tz, time_unit=options.time_unit, epoch_unit=scan.epoch_unit)
     ids = _clean(pl.col(columns.user), schema[columns.user], options.null_like, trim=True)
+    zone = pl.col("__zone")
+    local = None if zones is None else (lambda instant: zones.day(instant, zone))
+    parse = parse_day(
+        columns.time,
+        time_dtype,
+        tz=options.tz,
+        time_unit=options.time_unit,
+        epoch_unit=scan.epoch_unit,
+        local=local,
+    )
     times = _clean(pl.col(columns.time), time_dtype, options.null_like, trim=False)
     event_names = (
         _Cleaned(pl.lit(NO_EVENT), pl.lit(False), None)
@@ -655,14 +748,16 @@ def _read_rows(scan: _Scan, options: _Options, *, today: dt.date) -> _Rows:
         event_names.missing.alias("__event_missing"),
         *(value.alias(f"__{name}") for name, value in extra.items()),
         *(value.alias(name) for name, value in weights.items()),
+        *(() if zones is None else (zone,)),
     )
     reason, null_like_value = _reason(
-        today=today,
+        today=today if zones is None else zones.today(now or dt.datetime.now(dt.UTC), zone),
         start=options.start,
         as_of=options.as_of,
         text=(schema[columns.user] == pl.String, time_dtype == pl.String, columns.event is not None),
     )
-    plan = RowPlan((("select", first),)).then("with_columns", reason).then("with_columns", null_like_value)
+    coded = () if zones is None else (("with_columns", (zones.code(ids.value).alias("__zone"),)),)
+    plan = RowPlan((*coded, ("select", first))).then("with_columns", reason).then("with_columns", null_like_value)
     engine_columns, grouping = _engine_grouping(flags, reduced=reduced, days=days, epoch="epoch" in extra)
     return _Rows(plan, counts, engine_columns, grouping, flags, "epoch" in extra, ids.value)
 
@@ -692,8 +787,11 @@ def _engine_grouping(
     return tuple(columns), grouping
 
 
-def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date) -> list[str]:
-    """Check the times read (epoch span, mixed offsets, ``as_of`` after today) and say what was inferred."""
+def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date, zoned: bool = False) -> list[str]:
+    """Check the times read (epoch span, mixed offsets, ``as_of`` after today) and say what was inferred.
+
+    ``zoned``: users have time zones of their own, where wall-clock times are read.
+    """
     column = scan.columns.time
     if scan.epoch_unit is not None:
         _check_epoch_span(
@@ -716,7 +814,8 @@ def _time_notes(read: _Pass, scan: _Scan, options: _Options, *, today: dt.date) 
                 f"value has an offset (e.g. '2024-03-01T09:00:00Z'), or, if the offset-less values are "
                 f"wall-clock times in {options.tz!r}, pass mixed_offsets='assume_tz'."
             )
-        notes.append(f"{message}; those without were read as wall-clock times in {options.tz}")
+        where = f"each user's own time zone ({options.tz} for the others)" if zoned else options.tz
+        notes.append(f"{message}; those without were read as wall-clock times in {where}")
     last_used = read.used.last_day
     if options.as_of and options.as_of > today:
         raise InvalidOptionError(
@@ -904,7 +1003,7 @@ def _counts(flags: list[str], *, reduced: bool, days: bool) -> tuple[dict[str, p
 
 
 def _reason(
-    *, today: dt.date, start: dt.date | None, as_of: dt.date | None, text: tuple[bool, bool, bool]
+    *, today: dt.date | pl.Expr, start: dt.date | None, as_of: dt.date | None, text: tuple[bool, bool, bool]
 ) -> list[pl.Expr]:
     """Return ``__reason``, why a row is set aside (its index in REASONS; null if used), and ``__null_like`` (on it).
 

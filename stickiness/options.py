@@ -31,7 +31,7 @@ from types import MappingProxyType
 from typing import Any, TypeGuard, get_args
 
 from stickiness.exceptions import InvalidOptionError
-from stickiness.typing import Band, CohortMode, Engine, MixedOffsets, Period, TimeUnit
+from stickiness.typing import Band, CohortMode, Engine, MixedOffsets, Period, TimeUnit, WeekStart
 
 __all__ = [
     "ACTIVITY",
@@ -129,6 +129,10 @@ class ReadOptions:
     memory_limit: str | None = field(
         default=None, metadata=_about("bound the engine's memory, e.g. 2GB (DuckDB spills to disk past it)")
     )
+    user_tz: str | None = field(
+        default="auto",
+        metadata=_about("users-table column of each user's time zone (auto: tz, time_zone or timezone; none: off)"),
+    )
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,9 @@ class PeriodOptions:
     """The period of retention, cohorts and lifecycle (docs/retention.md)."""
 
     period: Period = field(default="month", metadata=_about("retention period"))
+    week_start: WeekStart = field(
+        default="monday", metadata=_about("the day weekly periods start on (read_log(week_start=))")
+    )
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ __all__ = [
     "Period",
     "Source",
     "TimeUnit",
+    "WeekStart",
     "ZeroMrr",
 ]
 
@@ -43,6 +44,8 @@ Source: TypeAlias = Any
 Engine: TypeAlias = Literal["polars", "duckdb", "pyspark"]
 #: The periods of retention, lifecycle and adoption (``period=``).
 Period: TypeAlias = Literal["day", "week", "month"]
+#: The day a week starts on, for weekly periods (``read_log(week_start=)``).
+WeekStart: TypeAlias = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 #: The periods of :func:`stickiness.scorecards.nps` (``period=``): also quarters and years.
 NpsPeriod: TypeAlias = Literal["day", "week", "month", "quarter", "year"]
 #: The unit of epoch numbers in a time column (``read_log(time_unit=)``).

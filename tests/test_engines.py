@@ -151,3 +151,33 @@ def test_account_logs_are_identical_on_every_engine(spark: Any) -> None:
         for engine in ENGINES[1:]:
             out = metric(logs[engine])
             assert on_polars.equals(out), (name, engine, on_polars, out)
+
+
+#: The metrics that cut days into weeks or depend on each day's date, for the users' own calendars below.
+CALENDAR_METRICS = ("active_users", "retention", "cohort_matrix", "lifecycle", "new_vs_returning", "power_users")
+
+
+def test_each_users_own_calendar_is_identical_on_every_engine(spark: Any) -> None:
+    # users in four zones (and some with none: tz), Sunday weeks: the days and weeks agree on every engine,
+    # and the zones move some days (the demo's times are instants)
+    pytest.importorskip("duckdb", reason="duckdb is an optional engine: pip install 'stickiness[duckdb]'")
+    events, users = demo_events(users=USERS), demo_users(users=USERS)
+    zones = ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "Pacific/Auckland", None]
+    users = users.with_columns(tz=pl.Series([zones[i % len(zones)] for i in range(users.height)]))
+    catalog = st.read_catalog(demo_catalog())
+    logs = {engine: st.read_log(events, users=users, engine=engine, now=NOW, week_start="sunday") for engine in ENGINES}
+    plain = st.read_log(events, users=users, now=NOW, user_tz=None)
+    assert isinstance(plain.activity, pl.DataFrame) and isinstance(logs["polars"].activity, pl.DataFrame)
+    assert not plain.activity.sort("user", "day", "event").equals(logs["polars"].activity.sort("user", "day", "event"))
+    for name in CALENDAR_METRICS:
+        on_polars = METRICS[name](logs["polars"], catalog)
+        assert on_polars.height > 0, name
+        for engine in ENGINES[1:]:
+            out = METRICS[name](logs[engine], catalog)
+            assert on_polars.equals(out), (name, engine, on_polars, out)
+    weeks = st.cohort_matrix(logs["polars"], period="week")["cohort"].unique()
+    assert (weeks.dt.weekday() == 7).all()  # every weekly cohort starts on a Sunday (ISO weekday 7)
+    spark_log = st.read_log(spark.createDataFrame(events.to_arrow()), users=users, engine="pyspark", now=NOW)
+    schema = {"user": spark_log.user_dtype, "day": pl.Date(), "event": pl.String(), "events": pl.Int64()}
+    keys = ["user", "day", "event"]
+    assert collect(spark_log.activity, schema).sort(keys).equals(logs["polars"].activity.sort(keys))

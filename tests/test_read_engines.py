@@ -203,6 +203,41 @@ def test_spark_reads_integer_ids_and_dates_like_polars(spark: Any) -> None:
     _same_on("pyspark", frame, spark.createDataFrame(frame.to_arrow()), start="2024-03-02")
 
 
+def test_spark_dates_instants_in_each_users_own_zone_like_polars(spark: Any) -> None:
+    # Users in New York and Berlin around the March 2024 changes (docs/metrics.md, "Each user's own calendar"):
+    # a Spark timestamp column keeps its instants (their day depends on the user's zone), dates stay days.
+    moments = [
+        dt.datetime(2024, 3, 10, 4, 59, tzinfo=dt.UTC),  # 23:59 EST on 9 March in New York
+        dt.datetime(2024, 3, 11, 4, 0, tzinfo=dt.UTC),  # 00:00 EDT on 11 March
+        dt.datetime(2024, 3, 30, 23, 0, tzinfo=dt.UTC),  # 00:00 CET on 31 March in Berlin
+        dt.datetime(2024, 3, 31, 22, 0, tzinfo=dt.UTC),  # 00:00 CEST on 1 April
+        dt.datetime(2031, 1, 1, tzinfo=dt.UTC),  # future
+    ]
+    frame = pl.DataFrame(
+        {"user_id": ["ny", "ny", "be", "be", "ny"], "ts": moments, "event": ["open"] * 5},
+        schema={"user_id": pl.String(), "ts": pl.Datetime("us", "UTC"), "event": pl.String()},
+    )
+    users = pl.DataFrame({"user_id": ["ny", "be", "x"], "plan": ["a", "b", "c"], "tz": [_NY, _BERLIN, " "]})
+    source = spark.createDataFrame(frame.to_arrow())
+    for engine in ("pyspark", "polars", "duckdb"):
+        _same_on(engine, frame, source, users=users, tz="Asia/Kolkata")
+        _same_on(engine, frame, source, users=users, user_tz=None)
+    texts = frame.with_columns(pl.col("ts").dt.strftime("%Y-%m-%dT%H:%M:%S%:z"), pl.col("ts").dt.date().alias("day"))
+    _same_on("pyspark", texts.drop("day"), spark.createDataFrame(texts.drop("day").to_arrow()), users=users)
+    dates = texts.drop("ts")
+    _same_on("pyspark", dates, spark.createDataFrame(dates.to_arrow()), users=users)
+    log = read_log(source, users=users, engine="pyspark", now=NOW)
+    assert sorted(_activity(log).select("user", "day").rows()) == [
+        ("be", dt.date(2024, 3, 31)),
+        ("be", dt.date(2024, 4, 1)),
+        ("ny", dt.date(2024, 3, 9)),
+        ("ny", dt.date(2024, 3, 11)),
+    ]
+
+
+_NY, _BERLIN = "America/New_York", "Europe/Berlin"
+
+
 @pytest.mark.parametrize(
     ("name", "data"),
     [

@@ -37,6 +37,7 @@ from stickiness.findings import Findings, report_findings
 from stickiness.ledger import Ledger
 from stickiness.log import NULL_IDS, UsageLog, read_log
 from stickiness.options import (
+    READ,
     ActivityOptions,
     DormancyOptions,
     HabitOptions,
@@ -125,6 +126,7 @@ OPTION_FLAGS: dict[str, tuple[type[Any], str]] = {
     "--majority": (ZoneOptions, "majority"),
     "--min-users": (ZoneOptions, "min_users"),
     "--period": (PeriodOptions, "period"),
+    "--week-start": (PeriodOptions, "week_start"),
     "--inactive-days": (DormancyOptions, "days"),
 }
 #: Flags whose values a field's type alone does not check: the checker of each.
@@ -173,9 +175,15 @@ FLAGS: dict[str, str] = {
     "min_users": "--min-users",
     "period": "--period",
     "days": "--inactive-days",
+    "user_tz": "--user-tz-col",
+    "week_start": "--week-start",
 }
 #: Keyword values that are a flag of their own.
-_SWITCHES = {("event", "None"): "--no-event-col", ("null_ids", "()"): "--keep-null-like-ids"}
+_SWITCHES = {
+    ("event", "None"): "--no-event-col",
+    ("null_ids", "()"): "--keep-null-like-ids",
+    ("user_tz", "None"): "--user-tz-col none",
+}
 _KEYWORD = re.compile(
     r"(?<![\w.\-])(?P<key>" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")="
     r"(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\(\)|[\w:/+\-]+(?:\.\w+)*)?"
@@ -254,6 +262,7 @@ def _parser() -> argparse.ArgumentParser:
         _option(habits, flag)
     lifecycle = report.add_argument_group("retention and lifecycle (docs/retention.md)")
     _option(lifecycle, "--period")
+    _option(lifecycle, "--week-start")
     _option(lifecycle, "--inactive-days")
     cards = report.add_argument_group("scorecards, with --template scorecards (docs/scorecards.md)")
     cards.add_argument("--accounts", help="accounts table: customer, mrr, labour, communication, hard_costs, ...")
@@ -262,6 +271,13 @@ def _parser() -> argparse.ArgumentParser:
     _log_flags(report)
     report.add_argument("--no-event-col", action="store_true", help="the log has no event column")
     report.add_argument("--users-key", default="auto", help="the users table's user column (default: detect)")
+    report.add_argument(
+        "--user-tz-col",
+        type=_zone_column,
+        default=READ.user_tz,
+        help="the users table's column of each user's time zone (IANA names): a day is then a date in the user's "
+        "own zone; 'none' reads every day in --tz (default: auto, a column named tz, time_zone or timezone)",
+    )
     report.add_argument(
         "--template", default="quickstart", help="notebook template to run (default: quickstart; see 'stickiness new')"
     )
@@ -347,7 +363,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     catalog.add_argument("--out", type=_file, help="CSV file to write, whole or not at all (default: standard output)")
     # read like the report's log, with no users table and an event column (a catalog maps events)
-    catalog.set_defaults(users=None, users_key="auto", no_event_col=False)
+    catalog.set_defaults(users=None, users_key="auto", no_event_col=False, user_tz_col=None, week_start="monday")
     return parser
 
 
@@ -368,6 +384,17 @@ def _log_flags(parser: argparse.ArgumentParser) -> None:
     )
     for flag in ("--encoding", "--mixed-offsets", "--engine", "--memory-limit"):
         _option(parser, flag)
+
+
+def _zone_column(text: str) -> str | None:
+    """Read --user-tz-col for argparse: a column name, ``auto``, or ``none`` (no column: every day in --tz).
+
+    >>> _zone_column("none") is None, _zone_column("home_zone")
+    (True, 'home_zone')
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give the users table's time-zone column, 'auto' or 'none' (got nothing).")
+    return None if text.strip().lower() == "none" else text
 
 
 def _file(text: str) -> str:
@@ -400,6 +427,8 @@ def _read_users_log(args: argparse.Namespace) -> UsageLog:
         "engine": args.engine,
         "encoding": args.encoding,
         "memory_limit": args.memory_limit,
+        "user_tz": args.user_tz_col,
+        "week_start": args.week_start,
     }
     if args.demo:
         from stickiness.demo import demo_events, demo_users
@@ -451,6 +480,7 @@ _PARAMETERS = (
     "users_key",
     "keep_null_like_ids",
     "account_col",
+    "user_tz_col",
     *(flag[2:].replace("-", "_") for flag in OPTION_FLAGS),  # tz, encoding, ..., mau_window, ..., inactive_days
     "accounts",
     "responses",

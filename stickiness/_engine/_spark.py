@@ -173,7 +173,9 @@ def spark_source(source: Any, *, engine: str, encoding: str = "utf-8") -> Any | 
     return reader.csv(text)
 
 
-def reduce_spark_log(frame: Any, *, user: str, time: str, event: str | None, tz: str, time_unit: str | None) -> Any:
+def reduce_spark_log(
+    frame: Any, *, user: str, time: str, event: str | None, tz: str, time_unit: str | None, instants: bool = False
+) -> Any:
     """Reduce a log in Spark, lazily: return the reduced rows as a Spark DataFrame (nothing is collected).
 
     Only the user, time and event columns are read, and exact duplicates (same user,
@@ -183,12 +185,17 @@ def reduce_spark_log(frame: Any, *, user: str, time: str, event: str | None, tz:
     the time column then holds that day (a date), ``__rows`` the input rows and
     ``__distinct`` their distinct times. Text or epoch times are parsed later, on the
     executors, by the polars per-row read (``__distinct`` is 1), so their reduced rows
-    are the distinct (user, time, event) rows of the log.
+    are the distinct (user, time, event) rows of the log. With ``instants`` (users with time
+    zones of their own), a timestamp column keeps its instants too: their day depends on the
+    user's zone, which the per-row read applies (dates and wall-clock timestamps are still
+    reduced to days: their date is the same in every zone).
     """
     functions = importlib.import_module("pyspark.sql.functions")
     keys = [user, time, *([event] if event else [])]
     exact = frame.groupBy(*[frame[name] for name in keys]).agg(functions.count(functions.lit(1)).alias(ROWS))
-    day = None if time_unit is not None else _spark_day(exact[time], exact.schema[time].dataType, tz)
+    dtype = exact.schema[time].dataType
+    keep_instants = instants and isinstance(dtype, importlib.import_module("pyspark.sql.types").TimestampType)
+    day = None if time_unit is not None or keep_instants else _spark_day(exact[time], dtype, tz)
     if day is None:
         return exact.withColumn(DISTINCT, functions.lit(1).cast("long"))
     others = [user, *([event] if event else [])]

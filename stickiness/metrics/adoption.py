@@ -86,8 +86,8 @@ def feature_adoption(
         :func:`~stickiness.catalog.read_catalog` reads (its use cases and
         ``"(unmapped)"``). None (default): each event is its own use case.
     period
-        ``"month"`` (calendar month, default), ``"week"`` (ISO week, Monday to
-        Sunday) or ``"day"``.
+        ``"month"`` (calendar month, default), ``"week"`` (Monday to Sunday, or
+        from the log's ``read_log(week_start=)``) or ``"day"``.
     by
         The users-table column that defines segments (default ``"persona"``;
         without a users table every user is in ``"(all)"``; users absent from it
@@ -148,7 +148,7 @@ def feature_adoption(
         .with_columns(_ratio("users", "active").alias("share"))
     )
     types = {name: dtype for name, dtype in ADOPTION_SCHEMA.items() if name != "period"} | {"__p": pl.Int64()}
-    out = collect(table, types).with_columns(start_of(pl.col("__p"), period).alias("period"))
+    out = collect(table, types).with_columns(start_of(pl.col("__p"), period, log.week_start).alias("period"))
     return name_segment(out.select(list(ADOPTION_SCHEMA)).sort(SEG, "use_case", "period"), by, internal=SEG)
 
 

@@ -43,8 +43,8 @@ def lifecycle(
     data
         A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
     period
-        ``"month"`` (calendar month, default), ``"week"`` (ISO week, Monday to
-        Sunday) or ``"day"``.
+        ``"month"`` (calendar month, default), ``"week"`` (Monday to Sunday, or
+        from the log's ``read_log(week_start=)``) or ``"day"``.
     by
         A users-table column (e.g. ``"persona"``): one series per segment.
     active_events
@@ -94,7 +94,7 @@ def lifecycle(
         quick_ratio=pl.when(pl.col("churned") > 0).then((pl.col("active") - pl.col("retained")) / pl.col("churned")),
         complete=pl.col("__complete"),
     )
-    return finish(table, by=by, period=period, columns=LIFECYCLE_SCHEMA)
+    return finish(table, by=by, period=period, columns=LIFECYCLE_SCHEMA, week_start=log.week_start)
 
 
 def new_vs_returning(
@@ -145,4 +145,4 @@ def new_vs_returning(
         returning=pl.col("active") - pl.col("new"),
         complete=pl.col("__complete"),
     ).with_columns(returning_share=pl.when(pl.col("active") > 0).then(pl.col("returning") / pl.col("active")))
-    return finish(table, by=by, period=period, columns=NEW_VS_RETURNING_SCHEMA)
+    return finish(table, by=by, period=period, columns=NEW_VS_RETURNING_SCHEMA, week_start=log.week_start)

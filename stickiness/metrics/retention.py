@@ -210,8 +210,8 @@ def retention(
     data
         A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
     period
-        ``"month"`` (calendar month, default), ``"week"`` (ISO week, Monday to
-        Sunday) or ``"day"``.
+        ``"month"`` (calendar month, default), ``"week"`` (Monday to Sunday, or
+        from the log's ``read_log(week_start=)``) or ``"day"``.
     by
         A users-table column (e.g. ``"persona"``): one series per segment; users
         absent from the users table are in ``"(unknown)"``.
@@ -257,7 +257,9 @@ def retention(
     min_users = _check_min_users(min_users)
     log = as_log(data)
     counts = counts_table(log, period=period, by=by, active_events=active_events)
-    return finish(_retention_columns(counts, min_users), by=by, period=period, columns=RETENTION_SCHEMA)
+    return finish(
+        _retention_columns(counts, min_users), by=by, period=period, columns=RETENTION_SCHEMA, week_start=log.week_start
+    )
 
 
 def range_retention(
@@ -348,8 +350,8 @@ def cohort_matrix(
     data
         A :class:`~stickiness.UsageLog`, or anything :func:`~stickiness.read_log` reads.
     period
-        The cohort and offset unit: ``"month"`` (default), ``"week"`` (ISO week,
-        Monday to Sunday) or ``"day"``.
+        The cohort and offset unit: ``"month"`` (default), ``"week"`` (Monday
+        to Sunday, or from the log's ``read_log(week_start=)``) or ``"day"``.
     mode
         ``"on"`` (default): a cohort's user counts at offset k if active in
         exactly the k-th period after their first; ``"on_or_after"`` (unbounded
@@ -421,7 +423,7 @@ def cohort_matrix(
     )
     types: dict[str, pl.DataType] = {SEGMENT: pl.String(), "__cohort": pl.Int64(), "__period": pl.Int64()}
     types |= {name: dtype for name, dtype in COHORTS_SCHEMA.items() if dtype != pl.Date()}
-    return finish(collect(cells, types), by=by, period=period, columns=COHORTS_SCHEMA)
+    return finish(collect(cells, types), by=by, period=period, columns=COHORTS_SCHEMA, week_start=log.week_start)
 
 
 def retention_curve(
@@ -591,7 +593,7 @@ def repeat_rate(
         .with_columns(_ratio("repeat", "active").alias("repeat_rate"), nw.col("__complete").alias("complete"))
     )
     types = {SEGMENT: pl.String(), "__period": pl.Int64()} | {k: v for k, v in REPEAT_SCHEMA.items() if k != "period"}
-    return finish(collect(table, types), by=by, period=period, columns=REPEAT_SCHEMA)
+    return finish(collect(table, types), by=by, period=period, columns=REPEAT_SCHEMA, week_start=log.week_start)
 
 
 def one_and_done(

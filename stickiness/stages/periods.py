@@ -4,7 +4,8 @@ A period is held as an integer index (``__p``), so that "the previous period" is
 ``__p - 1`` and a cohort offset is a difference of indices:
 
 - ``"day"``: days since 1970-01-01;
-- ``"week"``: ISO weeks (Monday to Sunday) since the week of 1970-01-01;
+- ``"week"``: weeks since the week of 1970-01-01, starting on the log's ``week_start``
+  (Monday by default: ISO weeks, Monday to Sunday);
 - ``"month"``: ``12 x year + month - 1``.
 
 Indices are computed in polars on a small calendar (one row per observed day),
@@ -21,6 +22,7 @@ import narwhals as nw
 import polars as pl
 
 from stickiness._engine import Held, keep, lift, runs
+from stickiness._zones import week_offset
 from stickiness.exceptions import ColumnNotFoundError, InvalidOptionError
 from stickiness.log import UsageLog
 from stickiness.stages.active_days import SEGMENT, active_days, user_days
@@ -50,42 +52,55 @@ def check_period(period: str) -> Period:
     if period not in PERIODS:
         raise InvalidOptionError(
             f"period={period!r}: use one of {list(PERIODS)} ('month' = calendar month, the default; "
-            "'week' = ISO week, Monday to Sunday)."
+            "'week' = weeks from read_log(week_start=), Monday by default)."
         )
     return period  # type: ignore[return-value]
 
 
-def index_of(day: pl.Expr, period: Period) -> pl.Expr:
-    """Return the index (Int64) of the period that contains ``day`` (a polars Date expression)."""
-    number = day.cast(pl.Int32).cast(pl.Int64)  # days since 1970-01-01, a Thursday
+def index_of(day: pl.Expr, period: Period, week_start: str = "monday") -> pl.Expr:
+    """Return the index (Int64) of the period that contains ``day`` (a polars Date expression).
+
+    Weeks start on ``week_start`` (a day name).
+
+    >>> import datetime as dt
+    >>> sunday = pl.lit(dt.date(2024, 3, 10))  # a Sunday: the last day of a Monday week, the first of a Sunday one
+    >>> monday_week = start_of(index_of(sunday, "week"), "week")
+    >>> sunday_week = start_of(index_of(sunday, "week", "sunday"), "week", "sunday")
+    >>> pl.select(monday=monday_week, sunday=sunday_week).row(0)
+    (datetime.date(2024, 3, 4), datetime.date(2024, 3, 10))
+    """
+    number = day.cast(pl.Int32).cast(pl.Int64)  # days since 1970-01-01, a Thursday (weekday 3)
     if period == "day":
         return number
     if period == "week":
-        return (number + 3) // 7  # 1970-01-05, the first Monday, starts week 1
+        # 1970-01-05, the first Monday, starts week 1 of Monday weeks; a week starting on weekday w
+        # starts 1970-01-01 + (w - 3) days plus a multiple of 7
+        return (number + 3 - week_offset(week_start)) // 7
     return day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64) - 1
 
 
-def start_of(index: pl.Expr, period: Period) -> pl.Expr:
+def start_of(index: pl.Expr, period: Period, week_start: str = "monday") -> pl.Expr:
     """Return the first day (Date) of the period with this ``index``: the inverse of :func:`index_of`."""
     if period == "day":
         return index.cast(pl.Int32).cast(pl.Date)
     if period == "week":
-        return (index * 7 - 3).cast(pl.Int32).cast(pl.Date)
+        return (index * 7 - 3 + week_offset(week_start)).cast(pl.Int32).cast(pl.Date)
     return pl.date(index // 12, index % 12 + 1, 1)
 
 
 def calendar(log: UsageLog, period: Period) -> pl.DataFrame:
-    """``day, __p``: every observed day (``first_day`` to ``as_of``) with its period index."""
+    """``day, __p``: each observed day (``first_day`` to ``as_of``) and its period (weeks from ``log.week_start``)."""
     if log.first_day is None or log.as_of is None:
         return pl.DataFrame(schema={"day": pl.Date, "__p": pl.Int64})
     days = pl.DataFrame({"day": pl.date_range(log.first_day, log.as_of, "1d", eager=True)})
-    return days.with_columns(index_of(pl.col("day"), period).alias("__p"))
+    return days.with_columns(index_of(pl.col("day"), period, log.week_start).alias("__p"))
 
 
 def period_table(log: UsageLog, period: Period) -> pl.DataFrame:
     """``__p, __complete``: every period that holds an observed day, and whether all its days are observed."""
     days = calendar(log, period)
-    whole = (start_of(pl.col("__p") + 1, period) - start_of(pl.col("__p"), period)).dt.total_days()
+    week = log.week_start
+    whole = (start_of(pl.col("__p") + 1, period, week) - start_of(pl.col("__p"), period, week)).dt.total_days()
     return (
         days.group_by("__p")
         .agg(pl.len().alias("__days"))
@@ -166,7 +181,7 @@ def _period_runs(
     coded: pl.LazyFrame | nw.LazyFrame[Any]
     if days is None and isinstance(active, pl.DataFrame):
         # the period of each day, computed in place: the days keep their order (by user and day)
-        coded = active.lazy().select("__u", index_of(pl.col("day"), period).alias("__p"))
+        coded = active.lazy().select("__u", index_of(pl.col("day"), period, log.week_start).alias("__p"))
     else:  # the period of each day from a calendar (day, __p), in the engine
         lazy = lift(log, active=active, days=calendar(log, period) if days is None else days)
         coded = lazy["active"].join(lazy["days"], on="day", how="inner").select("__u", "__p")
@@ -211,12 +226,26 @@ def signup_periods(log: UsageLog, column: str, period: Period) -> pl.DataFrame:
             f"signup={column!r} is a {values.dtype} column: give signup days as dates, timestamps or 'YYYY-MM-DD' text."
         )
     table = pl.DataFrame({"user": log.users.get_column("user"), "__day": days})
-    return table.select("user", index_of(pl.col("__day"), period).alias("__signup"))
+    return table.select("user", index_of(pl.col("__day"), period, log.week_start).alias("__signup"))
 
 
-def finish(frame: pl.DataFrame, *, by: str | None, period: Period, columns: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """Name the segment column ``by`` (or drop it), turn ``__p``-like indices into Dates, sort, cast."""
-    periods = {name: start_of(pl.col(f"__{name}"), period).alias(name) for name, t in columns.items() if t == pl.Date}
+def finish(
+    frame: pl.DataFrame,
+    *,
+    by: str | None,
+    period: Period,
+    columns: Mapping[str, pl.DataType],
+    week_start: str = "monday",
+) -> pl.DataFrame:
+    """Name the segment column ``by`` (or drop it), turn ``__p``-like indices into Dates, sort, cast.
+
+    ``week_start``: the log's (weekly periods start on that day).
+    """
+    periods = {
+        name: start_of(pl.col(f"__{name}"), period, week_start).alias(name)
+        for name, t in columns.items()
+        if t == pl.Date
+    }
     out = frame.with_columns(*periods.values())
     keys = [*([SEGMENT] if by else []), *periods]
     out = out.sort(keys) if keys else out

@@ -59,8 +59,8 @@ def checked_period(
 
     The period is never worked out from the dates (a one-row weekly table dated on
     the 1st of a month would read as a month): the caller gives it, and the dates
-    of ``columns`` are checked. Months are dated by their 1st, ISO weeks by their
-    Monday, days by any day. An unknown ``period`` is an
+    of ``columns`` are checked. Months are dated by their 1st, weeks by their
+    first day (Monday, or the log's ``week_start``: all on one weekday), days by any day. An unknown ``period`` is an
     :class:`~stickiness.InvalidOptionError`; dates that cannot start periods of
     that kind are a :class:`ChartDataError` naming ``chart``'s ``period=`` and
     the period they fit.
@@ -89,7 +89,8 @@ the period given to retention().
     if wrong.is_empty():
         return unit
     fits = next(name for name in _PERIODS if _starts(dates, name).all())  # "day" fits every date
-    found = f"on {_STARTS[fits]}, not on" if fits != "day" else "on other days than"
+    starts = f"{dates.dt.strftime('%A')[0]}s" if fits == "week" else _STARTS[fits]  # weeks start on any day: name it
+    found = f"on {starts}, not on" if fits != "day" else "on other days than"
     first = wrong.sort()[0]  # the earliest date that cannot start such a period
     raise ChartDataError(
         f"{chart}(period={unit!r}) does not fit the table: its periods start {found} {_STARTS[unit]} "
@@ -102,7 +103,10 @@ def _starts(dates: pl.Series, period: PeriodName) -> pl.Series:
     if period == "month":
         return dates.dt.day().eq(_FIRST_OF_MONTH)
     if period == "week":
-        return dates.dt.weekday().eq(_MONDAY)
+        weekday = dates.dt.weekday()
+        if weekday.n_unique() <= 1:  # every date on one weekday: weeks from read_log(week_start=), Monday by default
+            return weekday.is_not_null()
+        return weekday.eq(_MONDAY)
     return dates.is_not_null()  # a day starts on any day
 
 
