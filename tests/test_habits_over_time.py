@@ -116,6 +116,19 @@ def test_periods_takes_the_last_ends_and_as_of_moves_the_last_one(engine: str) -
     assert out["period_end"].unique(maintain_order=True).to_list() == [D(2024, 2, 29), D(2024, 3, 10)]
 
 
+def test_weeks_end_the_day_before_the_log_s_week_start(engine: str) -> None:
+    # Sunday weeks end on Saturdays: Feb 24 and Mar 2 and 9 2024 are Saturdays, Mar 15 (as_of) a Friday
+    log = read_log(frame(MIX), engine=engine, now=NOW, week_start="sunday")
+    out = habit_mix(log, period="week", periods=4, **MIX_OPTIONS)
+    assert out["period_end"].unique(maintain_order=True).to_list() == [
+        D(2024, 2, 24),
+        D(2024, 3, 2),
+        D(2024, 3, 9),
+        D(2024, 3, 15),
+    ]
+    _check_against_spectrum(log, out, MIX_OPTIONS)
+
+
 def test_period_ends() -> None:
     # weeks end on Sunday: Jan 7, 14 2024 are Sundays; Jan 7's 7-day window Jan 1 .. 7 is in the log
     assert period_ends(D(2024, 1, 1), D(2024, 1, 17), period="week", window=7) == [

@@ -28,12 +28,13 @@ import polars as pl
 from stickiness._engine import collect
 from stickiness._habit_options import check_options
 from stickiness._sources import Source
+from stickiness._zones import week_offset
 from stickiness.catalog import Catalog
 from stickiness.exceptions import InvalidOptionError
 from stickiness.intervals import with_proportion_interval
 from stickiness.log import UsageLog
 from stickiness.metrics.use_cases import prepare_inputs
-from stickiness.options import BANDS, HABITS, HABITS_OVER_TIME, whole, whole_days
+from stickiness.options import BANDS, HABITS, HABITS_OVER_TIME, PERIOD, whole, whole_days
 from stickiness.schemas import BAND_MIGRATION_SCHEMA, HABIT_MIX_SCHEMA, TIME_TO_HABIT_SCHEMA
 from stickiness.stages.habit_periods import NOT_EVALUABLE, band_code, habit_days, period_bands
 from stickiness.stages.habits import SEG, day_number
@@ -58,22 +59,33 @@ def _empty(schema: Mapping[str, pl.DataType], by: str | None) -> pl.DataFrame:
 
 
 def period_ends(
-    first: dt.date, as_of: dt.date, *, period: Period, periods: int | None = None, window: int = HABITS.window
+    first: dt.date,
+    as_of: dt.date,
+    *,
+    period: Period,
+    periods: int | None = None,
+    window: int = HABITS.window,
+    week_start: str = PERIOD.week_start,
 ) -> list[dt.date]:
     """Return the days the habit mix is measured on: the last day of each ``period`` before ``as_of``'s, then ``as_of``.
 
     Only days on or after ``first`` (the log's first day). Without ``periods``, only the ends with a
     full window in the log (``end - window + 1 >= first``), and ``as_of`` always; with it, the last
-    ``periods`` ends.
+    ``periods`` ends. A week ends on the day before ``week_start`` (Sunday for the default Monday).
 
     >>> period_ends(dt.date(2024, 1, 1), dt.date(2024, 3, 15), period="month", window=30)
     [datetime.date(2024, 1, 31), datetime.date(2024, 2, 29), datetime.date(2024, 3, 15)]
     >>> period_ends(dt.date(2024, 1, 1), dt.date(2024, 1, 17), period="week", periods=2)  # Sundays
     [datetime.date(2024, 1, 14), datetime.date(2024, 1, 17)]
+    >>> period_ends(dt.date(2024, 1, 1), dt.date(2024, 1, 17), period="week", periods=2, week_start="sunday")
+    [datetime.date(2024, 1, 13), datetime.date(2024, 1, 17)]
     """
     days = pl.date_range(first, as_of, eager=True)
-    # ISO weeks end on Sunday
-    ends = days.filter(days.dt.weekday() == 7) if period == "week" else days.filter(days.dt.month_end() == days)
+    # a week's last day is the one before its first; polars numbers weekdays 1 (Monday) .. 7 (Sunday)
+    last_weekday = (week_offset(week_start) - 1) % 7 + 1
+    ends = (
+        days.filter(days.dt.weekday() == last_weekday) if period == "week" else days.filter(days.dt.month_end() == days)
+    )
     chosen = [day for day in ends.to_list() if day < as_of]
     if periods is None:
         chosen = [day for day in chosen if (day - first).days + 1 >= window]
@@ -84,8 +96,8 @@ def period_ends(
 def _check_period(period: object) -> Period:
     if period not in ("week", "month"):
         raise InvalidOptionError(
-            f"period={period!r}: the habit mix is measured at the end of each 'week' (ISO, Monday to Sunday) "
-            "or 'month'. Use period='week' or period='month'."
+            f"period={period!r}: the habit mix is measured at the end of each 'week' (read_log's week_start "
+            "decides where weeks start) or 'month'. Use period='week' or period='month'."
         )
     return "week" if period == "week" else "month"
 
@@ -114,7 +126,8 @@ def habit_mix(
     data, catalog, by, as_of, window, horizon, min_exposure, bands
         As for :func:`~stickiness.frequency_spectrum`.
     period
-        ``"month"`` (default: each calendar month's last day) or ``"week"`` (each ISO week's Sunday).
+        ``"month"`` (default: each calendar month's last day) or ``"week"`` (each week's last day: the
+        Sunday with the log's default ``week_start``).
     periods
         How many period ends, the last one being ``as_of`` (None: every end from the first with a
         full window in the log, ``end - window + 1 >= `` the log's first day).
@@ -150,7 +163,9 @@ def habit_mix(
     log, cat, day = prepare_inputs(data, catalog, opts)
     if day is None or log.first_day is None:
         return _empty(HABIT_MIX_SCHEMA, by)
-    ends = period_ends(log.first_day, day, period=period, periods=periods, window=opts.window)
+    ends = period_ends(
+        log.first_day, day, period=period, periods=periods, window=opts.window, week_start=log.week_start
+    )
     table = period_bands(log, cat, opts, ends=[day_number(end) for end in ends], end=day_number(day))
     counts = table.group_by(SEG, "use_case", "__p", "band").agg(nw.len().cast(nw.Int64()).alias("users"))
     schema = {SEG: pl.String(), "use_case": pl.String(), "__p": pl.Int32(), "band": pl.String(), "users": pl.Int64()}

@@ -42,6 +42,8 @@ encoding = "utf-8"  # text encoding of CSV and JSON inputs, e.g. "latin-1" or "c
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
 memory_limit = None  # bound the memory the engine uses, e.g. "2GB" (DuckDB spills to disk past it; docs/engines.md)
 account_col = None  # users-table column naming each user's account: count accounts, not users (docs/accounts.md)
+user_tz_col = "auto"  # users-table column of each user's time zone ("auto": tz, time_zone, timezone; None: all in tz)
+week_start = "monday"  # the day weekly periods start on: "monday" (ISO weeks), "sunday", or any day name
 mau_window = 30  # the power-user window in days (the MAU window; 7 and 28 are common)
 active_events = None  # events that count as activity, e.g. ["purchase"]; None: any event
 habit_window = 90  # window W over which each user's rate (active days per 30) is measured
@@ -84,6 +86,8 @@ log, catalog, by = open_inputs(  # read_log with these options; the demo data wh
     engine=engine,
     memory_limit=memory_limit,
     account=account_col,  # None: per user
+    user_tz=user_tz_col,
+    week_start=week_start,
 )
 segment = st.segment_column(by)  # the outputs name their segment column after by (docs/metrics.md, Segments)
 print(f"{log.ledger.rows_used:,} of {log.ledger.rows_read:,} rows used; days {log.first_day} to {log.as_of} ({tz})")
