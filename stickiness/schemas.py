@@ -86,6 +86,10 @@ ACTIVE_USERS_SCHEMA: dict[str, pl.DataType] = {
     "stickiness": pl.Float64(),
     "complete": pl.Boolean(),
     "partial_day": pl.Boolean(),
+    # the interval of stickiness and whether it rests on fewer than 30 users (docs/intervals.md)
+    "stickiness_low": pl.Float64(),
+    "stickiness_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 #: Columns of power_users after the optional ``by`` column (docs/power-users.md).
 POWER_USERS_SCHEMA: dict[str, pl.DataType] = {"active_days": pl.Int64(), "users": pl.Int64(), "share": pl.Float64()}
@@ -102,6 +106,9 @@ MONTHLY_SCHEMA: dict[str, pl.DataType] = {
     "mau": pl.Int64(),
     "stickiness": pl.Float64(),
     "complete": pl.Boolean(),
+    "stickiness_low": pl.Float64(),
+    "stickiness_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 #: Columns of use_case_rates (``user`` takes the log's user type).
 RATES_SCHEMA: dict[str, pl.DataType] = {
@@ -230,6 +237,12 @@ RETENTION_SCHEMA: dict[str, pl.DataType] = {
     "churn_rate": pl.Float64(),
     "sufficient": pl.Boolean(),
     "complete": pl.Boolean(),
+    # the rates' intervals and whether active_before is below 30 users (docs/intervals.md)
+    "retention_rate_low": pl.Float64(),
+    "retention_rate_high": pl.Float64(),
+    "churn_rate_low": pl.Float64(),
+    "churn_rate_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of cohort_matrix after the optional ``by`` column.
@@ -241,6 +254,9 @@ COHORTS_SCHEMA: dict[str, pl.DataType] = {
     "users": pl.Int64(),
     "share": pl.Float64(),
     "complete": pl.Boolean(),
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of retention_curve and cohort_curve after the optional ``by`` column.
@@ -252,6 +268,9 @@ CURVE_SCHEMA: dict[str, pl.DataType] = {
     "users": pl.Int64(),
     "share": pl.Float64(),
     "complete": pl.Boolean(),
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 #: Columns of repeat_rate after the optional ``by`` column.
 REPEAT_SCHEMA: dict[str, pl.DataType] = {
