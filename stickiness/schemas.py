@@ -138,6 +138,10 @@ SPECTRUM_SCHEMA: dict[str, pl.DataType] = {
     "forgettable_share": pl.Float64(),
     "forgettable": pl.String(),
     "verdict": pl.String(),
+    # the share's exact interval; small_sample: fewer than 30 evaluable adopters (docs/intervals.md)
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of use_case_map and forgettable_zone.
@@ -161,6 +165,10 @@ MAP_SCHEMA: dict[str, pl.DataType] = {
     "forgettable": pl.String(),
     "frequency_mismatch": pl.Boolean(),
     "verdict": pl.String(),
+    # adoption_rate's exact interval; small_sample: fewer than 30 active or evaluable users (docs/intervals.md)
+    "adoption_rate_low": pl.Float64(),
+    "adoption_rate_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of drifting_users (``user`` takes the log's user type).
@@ -199,6 +207,10 @@ ADOPTION_SCHEMA: dict[str, pl.DataType] = {
     "users": pl.Int64(),
     "share": pl.Float64(),
     "complete": pl.Boolean(),
+    # the share's exact interval; small_sample: fewer than 30 active users (docs/intervals.md)
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of time_to_first_use.
@@ -210,6 +222,10 @@ FIRST_USE_SCHEMA: dict[str, pl.DataType] = {
     "adoption_rate": pl.Float64(),
     "median_days": pl.Float64(),
     "mean_days": pl.Float64(),
+    # adoption_rate's exact interval; small_sample: fewer than 30 users (docs/intervals.md)
+    "adoption_rate_low": pl.Float64(),
+    "adoption_rate_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of where_users_leave.
