@@ -188,7 +188,8 @@ def time_to_first_use(
     -------
     polars.DataFrame
         ``persona, use_case, users, adopters, adoption_rate, median_days,
-        mean_days, adoption_rate_low, adoption_rate_high, small_sample``: for every segment and every use case of the log, ``users``
+        mean_days, adoption_rate_low, adoption_rate_high, small_sample``: for
+        every segment and every use case of the log, ``users``
         (the segment's users with any activity up to ``as_of``) and ``adopters``
         (those with an event of the use case), both Int64; ``adoption_rate =
         adopters / users``; ``median_days`` and ``mean_days`` of the adopters'
