@@ -14,12 +14,13 @@ from stickiness.schemas import SPECTRUM_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._intervals import without_intervals
 from stickiness_widgets.theme import BAND_COLOURS, STATUS_COLOURS, WIDTH
 
 __all__ = ["spectrum_chart"]
 
 # the segment column (named after by) first: renamed to SEGMENT
-COLUMNS: Final = (SEGMENT, *list(SPECTRUM_SCHEMA)[1:])
+COLUMNS: Final = (SEGMENT, *without_intervals(list(SPECTRUM_SCHEMA)[1:]))
 _LABEL_ROOM = 0.22  # x beyond 100% (as a share) keeps room for the forgettable-share label
 _STEP = 24  # px per bar
 _INK = "#444444"
