@@ -183,7 +183,8 @@ def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFi
     spectrum = pl.read_csv(tables / "frequency_spectrum.csv")
     # docs/use-cases.md: the bands, then the segment's forgettable verdict
     verdict = ["evaluable", "forgettable_share", "forgettable", "verdict"]
-    assert spectrum.columns == ["persona", "use_case", "band", "users", "share", *verdict]
+    interval = ["share_low", "share_high", "small_sample"]  # appended (docs/intervals.md)
+    assert spectrum.columns == ["persona", "use_case", "band", "users", "share", *verdict, *interval]
     usecase_map = pl.read_csv(tables / "use_case_map.csv")
     assert {"persona", "use_case", "problem", "why_us", "alternatives", "forgettable", "ci_low"} <= set(
         usecase_map.columns
