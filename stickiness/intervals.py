@@ -202,7 +202,15 @@ def with_bootstrap_interval(
     >>> with_bootstrap_interval(table, ["kept", "lost"], ratio, prefix="share", users="base").row(0)
     (30, 10, 40, 0.6, 0.875, False)
     """
-    bounds = [interval(*row) for row in frame.select(columns).iter_rows()]  # one call per result row
+    found: dict[tuple[object, ...], tuple[float, float]] = {}  # equal rows give equal bounds: compute each once
+
+    def bounds_of(row: tuple[object, ...]) -> tuple[float, float]:
+        key = tuple(tuple(v) if isinstance(v, list) else v for v in row)
+        if key not in found:
+            found[key] = interval(*row)
+        return found[key]
+
+    bounds = [bounds_of(row) for row in frame.select(columns).iter_rows()]  # a result row, never an event
     names = (f"{prefix}_low", f"{prefix}_high")
     columns_out = [
         pl.Series(names[0], [low for low, _ in bounds], dtype=pl.Float64).fill_nan(None),
