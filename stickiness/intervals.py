@@ -14,11 +14,13 @@ never per event), so numpy over their columns is cheap.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from stickiness.exceptions import InvalidOptionError
+from stickiness.options import INTERVALS
 
 if TYPE_CHECKING:  # numpy and scipy load on first use: `import stickiness` stays light (tests/test_api.py)
     import numpy as np
@@ -28,13 +30,15 @@ __all__ = [
     "CONFIDENCE",
     "SMALL_SAMPLE",
     "bootstrap_mean_interval",
+    "bootstrap_ratio_interval",
     "check_confidence",
     "proportion_interval",
+    "with_bootstrap_interval",
     "with_proportion_interval",
 ]
 
-#: The confidence of every interval the kit reports.
-CONFIDENCE = 0.95
+#: The confidence of every interval the kit reports (its one default: :class:`~stickiness.options.IntervalOptions`).
+CONFIDENCE = INTERVALS.confidence
 #: A ratio over fewer users than this is marked ``small_sample``: its interval is wide, read it with care.
 SMALL_SAMPLE = 30
 
@@ -140,3 +144,81 @@ def bootstrap_mean_interval(
     means = draws @ v / users * scale
     low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
     return float(low), float(high)
+
+
+def bootstrap_ratio_interval(
+    counts: npt.ArrayLike,
+    numerator: npt.ArrayLike,
+    denominator: npt.ArrayLike,
+    *,
+    confidence: float = CONFIDENCE,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Return a percentile bootstrap interval of a ratio of two user counts, from the users per kind.
+
+    ``counts[i]`` users are of kind i; each counts ``numerator[i]`` times above the line and
+    ``denominator[i]`` times below it. Retention is (retained + resurrected) / (retained + churned):
+    kinds retained (1, 1), churned (0, 1) and resurrected (1, 0). Users are resampled with replacement
+    (a multinomial on the counts); resamples with an empty denominator are left out. Seeded: the same
+    counts give the same interval. (nan, nan) without users or with an empty denominator.
+
+    >>> low, high = bootstrap_ratio_interval([30, 10, 5], [1, 0, 1], [1, 1, 0])  # (30 + 5) / (30 + 10) = 0.875
+    >>> round(low, 2), round(high, 2)
+    (0.69, 1.06)
+    """
+    import numpy as np
+
+    level = check_confidence(confidence)
+    n = np.asarray(counts, dtype=np.int64)
+    users = int(n.sum())
+    if users == 0 or int(n @ np.asarray(denominator, dtype=np.int64)) == 0:
+        return (float("nan"), float("nan"))
+    draws = np.random.default_rng(seed).multinomial(users, n / users, size=resamples)
+    above = draws @ np.asarray(numerator, dtype=np.float64)
+    below = draws @ np.asarray(denominator, dtype=np.float64)
+    ratios = above[below > 0] / below[below > 0]
+    low, high = np.quantile(ratios, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def with_bootstrap_interval(
+    frame: pl.DataFrame,
+    columns: list[str],
+    interval: Callable[..., tuple[float, float]],
+    *,
+    prefix: str,
+    users: str,
+    decimals: int | None = 4,
+) -> pl.DataFrame:
+    """Add ``{prefix}_low``, ``{prefix}_high`` and ``small_sample`` (``users`` below :data:`SMALL_SAMPLE`).
+
+    ``interval(*row)`` gives the bounds of a row from its ``columns``; it is called once per row of a
+    result table (a period x segment, never an event) and is seeded, so equal inputs get equal bounds.
+
+    >>> table = pl.DataFrame({"kept": [30], "lost": [10], "base": [40]})
+    >>> def ratio(kept, lost):
+    ...     return bootstrap_ratio_interval([kept, lost], [1, 0], [1, 1])
+    >>> with_bootstrap_interval(table, ["kept", "lost"], ratio, prefix="share", users="base").row(0)
+    (30, 10, 40, 0.6, 0.875, False)
+    """
+    found: dict[tuple[object, ...], tuple[float, float]] = {}  # equal rows give equal bounds: compute each once
+
+    def bounds_of(row: tuple[object, ...]) -> tuple[float, float]:
+        key = tuple(tuple(v) if isinstance(v, list) else v for v in row)
+        if key not in found:
+            found[key] = interval(*row)
+        return found[key]
+
+    bounds = [bounds_of(row) for row in frame.select(columns).iter_rows()]  # a result row, never an event
+    names = (f"{prefix}_low", f"{prefix}_high")
+    columns_out = [
+        pl.Series(names[0], [low for low, _ in bounds], dtype=pl.Float64).fill_nan(None),
+        pl.Series(names[1], [high for _, high in bounds], dtype=pl.Float64).fill_nan(None),
+    ]
+    if decimals is not None:
+        columns_out = [bound.round(decimals) for bound in columns_out]
+    small = pl.col(users).fill_null(0) < SMALL_SAMPLE
+    if "small_sample" in frame.columns:
+        small = pl.col("small_sample") | small
+    return frame.with_columns(*columns_out).with_columns(small_sample=small)

@@ -45,6 +45,7 @@ __all__ = [
     "HABITS",
     "HABITS_OVER_TIME",
     "HEALTH",
+    "INTERVALS",
     "MAX_DAYS",
     "MAX_RATE",
     "NPS",
@@ -61,6 +62,7 @@ __all__ = [
     "HabitOptions",
     "HabitsOverTimeOptions",
     "HealthOptions",
+    "IntervalOptions",
     "NpsOptions",
     "PeriodOptions",
     "PredictionOptions",
@@ -411,3 +413,18 @@ def as_date(value: dt.date | str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError as err:
         raise InvalidOptionError(f"{option}={value!r} is not a date. Use 'YYYY-MM-DD'.") from err
+
+
+# --- intervals (docs/intervals.md) ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntervalOptions:
+    """The intervals on the ratios the metrics report (docs/intervals.md)."""
+
+    confidence: float = field(
+        default=0.95, metadata=_about("confidence of every ratio's interval", low=0, high=1, open="low high")
+    )
+
+
+INTERVALS = IntervalOptions()

@@ -89,6 +89,10 @@ ACTIVE_USERS_SCHEMA: dict[str, pl.DataType] = {
     "stickiness": pl.Float64(),
     "complete": pl.Boolean(),
     "partial_day": pl.Boolean(),
+    # the interval of stickiness and whether it rests on fewer than 30 users (docs/intervals.md)
+    "stickiness_low": pl.Float64(),
+    "stickiness_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 #: Columns of power_users after the optional ``by`` column (docs/power-users.md).
 POWER_USERS_SCHEMA: dict[str, pl.DataType] = {"active_days": pl.Int64(), "users": pl.Int64(), "share": pl.Float64()}
@@ -105,6 +109,9 @@ MONTHLY_SCHEMA: dict[str, pl.DataType] = {
     "mau": pl.Int64(),
     "stickiness": pl.Float64(),
     "complete": pl.Boolean(),
+    "stickiness_low": pl.Float64(),
+    "stickiness_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 #: Columns of use_case_rates (``user`` takes the log's user type).
 RATES_SCHEMA: dict[str, pl.DataType] = {
@@ -134,6 +141,10 @@ SPECTRUM_SCHEMA: dict[str, pl.DataType] = {
     "forgettable_share": pl.Float64(),
     "forgettable": pl.String(),
     "verdict": pl.String(),
+    # the share's exact interval; small_sample: fewer than 30 evaluable adopters (docs/intervals.md)
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of use_case_map and forgettable_zone.
@@ -157,6 +168,10 @@ MAP_SCHEMA: dict[str, pl.DataType] = {
     "forgettable": pl.String(),
     "frequency_mismatch": pl.Boolean(),
     "verdict": pl.String(),
+    # adoption_rate's exact interval; small_sample: fewer than 30 active or evaluable users (docs/intervals.md)
+    "adoption_rate_low": pl.Float64(),
+    "adoption_rate_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of drifting_users (``user`` takes the log's user type).
@@ -195,6 +210,10 @@ ADOPTION_SCHEMA: dict[str, pl.DataType] = {
     "users": pl.Int64(),
     "share": pl.Float64(),
     "complete": pl.Boolean(),
+    # the share's exact interval; small_sample: fewer than 30 active users (docs/intervals.md)
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of time_to_first_use.
@@ -206,6 +225,10 @@ FIRST_USE_SCHEMA: dict[str, pl.DataType] = {
     "adoption_rate": pl.Float64(),
     "median_days": pl.Float64(),
     "mean_days": pl.Float64(),
+    # adoption_rate's exact interval; small_sample: fewer than 30 users (docs/intervals.md)
+    "adoption_rate_low": pl.Float64(),
+    "adoption_rate_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of where_users_leave.
@@ -233,6 +256,12 @@ RETENTION_SCHEMA: dict[str, pl.DataType] = {
     "churn_rate": pl.Float64(),
     "sufficient": pl.Boolean(),
     "complete": pl.Boolean(),
+    # the rates' intervals and whether active_before is below 30 users (docs/intervals.md)
+    "retention_rate_low": pl.Float64(),
+    "retention_rate_high": pl.Float64(),
+    "churn_rate_low": pl.Float64(),
+    "churn_rate_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of cohort_matrix after the optional ``by`` column.
@@ -244,6 +273,9 @@ COHORTS_SCHEMA: dict[str, pl.DataType] = {
     "users": pl.Int64(),
     "share": pl.Float64(),
     "complete": pl.Boolean(),
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 
 #: Columns of retention_curve and cohort_curve after the optional ``by`` column.
@@ -255,6 +287,9 @@ CURVE_SCHEMA: dict[str, pl.DataType] = {
     "users": pl.Int64(),
     "share": pl.Float64(),
     "complete": pl.Boolean(),
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "small_sample": pl.Boolean(),
 }
 #: Columns of repeat_rate after the optional ``by`` column.
 REPEAT_SCHEMA: dict[str, pl.DataType] = {

@@ -283,6 +283,7 @@ def use_case_map(
             "too_new": len(rows) - n,
             "evaluable": n,
             "adoption_rate": len(rows) / len(active[persona]),
+            "active": len(active[persona]),  # the adoption rate's base: its interval's trials
             "median_rate": statistics.median(user_rates) if user_rates else None,
             "median_interval_days": statistics.median(intervals) if intervals else None,
             "modal_band": modal,

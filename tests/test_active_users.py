@@ -75,7 +75,10 @@ def test_per_segment_with_unknown_users(engine: str) -> None:
         now=NOW,
     )
     out = active_users(log, by="persona", window=7)
-    assert out.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
+    assert out.columns == [
+        *["persona", "day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"],
+        *["stickiness_low", "stickiness_high", "small_sample"],  # the interval, appended (docs/intervals.md)
+    ]
     got = {(r[0], r[1].day): r[2:5] for r in out.rows()}
     assert got == {
         ("(unknown)", 1): (0, 0, 0),
@@ -119,8 +122,11 @@ def test_monthly_summary_by_hand(engine: str) -> None:
         ("c", at(1, month=3), "x"),
     ]
     out = monthly_active_users(read_log(frame(rows), engine=engine, now=NOW))
-    assert out.columns == ["month", "days", "mean_dau", "mau", "stickiness", "complete"]
-    feb, mar = out.rows()
+    assert out.columns == [
+        *["month", "days", "mean_dau", "mau", "stickiness", "complete"],
+        *["stickiness_low", "stickiness_high", "small_sample"],
+    ]
+    feb, mar = out.select("month", "days", "mean_dau", "mau", "stickiness", "complete").rows()
     assert feb == (D(2024, 2, 1), 29, pytest.approx(3 / 29), 2, pytest.approx(3 / 29 / 2), True)
     assert mar == (D(2024, 3, 1), 1, 1.0, 1, 1.0, False)
 
@@ -140,9 +146,14 @@ def test_empty_log_gives_empty_frames_with_the_documented_columns(engine: str) -
             "stickiness": pl.Float64,
             "complete": pl.Boolean,
             "partial_day": pl.Boolean,
+            "stickiness_low": pl.Float64,
+            "stickiness_high": pl.Float64,
+            "small_sample": pl.Boolean,
         }
     )
-    assert monthly_active_users(log).height == 0
+    monthly = monthly_active_users(log)
+    assert monthly.height == 0
+    assert monthly.columns == list(stickiness.schemas.MONTHLY_SCHEMA)
 
 
 def test_window_must_be_a_whole_number_of_days_at_least_a_week() -> None:

@@ -12,6 +12,7 @@ from stickiness.metrics.adoption import feature_adoption, time_to_first_use, whe
 
 from . import reference_retention as ref
 from .conftest import NOW, frame
+from .reference_intervals import SMALL, check_exact_columns
 from .retention_example import APR, CATALOG, EXAMPLES, FEB, JAN, MAR, ZONES, D, events_strategy, example_log
 
 RULES = [("search", "browse"), ("open", "browse"), ("buy", "purchase")]
@@ -19,7 +20,10 @@ RULES = [("search", "browse"), ("open", "browse"), ("buy", "purchase")]
 
 def test_worked_example_feature_adoption(engine: str) -> None:
     out = feature_adoption(example_log(engine), CATALOG)
-    assert out.columns == ["persona", "use_case", "period", "active", "users", "share", "complete"]
+    assert out.columns == [
+        *["persona", "use_case", "period", "active", "users", "share", "complete"],
+        *["share_low", "share_high", "small_sample"],  # appended: the interval (docs/intervals.md)
+    ]
     got = {(r[1], r[2]): (r[3], r[4]) for r in out.rows()}
     assert got == {
         ("browse", JAN): (3, 2),
@@ -39,8 +43,11 @@ def test_worked_example_feature_adoption(engine: str) -> None:
 
 def test_worked_example_time_to_first_use(engine: str) -> None:
     out = time_to_first_use(example_log(engine), CATALOG)
-    assert out.columns == ["persona", "use_case", "users", "adopters", "adoption_rate", "median_days", "mean_days"]
-    assert out.rows() == [
+    assert out.columns == [
+        *["persona", "use_case", "users", "adopters", "adoption_rate", "median_days", "mean_days"],
+        *["adoption_rate_low", "adoption_rate_high", "small_sample"],
+    ]
+    assert out.drop("adoption_rate_low", "adoption_rate_high", "small_sample").rows() == [
         ("(all)", "browse", 5, 4, 0.8, 0.0, 0.0),
         ("(all)", "purchase", 5, 4, 0.8, 15.5, 16.0),  # a 15, c 16, d 33, e 0
     ]
@@ -104,8 +111,9 @@ def test_schema_on_tiny_and_empty_logs(engine: str) -> None:
     tiny = read_log(frame([("a", D(2024, 1, 3), "x")]), engine=engine, now=NOW)
     empty_frame = pl.DataFrame(schema={"user_id": pl.String, "timestamp": pl.Date, "event": pl.String})
     empty = read_log(empty_frame, engine=engine, now=NOW)
-    assert feature_adoption(tiny).rows() == [("(all)", "x", JAN, 1, 1, 1.0, False)]
-    assert time_to_first_use(tiny).rows() == [("(all)", "x", 1, 1, 1.0, 0.0, 0.0)]
+    # 1 of 1: the exact 95% interval is [0.025, 1] (0.025^(1/1)), one user is a small sample
+    assert feature_adoption(tiny).rows() == [("(all)", "x", JAN, 1, 1, 1.0, False, 0.025, 1.0, True)]
+    assert time_to_first_use(tiny).rows() == [("(all)", "x", 1, 1, 1.0, 0.0, 0.0, 0.025, 1.0, True)]
     assert where_users_leave(tiny, limit=1, window=5).height == 0  # nobody active before the cut
     for function in (feature_adoption, time_to_first_use, where_users_leave):
         small, none = function(tiny), function(empty)
@@ -118,6 +126,9 @@ def test_schema_on_tiny_and_empty_logs(engine: str) -> None:
         "users": pl.Int64,
         "share": pl.Float64,
         "complete": pl.Boolean,
+        "share_low": pl.Float64,
+        "share_high": pl.Float64,
+        "small_sample": pl.Boolean,
     }
     assert all(
         t == pl.Float64 for c, t in where_users_leave(tiny).schema.items() if c.endswith(("share", "lift", "rate"))
@@ -158,11 +169,15 @@ def test_matches_reference(engine: str) -> None:
         adoption = feature_adoption(log, catalog, period=period)
         expected = ref.feature_adoption(events, tz, rules, period=period, **span)
         _same({(r[0], r[1], r[2]): (r[3], r[4], r[6]) for r in adoption.rows()}, expected)
+        check_exact_columns(adoption, "users", "active", "share")
+        assert (adoption["small_sample"] == (adoption["active"] < SMALL)).all()
         assert adoption["share"].is_between(0, 1).all()
 
         first = time_to_first_use(log, catalog)
         expected = ref.time_to_first_use(events, tz, rules, last=log.as_of, segment_of=segment_of)
         _same({(r[0], r[1]): (r[2], r[3], r[5], r[6]) for r in first.rows()}, expected)
+        check_exact_columns(first, "adopters", "users", "adoption_rate")
+        assert (first["small_sample"] == (first["users"] < SMALL)).all()
 
         leave = where_users_leave(log, catalog, limit=limit, window=window)
         expected = ref.where_users_leave(

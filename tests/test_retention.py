@@ -29,11 +29,15 @@ from stickiness.metrics.retention import (
 
 from . import reference_retention as ref
 from .conftest import NOW, frame
+from .reference_intervals import SMALL, check_exact_columns
 from .retention_example import APR, EXAMPLES, FEB, JAN, MAR, SEGMENT_OF, ZONES, events_strategy, example_log
 from .test_use_cases import CDNOW, _cdnow_purchases
 
 D = dt.date
 UTC = dt.UTC
+#: The interval columns appended to retention's and the cohort tables' (tests/test_intervals.py checks their values).
+RATE_INTERVALS = ("retention_rate_low", "retention_rate_high", "churn_rate_low", "churn_rate_high", "small_sample")
+SHARE_INTERVAL = ("share_low", "share_high", "small_sample")
 
 # --- the worked example of docs/retention.md, computed by hand ---------------------------------------------------
 
@@ -52,8 +56,9 @@ def test_worked_example_retention_and_churn(engine: str) -> None:
         "churn_rate",
         "sufficient",
         "complete",
+        *RATE_INTERVALS,
     ]
-    rows = {r[0]: r[1:] for r in out.rows()}
+    rows = {r[0]: r[1:] for r in out.drop(RATE_INTERVALS).rows()}
     # returning = CE - CN; five users are fewer than min_users (30): no row is sufficient
     assert rows == {
         JAN: (0, 3, 3, 0, 0, 0, None, None, False, False),
@@ -66,7 +71,8 @@ def test_worked_example_retention_and_churn(engine: str) -> None:
 
 def test_worked_example_range_retention(engine: str) -> None:
     out = range_retention(example_log(engine), start="2024-03-01", end=D(2024, 3, 31))
-    assert out.rows() == [
+    assert out.columns[-5:] == list(RATE_INTERVALS)
+    assert out.drop(RATE_INTERVALS).rows() == [
         (MAR, D(2024, 3, 31), 3, 3, 1, 2, 1, 2, pytest.approx(2 / 3), pytest.approx(1 / 3), False, True),
     ]
 
@@ -102,7 +108,7 @@ def test_worked_example_lifecycle_and_quick_ratio(engine: str) -> None:
 def test_worked_example_cohort_matrix(engine: str) -> None:
     log = example_log(engine)
     on = cohort_matrix(log)
-    assert on.columns == ["cohort", "offset", "period", "cohort_users", "users", "share", "complete"]
+    assert on.columns == ["cohort", "offset", "period", "cohort_users", "users", "share", "complete", *SHARE_INTERVAL]
     # (cohort, offset) -> (cohort users, users, complete); April cells are incomplete, May is not listed
     assert {(r[0], r[1]): (r[3], r[4], r[6]) for r in on.rows()} == {
         (JAN, 0): (3, 3, True),
@@ -126,9 +132,12 @@ def test_worked_example_cohort_matrix(engine: str) -> None:
 def test_worked_example_retention_curve(engine: str) -> None:
     log = example_log(engine)
     out = retention_curve(log)
-    assert out.columns == ["offset", "cohorts", "partial_cells", "cohort_users", "users", "share", "complete"]
+    assert out.columns == [
+        *["offset", "cohorts", "partial_cells", "cohort_users", "users", "share", "complete"],
+        *SHARE_INTERVAL,
+    ]
     # cohorts Jan (a, b, e: 3), Feb (c: 1), Mar (d: 1); April (as_of Apr 15) is not fully observed
-    assert out.rows() == [
+    assert out.drop(SHARE_INTERVAL).rows() == [
         (0, 3, 0, 5, 5, 1.0, True),  # 3 + 1 + 1 of 3 + 1 + 1
         (1, 2, 1, 4, 2, 0.5, True),  # Jan 1 of 3 (a), Feb 1 of 1 (c); Mar's +1 is in April: left out
         (2, 1, 1, 3, 1, pytest.approx(1 / 3), True),  # Jan 1 of 3 (e); Feb's +2 is in April
@@ -152,7 +161,7 @@ def test_retention_curve_by_segment_and_on_empty_logs(engine: str) -> None:
     )
     out = retention_curve(log, by="plan")
     # free: b, Jan only -> offset 1: 0 of 1; pro: a, Jan and Feb -> 1 of 1; every month fully observed
-    assert out.rows() == [
+    assert out.drop(SHARE_INTERVAL).rows() == [
         ("free", 0, 1, 0, 1, 1, 1.0, True),
         ("free", 1, 1, 0, 1, 0, 0.0, True),
         ("pro", 0, 1, 0, 1, 1, 1.0, True),
@@ -168,6 +177,9 @@ def test_retention_curve_by_segment_and_on_empty_logs(engine: str) -> None:
         "users": pl.Int64,
         "share": pl.Float64,
         "complete": pl.Boolean,
+        "share_low": pl.Float64,
+        "share_high": pl.Float64,
+        "small_sample": pl.Boolean,
     }
     assert dict(retention_curve(log, by="plan").schema) == {"plan": pl.String, **dict(none.schema)}
 
@@ -307,7 +319,7 @@ def test_other_schemas_on_tiny_and_empty_logs(engine: str) -> None:
     for mode in ("on", "on_or_after"):
         cells, none = cohort_matrix(tiny, mode=mode), cohort_matrix(empty, mode=mode)
         assert cells.schema == none.schema and none.height == 0
-        assert cells.rows() == [(JAN, 0, JAN, 1, 1, 1.0, False)]
+        assert cells.drop(SHARE_INTERVAL).rows() == [(JAN, 0, JAN, 1, 1, 1.0, False)]
         assert dict(cells.schema) == {
             "cohort": pl.Date,
             "offset": pl.Int64,
@@ -316,13 +328,18 @@ def test_other_schemas_on_tiny_and_empty_logs(engine: str) -> None:
             "users": pl.Int64,
             "share": pl.Float64,
             "complete": pl.Boolean,
+            "share_low": pl.Float64,
+            "share_high": pl.Float64,
+            "small_sample": pl.Boolean,
         }
     assert one_and_done(tiny).rows() == [(1, 0, 1, 1.0, 0, 0.0)]
     assert one_and_done(empty).height == 0 and one_and_done(empty).schema == one_and_done(tiny).schema
     third = D(2024, 1, 3)
     ranged, none = range_retention(tiny, start=JAN, end=third), range_retention(empty, start=JAN, end=third)
     assert none.height == 0 and none.schema == ranged.schema
-    assert ranged.rows() == [(JAN, third, 0, 1, 1, 0, 0, 0, None, None, False, False)]  # Dec 29-31 are not observed
+    assert ranged.drop(RATE_INTERVALS).rows() == [
+        (JAN, third, 0, 1, 1, 0, 0, 0, None, None, False, False)
+    ]  # Dec 29-31 are not observed
     assert range_retention(tiny, start=JAN, end=D(2024, 1, 2)).height == 0  # nobody active up to the end
 
 
@@ -373,7 +390,7 @@ def _keyed(out: pl.DataFrame, by: str | None, keys: list[str]) -> dict[tuple[obj
     result = {}
     for row in out.iter_rows(named=True):
         key = (row[by] if by else "(all)", *[row[k] for k in keys])
-        result[key] = tuple(v for k, v in row.items() if k not in {by, *keys})
+        result[key] = tuple(v for k, v in row.items() if k not in {by, *keys, *RATE_INTERVALS, *SHARE_INTERVAL})
     return result
 
 
@@ -400,6 +417,16 @@ def test_period_metrics_match_reference(engine: str) -> None:
     check()
 
 
+def _check_rate_intervals(table: pl.DataFrame) -> None:
+    """Churn: scipy's exact interval of churned / active_before. Retention (a bootstrap): null exactly when the
+    rate is, and around it (the resamples' quantiles; 4 decimals)."""
+    check_exact_columns(table, "churned", "active_before", "churn_rate")
+    assert (table["small_sample"] == (table["active_before"] < SMALL)).all()
+    rate, low, high = pl.col("retention_rate"), pl.col("retention_rate_low"), pl.col("retention_rate_high")
+    assert (table["retention_rate"].is_null() == table["retention_rate_low"].is_null()).all()
+    assert table.filter(rate.is_not_null() & ((low > rate + 1e-4) | (high < rate - 1e-4))).height == 0
+
+
 def _check_period_metrics(engine: str, events, tz, period, segmented, extra_days, min_users) -> None:  # type: ignore[no-untyped-def]
     segment_of = SEGMENT_OF if segmented else None
     users = pl.DataFrame({"user_id": list(SEGMENT_OF), "persona": list(SEGMENT_OF.values())}) if segmented else None
@@ -414,6 +441,7 @@ def _check_period_metrics(engine: str, events, tz, period, segmented, extra_days
     known = retained.filter(pl.col("active_before") > 0)
     assert (known["retention_rate"] == known["returning"] / known["active_before"]).all()
     assert (known["churn_rate"] == known["churned"] / known["active_before"]).all()
+    _check_rate_intervals(retained)
     life = lifecycle(log, period=period, by=by)
     _same(_keyed(life, by, ["period"]), ref.lifecycle(events, tz, **span))
     nvr = new_vs_returning(log, period=period, by=by).drop("returning_share", "complete")
@@ -426,8 +454,11 @@ def _check_period_metrics(engine: str, events, tz, period, segmented, extra_days
         cells = cohort_matrix(log, period=period, mode=mode, by=by)
         _same(_keyed(cells.drop("share"), by, ["cohort", "offset"]), ref.cohort_matrix(events, tz, mode=mode, **span))
         assert cells["share"].is_between(0, 1).all()
+        check_exact_columns(cells, "users", "cohort_users", "share")
+        assert (cells["small_sample"] == (cells["cohort_users"] < SMALL)).all()
         curve = retention_curve(log, period=period, mode=mode, by=by)
         _same(_keyed(curve, by, ["offset"]), ref.retention_curve(events, tz, mode=mode, **span))
+        check_exact_columns(curve, "users", "cohort_users", "share")
 
     # invariants
     assert (life["active"] == life["new"] + life["returning"] + life["resurrecting"]).all()
@@ -482,6 +513,7 @@ def _check_user_metrics(engine: str, events, tz, segmented, min_age, signup_days
         events, tz, start=start, end=end, first=first, last=last, segment_of=segment_of, min_users=min_users
     )
     _same(_keyed(ranged, by, []), {(seg,): values for seg, values in expected_range.items()})
+    _check_rate_intervals(ranged)
 
     life = lifecycle(log, by=by, signup="signup")
     _same(

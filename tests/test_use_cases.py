@@ -32,6 +32,8 @@ from stickiness.metrics.use_cases import (
 
 from . import reference_use_cases as ref
 from .conftest import NOW, SHARED, frame
+from .reference_intervals import SMALL
+from .reference_intervals import exact as exact_interval
 from .retention_example import EXAMPLES
 
 D = dt.date
@@ -61,6 +63,7 @@ SPECTRUM_COLUMNS = [
     "forgettable_share",
     "forgettable",
     "verdict",
+    *["share_low", "share_high", "small_sample"],  # the interval, appended (docs/intervals.md)
 ]
 MAP_COLUMNS = [
     "persona",
@@ -82,6 +85,7 @@ MAP_COLUMNS = [
     "forgettable",
     "frequency_mismatch",
     "verdict",
+    *["adoption_rate_low", "adoption_rate_high", "small_sample"],
 ]
 DRIFTING_COLUMNS = ["user", "persona", "use_case", "previous_rate", "current_rate", "last_active", "days_since"]
 UNMAPPED_COLUMNS = ["event", "events", "users"]
@@ -767,12 +771,22 @@ KINDS = {
         )
     ),
     "spectrum": dict(
-        zip(SPECTRUM_COLUMNS, ["str", "str", "str", "int", "float", "int", "float", "str", "str"], strict=True)
+        zip(
+            SPECTRUM_COLUMNS,
+            ["str", "str", "str", "int", "float", "int", "float", "str", "str", "float", "float", "bool"],
+            strict=True,
+        )
     ),
     "map": dict(
         zip(
             MAP_COLUMNS,
-            ["str"] * 6 + ["int"] * 3 + ["float"] * 3 + ["str"] + ["float"] * 3 + ["str", "bool", "str"],
+            ["str"] * 6
+            + ["int"] * 3
+            + ["float"] * 3
+            + ["str"]
+            + ["float"] * 3
+            + ["str", "bool", "str"]
+            + ["float", "float", "bool"],
             strict=True,
         )
     ),
@@ -908,6 +922,9 @@ def _compare_spectrum(kit: pl.DataFrame, expected: dict) -> None:
         assert g["users"] == users, key
         if key in expected:
             assert g["share"] == approx_or_none(share), key
+        # the band share's exact interval: scipy's, on the counts (evaluable is checked against the reference apart)
+        assert (g["share_low"], g["share_high"]) == exact_interval(g["users"], g["evaluable"]), key
+        assert g["small_sample"] == (g["evaluable"] < SMALL), key
 
 
 def _compare_spectrum_verdicts(kit: pl.DataFrame, expected: dict) -> None:
@@ -946,6 +963,8 @@ def _compare_map(kit: pl.DataFrame, expected: dict) -> None:
             "ci_high",
         ):
             assert g[column] == approx_or_none(e[column]), (key, column)
+        assert (g["adoption_rate_low"], g["adoption_rate_high"]) == exact_interval(e["adopters"], e["active"]), key
+        assert g["small_sample"] == (e["active"] < SMALL or e["evaluable"] < SMALL), key
 
 
 def _compare_drifting(kit: pl.DataFrame, expected: dict) -> None:

@@ -51,6 +51,10 @@ SPECTRUM = {
     "forgettable_share": pl.Float64,
     "forgettable": pl.String,
     "verdict": pl.String,
+    # the share's interval (docs/intervals.md)
+    "share_low": pl.Float64,
+    "share_high": pl.Float64,
+    "small_sample": pl.Boolean,
 }
 MAP = {
     "persona": pl.String,
@@ -72,6 +76,10 @@ MAP = {
     "forgettable": pl.String,
     "frequency_mismatch": pl.Boolean,
     "verdict": pl.String,
+    # the adoption rate's interval (docs/intervals.md)
+    "adoption_rate_low": pl.Float64,
+    "adoption_rate_high": pl.Float64,
+    "small_sample": pl.Boolean,
 }
 DRIFTING = {
     "user": pl.String,

@@ -78,8 +78,15 @@ def percent_columns(columns: Sequence[str]) -> list[str]:
 
     >>> percent_columns(["nps", "ci_low", "ci_high", "promoter_share"])
     ['promoter_share']
+    >>> percent_columns(["stickiness", "stickiness_low", "share_high", "small_sample"])  # docs/intervals.md
+    ['stickiness', 'stickiness_low', 'share_high']
     """
-    shares = [c for c in columns if c in _PERCENT or c.endswith("share")]
+
+    def percent(name: str) -> bool:
+        return name in _PERCENT or name.endswith("share")
+
+    # an interval's bounds (docs/intervals.md) are shown as their ratio is
+    shares = [c for c in columns if percent(c) or percent(c.removesuffix("_low").removesuffix("_high"))]
     bounds = [c for c in columns if c in _BOUNDS and "forgettable_share" in columns]
     return [c for c in columns if c in shares or c in bounds]
 

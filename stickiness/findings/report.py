@@ -33,6 +33,7 @@ from stickiness.findings._model import (
 from stickiness.findings._tables import day_rows, done_periods, headline_day, with_derived, zone_rows
 from stickiness.findings.headlines import chart_headline
 from stickiness.findings.power_users import power_users_finding
+from stickiness.intervals import SMALL_SAMPLE
 from stickiness.options import ACTIVITY, DORMANCY, HABITS, PERIOD, ZONE
 
 __all__ = ["report_findings"]
@@ -65,6 +66,14 @@ def _stickiness(daily: pl.DataFrame, options: FindingOptions) -> Finding | None:
         "which evens out weekdays. One day's value is in the table (stickiness); the monthly chart gives each "
         "month's mean."
     ]
+    small = shown.filter(pl.col("mau") < SMALL_SAMPLE)  # the table's small_sample, by its definition
+    if small.height:
+        counts = listing(small, segment, lambda row: f"{row['mau']:,}") if segment else f"{small.item(0, 'mau'):,}"
+        who = f" ({counts})"
+        notes.append(
+            f"Fewer than {SMALL_SAMPLE} monthly users{who}: a small sample, its stickiness has a wide interval "
+            "(stickiness_low, stickiness_high in the table; docs/intervals.md)."
+        )
     if partial.height:
         last, dau = as_date(partial.get_column("day").max()), partial.get_column("dau").sum()
         notes.append(

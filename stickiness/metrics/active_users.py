@@ -10,6 +10,10 @@ Definitions (the contract, with worked examples: docs/metrics.md):
   reaches before the log's first day, and on a last day that looks partial
   (``partial_day``: the log ends early in the day; the rule is
   :func:`partial_last_day`'s).
+
+Each stickiness comes with a 95% interval (docs/intervals.md): exact for the daily
+DAU / MAU (DAU's users are some of MAU's: a proportion), a seeded bootstrap over
+the month's users for the monthly one (a mean of ratios, not a proportion).
 """
 
 from __future__ import annotations
@@ -23,6 +27,13 @@ import polars as pl
 
 from stickiness._engine import collect, lift
 from stickiness._sources import Source
+from stickiness.intervals import (
+    CONFIDENCE,
+    bootstrap_mean_interval,
+    check_confidence,
+    with_bootstrap_interval,
+    with_proportion_interval,
+)
 from stickiness.log import UsageLog, as_log
 from stickiness.options import ACTIVITY, WEEK, whole_days
 from stickiness.schemas import ACTIVE_USERS_SCHEMA, MONTHLY_SCHEMA
@@ -133,6 +144,10 @@ def partial_last_day(data: UsageLog | Source) -> dt.date | None:
     return last if looks_partial else None
 
 
+#: The interval columns, added in polars to the collected counts (docs/intervals.md).
+_INTERVAL = ("stickiness_low", "stickiness_high", "small_sample")
+
+
 def _output_schema(by: str | None, columns: Mapping[str, pl.DataType]) -> dict[str, pl.DataType]:
     return {**({by: pl.String()} if by else {}), **columns}
 
@@ -143,6 +158,7 @@ def active_users(
     window: int = ACTIVITY.window,
     by: str | None = None,
     active_events: Collection[str] | None = None,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """Daily DAU, WAU, MAU and stickiness (DAU / MAU), overall or per segment.
 
@@ -156,17 +172,22 @@ def active_users(
         A users-table column (e.g. ``"persona"``): one series per segment.
     active_events
         Count a user as active only for these events (default: any event).
+    confidence
+        The level of the stickiness interval (0.95 by default; docs/intervals.md).
 
     Returns
     -------
     polars.DataFrame
-        ``[by,] day, dau, wau, mau, stickiness, complete, partial_day``: one row
+        ``[by,] day, dau, wau, mau, stickiness, complete, partial_day,
+        stickiness_low, stickiness_high, small_sample``: one row
         per day from the log's first day to ``as_of`` (per segment), sorted.
         ``day`` is a Date, counts are Int64, ``stickiness`` a Float64 (null when
         MAU is 0). ``partial_day`` (Boolean) is true on the last day when it looks
         partial (:func:`partial_last_day`: the log stops early that day);
         ``complete`` is false on it, and while the W-day window reaches before
-        the first day.
+        the first day. ``stickiness_low`` and ``stickiness_high`` (Float64, null
+        when MAU is 0) are the exact (Clopper-Pearson) interval of DAU / MAU;
+        ``small_sample`` (Boolean) is true when MAU is below 30.
 
     Examples
     --------
@@ -182,6 +203,7 @@ def active_users(
     """
     check_segment_name(by, tuple(ACTIVE_USERS_SCHEMA), function="active_users")
     whole_days(window, "window", f"the MAU window, {ACTIVITY.window} by default, 28 is common", minimum=WEEK)
+    check_confidence(confidence)
     log = as_log(data)
     first = log.first_day or dt.date(1970, 1, 1)  # any day: an empty log has no rows (Spark cannot hold year 1)
     partial = partial_last_day(log)
@@ -195,7 +217,9 @@ def active_users(
     if by:
         table = table.rename({SEGMENT: by})
     schema = _output_schema(by, ACTIVE_USERS_SCHEMA)
-    return collect(table, schema).sort([*([by] if by else []), "day"])
+    schema = {name: dtype for name, dtype in schema.items() if name not in _INTERVAL}
+    out = collect(table, schema).sort([*([by] if by else []), "day"])
+    return with_proportion_interval(out, "dau", "mau", prefix="stickiness", confidence=confidence)
 
 
 def monthly_active_users(
@@ -203,6 +227,7 @@ def monthly_active_users(
     *,
     by: str | None = None,
     active_events: Collection[str] | None = None,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """Per calendar month: mean DAU, distinct users active in the month, and their ratio.
 
@@ -211,13 +236,28 @@ def monthly_active_users(
     month was observed (false for the month of a last day that looks partial,
     see :func:`partial_last_day`).
 
+    ``stickiness`` is the mean over the month's users of their active days over
+    the month's observed days: its interval is a seeded percentile bootstrap
+    over those users (docs/intervals.md), resampled from the histogram of their
+    active days, so the same log always gives the same interval.
+
+    Parameters
+    ----------
+    data, by, active_events
+        As for :func:`active_users`.
+    confidence
+        The level of the stickiness interval (0.95 by default).
+
     Returns
     -------
     polars.DataFrame
-        ``[by,] month, days, mean_dau, mau, stickiness, complete``: ``month`` is
+        ``[by,] month, days, mean_dau, mau, stickiness, complete,
+        stickiness_low, stickiness_high, small_sample``: ``month`` is
         the Date of the month's first day, ``days`` the observed days (Int64),
         ``mean_dau`` the mean DAU over those days, ``mau`` the distinct users
-        active in them (Int64), ``stickiness = mean_dau / mau`` (null when mau is 0).
+        active in them (Int64), ``stickiness = mean_dau / mau`` (null when mau is 0);
+        ``stickiness_low`` and ``stickiness_high`` (Float64, null when mau is 0) its
+        bootstrap interval; ``small_sample`` (Boolean) is true when mau is below 30.
 
     Examples
     --------
@@ -228,10 +268,11 @@ def monthly_active_users(
     ...     "timestamp": [dt.datetime(2024, 2, 1), dt.datetime(2024, 2, 1), dt.datetime(2024, 2, 29)],
     ...     "event": ["open"] * 3,
     ... })
-    >>> monthly_active_users(events).rows()
-    [(datetime.date(2024, 2, 1), 29, 0.10344827586206896, 2, 0.05172413793103448, True)]
+    >>> monthly_active_users(events).select("days", "mau", "stickiness", "complete").rows()
+    [(29, 2, 0.05172413793103448, True)]
     """
     check_segment_name(by, tuple(MONTHLY_SCHEMA), function="monthly_active_users")
+    check_confidence(confidence)
     log = as_log(data)
     dau = _dau(log, by=by, active_events=active_events)
     # each user's active months are kept on the log: retention and lifecycle share them
@@ -251,11 +292,50 @@ def monthly_active_users(
         .with_columns((nw.when(nw.col("mau") > 0).then(nw.col("mean_dau") / nw.col("mau"))).alias("stickiness"))
     )
     columns: dict[str, pl.DataType] = {SEGMENT: pl.String(), "__p": pl.Int64()}
-    columns |= {name: dtype for name, dtype in MONTHLY_SCHEMA.items() if name not in ("month", "complete")}
+    columns |= {name: dtype for name, dtype in MONTHLY_SCHEMA.items() if name not in ("month", "complete", *_INTERVAL)}
     month = start_of(pl.col("__p"), "month").alias("month")
     segment = [pl.col(SEGMENT).alias(by)] if by else []
-    out = collect(table, columns).select(*segment, month, "days", "mean_dau", "mau", "stickiness")
+    out = collect(table, columns).join(
+        _active_day_histograms(log, by=by, active_events=active_events), on=[SEGMENT, "__p"], how="left"
+    )
+    rest = [name for name in MONTHLY_SCHEMA if name not in ("month", "complete")]
+    out = _with_monthly_interval(out, confidence).select(*segment, month, *rest)
     month_days = (pl.col("month").dt.offset_by("1mo") - pl.col("month")).dt.total_days()
     partial = partial_last_day(log)
     whole = pl.lit(value=True) if partial is None else pl.col("month") != pl.lit(partial.replace(day=1))
-    return out.with_columns(complete=(pl.col("days") == month_days) & whole).sort([*([by] if by else []), "month"])
+    out = out.with_columns(complete=(pl.col("days") == month_days) & whole)
+    return out.select(*([by] if by else []), *MONTHLY_SCHEMA).sort([*([by] if by else []), "month"])
+
+
+def _active_day_histograms(log: UsageLog, *, by: str | None, active_events: Collection[str] | None) -> pl.DataFrame:
+    """``__segment, __p, __k, __users``: per segment and month, the users active on exactly k of its days.
+
+    The monthly bootstrap resamples users from this histogram (at most 31 rows per segment x month),
+    so no per-user rows leave the engine.
+    """
+    frames = active_days(log, by=by, active_events=active_events, extra={"calendar": calendar(log, "month")})
+    per_user = (
+        frames["days"]
+        .join(frames["calendar"], on="day", how="inner")
+        .group_by(SEGMENT, "user", "__p")
+        .agg(nw.len().alias("__k"))
+    )
+    histogram = per_user.group_by(SEGMENT, "__p", "__k").agg(nw.len().alias("__users"))
+    schema = {SEGMENT: pl.String(), "__p": pl.Int64(), "__k": pl.Int64(), "__users": pl.Int64()}
+    return (
+        collect(histogram, schema)
+        .sort(SEGMENT, "__p", "__k")
+        .group_by(SEGMENT, "__p", maintain_order=True)
+        .agg(pl.col("__k"), pl.col("__users"))
+    )
+
+
+def _with_monthly_interval(out: pl.DataFrame, confidence: float) -> pl.DataFrame:
+    """Add the bootstrap interval of each month's stickiness: the mean of active days / days over its users."""
+
+    def interval(days: int, ks: list[int] | None, users: list[int] | None) -> tuple[float, float]:
+        if not ks or not users or not days:
+            return (float("nan"), float("nan"))
+        return bootstrap_mean_interval(ks, users, scale=1 / days, confidence=confidence)
+
+    return with_bootstrap_interval(out, ["days", "__k", "__users"], interval, prefix="stickiness", users="mau")

@@ -14,6 +14,8 @@ Per segment (``by``, ``"persona"`` by default):
   dormant on ``as_of``) and *retained*; each user's last step is the use cases
   of their last active day before the cut; the lift of a step is its share among
   leavers over its share among retained users.
+
+The adoption shares and rates carry exact intervals and ``small_sample`` (docs/intervals.md).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from stickiness._engine import collect, grouped_medians
 from stickiness._habit_options import check_options
 from stickiness._sources import Source
 from stickiness.catalog import Catalog
+from stickiness.intervals import CONFIDENCE, check_confidence, with_proportion_interval
 from stickiness.log import UsageLog, as_log
 from stickiness.metrics.use_cases import prepare_inputs
 from stickiness.options import ADOPTION, HABITS, PERIOD, whole_days
@@ -38,6 +41,13 @@ from stickiness.stages.segments import check_segment_name, name_segment
 from stickiness.stages.use_case_days import SEG, lift_use_case_days, use_case_pairs
 
 __all__ = ["feature_adoption", "time_to_first_use", "where_users_leave"]
+
+#: The interval columns, added in polars to the collected counts.
+_INTERVAL = ("share_low", "share_high", "adoption_rate_low", "adoption_rate_high", "small_sample")
+
+
+def _counted(schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
+    return {name: dtype for name, dtype in schema.items() if name not in _INTERVAL}
 
 
 def _ratio(numerator: str, denominator: str) -> nw.Expr:
@@ -74,6 +84,7 @@ def feature_adoption(
     *,
     period: Period = PERIOD.period,
     by: str | None = HABITS.by,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """Per segment, use case and period: the share of the segment's active users who used the use case.
 
@@ -92,16 +103,21 @@ def feature_adoption(
         The users-table column that defines segments (default ``"persona"``;
         without a users table every user is in ``"(all)"``; users absent from it
         are in ``"(unknown)"``).
+    confidence
+        The level of the share's interval (0.95 by default; docs/intervals.md).
 
     Returns
     -------
     polars.DataFrame
-        ``persona, use_case, period, active, users, share, complete``: for every
+        ``persona, use_case, period, active, users, share, complete, share_low,
+        share_high, small_sample``: for every
         segment and period with an active user, and every use case of the log:
         ``active`` (users of the segment active in the period, Int64), ``users``
         (those of them with an event of the use case in it, Int64), ``share =
         users / active`` (Float64) and ``complete`` (Boolean: the period is fully
-        observed). ``period`` is the Date of the period's first day. Sorted.
+        observed). ``period`` is the Date of the period's first day.
+        ``share_low, share_high`` (Float64) are the exact interval of ``share``,
+        ``small_sample`` (Boolean) is true with fewer than 30 ``active`` users. Sorted.
 
     Examples
     --------
@@ -117,6 +133,7 @@ def feature_adoption(
      ('search', datetime.date(2024, 1, 1), 2, 2, 1.0), ('search', datetime.date(2024, 2, 1), 1, 0, 0.0)]
     """
     period = check_period(period)
+    confidence = check_confidence(confidence)
     log = as_log(data)
     days = calendar(log, period).select(pl.col("day").cast(pl.Int32).alias("__d"), "__p")
     extra = {"calendar": days, "periods": period_table(log, period)}
@@ -147,8 +164,9 @@ def feature_adoption(
         .with_columns(nw.col("users").fill_null(0), nw.col("__complete").alias("complete"))
         .with_columns(_ratio("users", "active").alias("share"))
     )
-    types = {name: dtype for name, dtype in ADOPTION_SCHEMA.items() if name != "period"} | {"__p": pl.Int64()}
+    types = {name: dtype for name, dtype in _counted(ADOPTION_SCHEMA).items() if name != "period"} | {"__p": pl.Int64()}
     out = collect(table, types).with_columns(start_of(pl.col("__p"), period, log.week_start).alias("period"))
+    out = with_proportion_interval(out, "users", "active", prefix="share", confidence=confidence)
     return name_segment(out.select(list(ADOPTION_SCHEMA)).sort(SEG, "use_case", "period"), by, internal=SEG)
 
 
@@ -157,24 +175,28 @@ def time_to_first_use(
     catalog: Catalog | Any | None = None,
     *,
     by: str | None = HABITS.by,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """Per segment and use case: how many users adopted it, and how many days after their first activity.
 
     Parameters
     ----------
-    data, catalog, by
+    data, catalog, by, confidence
         As for :func:`feature_adoption`.
 
     Returns
     -------
     polars.DataFrame
         ``persona, use_case, users, adopters, adoption_rate, median_days,
-        mean_days``: for every segment and every use case of the log, ``users``
+        mean_days, adoption_rate_low, adoption_rate_high, small_sample``: for
+        every segment and every use case of the log, ``users``
         (the segment's users with any activity up to ``as_of``) and ``adopters``
         (those with an event of the use case), both Int64; ``adoption_rate =
         adopters / users``; ``median_days`` and ``mean_days`` of the adopters'
         days from their first active day to their first day with the use case
-        (0: on their first day; Float64, null without adopters). Sorted.
+        (0: on their first day; Float64, null without adopters); the exact
+        interval of ``adoption_rate`` (Float64) and ``small_sample`` (Boolean:
+        fewer than 30 ``users``). Sorted.
 
     Examples
     --------
@@ -188,6 +210,7 @@ def time_to_first_use(
     >>> time_to_first_use(events).select("use_case", "users", "adopters", "median_days", "mean_days").rows()
     [('buy', 2, 2, 13.5, 13.5), ('search', 2, 2, 0.0, 0.0)]
     """
+    confidence = check_confidence(confidence)
     _, frames, _ = _frames(data, catalog, by=by, schema=FIRST_USE_SCHEMA, function="time_to_first_use")
     if frames is None:
         return name_segment(pl.DataFrame(schema=FIRST_USE_SCHEMA), by, internal=SEG)
@@ -213,7 +236,9 @@ def time_to_first_use(
         .with_columns(nw.col("adopters").fill_null(0))
         .with_columns(_ratio("adopters", "users").alias("adoption_rate"))
     )
-    return name_segment(collect(table, FIRST_USE_SCHEMA).sort(SEG, "use_case"), by, internal=SEG)
+    out = collect(table, _counted(FIRST_USE_SCHEMA)).sort(SEG, "use_case")
+    out = with_proportion_interval(out, "adopters", "users", prefix="adoption_rate", confidence=confidence)
+    return name_segment(out, by, internal=SEG)
 
 
 def where_users_leave(

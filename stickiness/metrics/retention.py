@@ -19,6 +19,11 @@ period P:
 - one-and-done: users with exactly one active day up to ``as_of``;
 - repeat rate of P: the share of P's active users with an active day in P after
   their first-ever active day.
+
+Every rate comes with a 95% interval and ``small_sample`` (docs/intervals.md): exact
+for the churn rate and the cohort shares (proportions of CS and of the cohort); a
+seeded bootstrap over users for the retention rate, which counts users back after a
+gap on top of CS's retained users and so is not a proportion.
 """
 
 from __future__ import annotations
@@ -33,6 +38,13 @@ import polars as pl
 from stickiness._engine import collect
 from stickiness._sources import Source
 from stickiness.exceptions import InvalidOptionError
+from stickiness.intervals import (
+    CONFIDENCE,
+    bootstrap_ratio_interval,
+    check_confidence,
+    with_bootstrap_interval,
+    with_proportion_interval,
+)
 from stickiness.log import UsageLog, as_log
 from stickiness.options import PERIOD, RETENTION, as_date, whole, whole_days
 from stickiness.schemas import COHORTS_SCHEMA, CURVE_SCHEMA, ONE_AND_DONE_SCHEMA, REPEAT_SCHEMA, RETENTION_SCHEMA
@@ -181,11 +193,38 @@ def _check_min_users(min_users: int) -> int:
     )
 
 
-def _retention_columns(counts: pl.DataFrame, min_users: int) -> pl.DataFrame:
-    """Add active_before, returning, the two rates and the flags: each rate is a ratio of two printed columns."""
+#: The interval columns of each table, computed in polars on the collected counts (docs/intervals.md).
+_INTERVALS = (
+    "retention_rate_low",
+    "retention_rate_high",
+    "churn_rate_low",
+    "churn_rate_high",
+    "share_low",
+    "share_high",
+    "small_sample",
+)
+
+
+def _counted(columns: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
+    """``columns`` without the interval columns: those the engine computes."""
+    return {name: dtype for name, dtype in columns.items() if name not in _INTERVALS}
+
+
+def _retention_interval(retained: int, churned: int, returning: int, *, confidence: float) -> tuple[float, float]:
+    """Bootstrap returning / active_before over its users: retained (1, 1), churned (0, 1), back after a gap (1, 0)."""
+    return bootstrap_ratio_interval(
+        [retained, churned, returning - retained], [1, 0, 1], [1, 1, 0], confidence=confidence
+    )
+
+
+def _retention_columns(counts: pl.DataFrame, min_users: int, confidence: float = CONFIDENCE) -> pl.DataFrame:
+    """Add active_before, returning, the two rates, their intervals and the flags.
+
+    Each rate is a ratio of two printed columns.
+    """
     before = pl.col("retained") + pl.col("churned")
     known = pl.col("active_before") > 0
-    return counts.with_columns(
+    table = counts.with_columns(
         before.alias("active_before"), (pl.col("active") - pl.col("new")).alias("returning")
     ).with_columns(
         pl.when(known).then(pl.col("returning") / pl.col("active_before")).alias("retention_rate"),
@@ -193,6 +232,14 @@ def _retention_columns(counts: pl.DataFrame, min_users: int) -> pl.DataFrame:
         (pl.col("active_before") >= min_users).alias("sufficient"),
         pl.col("__complete").alias("complete"),
     )
+
+    def interval(retained: int, churned: int, returning: int) -> tuple[float, float]:
+        return _retention_interval(retained, churned, returning, confidence=confidence)
+
+    table = with_bootstrap_interval(
+        table, ["retained", "churned", "returning"], interval, prefix="retention_rate", users="active_before"
+    )
+    return with_proportion_interval(table, "churned", "active_before", prefix="churn_rate", confidence=confidence)
 
 
 def retention(
@@ -202,6 +249,7 @@ def retention(
     by: str | None = None,
     active_events: Collection[str] | None = None,
     min_users: int = RETENTION.min_users,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """Retention and churn rates per period: returning / CS = (CE - CN) / CS and churned / CS.
 
@@ -220,6 +268,8 @@ def retention(
     min_users
         A row is ``sufficient`` when at least this many users were active in the
         period before (by default as the use-case metrics' ``min_users``).
+    confidence
+        The level of the rates' intervals (0.95 by default; docs/intervals.md).
 
     Returns
     -------
@@ -238,7 +288,11 @@ def retention(
         when ``active_before`` is 0 (always in the first period).
         ``sufficient`` (Boolean) is ``active_before >= min_users``;
         ``complete`` (Boolean) is true when the period and the one before are
-        fully observed.
+        fully observed. Then the intervals (Float64, null when ``active_before``
+        is 0): ``retention_rate_low, retention_rate_high`` (a seeded bootstrap
+        over the users retained, churned and back after a gap) and
+        ``churn_rate_low, churn_rate_high`` (exact, Clopper-Pearson), and
+        ``small_sample`` (Boolean: ``active_before`` below 30).
 
     Examples
     --------
@@ -255,11 +309,11 @@ def retention(
     check_segment_name(by, RETENTION_SCHEMA, function="retention")
     period = check_period(period)
     min_users = _check_min_users(min_users)
+    confidence = check_confidence(confidence)
     log = as_log(data)
     counts = counts_table(log, period=period, by=by, active_events=active_events)
-    return finish(
-        _retention_columns(counts, min_users), by=by, period=period, columns=RETENTION_SCHEMA, week_start=log.week_start
-    )
+    out = _retention_columns(counts, min_users, confidence)
+    return finish(out, by=by, period=period, columns=RETENTION_SCHEMA, week_start=log.week_start)
 
 
 def range_retention(
@@ -270,6 +324,7 @@ def range_retention(
     by: str | None = None,
     active_events: Collection[str] | None = None,
     min_users: int = RETENTION.min_users,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """Retention and churn over any range of days, against the range of the same length just before it.
 
@@ -280,14 +335,16 @@ def range_retention(
     start, end
         The range's first and last day (dates or ``"YYYY-MM-DD"``), both included.
         With L = ``end - start + 1`` days, the range before is ``start - L .. start - 1``.
-    by, active_events, min_users
+    by, active_events, min_users, confidence
         As for :func:`retention`.
 
     Returns
     -------
     polars.DataFrame
         ``[by,] start, end, active_before, active, new, retained, churned,
-        returning, retention_rate, churn_rate, sufficient, complete``: one row (per segment with a user
+        returning, retention_rate, churn_rate, sufficient, complete`` and the intervals
+        ``retention_rate_low, retention_rate_high, churn_rate_low, churn_rate_high,
+        small_sample``: one row (per segment with a user
         active up to ``end``), the columns of :func:`retention` for the range;
         ``new`` counts users whose first active day in the log is in the range.
         ``complete`` is true when both ranges lie within the log's first day and
@@ -312,6 +369,7 @@ def range_retention(
     if first > last:
         raise InvalidOptionError(f"start={first} is after end={last}: give the range's first day first. Swap them.")
     min_users = _check_min_users(min_users)
+    confidence = check_confidence(confidence)
     log = as_log(data)
     length = (last - first).days + 1
     before = first - dt.timedelta(days=length)
@@ -324,7 +382,7 @@ def range_retention(
     observed = log.first_day is not None and log.as_of is not None and log.first_day <= before and last <= log.as_of
     periods = pl.DataFrame({"__p": [-1, 0, 1], "__complete": [observed] * 3})
     counts = counts_table(log, period="day", by=by, active_events=active_events, days=days, periods=periods)
-    table = _retention_columns(counts.filter(pl.col("__period") == 1), min_users).with_columns(
+    table = _retention_columns(counts.filter(pl.col("__period") == 1), min_users, confidence).with_columns(
         pl.lit(first).alias("start"), pl.lit(last).alias("end")
     )
     columns: dict[str, pl.DataType] = {"start": pl.Date(), "end": pl.Date()}
@@ -342,6 +400,7 @@ def cohort_matrix(
     mode: CohortMode = RETENTION.mode,
     by: str | None = None,
     active_events: Collection[str] | None = None,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """Count each cohort (users by first active period) active in each later period: the retention matrix, long.
 
@@ -356,13 +415,14 @@ def cohort_matrix(
         ``"on"`` (default): a cohort's user counts at offset k if active in
         exactly the k-th period after their first; ``"on_or_after"`` (unbounded
         retention): if active in that period or any later one (up to ``as_of``).
-    by, active_events
+    by, active_events, confidence
         As for :func:`retention`.
 
     Returns
     -------
     polars.DataFrame
-        ``[by,] cohort, offset, period, cohort_users, users, share, complete``:
+        ``[by,] cohort, offset, period, cohort_users, users, share, complete,
+        share_low, share_high, small_sample``:
         one row per cohort (Date of its first period) and offset (Int64, 0 to the
         period holding ``as_of``; cells after ``as_of`` are not listed), sorted.
         ``period`` is the cell's period (Date), ``cohort_users`` the users whose
@@ -370,6 +430,8 @@ def cohort_matrix(
         (Int64), ``share = users / cohort_users`` (Float64). ``complete`` (Boolean)
         is false when the cell's period is not fully observed (it lies partly
         before the log's first day or after ``as_of``): its count may still grow.
+        ``share_low, share_high`` (Float64) are the exact interval of ``share``
+        and ``small_sample`` (Boolean) is true for a cohort of fewer than 30 users.
         Pivot to a matrix with ``out.pivot("offset", index="cohort", values="share")``.
 
     Examples
@@ -387,6 +449,7 @@ def cohort_matrix(
     """
     check_segment_name(by, COHORTS_SCHEMA, function="cohort_matrix")
     period = check_period(period)
+    confidence = check_confidence(confidence)
     if mode not in COHORT_MODES:
         raise InvalidOptionError(
             f"mode={mode!r}: use 'on' (active in exactly that period, the default) or 'on_or_after' "
@@ -422,8 +485,11 @@ def cohort_matrix(
         nw.col("__complete").alias("complete"),
     )
     types: dict[str, pl.DataType] = {SEGMENT: pl.String(), "__cohort": pl.Int64(), "__period": pl.Int64()}
-    types |= {name: dtype for name, dtype in COHORTS_SCHEMA.items() if dtype != pl.Date()}
-    return finish(collect(cells, types), by=by, period=period, columns=COHORTS_SCHEMA, week_start=log.week_start)
+    types |= {name: dtype for name, dtype in _counted(COHORTS_SCHEMA).items() if dtype != pl.Date()}
+    out = finish(
+        collect(cells, types), by=by, period=period, columns=_counted(COHORTS_SCHEMA), week_start=log.week_start
+    )
+    return with_proportion_interval(out, "users", "cohort_users", prefix="share", confidence=confidence)
 
 
 def retention_curve(
@@ -433,6 +499,7 @@ def retention_curve(
     mode: CohortMode = "on",
     by: str | None = None,
     active_events: Collection[str] | None = None,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """Compute the average retention curve: per offset, the share of a cohort counted, weighted by cohort size.
 
@@ -442,14 +509,14 @@ def retention_curve(
 
     Parameters
     ----------
-    data, period, mode, by, active_events
+    data, period, mode, by, active_events, confidence
         As for :func:`cohort_matrix`.
 
     Returns
     -------
     polars.DataFrame
         ``[by,] offset, cohorts, partial_cells, cohort_users, users, share,
-        complete``: one row per offset (per segment) that some cohort reached,
+        complete, share_low, share_high, small_sample``: one row per offset (per segment) that some cohort reached,
         sorted; see :func:`cohort_curve`.
 
     Examples
@@ -466,11 +533,12 @@ def retention_curve(
     [(0, 2, 3, 3, 1.0), (1, 2, 3, 2, 0.6666666666666666), (2, 1, 2, 0, 0.0)]
     """
     check_segment_name(by, CURVE_SCHEMA, function="retention_curve")
+    confidence = check_confidence(confidence)
     cohorts = cohort_matrix(data, period=period, mode=mode, by=by, active_events=active_events)
-    return cohort_curve(cohorts, by=by)
+    return cohort_curve(cohorts, by=by, confidence=confidence)
 
 
-def cohort_curve(cohorts: pl.DataFrame, *, by: str | None = None) -> pl.DataFrame:
+def cohort_curve(cohorts: pl.DataFrame, *, by: str | None = None, confidence: float = CONFIDENCE) -> pl.DataFrame:
     """Return the retention curve of a :func:`cohort_matrix` output: what :func:`retention_curve` returns.
 
     Per (segment and) offset k: ``users`` and ``cohort_users`` are summed over
@@ -486,6 +554,8 @@ def cohort_curve(cohorts: pl.DataFrame, *, by: str | None = None) -> pl.DataFram
         The output of :func:`cohort_matrix` (either ``mode``; with ``by``, its segment column).
     by
         The segment column of ``cohorts`` (None: one curve).
+    confidence
+        The level of the share's interval (0.95 by default; docs/intervals.md).
 
     Returns
     -------
@@ -494,7 +564,9 @@ def cohort_curve(cohorts: pl.DataFrame, *, by: str | None = None) -> pl.DataFram
         summed), ``partial_cells`` (Int64: cells not fully observed, left out),
         ``cohort_users`` and ``users`` (Int64: the sums), ``share`` (Float64,
         ``users / cohort_users``) and ``complete`` (Boolean: some cell at the
-        offset is fully observed); one row per offset reached, sorted.
+        offset is fully observed), then ``share_low, share_high`` (Float64, the
+        exact interval of ``share``) and ``small_sample`` (Boolean:
+        ``cohort_users`` below 30); one row per offset reached, sorted.
 
     Examples
     --------
@@ -507,6 +579,7 @@ def cohort_curve(cohorts: pl.DataFrame, *, by: str | None = None) -> pl.DataFram
     >>> cohort_curve(cells).select("offset", "cohorts", "partial_cells", "share", "complete").rows()
     [(0, 2, 0, 1.0, True), (1, 0, 1, 0.75, False)]
     """
+    confidence = check_confidence(confidence)
     keys = [by, "offset"] if by else ["offset"]
     done = pl.col("complete")
     reached = pl.col("cohorts") > 0
@@ -528,8 +601,9 @@ def cohort_curve(cohorts: pl.DataFrame, *, by: str | None = None) -> pl.DataFram
         .with_columns(pl.when(pl.col("cohort_users") > 0).then(pl.col("users") / pl.col("cohort_users")).alias("share"))
     )
     columns = [pl.col(by).cast(pl.String)] if by else []
-    columns += [pl.col(name).cast(dtype) for name, dtype in CURVE_SCHEMA.items()]
-    return curve.select(columns).sort(keys)
+    columns += [pl.col(name).cast(dtype) for name, dtype in _counted(CURVE_SCHEMA).items()]
+    out = curve.select(columns).sort(keys)
+    return with_proportion_interval(out, "users", "cohort_users", prefix="share", confidence=confidence)
 
 
 def repeat_rate(

@@ -11,7 +11,9 @@ A = ``as_of``, W = ``window`` and H = ``horizon``:
   *band*: daily (r >= 20), weekly (>= 4), monthly (>= 1), occasional (> 0), lapsed;
 - *typical interval*: the median gap between consecutive active days of c in
   the horizon; *forgettable share*: the share of evaluable adopters with
-  r < ``threshold``, with a 95% Wilson interval.
+  r < ``threshold``, with a 95% Wilson interval;
+- the band shares and adoption rates carry exact intervals and ``small_sample``
+  (docs/intervals.md).
 
 The per-adopter table is computed in stages kept on the log (``stickiness/stages/habits.py``):
 the window-independent part once per catalog, ``as_of`` and ``horizon``, the rates
@@ -37,6 +39,7 @@ from stickiness._sort import sort_rows
 from stickiness._sources import Source
 from stickiness.catalog import ANY_USE_CASE, UNMAPPED_USE_CASE, Catalog, as_catalog, resolve_profiles
 from stickiness.exceptions import InvalidOptionError
+from stickiness.intervals import CONFIDENCE, SMALL_SAMPLE, check_confidence, with_proportion_interval
 from stickiness.log import UsageLog, as_log
 from stickiness.options import BANDS, DEFAULT_BANDS, HABITS, ZONE
 from stickiness.schemas import DRIFTING_SCHEMA, MAP_SCHEMA, RATES_SCHEMA, SPECTRUM_SCHEMA, UNMAPPED_SCHEMA
@@ -239,6 +242,7 @@ def frequency_spectrum(
     majority: float = ZONE.majority,
     min_users: int = ZONE.min_users,
     bands: Mapping[str, float] | None = None,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """How many evaluable adopters of each segment x use case fall in each habit band, and its verdict.
 
@@ -249,6 +253,8 @@ def frequency_spectrum(
     threshold, majority, min_users
         As for :func:`use_case_map`: they decide the verdict columns only (not
         the band counts).
+    confidence
+        The level of the share's interval (0.95 by default; docs/intervals.md).
 
     Returns
     -------
@@ -262,6 +268,8 @@ def frequency_spectrum(
         options: ``evaluable`` (Int64), ``forgettable_share`` (Float64),
         ``forgettable`` and ``verdict`` (String): a segment is in
         :func:`forgettable_zone` exactly when its ``forgettable`` is ``"true"``.
+        Last, ``share_low, share_high`` (Float64: the exact interval of ``share``,
+        null when it is) and ``small_sample`` (Boolean: fewer than 30 evaluable adopters).
 
     Examples
     --------
@@ -281,11 +289,14 @@ def frequency_spectrum(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
     )
     check_map_options(majority, min_users)
+    confidence = check_confidence(confidence)
     _check_segment(by, SPECTRUM_SCHEMA, function="frequency_spectrum")
     log, cat, day = prepare_inputs(data, catalog, opts)
     counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
     # the verdict of the map, from the same counts: one definition of "forgettable"
-    verdicts = _map_from_counts(counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users)
+    verdicts = _map_from_counts(
+        counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users, confidence=confidence
+    )
     order = pl.DataFrame({"band": BANDS, "__order": range(len(BANDS))}, schema={"band": pl.String, "__order": pl.Int64})
     long = (
         counts.select(SEG, "use_case", "evaluable", *[pl.col(f"__{b}").alias(b) for b in BANDS])
@@ -295,6 +306,7 @@ def frequency_spectrum(
         .with_columns(share=pl.when(pl.col("evaluable") > 0).then(pl.col("users") / pl.col("evaluable")))
         .sort(SEG, "use_case", "__order")
     )
+    long = with_proportion_interval(long, "users", "evaluable", prefix="share", confidence=confidence)
     out = long.select([pl.col(name).cast(dtype) for name, dtype in SPECTRUM_SCHEMA.items()])
     return name_segment(out, by, internal=SEG)
 
@@ -320,6 +332,7 @@ def use_case_map(
     majority: float = ZONE.majority,
     min_users: int = ZONE.min_users,
     bands: Mapping[str, float] | None = None,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     """Map each segment x use case: adoption, habit and the forgettable-zone verdict.
 
@@ -335,6 +348,8 @@ def use_case_map(
         (strictly between 0 and 1).
     min_users
         Segments with fewer evaluable adopters are ``"insufficient_data"``.
+    confidence
+        The level of the adoption rate's interval (0.95 by default; docs/intervals.md).
 
     Returns
     -------
@@ -356,6 +371,10 @@ def use_case_map(
         ``threshold``: quarterly or yearly by default, see
         :data:`EXPECTED_RATES`), ``"not forgettable"``, ``"insufficient data"``
         or ``"not a use case"`` (``(unmapped)``, never judged).
+        Last, ``adoption_rate_low, adoption_rate_high`` (Float64: the exact
+        interval of ``adoption_rate``) and ``small_sample`` (Boolean: fewer than
+        30 users active in the horizon or fewer than 30 evaluable adopters, the
+        bases of the two shares).
 
     Examples
     --------
@@ -373,10 +392,13 @@ def use_case_map(
         by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, threshold=threshold, bands=bands
     )
     check_map_options(majority, min_users)
+    confidence = check_confidence(confidence)
     _check_segment(by, MAP_SCHEMA, function="use_case_map")
     log, cat, day = prepare_inputs(data, catalog, opts)
     counts = _empty_counts() if day is None else segment_counts(log, cat, opts, day)
-    table = _map_from_counts(counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users)
+    table = _map_from_counts(
+        counts, cat, threshold=opts.threshold, majority=majority, min_users=min_users, confidence=confidence
+    )
     return name_segment(table, by, internal=SEG)
 
 
@@ -407,7 +429,13 @@ def _verdicts(*, threshold: float, majority: float, min_users: int) -> tuple[pl.
 
 
 def _map_from_counts(
-    counts: pl.DataFrame, catalog: Catalog | None, *, threshold: float, majority: float, min_users: int
+    counts: pl.DataFrame,
+    catalog: Catalog | None,
+    *,
+    threshold: float,
+    majority: float,
+    min_users: int,
+    confidence: float = CONFIDENCE,
 ) -> pl.DataFrame:
     active = counts.filter(pl.col("use_case") == ANY_USE_CASE).select(SEG, pl.col("adopters").alias("__active"))
     n = pl.col("evaluable").cast(pl.Float64)
@@ -440,6 +468,9 @@ def _map_from_counts(
     )
     verdict, forgettable = _verdicts(threshold=threshold, majority=majority, min_users=min_users)
     table = table.with_columns(verdict=verdict).with_columns(forgettable=forgettable)
+    # a small sample under either share: the adoption base (users active in the horizon) or the evaluable adopters
+    table = table.with_columns(small_sample=pl.col("evaluable") < SMALL_SAMPLE)
+    table = with_proportion_interval(table, "adopters", "__active", prefix="adoption_rate", confidence=confidence)
     out = table.select([pl.col(name).cast(dtype) for name, dtype in MAP_SCHEMA.items()])
     return out.sort(SEG, "use_case")
 

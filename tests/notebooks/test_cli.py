@@ -19,6 +19,9 @@ from stickiness.ledger import Ledger
 from tests.test_output import hashes, previous_report
 from tests.test_text import ACTING, names
 
+#: The interval columns appended to the stickiness tables (docs/intervals.md).
+INTERVAL = ["stickiness_low", "stickiness_high", "small_sample"]
+
 
 @pytest.fixture
 def log_csv(tmp_path: Path) -> Path:
@@ -40,7 +43,7 @@ def test_report_writes_tables_and_ledger(log_csv: Path, tmp_path: Path, capsys: 
     users = ["--users", str(tmp_path / "users.csv"), "--by", "persona"]
     assert main(["report", str(log_csv), *users, "--no-notebook", "--out", str(out)]) == 0
     daily = pl.read_csv(out / "tables" / "active_users.csv", try_parse_dates=True)
-    assert daily.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
+    assert daily.columns == ["persona", "day", "dau", "wau", "mau", "stickiness", "complete", "partial_day", *INTERVAL]
     assert set(daily["persona"]) == {"agent", "(unknown)"}
     ledger = json.loads((out / "ledger.json").read_text())
     assert ledger["rows_read"] == 5 and ledger["rows_used"] == 2
@@ -50,7 +53,7 @@ def test_report_writes_tables_and_ledger(log_csv: Path, tmp_path: Path, capsys: 
     assert "Row ledger" in printed.out and "duplicate" in printed.out
     assert "reading the log" in printed.err
     monthly = pl.read_csv(out / "tables" / "monthly_active_users.csv")
-    assert monthly.columns == ["persona", "month", "days", "mean_dau", "mau", "stickiness", "complete"]
+    assert monthly.columns == ["persona", "month", "days", "mean_dau", "mau", "stickiness", "complete", *INTERVAL]
 
 
 def test_report_without_by_has_the_contract_columns(log_csv: Path, tmp_path: Path) -> None:
@@ -73,7 +76,7 @@ def test_report_without_by_has_the_contract_columns(log_csv: Path, tmp_path: Pat
         == 0
     )
     daily = pl.read_csv(tmp_path / "o" / "tables" / "active_users.csv")
-    assert daily.columns == ["day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
+    assert daily.columns == [*["day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"], *INTERVAL]
 
 
 def test_report_errors_are_one_clear_line(log_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -180,7 +183,8 @@ def test_report_with_a_use_case_catalog(tmp_path: Path, capsys: pytest.CaptureFi
     spectrum = pl.read_csv(tables / "frequency_spectrum.csv")
     # docs/use-cases.md: the bands, then the segment's forgettable verdict
     verdict = ["evaluable", "forgettable_share", "forgettable", "verdict"]
-    assert spectrum.columns == ["persona", "use_case", "band", "users", "share", *verdict]
+    interval = ["share_low", "share_high", "small_sample"]  # appended (docs/intervals.md)
+    assert spectrum.columns == ["persona", "use_case", "band", "users", "share", *verdict, *interval]
     usecase_map = pl.read_csv(tables / "use_case_map.csv")
     assert {"persona", "use_case", "problem", "why_us", "alternatives", "forgettable", "ci_low"} <= set(
         usecase_map.columns
@@ -556,7 +560,7 @@ def test_summary_headlines_the_last_complete_day(tmp_path: Path, capsys: pytest.
     assert main(argv) == 0
     direct = capsys.readouterr().out
     daily = pl.read_csv(tmp_path / "o" / "tables" / "active_users.csv", try_parse_dates=True)
-    assert daily.columns == ["day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"]
+    assert daily.columns == [*["day", "dau", "wau", "mau", "stickiness", "complete", "partial_day"], *INTERVAL]
     assert daily.filter(pl.col("partial_day")).select("day", "dau", "complete").rows() == [
         (date(2024, 5, 31), 6, False)
     ]

@@ -211,6 +211,18 @@ COLUMNS: Final[Mapping[str, tuple[str, Kind]]] = {
     # the ledger's table
     "reason": ("Reason", "text"),
     "meaning": ("Meaning", "text"),
+    # the intervals on the ratios (docs/intervals.md)
+    "stickiness_low": ("Stickiness, 95% low", "share"),
+    "stickiness_high": ("Stickiness, 95% high", "share"),
+    "share_low": ("Share, 95% low", "share"),
+    "share_high": ("Share, 95% high", "share"),
+    "adoption_rate_low": ("Adoption rate, 95% low", "share"),
+    "adoption_rate_high": ("Adoption rate, 95% high", "share"),
+    "retention_rate_low": ("Retention rate, 95% low", "share"),
+    "retention_rate_high": ("Retention rate, 95% high", "share"),
+    "churn_rate_low": ("Churn rate, 95% low", "share"),
+    "churn_rate_high": ("Churn rate, 95% high", "share"),
+    "small_sample": ("Small sample (< 30 users)", "flag"),
 }
 
 #: The sentence an empty table shows, by table name (others: "No row in the NAME table.").

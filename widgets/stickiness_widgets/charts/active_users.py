@@ -15,6 +15,7 @@ from stickiness.schemas import ACTIVE_USERS_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, pixels, printable, title_text, utc_day, utc_tooltip, value_field
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
+from stickiness_widgets.charts._intervals import interval_columns, interval_note, without_intervals
 from stickiness_widgets.charts._segments import COLOURED, GROUP, SegmentColours, segment_colours
 from stickiness_widgets.theme import GREY, METRIC_COLOURS, OKABE_ITO, WIDTH
 
@@ -22,7 +23,7 @@ __all__ = ["active_users_chart"]
 
 #: A column of the output that may be missing (frames of older versions) and is never a segment.
 PARTIAL: Final = "partial_day"
-COLUMNS: Final = tuple(name for name in ACTIVE_USERS_SCHEMA if name != PARTIAL)
+COLUMNS: Final = tuple(name for name in without_intervals(ACTIVE_USERS_SCHEMA) if name != PARTIAL)
 METRICS: Final = ("dau", "wau", "mau")
 WEEK: Final = 7
 _SUBTITLE_SIZE = 14
@@ -101,11 +102,14 @@ def active_users_chart(
         "stickiness",
         # the band covers the days whose window is incomplete, not a partial last day
         (pl.col("complete") | pl.col(PARTIAL)).alias("complete") if PARTIAL in table.columns else "complete",
+        # with segments the daily values are in the tooltip only: so is their interval (no band to tangle)
+        *([] if by else interval_columns(table, "stickiness")),
     )
     window = _window(table)
     data = inline(values)  # one dataset in the spec: altair merges identical inline data
     incomplete = not values.get_column("complete").all()
-    panels = [_stickiness_panel(data, by, segments, colours, window, incomplete=incomplete)]
+    interval = "low" in values.columns
+    panels = [_stickiness_panel(data, by, segments, colours, window, incomplete=incomplete, interval=interval)]
     if chosen:
         labels = [m.upper() for m in chosen]
         panels.append(_counts_panel(data, by, colours, labels, window, incomplete=incomplete))
@@ -114,7 +118,8 @@ def active_users_chart(
         if partial is not None and isinstance(panel, alt.LayerChart):  # not the facets of the counts per segment
             panel.layer = [*panel.layer, _stripe(partial)]
     chart = alt.vconcat(*panels).resolve_scale(color="independent")
-    return finish(chart, title=title, finding=headline, notes=_notes(table, window))
+    notes = [*_notes(table, window), *(interval_note(values, "Shaded, daily") if interval else [])]
+    return finish(chart, title=title, finding=headline, notes=notes)
 
 
 def _partial_day(table: pl.DataFrame) -> dt.date | None:
@@ -149,7 +154,7 @@ def _segment_key(by: str, segments: list[str]) -> pl.Expr:
 
 
 def _segment_column(table: pl.DataFrame) -> str | None:
-    extra = [name for name in table.columns if name not in (*COLUMNS, PARTIAL)]
+    extra = [name for name in without_intervals(table.columns) if name not in (*COLUMNS, PARTIAL)]
     if len(extra) > 1:
         raise ChartDataError(
             f"the frame has several columns beyond {', '.join(COLUMNS)}: {', '.join(map(repr, extra))}. "
@@ -209,6 +214,7 @@ def _stickiness_panel(
     window: int | None,
     *,
     incomplete: bool,
+    interval: bool = False,
 ) -> alt.typing.ChartType:
     """Stickiness as a trailing 7-day mean (thick), over the daily values (thin, faint) for a single series.
 
@@ -247,6 +253,14 @@ def _stickiness_panel(
             x=utc_day(), y=alt.Y("stickiness:Q", title="DAU / MAU")
         )
         lines = [daily, weekly.mark_line(strokeWidth=2.4, color=OKABE_ITO[0])]
+        if interval:  # the daily value's interval behind the lines, its small samples ringed
+            spread = base.mark_area(opacity=0.16, color=OKABE_ITO[0]).encode(
+                x=utc_day(), y=alt.Y("low:Q", title="DAU / MAU"), y2=alt.Y2(field="high")
+            )
+            rings = daily.transform_filter("datum.small_sample").mark_point(
+                shape="circle", size=40, filled=False, color=GREY, strokeWidth=1, opacity=1
+            )
+            lines = [spread, *lines, rings]
         tip = base.mark_rule(opacity=0, strokeWidth=3).encode(x=utc_day(), tooltip=_day_tooltips())
         title = f"Stickiness: DAU / {mau} (thin: daily, thick: trailing 7-day mean)"
     return alt.LayerChart(

@@ -15,6 +15,7 @@ from stickiness.schemas import ADOPTION_SCHEMA, LEAVE_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, pixels
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
+from stickiness_widgets.charts._intervals import band, has_interval, interval_note, small_rings, without_intervals
 from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
@@ -31,7 +32,7 @@ from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 __all__ = ["LEAVE_COLOURS", "adoption_chart", "leave_points_chart"]
 
 # the segment column (named after by) first in both: renamed to SEGMENT
-ADOPTION_COLUMNS: Final = (SEGMENT, *list(ADOPTION_SCHEMA)[1:])
+ADOPTION_COLUMNS: Final = (SEGMENT, *without_intervals(list(ADOPTION_SCHEMA)[1:]))
 LEAVE_COLUMNS: Final = (SEGMENT, *list(LEAVE_SCHEMA)[1:])
 #: Where users leave: a last step more common among leavers (lift above 1), among retained users, or too few users.
 LEAVE_COLOURS: Final = dict(zip(LEAVE_VERDICTS, (OKABE_ITO[5], OKABE_ITO[0], GREY), strict=True))  # vermillion, blue
@@ -117,10 +118,16 @@ def adoption_chart(
         notes.append(f"The {top} of {totals.height} use cases with the most users; the table has every one.")
     if rows.get_column("observed").eq(OBSERVED[1]).any():
         notes.append(f"Hollow points: the {unit} is not fully observed (the log starts or ends inside it).")
+    interval = has_interval(rows, "share")
+    if interval:
+        rows = rows.with_columns(pl.col("share_low").alias("low"), pl.col("share_high").alias("high"))
+        notes.extend(interval_note(rows, "Shaded"))
     personas = rows.get_column(SEGMENT).n_unique()
     many = rows.get_column("period").n_unique() > _MANY_PERIODS
     dates = rows.get_column("period")
-    chart = _adoption(inline(rows), kept, unit, facet=personas > 1, many=many, segment=segment, dates=dates)
+    chart = _adoption(
+        inline(rows), kept, unit, facet=personas > 1, many=many, segment=segment, dates=dates, interval=interval
+    )
     headline = chart_headline("feature_adoption", table, by=SEGMENT, options=FindingOptions(period=unit, top=top))
     return finish(chart, title=title, finding=headline, notes=notes)
 
@@ -134,6 +141,7 @@ def _adoption(
     many: bool,
     segment: str,
     dates: pl.Series,
+    interval: bool = False,
 ) -> alt.typing.ChartType:
     colour = alt.Color(
         "use_case:N",
@@ -161,7 +169,8 @@ def _adoption(
             alt.Tooltip("observed:N", title=unit),
         ],
     )
-    return panels([line, points], by=SEGMENT if facet else None, data=data, height=170 if facet else 280)
+    layers = [band(base, "low", "high"), line, points, small_rings(base)] if interval else [line, points]
+    return panels(layers, by=SEGMENT if facet else None, data=data, height=170 if facet else 280)
 
 
 # --------------------------------------------------------------------------- #

@@ -16,6 +16,7 @@ from stickiness.schemas import COHORTS_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import colour_when, field, printable, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
+from stickiness_widgets.charts._intervals import INTERVAL_COLUMNS, band, interval_note, small_rings, without_intervals
 from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
@@ -30,7 +31,8 @@ from stickiness_widgets.theme import OKABE_ITO, WIDTH
 
 __all__ = ["cohort_chart", "retention_curve_chart"]
 
-COLUMNS: Final = tuple(COHORTS_SCHEMA)
+COLUMNS: Final = without_intervals(COHORTS_SCHEMA)
+_OPTIONAL: Final = tuple(sorted(INTERVAL_COLUMNS))
 _SCHEME: Final = "blues"  # one hue, light to dark: readable in every form of colour blindness
 _SYMBOL = "#4292C6"  # a mid blue of the scheme, for the legend of pale cells
 _DARK = 0.6  # white text on cells at least this dark
@@ -90,7 +92,9 @@ def cohort_chart(
     >>> cohort_chart(frame).to_dict()["title"]["text"]
     'Retention of the January 2024 cohort at month 1: 75%'
     """
-    table, by = period_frame(frame, by=by, columns=COLUMNS, metric="cohort_matrix", dates=["cohort", "period"])
+    table, by = period_frame(
+        frame, by=by, columns=COLUMNS, metric="cohort_matrix", dates=["cohort", "period"], optional=_OPTIONAL
+    )
     unit = checked_period(table, ["cohort", "period"], period, chart="cohort_chart", metric="cohort_matrix")
     if table.is_empty():
         return empty_chart(title=title, what="Cohort retention", hint="no cohort in the log's range")
@@ -152,11 +156,15 @@ def retention_curve_chart(
     >>> retention_curve_chart(frame).to_dict()["title"]["text"]
     'Cohort retention 50.0% at month 1'
     """
-    table, by = period_frame(frame, by=by, columns=COLUMNS, metric="cohort_matrix", dates=["cohort", "period"])
+    table, by = period_frame(
+        frame, by=by, columns=COLUMNS, metric="cohort_matrix", dates=["cohort", "period"], optional=_OPTIONAL
+    )
     unit = checked_period(table, ["cohort", "period"], period, chart="retention_curve_chart", metric="cohort_matrix")
     if table.is_empty():
         return empty_chart(title=title, what="Retention curve", hint="no cohort in the log's range")
-    curve = cohort_curve(table, by=by).with_columns(observed())
+    curve = cohort_curve(table, by=by).with_columns(
+        observed(), pl.col("share_low").alias("low"), pl.col("share_high").alias("high")
+    )
     hollow = curve.get_column("observed").eq(OBSERVED[1]).any()
     notes = [
         f"Share of a cohort counted at each {unit} since its first, averaged over the cohorts weighted by size; "
@@ -165,6 +173,7 @@ def retention_curve_chart(
     ]
     if curve.get_column("partial_cells").sum() > 0:
         notes.append(f"Cells whose {unit} is not fully observed are left out of the average.")
+    notes.extend(interval_note(curve, "Shaded"))
     headline = chart_headline("retention_curve", table, by=by, options=FindingOptions(period=unit))
     chart = _curve_chart(curve, by, unit, headline.segments)
     return finish(chart, title=title, finding=headline, notes=notes)
@@ -333,7 +342,7 @@ def _curve_chart(curve: pl.DataFrame, by: str | None, unit: PeriodName, named: S
             alt.Tooltip("partial_cells:Q", title="partial cells left out"),
         ],
     )
-    layers = [line, points]
+    layers = [line, points] if grouped else [band(base, "low", "high"), line, points, small_rings(base)]
     if grouped:  # the grey segments first, thin, below the coloured ones
         grey, bright = f"!datum.{COLOURED}", f"datum.{COLOURED}"
         layers = [

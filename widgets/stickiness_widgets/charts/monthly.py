@@ -14,12 +14,20 @@ from stickiness.schemas import MONTHLY_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, printable, title_text, utc_tooltip
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
+from stickiness_widgets.charts._intervals import (
+    band,
+    error_bars,
+    interval_columns,
+    interval_note,
+    small_rings,
+    without_intervals,
+)
 from stickiness_widgets.charts._segments import COLOURED, GROUP, SegmentColours, segment_colours
 from stickiness_widgets.theme import GREY, OKABE_ITO, WIDTH
 
 __all__ = ["monthly_active_users_chart"]
 
-COLUMNS: Final = tuple(MONTHLY_SCHEMA)
+COLUMNS: Final = without_intervals(MONTHLY_SCHEMA)
 # Month names, with the year under January and under the first month.
 _MONTH = alt.Axis(
     labelAngle=0,
@@ -84,19 +92,25 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
         "stickiness",
         "complete",
         pl.when(pl.col("complete")).then(pl.lit("complete")).otherwise(pl.lit("partial")).alias("observed"),
+        *interval_columns(table, "stickiness"),
     )
     data = inline(values)
+    interval = "low" in values.columns
     partial = not table.get_column("complete").all()
-    chart = _segment_lines(data, by, values, colours) if by and colours else _bars(data, partial=partial)
+    if by and colours:
+        chart = _segment_lines(data, by, values, colours, interval=interval)
+    else:
+        chart = _bars(data, partial=partial, interval=interval)
     notes = [
         "Stickiness of a month: its mean DAU divided by the users active at least once in it.",
         *([] if table.get_column("complete").all() else [_partial_note(by)]),
+        *(interval_note(values, "Shaded bands" if by else "Black bars") if interval else []),
     ]
     return finish(chart, title=title, finding=headline, notes=notes)
 
 
 def _segment_column(table: pl.DataFrame) -> str | None:
-    extra = [name for name in table.columns if name not in COLUMNS]
+    extra = [name for name in without_intervals(table.columns) if name not in COLUMNS]
     if len(extra) > 1:
         raise ChartDataError(
             f"the frame has several columns beyond {', '.join(COLUMNS)}: {', '.join(map(repr, extra))}. "
@@ -130,7 +144,7 @@ def _y() -> alt.Y:
     return alt.Y("stickiness:Q", title="mean DAU / MAU", axis=alt.Axis(format="%", tickCount=5))
 
 
-def _bars(data: dict[str, Any], *, partial: bool) -> alt.typing.ChartType:
+def _bars(data: dict[str, Any], *, partial: bool, interval: bool) -> alt.typing.ChartType:
     base = alt.Chart().encode(x=_x(), y=_y())
     opacity = alt.Opacity("observed:O", scale=alt.Scale(domain=["complete", "partial"], range=[1.0, 0.35]), legend=None)
     bars = base.mark_bar(color=OKABE_ITO[0], width={"band": 0.8}).encode(opacity=opacity, tooltip=_tooltips(None))
@@ -140,7 +154,11 @@ def _bars(data: dict[str, Any], *, partial: bool) -> alt.typing.ChartType:
         .mark_text(baseline="bottom", dy=-18, fontSize=11, color=GREY)
         .encode(text=alt.TextValue("partial"))
     )
-    return alt.LayerChart(layer=[bars, labels, *([note] if partial else [])], data=data, width=WIDTH, height=300)
+    marks = [error_bars(base, "low", "high"), small_rings(base)] if interval else []
+    # the labels sit beside the interval's top, not on it
+    labels = labels.encode(y=alt.Y("high:Q")) if interval else labels
+    layers = [bars, *marks, labels, *([note] if partial else [])]
+    return alt.LayerChart(layer=layers, data=data, width=WIDTH, height=300)
 
 
 def _colours(table: pl.DataFrame, by: str, named: Sequence[str]) -> SegmentColours:
@@ -157,7 +175,7 @@ def _colours(table: pl.DataFrame, by: str, named: Sequence[str]) -> SegmentColou
 
 
 def _segment_lines(
-    data: dict[str, Any], by: str, values: pl.DataFrame, colours: SegmentColours
+    data: dict[str, Any], by: str, values: pl.DataFrame, colours: SegmentColours, *, interval: bool = False
 ) -> alt.typing.ChartType:
     """One line per segment; with more segments than colours, the grey group's lines first (below)."""
     grouped = colours.other is not None
@@ -179,7 +197,8 @@ def _segment_lines(
         tooltip=_tooltips(by),
     )
     if not grouped:
-        return alt.LayerChart(layer=[line, points], data=data, width=WIDTH, height=300)
+        marks = [band(base, "low", "high"), line, points, small_rings(base)] if interval else [line, points]
+        return alt.LayerChart(layer=marks, data=data, width=WIDTH, height=300)
     grey, bright = f"!datum.{COLOURED}", f"datum.{COLOURED}"
     layers = [
         line.transform_filter(grey).mark_line(strokeWidth=1.2),

@@ -13,6 +13,7 @@ from stickiness.schemas import RETENTION_SCHEMA
 from stickiness_widgets.charts._data import inline
 from stickiness_widgets.charts._fields import field, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
+from stickiness_widgets.charts._intervals import INTERVAL_COLUMNS, band, has_interval, interval_note, small_rings
 from stickiness_widgets.charts._periods import (
     OBSERVED,
     PeriodName,
@@ -29,7 +30,7 @@ from stickiness_widgets.theme import OKABE_ITO
 __all__ = ["retention_chart"]
 
 #: Columns of the output that are neither needed nor a segment: the retention rate's numerator and the size flag.
-OPTIONAL: Final = ("returning", "sufficient")
+OPTIONAL: Final = ("returning", "sufficient", *sorted(INTERVAL_COLUMNS))
 COLUMNS: Final = tuple(name for name in RETENTION_SCHEMA if name not in OPTIONAL)
 #: The two lines: their column, and their name and colour on the chart (blue: kept, vermillion: lost).
 RATES: Final = {"retention_rate": "retention", "churn_rate": "churn"}
@@ -89,6 +90,7 @@ def retention_chart(
     if table.is_empty():
         return empty_chart(title=title, what="Retention and churn", hint="the log has no periods in range")
     returning = "returning" in table.columns
+    interval = all(has_interval(table, column) for column in RATES)
     rows = pl.concat(
         table.select(
             *([by] if by else []),
@@ -97,6 +99,11 @@ def retention_chart(
             observed(),
             pl.lit(name).alias("rate"),
             pl.col(column).alias("value"),
+            *(
+                [pl.col(f"{column}_low").alias("low"), pl.col(f"{column}_high").alias("high"), pl.col("small_sample")]
+                if interval
+                else []
+            ),
         )
         for column, name in RATES.items()
     )
@@ -105,9 +112,12 @@ def retention_chart(
         f"Churn: the share of the previous {unit}'s active users not active in this one.",
         f"Retention: (active − new) / the previous {unit}'s active users; it also counts users back after a gap.",
         *([] if partial.is_empty() else [_partial_note(unit)]),
+        *(interval_note(rows.filter(pl.col("value").is_not_null()), "Shaded") if interval else []),
     ]
     many = table.get_column("period").n_unique() > _MANY_PERIODS
-    chart = _chart(inline(rows), by, unit, many=many, returning=returning, dates=rows.get_column("period"))
+    chart = _chart(
+        inline(rows), by, unit, many=many, returning=returning, dates=rows.get_column("period"), interval=interval
+    )
     return finish(
         chart,
         title=title,
@@ -121,7 +131,14 @@ def _partial_note(unit: PeriodName) -> str:
 
 
 def _chart(
-    data: dict[str, Any], by: str | None, unit: PeriodName, *, many: bool, returning: bool, dates: pl.Series
+    data: dict[str, Any],
+    by: str | None,
+    unit: PeriodName,
+    *,
+    many: bool,
+    returning: bool,
+    dates: pl.Series,
+    interval: bool = False,
 ) -> alt.typing.ChartType:
     colour = alt.Color(
         "rate:N",
@@ -139,7 +156,8 @@ def _chart(
     line = base.mark_line(strokeWidth=2)
     points = base.mark_point(strokeWidth=2, opacity=1)
     points = points.encode(**partial_marks(colour, many=many), tooltip=_tooltips(by, unit, returning=returning))
-    return panels([line, points], by=by, data=data, height=170 if by else 280)
+    layers = [band(base, "low", "high"), line, points, small_rings(base)] if interval else [line, points]
+    return panels(layers, by=by, data=data, height=170 if by else 280)
 
 
 def _tooltips(by: str | None, unit: PeriodName, *, returning: bool) -> list[alt.Tooltip]:

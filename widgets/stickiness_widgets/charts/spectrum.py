@@ -14,12 +14,13 @@ from stickiness.schemas import SPECTRUM_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when
 from stickiness_widgets.charts._finish import Title, empty_chart, finish, percent
+from stickiness_widgets.charts._intervals import has_interval, without_intervals
 from stickiness_widgets.theme import BAND_COLOURS, STATUS_COLOURS, WIDTH
 
 __all__ = ["spectrum_chart"]
 
 # the segment column (named after by) first: renamed to SEGMENT
-COLUMNS: Final = (SEGMENT, *list(SPECTRUM_SCHEMA)[1:])
+COLUMNS: Final = (SEGMENT, *without_intervals(list(SPECTRUM_SCHEMA)[1:]))
 _LABEL_ROOM = 0.22  # x beyond 100% (as a share) keeps room for the forgettable-share label
 _STEP = 24  # px per bar
 _INK = "#444444"
@@ -105,7 +106,10 @@ def spectrum_chart(
     ]
     if rare:
         notes.append("Orange: in the zone, but rarely used as the catalog expects (e.g. quarterly or yearly).")
-    chart = _chart(bars, majority=majority, segment=segment)
+    interval = has_interval(table, "share")
+    if interval:  # stacked shares have no room for error bars: each bar's tooltip gives its interval
+        notes.append("Each band's 95% interval is in its tooltip (docs/intervals.md).")
+    chart = _chart(bars, majority=majority, segment=segment, interval=interval)
     return finish(chart, title=title, finding=finding, notes=notes)
 
 
@@ -121,7 +125,7 @@ def _label() -> pl.Expr:
     )
 
 
-def _chart(bars: pl.DataFrame, *, majority: float, segment: str) -> alt.VConcatChart:
+def _chart(bars: pl.DataFrame, *, majority: float, segment: str, interval: bool = False) -> alt.VConcatChart:
     """One block of bars per persona, stacked vertically (a facet with independent y scales would size them wrongly)."""
     personas = bars.get_column(SEGMENT).unique(maintain_order=True).to_list()
     blocks = [
@@ -131,13 +135,16 @@ def _chart(bars: pl.DataFrame, *, majority: float, segment: str) -> alt.VConcatC
             majority=majority,
             axis=i == len(personas) - 1,
             segment=segment,
+            interval=interval,
         )
         for i, persona in enumerate(personas)
     ]
     return alt.vconcat(*blocks, spacing=14)
 
 
-def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool, segment: str) -> alt.typing.ChartType:
+def _block(
+    bars: pl.DataFrame, persona: str, *, majority: float, axis: bool, segment: str, interval: bool = False
+) -> alt.typing.ChartType:
     y = alt.Y("use_case:N", title="use case", sort=None, axis=alt.Axis(labelLimit=220, ticks=False, domain=False))
     x = alt.X(
         "start:Q",
@@ -163,6 +170,14 @@ def _block(bars: pl.DataFrame, persona: str, *, majority: float, axis: bool, seg
             alt.Tooltip("band:N"),
             alt.Tooltip("users:Q", format=","),
             alt.Tooltip("share:Q", format=".1%"),
+            *(
+                [
+                    alt.Tooltip("share_low:Q", format=".1%", title="95% low"),
+                    alt.Tooltip("share_high:Q", format=".1%", title="95% high"),
+                ]
+                if interval
+                else []
+            ),
             alt.Tooltip("evaluable:Q", format=",", title="evaluable adopters"),
         ],
     )

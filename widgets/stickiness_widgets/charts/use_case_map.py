@@ -13,6 +13,7 @@ from stickiness.schemas import MAP_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, printable, title_text
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
+from stickiness_widgets.charts._intervals import without_intervals
 from stickiness_widgets.theme import BAND_COLOURS
 
 __all__ = ["MAP_COLUMNS", "use_case_map_chart", "with_verdict"]
@@ -20,7 +21,7 @@ __all__ = ["MAP_COLUMNS", "use_case_map_chart", "with_verdict"]
 #: The use_case_map() columns the map and the forgettable-zone charts read (the segment column, named after
 #: ``by``, first: renamed to ``SEGMENT`` by :func:`map_frame`; a map without ``verdict`` gets one:
 #: :func:`with_verdict`).
-MAP_COLUMNS: Final = (SEGMENT, *[name for name in list(MAP_SCHEMA)[1:] if name != "verdict"])
+MAP_COLUMNS: Final = (SEGMENT, *[name for name in without_intervals(list(MAP_SCHEMA)[1:]) if name != "verdict"])
 TOO_FEW: Final = "too few adopters"
 #: Most forgettable segments the map's subtitle names (the others are counted: the table lists them all).
 NAMED: Final = 5
