@@ -465,7 +465,7 @@ TIME_TO_HABIT_SCHEMA: dict[str, pl.DataType] = {
     "share_low": pl.Float64(),
     "share_high": pl.Float64(),
     "small_sample": pl.Boolean(),
-    "median_days": pl.Float64(),
-    "p25_days": pl.Float64(),
-    "p75_days": pl.Float64(),
+    "median_days_to_habit": pl.Float64(),
+    "p25_days_to_habit": pl.Float64(),
+    "p75_days_to_habit": pl.Float64(),
 }

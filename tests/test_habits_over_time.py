@@ -199,9 +199,9 @@ def test_hand_made_time_to_habit(engine: str) -> None:
         "share_low",
         "share_high",
         "small_sample",
-        "median_days",
-        "p25_days",
-        "p75_days",
+        "median_days_to_habit",
+        "p25_days_to_habit",
+        "p75_days_to_habit",
     ]
     # evaluable from the 28th day (first use + 27): n (Mar 1 + 27 = Mar 28) is not yet: users a, e, g, t, w.
     # a: Jan 28, 28 days in the window: 30, after 27 days. w: Jan 28, 4 days: 4.29, after 27 days.
@@ -210,7 +210,7 @@ def test_hand_made_time_to_habit(engine: str) -> None:
     row = out.row(0, named=True)
     assert (row["users"], row["reached"], row["share"]) == (5, 3, pytest.approx(0.6))
     # [27, 27, 31]: median 27; nearest rank: p25 = the ceil(0.75) = 1st, p75 = the ceil(2.25) = 3rd
-    assert (row["median_days"], row["p25_days"], row["p75_days"]) == (27.0, 27.0, 31.0)
+    assert (row["median_days_to_habit"], row["p25_days_to_habit"], row["p75_days_to_habit"]) == (27.0, 27.0, 31.0)
 
 
 def test_time_to_daily_with_a_short_exposure(engine: str) -> None:
@@ -219,7 +219,8 @@ def test_time_to_daily_with_a_short_exposure(engine: str) -> None:
     # evaluable from the 7th day: every user (n: Mar 7 <= Mar 17). a: Jan 7, 30 x 7 / 7 = 30: after 6 days.
     # e: from Jan 29 the window holds Jan 29 .. t only: 30 x k / 28 >= 20 needs k = 19 days: Feb 16, after 46 days
     assert (row["users"], row["reached"]) == (6, 2)
-    assert (row["median_days"], row["p25_days"], row["p75_days"]) == (26.0, 6.0, 46.0)  # [6, 46]
+    quantiles = (row["median_days_to_habit"], row["p25_days_to_habit"], row["p75_days_to_habit"])
+    assert quantiles == (26.0, 6.0, 46.0)  # [6, 46]
 
 
 # --- options and empty logs ----------------------------------------------------------------------------------
@@ -368,7 +369,8 @@ def test_time_to_habit_matches_the_reference(engine: str) -> None:
         log, catalog, as_of, ref = _setup(events, tz, segmented, with_catalog, back, engine)
         habit = {"window": window, "horizon": window + horizon_extra, "min_exposure": min_exposure}
         out = time_to_habit(log, catalog, band=band, as_of=as_of, **habit)
-        columns = ["persona", "use_case", "users", "reached", "median_days", "p25_days", "p75_days"]
+        days_to_habit = ["median_days_to_habit", "p25_days_to_habit", "p75_days_to_habit"]
+        columns = ["persona", "use_case", "users", "reached", *days_to_habit]
         got = {(r[0], r[1]): r[2:] for r in out.select(columns).rows()}
         assert got == reference.time_to_habit(events, tz, as_of=as_of, band=band, **ref, **habit)
 

@@ -307,7 +307,8 @@ def time_to_habit(
         and ``min_exposure <= window``), ``reached`` (Int64: those of them whose band on some day t
         <= ``as_of`` was ``band`` or more frequent, the band :func:`~stickiness.use_case_rates` gives
         with ``as_of`` = t), ``share`` (reached / users) with ``share_low``, ``share_high`` (exact 95%)
-        and ``small_sample``, then ``median_days``, ``p25_days`` and ``p75_days`` (Float64) of the days
+        and ``small_sample``, then ``median_days_to_habit``, ``p25_days_to_habit`` and
+        ``p75_days_to_habit`` (Float64) of the days
         from first use to the first such t (0: on the first day of use): the median, and the
         nearest-rank quartiles (the smallest value with at least 25% / 75% of the reached at or
         below it); null when nobody reached it. One row per segment x use case with a user.
@@ -322,7 +323,7 @@ def time_to_habit(
     ...     "event": "open",
     ... })
     >>> out = time_to_habit(events, window=30, min_exposure=30)  # evaluable from Jan 30, the 30th day
-    >>> out.select("users", "reached", "median_days").row(0)  # a on Jan 30: 30 x 4 days / 30 = 4, weekly
+    >>> out.select("users", "reached", "median_days_to_habit").row(0)  # a on Jan 30: 30 x 4 days / 30 = 4, weekly
     (2, 1, 29.0)
     """
     opts = check_options(by=by, as_of=as_of, window=window, horizon=horizon, min_exposure=min_exposure, bands=bands)
@@ -361,9 +362,9 @@ def _time_summary(hist: pl.DataFrame) -> pl.DataFrame:
 
     total = pl.col("__all").first()
     quartiles = reached.group_by(keys).agg(
-        ((rank_value((total + 1) // 2, "a") + rank_value(total // 2 + 1, "b")) / 2).alias("median_days"),
-        rank_value((total * 0.25).ceil(), "p25_days"),
-        rank_value((total * 0.75).ceil(), "p75_days"),
+        ((rank_value((total + 1) // 2, "a") + rank_value(total // 2 + 1, "b")) / 2).alias("median_days_to_habit"),
+        rank_value((total * 0.25).ceil(), "p25_days_to_habit"),
+        rank_value((total * 0.75).ceil(), "p75_days_to_habit"),
     )
     out = (
         totals.with_columns(pl.col("users", "reached").cast(pl.Int64))
