@@ -46,7 +46,7 @@ encoding = "utf-8"  # text encoding of CSV and JSON inputs, e.g. "latin-1" or "c
 engine = "polars"  # "polars", "duckdb" or "pyspark" (docs/engines.md)
 memory_limit = None  # bound the memory the engine uses, e.g. "2GB" (DuckDB spills to disk past it; docs/engines.md)
 accounts = None  # accounts table, one row per customer: mrr, cost columns, extras; None: demo accounts or skipped
-account_col = "auto"  # the accounts table's customer column; "auto" finds user_id, customer_id, account_id, ...
+accounts_key = "auto"  # the accounts table's customer column; "auto" finds user_id, customer_id, account_id, ...
 responses = None  # NPS survey answers, one row per answer (score 0-10); None: demo answers on the demo data or skipped
 transactions = None  # transactions (customer, time, revenue); None: demo payments on the demo data or skipped
 habit_window = 90  # window W over which each customer's rate (active days per 30) is measured
@@ -149,7 +149,7 @@ scores = health_score(
     log,
     catalog,
     accounts=accounts,
-    account=account_col,
+    account=accounts_key,
     extra=health_extra,
     weights=health_weights,
     bands=health_bands,
@@ -212,7 +212,7 @@ if accounts is None:
 else:
     fit = fit_matrix(
         accounts,
-        account=account_col,
+        account=accounts_key,
         mrr=mrr_col,
         costs=cost_cols,
         depart_below=depart_below,
