@@ -554,7 +554,8 @@ def _print_outputs(out: Path, args: argparse.Namespace) -> None:
         usecase_map = read_table(tables / "use_case_map.csv")
         # the map's segment column comes first, named after the by the template used
         print(_forgettable_summary(usecase_map, args, segment=usecase_map.columns[0]))
-    print(_next_steps(_findings(read_tables(out), args, catalog=bool(args.use_cases or args.demo))))
+    findings = _findings(read_tables(out), args, catalog=bool(args.use_cases or args.demo), unit=ledger.unit)
+    print(_next_steps(findings))
 
 
 def _report_direct(args: argparse.Namespace) -> int:
@@ -602,7 +603,8 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
     catalog = _catalog(args)  # None: the whole product is one use case
     # as open_inputs: by persona when the users table has one and --by is not given
     by = spec.report_by(log, args.by)
-    values = {**vars(args), "by": by, "segment": segment_column(by)}  # the outputs' segment column, named after by
+    # the outputs' segment column, named after by; the unit the log counts words the charts (docs/accounts.md)
+    values = {**vars(args), "by": by, "segment": segment_column(by), "unit": log.unit}
     frames: dict[str, pl.DataFrame] = {}  # every table, for report.xlsx (summary tables: small beside the log)
     written: list[Path] = []
     for item in spec.QUICKSTART:
@@ -617,7 +619,7 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
     if not args.no_charts:
         charts, paths = _step("charts", lambda: _charts(frames, values, directory=out / "charts"))
         written += paths
-    findings = _findings(frames, args, catalog=catalog is not None)
+    findings = _findings(frames, args, catalog=catalog is not None, unit=log.unit)
     print(_summary(frames["active_users"], by=values["by"], window=args.mau_window, unit=log.unit))
     print(_retention_summary(frames["retention"], by=values["by"], min_users=args.min_users))
     print(_forgettable_summary(frames["use_case_map"], args, segment=values["segment"]))
@@ -834,8 +836,10 @@ def _next_steps(findings: Findings) -> str:
     return "\n".join(lines)
 
 
-def _findings(tables: dict[str, pl.DataFrame], args: argparse.Namespace, *, catalog: bool) -> Findings:
-    """Return the report's findings from its tables, with the run's options."""
+def _findings(
+    tables: dict[str, pl.DataFrame], args: argparse.Namespace, *, catalog: bool, unit: str = "user"
+) -> Findings:
+    """Return the report's findings from its tables, with the run's options and the log's ``unit``."""
     return report_findings(
         tables,
         mau_window=args.mau_window,
@@ -846,6 +850,7 @@ def _findings(tables: dict[str, pl.DataFrame], args: argparse.Namespace, *, cata
         period=args.period,
         inactive_days=args.inactive_days,
         catalog=catalog,
+        unit=unit,
     )
 
 
