@@ -47,7 +47,13 @@ _RULE = "#444444"
 
 
 def adoption_chart(
-    frame: Any, *, top: int = 8, period: str = PERIOD.period, by: str | None = None, title: Title = None
+    frame: Any,
+    *,
+    top: int = 8,
+    period: str = PERIOD.period,
+    by: str | None = None,
+    unit: str = "user",
+    title: Title = None,
 ) -> alt.typing.ChartType:
     """Chart feature adoption over time: the share of active users who used each use case, per persona.
 
@@ -70,6 +76,9 @@ def adoption_chart(
     by
         The segment column (default: the frame's first column, named after the
         metric's ``by``).
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the range of adoption in the last complete period, e.g.
         ``"Adoption in Jun 2026: from 8.9% (buy_home for home_buyer) to
@@ -97,7 +106,7 @@ def adoption_chart(
         frame, columns=ADOPTION_COLUMNS[1:], metric="feature_adoption", dates=["period"], flags=["complete"]
     ).with_columns(pl.col("use_case").cast(pl.String))
     table, segment = segment_frame(table, by=by, standard=ADOPTION_COLUMNS[1:], metric="feature_adoption")
-    unit = checked_period(table, ["period"], period, chart="adoption_chart", metric="feature_adoption")
+    every = checked_period(table, ["period"], period, chart="adoption_chart", metric="feature_adoption")
     if table.is_empty():
         return empty_chart(title=title, what="Feature adoption", hint="no active user in any period")
     totals = table.group_by("use_case").agg(pl.col("users").sum()).sort(["users", "use_case"], descending=[True, False])
@@ -112,16 +121,19 @@ def adoption_chart(
     )
     if rows.is_empty():
         return empty_chart(title=title, what="Feature adoption", hint="no use case has a user")
-    notes = [f"Share of the persona's active users in the {unit} who used the use case."]
+    notes = [f"Share of the persona's active {unit}s in the {every} who used the use case."]
     if totals.height > top:
-        notes.append(f"The {top} of {totals.height} use cases with the most users; the table has every one.")
+        notes.append(f"The {top} of {totals.height} use cases with the most {unit}s; the table has every one.")
     if rows.get_column("observed").eq(OBSERVED[1]).any():
-        notes.append(f"Hollow points: the {unit} is not fully observed (the log starts or ends inside it).")
+        notes.append(f"Hollow points: the {every} is not fully observed (the log starts or ends inside it).")
     personas = rows.get_column(SEGMENT).n_unique()
     many = rows.get_column("period").n_unique() > _MANY_PERIODS
     dates = rows.get_column("period")
-    chart = _adoption(inline(rows), kept, unit, facet=personas > 1, many=many, segment=segment, dates=dates)
-    headline = chart_headline("feature_adoption", table, by=SEGMENT, options=FindingOptions(period=unit, top=top))
+    chart = _adoption(
+        inline(rows), kept, every, facet=personas > 1, many=many, segment=segment, dates=dates, units=f"{unit}s"
+    )
+    options = FindingOptions(period=every, top=top, unit=unit)
+    headline = chart_headline("feature_adoption", table, by=SEGMENT, options=options)
     return finish(chart, title=title, finding=headline, notes=notes)
 
 
@@ -134,6 +146,7 @@ def _adoption(
     many: bool,
     segment: str,
     dates: pl.Series,
+    units: str = "users",
 ) -> alt.typing.ChartType:
     colour = alt.Color(
         "use_case:N",
@@ -143,7 +156,7 @@ def _adoption(
     )
     y = alt.Y(
         "share:Q",
-        title="share of active users",
+        title=f"share of active {units}",
         scale=alt.Scale(domain=[0, 1]),
         axis=alt.Axis(format="%", tickCount=5),
     )
@@ -170,7 +183,7 @@ def _adoption(
 
 
 def leave_points_chart(
-    frame: Any, *, min_users: int = 20, by: str | None = None, title: Title = None
+    frame: Any, *, min_users: int = 20, by: str | None = None, unit: str = "user", title: Title = None
 ) -> alt.typing.ChartType:
     """Rank the last steps before users left by lift: how much more common each is among leavers.
 
@@ -193,6 +206,9 @@ def leave_points_chart(
     by
         The segment column (default: the frame's first column, named after the
         metric's ``by``).
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the step with the highest lift among those with enough users, e.g.
         ``"Last step most over-represented among leavers: home_value for
@@ -233,7 +249,7 @@ def leave_points_chart(
     ]
     if (bars.get_column("verdict") == "too few users").any():
         notes.append(f"Grey: fewer than {min_users} users stopped there, too few to compare.")
-    options = FindingOptions(leave_min_users=min_users)
+    options = FindingOptions(leave_min_users=min_users, unit=unit)
     headline = chart_headline("where_users_leave", table, by=SEGMENT, options=options)
     return finish(_leave(bars, segment), title=title, finding=headline, notes=notes)
 

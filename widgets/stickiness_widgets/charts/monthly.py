@@ -9,7 +9,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness.findings import chart_headline
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.schemas import MONTHLY_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, printable, title_text, utc_tooltip
@@ -30,7 +30,9 @@ _MONTH = alt.Axis(
 )
 
 
-def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
+def monthly_active_users_chart(
+    frame: Any, *, by: str | None = None, unit: str = "user", title: Title = None
+) -> alt.typing.ChartType:
     """Chart monthly stickiness: mean DAU / MAU per calendar month, partial months marked.
 
     Without segments, one bar per month labelled with its value; a partial month
@@ -46,6 +48,9 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     by
         The segment column. Default: the frame's one column beyond the standard
         ones, if it has one.
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`) for the last
         complete month, e.g. ``"Monthly stickiness 26.4% in June 2026"``.
@@ -73,7 +78,7 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     by = by or _segment_column(table)
     if table.is_empty():
         return empty_chart(title=title, what="Monthly stickiness", hint="the log has no days in range")
-    headline = chart_headline("monthly_active_users", table, by=by)
+    headline = chart_headline("monthly_active_users", table, by=by, options=FindingOptions(unit=unit))
     colours = _colours(table, by, headline.segments) if by else None
     values = table.select(
         *([pl.col(by).cast(pl.String)] if by else []),
@@ -89,7 +94,7 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     partial = not table.get_column("complete").all()
     chart = _segment_lines(data, by, values, colours) if by and colours else _bars(data, partial=partial)
     notes = [
-        "Stickiness of a month: its mean DAU divided by the users active at least once in it.",
+        f"Stickiness of a month: its mean DAU divided by the {unit}s active at least once in it.",
         *([] if table.get_column("complete").all() else [_partial_note(by)]),
     ]
     return finish(chart, title=title, finding=headline, notes=notes)
