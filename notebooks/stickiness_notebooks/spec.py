@@ -296,7 +296,7 @@ def report_outputs(report: tuple[Step, ...], values: Mapping[str, Any]) -> dict[
     """
     tables: dict[str, pl.DataFrame | None] = {}
     charts: dict[str, Any] = {}
-    values = {"unit": values["log"].unit, **values}  # what the log counts words the charts (docs/accounts.md)
+    values = {**values, "unit": values["log"].unit}  # what the log counts words the charts (docs/accounts.md)
     for step in report:
         table = values.get(step.table)
         if not isinstance(table, pl.DataFrame):

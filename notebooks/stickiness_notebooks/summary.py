@@ -62,8 +62,8 @@ def report_summary(out: str | Path, values: Mapping[str, Any]) -> Findings:
     the scorecards' tables (``health_summary``, ``nps``, ``fit_matrix``, ...: the
     scorecards template's) gets :func:`stickiness.scorecard_findings`, worded with
     ``depart_below``, ``nps_min_responses`` and ``prediction_horizon``. What the tables count
-    (``unit``: ``"user"``, or ``"account"`` for a log of :func:`stickiness.by_account`) is
-    ``values["unit"]`` when given, else the unit of ``out/ledger.json``, written from the same log.
+    (``"user"``, or ``"account"`` for a log of :func:`stickiness.by_account`) is the unit of
+    ``out/ledger.json``, written from the same log (a notebook variable named ``unit`` does not change it).
 
     Examples
     --------
@@ -74,7 +74,7 @@ def report_summary(out: str | Path, values: Mapping[str, Any]) -> Findings:
     >>> report_summary(folder, {"min_users": 5}).topic("retention").sentence.startswith("Retention in the month")
     True
     """
-    return _findings(read_tables(out), {"unit": _ledger_unit(out), **values})
+    return _findings(read_tables(out), {**values, "unit": _ledger_unit(out)})
 
 
 def _ledger_unit(out: str | Path) -> str:
