@@ -90,6 +90,14 @@ def test_account_axis_titles(accounts: st.UsageLog) -> None:
     assert "accounts" in [axis.title for axis in _axes.drawn_axes(lifecycle)]
 
 
+def test_cohort_heatmap_counts_accounts(accounts: st.UsageLog) -> None:
+    cohorts = st.cohort_matrix(accounts, period="week")
+    spec = sw.cohort_chart(cohorts, period="week", unit="account").to_dict()
+    # acme and globex both start in the week of Feb 26: one cohort of 2 accounts
+    assert "cohort (week of first use) · accounts" in [axis.title for axis in _axes.drawn_axes(spec)]
+    assert "users" not in _words(spec)
+
+
 def test_a_unit_that_is_not_one_is_an_error(accounts: st.UsageLog) -> None:
     with pytest.raises(st.InvalidOptionError, match="unit='accounts'"):
         sw.active_users_chart(st.active_users(accounts, window=7), unit="accounts")

@@ -117,7 +117,7 @@ retention_chart
 
 # %% Cohort matrix
 cohorts = st.cohort_matrix(log, mode=cohort_mode, **period_options)
-cohort_chart = sw.cohort_chart(cohorts, period=period)
+cohort_chart = sw.cohort_chart(cohorts, period=period, unit=log.unit)
 cohort_chart
 
 # %% Retention curve
