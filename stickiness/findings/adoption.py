@@ -95,7 +95,7 @@ def adoption_headline(table: pl.DataFrame, segment: str | None, options: Finding
     drawn = adoption_rows(table, segment, top=options.top)
     rows = drawn.filter(pl.col("share").is_not_null())
     if rows.is_empty():
-        article = "an" if options.unit[0] in "aeiou" else "a"
+        article = "an" if options.unit == "account" else "a"  # "a user", "an account"
         return Headline(f"Feature adoption: no use case has {article} {options.unit}")
     at, when = _latest(rows, options.period)
     several = drawn.get_column(segment).n_unique() > 1

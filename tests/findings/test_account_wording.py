@@ -138,3 +138,23 @@ def test_drifting_and_next_steps_count_accounts() -> None:
 def test_unknown_unit_is_an_error_naming_it() -> None:
     with pytest.raises(InvalidOptionError, match=r"unit='accounts'.*'user', 'account'"):
         report_findings({}, unit="accounts")
+
+
+def test_adoption_and_leave_titles_count_accounts() -> None:
+    from stickiness.findings.adoption import adoption_headline, leave_headline
+
+    never = pl.DataFrame(
+        {"persona": ["(all)"], "use_case": ["x"], "period": [dt.date(2024, 1, 1)], "active": [0], "users": [0]},
+    ).with_columns(share=pl.lit(None, pl.Float64), complete=pl.lit(True))
+    assert adoption_headline(never, None, FindingOptions()).text == "Feature adoption: no use case has a user"
+    assert adoption_headline(never, None, FindingOptions(unit="account")).text == (
+        "Feature adoption: no use case has an account"
+    )
+    # 25 accounts stopped at pay, all of them leavers: only leavers stopped there
+    only = pl.DataFrame(
+        {"persona": ["(all)"], "use_case": ["pay"], "leavers": [25], "retained": [0], "retained_share": [0.0]}
+    ).with_columns(lift=pl.lit(None, pl.Float64))
+    assert leave_headline(only, None, FindingOptions(unit="account")).text == (
+        "Only accounts who left stopped at pay (25 accounts)"
+    )
+    assert leave_headline(only, None, FindingOptions()).text == "Only users who left stopped at pay (25 users)"

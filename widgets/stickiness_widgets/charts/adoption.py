@@ -239,19 +239,20 @@ def leave_points_chart(
     )
     table, segment = segment_frame(table, by=by, standard=LEAVE_COLUMNS[1:], metric="where_users_leave")
     if table.is_empty():
-        return empty_chart(title=title, what="Where users leave", hint="no user was active before the cut")
+        return empty_chart(title=title, what=f"Where {unit}s leave", hint=f"no {unit} was active before the cut")
     bars = _leave_rows(table, min_users)
     notes = [
-        "Lift: a step's share among the last steps of users who left, over its share among those who stayed "
+        f"Lift: a step's share among the last steps of {unit}s who left, over its share among those who stayed "
         "(1: as common).",
-        "Last step: the use cases of a user's last active day before the cut, as_of − limit. "
+        f"Last step: the use cases of {'an' if unit == 'account' else 'a'} {unit}'s last active day before the cut, "
+        "as_of − limit. "
         "Right: how many of them left.",
     ]
     if (bars.get_column("verdict") == "too few users").any():
-        notes.append(f"Grey: fewer than {min_users} users stopped there, too few to compare.")
+        notes.append(f"Grey: fewer than {min_users} {unit}s stopped there, too few to compare.")
     options = FindingOptions(leave_min_users=min_users, unit=unit)
     headline = chart_headline("where_users_leave", table, by=SEGMENT, options=options)
-    return finish(_leave(bars, segment), title=title, finding=headline, notes=notes)
+    return finish(_leave(bars, segment, units=f"{unit}s"), title=title, finding=headline, notes=notes)
 
 
 def _leave_rows(table: pl.DataFrame, min_users: int) -> pl.DataFrame:
@@ -279,21 +280,29 @@ def _leave_rows(table: pl.DataFrame, min_users: int) -> pl.DataFrame:
     )
 
 
-def _leave(bars: pl.DataFrame, segment: str) -> alt.typing.ChartType:
+def _leave(bars: pl.DataFrame, segment: str, *, units: str = "users") -> alt.typing.ChartType:
     end = float(bars.get_column("end")[0])
     personas = bars.get_column(SEGMENT).unique(maintain_order=True).to_list()
     data = inline(bars)  # one dataset: each persona's block filters it
     named = len(personas) > 1  # one persona (e.g. "(all)" without a users table): no block title
     last = len(personas) - 1
     blocks = [
-        _leave_block(data, p, end=end, first=i == 0, last=i == last, named=named, segment=segment)
+        _leave_block(data, p, end=end, first=i == 0, last=i == last, named=named, segment=segment, units=units)
         for i, p in enumerate(personas)
     ]
     return alt.VConcatChart(vconcat=blocks, spacing=14)
 
 
 def _leave_block(
-    data: dict[str, Any], persona: str, *, end: float, first: bool, last: bool, named: bool, segment: str
+    data: dict[str, Any],
+    persona: str,
+    *,
+    end: float,
+    first: bool,
+    last: bool,
+    named: bool,
+    segment: str,
+    units: str = "users",
 ) -> alt.LayerChart:
     base = alt.Chart().transform_filter(alt.FieldEqualPredicate(field=SEGMENT, equal=persona))
     y = alt.Y(
@@ -306,7 +315,7 @@ def _leave_block(
     x = alt.X(
         "bar:Q",
         scale=scale,
-        title="lift: share among leavers' last steps / share among retained users'" if last else None,
+        title=f"lift: share among leavers' last steps / share among retained {units}'" if last else None,
         axis=alt.Axis(format=".1f", tickCount=5, grid=False) if last else None,
     )
     colour = alt.Color(
