@@ -579,12 +579,13 @@ def _print_outputs(out: Path, args: argparse.Namespace) -> None:
     if (tables / "retention.csv").exists():
         retained = read_table(tables / "retention.csv")
         by = retained.columns[0] if retained.columns[0] != "period" else None
-        print(_retention_summary(retained, by=by, min_users=args.min_users))
+        print(_retention_summary(retained, by=by, min_users=args.min_users, unit=ledger.unit))
     if (tables / "use_case_map.csv").exists():
         usecase_map = read_table(tables / "use_case_map.csv")
         # the map's segment column comes first, named after the by the template used
-        print(_forgettable_summary(usecase_map, args, segment=usecase_map.columns[0]))
-    print(_next_steps(_findings(read_tables(out), args, catalog=bool(args.use_cases or args.demo))))
+        print(_forgettable_summary(usecase_map, args, segment=usecase_map.columns[0], unit=ledger.unit))
+    findings = _findings(read_tables(out), args, catalog=bool(args.use_cases or args.demo), unit=ledger.unit)
+    print(_next_steps(findings))
 
 
 def _report_direct(args: argparse.Namespace) -> int:
@@ -632,7 +633,8 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
     catalog = _catalog(args)  # None: the whole product is one use case
     # as open_inputs: by persona when the users table has one and --by is not given
     by = spec.report_by(log, args.by)
-    values = {**vars(args), "by": by, "segment": segment_column(by)}  # the outputs' segment column, named after by
+    # the outputs' segment column, named after by; the unit the log counts words the charts (docs/accounts.md)
+    values = {**vars(args), "by": by, "segment": segment_column(by), "unit": log.unit}
     frames: dict[str, pl.DataFrame] = {}  # every table, for report.xlsx (summary tables: small beside the log)
     written: list[Path] = []
     for item in spec.QUICKSTART:
@@ -647,10 +649,10 @@ def _write_direct(args: argparse.Namespace, out: Path) -> list[Path] | None:
     if not args.no_charts:
         charts, paths = _step("charts", lambda: _charts(frames, values, directory=out / "charts"))
         written += paths
-    findings = _findings(frames, args, catalog=catalog is not None)
+    findings = _findings(frames, args, catalog=catalog is not None, unit=log.unit)
     print(_summary(frames["active_users"], by=values["by"], window=args.mau_window, unit=log.unit))
-    print(_retention_summary(frames["retention"], by=values["by"], min_users=args.min_users))
-    print(_forgettable_summary(frames["use_case_map"], args, segment=values["segment"]))
+    print(_retention_summary(frames["retention"], by=values["by"], min_users=args.min_users, unit=log.unit))
+    print(_forgettable_summary(frames["use_case_map"], args, segment=values["segment"], unit=log.unit))
     print(_next_steps(findings))
     written += _handoff(args, out, log, frames, charts, summary_lines(findings))
     return written
@@ -758,17 +760,19 @@ def _unmapped_line(unmapped: pl.DataFrame) -> str:
     return f"Events in no use case (extend the catalog; all in tables/unmapped_events.csv): {top}"
 
 
-def _zone_lines(rows: pl.DataFrame, segment: str) -> list[str]:
+def _zone_lines(rows: pl.DataFrame, segment: str, unit: str = "user") -> list[str]:
     return [
         f"  {printable(row[segment], _NAME_WIDTH)} {use_case_label(row['use_case'], _NAME_WIDTH)} "
         f"{row['forgettable_share']:>6.1%} (95% CI {row['ci_low']:.1%}-{row['ci_high']:.1%}) "
-        f"of {row['evaluable']:,} users"
+        f"of {row['evaluable']:,} {unit}s"
         + (f", expected {row['expected_frequency']}" if row["expected_frequency"] else "")
         for row in rows.iter_rows(named=True)
     ]
 
 
-def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace, *, segment: str) -> str:
+def _forgettable_summary(
+    usecase_map: pl.DataFrame, args: argparse.Namespace, *, segment: str, unit: str = "user"
+) -> str:
     """Print the forgettable zone's findings, then apart the "rare as expected" ones (docs/use-cases.md, rule 14).
 
     Which rows are listed is the core's finding (:func:`stickiness.report_findings`);
@@ -782,17 +786,17 @@ def _forgettable_summary(usecase_map: pl.DataFrame, args: argparse.Namespace, *,
         f"\nForgettable zone: segments where more than {args.majority:.0%} of evaluable adopters use the use case "
         f"less than {args.threshold:g} day per 30 (window {args.habit_window} days)"
     )
-    lines = [header, *(_zone_lines(zone, segment) or ["  none"])]
+    lines = [header, *(_zone_lines(zone, segment, unit) or ["  none"])]
     if expected.height:
         lines.append(
             f"Rarely used, as expected: the catalog expects these less often than {args.threshold:g} day per 30 "
             "(not a finding)"
         )
-        lines.extend(_zone_lines(expected, segment))
+        lines.extend(_zone_lines(expected, segment, unit))
     return "\n".join(lines)
 
 
-def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int) -> str:
+def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int, unit: str = "user") -> str:
     """Print the last complete period's retention and churn per segment (docs/retention.md).
 
     The period and the rows are the core's finding (:func:`stickiness.report_findings`): rows
@@ -801,7 +805,7 @@ def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int
     """
     latest = report_findings({"retention": retained}, min_users=min_users).topic("retention").numbers
     if latest.height == 0:
-        return "\nRetention: no complete period with users active in the period before yet"
+        return f"\nRetention: no complete period with {unit}s active in the period before yet"
     shown, few = latest.filter(pl.col("sufficient")), latest.filter(~pl.col("sufficient"))
     lines = [
         f"\nRetention in the period starting {latest['period'][0]!s} "
@@ -809,7 +813,7 @@ def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int
     ]
     above = []
     for row in shown.iter_rows(named=True):
-        label = printable(row[by], 20) if by else f"{'all users':<20}"
+        label = printable(row[by], 20) if by else f"{'all ' + unit + 's':<20}"
         star = "*" if row["retention_rate"] > 1 else " "
         if star == "*":
             above.append(f"{row['returning'] - row['retained']:,} in {label.rstrip()}")
@@ -819,13 +823,13 @@ def _retention_summary(retained: pl.DataFrame, *, by: str | None, min_users: int
         )
     if above:
         lines.append(
-            "  * above 100%: returning also counts users back after a gap (active in this period, not new, not "
+            f"  * above 100%: returning also counts {unit}s back after a gap (active in this period, not new, not "
             f"active in the one before): {', '.join(above)}. See docs/retention.md."
         )
     if few.height:
         names = f" ({', '.join(printable(name, 40, pad=False) for name in few[by].to_list())})" if by else ""
         lines.append(
-            f"  Not headlined{names}: fewer than {min_users} users active in the period before, too few to judge "
+            f"  Not headlined{names}: fewer than {min_users} {unit}s active in the period before, too few to judge "
             "(sufficient = false in retention.csv; --min-users sets the minimum)."
         )
     return "\n".join(lines)
@@ -864,8 +868,10 @@ def _next_steps(findings: Findings) -> str:
     return "\n".join(lines)
 
 
-def _findings(tables: dict[str, pl.DataFrame], args: argparse.Namespace, *, catalog: bool) -> Findings:
-    """Return the report's findings from its tables, with the run's options."""
+def _findings(
+    tables: dict[str, pl.DataFrame], args: argparse.Namespace, *, catalog: bool, unit: str = "user"
+) -> Findings:
+    """Return the report's findings from its tables, with the run's options and the log's ``unit``."""
     return report_findings(
         tables,
         mau_window=args.mau_window,
@@ -876,6 +882,7 @@ def _findings(tables: dict[str, pl.DataFrame], args: argparse.Namespace, *, cata
         period=args.period,
         inactive_days=args.inactive_days,
         catalog=catalog,
+        unit=unit,
     )
 
 

@@ -90,7 +90,7 @@ def export_report(
             log=log,
             tables=tables,
             charts=charts or {},
-            summary=_summary(tables, settings) if summary is None else summary,
+            summary=_summary(tables, {**(settings or {}), "unit": log.unit}) if summary is None else summary,
             settings=dict(settings or {}),
             xlsx=xlsx,
             pptx=pptx,

@@ -10,7 +10,8 @@ added to the report is one line here.
 A report parameter is a name of the quickstart's parameters cell (``mau_window``,
 ``habit_window``, ...), which is also the command line's option (``--mau-window``),
 plus ``by``, the users-table column the report settled on, and ``segment``, the
-outputs' segment column named after it (:func:`stickiness.segment_column`).
+outputs' segment column named after it (:func:`stickiness.segment_column`), and ``unit``, what the log
+counts (``log.unit``: ``"user"``, or ``"account"`` with ``account_col``), which words the charts.
 
 >>> [step.table for step in QUICKSTART][:3]
 ['active_users', 'monthly_active_users', 'power_users']
@@ -85,6 +86,10 @@ _ZONE = {"majority": "majority"}
 #: ... and the keywords of the forgettable verdict, which the spectrum and the map both carry.
 _VERDICT = {**_HABITS, "threshold": "threshold", **_ZONE, "min_users": "min_users"}
 
+#: The charts that count people take their noun from ``unit``, the log's unit (``"user"``, or ``"account"`` for a log
+#: of stickiness.by_account; docs/accounts.md): the report passes it from the log, never guessed from a table.
+_UNIT = {"unit": "unit"}
+
 #: The quickstart report: ``stickiness report`` (either path) and ``templates/quickstart.py``, in this order.
 QUICKSTART: tuple[Step, ...] = (
     Step(
@@ -93,7 +98,7 @@ QUICKSTART: tuple[Step, ...] = (
         {"window": "mau_window", "by": "by"},
         "active users",
         "active users",
-        charts=(Chart("active_users", "active_users_chart", {"by": "by"}),),
+        charts=(Chart("active_users", "active_users_chart", {"by": "by", **_UNIT}),),
     ),
     Step(
         "monthly_active_users",
@@ -101,7 +106,7 @@ QUICKSTART: tuple[Step, ...] = (
         {"by": "by"},
         "active users",
         "monthly active users",
-        charts=(Chart("monthly_active_users", "monthly_active_users_chart", {"by": "by"}),),
+        charts=(Chart("monthly_active_users", "monthly_active_users_chart", {"by": "by", **_UNIT}),),
     ),
     # the users active on exactly k of the MAU window's days: they sum to active_users' MAU on as_of
     Step(
@@ -110,7 +115,7 @@ QUICKSTART: tuple[Step, ...] = (
         {"window": "mau_window", "by": "by"},
         "active users",
         "power users",
-        charts=(Chart("power_users", "power_user_chart", {"by": "by"}),),
+        charts=(Chart("power_users", "power_user_chart", {"by": "by", **_UNIT}),),
     ),
     Step(
         "frequency_spectrum",
@@ -129,7 +134,7 @@ QUICKSTART: tuple[Step, ...] = (
         "use-case map",
         "optional",
         (
-            Chart("use_case_map", "use_case_map_chart", {"by": "segment"}),
+            Chart("use_case_map", "use_case_map_chart", {"by": "segment", **_UNIT}),
             Chart("forgettable_zone", "forgettable_zone_chart", {**_ZONE, "by": "segment"}),
         ),
     ),
@@ -150,7 +155,7 @@ QUICKSTART: tuple[Step, ...] = (
         "power users by use case",
         "required",
         # every segment together, one histogram per use case (sw.power_users_by_use_case_chart(segment=...): one)
-        (Chart("power_users_by_use_case", "power_users_by_use_case_chart", {"by": "segment"}),),
+        (Chart("power_users_by_use_case", "power_users_by_use_case_chart", {"by": "segment", **_UNIT}),),
     ),
     # with a catalog, written even when empty; without one, the whole product is one use case: nothing is unmapped
     Step("unmapped_events", "unmapped_events", {}, "use cases", None, "required"),
@@ -163,7 +168,7 @@ QUICKSTART: tuple[Step, ...] = (
         "use cases",
         "habit mix",
         "optional",
-        (Chart("habit_mix", "habit_mix_chart", {"by": "segment"}),),
+        (Chart("habit_mix", "habit_mix_chart", {"by": "segment", **_UNIT}),),
     ),
     Step(
         "band_migration",
@@ -172,7 +177,7 @@ QUICKSTART: tuple[Step, ...] = (
         "use cases",
         "band migration",
         "optional",
-        (Chart("band_migration", "band_migration_chart", {"by": "segment"}),),
+        (Chart("band_migration", "band_migration_chart", {"by": "segment", **_UNIT}),),
     ),
     Step("time_to_habit", "time_to_habit", _HABITS, "use cases", "time to habit", "optional"),
     Step(
@@ -181,7 +186,7 @@ QUICKSTART: tuple[Step, ...] = (
         {"by": "by", "period": "period", "min_users": "min_users"},
         "retention and lifecycle",
         "retention",
-        charts=(Chart("retention", "retention_chart", {"period": "period"}),),
+        charts=(Chart("retention", "retention_chart", {"period": "period", **_UNIT}),),
     ),
     Step(
         "lifecycle",
@@ -189,7 +194,7 @@ QUICKSTART: tuple[Step, ...] = (
         {"by": "by", "period": "period"},
         "retention and lifecycle",
         "lifecycle",
-        charts=(Chart("lifecycle", "lifecycle_chart", {"period": "period"}),),
+        charts=(Chart("lifecycle", "lifecycle_chart", {"period": "period", **_UNIT}),),
     ),
     # each user's daily state in Duolingo's growth model (docs/growth-states.md)
     Step(
@@ -198,7 +203,7 @@ QUICKSTART: tuple[Step, ...] = (
         {"by": "by"},
         "retention and lifecycle",
         "growth states",
-        charts=(Chart("growth_states", "growth_states_chart", {"by": "by"}),),
+        charts=(Chart("growth_states", "growth_states_chart", {"by": "by", **_UNIT}),),
     ),
     # the same horizon as the use-case tables: one typical interval per user in one report
     Step(
@@ -256,6 +261,7 @@ def draw(chart: Chart, table: pl.DataFrame, values: Mapping[str, Any]) -> Any:
     'LayerChart'
     """
     widgets = importlib.import_module("stickiness_widgets")
+    values = {"unit": "user", **values}  # a report of a log as read counts users (no unit given: as before)
     return getattr(widgets, chart.draw)(table, **arguments(chart.options, values))
 
 
@@ -290,6 +296,7 @@ def report_outputs(report: tuple[Step, ...], values: Mapping[str, Any]) -> dict[
     """
     tables: dict[str, pl.DataFrame | None] = {}
     charts: dict[str, Any] = {}
+    values = {**values, "unit": values["log"].unit}  # what the log counts words the charts (docs/accounts.md)
     for step in report:
         table = values.get(step.table)
         if not isinstance(table, pl.DataFrame):

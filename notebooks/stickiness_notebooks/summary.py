@@ -8,6 +8,7 @@ tables' numbers, whichever template wrote them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -60,7 +61,9 @@ def report_summary(out: str | Path, values: Mapping[str, Any]) -> Findings:
     catalog was given; absent: told from the use-case map). A folder holding only
     the scorecards' tables (``health_summary``, ``nps``, ``fit_matrix``, ...: the
     scorecards template's) gets :func:`stickiness.scorecard_findings`, worded with
-    ``depart_below``, ``nps_min_responses`` and ``prediction_horizon``.
+    ``depart_below``, ``nps_min_responses`` and ``prediction_horizon``. What the tables count
+    (``"user"``, or ``"account"`` for a log of :func:`stickiness.by_account`) is the unit of
+    ``out/ledger.json``, written from the same log (a notebook variable named ``unit`` does not change it).
 
     Examples
     --------
@@ -71,13 +74,20 @@ def report_summary(out: str | Path, values: Mapping[str, Any]) -> Findings:
     >>> report_summary(folder, {"min_users": 5}).topic("retention").sentence.startswith("Retention in the month")
     True
     """
-    return _findings(read_tables(out), values)
+    return _findings(read_tables(out), {**values, "unit": _ledger_unit(out)})
+
+
+def _ledger_unit(out: str | Path) -> str:
+    """Return the unit the report's ledger says its log counts (``"user"`` without a ledger, as a log as read)."""
+    ledger = Path(out) / "ledger.json"
+    return str(json.loads(ledger.read_text()).get("unit", "user")) if ledger.exists() else "user"
 
 
 def table_findings(tables: Mapping[str, pl.DataFrame | None], values: Mapping[str, Any]) -> Findings:
     """Return the findings of the report's tables in memory, worded with the parameters in ``values``.
 
-    As :func:`report_summary`, from frames rather than the written CSVs (``None``: a table the run skipped).
+    As :func:`report_summary`, from frames rather than the written CSVs (``None``: a table the run skipped);
+    ``values["unit"]`` is the log's unit (default ``"user"``).
     """
     return _findings({name: table for name, table in tables.items() if table is not None}, values)
 
@@ -93,7 +103,7 @@ def _findings(tables: Mapping[str, pl.DataFrame], values: Mapping[str, Any]) -> 
         return scorecard_findings(scorecards, **options)
     options = {name: values[name] for name in _OPTIONS if values.get(name) is not None}
     catalog = (values["catalog"] is not None) if "catalog" in values else None
-    return report_findings(report, **options, catalog=catalog)
+    return report_findings(report, **options, catalog=catalog, unit=values.get("unit") or "user")
 
 
 def summary_lines(findings: Findings) -> list[str]:

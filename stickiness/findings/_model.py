@@ -16,12 +16,14 @@ from typing import Any, Final
 import polars as pl
 
 from stickiness._text import printable
+from stickiness.exceptions import InvalidOptionError
 from stickiness.options import ACTIVITY, DORMANCY, FIT, HABITS, NPS, PERIOD, PREDICTION, ZONE
 
 __all__ = [
     "ANY",
     "CHANGE_DAYS",
     "MOST_NAMED",
+    "UNITS",
     "UNMAPPED",
     "WEEK",
     "Finding",
@@ -65,6 +67,10 @@ UNMAPPED: Final = "(unmapped)"
 #: Most items a summary sentence lists (segments, segment x use-case pairs, groups): the rest are counted, with
 #: the table that lists them all (as the use-case map's subtitle does).
 MOST_NAMED: Final = 5
+
+
+#: What a log can count (:attr:`stickiness.UsageLog.unit`): users, or accounts (:func:`stickiness.by_account`).
+UNITS: Final = ("user", "account")
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,33 @@ class FindingOptions:
     depart_below: float = FIT.depart_below
     min_responses: int = NPS.min_responses
     horizon_days: int = PREDICTION.horizon_days
+    #: What the log counts, as :attr:`stickiness.UsageLog.unit` says: ``"user"``, or ``"account"`` for a log of
+    #: :func:`stickiness.by_account`. Every sentence and title that counts people uses its noun (docs/accounts.md).
+    unit: str = "user"
+
+    @property
+    def units(self) -> str:
+        """The unit's plural, as the sentences count it: ``users`` or ``accounts``.
+
+        >>> FindingOptions().units, FindingOptions(unit="account").units
+        ('users', 'accounts')
+        """
+        return f"{self.unit}s"
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:  # a typo would word every sentence wrongly
+            raise InvalidOptionError(
+                f"unit={self.unit!r} is not a unit a log counts: give one of {', '.join(map(repr, UNITS))} "
+                "(the log's own: log.unit)."
+            )
+
+    def count(self, n: int) -> str:
+        """Return ``n`` of the unit, singular or plural as ``n`` needs: ``1 account``, ``1,200 users``.
+
+        >>> FindingOptions(unit="account").count(1), FindingOptions().count(1200)
+        ('1 account', '1,200 users')
+        """
+        return f"{n:,} {self.unit if n == 1 else self.units}"
 
 
 @dataclass(frozen=True)
@@ -201,8 +234,9 @@ def segment_of(table: pl.DataFrame) -> str | None:
     return None if first is None or first in _FIRST else first
 
 
-def who(row: Mapping[str, Any], segment: str | None) -> str:
-    return "all users" if segment is None else printable(row[segment], 40, pad=False)
+def who(row: Mapping[str, Any], segment: str | None, units: str = "users") -> str:
+    """Name a row's segment, or ``all users`` (``all accounts``: ``units``) without a segment column."""
+    return f"all {units}" if segment is None else printable(row[segment], 40, pad=False)
 
 
 def named(segment: str | None, *rows: Mapping[str, Any]) -> tuple[str, ...]:
@@ -240,14 +274,19 @@ def capped(rows: pl.DataFrame, size: str, table: str) -> tuple[pl.DataFrame, str
     return kept, f" and {rows.height - MOST_NAMED:,} more in {table}"
 
 
-def listing(rows: pl.DataFrame, segment: str | None, show: Any) -> str:
-    """Return "a 81.7%, b 31.9%" over the rows, in their order."""
-    return ", ".join(f"{who(row, segment)} {show(row)}" for row in rows.iter_rows(named=True))
+def listing(rows: pl.DataFrame, segment: str | None, show: Any, units: str = "users") -> str:
+    """Return "a 81.7%, b 31.9%" over the rows, in their order (``all users`` without a segment: ``units``)."""
+    return ", ".join(f"{who(row, segment, units)} {show(row)}" for row in rows.iter_rows(named=True))
 
 
-def spread(low: Mapping[str, Any], high: Mapping[str, Any], value: str, segment: str | None) -> str:
+def spread(
+    low: Mapping[str, Any], high: Mapping[str, Any], value: str, segment: str | None, units: str = "users"
+) -> str:
     """Return "from LOW (who) to HIGH (who)" of ``value`` between two rows."""
-    return f"from {percent(low[value])} ({who(low, segment)}) to {percent(high[value])} ({who(high, segment)})"
+    return (
+        f"from {percent(low[value])} ({who(low, segment, units)}) to {percent(high[value])} "
+        f"({who(high, segment, units)})"
+    )
 
 
 def as_date(value: Any) -> dt.date:

@@ -95,19 +95,21 @@ def adoption_headline(table: pl.DataFrame, segment: str | None, options: Finding
     drawn = adoption_rows(table, segment, top=options.top)
     rows = drawn.filter(pl.col("share").is_not_null())
     if rows.is_empty():
-        return Headline("Feature adoption: no use case has a user")
+        article = "an" if options.unit == "account" else "a"  # "a user", "an account"
+        return Headline(f"Feature adoption: no use case has {article} {options.unit}")
     at, when = _latest(rows, options.period)
     several = drawn.get_column(segment).n_unique() > 1
     at = at.with_columns(_step_name(segment, several=several))
     by = segment if several else None  # one segment: the title names its use cases only
     if at.height == 1:
         row = at.row(0, named=True)
-        text = f"Adoption in {when}: {percent(row['share'])} of active users used {row['__name']}"
+        text = f"Adoption in {when}: {percent(row['share'])} of active {options.units} used {row['__name']}"
         return Headline(text, segments=named(by, row))
     known = at.filter(pl.col("share").is_not_null()).sort("share", "__name")
     low, high = known.row(0, named=True), known.row(-1, named=True)
     return Headline(
-        f"Adoption in {when}: {_spread(at, 'share', '__name')} of active users", segments=named(by, low, high)
+        f"Adoption in {when}: {_spread(at, 'share', '__name')} of active {options.units}",
+        segments=named(by, low, high),
     )
 
 
@@ -151,13 +153,16 @@ def leave_headline(table: pl.DataFrame, segment: str | None, options: FindingOpt
     judged = leave_verdicts(table, options.leave_min_users)
     enough = judged.filter(pl.col("verdict") != LEAVE_VERDICTS[2])
     if enough.is_empty():
-        return Headline("Where users leave: too few users at every last step to compare")
+        units = options.units
+        return Headline(f"Where {units} leave: too few {units} at every last step to compare")
     ranked = enough.with_columns(_step_name(segment, several=table.get_column(segment).n_unique() > 1)).sort(
         ["only_leavers", "lift", "leavers"], descending=[True, True, True], nulls_last=True
     )
     best = ranked.row(0, named=True)
     if best["only_leavers"]:
-        return Headline(f"Only users who left stopped at {best['__name']} ({best['leavers']:,} users)")
+        units = options.units
+        return Headline(f"Only {units} who left stopped at {best['__name']} ({options.count(best['leavers'])})")
     if best["lift"] is None:
-        return Headline("Where users leave: no step has both leavers and retained users to compare")
+        units = options.units
+        return Headline(f"Where {units} leave: no step has both leavers and retained {units} to compare")
     return Headline(f"Last step most over-represented among leavers: {best['__name']} (lift {best['lift']:.2f})")

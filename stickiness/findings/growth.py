@@ -21,17 +21,16 @@ def growth_headline(states: pl.DataFrame, by: str | None, options: FindingOption
     >>> growth_headline(states, None, FindingOptions()).text
     'On 2024-01-10, of 50 users seen: 8 active (75.0% current), 12 at risk, 30 dormant'
     """
-    del options  # the states have no options to word
     segment = by if by is not None else segment_of(states)
     day = as_date(states.get_column("day").max())
     last = states.filter(pl.col("day") == day).select(pl.exclude(*([segment] if segment else []), "day").sum())
     row = last.row(0, named=True)
     current = f" ({percent(row['current'] / row['dau'])} current)" if row["dau"] else ""
     at_risk = row["at_risk_wau"] + row["at_risk_mau"]
-    text = f"On {day}, of {row['users']:,} users seen: {row['dau']:,} active{current}, {at_risk:,} at risk, "
+    text = f"On {day}, of {row['users']:,} {options.units} seen: {row['dau']:,} active{current}, {at_risk:,} at risk, "
     text += f"{row['dormant']:,} dormant"
     note = (
-        "Each user seen is in one state a day: active (new, current, reactivated, resurrected), at risk (no "
+        f"Each {options.unit} seen is in one state a day: active (new, current, reactivated, resurrected), at risk (no "
         "activity today but in the last 7 or 30 days) or dormant (none in the last 30 days)."
     )
     return Headline(text, note)

@@ -68,7 +68,7 @@ def habit_mix_headline(mix: pl.DataFrame, by: str | None, options: FindingOption
     >>> habit_mix_headline(mix, "persona", FindingOptions()).text
     'At-least-weekly users of search rose from 31.0% to 38.0% of adopters among analyst (2024-01-31 to 2024-02-29)'
     """
-    del options  # the mix carries its own period ends
+    units = options.units  # the mix carries its own period ends
     segment = _segment(mix, by)
     note = "Shares of the evaluable adopters in each band at each period end; at least weekly: daily or weekly."
     shares = habit_shares(mix, segment)
@@ -78,7 +78,8 @@ def habit_mix_headline(mix: pl.DataFrame, by: str | None, options: FindingOption
     first, last = as_date(row["first"]), as_date(row["last"])
     among = _among(row, segment)
     if first == last:
-        text = f"At-least-weekly users of {row['use_case']}: {percent(row['habit_last'])} of adopters{among} on {last}"
+        share = percent(row["habit_last"])
+        text = f"At-least-weekly {units} of {row['use_case']}: {share} of adopters{among} on {last}"
         return Headline(text, note, named(segment, row))
     verb = "rose" if row["change"] > 0 else "fell" if row["change"] < 0 else "stayed"
     move = (
@@ -86,7 +87,7 @@ def habit_mix_headline(mix: pl.DataFrame, by: str | None, options: FindingOption
         if verb != "stayed"
         else (f"stayed at {percent(row['habit_last'])}")
     )
-    text = f"At-least-weekly users of {row['use_case']} {move} of adopters{among} ({first} to {last})"
+    text = f"At-least-weekly {units} of {row['use_case']} {move} of adopters{among} ({first} to {last})"
     return Headline(text, note, named(segment, row))
 
 
@@ -100,7 +101,7 @@ def band_migration_headline(moves: pl.DataFrame, by: str | None, options: Findin
     >>> band_migration_headline(moves, None, FindingOptions()).text
     'Of 18 users of search in a band before: 3 now use it more often, 5 less often; 2 new, 0 gone'
     """
-    del options, by  # every segment together, as the matrix's totals
+    del by  # every segment together, as the matrix's totals
     rank = {band: position for position, band in enumerate(BANDS)}
     table = moves.with_columns(
         pl.col("from_band").replace_strict(rank, default=None, return_dtype=pl.Int64).alias("__from"),
@@ -115,7 +116,11 @@ def band_migration_headline(moves: pl.DataFrame, by: str | None, options: Findin
         gone=users.filter(pl.col("to_band") == "gone").sum(),
     ).row(0, named=True)
     use_cases = moves.get_column("use_case").unique().sort().to_list()
-    what = f"users of {use_cases[0]}" if len(use_cases) == 1 else f"user x use case pairs ({len(use_cases)} use cases)"
+    what = (
+        f"{options.units} of {use_cases[0]}"
+        if len(use_cases) == 1
+        else f"{options.unit} x use case pairs ({len(use_cases)} use cases)"
+    )
     note = "Bands on the earlier and the later day; new: no evaluable adopter before, gone: none now."
     text = (
         f"Of {totals['before']:,} {what} in a band before: {totals['up']:,} now use it more often, "

@@ -47,10 +47,11 @@ from stickiness.options import DEFAULT_BANDS
 __all__ = ["CHART_NAMES", "chart_headline", "power_user_days", "power_user_shares"]
 
 
-def _active_users_headline(daily: pl.DataFrame) -> Headline:
+def _active_users_headline(daily: pl.DataFrame, options: FindingOptions) -> Headline:
+    units = options.units
     day, _ = headline_day(daily)
     if day is None:
-        return Headline("Active users: no data")
+        return Headline(f"Active {units}: no data")
     segment = segment_of(daily)
     rows = day_rows(daily, segment, day).filter(pl.col("week_mean").is_not_null()).sort("week_mean")
     note = (
@@ -59,32 +60,33 @@ def _active_users_headline(daily: pl.DataFrame) -> Headline:
     )
     incomplete = "" if rows.get_column("complete").all() else " (window incomplete)"
     if rows.is_empty():
-        return Headline(f"Stickiness on {day}: no monthly active users{incomplete}", note)
+        return Headline(f"Stickiness on {day}: no monthly active {units}{incomplete}", note)
     if rows.height == 1:
         row = rows.row(0, named=True)
         who = f" ({row[segment]})" if segment else ""
         text = f"Stickiness {percent(row['week_mean'])}{who} on {day}, {WEEK}-day mean{incomplete}"
         return Headline(text, note, named(segment, row))
     low, high = rows.row(0, named=True), rows.row(-1, named=True)
-    between = spread(low, high, "week_mean", segment)
+    between = spread(low, high, "week_mean", segment, units)
     return Headline(f"Stickiness on {day}, {WEEK}-day mean: {between}{incomplete}", note, named(segment, low, high))
 
 
-def _monthly_headline(monthly: pl.DataFrame) -> Headline:
+def _monthly_headline(monthly: pl.DataFrame, options: FindingOptions) -> Headline:
+    units = options.units
     if monthly.is_empty():
         return Headline("Monthly stickiness: no data")
     segment = segment_of(monthly)
     rows = last_month(monthly).filter(pl.col("stickiness").is_not_null()).sort("stickiness")
-    note = "Monthly stickiness: the month's mean DAU / its users (the summary states the last 7 days' DAU / MAU)."
+    note = f"Monthly stickiness: the month's mean DAU / its {units} (the summary states the last 7 days' DAU / MAU)."
     month = month_name(as_date(last_month(monthly).get_column("month").max()))
     if rows.is_empty():
-        return Headline(f"Monthly stickiness in {month}: no monthly active users", note)
+        return Headline(f"Monthly stickiness in {month}: no monthly active {units}", note)
     if rows.height == 1:
         row = rows.row(0, named=True)
         who = f" ({row[segment]})" if segment else ""
         return Headline(f"Monthly stickiness {percent(row['stickiness'])}{who} in {month}", note, named(segment, row))
     low, high = rows.row(0, named=True), rows.row(-1, named=True)
-    between = spread(low, high, "stickiness", segment)
+    between = spread(low, high, "stickiness", segment, units)
     return Headline(f"Monthly stickiness in {month}: {between}", note, named(segment, low, high))
 
 
@@ -95,9 +97,12 @@ def _retention_headline(retained: pl.DataFrame, options: FindingOptions) -> Head
     partial = ""
     if done.is_empty():  # no complete period yet: the latest drawn (a hollow point), said to be partial
         done, partial = retained.filter(pl.col("retention_rate").is_not_null()), " (partial)"
-    note = "Churn: the share of the period before's active users not active in this one; retention: returning / them."
+    units = options.units
+    note = (
+        f"Churn: the share of the period before's active {units} not active in this one; retention: returning / them."
+    )
     if done.is_empty():
-        return Headline(f"Retention and churn: no {options.period} follows one with active users yet", note)
+        return Headline(f"Retention and churn: no {options.period} follows one with active {units} yet", note)
     last = done.get_column("period").max()
     rows = done.filter(pl.col("period") == last).sort("churn_rate")
     when = period_name(as_date(last), options.period) + partial
@@ -110,13 +115,14 @@ def _retention_headline(retained: pl.DataFrame, options: FindingOptions) -> Head
             named(segment, row),
         )
     low, high = rows.row(0, named=True), rows.row(-1, named=True)
-    between = spread(low, high, "churn_rate", segment)
+    between = spread(low, high, "churn_rate", segment, units)
     return Headline(f"Churn in {when}: {between}", note, named(segment, low, high))
 
 
 def _lifecycle_headline(table: pl.DataFrame, options: FindingOptions) -> Headline:
     later = table.filter(pl.col("period") > pl.col("period").min())  # the first period has no period before it
-    note = "Bars: returning, resurrecting (back after a gap) and new users above zero; users gone dormant below."
+    units = options.units
+    note = f"Bars: returning, resurrecting (back after a gap) and new {units} above zero; {units} gone dormant below."
     if later.is_empty():
         return Headline(f"Lifecycle: one {options.period} only", note)
     complete = later.filter(pl.col("complete"))
@@ -137,7 +143,7 @@ def _lifecycle_headline(table: pl.DataFrame, options: FindingOptions) -> Headlin
     most_new = at.sort(["new", segment], descending=[True, False]).row(0, named=True)
     most_gone = at.sort(["dormant", segment]).row(0, named=True)  # dormant counts are negative
     return Headline(
-        f"Lifecycle in {when}: most new users in {most_new[segment]} ({most_new['new']:,}), "
+        f"Lifecycle in {when}: most new {units} in {most_new[segment]} ({most_new['new']:,}), "
         f"most gone dormant in {most_gone[segment]} ({abs(most_gone['dormant']):,})",
         note,
         named(segment, most_new, most_gone),
@@ -158,13 +164,15 @@ def _zone_headline(usecase_map: pl.DataFrame, options: FindingOptions) -> Headli
     return Headline(text, note)
 
 
-def _map_headline(usecase_map: pl.DataFrame) -> Headline:
+def _map_headline(usecase_map: pl.DataFrame, options: FindingOptions) -> Headline:
     """Headline the lowest and highest adoption the map's cells print (rounded as they are), in ASCII."""
     rows = judged(usecase_map)
     segment = rows.columns[0]
     cases = rows.filter(pl.col("use_case") != ANY)
     rows = (cases if cases.height else rows).filter(pl.col("adoption_rate").is_not_null()).sort("adoption_rate")
-    note = "Adoption: the share of the segment's active users who use the use case (the cells' text, rounded)."
+    note = (
+        f"Adoption: the share of the segment's active {options.units} who use the use case (the cells' text, rounded)."
+    )
     if rows.is_empty():
         return Headline("Use-case map: no adopters", note)
     low, high = rows.row(0, named=True), rows.row(-1, named=True)
@@ -220,14 +228,15 @@ def power_user_shares(curve: pl.DataFrame, segment: str | None) -> pl.DataFrame:
     return (curve.group_by(keys).agg(power) if keys else curve.select(power)).sort(["power", *keys])
 
 
-def _power_users_headline(curve: pl.DataFrame, segment: str | None) -> Headline:
+def _power_users_headline(curve: pl.DataFrame, segment: str | None, options: FindingOptions) -> Headline:
     """Headline the highest and lowest share of a segment's MAU active on :func:`power_user_days` or more days."""
     window = int(curve.get_column("active_days").max())  # type: ignore[arg-type]  # the curve has every k
     days = power_user_days(window)
     rows = power_user_shares(curve, segment)
     note = (
-        f"Power users: active on {days} or more of the {window} days to as_of (the daily band, 20 days per 30, "
-        "scaled to the window); a bar is the share of the segment's users active in the window (its MAU)."
+        f"Power {options.units}: active on {days} or more of the {window} days to as_of (the daily band, 20 days "
+        f"per 30, scaled to the window); a bar is the share of the segment's {options.units} active in the window "
+        "(its MAU)."
     )
     high = rows.row(-1, named=True)
     mau = f"{who(high, segment)}'s MAU" if segment else "MAU"
@@ -242,14 +251,14 @@ def _power_users_headline(curve: pl.DataFrame, segment: str | None) -> Headline:
 _Worder = Callable[[pl.DataFrame, str | None, FindingOptions], Headline]
 _HEADLINES: Final[Mapping[str, _Worder]] = {
     # the report charts (spec.QUICKSTART's names): their segment is the table's first column unless standard
-    "active_users": lambda table, _, options: _active_users_headline(table),
-    "monthly_active_users": lambda table, _, options: _monthly_headline(table),
+    "active_users": lambda table, _, options: _active_users_headline(table, options),
+    "monthly_active_users": lambda table, _, options: _monthly_headline(table, options),
     "frequency_spectrum": lambda table, _, options: _spectrum_headline(table),
-    "use_case_map": lambda table, _, options: _map_headline(table),
+    "use_case_map": lambda table, _, options: _map_headline(table, options),
     "forgettable_zone": lambda table, _, options: _zone_headline(table, options),
     "retention": lambda table, _, options: _retention_headline(table, options),
     "lifecycle": lambda table, _, options: _lifecycle_headline(table, options),
-    "power_users": lambda table, by, options: _power_users_headline(table, by or segment_of(table)),
+    "power_users": lambda table, by, options: _power_users_headline(table, by or segment_of(table), options),
     # the other charts, named after the metric they draw
     "feature_adoption": adoption.adoption_headline,
     "where_users_leave": adoption.leave_headline,
@@ -294,7 +303,8 @@ def chart_headline(
     table's first column unless that is ``day``, ``period``, ...; for ``nps`` and
     the lifetime-value tables, whose segment is optional, the one column beyond the
     metric's own); ``options`` the ones the table and the chart were computed with (the period,
-    majority, ``top``, ``depart_below``, ... word the titles). An unknown ``chart`` is a
+    majority, ``top``, ``depart_below``, ... word the titles; ``unit="account"``, a log of
+    :func:`stickiness.by_account`, makes the titles count accounts). An unknown ``chart`` is a
     KeyError naming the known ones.
 
     Examples
@@ -314,5 +324,5 @@ def chart_headline(
     if by is not None and by in table.columns:  # the segment column first, where the table's own order puts it
         table = table.select(by, pl.exclude(by))
     if table.is_empty():
-        return Headline(f"{chart.replace('_', ' ').capitalize()}: no data")
+        return Headline(f"{chart.replace('_', ' ').capitalize().replace('users', options.units)}: no data")
     return _HEADLINES[chart](table, by if by is not None and by in table.columns else None, options)

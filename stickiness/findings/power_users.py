@@ -62,8 +62,7 @@ def power_users_finding(curve: pl.DataFrame, options: FindingOptions) -> Finding
     Power users (active on 5 or more of the last 7 days, the daily band scaled to the window):
     all users 50.0% of MAU (2 of 4).
     """
-    del options  # the window is the table's: its largest k
-    if curve.is_empty():
+    if curve.is_empty():  # the window is the table's: its largest k
         return None
     window, days = _threshold(curve)
     segment = segment_of(curve)
@@ -72,8 +71,8 @@ def power_users_finding(curve: pl.DataFrame, options: FindingOptions) -> Finding
     kept, more = capped(shares, "mau", "tables/power_users.csv")
     show = lambda r: f"{percent(r['power'])} of MAU ({r['power_users']:,} of {r['mau']:,})"  # noqa: E731
     sentence = (
-        f"Power users (active on {days} or more of the last {window} days, the daily band scaled to the window): "
-        f"{listing(kept, segment, show)}{more}."
+        f"Power {options.units} (active on {days} or more of the last {window} days, the daily band scaled to the "
+        f"window): {listing(kept, segment, show, options.units)}{more}."
     )
     return Finding("power_users", sentence, shares)
 
@@ -130,24 +129,26 @@ def by_use_case_headline(table: pl.DataFrame, by: str | None, options: FindingOp
     >>> by_use_case_headline(table, None, FindingOptions()).text  # search: 3 of its 4 users on 5+ days
     "a: 75.0% of search's users were active 5+ days of 7, 0.0% of buy's"
     """
-    del options
     column = by or segment_of(table)
     curves = use_case_curves(table, by=column)
     if curves.is_empty():
-        return Headline("Power users by use case: nobody was active in the window")
+        return Headline(f"Power {options.units} by use case: nobody was active in the window")
     window, days = _threshold(curves)
     shares = _shares(curves, ["use_case"], days).sort(["power", "use_case"], descending=[True, False])
     segments = [] if column is None else sorted(set(table.get_column(column).cast(pl.String)))
     segments = [name for name in segments if name != ALL_SEGMENT]  # "(all)": no users table, nothing to name
     scope = f"{segments[0]}: " if len(segments) == 1 else ""
     high = shares.row(0, named=True)
-    text = f"{scope}{percent(high['power'])} of {who(high, 'use_case')}'s users were active {days}+ days of {window}"
+    text = (
+        f"{scope}{percent(high['power'])} of {who(high, 'use_case')}'s {options.units} were active {days}+ days "
+        f"of {window}"
+    )
     if shares.height > 1:
         low = shares.row(-1, named=True)
         text += f", {percent(low['power'])} of {who(low, 'use_case')}'s"
     note = (
-        f"Power users: active on {days} or more of the {window} days to as_of (the daily band, 20 days per 30, "
-        "scaled to the window); a bar is the share of the use case's users active in the window"
+        f"Power {options.units}: active on {days} or more of the {window} days to as_of (the daily band, 20 days "
+        f"per 30, scaled to the window); a bar is the share of the use case's {options.units} active in the window"
         + (f", {segments[0]} only." if scope else ", all segments together.")
     )
     return Headline(text, note, named(column, *([{column: segments[0]}] if scope and column else [])))

@@ -55,14 +55,15 @@ def _stickiness(daily: pl.DataFrame, options: FindingOptions) -> Finding | None:
     known = rows.filter(pl.col("week_mean").is_not_null()).sort("week_mean", descending=True)
     incomplete = "" if rows.get_column("complete").all() else " (the MAU window starts before the log: undercounted)"
     shown, more = capped(known, "mau", "tables/active_users.csv")  # the largest by MAU, 21 personas or more
-    listed = (listing(shown, segment, lambda r: percent(r["week_mean"])) + more) or "no monthly active users"
+    units = options.units
+    listed = (listing(shown, segment, lambda r: percent(r["week_mean"]), units) + more) or f"no monthly active {units}"
     sentence = (
-        f"Stickiness (DAU / MAU, the share of the month's users active on a day), as the mean of the {WEEK} days "
+        f"Stickiness (DAU / MAU, the share of the month's {units} active on a day), as the mean of the {WEEK} days "
         f"to {day}: {listed}{incomplete}."
     )
     notes = [
-        f"Stickiness is DAU / MAU (MAU over {options.mau_window} days): the share of the month's users who use "
-        f"the product on a day; the summary and the active-users chart state its mean over the last {WEEK} days, "
+        f"Stickiness is DAU / MAU (MAU over {options.mau_window} days): the share of the month's {units} who use "
+        f"the product on a day; the summary and the active-{units} chart state its mean over the last {WEEK} days, "
         "which evens out weekdays. One day's value is in the table (stickiness); the monthly chart gives each "
         "month's mean."
     ]
@@ -109,12 +110,18 @@ def _changes(daily: pl.DataFrame, retained: pl.DataFrame | None, options: Findin
                         listed,
                         segment,
                         lambda r: f"{percent(r['week_mean'])} ({points(r['week_mean'] - r['week_mean_before'])})",
+                        options.units,
                     )
                     + more
                 )
                 by_mau, more = capped(joined, "mau", "tables/active_users.csv")
                 counts = (
-                    listing(by_mau, segment, lambda r: f"{r['mau']:,} ({signed_count(r['mau'] - r['mau_before'])})")
+                    listing(
+                        by_mau,
+                        segment,
+                        lambda r: f"{r['mau']:,} ({signed_count(r['mau'] - r['mau_before'])})",
+                        options.units,
+                    )
                     + more
                 )
                 parts.append(f"Against {before}, {CHANGE_DAYS} days before: stickiness {ratios}; MAU {counts}.")
@@ -142,9 +149,8 @@ def _churn_change(retained: pl.DataFrame, options: FindingOptions) -> tuple[str,
         return None
     show = lambda r: f"{percent(r['churn_rate'])} ({points(r['churn_rate'] - r['churn_before'])})"  # noqa: E731
     listed, more = capped(joined, "active_before", "tables/retention.csv")
-    text = (
-        f"Churn in the {options.period} starting {last} against the one before: {listing(listed, segment, show)}{more}."
-    )
+    changes = listing(listed, segment, show, options.units) + more
+    text = f"Churn in the {options.period} starting {last} against the one before: {changes}."
     return text, joined
 
 
@@ -152,32 +158,34 @@ def _retention(retained: pl.DataFrame, options: FindingOptions) -> Finding:
     retained = with_derived(retained, options.min_users)
     segment = segment_of(retained)
     done = done_periods(retained)
+    units = options.units
     if done.height == 0:
-        return Finding("retention", "Retention: no complete period with users active in the period before yet.")
+        return Finding("retention", f"Retention: no complete period with {units} active in the period before yet.")
     last = as_date(done.get_column("period").max())
     latest = done.filter(pl.col("period") == last).sort("churn_rate")
     shown, few = latest.filter(pl.col("sufficient")), latest.filter(~pl.col("sufficient"))
     show = lambda r: f"churn {percent(r['churn_rate'])} (retention {percent(r['retention_rate'])})"  # noqa: E731
     kept, more = capped(shown, "active_before", "tables/retention.csv")
-    listed = (listing(kept, segment, show) + more) or "no segment has enough users to judge"
+    listed = (listing(kept, segment, show, units) + more) or f"no segment has enough {units} to judge"
     sentence = f"Retention in the {options.period} starting {last}: {listed}."
     notes = []
     above = shown.filter(pl.col("retention_rate") > 1)
     if above.height:
         above, more = capped(above, "active_before", "tables/retention.csv")
-        back = listing(above, segment, lambda r: f"{r['returning'] - r['retained']:,}") + more
-        notes.append(f"Retention above 100% counts users back after a gap: {back}.")
+        back = listing(above, segment, lambda r: f"{r['returning'] - r['retained']:,}", units) + more
+        notes.append(f"Retention above 100% counts {units} back after a gap: {back}.")
     if few.height:
         kept, more = capped(few, "active_before", "tables/retention.csv")
         names = f" ({', '.join(str(n) for n in kept.get_column(segment).to_list())}{more})" if segment else ""
-        notes.append(f"Not headlined{names}: fewer than {options.min_users} users active in the period before.")
+        notes.append(f"Not headlined{names}: fewer than {options.min_users} {units} active in the period before.")
     return Finding("retention", " ".join([sentence, *notes]), latest, tuple(notes))
 
 
 def _inactive(table: pl.DataFrame, options: FindingOptions) -> Finding:
     counts = table.group_by("status").len("users").sort(["users", "status"], descending=[True, False])
     words = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in counts.iter_rows())
-    sentence = f"{table.height:,} users have had no activity in the last {options.inactive_days} days" + (
+    verb = "has" if table.height == 1 else "have"
+    sentence = f"{options.count(table.height)} {verb} had no activity in the last {options.inactive_days} days" + (
         f": {words}." if words else "."
     )
     return Finding("inactive", sentence, counts)
@@ -214,17 +222,19 @@ def _drifting(drifting: pl.DataFrame, options: FindingOptions) -> Finding:
     keys = [*([segment] if segment else []), "use_case"]
     counts = drifting.group_by(keys).len("users").sort(["users", *keys], descending=[True, *[False] * len(keys)])
     if drifting.is_empty():
-        return Finding("drifting", "Drifting users: none (no user's rate fell below the threshold).", counts)
+        text = f"Drifting {options.units}: none (no {options.unit}'s rate fell below the threshold)."
+        return Finding("drifting", text, counts)
     users = drifting.get_column("user").n_unique()
     where = ", ".join(
-        (f"{who(row, segment)} × " if segment else "") + f"{use_case_label(row['use_case'], 40, pad=False)} "
+        (f"{who(row, segment, options.units)} × " if segment else "")
+        + f"{use_case_label(row['use_case'], 40, pad=False)} "
         f"{row['users']:,}"
         for row in counts.head(5).iter_rows(named=True)
     )
     more = f" and {counts.height - 5} more in tables/drifting_users.csv" if counts.height > 5 else ""
     sentence = (
-        f"Drifting: {users:,} users used a use case regularly before and now less than {options.threshold:g} day "
-        f"per 30 ({where}{more})."
+        f"Drifting: {options.count(users)} used a use case regularly before and now less than "
+        f"{options.threshold:g} day per 30 ({where}{more})."
     )
     return Finding("drifting", sentence, counts)
 
@@ -250,23 +260,26 @@ def _catalog(
     return None
 
 
-def _next_steps(found: Mapping[str, Finding], tables: Mapping[str, pl.DataFrame | None]) -> list[str]:
+def _next_steps(
+    found: Mapping[str, Finding], tables: Mapping[str, pl.DataFrame | None], options: FindingOptions
+) -> list[str]:
     """Return the suggested next steps, each from a verdict a table already carries."""
     steps: list[str] = []
+    units = options.units
     forgettable = found.get("forgettable")
     if forgettable is not None:
         zone = forgettable.numbers.filter(pl.col("verdict") == "forgettable")
         for row in zone.head(3).iter_rows(named=True):
             segment = zone.columns[0]
             steps.append(
-                f"Remind {who(row, segment)} of {use_case_label(row['use_case'], 40, pad=False)}: "
+                f"Remind {who(row, segment, units)} of {use_case_label(row['use_case'], 40, pad=False)}: "
                 f"{percent(row['forgettable_share'])} of its evaluable "
                 "adopters use it less than once a month and may forget the product when the need comes back."
             )
     drifting = found.get("drifting")
     if drifting is not None and drifting.numbers.height:
         steps.append(
-            "Contact the drifting users before they lapse: tables/drifting_users.csv lists them, with their rate "
+            f"Contact the drifting {units} before they lapse: tables/drifting_users.csv lists them, with their rate "
             "before and now."
         )
     retention = found.get("retention")
@@ -276,15 +289,15 @@ def _next_steps(found: Mapping[str, Finding], tables: Mapping[str, pl.DataFrame 
             worst_segment = segment_of(judged)
             worst = judged.sort("churn_rate", descending=True).row(0, named=True)
             steps.append(
-                f"Look into churn in {who(worst, worst_segment)} ({percent(worst['churn_rate'])}, the highest in the "
-                "latest period): interview recent leavers."
+                f"Look into churn in {who(worst, worst_segment, units)} ({percent(worst['churn_rate'])}, the highest "
+                "in the latest period): interview recent leavers."
             )
     inactive = tables.get("inactive_users")
     if inactive is not None and "status" in inactive.columns:
         at_risk = inactive.filter(pl.col("status") == "at_risk").height
         if at_risk:
             steps.append(
-                f"Reach the {at_risk:,} users at risk (quiet for more than twice their usual interval; "
+                f"Reach the {options.count(at_risk)} at risk (quiet for more than twice their usual interval; "
                 "tables/inactive_users.csv, status at_risk) before they go dormant."
             )
     catalog = found.get("catalog")
@@ -335,6 +348,7 @@ def report_findings(
     period: str = PERIOD.period,
     inactive_days: int = DORMANCY.days,
     catalog: bool | None = None,
+    unit: str = "user",
 ) -> Findings:
     """Return a report's findings from its tables, named as in ``tables/`` (``active_users``, ``retention``, ...).
 
@@ -354,6 +368,10 @@ def report_findings(
         ``threshold``, ...): they word the sentences.
     catalog
         Whether a use-case catalog was given; None: told from the use-case map.
+    unit
+        What the tables count: the log's :attr:`~stickiness.UsageLog.unit`, ``"user"`` or ``"account"``
+        (a log of :func:`stickiness.by_account`). The sentences and titles that count people say
+        ``accounts`` for ``"account"`` (docs/accounts.md).
 
     Returns
     -------
@@ -371,7 +389,9 @@ def report_findings(
     >>> report_findings({"retention": retained}).topic("retention").sentence
     'Retention in the month starting 2024-02-01: all users churn 25.0% (retention 75.0%).'
     """
-    options = FindingOptions(mau_window, habit_window, threshold, majority, min_users, period, inactive_days, catalog)
+    options = FindingOptions(
+        mau_window, habit_window, threshold, majority, min_users, period, inactive_days, catalog, unit=unit
+    )
     present = {name: table for name, table in tables.items() if table is not None}
     found: dict[str, Finding] = {}
     daily = present.get("active_users")
@@ -399,4 +419,4 @@ def report_findings(
         for chart in _CHARTS.get(name, ())
         if _HEADLINE_COLUMNS[chart] <= set(table.columns)  # a table cut down by hand has no headline
     }
-    return Findings(tuple(found.values()), tuple(_next_steps(found, present)), headlines, options)
+    return Findings(tuple(found.values()), tuple(_next_steps(found, present, options)), headlines, options)

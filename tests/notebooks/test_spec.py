@@ -59,8 +59,9 @@ def test_the_quickstart_spec_lists_the_reports_tables_and_charts() -> None:
 
 
 def test_every_step_names_a_public_metric_chart_and_template_parameter() -> None:
-    # the parameters cell's names, and the segment column the template derives from by (open_inputs' cell)
-    parameters = parameter_names(template_notebook("quickstart")) | {"segment"}
+    # the parameters cell's names, the segment column the template derives from by (open_inputs' cell) and the
+    # unit the log counts (log.unit, which report_outputs passes: docs/accounts.md)
+    parameters = parameter_names(template_notebook("quickstart")) | {"segment", "unit"}
     for step in QUICKSTART:
         assert step.metric in st.__all__, step
         assert set(step.options) <= set(inspect.signature(getattr(st, step.metric)).parameters), step

@@ -75,7 +75,7 @@ sw.table(log.ledger)  # rows read = rows used + rows set aside, by reason
 
 # %% Daily active users and stickiness
 daily = st.active_users(log, window=mau_window, by=by)
-active_chart = sw.active_users_chart(daily, by=by)
+active_chart = sw.active_users_chart(daily, by=by, unit=log.unit)
 active_chart
 
 # %% The latest complete day
@@ -91,7 +91,7 @@ sw.table(latest, "active_users", folder=out)
 
 # %% Monthly active users
 monthly = st.monthly_active_users(log, by=by)
-monthly_chart = sw.monthly_active_users_chart(monthly, by=by)
+monthly_chart = sw.monthly_active_users_chart(monthly, by=by, unit=log.unit)
 monthly_chart
 
 # %% Monthly table

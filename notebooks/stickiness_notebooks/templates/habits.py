@@ -103,11 +103,11 @@ sw.table(log.ledger)  # rows read = rows used + rows set aside, by reason
 
 # %% Power users
 power_users = st.power_users(log, window=mau_window, by=by, active_events=active_events)
-power_users_chart = sw.power_user_chart(power_users, by=by)
+power_users_chart = sw.power_user_chart(power_users, by=by, unit=log.unit)
 power_users_chart
 
 # %% Power users in words
-finding = power_users_finding(power_users, FindingOptions(mau_window=mau_window))  # the summary's line
+finding = power_users_finding(power_users, FindingOptions(mau_window=mau_window, unit=log.unit))  # the summary's line
 print(finding.sentence if finding else "Nobody was active in the window.")
 if finding:  # per segment: its users in the window (MAU), the share and the number of power users
     sw.table(finding.numbers, folder=None, formats={"power": "share"}, title="Power users per segment")
@@ -122,7 +122,7 @@ if finding:  # per segment: its users in the window (MAU), the share and the num
 
 # %% Power users by use case
 power_users_by_use_case = st.power_users_by_use_case(log, catalog, window=mau_window, by=by)
-power_users_by_use_case_chart = sw.power_users_by_use_case_chart(power_users_by_use_case, by=segment)
+power_users_by_use_case_chart = sw.power_users_by_use_case_chart(power_users_by_use_case, by=segment, unit=log.unit)
 power_users_by_use_case_chart
 
 # %% [markdown]
@@ -137,7 +137,7 @@ power_users_by_use_case_chart
 # %% Habit mix
 habit_options = {"by": by, "window": habit_window, "horizon": horizon, "min_exposure": min_exposure}
 habit_mix = st.habit_mix(log, catalog, period=mix_period, **habit_options)
-habit_mix_chart = sw.habit_mix_chart(habit_mix, by=segment)
+habit_mix_chart = sw.habit_mix_chart(habit_mix, by=segment, unit=log.unit)
 habit_mix_chart
 
 # %% [markdown]
@@ -150,7 +150,7 @@ habit_mix_chart
 
 # %% Band migration
 band_migration = st.band_migration(log, catalog, period_days=migration_days, **habit_options)
-band_migration_chart = sw.band_migration_chart(band_migration, by=segment)
+band_migration_chart = sw.band_migration_chart(band_migration, by=segment, unit=log.unit)
 band_migration_chart
 
 # %% [markdown]
@@ -173,7 +173,7 @@ sw.table(time_to_habit, "time_to_habit", folder=out)
 
 # %% Growth states
 growth_states = st.growth_states(log, by=by, active_events=active_events)
-growth_states_chart = sw.growth_states_chart(growth_states, by=by)
+growth_states_chart = sw.growth_states_chart(growth_states, by=by, unit=log.unit)
 growth_states_chart
 
 # %% [markdown]

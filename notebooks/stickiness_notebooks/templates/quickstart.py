@@ -102,11 +102,11 @@ sw.table(log.ledger)  # rows read = rows used + rows set aside, by reason
 # %% Active users
 active_users = st.active_users(log, window=mau_window, by=by)
 monthly_active_users = st.monthly_active_users(log, by=by)
-active_users_chart = sw.active_users_chart(active_users, by=by)
+active_users_chart = sw.active_users_chart(active_users, by=by, unit=log.unit)
 active_users_chart
 
 # %% Monthly active users
-monthly_active_users_chart = sw.monthly_active_users_chart(monthly_active_users, by=by)
+monthly_active_users_chart = sw.monthly_active_users_chart(monthly_active_users, by=by, unit=log.unit)
 monthly_active_users_chart
 
 # %% [markdown]
@@ -120,7 +120,7 @@ monthly_active_users_chart
 
 # %% Power users
 power_users = st.power_users(log, window=mau_window, by=by)
-power_users_chart = sw.power_user_chart(power_users, by=by)
+power_users_chart = sw.power_user_chart(power_users, by=by, unit=log.unit)
 power_users_chart
 
 # %% [markdown]
@@ -149,7 +149,7 @@ frequency_spectrum_chart
 
 # %% Habit mix
 habit_mix = st.habit_mix(log, catalog, **habit_options)
-habit_mix_chart = sw.habit_mix_chart(habit_mix, by=segment)
+habit_mix_chart = sw.habit_mix_chart(habit_mix, by=segment, unit=log.unit)
 habit_mix_chart
 
 # %% [markdown]
@@ -167,7 +167,7 @@ habit_mix_chart
 use_case_map = st.use_case_map(
     log, catalog, **habit_options, threshold=threshold, majority=majority, min_users=min_users
 )
-use_case_map_chart = sw.use_case_map_chart(use_case_map, by=segment)
+use_case_map_chart = sw.use_case_map_chart(use_case_map, by=segment, unit=log.unit)
 use_case_map_chart
 
 # %% Forgettable zone
@@ -203,12 +203,12 @@ sw.table(rare_as_expected.select(zone_view), "rare_as_expected", folder=out, csv
 
 # %% Retention and churn
 retention = st.retention(log, by=by, period=period, min_users=min_users)  # sufficient: min_users before
-retention_chart = sw.retention_chart(retention, period=period)
+retention_chart = sw.retention_chart(retention, period=period, unit=log.unit)
 retention_chart
 
 # %% Lifecycle
 lifecycle = st.lifecycle(log, by=by, period=period)
-lifecycle_chart = sw.lifecycle_chart(lifecycle, period=period)
+lifecycle_chart = sw.lifecycle_chart(lifecycle, period=period, unit=log.unit)
 lifecycle_chart
 
 # %% Inactivity list

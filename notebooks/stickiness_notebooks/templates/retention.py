@@ -108,7 +108,7 @@ sw.table(log.ledger)  # rows read = rows used + rows set aside, by reason
 
 # %% Retention and churn
 retention = st.retention(log, **period_options, min_users=min_users)
-retention_chart = sw.retention_chart(retention, period=period)
+retention_chart = sw.retention_chart(retention, period=period, unit=log.unit)
 retention_chart
 
 # %% [markdown]
@@ -121,7 +121,7 @@ retention_chart
 
 # %% Cohort matrix
 cohorts = st.cohort_matrix(log, mode=cohort_mode, **period_options)
-cohort_chart = sw.cohort_chart(cohorts, period=period)
+cohort_chart = sw.cohort_chart(cohorts, period=period, unit=log.unit)
 cohort_chart
 
 # %% Retention curve
@@ -137,7 +137,7 @@ curve_chart
 
 # %% Lifecycle
 lifecycle = st.lifecycle(log, signup=signup, **period_options)
-lifecycle_chart = sw.lifecycle_chart(lifecycle, period=period)
+lifecycle_chart = sw.lifecycle_chart(lifecycle, period=period, unit=log.unit)
 lifecycle_chart
 
 # %% [markdown]
@@ -188,7 +188,7 @@ sw.table(inactive, "inactive_users", folder=out, rows=10)
 
 # %% Feature adoption
 adoption = st.feature_adoption(log, catalog, period=period, by=by)
-adoption_chart = sw.adoption_chart(adoption, period=period)
+adoption_chart = sw.adoption_chart(adoption, period=period, unit=log.unit)
 adoption_chart
 
 # %% Time to first use
@@ -204,7 +204,7 @@ sw.table(first_use, "time_to_first_use", folder=out)
 
 # %% Where users leave
 leave_points = st.where_users_leave(log, catalog, by=by, limit=limit, window=leave_window)
-leave_chart = sw.leave_points_chart(leave_points)
+leave_chart = sw.leave_points_chart(leave_points, unit=log.unit)
 leave_chart
 
 # %% [markdown] tags=["author"]

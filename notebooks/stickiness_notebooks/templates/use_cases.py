@@ -95,7 +95,7 @@ spectrum_chart
 
 # %% Use-case map
 usecase_map = st.use_case_map(log, catalog, **habit_options)
-map_chart = sw.use_case_map_chart(usecase_map)
+map_chart = sw.use_case_map_chart(usecase_map, unit=log.unit)
 map_chart
 
 # %% Use-case map table

@@ -10,7 +10,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import UNKNOWN_SEGMENT, InvalidOptionError
-from stickiness.findings import chart_headline
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.schemas import ACTIVE_USERS_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, pixels, printable, title_text, utc_day, utc_tooltip, value_field
@@ -36,6 +36,7 @@ def active_users_chart(
     *,
     by: str | None = None,
     metrics: Sequence[str] = METRICS,
+    unit: str = "user",
     title: Title = None,
 ) -> alt.typing.ChartType:
     """Chart daily stickiness (DAU / MAU) above the DAU, WAU and MAU lines.
@@ -62,6 +63,9 @@ def active_users_chart(
     metrics
         Which of ``"dau"``, ``"wau"``, ``"mau"`` to draw in the counts panel
         (default all three; an empty sequence leaves out the counts panel).
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`): the trailing
         7-day mean of DAU / MAU where the line ends, e.g. ``"Stickiness 81.7% on 2026-06-30, 7-day mean"``.
@@ -89,9 +93,9 @@ def active_users_chart(
         table = table.with_columns(pl.col(by).cast(pl.String).fill_null(UNKNOWN_SEGMENT))
     chosen = _check_metrics(metrics)
     if table.is_empty():
-        return empty_chart(title=title, what="Active users", hint="the log has no days in range")
+        return empty_chart(title=title, what=f"Active {unit}s", hint="the log has no days in range")
     segments = table.get_column(by).cast(pl.String).unique(maintain_order=True).sort().to_list() if by else []
-    headline = chart_headline("active_users", table, by=by)
+    headline = chart_headline("active_users", table, by=by, options=FindingOptions(unit=unit))
     colours = _colours(table, by, headline.segments) if by else None
     values = table.select(
         *([pl.col(by).cast(pl.String), _segment_key(by, segments)] if by else []),
@@ -112,7 +116,7 @@ def active_users_chart(
     panels = [_stickiness_panel(data, by, segments, colours, window, incomplete=incomplete, interval=interval)]
     if chosen:
         labels = [m.upper() for m in chosen]
-        panels.append(_counts_panel(data, by, colours, labels, window, incomplete=incomplete))
+        panels.append(_counts_panel(data, by, colours, labels, window, incomplete=incomplete, units=f"{unit}s"))
     partial = _partial_day(table)
     for panel in panels:
         if partial is not None and isinstance(panel, alt.LayerChart):  # not the facets of the counts per segment
@@ -304,6 +308,7 @@ def _counts_panel(
     window: int | None,
     *,
     incomplete: bool,
+    units: str = "users",
 ) -> alt.typing.ChartType:
     """DAU, WAU and MAU lines; small multiples (without tooltips: the top panel has them) per segment.
 
@@ -320,10 +325,10 @@ def _counts_panel(
     lines = (
         base.transform_fold(list[str | alt.FieldName](labels), as_=["metric", "users"])
         .mark_line(strokeWidth=1.4)
-        .encode(x=utc_day(), y=alt.Y("users:Q", title="active users", axis=alt.Axis(format=",d")), color=colour)
+        .encode(x=utc_day(), y=alt.Y("users:Q", title=f"active {units}", axis=alt.Axis(format=",d")), color=colour)
     )
     names = ", ".join(_mau_name(window) if m == "MAU" else m for m in labels)
-    title = _panel_title(f"Active users: {names}")
+    title = _panel_title(f"Active {units}: {names}")
     if not by:
         tip = base.mark_rule(opacity=0, strokeWidth=3).encode(x=utc_day(), tooltip=_day_tooltips())
         return alt.LayerChart(
@@ -338,7 +343,7 @@ def _counts_panel(
         shown = len(colours.domain) - 1
         others = len(colours.groups) - shown
         coloured = f"of the {shown} {colours.noun} coloured above (the other {others}: in the table)"
-        title = _panel_title(f"Active users: {names} {coloured}")
+        title = _panel_title(f"Active {units}: {names} {coloured}")
     chart = alt.LayerChart(
         layer=[*_band(base, shown=incomplete, label=True), lines], width=(WIDTH - _FACET_GAP) // 2, height=130
     ).facet(

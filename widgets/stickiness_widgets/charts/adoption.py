@@ -48,7 +48,13 @@ _RULE = "#444444"
 
 
 def adoption_chart(
-    frame: Any, *, top: int = 8, period: str = PERIOD.period, by: str | None = None, title: Title = None
+    frame: Any,
+    *,
+    top: int = 8,
+    period: str = PERIOD.period,
+    by: str | None = None,
+    unit: str = "user",
+    title: Title = None,
 ) -> alt.typing.ChartType:
     """Chart feature adoption over time: the share of active users who used each use case, per persona.
 
@@ -71,6 +77,9 @@ def adoption_chart(
     by
         The segment column (default: the frame's first column, named after the
         metric's ``by``).
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the range of adoption in the last complete period, e.g.
         ``"Adoption in Jun 2026: from 8.9% (buy_home for home_buyer) to
@@ -98,7 +107,7 @@ def adoption_chart(
         frame, columns=ADOPTION_COLUMNS[1:], metric="feature_adoption", dates=["period"], flags=["complete"]
     ).with_columns(pl.col("use_case").cast(pl.String))
     table, segment = segment_frame(table, by=by, standard=ADOPTION_COLUMNS[1:], metric="feature_adoption")
-    unit = checked_period(table, ["period"], period, chart="adoption_chart", metric="feature_adoption")
+    every = checked_period(table, ["period"], period, chart="adoption_chart", metric="feature_adoption")
     if table.is_empty():
         return empty_chart(title=title, what="Feature adoption", hint="no active user in any period")
     totals = table.group_by("use_case").agg(pl.col("users").sum()).sort(["users", "use_case"], descending=[True, False])
@@ -113,11 +122,11 @@ def adoption_chart(
     )
     if rows.is_empty():
         return empty_chart(title=title, what="Feature adoption", hint="no use case has a user")
-    notes = [f"Share of the persona's active users in the {unit} who used the use case."]
+    notes = [f"Share of the persona's active {unit}s in the {every} who used the use case."]
     if totals.height > top:
-        notes.append(f"The {top} of {totals.height} use cases with the most users; the table has every one.")
+        notes.append(f"The {top} of {totals.height} use cases with the most {unit}s; the table has every one.")
     if rows.get_column("observed").eq(OBSERVED[1]).any():
-        notes.append(f"Hollow points: the {unit} is not fully observed (the log starts or ends inside it).")
+        notes.append(f"Hollow points: the {every} is not fully observed (the log starts or ends inside it).")
     interval = has_interval(rows, "share")
     if interval:
         rows = rows.with_columns(pl.col("share_low").alias("low"), pl.col("share_high").alias("high"))
@@ -126,9 +135,18 @@ def adoption_chart(
     many = rows.get_column("period").n_unique() > _MANY_PERIODS
     dates = rows.get_column("period")
     chart = _adoption(
-        inline(rows), kept, unit, facet=personas > 1, many=many, segment=segment, dates=dates, interval=interval
+        inline(rows),
+        kept,
+        every,
+        facet=personas > 1,
+        many=many,
+        segment=segment,
+        dates=dates,
+        interval=interval,
+        units=f"{unit}s",
     )
-    headline = chart_headline("feature_adoption", table, by=SEGMENT, options=FindingOptions(period=unit, top=top))
+    options = FindingOptions(period=every, top=top, unit=unit)
+    headline = chart_headline("feature_adoption", table, by=SEGMENT, options=options)
     return finish(chart, title=title, finding=headline, notes=notes)
 
 
@@ -142,6 +160,7 @@ def _adoption(
     segment: str,
     dates: pl.Series,
     interval: bool = False,
+    units: str = "users",
 ) -> alt.typing.ChartType:
     colour = alt.Color(
         "use_case:N",
@@ -151,7 +170,7 @@ def _adoption(
     )
     y = alt.Y(
         "share:Q",
-        title="share of active users",
+        title=f"share of active {units}",
         scale=alt.Scale(domain=[0, 1]),
         axis=alt.Axis(format="%", tickCount=5),
     )
@@ -179,7 +198,7 @@ def _adoption(
 
 
 def leave_points_chart(
-    frame: Any, *, min_users: int = 20, by: str | None = None, title: Title = None
+    frame: Any, *, min_users: int = 20, by: str | None = None, unit: str = "user", title: Title = None
 ) -> alt.typing.ChartType:
     """Rank the last steps before users left by lift: how much more common each is among leavers.
 
@@ -202,6 +221,9 @@ def leave_points_chart(
     by
         The segment column (default: the frame's first column, named after the
         metric's ``by``).
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the step with the highest lift among those with enough users, e.g.
         ``"Last step most over-represented among leavers: home_value for
@@ -232,19 +254,20 @@ def leave_points_chart(
     )
     table, segment = segment_frame(table, by=by, standard=LEAVE_COLUMNS[1:], metric="where_users_leave")
     if table.is_empty():
-        return empty_chart(title=title, what="Where users leave", hint="no user was active before the cut")
+        return empty_chart(title=title, what=f"Where {unit}s leave", hint=f"no {unit} was active before the cut")
     bars = _leave_rows(table, min_users)
     notes = [
-        "Lift: a step's share among the last steps of users who left, over its share among those who stayed "
+        f"Lift: a step's share among the last steps of {unit}s who left, over its share among those who stayed "
         "(1: as common).",
-        "Last step: the use cases of a user's last active day before the cut, as_of − limit. "
+        f"Last step: the use cases of {'an' if unit == 'account' else 'a'} {unit}'s last active day before the cut, "
+        "as_of − limit. "
         "Right: how many of them left.",
     ]
     if (bars.get_column("verdict") == "too few users").any():
-        notes.append(f"Grey: fewer than {min_users} users stopped there, too few to compare.")
-    options = FindingOptions(leave_min_users=min_users)
+        notes.append(f"Grey: fewer than {min_users} {unit}s stopped there, too few to compare.")
+    options = FindingOptions(leave_min_users=min_users, unit=unit)
     headline = chart_headline("where_users_leave", table, by=SEGMENT, options=options)
-    return finish(_leave(bars, segment), title=title, finding=headline, notes=notes)
+    return finish(_leave(bars, segment, units=f"{unit}s"), title=title, finding=headline, notes=notes)
 
 
 def _leave_rows(table: pl.DataFrame, min_users: int) -> pl.DataFrame:
@@ -272,21 +295,29 @@ def _leave_rows(table: pl.DataFrame, min_users: int) -> pl.DataFrame:
     )
 
 
-def _leave(bars: pl.DataFrame, segment: str) -> alt.typing.ChartType:
+def _leave(bars: pl.DataFrame, segment: str, *, units: str = "users") -> alt.typing.ChartType:
     end = float(bars.get_column("end")[0])
     personas = bars.get_column(SEGMENT).unique(maintain_order=True).to_list()
     data = inline(bars)  # one dataset: each persona's block filters it
     named = len(personas) > 1  # one persona (e.g. "(all)" without a users table): no block title
     last = len(personas) - 1
     blocks = [
-        _leave_block(data, p, end=end, first=i == 0, last=i == last, named=named, segment=segment)
+        _leave_block(data, p, end=end, first=i == 0, last=i == last, named=named, segment=segment, units=units)
         for i, p in enumerate(personas)
     ]
     return alt.VConcatChart(vconcat=blocks, spacing=14)
 
 
 def _leave_block(
-    data: dict[str, Any], persona: str, *, end: float, first: bool, last: bool, named: bool, segment: str
+    data: dict[str, Any],
+    persona: str,
+    *,
+    end: float,
+    first: bool,
+    last: bool,
+    named: bool,
+    segment: str,
+    units: str = "users",
 ) -> alt.LayerChart:
     base = alt.Chart().transform_filter(alt.FieldEqualPredicate(field=SEGMENT, equal=persona))
     y = alt.Y(
@@ -299,7 +330,7 @@ def _leave_block(
     x = alt.X(
         "bar:Q",
         scale=scale,
-        title="lift: share among leavers' last steps / share among retained users'" if last else None,
+        title=f"lift: share among leavers' last steps / share among retained {units}'" if last else None,
         axis=alt.Axis(format=".1f", tickCount=5, grid=False) if last else None,
     )
     colour = alt.Color(

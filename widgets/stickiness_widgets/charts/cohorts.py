@@ -45,7 +45,7 @@ _MANY_OFFSETS = 40  # beyond this many offsets the curve's complete points shrin
 
 
 def cohort_chart(
-    frame: Any, *, by: str | None = None, period: str = PERIOD.period, title: Title = None
+    frame: Any, *, by: str | None = None, period: str = PERIOD.period, unit: str = "user", title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the cohort retention matrix as a heatmap: cohorts down, periods since the first across.
 
@@ -66,6 +66,9 @@ def cohort_chart(
     period
         ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
         ``period`` given to the metric, checked against the dates (docs/charts.md).
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the finding, one cell the heatmap draws (outlined): the latest
         cohort whose period 1 is fully observed, its share as the cell prints it,
@@ -95,18 +98,18 @@ def cohort_chart(
     table, by = period_frame(
         frame, by=by, columns=COLUMNS, metric="cohort_matrix", dates=["cohort", "period"], optional=_OPTIONAL
     )
-    unit = checked_period(table, ["cohort", "period"], period, chart="cohort_chart", metric="cohort_matrix")
+    every = checked_period(table, ["cohort", "period"], period, chart="cohort_chart", metric="cohort_matrix")
     if table.is_empty():
         return empty_chart(title=title, what="Cohort retention", hint="no cohort in the log's range")
-    cells = _with_stated(_cells(table, by, unit), stated_cells(table, by), by, unit)
+    cells = _with_stated(_cells(table, by, every), stated_cells(table, by), by, every)
     partial = cells.get_column("observed").eq(OBSERVED[1]).any()
     notes = [
-        f"Share of each cohort (users by their first active {unit}) counted that many {unit}s later; "
+        f"Share of each cohort ({unit}s by their first active {every}) counted that many {every}s later; "
         "blank: not reached yet.",
-        *([_partial_note(unit, "Pale cells")] if partial else []),
+        *([_partial_note(every, "Pale cells")] if partial else []),
     ]
-    chart = _heatmap(cells, by, unit, partial=partial)
-    headline = chart_headline("cohort_matrix", table, by=by, options=FindingOptions(period=unit))
+    chart = _heatmap(cells, by, every, partial=partial, units=f"{unit}s")
+    headline = chart_headline("cohort_matrix", table, by=by, options=FindingOptions(period=every, unit=unit))
     return finish(chart, title=title, finding=headline, notes=notes)
 
 
@@ -210,7 +213,9 @@ def _with_stated(cells: pl.DataFrame, stated: pl.DataFrame, by: str | None, unit
     )
 
 
-def _heatmap(cells: pl.DataFrame, by: str | None, unit: PeriodName, *, partial: bool) -> alt.typing.ChartType:
+def _heatmap(
+    cells: pl.DataFrame, by: str | None, unit: PeriodName, *, partial: bool, units: str = "users"
+) -> alt.typing.ChartType:
     offsets = cells.get_column("offset").n_unique()
     rows = cells.get_column("cohort").n_unique()
     step_x = max(8, min(44, _PLOT_WIDTH // max(offsets, 1)))
@@ -220,7 +225,9 @@ def _heatmap(cells: pl.DataFrame, by: str | None, unit: PeriodName, *, partial: 
     segments = cells.get_column(by).unique(maintain_order=True).to_list() if by else [None]
     last = len(segments) - 1
     blocks = [
-        _block(data, by, s, unit, step=(step_x, step_y), labelled=labelled, partial=partial, axis=i == last)
+        _block(
+            data, by, s, unit, step=(step_x, step_y), labelled=labelled, partial=partial, axis=i == last, units=units
+        )
         for i, s in enumerate(segments)
     ]
     if len(blocks) == 1:
@@ -238,6 +245,7 @@ def _block(
     labelled: bool,
     partial: bool,
     axis: bool,
+    units: str = "users",
 ) -> alt.LayerChart:
     base = alt.Chart()
     if by and segment is not None:
@@ -249,7 +257,7 @@ def _block(
     )
     y = alt.Y(
         "cohort_label:N",
-        title=f"cohort ({unit} of first use) · users",
+        title=f"cohort ({unit} of first use) · {units}",
         sort=alt.EncodingSortField("row", op="min", order="ascending"),
         axis=alt.Axis(ticks=False, domain=False, labelOverlap=True),
     )

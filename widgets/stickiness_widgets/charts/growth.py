@@ -7,7 +7,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness.findings import chart_headline
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.metrics.growth import GROWTH_STATES
 from stickiness.schemas import GROWTH_STATES_SCHEMA
 from stickiness_widgets.charts._data import inline, metric_frame
@@ -31,7 +31,9 @@ GROWTH_COLOURS: Final = {
 }
 
 
-def growth_states_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
+def growth_states_chart(
+    frame: Any, *, by: str | None = None, unit: str = "user", title: Title = None
+) -> alt.typing.ChartType:
     """Chart the growth states as stacked areas: every user seen, by state, each day.
 
     From the base up: the active states (new, current, reactivated, resurrected: their sum is
@@ -45,6 +47,9 @@ def growth_states_chart(frame: Any, *, by: str | None = None, title: Title = Non
     by
         The segment column. Default: the frame's one column beyond the standard ones, if it has
         one: one panel per segment.
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`) for the last day, e.g.
         ``"On 2026-06-30, of 1,000 users seen: 212 active (80.2% current), 150 at risk, 638 dormant"``.
@@ -78,11 +83,12 @@ def growth_states_chart(frame: Any, *, by: str | None = None, title: Title = Non
         )
     ).with_columns(pl.col("state").replace_strict(list(GROWTH_STATES), range(len(GROWTH_STATES))).alias("order"))
     notes = ["From the base: active (their sum is DAU), at risk (up to WAU, then the 30-day MAU), dormant."]
-    chart = _chart(inline(layers), by)
-    return finish(chart, title=title, finding=chart_headline("growth_states", table, by=by), notes=notes)
+    chart = _chart(inline(layers), by, f"{unit}s")
+    headline = chart_headline("growth_states", table, by=by, options=FindingOptions(unit=unit))
+    return finish(chart, title=title, finding=headline, notes=notes)
 
 
-def _chart(data: dict[str, Any], by: str | None) -> alt.typing.ChartType:
+def _chart(data: dict[str, Any], by: str | None, units: str) -> alt.typing.ChartType:
     colour = alt.Color(
         "state:N",
         title=None,
@@ -101,7 +107,7 @@ def _chart(data: dict[str, Any], by: str | None) -> alt.typing.ChartType:
         .mark_area()
         .encode(
             x=alt.X("day:T", title=None),
-            y=alt.Y("sum(users):Q", stack="zero", title="users", axis=alt.Axis(format=",d", tickCount=6)),
+            y=alt.Y("sum(users):Q", stack="zero", title=units, axis=alt.Axis(format=",d", tickCount=6)),
             color=colour,
             order=alt.Order("order:Q", sort="ascending"),
             tooltip=tooltips,

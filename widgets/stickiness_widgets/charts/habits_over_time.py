@@ -9,7 +9,7 @@ import polars as pl
 
 from stickiness import BANDS
 from stickiness.catalog import ANY_USE_CASE
-from stickiness.findings import chart_headline
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.metrics.habits_over_time import MIGRATION_BANDS
 from stickiness.schemas import BAND_MIGRATION_SCHEMA, HABIT_MIX_SCHEMA, SEG
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
@@ -40,7 +40,7 @@ def _use_case(table: pl.DataFrame, use_case: str | None, weight: str) -> str:
 
 
 def habit_mix_chart(
-    frame: Any, *, by: str | None = None, use_case: str | None = None, title: Title = None
+    frame: Any, *, by: str | None = None, use_case: str | None = None, unit: str = "user", title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the habit mix of one use case: the share of evaluable adopters in each band, stacked, at each period end.
 
@@ -53,6 +53,9 @@ def habit_mix_chart(
     use_case
         The use case to draw. Default: ``"(any)"`` (the product) when the frame has it, else the use
         case with the most evaluable adopters.
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`), e.g. ``"At-least-weekly users
         of search rose from 31.0% to 38.0% of adopters among analyst (2024-01-31 to 2024-06-30)"``.
@@ -89,7 +92,7 @@ def habit_mix_chart(
     if by:
         table = table.with_columns(pl.col(by).cast(pl.String))
     drawn = table.filter(pl.col("use_case") == _use_case(table, use_case, "evaluable"))
-    headline = chart_headline("habit_mix", drawn, by=by)
+    headline = chart_headline("habit_mix", drawn, by=by, options=FindingOptions(unit=unit))
     layers = drawn.filter(pl.col("evaluable") > 0).with_columns(
         pl.col("band").replace_strict(list(BANDS), range(len(BANDS)), default=len(BANDS)).alias("order")
     )
@@ -129,7 +132,7 @@ def habit_mix_chart(
 
 
 def band_migration_chart(
-    frame: Any, *, by: str | None = None, use_case: str | None = None, title: Title = None
+    frame: Any, *, by: str | None = None, use_case: str | None = None, unit: str = "user", title: Title = None
 ) -> alt.typing.ChartType:
     """Chart band migration of one use case: a matrix of users by band before (rows) and band now (columns).
 
@@ -141,6 +144,9 @@ def band_migration_chart(
         The segment column. Default: the frame's one column beyond the standard ones: one matrix per segment.
     use_case
         The use case to draw. Default: ``"(any)"`` when the frame has it, else the one with the most users.
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`), e.g. ``"Of 1,200 users of search in
         a band before: 90 now use it more often, 150 less often; 80 new, 60 gone"``.
@@ -167,7 +173,7 @@ def band_migration_chart(
     if by:
         table = table.with_columns(pl.col(by).cast(pl.String))
     drawn = table.filter(pl.col("use_case") == _use_case(table, use_case, "users"))
-    headline = chart_headline("band_migration", drawn, by=by)
+    headline = chart_headline("band_migration", drawn, by=by, options=FindingOptions(unit=unit))
     rows = [band for band in MIGRATION_BANDS if band != "gone"]  # before: the bands and new
     columns_ = [band for band in MIGRATION_BANDS if band != "new"]  # now: the bands and gone
     tooltips = [
@@ -186,7 +192,7 @@ def band_migration_chart(
         .encode(
             x=x,
             y=y,
-            color=alt.Color("users:Q", title="users", scale=alt.Scale(scheme="blues")),
+            color=alt.Color("users:Q", title=f"{unit}s", scale=alt.Scale(scheme="blues")),
             tooltip=tooltips,
         )
     )

@@ -39,7 +39,7 @@ STATE_COLOURS: Final = {
 
 
 def lifecycle_chart(
-    frame: Any, *, by: str | None = None, period: str = PERIOD.period, title: Title = None
+    frame: Any, *, by: str | None = None, period: str = PERIOD.period, unit: str = "user", title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the lifecycle as diverging bars: who is active each period, and who went dormant.
 
@@ -61,6 +61,9 @@ def lifecycle_chart(
     period
         ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
         ``period`` given to the metric, checked against the dates (docs/charts.md).
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`) for the last
         complete period: counts its bars draw, e.g. ``"Lifecycle in June 2026: 57 new, 12 back
@@ -85,25 +88,25 @@ def lifecycle_chart(
     'Lifecycle in February 2024: 1 new, 0 back after a gap, 2 gone dormant'
     """
     table, by = period_frame(frame, by=by, columns=COLUMNS, metric="lifecycle", dates=["period"])
-    unit = checked_period(table, ["period"], period, chart="lifecycle_chart", metric="lifecycle")
+    every = checked_period(table, ["period"], period, chart="lifecycle_chart", metric="lifecycle")
     if table.is_empty():
         return empty_chart(title=title, what="Lifecycle", hint="the log has no periods in range")
-    bars = _bars(table, by, unit)
+    bars = _bars(table, by, every)
     notes = [
-        f"Above zero, the {unit}'s active users: returning (active the {unit} before too), resurrecting (back after "
-        "a gap), new.",
-        f"Below zero, dormant: active the {unit} before, not in this one. "
+        f"Above zero, the {every}'s active {unit}s: returning (active the {every} before too), resurrecting (back "
+        "after a gap), new.",
+        f"Below zero, dormant: active the {every} before, not in this one. "
         "Quick ratio = (new + resurrecting) / dormant: above 1 the base grows.",
     ]
     if bars.get_column("observed").eq(OBSERVED[1]).any():
         notes.append(
-            f"Pale bars: the {unit} or the one before is not fully observed (the log starts or ends inside it)."
+            f"Pale bars: the {every} or the one before is not fully observed (the log starts or ends inside it)."
         )
-    chart = _chart(inline(bars), by, unit, dates=bars.get_column("period"))
+    chart = _chart(inline(bars), by, every, dates=bars.get_column("period"), units=f"{unit}s")
     return finish(
         chart,
         title=title,
-        finding=chart_headline("lifecycle", table, by=by, options=FindingOptions(period=unit)),
+        finding=chart_headline("lifecycle", table, by=by, options=FindingOptions(period=every, unit=unit)),
         notes=notes,
     )
 
@@ -135,7 +138,9 @@ def _part(wide: pl.DataFrame, state: str, users: pl.Expr, low: pl.Expr, high: pl
     )
 
 
-def _chart(data: dict[str, Any], by: str | None, unit: PeriodName, *, dates: pl.Series) -> alt.typing.ChartType:
+def _chart(
+    data: dict[str, Any], by: str | None, unit: PeriodName, *, dates: pl.Series, units: str = "users"
+) -> alt.typing.ChartType:
     colour = alt.Color(
         "state:N",
         title=None,
@@ -143,7 +148,7 @@ def _chart(data: dict[str, Any], by: str | None, unit: PeriodName, *, dates: pl.
         legend=alt.Legend(orient="top", direction="horizontal", symbolType="square"),
     )
     x = period_x("period", unit, narrow=by is not None, dates=dates)
-    y = alt.Y("low:Q", title="users", axis=alt.Axis(format=",d", tickCount=6))
+    y = alt.Y("low:Q", title=units, axis=alt.Axis(format=",d", tickCount=6))
     opacity = alt.Opacity("observed:O", scale=alt.Scale(domain=list(OBSERVED), range=[1.0, 0.4]), legend=None)
     base = alt.Chart()
     bars = base.mark_bar(stroke="white", strokeWidth=0.5).encode(

@@ -9,7 +9,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness.findings import chart_headline
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.schemas import MONTHLY_SCHEMA
 from stickiness_widgets.charts._data import ChartDataError, inline, metric_frame
 from stickiness_widgets.charts._fields import field, printable, title_text, utc_tooltip
@@ -38,7 +38,9 @@ _MONTH = alt.Axis(
 )
 
 
-def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
+def monthly_active_users_chart(
+    frame: Any, *, by: str | None = None, unit: str = "user", title: Title = None
+) -> alt.typing.ChartType:
     """Chart monthly stickiness: mean DAU / MAU per calendar month, partial months marked.
 
     Without segments, one bar per month labelled with its value; a partial month
@@ -54,6 +56,9 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     by
         The segment column. Default: the frame's one column beyond the standard
         ones, if it has one.
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`) for the last
         complete month, e.g. ``"Monthly stickiness 26.4% in June 2026"``.
@@ -81,7 +86,7 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     by = by or _segment_column(table)
     if table.is_empty():
         return empty_chart(title=title, what="Monthly stickiness", hint="the log has no days in range")
-    headline = chart_headline("monthly_active_users", table, by=by)
+    headline = chart_headline("monthly_active_users", table, by=by, options=FindingOptions(unit=unit))
     colours = _colours(table, by, headline.segments) if by else None
     values = table.select(
         *([pl.col(by).cast(pl.String)] if by else []),
@@ -102,7 +107,7 @@ def monthly_active_users_chart(frame: Any, *, by: str | None = None, title: Titl
     else:
         chart = _bars(data, partial=partial, interval=interval)
     notes = [
-        "Stickiness of a month: its mean DAU divided by the users active at least once in it.",
+        f"Stickiness of a month: its mean DAU divided by the {unit}s active at least once in it.",
         *([] if table.get_column("complete").all() else [_partial_note(by)]),
         *(interval_note(values, "Shaded bands" if by else "Black bars") if interval else []),
     ]

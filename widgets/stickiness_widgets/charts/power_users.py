@@ -7,7 +7,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness.findings import chart_headline
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.findings.headlines import power_user_days, power_user_shares
 from stickiness.schemas import POWER_USERS_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, ChartDataError, inline, metric_frame, segment_tooltip
@@ -22,7 +22,9 @@ _HEIGHT = 110  # px per segment's histogram
 _POWER = OKABE_ITO[0]  # the bars of power users; the others grey
 
 
-def power_user_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
+def power_user_chart(
+    frame: Any, *, by: str | None = None, unit: str = "user", title: Title = None
+) -> alt.typing.ChartType:
     """Chart the power-user curve: the share of MAU active on exactly k days of the window, one histogram per segment.
 
     Bars from the power-user threshold on (:func:`stickiness.findings.headlines.power_user_days`:
@@ -35,6 +37,9 @@ def power_user_chart(frame: Any, *, by: str | None = None, title: Title = None) 
         The output of :func:`stickiness.power_users` (``[by,] active_days, users, share``).
     by
         The segment column. Default: the frame's one column beyond the standard ones, if it has one.
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`), e.g. ``"12.4% of agent's MAU
         were active 20+ days of 30, 1.2% of renter's"``. A text replaces it (the subtitle stays);
@@ -56,8 +61,8 @@ def power_user_chart(frame: Any, *, by: str | None = None, title: Title = None) 
     table = metric_frame(frame, columns=[*COLUMNS, *([by] if by else [])], metric="power_users")
     by = by or _segment_column(table)
     if table.is_empty():
-        return empty_chart(title=title, what="Power users", hint="nobody was active in the window")
-    headline = chart_headline("power_users", table, by=by)
+        return empty_chart(title=title, what=f"Power {unit}s", hint="nobody was active in the window")
+    headline = chart_headline("power_users", table, by=by, options=FindingOptions(unit=unit))
     days = power_user_days(int(table.get_column("active_days").max()))  # type: ignore[arg-type]
     shares = power_user_shares(table, by).reverse()  # the highest first, as the title names it
     bars = table.select(

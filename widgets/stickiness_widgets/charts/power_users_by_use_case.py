@@ -7,7 +7,7 @@ from typing import Any, Final
 import altair as alt
 import polars as pl
 
-from stickiness.findings import chart_headline
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.findings.headlines import power_user_days
 from stickiness.findings.power_users import use_case_curves
 from stickiness.schemas import POWER_USERS_BY_USE_CASE_SCHEMA, SEG
@@ -21,7 +21,7 @@ COLUMNS: Final = tuple(name for name in POWER_USERS_BY_USE_CASE_SCHEMA if name !
 
 
 def power_users_by_use_case_chart(
-    frame: Any, *, segment: str | None = None, by: str | None = None, title: Title = None
+    frame: Any, *, segment: str | None = None, by: str | None = None, unit: str = "user", title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the power-user curve of each use case: one histogram per use case, for one segment or all of them.
 
@@ -40,6 +40,9 @@ def power_users_by_use_case_chart(
         One value of the segment column to draw (e.g. ``"agent"``); None (default): every segment together.
     by
         The segment column. Default: the frame's first column.
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`, ``"power_users_by_use_case"``),
         e.g. ``"agent: 31.0% of search's users were active 20+ days of 30, 2.0% of value's"``.
@@ -70,8 +73,8 @@ def power_users_by_use_case_chart(
         table = kept
     curves = use_case_curves(table, by=by)
     if curves.is_empty():
-        return empty_chart(title=title, what="Power users by use case", hint="nobody was active in the window")
-    headline = chart_headline("power_users_by_use_case", table, by=by)
+        return empty_chart(title=title, what=f"Power {unit}s by use case", hint="nobody was active in the window")
+    headline = chart_headline("power_users_by_use_case", table, by=by, options=FindingOptions(unit=unit))
     days = power_user_days(int(curves.get_column("active_days").max()))  # type: ignore[arg-type]
     power = pl.col("share").filter(pl.col("active_days") >= days).sum()
     order = curves.group_by("use_case").agg(power.alias("power")).sort(["power", "use_case"], descending=[True, False])

@@ -39,7 +39,7 @@ _MANY_PERIODS = 60  # beyond this many periods the complete points shrink to dot
 
 
 def retention_chart(
-    frame: Any, *, by: str | None = None, period: str = PERIOD.period, title: Title = None
+    frame: Any, *, by: str | None = None, period: str = PERIOD.period, unit: str = "user", title: Title = None
 ) -> alt.typing.ChartType:
     """Chart the retention and churn rates per period: one line each, small multiples per segment.
 
@@ -62,6 +62,9 @@ def retention_chart(
     period
         ``"month"`` (the default, as the metric's), ``"week"`` or ``"day"``: the
         ``period`` given to the metric, checked against the dates (docs/charts.md).
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`) for the last
         complete period, e.g. ``"Churn 7.8% in June 2026 (retention 93.1%)"``, or the range
@@ -86,7 +89,7 @@ def retention_chart(
     'Churn 50.0% in February 2024 (retention 50.0%)'
     """
     table, by = period_frame(frame, by=by, columns=COLUMNS, metric="retention", dates=["period"], optional=OPTIONAL)
-    unit = checked_period(table, ["period"], period, chart="retention_chart", metric="retention")
+    every = checked_period(table, ["period"], period, chart="retention_chart", metric="retention")
     if table.is_empty():
         return empty_chart(title=title, what="Retention and churn", hint="the log has no periods in range")
     returning = "returning" in table.columns
@@ -109,19 +112,26 @@ def retention_chart(
     )
     partial = rows.filter((pl.col("observed") == OBSERVED[1]) & pl.col("value").is_not_null())
     notes = [
-        f"Churn: the share of the previous {unit}'s active users not active in this one.",
-        f"Retention: (active − new) / the previous {unit}'s active users; it also counts users back after a gap.",
-        *([] if partial.is_empty() else [_partial_note(unit)]),
+        f"Churn: the share of the previous {every}'s active {unit}s not active in this one.",
+        f"Retention: (active − new) / the previous {every}'s active {unit}s; it also counts {unit}s back after a gap.",
+        *([] if partial.is_empty() else [_partial_note(every)]),
         *(interval_note(rows.filter(pl.col("value").is_not_null()), "Shaded") if interval else []),
     ]
     many = table.get_column("period").n_unique() > _MANY_PERIODS
     chart = _chart(
-        inline(rows), by, unit, many=many, returning=returning, dates=rows.get_column("period"), interval=interval
+        inline(rows),
+        by,
+        every,
+        many=many,
+        returning=returning,
+        dates=rows.get_column("period"),
+        interval=interval,
+        units=f"{unit}s",
     )
     return finish(
         chart,
         title=title,
-        finding=chart_headline("retention", table, by=by, options=FindingOptions(period=unit)),
+        finding=chart_headline("retention", table, by=by, options=FindingOptions(period=every, unit=unit)),
         notes=notes,
     )
 
@@ -139,6 +149,7 @@ def _chart(
     returning: bool,
     dates: pl.Series,
     interval: bool = False,
+    units: str = "users",
 ) -> alt.typing.ChartType:
     colour = alt.Color(
         "rate:N",
@@ -148,7 +159,7 @@ def _chart(
     )
     y = alt.Y(
         "value:Q",
-        title="rate" if by else f"share of the previous {unit}'s active users",
+        title="rate" if by else f"share of the previous {unit}'s active {units}",
         axis=alt.Axis(format="%", tickCount=5),
         scale=alt.Scale(zero=True),
     )

@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 
 from stickiness import BANDS
-from stickiness.findings import chart_headline
+from stickiness.findings import FindingOptions, chart_headline
 from stickiness.schemas import MAP_SCHEMA
 from stickiness_widgets.charts._data import SEGMENT, inline, metric_frame, segment_frame, segment_tooltip
 from stickiness_widgets.charts._fields import colour_when, printable, title_text
@@ -51,7 +51,9 @@ _GREY_FILL = "#E6E6E6"
 _LINE = "\n"  # where a cell's label breaks (the text marks' lineBreak)
 
 
-def use_case_map_chart(frame: Any, *, by: str | None = None, title: Title = None) -> alt.typing.ChartType:
+def use_case_map_chart(
+    frame: Any, *, by: str | None = None, unit: str = "user", title: Title = None
+) -> alt.typing.ChartType:
     """Chart the use-case map: one cell per persona x use case with adoption and the modal habit band.
 
     Each cell is filled with the colour of its modal band (grey when fewer than
@@ -69,6 +71,9 @@ def use_case_map_chart(frame: Any, *, by: str | None = None, title: Title = None
     by
         The segment column (default: the frame's first column, where the map
         has its segment column, named after its ``by``).
+    unit
+        What the frame counts, the log's :attr:`~stickiness.UsageLog.unit`: ``"user"``, or ``"account"``
+        for a log of :func:`stickiness.by_account` (the title and the axes then count accounts).
     title
         Default: the core's headline (:func:`stickiness.chart_headline`): the lowest and
         highest adoption the cells show, e.g. ``"Adoption from 36% (home_buyer, buy_home) to
@@ -93,9 +98,9 @@ def use_case_map_chart(frame: Any, *, by: str | None = None, title: Title = None
     if table.is_empty():
         return empty_chart(title=title, what="Use-case map", hint="no persona x use case has an adopter")
     cells = _cells(with_verdict(table))
-    finding = chart_headline("use_case_map", table, by=SEGMENT)
+    finding = chart_headline("use_case_map", table, by=SEGMENT, options=FindingOptions(unit=unit))
     notes = [
-        "Fill: the modal habit band; text: adoption (share of the persona's active users using it).",
+        f"Fill: the modal habit band; text: adoption (share of the persona's active {unit}s using it).",
         _zone_note(cells),
     ]
     if cells.get_column("frequency_mismatch").any():
