@@ -75,7 +75,7 @@ def power_user_chart(
     segments = shares.get_column(by).cast(pl.String).to_list() if by else [""]
     powers = shares.get_column("power").to_list()
     blocks = [
-        _block(bars.filter(pl.col(SEGMENT) == name), name if by else None, power, days, by=by or SEGMENT)
+        curve_block(bars.filter(pl.col(SEGMENT) == name), name if by else None, power, days, by=by or SEGMENT)
         for name, power in zip(segments, powers, strict=True)
     ]
     notes = [f"Coloured: {days} or more active days."]
@@ -92,7 +92,7 @@ def _segment_column(table: pl.DataFrame) -> str | None:
     return extra[0] if extra else None
 
 
-def _block(bars: pl.DataFrame, segment: str | None, power: float, days: int, *, by: str) -> alt.typing.ChartType:
+def curve_block(bars: pl.DataFrame, segment: str | None, power: float, days: int, *, by: str) -> alt.typing.ChartType:
     """One segment's histogram, its share of power users written at the top right."""
     x = alt.X("active_days:O", title="active days in the window", axis=alt.Axis(labelAngle=0))
     y = alt.Y("share:Q", title="share of MAU", axis=alt.Axis(format="%", tickCount=3))

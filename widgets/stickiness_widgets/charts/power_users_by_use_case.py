@@ -13,7 +13,7 @@ from stickiness.findings.power_users import use_case_curves
 from stickiness.schemas import POWER_USERS_BY_USE_CASE_SCHEMA, SEG
 from stickiness_widgets.charts._data import SEGMENT, ChartDataError, metric_frame
 from stickiness_widgets.charts._finish import Title, empty_chart, finish
-from stickiness_widgets.charts.power_users import _block
+from stickiness_widgets.charts.power_users import curve_block
 
 __all__ = ["power_users_by_use_case_chart"]
 
@@ -86,7 +86,7 @@ def power_users_by_use_case_chart(
         (pl.col("active_days") >= days).alias("power"),
     )
     blocks = [
-        _block(bars.filter(pl.col(SEGMENT) == name), name, share, days, by="use case")
+        curve_block(bars.filter(pl.col(SEGMENT) == name), name, share, days, by="use case")
         for name, share in order.iter_rows()
     ]
     notes = [f"Coloured: {days} or more active days."]
