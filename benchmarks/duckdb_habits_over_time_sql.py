@@ -185,13 +185,13 @@ days AS (
 ),
 summary AS (
     SELECT persona, use_case, count(*) AS users, count(days) AS reached,
-           median(days) AS median_days,
-           min(days) FILTER (WHERE r >= ceil(0.25 * n)) AS p25_days,
-           min(days) FILTER (WHERE r >= ceil(0.75 * n)) AS p75_days
+           median(days) AS median_days_to_habit,
+           min(days) FILTER (WHERE r >= ceil(0.25 * n)) AS p25_days_to_habit,
+           min(days) FILTER (WHERE r >= ceil(0.75 * n)) AS p75_days_to_habit
     FROM days GROUP BY ALL
 )
 SELECT persona, use_case, users, reached, reached / users AS share, users < {small} AS small_sample,
-       median_days, p25_days, p75_days
+       median_days_to_habit, p25_days_to_habit, p75_days_to_habit
 FROM summary ORDER BY persona, use_case
 """
 
@@ -219,9 +219,9 @@ TIME_TO_HABIT_SCHEMA: dict[str, pl.DataType] = {
     "reached": pl.Int64(),
     "share": pl.Float64(),
     "small_sample": pl.Boolean(),
-    "median_days": pl.Float64(),
-    "p25_days": pl.Float64(),
-    "p75_days": pl.Float64(),
+    "median_days_to_habit": pl.Float64(),
+    "p25_days_to_habit": pl.Float64(),
+    "p75_days_to_habit": pl.Float64(),
 }
 #: The stages in the order the benchmark runs them (the report's).
 STAGES: tuple[str, ...] = ("habit_mix", "band_migration", "time_to_habit")

@@ -174,7 +174,7 @@ def test_hand_made_band_migration_and_time_values(hand_peer: dict[str, pl.DataFr
     assert got[("out_w", "browse")] == ("weekly", "monthly")  # on 470: 30 x 12 / 61 = 5.9; on 500: 3.67
     assert ("new29", "browse") not in got  # evaluable on neither day
     times = hand_peer["time_to_habit"].filter(pl.col("use_case") == "browse")
-    days = {p: (n, r, m) for p, n, r, m in times.select("persona", "users", "reached", "median_days").rows()}
+    days = {p: (n, r, m) for p, n, r, m in times.select("persona", "users", "reached", "median_days_to_habit").rows()}
     assert days["t0"] == (1, 1, 29.0) and days["t1"] == (1, 1, 66.0)
     assert "new29" not in days  # first evaluable day 472 + 29 = 501 > as_of: cannot be measured
     assert days["new30"] == (1, 1, 29.0)  # on 500: 4 days / 30 x 30 = 4
