@@ -72,7 +72,7 @@ def _stickiness(daily: pl.DataFrame, options: FindingOptions) -> Finding | None:
         counts = listing(small, segment, lambda row: f"{row['mau']:,}") if segment else f"{small.item(0, 'mau'):,}"
         who = f" ({counts})"
         notes.append(
-            f"Fewer than {SMALL_SAMPLE} monthly users{who}: a small sample, its stickiness has a wide interval "
+            f"Fewer than {SMALL_SAMPLE} monthly {units}{who}: a small sample, its stickiness has a wide interval "
             "(stickiness_low, stickiness_high in the table; docs/intervals.md)."
         )
     if partial.height:
