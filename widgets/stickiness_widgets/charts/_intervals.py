@@ -39,7 +39,7 @@ INTERVAL_COLUMNS: Final = frozenset(
     }
 )
 #: What a grey ring means, in every chart that marks small samples.
-SMALL_NOTE: Final = "Grey rings: fewer than 30 users behind the ratio (a small sample), read them with care."
+SMALL_NOTE: Final = "Grey rings: fewer than 30 {units} behind the ratio (a small sample), read them with care."
 INK: Final = "#333333"
 
 
@@ -61,14 +61,16 @@ def has_interval(table: pl.DataFrame, ratio: str) -> bool:
     return {f"{ratio}_low", f"{ratio}_high", "small_sample"} <= set(table.columns)
 
 
-def interval_note(table: pl.DataFrame, what: str) -> list[str]:
+def interval_note(table: pl.DataFrame, what: str, *, units: str = "users") -> list[str]:
     """Return the notes of a chart that draws an interval: what the band or bars are, and any small samples.
+
+    ``units`` is what the table counts (the log's unit, plural: ``users`` or ``accounts``).
 
     >>> interval_note(pl.DataFrame({"small_sample": [True]}), "Shaded")
     ['Shaded: 95% interval (docs/intervals.md).', 'Grey rings: fewer than 30 users ...']
     """
     small = "small_sample" in table.columns and bool(table.get_column("small_sample").fill_null(False).any())
-    return [f"{what}: 95% interval (docs/intervals.md).", *([SMALL_NOTE] if small else [])]
+    return [f"{what}: 95% interval (docs/intervals.md).", *([SMALL_NOTE.format(units=units)] if small else [])]
 
 
 def band(base: alt.Chart, low: str, high: str) -> alt.Chart:

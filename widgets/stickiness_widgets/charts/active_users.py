@@ -122,7 +122,7 @@ def active_users_chart(
         if partial is not None and isinstance(panel, alt.LayerChart):  # not the facets of the counts per segment
             panel.layer = [*panel.layer, _stripe(partial)]
     chart = alt.vconcat(*panels).resolve_scale(color="independent")
-    notes = [*_notes(table, window), *(interval_note(values, "Shaded, daily") if interval else [])]
+    notes = [*_notes(table, window), *(interval_note(values, "Shaded, daily", units=f"{unit}s") if interval else [])]
     return finish(chart, title=title, finding=headline, notes=notes)
 
 

@@ -130,7 +130,7 @@ def adoption_chart(
     interval = has_interval(rows, "share")
     if interval:
         rows = rows.with_columns(pl.col("share_low").alias("low"), pl.col("share_high").alias("high"))
-        notes.extend(interval_note(rows, "Shaded"))
+        notes.extend(interval_note(rows, "Shaded", units=f"{unit}s"))
     personas = rows.get_column(SEGMENT).n_unique()
     many = rows.get_column("period").n_unique() > _MANY_PERIODS
     dates = rows.get_column("period")

@@ -109,7 +109,7 @@ def monthly_active_users_chart(
     notes = [
         f"Stickiness of a month: its mean DAU divided by the {unit}s active at least once in it.",
         *([] if table.get_column("complete").all() else [_partial_note(by)]),
-        *(interval_note(values, "Shaded bands" if by else "Black bars") if interval else []),
+        *(interval_note(values, "Shaded bands" if by else "Black bars", units=f"{unit}s") if interval else []),
     ]
     return finish(chart, title=title, finding=headline, notes=notes)
 

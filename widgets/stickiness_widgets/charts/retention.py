@@ -115,7 +115,7 @@ def retention_chart(
         f"Churn: the share of the previous {every}'s active {unit}s not active in this one.",
         f"Retention: (active − new) / the previous {every}'s active {unit}s; it also counts {unit}s back after a gap.",
         *([] if partial.is_empty() else [_partial_note(every)]),
-        *(interval_note(rows.filter(pl.col("value").is_not_null()), "Shaded") if interval else []),
+        *(interval_note(rows.filter(pl.col("value").is_not_null()), "Shaded", units=f"{unit}s") if interval else []),
     ]
     many = table.get_column("period").n_unique() > _MANY_PERIODS
     chart = _chart(
