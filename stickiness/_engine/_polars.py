@@ -81,6 +81,12 @@ def running_sum(frame: pl.LazyFrame, *, key: str, order: str, value: str, alias:
     (``cum_sum().over(key, order_by=order)``) at 100M events (docs/benchmarks.md, issue 18).
     Rows come out sorted by key and order.
     """
+    # Why no window (polars 2.1.0, 2 cores): past its memory budget the streaming window node had spilled
+    # its partitions and unspilled them on the rayon pool (window::evaluate_stored_partition ->
+    # SpillFrame::into_df_blocking), whose rechunk_mut_par waited for that same pool, every worker of
+    # which was blocked there: a deadlock, no CPU, every thread on a futex (gdb, docs/benchmarks.md).
+    # The class of polars' rayon re-entrancy deadlocks (pola-rs/polars#22159; #27600, "Rayon deadlock
+    # with re-entrant io sources"; #27969, open); no report of this window path was found.
     k, total = pl.col(key), pl.col(value).cum_sum()
     before = pl.when(k.ne_missing(k.shift(1))).then(total - pl.col(value)).forward_fill()
     return nw.from_native(frame.sort(key, order).with_columns((total - before).alias(alias)))
