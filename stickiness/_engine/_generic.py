@@ -11,7 +11,7 @@ from typing import Any
 
 import narwhals as nw
 
-__all__ = ["decode_users", "grouped_medians", "runs"]
+__all__ = ["decode_users", "grouped_medians", "running_sum", "runs"]
 
 
 def runs(frame: nw.LazyFrame[Any], *, key: str, order: str, with_: Collection[str]) -> nw.LazyFrame[Any]:
@@ -25,6 +25,11 @@ def runs(frame: nw.LazyFrame[Any], *, key: str, order: str, with_: Collection[st
     rows = frame.select(key, order).unique()
     wanted = [expr for name, expr in neighbours.items() if name in with_]
     return rows.with_columns(*wanted) if wanted else rows
+
+
+def running_sum(frame: nw.LazyFrame[Any], *, key: str, order: str, value: str, alias: str) -> nw.LazyFrame[Any]:
+    """Add a running sum per key, as a window: see :func:`stickiness._engine.running_sum`."""
+    return frame.with_columns(nw.col(value).cum_sum().over(key, order_by=order).alias(alias))
 
 
 def decode_users(frame: nw.LazyFrame[Any], codes: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:

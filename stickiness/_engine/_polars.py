@@ -16,7 +16,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-__all__ = ["PACKED", "accepts", "decode_users", "distinct_sorted", "runs"]
+__all__ = ["PACKED", "accepts", "decode_users", "distinct_sorted", "running_sum", "runs"]
 
 #: An order value is packed in 16 bits: its offset from the smallest order value.
 PACKED = 2**16
@@ -70,6 +70,26 @@ def runs(rows: pl.DataFrame, *, key: str, order: str, with_: Collection[str]) ->
         .with_columns(expr for name, expr in neighbours.items() if name in with_)
     )
     return nw.from_native(out)
+
+
+def running_sum(frame: pl.LazyFrame, *, key: str, order: str, value: str, alias: str) -> nw.LazyFrame[Any]:
+    """:func:`stickiness._engine.running_sum` without a window: one sort, then a running sum over all rows.
+
+    The rows sorted by (key, order), a key's running sum is the running sum over every row minus
+    its value just before the key's first row (carried down the key's rows). Polars' streaming
+    engine, the default of ``collect``, stalled for good on the window form
+    (``cum_sum().over(key, order_by=order)``) at 100M events (docs/benchmarks.md, issue 18).
+    Rows come out sorted by key and order.
+    """
+    # Why no window (polars 2.1.0, 2 cores): past its memory budget the streaming window node had spilled
+    # its partitions and unspilled them on the rayon pool (window::evaluate_stored_partition ->
+    # SpillFrame::into_df_blocking), whose rechunk_mut_par waited for that same pool, every worker of
+    # which was blocked there: a deadlock, no CPU, every thread on a futex (gdb, docs/benchmarks.md).
+    # The class of polars' rayon re-entrancy deadlocks (pola-rs/polars#22159; #27600, "Rayon deadlock
+    # with re-entrant io sources"; #27969, open); no report of this window path was found.
+    k, total = pl.col(key), pl.col(value).cum_sum()
+    before = pl.when(k.ne_missing(k.shift(1))).then(total - pl.col(value)).forward_fill()
+    return nw.from_native(frame.sort(key, order).with_columns((total - before).alias(alias)))
 
 
 def distinct_sorted(keys: pl.Series) -> pl.DataFrame:

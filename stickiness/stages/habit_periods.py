@@ -22,7 +22,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from stickiness._engine import Held, lift
+from stickiness._engine import Held, lift, running_sum
 from stickiness._habit_options import Options
 from stickiness.catalog import Catalog
 from stickiness.log import UNKNOWN_SEGMENT, UsageLog
@@ -138,11 +138,11 @@ def habit_days(log: UsageLog, catalog: Catalog | None, opts: Options, *, end: in
             pairs.select("__k", nw.col("__ready").alias("__t"), zero.alias("__delta"), one.alias("__candidate")),
         ]
     ).filter(nw.col("__t") <= end)
-    counts = (
-        moves.group_by("__k", "__t")
-        .agg(nw.col("__delta").sum().alias("__delta"), nw.col("__candidate").max().alias("__candidate"))
-        .with_columns(nw.col("__delta").cum_sum().over("__k", order_by="__t").alias("__count"))
-        .filter(nw.col("__candidate") == 1)
+    moved = moves.group_by("__k", "__t").agg(
+        nw.col("__delta").sum().alias("__delta"), nw.col("__candidate").max().alias("__candidate")
+    )
+    counts = running_sum(moved, key="__k", order="__t", value="__delta", alias="__count").filter(
+        nw.col("__candidate") == 1
     )
     t = nw.col("__t")
     exposure = nw.min_horizontal(t - nw.col("first_use") + 1, nw.lit(window))
