@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import gc
 import json
+import operator
 import os
 import platform
 import subprocess
@@ -31,6 +32,8 @@ __all__ = [
     "others_cpu",
     "path_tasks",
     "paths_args",
+    "paths_main",
+    "peer_stages",
     "result_row",
     "results_page",
     "run_sizes",
@@ -275,12 +278,48 @@ def run_stages(
     return outputs, times, handle
 
 
+def peer_stages(stages: Sequence[str], peer_class: Callable[[], Any], path: Path, personas: Path) -> tuple[Any, ...]:
+    """:func:`run_stages` on a SQL peer: a new peer reads the log (timed as the read), each metric is its method."""
+
+    def read() -> Any:
+        peer = peer_class()
+        peer.read(path, personas)
+        return peer
+
+    out = run_stages(stages, read, {name: operator.methodcaller(name) for name in stages[1:]})
+    out[2].close()
+    return out
+
+
 def path_tasks(
-    floor: Callable[[], float], kit: Callable[[str], Any], sql: Callable[[], Any], paths: Sequence[str]
-) -> dict[str, Callable[[], Any]]:
-    """The scan floor (returns its CPU seconds), then the chosen paths: the kit on each engine, the SQL peer."""
-    tasks = {"floor": floor, "kit_polars": lambda: kit("polars"), "kit_duckdb": lambda: kit("duckdb"), "sql": sql}
-    return {name: task for name, task in tasks.items() if name == "floor" or name in paths}
+    n: int,
+    args: argparse.Namespace,
+    floor: Callable[[Path], object],
+    kit: Callable[[Path, Path, str], Any],
+    sql: Callable[[Path, Path], Any],
+) -> tuple[str, Path, dict[str, Callable[[], Any]]]:
+    """The log of ``n`` events (generated beforehand), its users table, and a task per path on them.
+
+    Returns the size's label, the log's path and the tasks: the scan floor (its CPU seconds), then the chosen
+    ``args.paths`` of the kit on each engine (``kit(path, personas, engine)``) and the SQL peer.
+    """
+    # imported here: the other benchmarks import this module without needing the generator or the personas
+    import duckdb_use_cases_sql as ucsql
+    import generate
+
+    label = human(n)
+    if not generate.is_cached(n, args.seed, args.data_dir):
+        raise SystemExit(f"no {label}-event log in {args.data_dir}: run benchmarks/generate.py {n} first")
+    path = generate.generate(n, args.seed, args.data_dir)
+    personas = ucsql.write_personas(path, args.scratch / f"personas_{n}_seed{args.seed}.parquet")
+    log(f"[{label}] data: {path}; users table {personas}")
+    tasks = {
+        "floor": lambda: cpu_seconds(lambda: floor(path)),
+        "kit_polars": lambda: kit(path, personas, "polars"),
+        "kit_duckdb": lambda: kit(path, personas, "duckdb"),
+        "sql": lambda: sql(path, personas),
+    }
+    return label, path, {name: task for name, task in tasks.items() if name == "floor" or name in args.paths}
 
 
 def best_of_rounds(
@@ -462,3 +501,21 @@ def run_sizes(
         save(rows)
         print(f"\n{human(n)} events\n\n{table(rows[-1])}\n", flush=True)
     return rows
+
+
+def paths_main(
+    description: str,
+    name: str,
+    defaults: tuple[Path, Path, Path],
+    machine: Callable[[], dict[str, Any]],
+    bench_size: Callable[[int, argparse.Namespace], dict[str, Any]],
+    page: Callable[[dict[str, Any], list[dict[str, Any]]], str],
+    table: Callable[[dict[str, Any]], str],
+    argv: list[str] | None,
+) -> None:
+    """A paths benchmark's ``main``: parse the command line, then time each size, writing ``NAME.md`` / ``.json``."""
+    args = paths_args(description, name, defaults, argv)
+    info = machine()
+    run_sizes(
+        args.sizes, lambda n: bench_size(n, args), lambda rows: save_results(args.out, name, rows, info, page), table
+    )

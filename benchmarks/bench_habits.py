@@ -31,21 +31,17 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb_habits_sql as habits
-import duckdb_use_cases_sql as ucsql
 import generate
 from _harness import (
     assert_equal,
     best_of_rounds,
-    cpu_seconds,
-    human,
     log,
     path_tasks,
-    paths_args,
+    paths_main,
+    peer_stages,
     result_row,
     results_page,
-    run_sizes,
     run_stages,
-    save_results,
     size_section,
     stage_table,
 )
@@ -76,29 +72,11 @@ def kit(path: Path, personas: Path, engine: str) -> tuple[Any, ...]:
 
 
 def sql(path: Path, personas: Path) -> tuple[Any, ...]:
-    def read() -> Any:
-        peer = habits.HabitsPeer()
-        peer.read(path, personas)
-        return peer
-
-    out = run_stages(STAGES, read, {name: lambda peer, n=name: getattr(peer, n)() for name in habits.STAGES})
-    out[2].close()
-    return out
+    return peer_stages(STAGES, habits.HabitsPeer, path, personas)
 
 
 def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
-    label = human(n)
-    if not generate.is_cached(n, args.seed, args.data_dir):
-        raise SystemExit(f"no {label}-event log in {args.data_dir}: run benchmarks/generate.py {n} first")
-    path = generate.generate(n, args.seed, args.data_dir)
-    personas = ucsql.write_personas(path, args.scratch / f"personas_{n}_seed{args.seed}.parquet")
-    log(f"[{label}] data: {path}; users table {personas}")
-    tasks = path_tasks(
-        lambda: cpu_seconds(lambda: floor(path)),
-        lambda engine: kit(path, personas, engine),
-        lambda: sql(path, personas),
-        args.paths,
-    )
+    label, path, tasks = path_tasks(n, args, floor, kit, sql)
     # the first path's outputs are the reference, whichever it is: every path must equal it exactly
     reference: dict[str, pl.DataFrame] = {}
     shape: dict[str, Any] = {}
@@ -136,14 +114,8 @@ def markdown(info: dict[str, Any], rows: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = paths_args(__doc__.splitlines()[0], NAME, (generate.DATA_DIR, SCRATCH, RESULTS), argv)
-    info = machine()
-    run_sizes(
-        args.sizes,
-        lambda n: bench_size(n, args),
-        lambda rows: save_results(args.out, NAME, rows, info, markdown),
-        size_table,
-    )
+    defaults = (generate.DATA_DIR, SCRATCH, RESULTS)
+    paths_main(__doc__.splitlines()[0], NAME, defaults, machine, bench_size, markdown, size_table, argv)
 
 
 if __name__ == "__main__":
