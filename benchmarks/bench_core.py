@@ -57,7 +57,18 @@ import duckdb_core_sql as core
 import duckdb_sql
 import duckdb_use_cases_sql as ucsql
 import generate
-from _harness import cpu_name, guard_memory, human, kit_version, log, measured, ram_gb, sizes, status_kb
+from _harness import (
+    cpu_name,
+    guard_memory,
+    human,
+    kit_version,
+    log,
+    measured,
+    ram_gb,
+    run_sizes,
+    sizes,
+    status_kb,
+)
 
 import stickiness as st
 
@@ -681,11 +692,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     info = machine()
-    rows: list[dict[str, Any]] = []
-    for n in args.sizes:
-        rows.append(bench_size(n, args))
-        save(rows, args, info)  # after every size: a long run leaves its finished sizes behind
-        print(f"\n{human(n)} events\n\n{size_table(rows[-1])}\n", flush=True)
+    rows = run_sizes(args.sizes, lambda n: bench_size(n, args), lambda done: save(done, args, info), size_table)
     save(rows, args, info)
     log(f"wrote {args.out / (NAME + '.md')} and {args.out / (NAME + '.json')}")
 

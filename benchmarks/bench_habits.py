@@ -22,24 +22,29 @@ Usage: ``python benchmarks/bench_habits.py --sizes 1e7 --repeat 2``; 100M: ``--s
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import gc
-import json
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from polars.testing import assert_frame_equal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb_habits_sql as habits
-import duckdb_use_cases_sql as ucsql
 import generate
-from _harness import human, kit_version, log, measured, sizes
+from _harness import (
+    assert_equal,
+    best_of_rounds,
+    log,
+    path_tasks,
+    paths_main,
+    peer_stages,
+    result_row,
+    results_page,
+    run_stages,
+    size_section,
+    stage_table,
+)
 from bench_core import SCRATCH, floor, machine
 
 import stickiness as st
@@ -47,7 +52,6 @@ import stickiness as st
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 NAME = "habits"
-PATHS = ("kit_polars", "kit_duckdb", "sql")
 STAGES = ("read", *habits.STAGES)
 LABELS = {
     "read": "read (`read_log` / the peer's activity table)",
@@ -56,36 +60,9 @@ LABELS = {
 }
 
 
-def _stages(read: Callable[[], Any], metrics: dict[str, Callable[[Any], pl.DataFrame]]) -> tuple[Any, ...]:
-    """Run the read, then each metric on what it returned; return the outputs, each stage's seconds and the handle.
-
-    Wall seconds per stage, and the process's CPU seconds (every thread: both engines run in this process) as
-    ``STAGE cpu``: on a shared machine the CPU seconds are the comparable figure.
-    """
-    times: dict[str, float] = {}
-
-    def run(stage: str, fn: Callable[[], Any]) -> Any:
-        wall, cpu = time.perf_counter(), time.process_time()
-        out = fn()
-        times[stage], times[f"{stage} cpu"] = time.perf_counter() - wall, time.process_time() - cpu
-        return out
-
-    handle = run("read", read)
-    outputs = {name: run(name, lambda m=metric: m(handle)) for name, metric in metrics.items()}
-    times["total"] = sum(times[s] for s in STAGES)
-    times["total cpu"] = sum(times[f"{s} cpu"] for s in STAGES)
-    return outputs, times, handle
-
-
-def _floor_cpu(path: Path) -> float:
-    """The scan floor (bench_core.py's); return the CPU seconds it took."""
-    started = time.process_time()
-    floor(path)
-    return time.process_time() - started
-
-
 def kit(path: Path, personas: Path, engine: str) -> tuple[Any, ...]:
-    return _stages(
+    return run_stages(
+        STAGES,
         lambda: st.read_log(path, users=personas, tz="UTC", engine=engine),
         {
             "power_users": lambda log_: st.power_users(log_, window=30, by="persona"),
@@ -95,177 +72,50 @@ def kit(path: Path, personas: Path, engine: str) -> tuple[Any, ...]:
 
 
 def sql(path: Path, personas: Path) -> tuple[Any, ...]:
-    def read() -> Any:
-        peer = habits.HabitsPeer()
-        peer.read(path, personas)
-        return peer
-
-    out = _stages(read, {name: lambda peer, n=name: getattr(peer, n)() for name in habits.STAGES})
-    out[2].close()
-    return out
+    return peer_stages(STAGES, habits.HabitsPeer, path, personas)
 
 
 def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
-    label = human(n)
-    if not generate.is_cached(n, args.seed, args.data_dir):
-        raise SystemExit(f"no {label}-event log in {args.data_dir}: run benchmarks/generate.py {n} first")
-    path = generate.generate(n, args.seed, args.data_dir)
-    personas = ucsql.write_personas(path, args.scratch / f"personas_{n}_seed{args.seed}.parquet")
-    log(f"[{label}] data: {path}; users table {personas}")
-    tasks: dict[str, Callable[[], Any]] = {
-        "floor": lambda: _floor_cpu(path),
-        "kit_polars": lambda: kit(path, personas, "polars"),
-        "kit_duckdb": lambda: kit(path, personas, "duckdb"),
-        "sql": lambda: sql(path, personas),
-    }
-    tasks = {name: task for name, task in tasks.items() if name == "floor" or name in args.paths}
-    names = list(tasks)
-    best: dict[str, dict[str, float]] = {name: {} for name in PATHS}
-    noise: dict[str, list[float | None]] = {name: [] for name in names}
-    reference: dict[str, pl.DataFrame] | None = None
+    label, path, tasks = path_tasks(n, args, floor, kit, sql)
+    # the first path's outputs are the reference, whichever it is: every path must equal it exactly
+    reference: dict[str, pl.DataFrame] = {}
     shape: dict[str, Any] = {}
-    for round_ in range(args.repeat):
-        shift = round_ % len(names)
-        order = names[shift:] + names[:shift]
-        for name in order if round_ % 2 == 0 else order[::-1]:
-            out, wall, others = measured(tasks[name], args.wait_idle)
-            noise[name].append(None if others is None else round(others, 3))
-            busy = "" if others is None else f"  [others' CPU {others:.0%}]"
-            if name == "floor":
-                kept = best.setdefault("floor", {})
-                kept["total"] = min(kept.get("total", float("inf")), wall)
-                kept["total cpu"] = min(kept.get("total cpu", float("inf")), out)
-                log(f"[{label}] round {round_ + 1} floor {wall:.2f} s (CPU {out:.2f} s){busy}")
-                continue
-            outputs, times, handle = out
-            for stage, value in times.items():
-                best[name][stage] = min(best[name].get(stage, float("inf")), value)
-            detail = ", ".join(f"{s} {times[s]:.2f}" for s in STAGES)
-            log(f"[{label}] round {round_ + 1} {name} {times['total']:.2f} s ({detail}){busy}")
-            if reference is None:
-                reference = outputs
-                if name.startswith("kit"):
-                    shape = {"rows_read": handle.ledger.rows_read, "users": handle.ledger.users}
-            else:
-                for stage in habits.STAGES:
-                    try:
-                        assert_frame_equal(outputs[stage], reference[stage], check_exact=True)
-                    except AssertionError as err:
-                        raise SystemExit(f"MISMATCH ({label}, {name}, {stage}):\n{err}") from err
-            del out, outputs, handle
-            gc.collect()
+
+    def check(name: str, outputs: dict[str, pl.DataFrame], handle: Any) -> None:
+        if reference:
+            assert_equal(outputs, reference, f"{label}, {name}")
+            return
+        reference.update(outputs)
+        if name.startswith("kit"):
+            shape.update(rows_read=handle.ledger.rows_read, users=handle.ledger.users)
+
+    best, noise = best_of_rounds(tasks, STAGES, args, label, check)
     log(f"[{label}] equal: every path's power_users and growth_states")
-    return {
-        "events": n,
-        "path": str(path),
-        **shape,
-        "seconds": {name: {k: round(v, 3) for k, v in stages.items()} for name, stages in best.items() if stages},
-        "others_cpu": noise,
-        "repeat": args.repeat,
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="minutes"),
-        "kit_version": kit_version(),
-    }
-
-
-def _s(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
-
-
-def _cpu(value: float | None) -> str:
-    return "" if value is None else f" ({value:.2f})"
+    return result_row(n, path, shape, best, noise, args.repeat)
 
 
 def size_table(row: dict[str, Any]) -> str:
-    s = row["seconds"]
-    present = [p for p in PATHS if p in s]
-    heads = {"kit_polars": "kit (polars) s", "kit_duckdb": "kit (DuckDB engine) s", "sql": "DuckDB SQL s"}
-    lines = [
-        "| stage | " + " | ".join(heads[p] for p in present) + " | kit polars / SQL |",
-        "|---|" + "---:|" * (len(present) + 1),
-    ]
-    for stage in (*STAGES, "total"):
-        label = "**read + both metrics**" if stage == "total" else LABELS[stage]
-        cells = [_s(s[p].get(stage)) + _cpu(s[p].get(f"{stage} cpu")) for p in present]
-        ratio = ""
-        if "kit_polars" in s and "sql" in s and s["sql"].get(stage):
-            ratio = f"{s['kit_polars'][stage] / s['sql'][stage]:.2f}×"
-            if s["sql"].get(f"{stage} cpu") and f"{stage} cpu" in s["kit_polars"]:
-                ratio += f" ({s['kit_polars'][f'{stage} cpu'] / s['sql'][f'{stage} cpu']:.2f}×)"
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
-    floor_s, floor_cpu = s.get("floor", {}).get("total"), s.get("floor", {}).get("total cpu")
-    lines.append(f"| scan floor (polars reads the 3 columns) | {_s(floor_s)}{_cpu(floor_cpu)} |" + " |" * len(present))
-    if floor_s:
-        cells = [
-            f"{s[p]['total'] / floor_s:.1f}×"
-            + (f" ({s[p]['total cpu'] / floor_cpu:.1f}×)" if floor_cpu and "total cpu" in s[p] else "")
-            for p in present
-        ]
-        lines.append("| read + both metrics / scan floor | " + " | ".join(cells) + " | |")
-    return "\n".join(lines)
+    return stage_table(row["seconds"], LABELS, "read + both metrics")
 
 
 def markdown(info: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    parts = [
-        "# Issue 18: the power-user curve and the growth states, the kit vs DuckDB SQL vs the scan floor",
-        "",
+    cells = (
+        "Cells: best wall seconds (best CPU seconds of the process, every thread). Equal: every path's two "
+        "tables (exact)."
+    )
+    return results_page(
+        "Issue 18: the power-user curve and the growth states, the kit vs DuckDB SQL vs the scan floor",
         "Written by `benchmarks/bench_habits.py` (the SQL: `benchmarks/duckdb_habits_sql.py`, checked equal to the "
         "kit by `tests/test_benchmark_habits_sql.py`).",
-        "",
-        f"Machine: {info['nproc']} CPUs, {info['ram_gb']} GB RAM, {info['cpu']}; {info['platform']}.  ",
-        f"Versions: Python {info['python']}, polars {info['polars']}, narwhals {info['narwhals']}, "
-        f"DuckDB {info['duckdb']}, stickiness {info['stickiness']}.",
-        "",
-    ]
-    for r in sorted(rows, key=lambda r: r["events"]):
-        others = [v for vs in r["others_cpu"].values() for v in vs if v is not None]
-        load = f"{min(others):.0%}–{max(others):.0%}" if others else "–"
-        parts += [
-            f"## {human(r['events'])} events",
-            "",
-            f"{r.get('rows_read', r['events']):,} rows, {r.get('users', 0):,} users; {r['date']}; best of "
-            f"{r['repeat']}; kit {r['kit_version']}. Others' CPU during the runs (a shared machine): {load}.",
-            "",
-            size_table(r),
-            "",
-            "Cells: best wall seconds (best CPU seconds of the process, every thread). Equal: every path's two "
-            "tables (exact).",
-            "",
-        ]
-    return "\n".join(parts) + "\n"
-
-
-def save(rows: list[dict[str, Any]], args: argparse.Namespace, info: dict[str, Any]) -> None:
-    json_path, md_path = args.out / f"{NAME}.json", args.out / f"{NAME}.md"
-    keep: list[dict[str, Any]] = []
-    if json_path.exists():
-        new = {r["events"] for r in rows}
-        keep = [r for r in json.loads(json_path.read_text())["results"] if r["events"] not in new]
-    all_rows = sorted(keep + rows, key=lambda r: r["events"])
-    args.out.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps({"machine": info, "results": all_rows}, indent=2, default=str) + "\n")
-    md_path.write_text(markdown(info, all_rows))
+        info,
+        rows,
+        lambda r: size_section(r, size_table(r), cells),
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=sizes, default=[10_000_000], help="events, e.g. 1e7 or 1e8")
-    parser.add_argument("--repeat", type=int, default=2, help="runs per path; the best is kept (default 2)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data-dir", type=Path, default=generate.DATA_DIR, help="where the generated logs are")
-    parser.add_argument("--scratch", type=Path, default=SCRATCH, help=f"users tables (default {SCRATCH})")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="where habits.md and habits.json go")
-    parser.add_argument("--paths", default=",".join(PATHS), help=f"which of {', '.join(PATHS)} (default all)")
-    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS", help="wait for a quiet CPU first")
-    args = parser.parse_args(argv)
-    args.paths = tuple(p for p in args.paths.split(",") if p)
-    if not set(args.paths) <= set(PATHS) or args.repeat < 1:
-        parser.error(f"--paths: some of {', '.join(PATHS)}; --repeat at least 1")
-    info = machine()
-    rows: list[dict[str, Any]] = []
-    for n in args.sizes:
-        rows.append(bench_size(n, args))
-        save(rows, args, info)  # after every size: a long run leaves its finished sizes behind
-        print(f"\n{human(n)} events\n\n{size_table(rows[-1])}\n", flush=True)
+    defaults = (generate.DATA_DIR, SCRATCH, RESULTS)
+    paths_main(__doc__.splitlines()[0], NAME, defaults, machine, bench_size, markdown, size_table, argv)
 
 
 if __name__ == "__main__":
