@@ -131,27 +131,32 @@ def habit_days(log: UsageLog, catalog: Catalog | None, opts: Options, *, end: in
     d = nw.col("__d").cast(nw.Int64())
     days = lazy["days"].filter(nw.col("__d") <= end)
     one, zero = nw.lit(1).cast(nw.Int64()), nw.lit(0).cast(nw.Int64())
+    # No group-by of the moves by (pair, day) (it held every move row at once: most of this stage's
+    # memory at 100M events): a pair's moves on one day are at most a -1, the ready row (0) and a +1,
+    # so ``__o`` = 4t + delta + 1 orders them uniquely, -1 first. The running sum at the +1 row is the
+    # count of the window ending t; at the ready row it lacks only that day's +1, if any, whose own
+    # row then has the full count on the same t: the first day reaching ``edge`` is unchanged.
     moves = nw.concat(
         [
-            days.select("__k", d.alias("__t"), one.alias("__delta"), one.alias("__candidate")),
-            days.select("__k", (d + window).alias("__t"), (-one).alias("__delta"), zero.alias("__candidate")),
-            pairs.select("__k", nw.col("__ready").alias("__t"), zero.alias("__delta"), one.alias("__candidate")),
+            days.select("__k", d.alias("__t"), one.alias("__delta")),
+            days.select("__k", (d + window).alias("__t"), (-one).alias("__delta")),
+            pairs.select("__k", nw.col("__ready").alias("__t"), zero.alias("__delta")),
         ]
     ).filter(nw.col("__t") <= end)
-    moved = moves.group_by("__k", "__t").agg(
-        nw.col("__delta").sum().alias("__delta"), nw.col("__candidate").max().alias("__candidate")
+    ordered = moves.select("__k", (4 * nw.col("__t") + nw.col("__delta") + 1).alias("__o"), "__delta")
+    counts = running_sum(ordered, key="__k", order="__o", value="__delta", alias="__count").filter(
+        nw.col("__delta") >= 0
     )
-    counts = running_sum(moved, key="__k", order="__t", value="__delta", alias="__count").filter(
-        nw.col("__candidate") == 1
-    )
-    t = nw.col("__t")
-    exposure = nw.min_horizontal(t - nw.col("first_use") + 1, nw.lit(window))
+    # 4t = __o - delta - 1 exactly; a true division, as integer division rounds negatives differently by engine.
+    t = ((nw.col("__o") - nw.col("__delta") - 1) / 4).cast(nw.Int64())
+    exposure = nw.min_horizontal(nw.col("__t") - nw.col("first_use") + 1, nw.lit(window))
     reached = (
         counts.join(pairs.select("__k", "first_use", "__ready"), on="__k", how="inner")
-        .filter(t >= nw.col("__ready"))
+        .with_columns(t.alias("__t"))
+        .filter(nw.col("__t") >= nw.col("__ready"))
         .filter(30 * nw.col("__count") / exposure >= edge)
         .group_by("__k")
-        .agg(t.min().alias("reached"))
+        .agg(nw.col("__t").min().alias("reached"))
     )
     table = pairs.join(reached, on="__k", how="left")
     return _with_segment(table, lazy).select("__u", SEG, "use_case", "first_use", "reached")
