@@ -130,7 +130,8 @@ def habit_days(log: UsageLog, catalog: Catalog | None, opts: Options, *, end: in
     )
     d = nw.col("__d").cast(nw.Int64())
     days = lazy["days"].filter(nw.col("__d") <= end)
-    one, zero = nw.lit(1).cast(nw.Int64()), nw.lit(0).cast(nw.Int64())
+    # Int8 moves: the sort below holds three of them per active pair-day; the running sum widens them.
+    one, zero = nw.lit(1).cast(nw.Int8()), nw.lit(0).cast(nw.Int8())
     # No group-by of the moves by (pair, day) (it held every move row at once: most of this stage's
     # memory at 100M events): a pair's moves on one day are at most a -1, the ready row (0) and a +1,
     # so ``__o`` = 4t + delta + 1 orders them uniquely, -1 first. The running sum at the +1 row is the
